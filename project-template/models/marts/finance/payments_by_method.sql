@@ -1,0 +1,22 @@
+with monthly as (
+    select
+        cast(date_trunc('month', created_at) as date) as payment_month,
+        payment_method,
+        count(*) as attempts,
+        count(*) filter (where payment_status = 'success') as successful_payments,
+        sum(case when payment_status = 'success' then amount else 0 end) as amount_collected
+    from {{ref "stg_payments"}}
+    group by 1, 2
+)
+
+select
+    payment_month,
+    payment_method,
+    attempts,
+    successful_payments,
+    attempts - successful_payments as failed_payments,
+    round(successful_payments / nullif(attempts, 0), 4) as success_rate,
+    amount_collected,
+    round(amount_collected / nullif(sum(amount_collected) over (partition by payment_month), 0), 4)
+        as share_of_month_collected
+from monthly

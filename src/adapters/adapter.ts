@@ -1,0 +1,99 @@
+/**
+ * The Adapter interface: everything the compiler and runner may ask of a warehouse. Adapters
+ * know nothing of model kinds (table, view, ...) and the rest of the tree never asks which
+ * engine it drives; engine differences are expressed as `capabilities`, the `dialect`, and
+ * SQL templates under templates/<adapter>/.
+ */
+import type { Relation } from '../compiler/manifest.js';
+
+export type RelationType = 'table' | 'view';
+
+export interface RelationInfo extends Relation {
+  readonly type: RelationType;
+}
+
+export interface ColumnDescription {
+  readonly name: string;
+  readonly type: string;
+}
+
+export interface QueryResult {
+  readonly columns: ColumnDescription[];
+  /** Values converted to JSON-safe types (big integers and decimals as strings). */
+  readonly rows: unknown[][];
+}
+
+export interface ExecuteResult {
+  /** Rows inserted, updated or deleted, when the engine reports it. */
+  readonly rowsAffected?: number;
+}
+
+/** Logical type names used by seeds and the dialect's type mapping. */
+export type LogicalType = 'boolean' | 'integer' | 'bigint' | 'double' | 'date' | 'timestamp' | 'text';
+
+export interface Dialect {
+  quoteIdentifier(name: string): string;
+  /** Renders a relation as the engine expects it in SQL, fully quoted. */
+  renderRelation(relation: Relation): string;
+  /** Renders a JS value as a SQL literal of the given logical type. */
+  literal(value: string | number | boolean | null, type: LogicalType): string;
+  /** The engine's name for a logical type. */
+  typeName(type: LogicalType): string;
+}
+
+export interface AdapterCapabilities {
+  /** DDL (create, drop, rename) may run inside a transaction and be rolled back. */
+  readonly supportsTransactionalDdl: boolean;
+  /** Tables can be renamed in place (otherwise swaps copy). */
+  readonly supportsRenameTable: boolean;
+  /** How many statements may run at once; the runner caps --threads to it. */
+  readonly maxConnections: number;
+}
+
+/** One session with the warehouse; statements on one connection run one at a time. */
+export interface Connection {
+  execute(sql: string): Promise<ExecuteResult>;
+  query(sql: string, options?: { limit?: number }): Promise<QueryResult>;
+  listRelations(schema: string, database?: string): Promise<RelationInfo[]>;
+  getColumns(relation: Relation): Promise<ColumnDescription[]>;
+  createSchema(schema: string, database?: string): Promise<void>;
+  dropRelation(relation: Relation, type: RelationType): Promise<void>;
+  /** Renames within the same schema. */
+  renameRelation(from: Relation, toIdentifier: string, type: RelationType): Promise<void>;
+  /** Runs fn in a transaction; rolls back if it throws. */
+  transaction<T>(fn: () => Promise<T>): Promise<T>;
+}
+
+export interface Adapter {
+  readonly name: string;
+  /** Human-readable engine name used in messages ("DuckDB"). */
+  readonly engine: string;
+  readonly dialect: Dialect;
+  readonly capabilities: AdapterCapabilities;
+  open(): Promise<void>;
+  close(): Promise<void>;
+  /** Borrows a connection for the duration of fn. */
+  withConnection<T>(fn: (connection: Connection) => Promise<T>): Promise<T>;
+  /** A one-line description for `dpf debug`, never containing secrets. */
+  describe(): Record<string, string>;
+}
+
+/** What a target in profiles.yml resolves to. `settings` may hold secrets: never log it. */
+export interface TargetConfig {
+  readonly profileName: string;
+  readonly targetName: string;
+  readonly type: string;
+  readonly schema: string;
+  readonly database?: string;
+  readonly threads: number;
+  /** Every key of the output, env already resolved. Secrets live here. */
+  readonly settings: Readonly<Record<string, unknown>>;
+  /** Values that came from {{env}} or look like secrets, for redaction. */
+  readonly secrets: readonly string[];
+}
+
+export interface AdapterFactory {
+  /** The dialect without a connection: the compiler needs it to render relation names. */
+  dialect(target: TargetConfig): Dialect;
+  create(target: TargetConfig, projectDir: string): Adapter;
+}

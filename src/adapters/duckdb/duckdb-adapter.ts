@@ -1,0 +1,160 @@
+/**
+ * DuckDB, embedded: the default warehouse. One database instance per run, a small pool of
+ * connections (one per worker thread). Owns DuckDB specifics only; knows nothing of models.
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { fail } from '../../errors/dpf-error.js';
+import type { Relation } from '../../compiler/manifest.js';
+import type {
+  Adapter,
+  AdapterFactory,
+  ColumnDescription,
+  Connection,
+  Dialect,
+  QueryResult,
+  RelationInfo,
+  RelationType,
+  TargetConfig,
+} from '../adapter.js';
+import { ansiDialect, stringLiteral } from '../ansi-dialect.js';
+import { ConnectionPool } from '../connection-pool.js';
+
+export const duckdbDialect: Dialect = ansiDialect({
+  boolean: 'BOOLEAN',
+  integer: 'INTEGER',
+  bigint: 'BIGINT',
+  double: 'DOUBLE',
+  date: 'DATE',
+  timestamp: 'TIMESTAMP',
+  text: 'VARCHAR',
+});
+
+class DuckDBSession implements Connection {
+  constructor(
+    readonly conn: DuckDBConnection,
+    private readonly dialect: Dialect,
+  ) {}
+
+  async execute(sql: string) {
+    const result = await this.conn.run(sql);
+    const changed = Number(result.rowsChanged);
+    return { rowsAffected: Number.isFinite(changed) && changed > 0 ? changed : undefined };
+  }
+
+  async query(sql: string, options: { limit?: number } = {}): Promise<QueryResult> {
+    const reader =
+      options.limit !== undefined ? await this.conn.runAndReadUntil(sql, options.limit) : await this.conn.runAndReadAll(sql);
+    const names = reader.columnNames();
+    const types = reader.columnTypes().map(String);
+    const rows = reader.getRowsJson() as unknown[][];
+    return {
+      columns: names.map((name, i) => ({ name, type: types[i]! })),
+      rows: options.limit !== undefined ? rows.slice(0, options.limit) : rows,
+    };
+  }
+
+  async listRelations(schema: string, database?: string): Promise<RelationInfo[]> {
+    const catalog = database ? stringLiteral(database) : 'current_database()';
+    const result = await this.query(
+      `select table_name, table_type from information_schema.tables where table_catalog = ${catalog} and table_schema = ${stringLiteral(schema)}`,
+    );
+    return result.rows.map(([name, type]) => ({
+      database,
+      schema,
+      identifier: String(name),
+      type: String(type).toUpperCase() === 'VIEW' ? 'view' : 'table',
+    }));
+  }
+
+  async getColumns(relation: Relation): Promise<ColumnDescription[]> {
+    const catalog = relation.database ? stringLiteral(relation.database) : 'current_database()';
+    const result = await this.query(
+      `select column_name, data_type from information_schema.columns where table_catalog = ${catalog} and table_schema = ${stringLiteral(relation.schema)} and table_name = ${stringLiteral(relation.identifier)} order by ordinal_position`,
+    );
+    return result.rows.map(([name, type]) => ({ name: String(name), type: String(type) }));
+  }
+
+  async createSchema(schema: string, database?: string): Promise<void> {
+    const name = database ? `${this.dialect.quoteIdentifier(database)}.${this.dialect.quoteIdentifier(schema)}` : this.dialect.quoteIdentifier(schema);
+    await this.conn.run(`create schema if not exists ${name}`);
+  }
+
+  async dropRelation(relation: Relation, type: RelationType): Promise<void> {
+    await this.conn.run(`drop ${type} if exists ${this.dialect.renderRelation(relation)}`);
+  }
+
+  async renameRelation(from: Relation, toIdentifier: string, type: RelationType): Promise<void> {
+    await this.conn.run(`alter ${type} ${this.dialect.renderRelation(from)} rename to ${this.dialect.quoteIdentifier(toIdentifier)}`);
+  }
+
+  async transaction<T>(fn: () => Promise<T>): Promise<T> {
+    await this.conn.run('begin transaction');
+    try {
+      const value = await fn();
+      await this.conn.run('commit');
+      return value;
+    } catch (err) {
+      await this.conn.run('rollback').catch(() => undefined);
+      throw err;
+    }
+  }
+}
+
+export class DuckDBAdapter implements Adapter {
+  readonly name = 'duckdb';
+  readonly engine = 'DuckDB';
+  readonly dialect = duckdbDialect;
+  readonly capabilities = { supportsTransactionalDdl: true, supportsRenameTable: true, maxConnections: 64 };
+  private instance?: DuckDBInstance;
+  private pool?: ConnectionPool<DuckDBSession>;
+  private readonly path: string;
+
+  constructor(private readonly target: TargetConfig, projectDir: string) {
+    const configured = String(target.settings.path ?? 'target/dev.duckdb');
+    this.path = configured === ':memory:' || isAbsolute(configured) ? configured : resolve(projectDir, configured);
+  }
+
+  async open(): Promise<void> {
+    if (this.instance) return;
+    if (this.path !== ':memory:') mkdirSync(dirname(this.path), { recursive: true });
+    const settings = Object.fromEntries(
+      Object.entries((this.target.settings.settings as Record<string, unknown>) ?? {}).map(([k, v]) => [k, String(v)]),
+    );
+    try {
+      this.instance = await DuckDBInstance.create(this.path, settings);
+    } catch (err) {
+      fail('ConnectionFailed', { adapter: 'DuckDB', detail: (err as Error).message.split('\n')[0]! });
+    }
+    const instance = this.instance;
+    this.pool = new ConnectionPool(async () => new DuckDBSession(await instance.connect(), this.dialect));
+    const extensions = (this.target.settings.extensions as string[] | undefined) ?? [];
+    if (extensions.length > 0) {
+      await this.withConnection(async (c) => {
+        for (const ext of extensions) await c.execute(`load ${this.dialect.quoteIdentifier(ext)}`);
+      });
+    }
+  }
+
+  async close(): Promise<void> {
+    this.pool?.drain((s) => s.conn.closeSync());
+    this.instance?.closeSync();
+    this.instance = undefined;
+    this.pool = undefined;
+  }
+
+  withConnection<T>(fn: (connection: Connection) => Promise<T>): Promise<T> {
+    if (!this.pool) throw new Error('DuckDBAdapter used before open()');
+    return this.pool.use(fn);
+  }
+
+  describe(): Record<string, string> {
+    return { type: 'duckdb', path: this.path, schema: this.target.schema };
+  }
+}
+
+export const duckdbAdapterFactory: AdapterFactory = {
+  dialect: () => duckdbDialect,
+  create: (target, projectDir) => new DuckDBAdapter(target, projectDir),
+};

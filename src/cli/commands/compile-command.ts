@@ -1,0 +1,40 @@
+/** `dpf compile`: render every model, write target/manifest.json and target/compiled/. */
+import { relative } from 'node:path';
+import type { Command } from 'commander';
+import { compileFromDisk } from '../../compiler/compile-pipeline.js';
+import { selectNodes } from '../../compiler/select-nodes.js';
+import { addProjectOptions, addSelectionOptions, compileOptions, logFormatOf, type CommonFlags } from '../common-options.js';
+import type { CommandContext } from '../command-context.js';
+import { printWarnings, summarizeProject } from '../project-summary.js';
+
+export function registerCompileCommand(program: Command, ctx: CommandContext): void {
+  const cmd = program.command('compile').description('render every model to SQL and write target/manifest.json (with --select: print the SQL)');
+  addSelectionOptions(addProjectOptions(cmd))
+    .addHelpText('after', '\nExample:\n  $ dpf compile --select fct_orders')
+    .action((flags: CommonFlags) => {
+      const format = logFormatOf(flags);
+      const options = compileOptions(flags, ctx.io.cwd, ctx.io.env);
+      const t0 = Date.now();
+      const compiled = compileFromDisk(options);
+      ctx.output.addSecrets(compiled.target.secrets);
+      printWarnings(ctx, compiled.warnings, options.projectDir, format);
+      const seconds = ((Date.now() - t0) / 1000).toFixed(2);
+      const targetDir = relative(ctx.io.cwd, compiled.parsed.targetPath) || '.';
+      if (flags.select?.length) {
+        const ids = selectNodes(compiled.manifest, compiled.graph, { select: flags.select, exclude: flags.exclude });
+        for (const id of ids) {
+          const node = compiled.manifest.nodes[id];
+          if (node?.kind !== 'model') continue;
+          if (format === 'json') ctx.output.out(JSON.stringify({ event: 'compiled', unique_id: id, compiled_code: node.compiledCode }));
+          else ctx.output.out(`-- ${node.name} (${node.originalFilePath})\n${node.compiledCode}`);
+        }
+        return;
+      }
+      if (format === 'json') {
+        ctx.output.out(JSON.stringify({ event: 'compiled', nodes: Object.keys(compiled.manifest.nodes).length, seconds: Number(seconds) }));
+      } else {
+        ctx.output.out(summarizeProject(compiled));
+        ctx.output.out(`Compiled in ${seconds}s; wrote ${targetDir}/manifest.json and ${targetDir}/compiled/`);
+      }
+    });
+}

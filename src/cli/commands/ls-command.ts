@@ -1,0 +1,56 @@
+/** `dpf ls`: list the nodes a selection matches, as names, paths or JSON. */
+import type { Command } from 'commander';
+import { fail } from '../../errors/dpf-error.js';
+import { compileFromDisk } from '../../compiler/compile-pipeline.js';
+import { allNodes } from '../../compiler/manifest.js';
+import { selectNodes } from '../../compiler/select-nodes.js';
+import { addProjectOptions, addSelectionOptions, compileOptions, type CommonFlags } from '../common-options.js';
+import type { CommandContext } from '../command-context.js';
+
+interface LsFlags extends CommonFlags {
+  output?: string;
+  resourceType?: string[];
+}
+
+export function registerLsCommand(program: Command, ctx: CommandContext): void {
+  const cmd = program.command('ls').alias('list').description('list models, seeds and sources matching a selection');
+  addSelectionOptions(addProjectOptions(cmd))
+    .option('-o, --output <format>', 'name, path or json', 'name')
+    .option('--resource-type <type...>', 'model, seed or source')
+    .addHelpText('after', '\nExample:\n  $ dpf ls --select tag:staging --output path')
+    .action((flags: LsFlags) => {
+      if (!['name', 'path', 'json'].includes(flags.output ?? 'name')) {
+        fail('UsageError', { detail: `--output must be name, path or json, got "${flags.output}".` });
+      }
+      const options = compileOptions(flags, ctx.io.cwd, ctx.io.env);
+      const compiled = compileFromDisk({ ...options, writeArtifacts: false });
+      const ids = selectNodes(compiled.manifest, compiled.graph, { select: flags.select, exclude: flags.exclude });
+      const types = flags.resourceType;
+      const nodes = allNodes(compiled.manifest)
+        .filter((n) => ids.has(n.uniqueId) && (!types || types.includes(n.kind)))
+        .sort((a, b) => a.uniqueId.localeCompare(b.uniqueId));
+      for (const n of nodes) {
+        switch (flags.output ?? 'name') {
+          case 'path':
+            ctx.output.out(n.originalFilePath);
+            break;
+          case 'json':
+            ctx.output.out(
+              JSON.stringify({
+                unique_id: n.uniqueId,
+                name: n.name,
+                resource_type: n.kind,
+                original_file_path: n.originalFilePath,
+                relation_name: n.relationName,
+                materialized: n.kind === 'source' ? undefined : n.config.materialized,
+                tags: n.tags,
+                depends_on: n.dependsOn,
+              }),
+            );
+            break;
+          default:
+            ctx.output.out(n.kind === 'source' ? `source:${n.sourceName}.${n.tableName}` : n.name);
+        }
+      }
+    });
+}

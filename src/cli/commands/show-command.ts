@@ -1,0 +1,89 @@
+/** `dpf show`: preview the rows of a model (its compiled SQL, not its relation) or an inline query. */
+import type { Command } from 'commander';
+import { adapterFactory } from '../../adapters/index.js';
+import { DpfError, diagnostic, fail } from '../../errors/dpf-error.js';
+import { closestMatch } from '../../compiler/closest-match.js';
+import { compileFromDisk } from '../../compiler/compile-pipeline.js';
+import { compileInline, INLINE_FILE } from '../../compiler/compile-inline.js';
+import type { QueryResult } from '../../adapters/adapter.js';
+import { addProjectOptions, compileOptions, logFormatOf, type CommonFlags } from '../common-options.js';
+import type { CommandContext } from '../command-context.js';
+
+interface ShowFlags extends Omit<CommonFlags, 'select'> {
+  select?: string;
+  inline?: string;
+  limit?: string;
+}
+
+export function registerShowCommand(program: Command, ctx: CommandContext): void {
+  const cmd = program.command('show').description('preview the rows a model or an inline query returns');
+  addProjectOptions(cmd)
+    .option('-s, --select <model>', 'model (or seed) to preview')
+    .option('--inline <sql>', 'a query to run; may use {{ref "..."}} and {{source "..." "..."}}')
+    .option('--limit <n>', 'rows to show', '10')
+    .addHelpText('after', '\nExamples:\n  $ dpf show --select fct_orders --limit 5\n  $ dpf show --inline \'select count(*) from {{ref "stg_orders"}}\'')
+    .action(async (flags: ShowFlags) => {
+      const format = logFormatOf({ ...flags, select: undefined });
+      const limit = Number(flags.limit ?? 10);
+      if (!Number.isInteger(limit) || limit < 0) fail('UsageError', { detail: `--limit must be a whole number, got "${flags.limit}".` });
+      if (!flags.select === !flags.inline) fail('UsageError', { detail: 'Pass exactly one of --select <model> or --inline "<sql>".' });
+      const options = compileOptions({ ...flags, select: undefined }, ctx.io.cwd, ctx.io.env);
+      const compiled = compileFromDisk({ ...options, writeArtifacts: false });
+      ctx.output.addSecrets(compiled.target.secrets);
+      const factory = adapterFactory(compiled.target.type);
+      const dialect = factory.dialect(compiled.target);
+      let sql: string;
+      let label: string;
+      if (flags.select) {
+        const node = Object.values(compiled.manifest.nodes).find((n) => n.name === flags.select);
+        if (!node) {
+          const names = Object.values(compiled.manifest.nodes).map((n) => n.name);
+          fail('NodeNotFound', { name: flags.select, suggestion: closestMatch(flags.select, names) });
+        }
+        sql = node.kind === 'model' ? node.compiledCode! : `select * from ${node.relationName}`;
+        label = node.name;
+      } else {
+        const t = compiled.target;
+        sql = compileInline(flags.inline!, compiled.parsed, compiled.manifest, dialect, {
+          name: t.targetName,
+          schema: t.schema,
+          type: t.type,
+          profile_name: t.profileName,
+          database: t.database,
+        });
+        label = 'inline query';
+      }
+      const adapter = factory.create(compiled.target, options.projectDir);
+      await adapter.open();
+      let result: QueryResult;
+      try {
+        result = await adapter.withConnection((c) => c.query(`select * from (\n${sql.trimEnd()}\n) as dpf_preview limit ${limit}`));
+      } catch (err) {
+        if (err instanceof DpfError) throw err;
+        throw new DpfError([
+          diagnostic('QueryFailed', { engine: adapter.engine, detail: (err as Error).message }, { file: flags.inline ? INLINE_FILE : label }),
+        ]);
+      } finally {
+        await adapter.close();
+      }
+      if (format === 'json') {
+        ctx.output.out(JSON.stringify({ event: 'show', node: label, columns: result.columns, rows: result.rows }));
+        return;
+      }
+      ctx.output.out(`Previewing ${label} (${result.rows.length} row${result.rows.length === 1 ? '' : 's'}, limit ${limit}):`);
+      ctx.output.out(formatTable(result));
+    });
+}
+
+export function formatTable(result: QueryResult, maxWidth = 40): string {
+  const cell = (v: unknown) => {
+    const s = v === null || v === undefined ? 'NULL' : typeof v === 'object' ? JSON.stringify(v) : String(v);
+    return s.length > maxWidth ? `${s.slice(0, maxWidth - 1)}…` : s;
+  };
+  const header = result.columns.map((c) => c.name);
+  const body = result.rows.map((r) => r.map(cell));
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((r) => r[i]!.length)));
+  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
+  const rule = `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`;
+  return [line(header), rule, ...body.map(line)].join('\n');
+}

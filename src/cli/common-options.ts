@@ -1,0 +1,69 @@
+/** Flags shared by the commands, and turning them into stage options. */
+import { resolve } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import type { Command } from 'commander';
+import { fail } from '../errors/dpf-error.js';
+import type { CompileOptions } from '../compiler/compile-pipeline.js';
+import type { LogFormat } from './run-reporter.js';
+
+export interface CommonFlags {
+  projectDir?: string;
+  profilesDir?: string;
+  target?: string;
+  vars?: string;
+  threads?: string;
+  logFormat?: LogFormat;
+  select?: string[];
+  exclude?: string[];
+}
+
+export function addProjectOptions(cmd: Command): Command {
+  return cmd
+    .option('--project-dir <dir>', 'folder holding dpf_project.yml', '.')
+    .option('--profiles-dir <dir>', 'folder holding profiles.yml (default: the project, then ~/.dpf)')
+    .option('-t, --target <name>', 'target in profiles.yml (default: the profile\'s target)')
+    .option('--vars <yaml>', 'variables as a YAML mapping, overriding dpf_project.yml vars')
+    .option('--log-format <format>', 'text or json (one JSON event per line)', 'text');
+}
+
+export function addSelectionOptions(cmd: Command): Command {
+  return cmd
+    .option('-s, --select <selector...>', 'nodes to include (dbt syntax: name, +name, name+, tag:x, path:..., config.k:v)')
+    .option('--exclude <selector...>', 'nodes to leave out');
+}
+
+export function compileOptions(flags: CommonFlags, cwd: string, env: NodeJS.ProcessEnv): CompileOptions {
+  return {
+    projectDir: resolve(cwd, flags.projectDir ?? '.'),
+    profilesDir: flags.profilesDir ? resolve(cwd, flags.profilesDir) : undefined,
+    target: flags.target,
+    threads: parseThreads(flags.threads),
+    vars: parseVars(flags.vars),
+    env,
+  };
+}
+
+function parseThreads(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) fail('UsageError', { detail: `--threads must be a positive whole number, got "${value}".` });
+  return n;
+}
+
+export function parseVars(text: string | undefined): Record<string, unknown> | undefined {
+  if (text === undefined) return undefined;
+  let value: unknown;
+  try {
+    value = parseYaml(text);
+  } catch (err) {
+    fail('InvalidVars', { detail: (err as Error).message.split('\n')[0]! });
+  }
+  if (!value || typeof value !== 'object' || Array.isArray(value)) fail('InvalidVars', { detail: `got ${JSON.stringify(value)}` });
+  return value as Record<string, unknown>;
+}
+
+export function logFormatOf(flags: CommonFlags): LogFormat {
+  const f = flags.logFormat ?? 'text';
+  if (f !== 'text' && f !== 'json') fail('UsageError', { detail: `--log-format must be text or json, got "${f}".` });
+  return f;
+}

@@ -1,0 +1,69 @@
+/**
+ * The dpf command line: commander wiring, error printing and exit codes only.
+ * Exit codes: 0 all good; 1 a model failed; 2 the project or the command is invalid.
+ */
+import { Command, CommanderError } from 'commander';
+import { DpfError } from '../errors/dpf-error.js';
+import { DPF_VERSION } from '../compiler/package-paths.js';
+import { registerCleanCommand } from './commands/clean-command.js';
+import { registerCompileCommand } from './commands/compile-command.js';
+import { registerDebugCommand } from './commands/debug-command.js';
+import { registerInitCommand } from './commands/init-command.js';
+import { registerLsCommand } from './commands/ls-command.js';
+import { registerRunCommand } from './commands/run-command.js';
+import { registerShowCommand } from './commands/show-command.js';
+import type { CommandContext } from './command-context.js';
+import { formatDiagnostic } from './format-diagnostic.js';
+import { createOutput, type CliIO } from './output.js';
+
+export type { CliIO } from './output.js';
+
+export async function runCli(argv: string[], io: CliIO): Promise<number> {
+  const output = createOutput(io);
+  let exitCode = 0;
+  const ctx: CommandContext = { io, output, setExitCode: (c) => (exitCode = Math.max(exitCode, c)) };
+  const program = new Command('dpf')
+    .description('dpf: SQL models with YAML metadata, compiled into a DAG and built in your warehouse')
+    .version(DPF_VERSION, '-v, --version')
+    .exitOverride()
+    .showSuggestionAfterError(true)
+    .configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr(s) })
+    .addHelpText('after', '\nStart with:\n  $ dpf init my_project && cd my_project && dpf build');
+  registerInitCommand(program, ctx);
+  registerCompileCommand(program, ctx);
+  registerRunCommand(program, 'run', ctx);
+  registerRunCommand(program, 'seed', ctx);
+  registerRunCommand(program, 'build', ctx);
+  registerLsCommand(program, ctx);
+  registerShowCommand(program, ctx);
+  registerDebugCommand(program, ctx);
+  registerCleanCommand(program, ctx);
+  for (const cmd of program.commands) cmd.exitOverride().configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr(s) });
+
+  const jsonLogs = argv.includes('--log-format') && argv[argv.indexOf('--log-format') + 1] === 'json';
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return exitCode;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      return err.exitCode === 0 || err.code === 'commander.helpDisplayed' || err.code === 'commander.version' ? 0 : 2;
+    }
+    if (err instanceof DpfError) {
+      const projectDir = projectDirOf(argv, io.cwd);
+      for (const d of err.diagnostics) {
+        if (jsonLogs) output.err(JSON.stringify({ ts: new Date().toISOString(), event: 'error', ...d }));
+        else output.err(formatDiagnostic(d, projectDir));
+      }
+      if (!jsonLogs && err.diagnostics.length > 1) output.err(`\n${err.diagnostics.length} problems found.`);
+      return 2;
+    }
+    output.err(`internal error: dpf hit a bug it cannot explain. Please report it with this trace:\n${(err as Error).stack ?? String(err)}`);
+    return 2;
+  }
+}
+
+function projectDirOf(argv: string[], cwd: string): string {
+  const i = argv.indexOf('--project-dir');
+  const value = i >= 0 ? argv[i + 1] : argv.find((a) => a.startsWith('--project-dir='))?.split('=')[1];
+  return value ? (value.startsWith('/') ? value : `${cwd}/${value}`) : cwd;
+}

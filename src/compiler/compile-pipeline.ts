@@ -1,0 +1,73 @@
+/**
+ * The compile half of every command: profile -> load -> parse -> graph -> compile, with the
+ * artifacts written. Commands call this once and pass its plain results on.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Diagnostic } from '../errors/dpf-error.js';
+import type { TargetConfig } from '../adapters/adapter.js';
+import { adapterFactory } from '../adapters/index.js';
+import { buildGraph, type ProjectGraph } from './build-graph.js';
+import { compileProject } from './compile-project.js';
+import { loadProfile } from './load-profile.js';
+import { loadProject, loadProjectConfig } from './load-project.js';
+import type { Manifest } from './manifest.js';
+import { parseProject, type ParsedProject } from './parse-project.js';
+import { writeCompiledSql, writeManifest } from './write-artifacts.js';
+
+export interface CompileOptions {
+  readonly projectDir: string;
+  readonly profilesDir?: string;
+  readonly target?: string;
+  readonly threads?: number;
+  readonly vars?: Record<string, unknown>;
+  readonly env?: NodeJS.ProcessEnv;
+  /** Write manifest.json and compiled SQL (default true). */
+  readonly writeArtifacts?: boolean;
+}
+
+export interface CompiledProject {
+  readonly target: TargetConfig;
+  readonly parsed: ParsedProject;
+  readonly graph: ProjectGraph;
+  readonly manifest: Manifest;
+  readonly warnings: Diagnostic[];
+  readonly invocationId: string;
+}
+
+export function resolveTarget(options: CompileOptions): TargetConfig {
+  const config = loadProjectConfig(options.projectDir).data;
+  return loadProfile({
+    projectDir: options.projectDir,
+    profileName: config.profile ?? config.name,
+    profilesDir: options.profilesDir,
+    target: options.target,
+    threads: options.threads,
+    env: options.env,
+  });
+}
+
+export function compileFromDisk(options: CompileOptions): CompiledProject {
+  const files = loadProject(options.projectDir);
+  const target = resolveTarget(options);
+  const dialect = adapterFactory(target.type).dialect(target);
+  const invocationId = randomUUID();
+  const parsed = parseProject(files, {
+    targetName: target.targetName,
+    targetSchema: target.schema,
+    targetDatabase: target.database,
+    adapterType: target.type,
+    dialect,
+    cliVars: options.vars,
+    invocationId,
+  });
+  const graph = buildGraph(parsed.manifest);
+  const manifest = compileProject(parsed, graph, {
+    dialect,
+    target: { name: target.targetName, schema: target.schema, type: target.type, profile_name: target.profileName, database: target.database },
+  });
+  if (options.writeArtifacts !== false) {
+    writeCompiledSql(files.targetPath, manifest);
+    writeManifest(files.targetPath, manifest);
+  }
+  return { target, parsed, graph, manifest, warnings: [...parsed.warnings], invocationId };
+}

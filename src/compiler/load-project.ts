@@ -1,0 +1,117 @@
+/**
+ * Step 1: load. Reads dpf_project.yml and finds every file the project consists of (models,
+ * seeds, YAML properties, macros), validating the YAML files against schemas/. Returns plain
+ * data; it does not interpret SQL or resolve anything.
+ */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join, relative, sep } from 'node:path';
+import { DiagnosticBag, fail } from '../errors/dpf-error.js';
+import { readYamlFile, type YamlFile } from './read-yaml-file.js';
+import { schemaValidator } from './schema-validators.js';
+
+export interface ProjectConfig {
+  readonly name: string;
+  readonly version?: string | number;
+  readonly profile?: string;
+  readonly 'model-paths'?: string[];
+  readonly 'seed-paths'?: string[];
+  readonly 'test-paths'?: string[];
+  readonly 'snapshot-paths'?: string[];
+  readonly 'macro-paths'?: string[];
+  readonly 'target-path'?: string;
+  readonly 'clean-targets'?: string[];
+  readonly schema_strategy?: 'suffix' | 'exact';
+  readonly vars?: Record<string, unknown>;
+  readonly models?: Record<string, unknown>;
+  readonly seeds?: Record<string, unknown>;
+}
+
+export interface ProjectFile {
+  /** Path relative to the project directory, forward slashes. */
+  readonly path: string;
+  /** Folders between the resource path and the file, e.g. ['marts', 'finance']. */
+  readonly folders: string[];
+  /** File name without extension. */
+  readonly name: string;
+  readonly text: string;
+}
+
+export interface PropertiesFile {
+  version?: number | string;
+  models?: Array<Record<string, unknown> & { name: string }>;
+  seeds?: Array<Record<string, unknown> & { name: string }>;
+  sources?: Array<Record<string, unknown> & { name: string; tables: Array<Record<string, unknown> & { name: string }> }>;
+}
+
+export interface ProjectFiles {
+  readonly root: string;
+  readonly config: ProjectConfig;
+  readonly configFile: YamlFile<ProjectConfig>;
+  readonly targetPath: string;
+  readonly models: ProjectFile[];
+  readonly seeds: ProjectFile[];
+  readonly macros: ProjectFile[];
+  readonly properties: YamlFile<PropertiesFile>[];
+}
+
+export const PROJECT_FILE = 'dpf_project.yml';
+
+export function loadProjectConfig(root: string): YamlFile<ProjectConfig> {
+  const file = join(root, PROJECT_FILE);
+  if (!existsSync(file)) fail('ProjectNotFound', { dir: root });
+  return readYamlFile<ProjectConfig>(file, PROJECT_FILE, schemaValidator('dpf_project'));
+}
+
+export function loadProject(root: string): ProjectFiles {
+  const configFile = loadProjectConfig(root);
+  const config = configFile.data;
+  const bag = new DiagnosticBag();
+  const modelPaths = config['model-paths'] ?? ['models'];
+  const seedPaths = config['seed-paths'] ?? ['seeds'];
+  const macroPaths = config['macro-paths'] ?? ['macros'];
+
+  const models = findFiles(root, modelPaths, ['.sql']);
+  const seeds = findFiles(root, seedPaths, ['.csv']);
+  const macros = findFiles(root, macroPaths, ['.hbs']);
+  const properties: YamlFile<PropertiesFile>[] = [];
+  const validate = schemaValidator('properties');
+  for (const yml of findFiles(root, [...modelPaths, ...seedPaths], ['.yml', '.yaml'], false)) {
+    const parsed = bag.collect(() => readYamlFile<PropertiesFile>(join(root, yml.path), yml.path, validate));
+    if (parsed) properties.push(parsed);
+  }
+  bag.throwIfErrors();
+  return {
+    root,
+    config,
+    configFile,
+    targetPath: join(root, config['target-path'] ?? 'target'),
+    models,
+    seeds,
+    macros,
+    properties,
+  };
+}
+
+function findFiles(root: string, dirs: string[], extensions: string[], withText = true): ProjectFile[] {
+  const out: ProjectFile[] = [];
+  for (const dir of dirs) {
+    const abs = join(root, dir);
+    if (!existsSync(abs)) continue;
+    const entries = readdirSync(abs, { recursive: true, withFileTypes: true });
+    for (const entry of entries) {
+      if (!entry.isFile()) continue;
+      const ext = extensions.find((e) => entry.name.endsWith(e));
+      if (!ext) continue;
+      const full = join(entry.parentPath ?? (entry as unknown as { path: string }).path, entry.name);
+      const path = relative(root, full).split(sep).join('/');
+      const inner = relative(abs, full).split(sep);
+      out.push({
+        path,
+        folders: inner.slice(0, -1),
+        name: entry.name.slice(0, -ext.length),
+        text: withText ? readFileSync(full, 'utf8') : '',
+      });
+    }
+  }
+  return out.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+}

@@ -1,0 +1,149 @@
+/**
+ * The manifest: the one source of truth after parsing. Plain, serializable data that crosses
+ * every stage boundary (compiler -> selector -> planner -> runner -> site). Nothing here has
+ * behaviour; factories and readers live beside the stages that need them.
+ */
+import type { SourceLocation } from '../errors/dpf-error.js';
+
+export const MANIFEST_SCHEMA_VERSION = 'https://dpf.dev/schemas/manifest/v1.json';
+
+export type Materialization = 'view' | 'table' | 'ephemeral';
+
+export interface Relation {
+  readonly database?: string;
+  readonly schema: string;
+  readonly identifier: string;
+}
+
+export interface ColumnInfo {
+  readonly name: string;
+  readonly description: string;
+  readonly dataType?: string;
+  readonly meta: Record<string, unknown>;
+  readonly tags: string[];
+}
+
+export interface Checksum {
+  readonly name: 'sha256';
+  readonly checksum: string;
+}
+
+export interface ModelConfig {
+  readonly materialized: Materialization;
+  readonly schema?: string;
+  readonly database?: string;
+  readonly alias?: string;
+  readonly tags: string[];
+  readonly enabled: boolean;
+  readonly meta: Record<string, unknown>;
+  readonly docs: { show: boolean; node_color?: string };
+}
+
+export interface SeedConfig {
+  readonly materialized: 'seed';
+  readonly schema?: string;
+  readonly database?: string;
+  readonly alias?: string;
+  readonly tags: string[];
+  readonly enabled: boolean;
+  readonly meta: Record<string, unknown>;
+  readonly docs: { show: boolean; node_color?: string };
+  readonly column_types: Record<string, string>;
+  readonly delimiter: string;
+}
+
+export interface RefCall {
+  readonly name: string;
+  readonly location: SourceLocation;
+}
+
+export interface SourceCall {
+  readonly source: string;
+  readonly table: string;
+  readonly location: SourceLocation;
+}
+
+interface NodeBase {
+  readonly uniqueId: string;
+  readonly name: string;
+  readonly packageName: string;
+  /** Path relative to the project directory, with forward slashes. */
+  readonly originalFilePath: string;
+  /** project name, folders, name: used by selectors and folder-level config. */
+  readonly fqn: string[];
+  readonly description: string;
+  readonly columns: Record<string, ColumnInfo>;
+  readonly meta: Record<string, unknown>;
+  readonly tags: string[];
+  /** The YAML file that described this node, if any. */
+  readonly patchPath?: string;
+  readonly relation: Relation;
+  /** The relation as the adapter renders it, e.g. "main"."orders". */
+  readonly relationName: string;
+}
+
+export interface ModelNode extends NodeBase {
+  readonly kind: 'model';
+  readonly config: ModelConfig;
+  readonly rawCode: string;
+  readonly checksum: Checksum;
+  readonly refs: RefCall[];
+  readonly sources: SourceCall[];
+  /** Partials (macros) the template calls. */
+  readonly macros: string[];
+  /** Unique ids of the nodes and sources this model reads. */
+  readonly dependsOn: string[];
+  /** Filled by compileProject. */
+  readonly compiledCode?: string;
+  readonly compiledPath?: string;
+}
+
+export interface SeedColumn {
+  readonly name: string;
+  readonly type: string; // engine type name, after inference and overrides
+}
+
+export interface SeedNode extends NodeBase {
+  readonly kind: 'seed';
+  readonly config: SeedConfig;
+  readonly checksum: Checksum;
+  readonly seedColumns: SeedColumn[];
+  readonly rowCount: number;
+  readonly dependsOn: string[];
+}
+
+export interface SourceNode extends NodeBase {
+  readonly kind: 'source';
+  readonly sourceName: string;
+  readonly tableName: string;
+  readonly sourceDescription: string;
+  readonly dependsOn: string[];
+}
+
+export type ExecutableNode = ModelNode | SeedNode;
+export type ManifestNode = ModelNode | SeedNode | SourceNode;
+
+export interface ManifestMetadata {
+  readonly dpfSchemaVersion: string;
+  readonly dpfVersion: string;
+  readonly generatedAt: string;
+  readonly invocationId: string;
+  readonly projectName: string;
+  readonly adapterType: string;
+  readonly targetName: string;
+}
+
+export interface Manifest {
+  readonly metadata: ManifestMetadata;
+  /** Models and seeds, by unique id. */
+  readonly nodes: Record<string, ExecutableNode>;
+  readonly sources: Record<string, SourceNode>;
+  readonly macros: Record<string, { name: string; originalFilePath: string; checksum: Checksum }>;
+  /** unique id -> unique ids it depends on / that depend on it. */
+  readonly parentMap: Record<string, string[]>;
+  readonly childMap: Record<string, string[]>;
+}
+
+export function allNodes(manifest: Manifest): ManifestNode[] {
+  return [...Object.values(manifest.nodes), ...Object.values(manifest.sources)];
+}

@@ -1,0 +1,403 @@
+/**
+ * Step 2: parse. Turns loaded files into manifest nodes: analyzes every model template (refs,
+ * sources, inline config, helpers), applies config precedence, attaches YAML descriptions and
+ * columns, reads seeds, declares sources, resolves every ref and source to a unique id, and
+ * names each node's relation. Collects all diagnostics and reports them together.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import { DiagnosticBag, diagnostic, type SourceLocation } from '../errors/dpf-error.js';
+import type { Dialect } from '../adapters/adapter.js';
+import { analyzeTemplate } from './analyze-template.js';
+import { closestMatch } from './closest-match.js';
+import type { ProjectFile, ProjectFiles, PropertiesFile } from './load-project.js';
+import {
+  MANIFEST_SCHEMA_VERSION,
+  type ColumnInfo,
+  type ExecutableNode,
+  type Manifest,
+  type ModelConfig,
+  type ModelNode,
+  type SeedConfig,
+  type SeedNode,
+  type SourceNode,
+} from './manifest.js';
+import { DPF_VERSION } from './package-paths.js';
+import { readSeedCsv, logicalTypeOf } from './read-seed-csv.js';
+import { configPaths, folderConfig, mergeConfigs, resolveSchema, toTags, type RawConfig } from './resolve-config.js';
+import type { YamlFile } from './read-yaml-file.js';
+
+export interface ParseContext {
+  readonly targetName: string;
+  readonly targetSchema: string;
+  readonly targetDatabase?: string;
+  readonly adapterType: string;
+  readonly dialect: Dialect;
+  /** --vars, merged over the project's vars. */
+  readonly cliVars?: Record<string, unknown>;
+  readonly invocationId?: string;
+}
+
+export interface ParsedProject {
+  readonly root: string;
+  readonly targetPath: string;
+  readonly manifest: Manifest;
+  /** Parsed model templates by unique id; rendered by compileProject. */
+  readonly templates: ReadonlyMap<string, hbs.AST.Program>;
+  /** Macro (partial) sources by name. */
+  readonly partials: ReadonlyMap<string, string>;
+  readonly vars: Readonly<Record<string, unknown>>;
+  readonly warnings: ReturnType<DiagnosticBag['warnings']['slice']>;
+}
+
+const INLINE_CONFIG_KEYS: Record<string, (v: unknown) => string | undefined> = {
+  materialized: (v) => (['view', 'table', 'ephemeral'].includes(String(v)) ? undefined : 'must be one of view, table, ephemeral'),
+  schema: (v) => (typeof v === 'string' ? undefined : 'must be a string'),
+  database: (v) => (typeof v === 'string' ? undefined : 'must be a string'),
+  alias: (v) => (typeof v === 'string' ? undefined : 'must be a string'),
+  tags: (v) => (typeof v === 'string' ? undefined : 'must be a string (comma-separated for several tags)'),
+  enabled: (v) => (typeof v === 'boolean' ? undefined : 'must be true or false'),
+};
+
+interface PatchEntry {
+  readonly entry: Record<string, unknown> & { name: string };
+  readonly file: YamlFile<PropertiesFile>;
+  readonly index: number;
+}
+
+const sha256 = (text: string) => ({ name: 'sha256' as const, checksum: createHash('sha256').update(text).digest('hex') });
+
+export function parseProject(files: ProjectFiles, ctx: ParseContext): ParsedProject {
+  const bag = new DiagnosticBag();
+  const project = files.config;
+  const projectName = project.name;
+  const vars = { ...(project.vars ?? {}), ...(ctx.cliVars ?? {}) };
+  const strategy = project.schema_strategy ?? 'suffix';
+  const usedConfigPaths = new Set<string>();
+
+  const relationFor = (name: string, config: { schema?: string; alias?: string; database?: string }) => {
+    const relation = {
+      database: config.database ?? ctx.targetDatabase,
+      schema: resolveSchema(ctx.targetSchema, config.schema, strategy),
+      identifier: config.alias ?? name,
+    };
+    return { relation, relationName: ctx.dialect.renderRelation(relation) };
+  };
+
+  // ---- YAML patches (descriptions, columns, config), indexed by name
+  const patches = { models: new Map<string, PatchEntry>(), seeds: new Map<string, PatchEntry>() };
+  for (const file of files.properties) {
+    for (const kind of ['models', 'seeds'] as const) {
+      (file.data[kind] ?? []).forEach((entry, index) => {
+        const previous = patches[kind].get(entry.name);
+        if (previous) {
+          bag.add(
+            diagnostic(
+              'DuplicateName',
+              { kind: `YAML entry for ${kind.slice(0, -1)}`, name: entry.name, other: `in ${previous.file.path}` },
+              file.locate([kind, index, 'name']),
+            ),
+          );
+        } else patches[kind].set(entry.name, { entry, file, index });
+      });
+    }
+  }
+
+  // ---- macros
+  const partials = new Map(files.macros.map((m) => [m.name, m.text]));
+  const macroRecords = Object.fromEntries(
+    files.macros.map((m) => [`macro.${projectName}.${m.name}`, { name: m.name, originalFilePath: m.path, checksum: sha256(m.text) }]),
+  );
+
+  // ---- models
+  const nodes: Record<string, ExecutableNode> = {};
+  const templates = new Map<string, hbs.AST.Program>();
+  const byName = new Map<string, { uniqueId: string; path: string }>();
+  const claimName = (name: string, uniqueId: string, path: string, kind: string): boolean => {
+    const other = byName.get(name);
+    if (other) {
+      bag.add(diagnostic('DuplicateName', { kind, name, other: other.path }, { file: path, line: 1, column: 1 }));
+      return false;
+    }
+    byName.set(name, { uniqueId, path });
+    return true;
+  };
+
+  const modelRefs: { node: ModelNode; vars: ReturnType<typeof analyzeTemplate>['vars'] }[] = [];
+  for (const file of files.models) {
+    const analysis = analyzeTemplate(file.text, {
+      file: file.path,
+      partials: new Set(partials.keys()),
+      lookupVar: (name) => vars[name],
+    });
+    analysis.diagnostics.forEach((d) => bag.add(d));
+    for (const [key, { value, location }] of Object.entries(analysis.config)) {
+      const check = INLINE_CONFIG_KEYS[key];
+      if (!check) {
+        bag.add(
+          diagnostic(
+            'UnknownKey',
+            { key, where: '{{config}}', suggestion: closestMatch(key, Object.keys(INLINE_CONFIG_KEYS)), allowed: Object.keys(INLINE_CONFIG_KEYS) },
+            location,
+          ),
+        );
+      } else {
+        const problem = check(value);
+        if (problem) bag.add(diagnostic('InvalidConfig', { key, detail: problem }, location));
+      }
+    }
+    const fqn = [projectName, ...file.folders, file.name];
+    const patch = patches.models.get(file.name);
+    patches.models.delete(file.name);
+    const inline = Object.fromEntries(Object.entries(analysis.config).map(([k, v]) => [k, v.value]));
+    const yamlLevel: RawConfig = { ...((patch?.entry.config as RawConfig) ?? {}) };
+    if (patch?.entry.tags) yamlLevel.tags = [...toTags(yamlLevel.tags), ...toTags(patch.entry.tags)];
+    if (patch?.entry.docs) yamlLevel.docs = patch.entry.docs;
+    const merged = mergeConfigs([{ materialized: 'view' }, ...folderConfig(project.models, fqn, usedConfigPaths), yamlLevel, inline]);
+    const config: ModelConfig = {
+      materialized: merged.materialized as ModelConfig['materialized'],
+      schema: merged.schema as string | undefined,
+      database: merged.database as string | undefined,
+      alias: merged.alias as string | undefined,
+      tags: merged.tags as string[],
+      enabled: merged.enabled !== false,
+      meta: { ...(merged.meta as Record<string, unknown>), ...((patch?.entry.meta as Record<string, unknown>) ?? {}) },
+      docs: { show: true, ...((merged.docs as object) ?? {}) },
+    };
+    if (!config.enabled) continue;
+    const uniqueId = `model.${projectName}.${file.name}`;
+    if (!claimName(file.name, uniqueId, file.path, 'model')) continue;
+    const node: ModelNode = {
+      kind: 'model',
+      uniqueId,
+      name: file.name,
+      packageName: projectName,
+      originalFilePath: file.path,
+      fqn,
+      description: String(patch?.entry.description ?? ''),
+      columns: columnsOf(patch?.entry.columns),
+      meta: config.meta,
+      tags: config.tags,
+      patchPath: patch?.file.path,
+      ...relationFor(file.name, config),
+      config,
+      rawCode: file.text,
+      checksum: sha256(file.text),
+      refs: analysis.refs,
+      sources: analysis.sources,
+      macros: analysis.partials.map((p) => `macro.${projectName}.${p}`),
+      dependsOn: [],
+    };
+    nodes[uniqueId] = node;
+    if (analysis.ast) templates.set(uniqueId, analysis.ast);
+    modelRefs.push({ node, vars: analysis.vars });
+  }
+
+  // ---- seeds
+  for (const file of files.seeds) {
+    const fqn = [projectName, ...file.folders, file.name];
+    const patch = patches.seeds.get(file.name);
+    patches.seeds.delete(file.name);
+    const yamlLevel: RawConfig = { ...((patch?.entry.config as RawConfig) ?? {}) };
+    if (patch?.entry.tags) yamlLevel.tags = [...toTags(yamlLevel.tags), ...toTags(patch.entry.tags)];
+    const merged = mergeConfigs([...folderConfig(project.seeds, fqn, usedConfigPaths), yamlLevel]);
+    if (merged.enabled === false) continue;
+    const config: SeedConfig = {
+      materialized: 'seed',
+      schema: merged.schema as string | undefined,
+      database: merged.database as string | undefined,
+      alias: merged.alias as string | undefined,
+      tags: merged.tags as string[],
+      enabled: true,
+      meta: { ...(merged.meta as Record<string, unknown>), ...((patch?.entry.meta as Record<string, unknown>) ?? {}) },
+      docs: { show: true, ...((merged.docs as object) ?? {}) },
+      column_types: (merged.column_types as Record<string, string>) ?? {},
+      delimiter: (merged.delimiter as string) ?? ',',
+    };
+    const table = bag.collect(() => readSeedCsv(join(files.root, file.path), file.path, config.delimiter));
+    if (!table) continue;
+    for (const column of Object.keys(config.column_types)) {
+      if (!table.header.includes(column)) {
+        const where = patch ? patch.file.locate(['seeds', patch.index, 'config', 'column_types']) : { file: 'dpf_project.yml' };
+        bag.add(
+          diagnostic(
+            'InvalidConfig',
+            { key: `column_types.${column}`, detail: `names a column that ${file.path} does not have (it has: ${table.header.join(', ')})` },
+            where,
+          ),
+        );
+      }
+    }
+    const uniqueId = `seed.${projectName}.${file.name}`;
+    if (!claimName(file.name, uniqueId, file.path, 'seed')) continue;
+    const seedColumns = table.header.map((name, i) => ({
+      name,
+      type: config.column_types[name] ?? ctx.dialect.typeName(table.types[i]!),
+    }));
+    const node: SeedNode = {
+      kind: 'seed',
+      uniqueId,
+      name: file.name,
+      packageName: projectName,
+      originalFilePath: file.path,
+      fqn,
+      description: String(patch?.entry.description ?? ''),
+      columns: columnsOf(patch?.entry.columns),
+      meta: config.meta,
+      tags: config.tags,
+      patchPath: patch?.file.path,
+      ...relationFor(file.name, config),
+      config,
+      checksum: sha256(file.text || table.rows.map((r) => r.join(',')).join('\n')),
+      seedColumns,
+      rowCount: table.rows.length,
+      dependsOn: [],
+    };
+    void logicalTypeOf;
+    nodes[uniqueId] = node;
+  }
+
+  // ---- YAML entries that describe nothing
+  for (const kind of ['models', 'seeds'] as const) {
+    const candidates = Object.values(nodes)
+      .filter((n) => n.kind === kind.slice(0, -1))
+      .map((n) => n.name);
+    for (const [name, patch] of patches[kind]) {
+      bag.add(
+        diagnostic(
+          'PatchWithoutNode',
+          { kind: kind.slice(0, -1), name, suggestion: closestMatch(name, candidates) },
+          patch.file.locate([kind, patch.index, 'name']),
+        ),
+      );
+    }
+  }
+
+  // ---- sources
+  const sources: Record<string, SourceNode> = {};
+  for (const file of files.properties) {
+    (file.data.sources ?? []).forEach((source, si) => {
+      source.tables.forEach((table, ti) => {
+        const uniqueId = `source.${projectName}.${source.name}.${table.name}`;
+        if (sources[uniqueId]) {
+          bag.add(
+            diagnostic(
+              'DuplicateName',
+              { kind: 'source table', name: `${source.name}.${table.name}`, other: `in ${sources[uniqueId]!.patchPath}` },
+              file.locate(['sources', si, 'tables', ti, 'name']),
+            ),
+          );
+          return;
+        }
+        const relation = {
+          database: (source.database as string | undefined) ?? ctx.targetDatabase,
+          schema: (source.schema as string | undefined) ?? source.name,
+          identifier: (table.identifier as string | undefined) ?? table.name,
+        };
+        sources[uniqueId] = {
+          kind: 'source',
+          uniqueId,
+          name: table.name,
+          packageName: projectName,
+          originalFilePath: file.path,
+          fqn: [projectName, source.name, table.name],
+          description: String(table.description ?? ''),
+          sourceDescription: String(source.description ?? ''),
+          columns: columnsOf(table.columns),
+          meta: { ...((source.meta as object) ?? {}), ...((table.meta as object) ?? {}) },
+          tags: [...new Set([...toTags(source.tags), ...toTags(table.tags)])],
+          patchPath: file.path,
+          relation,
+          relationName: ctx.dialect.renderRelation(relation),
+          sourceName: source.name,
+          tableName: table.name,
+          dependsOn: [],
+        };
+      });
+    });
+  }
+
+  // ---- resolve refs, sources and vars
+  const refable = [...byName.keys()];
+  const sourceKeys = Object.values(sources).map((s) => `${s.sourceName}.${s.tableName}`);
+  for (const { node, vars: varCalls } of modelRefs) {
+    const deps: string[] = [];
+    for (const ref of node.refs) {
+      const target = byName.get(ref.name);
+      if (!target) bag.add(diagnostic('RefNotFound', { name: ref.name, suggestion: closestMatch(ref.name, refable) }, ref.location));
+      else if (!deps.includes(target.uniqueId)) deps.push(target.uniqueId);
+    }
+    for (const call of node.sources) {
+      const uniqueId = `source.${projectName}.${call.source}.${call.table}`;
+      if (!sources[uniqueId]) {
+        const suggestion = closestMatch(`${call.source}.${call.table}`, sourceKeys);
+        bag.add(diagnostic('SourceNotFound', { source: call.source, table: call.table, suggestion: suggestion?.replace('.', '" "') }, call.location));
+      } else if (!deps.includes(uniqueId)) deps.push(uniqueId);
+    }
+    for (const call of varCalls) {
+      if (!call.hasDefault && !(call.name in vars)) {
+        bag.add(diagnostic('VarMissing', { name: call.name, suggestion: closestMatch(call.name, Object.keys(vars)) }, call.location));
+      }
+    }
+    (node as { dependsOn: string[] }).dependsOn = deps;
+  }
+
+  // ---- folder configs that match nothing (a typo in a folder name silently does nothing otherwise)
+  for (const tree of ['models', 'seeds'] as const) {
+    for (const path of configPaths(project[tree])) {
+      if (!usedConfigPaths.has(path)) {
+        bag.add(diagnostic('UnusedConfigPath', { path: `${tree}.${path}` }, files.configFile.locate([tree, ...path.split('.')]), 'warning'));
+      }
+    }
+  }
+
+  bag.throwIfErrors();
+
+  const parentMap: Record<string, string[]> = {};
+  const childMap: Record<string, string[]> = {};
+  for (const id of [...Object.keys(nodes), ...Object.keys(sources)]) {
+    parentMap[id] = [];
+    childMap[id] = [];
+  }
+  for (const node of Object.values(nodes)) {
+    for (const dep of node.dependsOn) {
+      parentMap[node.uniqueId]!.push(dep);
+      childMap[dep]!.push(node.uniqueId);
+    }
+  }
+
+  const manifest: Manifest = {
+    metadata: {
+      dpfSchemaVersion: MANIFEST_SCHEMA_VERSION,
+      dpfVersion: DPF_VERSION,
+      generatedAt: new Date().toISOString(),
+      invocationId: ctx.invocationId ?? randomUUID(),
+      projectName,
+      adapterType: ctx.adapterType,
+      targetName: ctx.targetName,
+    },
+    nodes,
+    sources,
+    macros: macroRecords,
+    parentMap,
+    childMap,
+  };
+  return { root: files.root, targetPath: files.targetPath, manifest, templates, partials, vars, warnings: bag.warnings };
+}
+
+function columnsOf(raw: unknown): Record<string, ColumnInfo> {
+  const out: Record<string, ColumnInfo> = {};
+  for (const c of (raw as Array<Record<string, unknown>> | undefined) ?? []) {
+    const name = String(c.name);
+    out[name] = {
+      name,
+      description: String(c.description ?? ''),
+      dataType: c.data_type === undefined ? undefined : String(c.data_type),
+      meta: (c.meta as Record<string, unknown>) ?? {},
+      tags: toTags(c.tags),
+    };
+  }
+  return out;
+}
+
+export type { SourceLocation, ProjectFile };

@@ -1,0 +1,109 @@
+/**
+ * Reads one YAML file, validates it against a JSON Schema, and maps every problem back to a
+ * line and column. Owns YAML parsing for the whole compiler; it does not interpret the content.
+ */
+import { readFileSync } from 'node:fs';
+import { LineCounter, parseDocument, isMap, isPair, isScalar, type Document, type Node as YamlNode } from 'yaml';
+import type { ErrorObject, ValidateFunction } from 'ajv';
+import { DpfError, diagnostic, type Diagnostic, type SourceLocation } from '../errors/dpf-error.js';
+import { closestMatch } from './closest-match.js';
+
+export interface YamlFile<T = unknown> {
+  readonly path: string; // relative to the project dir, used in messages
+  readonly data: T;
+  /** Location of the value at a JSON path such as ['models', 0, 'name']. */
+  locate(path: readonly (string | number)[]): SourceLocation;
+}
+
+export function readYamlFile<T>(absPath: string, relPath: string, validate?: ValidateFunction): YamlFile<T> {
+  return parseYaml<T>(readFileSync(absPath, 'utf8'), relPath, validate);
+}
+
+export function parseYaml<T>(text: string, relPath: string, validate?: ValidateFunction): YamlFile<T> {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const at = (offset: number): SourceLocation => {
+    const { line, col } = lineCounter.linePos(offset);
+    return { file: relPath, line, column: col };
+  };
+  if (doc.errors.length > 0) {
+    throw new DpfError(doc.errors.map((e) => diagnostic('YamlSyntax', { detail: firstLine(e.message) }, at(e.pos[0]))));
+  }
+  const data = (doc.toJS({ maxAliasCount: 1000 }) ?? {}) as T;
+  const locate = (path: readonly (string | number)[]): SourceLocation => {
+    const node = nodeAt(doc, path);
+    return node?.range ? at(node.range[0]) : { file: relPath, line: 1, column: 1 };
+  };
+  if (validate && !validate(data)) {
+    throw new DpfError(schemaDiagnostics(validate.errors ?? [], doc, locate, at));
+  }
+  return { path: relPath, data, locate };
+}
+
+function firstLine(s: string): string {
+  return s.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
+}
+
+function nodeAt(doc: Document, path: readonly (string | number)[]): YamlNode | undefined {
+  // Walk up until a node exists: a missing key is reported where its parent is.
+  for (let n = path.length; n >= 0; n--) {
+    const node = doc.getIn(path.slice(0, n), true) as YamlNode | undefined;
+    if (node && typeof node === 'object' && 'range' in node) return node;
+  }
+  return undefined;
+}
+
+function splitPointer(pointer: string): (string | number)[] {
+  if (!pointer) return [];
+  return pointer
+    .split('/')
+    .slice(1)
+    .map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .map((p) => (/^\d+$/.test(p) ? Number(p) : p));
+}
+
+function describePath(path: (string | number)[]): string {
+  if (path.length === 0) return 'the top level';
+  return path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${p}`)).join('').replace(/^\./, '');
+}
+
+/** Turns ajv errors into one diagnostic per distinct problem, pointing at the offending key. */
+function schemaDiagnostics(
+  errors: ErrorObject[],
+  doc: Document,
+  locate: (p: (string | number)[]) => SourceLocation,
+  at: (offset: number) => SourceLocation,
+): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const seen = new Set<string>();
+  // oneOf/anyOf produce noise from every branch; keep the most specific errors.
+  const specific = errors.filter((e) => e.keyword !== 'oneOf' && e.keyword !== 'anyOf' && e.keyword !== 'if');
+  const list = specific.length > 0 ? specific : errors;
+  for (const e of list) {
+    const path = splitPointer(e.instancePath);
+    let d: Diagnostic;
+    if (e.keyword === 'additionalProperties') {
+      const key = String((e.params as { additionalProperty: string }).additionalProperty);
+      const allowed = Object.keys((e.parentSchema as { properties?: object })?.properties ?? {});
+      const parent = doc.getIn(path, true);
+      let loc = locate(path);
+      if (isMap(parent)) {
+        const pair = parent.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === key);
+        if (pair && isScalar(pair.key) && pair.key.range) loc = at(pair.key.range[0]);
+      }
+      d = diagnostic('UnknownKey', { key, where: describePath(path), suggestion: closestMatch(key, allowed), allowed }, loc);
+    } else {
+      const detail =
+        e.keyword === 'enum'
+          ? `must be one of ${((e.params as { allowedValues: unknown[] }).allowedValues ?? []).map((v) => JSON.stringify(v)).join(', ')}`
+          : (e.message ?? 'is invalid');
+      d = diagnostic('InvalidValue', { where: describePath(path), detail }, locate(path));
+    }
+    const key = `${d.code}:${d.message}`;
+    if (!seen.has(key)) {
+      seen.add(key);
+      out.push(d);
+    }
+  }
+  return out;
+}

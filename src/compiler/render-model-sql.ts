@@ -1,0 +1,117 @@
+/**
+ * Renders one model template to SQL with the helpers bound to that model. `ref` and `source`
+ * return the relation names found at parse time (or the CTE name of an ephemeral model);
+ * `config` renders nothing. Templates render SQL, not HTML: nothing is escaped.
+ */
+import HandlebarsModule from 'handlebars';
+import type { HelperOptions } from 'handlebars';
+import { DpfError, diagnostic } from '../errors/dpf-error.js';
+import type { Dialect } from '../adapters/adapter.js';
+import type { Manifest, ModelNode } from './manifest.js';
+
+type HandlebarsEnv = typeof HandlebarsModule;
+
+export interface TargetInfo {
+  readonly name: string;
+  readonly schema: string;
+  readonly type: string;
+  readonly profile_name: string;
+  readonly database?: string;
+}
+
+export interface RenderEnvironment {
+  readonly handlebars: HandlebarsEnv;
+  readonly manifest: Manifest;
+  readonly dialect: Dialect;
+  readonly vars: Readonly<Record<string, unknown>>;
+  readonly target: TargetInfo;
+  /** Ids of models inlined as CTEs, by name. */
+  readonly byName: ReadonlyMap<string, string>;
+  readonly isIncremental?: boolean;
+}
+
+export const cteName = (modelName: string) => `__dpf_cte__${modelName}`;
+
+/** The top-level context: `{{this}}` renders the model's own relation, as in dbt. */
+class ModelContext {
+  constructor(
+    private readonly relation: string,
+    readonly target: TargetInfo,
+  ) {}
+  toString(): string {
+    return this.relation;
+  }
+}
+
+export function createHandlebars(partials: ReadonlyMap<string, string>): HandlebarsEnv {
+  const handlebars = HandlebarsModule.create();
+  for (const [name, text] of partials) handlebars.registerPartial(name, text);
+  return handlebars;
+}
+
+export interface RenderedModel {
+  readonly sql: string;
+  /** Unique ids of ephemeral models this SQL refers to by CTE name. */
+  readonly ephemeralRefs: string[];
+}
+
+export function renderModelSql(node: ModelNode, ast: hbs.AST.Program, env: RenderEnvironment): RenderedModel {
+  const { manifest, dialect } = env;
+  const ephemeralRefs: string[] = [];
+  const isOptions = (v: unknown): v is HelperOptions => !!v && typeof v === 'object' && 'hash' in (v as object);
+  const helpers = {
+    ref(name: string) {
+      const id = env.byName.get(name)!;
+      const target = manifest.nodes[id]!;
+      if (target.kind === 'model' && target.config.materialized === 'ephemeral') {
+        if (!ephemeralRefs.includes(id)) ephemeralRefs.push(id);
+        return dialect.quoteIdentifier(cteName(target.name));
+      }
+      return target.relationName;
+    },
+    source(source: string, table: string) {
+      return manifest.sources[`source.${node.packageName}.${source}.${table}`]!.relationName;
+    },
+    config: () => '',
+    var(name: string, ...rest: unknown[]) {
+      const fallback = rest.length > 1 && !isOptions(rest[0]) ? rest[0] : undefined;
+      return name in env.vars ? env.vars[name] : fallback;
+    },
+    self: () => node.relationName,
+    is_incremental: () => env.isIncremental === true,
+  };
+  try {
+    const template = env.handlebars.compile(ast as unknown as string, { noEscape: true, strict: false, data: true });
+    const sql = template(new ModelContext(node.relationName, env.target), { helpers, allowProtoPropertiesByDefault: false });
+    return { sql: stripTrailingSemicolons(sql), ephemeralRefs };
+  } catch (err) {
+    if (err instanceof DpfError) throw err;
+    const e = err as Error & { lineNumber?: number; column?: number };
+    throw new DpfError([
+      diagnostic(
+        'RenderFailed',
+        { detail: e.message.split('\n')[0]! },
+        { file: node.originalFilePath, line: e.lineNumber, column: e.column !== undefined ? e.column + 1 : undefined },
+      ),
+    ]);
+  }
+}
+
+function stripTrailingSemicolons(sql: string): string {
+  return sql.replace(/[\s;]+$/, '').replace(/^\s*\n/, '') + '\n';
+}
+
+/**
+ * Prepends ephemeral models as CTEs. A model that starts with its own WITH gets the CTEs
+ * merged into that clause, since SQL allows only one WITH at the top.
+ */
+export function injectCtes(sql: string, ctes: { name: string; sql: string }[], dialect: Dialect): string {
+  if (ctes.length === 0) return sql;
+  const rendered = ctes.map((c) => `${dialect.quoteIdentifier(c.name)} as (\n${c.sql.trimEnd()}\n)`).join(',\n');
+  const lead = /^(\s*(?:--[^\n]*\n\s*|\/\*[\s\S]*?\*\/\s*)*)with(\s+recursive)?\b/i.exec(sql);
+  if (lead) {
+    const head = `${lead[1]}with${lead[2] ?? ''} `;
+    return `${head}${rendered},\n${sql.slice(lead[0].length).replace(/^\s+/, '')}`;
+  }
+  return `with ${rendered}\n${sql}`;
+}

@@ -1,0 +1,155 @@
+/**
+ * Step 5: selection, with dbt's syntax. A --select value is a union of space-separated terms;
+ * a term is an intersection of comma-separated atoms; an atom is `[@][N+]method:value[+N]`.
+ * Methods: name (default; globs with *), fqn, tag, path, source, resource_type, config.<key>.
+ * Pure: takes the manifest and graph, returns a set of unique ids.
+ */
+import { fail } from '../errors/dpf-error.js';
+import type { ProjectGraph } from './build-graph.js';
+import { allNodes, type Manifest, type ManifestNode } from './manifest.js';
+
+export interface SelectionInput {
+  readonly select?: readonly string[];
+  readonly exclude?: readonly string[];
+}
+
+interface Atom {
+  readonly raw: string;
+  readonly method: string;
+  readonly value: string;
+  readonly parents: number; // 0 none, Infinity all
+  readonly children: number;
+  readonly childrenParents: boolean; // @
+}
+
+const METHODS = ['name', 'fqn', 'tag', 'path', 'source', 'resource_type', 'config'];
+
+export function parseAtom(raw: string): Atom {
+  const m = /^(@)?(?:(\d*)\+)?([^+]+?)(?:\+(\d*))?$/.exec(raw);
+  if (!m) fail('SelectorInvalid', { selector: raw, detail: 'is not of the form [@][N+]method:value[+N]' });
+  const [, at, parentDepth, body, childDepth] = m;
+  const hasParents = raw.replace(/^@/, '').match(/^\d*\+/) !== null;
+  const hasChildren = /\+\d*$/.test(raw);
+  if (at && (hasParents || hasChildren)) fail('SelectorInvalid', { selector: raw, detail: 'cannot combine @ with + operators' });
+  const colon = body!.indexOf(':');
+  let method = 'name';
+  let value = body!;
+  if (colon > 0) {
+    method = body!.slice(0, colon);
+    value = body!.slice(colon + 1);
+    const base = method.split('.')[0]!;
+    if (!METHODS.includes(base) || (base === 'config' && !method.includes('.'))) {
+      fail('SelectorInvalid', { selector: raw, detail: `uses the unknown method "${method}" (known: ${METHODS.join(', ')}, config.<key>)` });
+    }
+  } else if (value.includes('/') || /\.(sql|csv)$/.test(value)) {
+    method = 'path';
+  } else if (value.includes('.')) {
+    method = 'fqn';
+  }
+  if (!value) fail('SelectorInvalid', { selector: raw, detail: 'has no value after the method' });
+  const depth = (d: string | undefined, present: boolean) => (!present ? 0 : d ? Number(d) : Infinity);
+  return {
+    raw,
+    method,
+    value,
+    parents: depth(parentDepth, hasParents),
+    children: depth(childDepth, hasChildren),
+    childrenParents: !!at,
+  };
+}
+
+function globToRegExp(glob: string): RegExp {
+  return new RegExp(`^${glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
+}
+
+function matches(node: ManifestNode, atom: Atom): boolean {
+  const value = atom.value;
+  switch (atom.method.split('.')[0]) {
+    case 'name':
+      return globToRegExp(value).test(node.name);
+    case 'fqn': {
+      const parts = value.split('.');
+      const fqn = node.fqn;
+      // A dotted fqn selector matches a node or everything under a folder, with or without the project name.
+      const tryAt = (offset: number) => parts.every((p, i) => fqn[offset + i] !== undefined && globToRegExp(p).test(fqn[offset + i]!));
+      return tryAt(0) || tryAt(1);
+    }
+    case 'tag':
+      return node.tags.some((t) => globToRegExp(value).test(t));
+    case 'path': {
+      const path = value.replace(/^\.\//, '').replace(/\/$/, '');
+      return node.originalFilePath === path || node.originalFilePath.startsWith(`${path}/`) || globToRegExp(path).test(node.originalFilePath);
+    }
+    case 'source':
+      if (node.kind !== 'source') return false;
+      return value.includes('.') ? `${node.sourceName}.${node.tableName}` === value : node.sourceName === value;
+    case 'resource_type':
+      return node.kind === value;
+    case 'config': {
+      if (node.kind === 'source') return false;
+      const key = atom.method.slice('config.'.length);
+      const actual = (node.config as unknown as Record<string, unknown>)[key];
+      if (Array.isArray(actual)) return actual.map(String).includes(value);
+      return actual !== undefined && String(actual) === value;
+    }
+    default:
+      return false;
+  }
+}
+
+function walk(graph: ProjectGraph, start: Iterable<string>, direction: 'up' | 'down', depth: number): Set<string> {
+  const out = new Set<string>();
+  let frontier = [...start];
+  for (let level = 0; level < depth && frontier.length > 0; level++) {
+    const next: string[] = [];
+    for (const id of frontier) {
+      const neighbours = (direction === 'up' ? graph.graph.predecessors(id) : graph.graph.successors(id)) ?? [];
+      for (const n of neighbours) {
+        if (!out.has(n)) {
+          out.add(n);
+          next.push(n);
+        }
+      }
+    }
+    frontier = next;
+  }
+  return out;
+}
+
+function selectAtom(manifest: Manifest, graph: ProjectGraph, atom: Atom): Set<string> {
+  const base = new Set(allNodes(manifest).filter((n) => matches(n, atom)).map((n) => n.uniqueId));
+  const result = new Set(base);
+  if (atom.parents) for (const id of walk(graph, base, 'up', atom.parents)) result.add(id);
+  if (atom.children) for (const id of walk(graph, base, 'down', atom.children)) result.add(id);
+  if (atom.childrenParents) {
+    const down = walk(graph, base, 'down', Infinity);
+    for (const id of down) result.add(id);
+    for (const id of walk(graph, [...base, ...down], 'up', Infinity)) result.add(id);
+  }
+  return result;
+}
+
+function selectExpression(manifest: Manifest, graph: ProjectGraph, values: readonly string[]): Set<string> {
+  const union = new Set<string>();
+  for (const term of values.flatMap((v) => v.split(/\s+/)).filter(Boolean)) {
+    let acc: Set<string> | undefined;
+    for (const raw of term.split(',').filter(Boolean)) {
+      const ids = selectAtom(manifest, graph, parseAtom(raw));
+      acc = acc ? new Set([...acc].filter((id) => ids.has(id))) : ids;
+    }
+    for (const id of acc ?? []) union.add(id);
+  }
+  return union;
+}
+
+/** Unique ids selected, sources included; callers keep the kinds they run. */
+export function selectNodes(manifest: Manifest, graph: ProjectGraph, input: SelectionInput): Set<string> {
+  const selected =
+    input.select && input.select.length > 0
+      ? selectExpression(manifest, graph, input.select)
+      : new Set(allNodes(manifest).map((n) => n.uniqueId));
+  if (input.exclude && input.exclude.length > 0) {
+    for (const id of selectExpression(manifest, graph, input.exclude)) selected.delete(id);
+  }
+  return selected;
+}

@@ -1,0 +1,35 @@
+/**
+ * Writes what compilation produced: target/manifest.json and target/compiled/**.sql.
+ * Artifacts never contain profile values; the manifest has no field that could hold one.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { Manifest } from './manifest.js';
+
+export function writeManifest(targetPath: string, manifest: Manifest): string {
+  mkdirSync(targetPath, { recursive: true });
+  const file = join(targetPath, 'manifest.json');
+  writeFileSync(file, JSON.stringify({ $schema: manifest.metadata.dpfSchemaVersion, ...manifest }));
+  return file;
+}
+
+export function writeCompiledSql(targetPath: string, manifest: Manifest): void {
+  const made = new Set<string>();
+  for (const node of Object.values(manifest.nodes)) {
+    if (node.kind !== 'model' || !node.compiledPath || node.compiledCode === undefined) continue;
+    const file = join(targetPath, node.compiledPath);
+    const dir = dirname(file);
+    if (!made.has(dir)) {
+      mkdirSync(dir, { recursive: true });
+      made.add(dir);
+    }
+    writeFileSync(file, node.compiledCode);
+  }
+}
+
+export function writeRunSql(targetPath: string, relativePath: string, statements: string[]): string {
+  const file = join(targetPath, 'run', relativePath);
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, statements.map((s) => s.trimEnd() + ';').join('\n\n') + '\n');
+  return `${targetPath.split('/').pop()}/run/${relativePath}`;
+}

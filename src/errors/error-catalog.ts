@@ -1,0 +1,227 @@
+/**
+ * Every user-facing error dpf can report, as data (after Astro's errors-data.ts). Codes are
+ * permanent: never renumber or reuse one, so that docs and search results stay valid.
+ * Messages say what went wrong; the location is printed separately, so messages never repeat it.
+ */
+
+const didYouMean = (s?: string) => (s ? ` Did you mean "${s}"?` : '');
+
+export const ERRORS = {
+  // ---- project files (DPF1xx)
+  ProjectNotFound: {
+    code: 'DPF100',
+    title: 'No dpf project here',
+    message: (a: { dir: string }) => `No dpf_project.yml found in ${a.dir}.`,
+    hint: 'Run dpf inside a project folder, pass --project-dir <folder>, or create one with `dpf init my_project`.',
+  },
+  YamlSyntax: {
+    code: 'DPF101',
+    title: 'YAML syntax error',
+    message: (a: { detail: string }) => `This YAML file cannot be read: ${a.detail}`,
+    hint: 'Check indentation (spaces, not tabs) and quote values that contain ": " or start with "{", "[", "*" or "&".',
+  },
+  UnknownKey: {
+    code: 'DPF102',
+    title: 'Unknown key',
+    message: (a: { key: string; where: string; suggestion?: string }) =>
+      `Unknown key "${a.key}" in ${a.where}.${didYouMean(a.suggestion)}`,
+    hint: (a: { allowed: string[] }) => `Allowed keys here: ${a.allowed.join(', ')}.`,
+  },
+  InvalidValue: {
+    code: 'DPF103',
+    title: 'Invalid value',
+    message: (a: { where: string; detail: string }) => `Invalid value at ${a.where}: ${a.detail}.`,
+    hint: 'See schemas/ for the shape of every dpf YAML file; editors with YAML support autocomplete from them.',
+  },
+  DuplicateName: {
+    code: 'DPF104',
+    title: 'Duplicate name',
+    message: (a: { kind: string; name: string; other: string }) =>
+      `Two ${a.kind}s are named "${a.name}"; the other one is ${a.other}.`,
+    hint: 'Names must be unique across the project: rename one of the files (or give it an alias in config if you only need the relation name to differ).',
+  },
+  PatchWithoutNode: {
+    code: 'DPF105',
+    title: 'YAML describes something that does not exist',
+    message: (a: { kind: string; name: string; suggestion?: string }) =>
+      `This YAML describes ${a.kind} "${a.name}", but there is no such file.${didYouMean(a.suggestion)}`,
+    hint: 'Fix the name, or add the SQL (or CSV) file it should describe.',
+  },
+  UnusedConfigPath: {
+    code: 'DPF106',
+    title: 'Config path matches nothing',
+    message: (a: { path: string }) => `The config path "${a.path}" in dpf_project.yml applies to no resource.`,
+    hint: 'Folder names under `models:` must match folders under the model paths; config keys start with "+".',
+  },
+  InvalidConfig: {
+    code: 'DPF107',
+    title: 'Invalid config',
+    message: (a: { key: string; detail: string }) => `Config "${a.key}" ${a.detail}.`,
+    hint: 'See docs/configuration.md for the config keys dpf understands and their values.',
+  },
+  InvalidVars: {
+    code: 'DPF108',
+    title: 'Invalid --vars',
+    message: (a: { detail: string }) => `--vars must be a YAML mapping: ${a.detail}.`,
+    hint: `Example: --vars '{reporting_start: "2024-01-01", categories: [A, B]}'`,
+  },
+
+  // ---- templates and references (DPF2xx)
+  TemplateSyntax: {
+    code: 'DPF200',
+    title: 'Template syntax error',
+    message: (a: { detail: string }) => `The handlebars template cannot be parsed: ${a.detail}`,
+    hint: 'Helpers are written {{ref "model"}}; blocks open with {{#if ...}} and close with {{/if}}.',
+  },
+  UnknownHelper: {
+    code: 'DPF201',
+    title: 'Unknown helper',
+    message: (a: { name: string; suggestion?: string }) => `Unknown helper or variable "${a.name}".${didYouMean(a.suggestion)}`,
+    hint: 'Model helpers: ref, source, config, var, this, self, is_incremental, target. Partials come from macros/*.hbs.',
+  },
+  HelperArguments: {
+    code: 'DPF202',
+    title: 'Wrong helper arguments',
+    message: (a: { helper: string; detail: string }) => `{{${a.helper}}} ${a.detail}.`,
+    hint: (a: { usage: string }) => `Usage: ${a.usage}`,
+  },
+  RefNotFound: {
+    code: 'DPF203',
+    title: 'Reference to a missing model',
+    message: (a: { name: string; suggestion?: string }) => `{{ref "${a.name}"}} names no model, seed or snapshot.${didYouMean(a.suggestion)}`,
+    hint: 'ref takes the file name of a model without .sql (or a seed\'s CSV name); `dpf ls` lists them all.',
+  },
+  SourceNotFound: {
+    code: 'DPF204',
+    title: 'Reference to a missing source',
+    message: (a: { source: string; table: string; suggestion?: string }) =>
+      `{{source "${a.source}" "${a.table}"}} names no declared source table.${didYouMean(a.suggestion)}`,
+    hint: 'Declare it in a YAML file under models/: sources: [{name: <source>, tables: [{name: <table>}]}].',
+  },
+  DependencyCycle: {
+    code: 'DPF205',
+    title: 'Dependency cycle',
+    message: (a: { path: string[] }) => `These models ref each other in a circle (each one refs the next): ${a.path.join(' -> ')}.`,
+    hint: 'Remove one of the refs, or move the shared logic into a new model both can ref.',
+  },
+  VarMissing: {
+    code: 'DPF206',
+    title: 'Missing variable',
+    message: (a: { name: string; suggestion?: string }) => `The variable "${a.name}" is not defined and has no default.${didYouMean(a.suggestion)}`,
+    hint: 'Define it under vars: in dpf_project.yml, pass --vars \'{name: value}\', or give a default: {{var "name" "default"}}.',
+  },
+  PartialNotFound: {
+    code: 'DPF207',
+    title: 'Unknown partial',
+    message: (a: { name: string; suggestion?: string }) => `No macro named "${a.name}" exists.${didYouMean(a.suggestion)}`,
+    hint: 'Partials are the files macros/*.hbs, called by file name: {{> my_macro arg="x"}}.',
+  },
+  EnvOutsideProfile: {
+    code: 'DPF208',
+    title: 'env is only for profiles',
+    message: () => 'The env helper can only be used in profiles.yml, so that secrets never reach compiled SQL or artifacts.',
+    hint: 'Pass values to models with vars: {{var "name"}}, set from dpf_project.yml or --vars.',
+  },
+  RenderFailed: {
+    code: 'DPF209',
+    title: 'Template failed to render',
+    message: (a: { detail: string }) => `Rendering failed: ${a.detail}`,
+    hint: 'Check the helpers and partials used in this file.',
+  },
+
+  // ---- profiles and connections (DPF3xx)
+  ProfilesFileMissing: {
+    code: 'DPF300',
+    title: 'No profiles.yml',
+    message: (a: { searched: string[] }) => `No profiles.yml found; looked in ${a.searched.join(', ')}.`,
+    hint: 'Create profiles.yml in the project folder (see project-template/profiles.yml), or pass --profiles-dir.',
+  },
+  ProfileMissing: {
+    code: 'DPF301',
+    title: 'Profile not found',
+    message: (a: { profile: string; available: string[] }) =>
+      `profiles.yml has no profile "${a.profile}"${a.available.length ? ` (it has: ${a.available.join(', ')})` : ''}.`,
+    hint: 'The profile name comes from `profile:` in dpf_project.yml (or its `name:`); add that profile to profiles.yml.',
+  },
+  TargetMissing: {
+    code: 'DPF302',
+    title: 'Target not found',
+    message: (a: { profile: string; target: string; available: string[] }) =>
+      `Profile "${a.profile}" has no target "${a.target}" (it has: ${a.available.join(', ') || 'none'}).`,
+    hint: 'Pass one of the listed targets with --target, or add the target under outputs:.',
+  },
+  EnvVarMissing: {
+    code: 'DPF303',
+    title: 'Environment variable not set',
+    message: (a: { name: string }) => `The environment variable ${a.name} is not set.`,
+    hint: (a: { name: string }) => `Export it before running dpf (export ${a.name}=...), or give a default: {{env "${a.name}" "default"}}.`,
+  },
+  UnknownAdapter: {
+    code: 'DPF304',
+    title: 'Unknown adapter type',
+    message: (a: { type: string; available: string[] }) => `Adapter type "${a.type}" is not known (available: ${a.available.join(', ')}).`,
+    hint: 'Set type: duckdb in the target in profiles.yml.',
+  },
+  ConnectionFailed: {
+    code: 'DPF305',
+    title: 'Cannot connect',
+    message: (a: { adapter: string; detail: string }) => `Could not connect to ${a.adapter}: ${a.detail}`,
+    hint: 'Check the target in profiles.yml; for DuckDB, another process may hold the database file open.',
+  },
+
+  // ---- seeds (DPF4xx)
+  SeedRaggedRow: {
+    code: 'DPF400',
+    title: 'Seed row has the wrong number of fields',
+    message: (a: { expected: number; got: number }) => `This row has ${a.got} fields, but the header has ${a.expected}.`,
+    hint: 'Quote values that contain commas ("Smith, John") and check for a missing or extra separator.',
+  },
+  SeedInvalid: {
+    code: 'DPF401',
+    title: 'Seed cannot be read',
+    message: (a: { detail: string }) => `The CSV file cannot be read: ${a.detail}`,
+    hint: 'Seeds are UTF-8 CSV files with a header row (RFC 4180 quoting).',
+  },
+
+  // ---- commands and selection (DPF5xx)
+  SelectorInvalid: {
+    code: 'DPF500',
+    title: 'Invalid selector',
+    message: (a: { selector: string; detail: string }) => `The selector "${a.selector}" ${a.detail}.`,
+    hint: 'Examples: stg_orders, +fct_orders, stg_orders+, tag:finance, path:models/marts, config.materialized:table, "tag:a,path:models/x".',
+  },
+  NodeNotFound: {
+    code: 'DPF501',
+    title: 'Nothing by that name',
+    message: (a: { name: string; suggestion?: string }) => `No model, seed or source named "${a.name}".${didYouMean(a.suggestion)}`,
+    hint: 'List what exists with `dpf ls`.',
+  },
+  InitTargetExists: {
+    code: 'DPF502',
+    title: 'Folder exists',
+    message: (a: { dir: string }) => `${a.dir} already exists and is not empty.`,
+    hint: 'Choose a new project name, or remove the folder first.',
+  },
+  UsageError: {
+    code: 'DPF503',
+    title: 'Invalid command line',
+    message: (a: { detail: string }) => a.detail,
+    hint: 'Run `dpf <command> --help` for the options and an example.',
+  },
+
+  // ---- execution (DPF6xx)
+  SqlError: {
+    code: 'DPF600',
+    title: 'Database error',
+    message: (a: { engine: string; detail: string }) => `${a.engine} rejected the SQL: ${a.detail}`,
+    hint: (a: { runPath: string }) => `The statement that ran is in ${a.runPath}; fix the model's SQL and run again.`,
+  },
+  QueryFailed: {
+    code: 'DPF601',
+    title: 'Query failed',
+    message: (a: { engine: string; detail: string }) => `${a.engine} rejected the query: ${a.detail}`,
+    hint: 'Check the SQL; refs are resolved as in models.',
+  },
+} as const;
+
+export type ErrorName = keyof typeof ERRORS;

@@ -1,0 +1,12 @@
+/** Materialization strategies by name; the planner picks the name, the runner calls the strategy. */
+import type { StrategyName } from '../plan-run.js';
+import type { Strategy } from './materialization.js';
+import { seedStrategy } from './seed-strategy.js';
+import { tableStrategy } from './table-strategy.js';
+import { viewStrategy } from './view-strategy.js';
+
+export const STRATEGIES: Record<StrategyName, Strategy> = {
+  table: tableStrategy,
+  view: viewStrategy,
+  seed: seedStrategy,
+};

@@ -1,0 +1,60 @@
+/**
+ * What a materialization strategy may use. Strategies turn one node into a relation through
+ * the adapter's generic methods and the SQL templates; they never ask which engine runs.
+ */
+import type { AdapterCapabilities, Connection, Dialect, ExecuteResult, RelationType } from '../../adapters/adapter.js';
+import type { ExecutableNode, Relation } from '../../compiler/manifest.js';
+import type { SqlTemplates } from '../sql-templates.js';
+
+export interface MaterializationContext {
+  readonly connection: Connection;
+  readonly dialect: Dialect;
+  readonly capabilities: AdapterCapabilities;
+  readonly templates: SqlTemplates;
+  readonly projectRoot: string;
+  /** The type of a relation that existed when the run started, if any. */
+  existing(relation: Relation): RelationType | undefined;
+  /** Runs a statement and records it for target/run/. */
+  execute(sql: string): Promise<ExecuteResult>;
+  /** Runs a query and records it for target/run/. */
+  queryValue(sql: string): Promise<unknown>;
+  /** Records a DDL step that the adapter performs itself (drop, rename). */
+  note(description: string): void;
+}
+
+export interface MaterializationResult {
+  readonly rowsAffected?: number;
+}
+
+export type Strategy = (node: ExecutableNode, ctx: MaterializationContext) => Promise<MaterializationResult>;
+
+export const tempRelation = (r: Relation): Relation => ({ ...r, identifier: `${r.identifier}__dpf_tmp` });
+export const backupRelation = (r: Relation): Relation => ({ ...r, identifier: `${r.identifier}__dpf_backup` });
+
+/**
+ * Puts a fully built temporary table in place of the target. With transactional DDL the
+ * drop and rename commit together; otherwise the old table is moved aside first and dropped
+ * last, so at every moment either the old or the new table answers to the name (or both).
+ */
+export async function swapIntoPlace(ctx: MaterializationContext, tmp: Relation, target: Relation): Promise<void> {
+  const existing = ctx.existing(target);
+  const { connection } = ctx;
+  if (ctx.capabilities.supportsTransactionalDdl) {
+    await connection.transaction(async () => {
+      if (existing) {
+        ctx.note(`drop ${existing} ${ctx.dialect.renderRelation(target)}`);
+        await connection.dropRelation(target, existing);
+      }
+      ctx.note(`rename ${ctx.dialect.renderRelation(tmp)} to ${ctx.dialect.quoteIdentifier(target.identifier)}`);
+      await connection.renameRelation(tmp, target.identifier, 'table');
+    });
+    return;
+  }
+  const backup = backupRelation(target);
+  if (existing) {
+    await connection.dropRelation(backup, existing);
+    await connection.renameRelation(target, backup.identifier, existing);
+  }
+  await connection.renameRelation(tmp, target.identifier, 'table');
+  if (existing) await connection.dropRelation(backup, existing);
+}

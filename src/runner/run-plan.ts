@@ -1,0 +1,218 @@
+/**
+ * Step 7: execute a plan. Workers (--threads) take steps whose dependencies succeeded; a
+ * failed step's descendants are skipped while independent branches go on; --fail-fast stops
+ * starting new steps after the first failure. Emits events; knows nothing of terminals.
+ */
+import type { Adapter, RelationType } from '../adapters/adapter.js';
+import { DpfError, diagnostic, type Diagnostic } from '../errors/dpf-error.js';
+import type { Manifest, Relation } from '../compiler/manifest.js';
+import { writeRunSql } from '../compiler/write-artifacts.js';
+import { STRATEGIES } from './materializations/index.js';
+import type { MaterializationContext } from './materializations/materialization.js';
+import type { Plan, PlanStep } from './plan-run.js';
+import type { NodeResult, NodeStatus, RunEvent, RunSummary } from './run-results.js';
+import { SqlTemplates } from './sql-templates.js';
+import { sourceLineOf } from './source-line.js';
+
+export interface RunContext {
+  readonly adapter: Adapter;
+  readonly manifest: Manifest;
+  readonly projectRoot: string;
+  readonly targetPath: string;
+  readonly threads: number;
+  readonly failFast: boolean;
+  readonly invocationId: string;
+  readonly onEvent: (event: RunEvent) => void;
+}
+
+const relationKey = (r: Relation) => `${r.database ?? ''}\u0000${r.schema}\u0000${r.identifier}`.toLowerCase();
+
+export async function runPlan(plan: Plan, ctx: RunContext): Promise<RunSummary> {
+  const started = Date.now();
+  const startedAt = new Date(started).toISOString();
+  const total = plan.steps.length;
+  const threads = Math.max(1, Math.min(ctx.threads, ctx.adapter.capabilities.maxConnections));
+  ctx.onEvent({ type: 'run_started', total, threads });
+
+  const existing = await prepareSchemas(plan, ctx);
+  const templates = new SqlTemplates(ctx.adapter.name);
+  const results = new Map<string, NodeResult>();
+  const children = new Map<string, string[]>();
+  const waiting = new Map<string, number>();
+  for (const step of plan.steps) {
+    waiting.set(step.uniqueId, step.dependsOn.length);
+    for (const dep of step.dependsOn) children.set(dep, [...(children.get(dep) ?? []), step.uniqueId]);
+  }
+  const byId = new Map(plan.steps.map((s) => [s.uniqueId, s]));
+  const ready: PlanStep[] = plan.steps.filter((s) => s.dependsOn.length === 0);
+  let finished = 0;
+  let stopped = false;
+
+  const record = (result: NodeResult) => {
+    results.set(result.uniqueId, result);
+    finished++;
+    ctx.onEvent({ type: 'node_finished', index: finished, total, result });
+  };
+
+  const skipDescendants = (failedId: string, because: string) => {
+    for (const child of children.get(failedId) ?? []) {
+      if (results.has(child)) continue;
+      const step = byId.get(child)!;
+      record(skippedResult(step, `skipped: upstream ${because} failed`, because));
+      skipDescendants(child, because);
+    }
+  };
+
+  const runStep = async (step: PlanStep, thread: number): Promise<NodeResult> => {
+    const node = ctx.manifest.nodes[step.uniqueId]!;
+    const statements: string[] = [];
+    const runRelPath = `${node.packageName}/${node.originalFilePath}`;
+    const t0 = Date.now();
+    const startedAtStep = new Date(t0).toISOString();
+    try {
+      const rows = await ctx.adapter.withConnection(async (connection) => {
+        const mctx: MaterializationContext = {
+          connection,
+          dialect: ctx.adapter.dialect,
+          capabilities: ctx.adapter.capabilities,
+          templates,
+          projectRoot: ctx.projectRoot,
+          existing: (r) => existing.get(relationKey(r)),
+          execute: (sql) => {
+            statements.push(sql);
+            return connection.execute(sql);
+          },
+          queryValue: async (sql) => {
+            statements.push(sql);
+            return (await connection.query(sql)).rows[0]?.[0];
+          },
+          note: (d) => statements.push(`-- ${d}`),
+        };
+        return STRATEGIES[step.strategy](node, mctx);
+      });
+      const runPath = writeRunSql(ctx.targetPath, runRelPath, statements);
+      return {
+        ...base(step, thread),
+        status: 'success',
+        startedAt: startedAtStep,
+        completedAt: new Date().toISOString(),
+        executionTime: (Date.now() - t0) / 1000,
+        rowsAffected: rows.rowsAffected,
+        message: rows.rowsAffected !== undefined ? `${rows.rowsAffected} rows` : 'OK',
+        runPath,
+      };
+    } catch (err) {
+      const runPath = writeRunSql(ctx.targetPath, runRelPath, statements);
+      const error = toDiagnostic(err, ctx, node.originalFilePath, node.kind === 'model' ? node.rawCode : undefined, statements, runPath);
+      return {
+        ...base(step, thread),
+        status: 'error',
+        startedAt: startedAtStep,
+        completedAt: new Date().toISOString(),
+        executionTime: (Date.now() - t0) / 1000,
+        message: error.message,
+        error,
+        runPath,
+      };
+    }
+  };
+
+  await new Promise<void>((resolveAll) => {
+    let active = 0;
+    const pump = () => {
+      while (!stopped && active < threads && ready.length > 0) {
+        const step = ready.shift()!;
+        const thread = active;
+        active++;
+        ctx.onEvent({ type: 'node_started', index: finished + 1, total, step });
+        void runStep(step, thread).then((result) => {
+          active--;
+          record(result);
+          if (result.status === 'error') {
+            skipDescendants(step.uniqueId, step.name);
+            if (ctx.failFast) stopped = true;
+          } else {
+            for (const child of children.get(step.uniqueId) ?? []) {
+              const left = waiting.get(child)! - 1;
+              waiting.set(child, left);
+              if (left === 0 && !results.has(child)) ready.push(byId.get(child)!);
+            }
+          }
+          pump();
+        });
+      }
+      if (active === 0 && (ready.length === 0 || stopped)) resolveAll();
+    };
+    pump();
+  });
+
+  for (const step of plan.steps) {
+    if (!results.has(step.uniqueId)) record(skippedResult(step, 'skipped: --fail-fast stopped the run after an error'));
+  }
+  const ordered = plan.steps.map((s) => results.get(s.uniqueId)!);
+  const counts: Record<NodeStatus, number> = { success: 0, error: 0, skipped: 0 };
+  for (const r of ordered) counts[r.status]++;
+  const summary: RunSummary = {
+    command: plan.command,
+    invocationId: ctx.invocationId,
+    startedAt,
+    elapsed: (Date.now() - started) / 1000,
+    results: ordered,
+    counts,
+  };
+  ctx.onEvent({ type: 'run_finished', summary });
+  return summary;
+}
+
+function base(step: PlanStep, thread: number) {
+  return {
+    uniqueId: step.uniqueId,
+    name: step.name,
+    resourceType: step.resourceType,
+    strategy: step.strategy,
+    relationName: step.relationName,
+    thread,
+  };
+}
+
+function skippedResult(step: PlanStep, message: string, because?: string): NodeResult {
+  return { ...base(step, 0), status: 'skipped', executionTime: 0, message, skippedBecause: because };
+}
+
+/** Creates the schemas the plan writes to and lists what already exists in them. */
+async function prepareSchemas(plan: Plan, ctx: RunContext): Promise<Map<string, RelationType>> {
+  const existing = new Map<string, RelationType>();
+  const schemas = new Map<string, Relation>();
+  for (const step of plan.steps) {
+    const rel = ctx.manifest.nodes[step.uniqueId]!.relation;
+    schemas.set(`${rel.database ?? ''}\u0000${rel.schema}`, rel);
+  }
+  if (schemas.size === 0) return existing;
+  await ctx.adapter.withConnection(async (connection) => {
+    for (const rel of schemas.values()) {
+      await connection.createSchema(rel.schema, rel.database);
+      for (const info of await connection.listRelations(rel.schema, rel.database)) {
+        existing.set(relationKey(info), info.type);
+      }
+    }
+  });
+  return existing;
+}
+
+function toDiagnostic(
+  err: unknown,
+  ctx: RunContext,
+  file: string,
+  rawCode: string | undefined,
+  statements: string[],
+  runPath: string,
+): Diagnostic {
+  if (err instanceof DpfError) return err.first;
+  const message = err instanceof Error ? err.message : String(err);
+  const line = rawCode !== undefined ? sourceLineOf(message, statements[statements.length - 1] ?? '', rawCode) : undefined;
+  return diagnostic(
+    'SqlError',
+    { engine: ctx.adapter.engine, detail: message.trim(), runPath },
+    { file, line: line ?? 1, column: line ? undefined : 1 },
+  );
+}

@@ -1,0 +1,41 @@
+/** Results of a run: plain data, written to target/run_results.json and shown by reporters. */
+import type { Diagnostic } from '../errors/dpf-error.js';
+import type { PlanStep } from './plan-run.js';
+
+export type NodeStatus = 'success' | 'error' | 'skipped';
+
+export interface NodeResult {
+  readonly uniqueId: string;
+  readonly name: string;
+  readonly resourceType: PlanStep['resourceType'];
+  readonly strategy: PlanStep['strategy'];
+  readonly relationName: string;
+  readonly status: NodeStatus;
+  readonly startedAt?: string;
+  readonly completedAt?: string;
+  /** Seconds. */
+  readonly executionTime: number;
+  readonly rowsAffected?: number;
+  readonly message: string;
+  readonly error?: Diagnostic;
+  /** For skipped nodes: the failed node that caused it. */
+  readonly skippedBecause?: string;
+  /** target/run/... file holding the executed statements. */
+  readonly runPath?: string;
+  readonly thread: number;
+}
+
+export interface RunSummary {
+  readonly command: string;
+  readonly invocationId: string;
+  readonly startedAt: string;
+  readonly elapsed: number;
+  readonly results: NodeResult[];
+  readonly counts: Record<NodeStatus, number>;
+}
+
+export type RunEvent =
+  | { readonly type: 'run_started'; readonly total: number; readonly threads: number }
+  | { readonly type: 'node_started'; readonly index: number; readonly total: number; readonly step: PlanStep }
+  | { readonly type: 'node_finished'; readonly index: number; readonly total: number; readonly result: NodeResult }
+  | { readonly type: 'run_finished'; readonly summary: RunSummary };

@@ -1,0 +1,28 @@
+/**
+ * Loads the SQL templates in templates/, preferring templates/<adapter>/ over
+ * templates/default/. One instance per run; compiled templates are cached in it.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import HandlebarsModule from 'handlebars';
+import { TEMPLATES_DIR } from '../compiler/package-paths.js';
+
+export type SqlTemplateName = 'create_table_as' | 'create_view' | 'create_table' | 'insert_values' | 'count_rows';
+
+export class SqlTemplates {
+  private readonly cache = new Map<SqlTemplateName, HandlebarsTemplateDelegate>();
+  private readonly handlebars = HandlebarsModule.create();
+
+  constructor(private readonly adapterName: string) {}
+
+  render(name: SqlTemplateName, context: Record<string, unknown>): string {
+    let template = this.cache.get(name);
+    if (!template) {
+      const specific = join(TEMPLATES_DIR, this.adapterName, `${name}.sql.hbs`);
+      const file = existsSync(specific) ? specific : join(TEMPLATES_DIR, 'default', `${name}.sql.hbs`);
+      template = this.handlebars.compile(readFileSync(file, 'utf8'), { noEscape: true, strict: true });
+      this.cache.set(name, template);
+    }
+    return template(context).trim();
+  }
+}
