@@ -6,7 +6,8 @@ import type { Output } from './output.js';
 
 export type LogFormat = 'text' | 'json';
 
-const LINE_WIDTH = 72;
+/** Column where the bracketed result starts, so results line up as in dbt. */
+const RESULT_COLUMN = 64;
 const STATUS: Record<NodeResult['status'], string> = { success: 'OK', error: 'ERROR', skipped: 'SKIP' };
 
 const plainRelation = (name: string) => name.replace(/"((?:[^"]|"")*)"/g, (_, inner: string) => inner.replace(/""/g, '"'));
@@ -29,7 +30,7 @@ export function progressLine(index: number, total: number, result: NodeResult): 
   } else {
     tail = result.skippedBecause ? `[upstream ${result.skippedBecause} failed]` : '[skipped]';
   }
-  const dots = '.'.repeat(Math.max(3, LINE_WIDTH - head.length - tail.length - 1));
+  const dots = '.'.repeat(Math.max(3, RESULT_COLUMN - head.length - 1));
   return `${head}${dots} ${tail}`;
 }
 

@@ -35,7 +35,7 @@ export function parseYaml<T>(text: string, relPath: string, validate?: ValidateF
     return node?.range ? at(node.range[0]) : { file: relPath, line: 1, column: 1 };
   };
   if (validate && !validate(data)) {
-    throw new DpfError(schemaDiagnostics(validate.errors ?? [], doc, locate, at));
+    throw new DpfError(schemaDiagnostics(validate.errors ?? [], doc, data, locate, at));
   }
   return { path: relPath, data, locate };
 }
@@ -62,15 +62,26 @@ function splitPointer(pointer: string): (string | number)[] {
     .map((p) => (/^\d+$/.test(p) ? Number(p) : p));
 }
 
-function describePath(path: (string | number)[]): string {
+/** models[fct_orders].columns[order_id] rather than models[0].columns[0], where entries have names. */
+function describePath(path: (string | number)[], data: unknown): string {
   if (path.length === 0) return 'the top level';
-  return path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${p}`)).join('').replace(/^\./, '');
+  let node: unknown = data;
+  let out = '';
+  for (const p of path) {
+    node = node && typeof node === 'object' ? (node as Record<string | number, unknown>)[p] : undefined;
+    if (typeof p === 'number') {
+      const name = node && typeof node === 'object' ? (node as { name?: unknown }).name : undefined;
+      out += `[${typeof name === 'string' ? name : p}]`;
+    } else out += `.${p}`;
+  }
+  return out.replace(/^\./, '');
 }
 
 /** Turns ajv errors into one diagnostic per distinct problem, pointing at the offending key. */
 function schemaDiagnostics(
   errors: ErrorObject[],
   doc: Document,
+  data: unknown,
   locate: (p: (string | number)[]) => SourceLocation,
   at: (offset: number) => SourceLocation,
 ): Diagnostic[] {
@@ -91,13 +102,13 @@ function schemaDiagnostics(
         const pair = parent.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === key);
         if (pair && isScalar(pair.key) && pair.key.range) loc = at(pair.key.range[0]);
       }
-      d = diagnostic('UnknownKey', { key, where: describePath(path), suggestion: closestMatch(key, allowed), allowed }, loc);
+      d = diagnostic('UnknownKey', { key, where: describePath(path, data), suggestion: closestMatch(key, allowed), allowed }, loc);
     } else {
       const detail =
         e.keyword === 'enum'
           ? `must be one of ${((e.params as { allowedValues: unknown[] }).allowedValues ?? []).map((v) => JSON.stringify(v)).join(', ')}`
           : (e.message ?? 'is invalid');
-      d = diagnostic('InvalidValue', { where: describePath(path), detail }, locate(path));
+      d = diagnostic('InvalidValue', { where: describePath(path, data), detail }, locate(path));
     }
     const key = `${d.code}:${d.message}`;
     if (!seen.has(key)) {

@@ -11,7 +11,7 @@ const cache = new Map<SchemaName, ValidateFunction>();
 export function schemaValidator(name: SchemaName): ValidateFunction {
   let validate = cache.get(name);
   if (!validate) {
-    const ajv = new Ajv({ allErrors: true, strict: false });
+    const ajv = new Ajv({ allErrors: true, strict: false, validateFormats: false, verbose: true });
     const schema = JSON.parse(readFileSync(join(SCHEMAS_DIR, `${name}.schema.json`), 'utf8'));
     validate = ajv.compile(schema);
     cache.set(name, validate);

@@ -1,0 +1,107 @@
+/** End to end: the demo project builds on a real DuckDB file, and the artifacts are valid. */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { schemaValidator } from '../src/compiler/schema-validators.js';
+import { copyDemoProject, dpf, tempDir, type DpfRun } from './helpers/run-dpf.js';
+import { queryDuckDB, relationsIn } from './helpers/query-duckdb.js';
+
+describe('dpf build on the demo project', () => {
+  let dir: string;
+  let first: DpfRun;
+  let db: string;
+
+  beforeAll(async () => {
+    dir = copyDemoProject();
+    db = join(dir, 'target/dev.duckdb');
+    first = await dpf(['build', '--project-dir', dir], { cwd: tempDir() });
+  });
+
+  it('exits 0 and prints a progress line per node and a summary', () => {
+    expect(first.stderr).toBe('');
+    expect(first.code).toBe(0);
+    expect(first.stdout).toMatch(/Found 12 models, 5 seeds, 0 sources/);
+    expect(first.stdout).toMatch(/^\s*\d+ of 16 OK +table +main\.fct_orders \.+ \[500 rows in \d+\.\d\ds\]$/m);
+    expect(first.stdout).toMatch(/^\s*\d+ of 16 OK +seed +main\.raw_order_items \.+ \[1,236 rows in/m);
+    expect(first.stdout).toMatch(/Finished in \d+\.\d\ds: 16 ok, 0 errors, 0 skipped/);
+  });
+
+  it('builds views, tables, seeds and a custom schema, and inlines the ephemeral model', async () => {
+    const relations = await relationsIn(db);
+    expect(relations).toContain('main.fct_orders');
+    expect(relations).toContain('main.stg_orders');
+    expect(relations).toContain('main.raw_customers');
+    expect(relations).toContain('main_finance.revenue_by_category');
+    expect(relations).not.toContain('main.int_order_payments');
+    expect(relations.some((r) => r.includes('__dpf_'))).toBe(false);
+    const types = await queryDuckDB(db, "select table_name, table_type from information_schema.tables where table_name in ('stg_orders', 'fct_orders')");
+    expect(Object.fromEntries(types.map((r) => [r.table_name, r.table_type]))).toEqual({ stg_orders: 'VIEW', fct_orders: 'BASE TABLE' });
+    const [count] = await queryDuckDB(db, 'select count(*)::int as n from main.fct_orders');
+    expect(count!.n).toBe(500);
+  });
+
+  it('expands the list var with #each, keeping "Home & Kitchen" unescaped', async () => {
+    const columns = await queryDuckDB(db, "select column_name from information_schema.columns where table_name = 'revenue_by_category'");
+    expect(columns.map((c) => c.column_name)).toContain('Home & Kitchen');
+  });
+
+  it('writes a manifest and run results that match their JSON Schemas', () => {
+    const manifest = JSON.parse(readFileSync(join(dir, 'target/manifest.json'), 'utf8'));
+    const validManifest = schemaValidator('manifest');
+    expect(validManifest(manifest), JSON.stringify(validManifest.errors)).toBe(true);
+    expect(manifest.nodes['model.shop.fct_orders'].compiledCode).toContain('"__dpf_cte__int_order_payments" as (');
+    expect(manifest.parentMap['model.shop.fct_orders']).toContain('model.shop.int_order_payments');
+    const results = JSON.parse(readFileSync(join(dir, 'target/run_results.json'), 'utf8'));
+    const validResults = schemaValidator('run_results');
+    expect(validResults(results), JSON.stringify(validResults.errors)).toBe(true);
+    expect(results.results).toHaveLength(16);
+    expect(results.metadata.invocationId).toBe(manifest.metadata.invocationId);
+  });
+
+  it('writes compiled and executed SQL per model', () => {
+    expect(readFileSync(join(dir, 'target/compiled/shop/models/marts/fct_orders.sql'), 'utf8')).toMatch(/from "main"\."stg_orders"/);
+    const run = readFileSync(join(dir, 'target/run/shop/models/marts/fct_orders.sql'), 'utf8');
+    expect(run).toContain('create table "main"."fct_orders__dpf_tmp" as (');
+    expect(run).toContain('rename');
+  });
+
+  it('builds again over existing relations, and honours --select', async () => {
+    const again = await dpf(['build', '--project-dir', dir, '--select', 'fct_orders+', '--exclude', 'orders_daily'], { cwd: dir });
+    expect(again.code).toBe(0);
+    expect(again.stdout).toMatch(/Running 2 nodes/);
+    expect(again.stdout).toMatch(/OK +table +main\.fct_orders/);
+    expect(again.stdout).toMatch(/OK +table +main\.dim_customers/);
+    expect(again.stdout).not.toMatch(/orders_daily/);
+  });
+
+  it('prints one JSON event per line with --log-format json', async () => {
+    const run = await dpf(['run', '--project-dir', dir, '-s', 'tag:staging', '--log-format', 'json'], { cwd: dir });
+    expect(run.code).toBe(0);
+    const events = run.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    expect(events[0].event).toBe('run_started');
+    expect(events.at(-1).event).toBe('run_finished');
+    expect(events.filter((e) => e.event === 'node_finished')).toHaveLength(5);
+  });
+});
+
+describe('dpf init', () => {
+  it('scaffolds a project that builds at once', async () => {
+    const cwd = tempDir();
+    const init = await dpf(['init', 'my_shop'], { cwd });
+    expect(init.code).toBe(0);
+    expect(readFileSync(join(cwd, 'my_shop/dpf_project.yml'), 'utf8')).toMatch(/^name: my_shop$/m);
+    expect(existsSync(join(cwd, 'my_shop/.gitignore'))).toBe(true);
+    const build = await dpf(['build'], { cwd: join(cwd, 'my_shop') });
+    expect(build.code, build.output).toBe(0);
+    expect(build.stdout).toMatch(/16 ok, 0 errors/);
+    expect(existsSync(join(cwd, 'my_shop/target/dev.duckdb'))).toBe(true);
+  });
+
+  it('refuses to overwrite a folder that has files', async () => {
+    const cwd = tempDir();
+    await dpf(['init', 'p'], { cwd });
+    const again = await dpf(['init', 'p'], { cwd });
+    expect(again.code).toBe(2);
+    expect(again.stderr).toMatch(/DPF502.*already exists/s);
+  });
+});
