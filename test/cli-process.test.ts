@@ -1,0 +1,69 @@
+/**
+ * The installed entry point (bin/dpf.js over dist/, built by `npm test`) as a separate
+ * process: exit codes, and a run killed mid-build that leaves the warehouse consistent.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { makeProject, REPO_ROOT } from './helpers/run-dpf.js';
+import { queryDuckDB, relationsIn } from './helpers/query-duckdb.js';
+
+const BIN = join(REPO_ROOT, 'bin/dpf.js');
+
+function runBin(args: string[], cwd: string) {
+  return spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8', env: { ...process.env, HOME: cwd } });
+}
+
+describe('bin/dpf.js', () => {
+  it('is built (npm test builds dist/ first)', () => {
+    expect(existsSync(join(REPO_ROOT, 'dist/cli/main.js'))).toBe(true);
+  });
+
+  it('exits 0 on success, 1 when a model fails, 2 on a project error', () => {
+    const dir = makeProject({ 'models/a.sql': 'select 1 as id\n' });
+    expect(runBin(['build'], dir).status).toBe(0);
+    writeFileSync(join(dir, 'models/a.sql'), 'select nope\n');
+    const failed = runBin(['build'], dir);
+    expect(failed.status).toBe(1);
+    expect(failed.stdout).toContain('models/a.sql:1');
+    writeFileSync(join(dir, 'models/a.sql'), 'select * from {{ref "b"}}\n');
+    const invalid = runBin(['build'], dir);
+    expect(invalid.status).toBe(2);
+    expect(invalid.stderr).toContain('DPF203');
+  });
+
+  it('prints help with an example for every command', () => {
+    for (const command of ['init', 'compile', 'run', 'seed', 'build', 'ls', 'show', 'debug', 'clean']) {
+      const help = runBin([command, '--help'], REPO_ROOT);
+      expect(help.status, command).toBe(0);
+      expect(help.stdout, command).toMatch(/Example/);
+    }
+  });
+
+  it('leaves the previous table intact when killed mid-build, and the next run recovers', async () => {
+    const dir = makeProject({
+      'models/totals.sql': '{{config materialized="table"}}\nselect {{var "n"}} as n\n',
+    });
+    const db = join(dir, 'target/dev.duckdb');
+    expect(runBin(['build', '--vars', '{n: 1}'], dir).status).toBe(0);
+
+    // A model slow enough to be interrupted while it builds into its temporary table.
+    writeFileSync(join(dir, 'models/totals.sql'), '{{config materialized="table"}}\nselect count(*) as n from range(4000000000)\n');
+    const child = spawn(process.execPath, [BIN, 'build', '--log-format', 'json'], { cwd: dir, env: { ...process.env, HOME: dir } });
+    await new Promise<void>((resolve) => {
+      child.stdout.on('data', (chunk: Buffer) => {
+        if (chunk.toString().includes('"node_started"')) setTimeout(() => child.kill('SIGKILL'), 300);
+      });
+      child.on('exit', () => resolve());
+    });
+    expect(child.signalCode).toBe('SIGKILL');
+
+    expect((await queryDuckDB(db, 'select n::int as n from main.totals'))[0]!.n).toBe(1);
+    writeFileSync(join(dir, 'models/totals.sql'), '{{config materialized="table"}}\nselect 2 as n\n');
+    const next = runBin(['build'], dir);
+    expect(next.status, next.stdout + next.stderr).toBe(0);
+    expect((await queryDuckDB(db, 'select n from main.totals'))[0]!.n).toBe(2);
+    expect((await relationsIn(db)).filter((r) => r.includes('__dpf_'))).toEqual([]);
+  });
+});
