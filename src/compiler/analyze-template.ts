@@ -50,6 +50,8 @@ export interface AnalyzeOptions {
   readonly partials: ReadonlySet<string>;
   /** Resolves {{config key=(var "x")}} at parse time. */
   readonly lookupVar: (name: string) => unknown;
+  /** A partial reads its hash arguments as bare names ({{column}}), so those are not errors. */
+  readonly isPartial?: boolean;
 }
 
 export function analyzeTemplate(text: string, options: AnalyzeOptions): TemplateAnalysis {
@@ -167,12 +169,14 @@ export function analyzeTemplate(text: string, options: AnalyzeOptions): Template
         const path = m.path as hbs.AST.PathExpression;
         if (path.type !== 'PathExpression' || path.data) return;
         const isCall = m.params.length > 0 || (m.hash?.pairs.length ?? 0) > 0;
-        const head = path.parts[0] ?? 'this';
-        if (!isCall && path.parts.length <= 1 && head in MODEL_HELPERS) {
+        // {{this}}, {{this.x}}, {{./x}} read the context explicitly; parts drop the "this".
+        const explicitThis = /^(this([./]|$)|\.\.?\/)/.test(path.original);
+        const head = explicitThis ? 'this' : (path.parts[0] ?? 'this');
+        if (!isCall && !explicitThis && path.parts.length <= 1 && head in MODEL_HELPERS) {
           analyzeCall(head, m, m, true);
         } else if (isCall) {
           if (checkKnown(path.original, m)) analyzeCall(path.original, m, m, true);
-        } else if (depth === 0 && !CONTEXT_NAMES.has(head) && !path.original.startsWith('this')) {
+        } else if (depth === 0 && !CONTEXT_NAMES.has(head)) {
           checkKnown(path.original, m);
         }
         return;
@@ -206,7 +210,7 @@ export function analyzeTemplate(text: string, options: AnalyzeOptions): Template
     }
   };
 
-  visitProgram(ast, 0);
+  visitProgram(ast, options.isPartial ? 1 : 0);
   return { ast, ...result };
 }
 

@@ -109,6 +109,26 @@ export function parseProject(files: ProjectFiles, ctx: ParseContext): ParsedProj
     files.macros.map((m) => [`macro.${projectName}.${m.name}`, { name: m.name, originalFilePath: m.path, checksum: sha256(m.text) }]),
   );
 
+  // Partials are analyzed once; a model inherits the refs, sources and vars of those it calls.
+  const partialNames = new Set(partials.keys());
+  const macroAnalyses = new Map(
+    files.macros.map((m) => {
+      const analysis = analyzeTemplate(m.text, { file: m.path, partials: partialNames, lookupVar: (name) => vars[name], isPartial: true });
+      analysis.diagnostics.forEach((d) => bag.add(d));
+      return [m.name, analysis] as const;
+    }),
+  );
+  const partialClosure = (direct: string[]): string[] => {
+    const seen: string[] = [];
+    const visit = (name: string) => {
+      if (seen.includes(name)) return;
+      seen.push(name);
+      for (const inner of macroAnalyses.get(name)?.partials ?? []) visit(inner);
+    };
+    direct.forEach(visit);
+    return seen;
+  };
+
   // ---- models
   const nodes: Record<string, ExecutableNode> = {};
   const templates = new Map<string, hbs.AST.Program>();
@@ -127,9 +147,11 @@ export function parseProject(files: ProjectFiles, ctx: ParseContext): ParsedProj
   for (const file of files.models) {
     const analysis = analyzeTemplate(file.text, {
       file: file.path,
-      partials: new Set(partials.keys()),
+      partials: partialNames,
       lookupVar: (name) => vars[name],
     });
+    const usedPartials = partialClosure(analysis.partials);
+    const fromPartials = usedPartials.map((p) => macroAnalyses.get(p)!);
     analysis.diagnostics.forEach((d) => bag.add(d));
     for (const [key, { value, location }] of Object.entries(analysis.config)) {
       const check = INLINE_CONFIG_KEYS[key];
@@ -183,14 +205,14 @@ export function parseProject(files: ProjectFiles, ctx: ParseContext): ParsedProj
       config,
       rawCode: file.text,
       checksum: sha256(file.text),
-      refs: analysis.refs,
-      sources: analysis.sources,
-      macros: analysis.partials.map((p) => `macro.${projectName}.${p}`),
+      refs: [...analysis.refs, ...fromPartials.flatMap((a) => a.refs)],
+      sources: [...analysis.sources, ...fromPartials.flatMap((a) => a.sources)],
+      macros: usedPartials.map((p) => `macro.${projectName}.${p}`),
       dependsOn: [],
     };
     nodes[uniqueId] = node;
     if (analysis.ast) templates.set(uniqueId, analysis.ast);
-    modelRefs.push({ node, vars: analysis.vars });
+    modelRefs.push({ node, vars: [...analysis.vars, ...fromPartials.flatMap((a) => a.vars)] });
   }
 
   // ---- seeds
@@ -255,6 +277,19 @@ export function parseProject(files: ProjectFiles, ctx: ParseContext): ParsedProj
     };
     void logicalTypeOf;
     nodes[uniqueId] = node;
+  }
+
+  // ---- two nodes must never write the same relation
+  const byRelation = new Map<string, ExecutableNode>();
+  for (const node of Object.values(nodes)) {
+    if (node.kind === 'model' && node.config.materialized === 'ephemeral') continue;
+    const key = node.relationName.toLowerCase();
+    const other = byRelation.get(key);
+    if (other) {
+      bag.add(
+        diagnostic('RelationCollision', { relation: node.relationName, name: node.name, other: other.name }, { file: node.originalFilePath, line: 1, column: 1 }),
+      );
+    } else byRelation.set(key, node);
   }
 
   // ---- YAML entries that describe nothing
@@ -346,7 +381,7 @@ export function parseProject(files: ProjectFiles, ctx: ParseContext): ParsedProj
   for (const tree of ['models', 'seeds'] as const) {
     for (const path of configPaths(project[tree])) {
       if (!usedConfigPaths.has(path)) {
-        bag.add(diagnostic('UnusedConfigPath', { path: `${tree}.${path}` }, files.configFile.locate([tree, ...path.split('.')]), 'warning'));
+        bag.add(diagnostic('UnusedConfigPath', { path: `${tree}.${path}` }, files.configFile.locateKey([tree, ...path.split('.')]), 'warning'));
       }
     }
   }

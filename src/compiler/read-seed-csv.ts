@@ -36,6 +36,9 @@ export function readSeedCsv(absPath: string, relPath: string, delimiter = ','): 
   return { header, rows, types };
 }
 
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
+
 const PATTERNS: [LogicalType, RegExp][] = [
   ['boolean', /^(true|false)$/i],
   ['integer', /^[-+]?\d+$/],
@@ -51,9 +54,9 @@ export function inferType(values: string[]): LogicalType {
   for (const [type, pattern] of PATTERNS) {
     if (present.every((v) => pattern.test(v))) {
       if (type === 'integer') {
-        const fits = present.every((v) => Math.abs(Number(v)) <= 2_147_483_647);
+        const fits = present.every((v) => Number(v) >= -2_147_483_648 && Number(v) <= 2_147_483_647);
         if (fits) return 'integer';
-        return present.every((v) => Number.isSafeInteger(Number(v)) || /^[-+]?\d{1,18}$/.test(v)) ? 'bigint' : 'text';
+        return present.every((v) => BigInt(v) >= INT64_MIN && BigInt(v) <= INT64_MAX) ? 'bigint' : 'text';
       }
       return type;
     }

@@ -13,6 +13,8 @@ export interface YamlFile<T = unknown> {
   readonly data: T;
   /** Location of the value at a JSON path such as ['models', 0, 'name']. */
   locate(path: readonly (string | number)[]): SourceLocation;
+  /** Location of the key of a mapping entry (where a misspelt key is), else of its value. */
+  locateKey(path: readonly (string | number)[]): SourceLocation;
 }
 
 export function readYamlFile<T>(absPath: string, relPath: string, validate?: ValidateFunction): YamlFile<T> {
@@ -37,7 +39,16 @@ export function parseYaml<T>(text: string, relPath: string, validate?: ValidateF
   if (validate && !validate(data)) {
     throw new DpfError(schemaDiagnostics(validate.errors ?? [], doc, data, locate, at));
   }
-  return { path: relPath, data, locate };
+  const locateKey = (path: readonly (string | number)[]): SourceLocation => {
+    const parent = doc.getIn(path.slice(0, -1), true);
+    const key = path[path.length - 1];
+    if (isMap(parent)) {
+      const pair = parent.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(key));
+      if (pair && isScalar(pair.key) && pair.key.range) return at(pair.key.range[0]);
+    }
+    return locate(path);
+  };
+  return { path: relPath, data, locate, locateKey };
 }
 
 function firstLine(s: string): string {

@@ -77,8 +77,8 @@ const ALL = [
 ];
 
 describe('parseAtom', () => {
-  it('defaults to the name method with no graph operators', () => {
-    expect(parseAtom('fct_orders')).toMatchObject({ method: 'name', value: 'fct_orders', parents: 0, children: 0, childrenParents: false });
+  it('defaults to the dbt default method (name or fqn prefix) with no graph operators', () => {
+    expect(parseAtom('fct_orders')).toMatchObject({ method: 'default', value: 'fct_orders', parents: 0, children: 0, childrenParents: false });
   });
 
   it('reads + on either side as unlimited depth and digits as a depth', () => {
@@ -91,7 +91,7 @@ describe('parseAtom', () => {
   it('infers the path method for values with a slash or a file extension, fqn for dotted values', () => {
     expect(parseAtom('models/marts')).toMatchObject({ method: 'path', value: 'models/marts' });
     expect(parseAtom('fct_orders.sql')).toMatchObject({ method: 'path' });
-    expect(parseAtom('marts.finance')).toMatchObject({ method: 'fqn', value: 'marts.finance' });
+    expect(parseAtom('marts.finance')).toMatchObject({ method: 'default', value: 'marts.finance' });
   });
 
   it('keeps the full config.<key> method', () => {
@@ -123,6 +123,11 @@ describe('selectNodes', () => {
   it('selects a plain name, and nothing for an unknown name', () => {
     expect(names(['fct_orders'])).toEqual(['fct_orders']);
     expect(names(['no_such_model'])).toEqual([]);
+  });
+
+  it('selects a whole folder by its bare name, as dbt does', () => {
+    expect(names(['staging'])).toEqual(['stg_customers', 'stg_orders']);
+    expect(names(['name:staging'])).toEqual([]);
   });
 
   it('matches name globs', () => {

@@ -1,7 +1,8 @@
 /**
  * Step 5: selection, with dbt's syntax. A --select value is a union of space-separated terms;
  * a term is an intersection of comma-separated atoms; an atom is `[@][N+]method:value[+N]`.
- * Methods: name (default; globs with *), fqn, tag, path, source, resource_type, config.<key>.
+ * Methods: name, fqn, tag, path, source, resource_type, config.<key>. Without a method, as in
+ * dbt: a path if it has a slash, else a name or an fqn prefix (`staging` selects that folder).
  * Pure: takes the manifest and graph, returns a set of unique ids.
  */
 import { fail } from '../errors/dpf-error.js';
@@ -32,7 +33,7 @@ export function parseAtom(raw: string): Atom {
   const hasChildren = /\+\d*$/.test(raw);
   if (at && (hasParents || hasChildren)) fail('SelectorInvalid', { selector: raw, detail: 'cannot combine @ with + operators' });
   const colon = body!.indexOf(':');
-  let method = 'name';
+  let method = 'default';
   let value = body!;
   if (colon > 0) {
     method = body!.slice(0, colon);
@@ -43,8 +44,6 @@ export function parseAtom(raw: string): Atom {
     }
   } else if (value.includes('/') || /\.(sql|csv)$/.test(value)) {
     method = 'path';
-  } else if (value.includes('.')) {
-    method = 'fqn';
   }
   if (!value) fail('SelectorInvalid', { selector: raw, detail: 'has no value after the method' });
   const depth = (d: string | undefined, present: boolean) => (!present ? 0 : d ? Number(d) : Infinity);
@@ -65,6 +64,8 @@ function globToRegExp(glob: string): RegExp {
 function matches(node: ManifestNode, atom: Atom): boolean {
   const value = atom.value;
   switch (atom.method.split('.')[0]) {
+    case 'default':
+      return globToRegExp(value).test(node.name) || matches(node, { ...atom, method: 'fqn' });
     case 'name':
       return globToRegExp(value).test(node.name);
     case 'fqn': {

@@ -59,6 +59,13 @@ export const ERRORS = {
     message: (a: { key: string; detail: string }) => `Config "${a.key}" ${a.detail}.`,
     hint: 'See docs/configuration.md for the config keys dpf understands and their values.',
   },
+  RelationCollision: {
+    code: 'DPF109',
+    title: 'Two nodes build the same relation',
+    message: (a: { relation: string; name: string; other: string }) =>
+      `"${a.name}" and "${a.other}" would both build ${a.relation}; the second would overwrite the first.`,
+    hint: 'Give one of them another alias or schema in its config.',
+  },
   InvalidVars: {
     code: 'DPF108',
     title: 'Invalid --vars',
