@@ -45,7 +45,8 @@ class ModelContext {
 
 export function createHandlebars(partials: ReadonlyMap<string, string>): HandlebarsEnv {
   const handlebars = HandlebarsModule.create();
-  for (const [name, text] of partials) handlebars.registerPartial(name, text);
+  // A macro file's final newline would otherwise land in the middle of the calling line.
+  for (const [name, text] of partials) handlebars.registerPartial(name, text.replace(/\r?\n$/, ''));
   return handlebars;
 }
 

@@ -31,7 +31,7 @@ export async function runPlan(plan: Plan, ctx: RunContext): Promise<RunSummary> 
   const started = Date.now();
   const startedAt = new Date(started).toISOString();
   const total = plan.steps.length;
-  const threads = Math.max(1, Math.min(ctx.threads, ctx.adapter.capabilities.maxConnections));
+  const threads = Math.max(1, Math.min(ctx.threads, ctx.adapter.capabilities.maxConnections, plan.steps.length));
   ctx.onEvent({ type: 'run_started', total, threads });
 
   const existing = await prepareSchemas(plan, ctx);
