@@ -34,6 +34,7 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
   registerRunCommand(program, 'run', ctx);
   registerRunCommand(program, 'seed', ctx);
   registerRunCommand(program, 'build', ctx);
+  registerRunCommand(program, 'test', ctx);
   registerLsCommand(program, ctx);
   registerShowCommand(program, ctx);
   registerDebugCommand(program, ctx);

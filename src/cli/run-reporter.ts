@@ -3,12 +3,14 @@ import type { Diagnostic } from '../errors/dpf-error.js';
 import type { NodeResult, RunEvent } from '../runner/run-results.js';
 import { formatDiagnostic } from './format-diagnostic.js';
 import type { Output } from './output.js';
+import { formatTable } from './format-table.js';
 
 export type LogFormat = 'text' | 'json';
 
 /** Column where the bracketed result starts, so results line up as in dbt. */
 const RESULT_COLUMN = 64;
-const STATUS: Record<NodeResult['status'], string> = { success: 'OK', error: 'ERROR', skipped: 'SKIP' };
+const STATUS: Record<NodeResult['status'], string> = { success: 'OK', pass: 'PASS', warn: 'WARN', fail: 'FAIL', error: 'ERROR', skipped: 'SKIP' };
+const KIND: Record<NodeResult['strategy'], string> = { table: 'table', view: 'view', seed: 'seed', test: 'test', unit_test: 'unit' };
 
 const plainRelation = (name: string) => name.replace(/"((?:[^"]|"")*)"/g, (_, inner: string) => inner.replace(/""/g, '"'));
 
@@ -19,9 +21,13 @@ export function formatSeconds(s: number): string {
 export function progressLine(index: number, total: number, result: NodeResult): string {
   const width = String(total).length;
   const status = STATUS[result.status].padEnd(5);
-  const head = `${String(index).padStart(width)} of ${total} ${status} ${result.strategy.padEnd(5)}  ${plainRelation(result.relationName)} `;
+  const head = `${String(index).padStart(width)} of ${total} ${status} ${KIND[result.strategy].padEnd(5)}  ${plainRelation(result.relationName)} `;
   let tail: string;
-  if (result.status === 'success') {
+  if (result.status === 'pass') {
+    tail = `[PASS in ${formatSeconds(result.executionTime)}]`;
+  } else if (result.status === 'warn' || result.status === 'fail') {
+    tail = `[${STATUS[result.status]} ${(result.failures ?? 0).toLocaleString('en-US')} in ${formatSeconds(result.executionTime)}]`;
+  } else if (result.status === 'success') {
     tail = result.rowsAffected !== undefined
       ? `[${result.rowsAffected.toLocaleString('en-US')} rows in ${formatSeconds(result.executionTime)}]`
       : `[done in ${formatSeconds(result.executionTime)}]`;
@@ -39,6 +45,7 @@ export function createRunReporter(output: Output, format: LogFormat, projectDir:
     return (event) => output.out(JSON.stringify({ ts: new Date().toISOString(), ...flatten(event) }));
   }
   const errors: { result: NodeResult; error: Diagnostic }[] = [];
+  const failed: NodeResult[] = [];
   return (event) => {
     switch (event.type) {
       case 'run_started':
@@ -52,11 +59,16 @@ export function createRunReporter(output: Output, format: LogFormat, projectDir:
           errors.push({ result: event.result, error: event.result.error });
           output.out(indent(formatDiagnostic(event.result.error, projectDir)));
         }
+        if (event.result.sample || event.result.diff) output.out(indent(testDetails(event.result)));
+        if (event.result.status === 'fail') failed.push(event.result);
         return;
       case 'run_finished': {
         const { counts, elapsed } = event.summary;
+        const bad = counts.error + counts.fail;
+        const warned = counts.warn ? `, ${counts.warn} warning${counts.warn === 1 ? '' : 's'}` : '';
         output.out('');
-        output.out(`Finished in ${formatSeconds(elapsed)}: ${counts.success} ok, ${counts.error} error${counts.error === 1 ? '' : 's'}, ${counts.skipped} skipped`);
+        output.out(`Finished in ${formatSeconds(elapsed)}: ${counts.success + counts.pass} ok${warned}, ${bad} error${bad === 1 ? '' : 's'}, ${counts.skipped} skipped`);
+        for (const result of failed) output.out(`  failed: ${result.name} (${result.failures} ${result.strategy === 'unit_test' ? 'differing' : 'failing'} row${result.failures === 1 ? '' : 's'})`);
         for (const { result, error } of errors) {
           const where = error.location ? ` (${error.location.file}${error.location.line ? `:${error.location.line}` : ''})` : '';
           output.out(`  failed: ${result.name}${where}`);
@@ -66,6 +78,26 @@ export function createRunReporter(output: Output, format: LogFormat, projectDir:
     }
   };
 }
+
+/** The first failing rows of a data test, or a unit test's expected/actual difference. */
+export function testDetails(result: NodeResult): string {
+  const lines: string[] = [];
+  if (result.diff) {
+    lines.push(`${result.message}:`);
+    lines.push(`    ${result.diff.columns.join(' | ')}`);
+    for (const row of result.diff.missing) lines.push(`  - ${row.map(cell).join(' | ')}`);
+    for (const row of result.diff.extra) lines.push(`  + ${row.map(cell).join(' | ')}`);
+    lines.push('  (- expected but not returned, + returned but not expected)');
+  } else if (result.sample) {
+    const shown = result.sample.rows.length;
+    lines.push(`${result.message}${result.compiledPath ? `; compiled SQL: target/${result.compiledPath}` : ''}`);
+    lines.push(`first ${shown} failing row${shown === 1 ? '' : 's'}:`);
+    lines.push(formatTable(result.sample));
+  }
+  return lines.join('\n');
+}
+
+const cell = (v: unknown) => (v === null || v === undefined ? 'NULL' : typeof v === 'object' ? JSON.stringify(v) : String(v));
 
 function indent(text: string): string {
   return text

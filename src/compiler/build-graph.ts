@@ -17,7 +17,7 @@ export interface ProjectGraph {
 export function buildGraph(manifest: Manifest): ProjectGraph {
   const graph = new Graph({ directed: true });
   for (const node of allNodes(manifest)) graph.setNode(node.uniqueId);
-  for (const node of Object.values(manifest.nodes)) {
+  for (const node of allNodes(manifest)) {
     for (const dep of node.dependsOn) graph.setEdge(dep, node.uniqueId);
   }
   const order = topologicalOrder(manifest, graph);

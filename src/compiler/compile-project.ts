@@ -5,7 +5,8 @@
 import { DiagnosticBag } from '../errors/dpf-error.js';
 import type { Dialect } from '../adapters/adapter.js';
 import type { ProjectGraph } from './build-graph.js';
-import type { ExecutableNode, Manifest, ModelNode } from './manifest.js';
+import type { ExecutableNode, Manifest, ModelNode, TestNode, UnitTestNode } from './manifest.js';
+import { compileTest, compileUnitTest } from './compile-tests.js';
 import type { ParsedProject } from './parse-project.js';
 import { createHandlebars, cteName, injectCtes, renderModelSql, type TargetInfo } from './render-model-sql.js';
 
@@ -57,7 +58,22 @@ export function compileProject(parsed: ParsedProject, graph: ProjectGraph, ctx: 
     compiled[id] = { ...node, compiledCode, compiledPath: compiledPathOf(node) } satisfies ModelNode;
   }
   bag.throwIfErrors();
-  return { ...manifest, nodes: compiled };
+  const withModels: Manifest = { ...manifest, nodes: compiled };
+
+  const testCtx = { manifest: withModels, dialect: ctx.dialect, definitions: parsed.genericTests, env: { ...env, manifest: withModels }, cache: new Map() };
+  const tests: Record<string, TestNode> = {};
+  for (const test of Object.values(manifest.tests)) {
+    const compiledCode = bag.collect(() => compileTest(test, testCtx));
+    if (compiledCode !== undefined) tests[test.uniqueId] = { ...test, compiledCode, compiledPath: `compiled/${test.packageName}/${test.originalFilePath.replace(/\.ya?ml$/, '')}/${test.name}.sql` };
+  }
+  const unitTests: Record<string, UnitTestNode> = {};
+  for (const test of Object.values(manifest.unitTests)) {
+    const ast = parsed.templates.get(test.attachedNode)!;
+    const compiledCode = bag.collect(() => compileUnitTest(test, ast, testCtx));
+    if (compiledCode !== undefined) unitTests[test.uniqueId] = { ...test, compiledCode };
+  }
+  bag.throwIfErrors();
+  return { ...withModels, tests, unitTests };
 }
 
 export function compiledPathOf(node: ExecutableNode): string {

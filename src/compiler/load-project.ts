@@ -24,6 +24,7 @@ export interface ProjectConfig {
   readonly vars?: Record<string, unknown>;
   readonly models?: Record<string, unknown>;
   readonly seeds?: Record<string, unknown>;
+  readonly data_tests?: Record<string, unknown>;
 }
 
 export interface ProjectFile {
@@ -41,6 +42,7 @@ export interface PropertiesFile {
   models?: Array<Record<string, unknown> & { name: string }>;
   seeds?: Array<Record<string, unknown> & { name: string }>;
   sources?: Array<Record<string, unknown> & { name: string; tables: Array<Record<string, unknown> & { name: string }> }>;
+  unit_tests?: Array<Record<string, unknown> & { name: string; model: string }>;
 }
 
 export interface ProjectFiles {
@@ -51,6 +53,12 @@ export interface ProjectFiles {
   readonly models: ProjectFile[];
   readonly seeds: ProjectFile[];
   readonly macros: ProjectFile[];
+  /** Singular tests: SQL files under the test paths, outside tests/generic/ and tests/fixtures/. */
+  readonly tests: ProjectFile[];
+  /** Custom generic tests: tests/generic/<name>.sql. */
+  readonly genericTests: ProjectFile[];
+  /** Where unit-test fixture files live (tests/fixtures/ under each test path). */
+  readonly fixtureDirs: string[];
   readonly properties: YamlFile<PropertiesFile>[];
 }
 
@@ -73,6 +81,11 @@ export function loadProject(root: string): ProjectFiles {
   const models = findFiles(root, modelPaths, ['.sql']);
   const seeds = findFiles(root, seedPaths, ['.csv']);
   const macros = findFiles(root, macroPaths, ['.hbs']);
+  const testPaths = config['test-paths'] ?? ['tests'];
+  const allTests = findFiles(root, testPaths, ['.sql']);
+  const isIn = (folder: string) => (f: ProjectFile) => f.folders[0] === folder;
+  const genericTests = allTests.filter(isIn('generic'));
+  const tests = allTests.filter((f) => !isIn('generic')(f) && !isIn('fixtures')(f));
   const properties: YamlFile<PropertiesFile>[] = [];
   const validate = schemaValidator('properties');
   for (const yml of findFiles(root, [...modelPaths, ...seedPaths], ['.yml', '.yaml'], false)) {
@@ -88,6 +101,9 @@ export function loadProject(root: string): ProjectFiles {
     models,
     seeds,
     macros,
+    tests,
+    genericTests,
+    fixtureDirs: testPaths.map((t) => join(root, t, 'fixtures')),
     properties,
   };
 }

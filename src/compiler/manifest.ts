@@ -120,8 +120,88 @@ export interface SourceNode extends NodeBase {
   readonly dependsOn: string[];
 }
 
+export interface TestConfig {
+  readonly severity: 'error' | 'warn';
+  /** Conditions on the failing-row count, e.g. "!= 0" (default) or ">10". */
+  readonly warn_if: string;
+  readonly error_if: string;
+  readonly where?: string;
+  readonly limit?: number;
+  readonly store_failures: boolean;
+  readonly tags: string[];
+  readonly enabled: boolean;
+  readonly meta: Record<string, unknown>;
+}
+
+/** A data test: a query returning failing rows, from a generic test in YAML or a tests/*.sql file. */
+export interface TestNode {
+  readonly kind: 'test';
+  readonly testType: 'generic' | 'singular';
+  readonly uniqueId: string;
+  readonly name: string;
+  readonly packageName: string;
+  /** The YAML file declaring a generic test, or the singular test's SQL file. */
+  readonly originalFilePath: string;
+  readonly location: SourceLocation;
+  readonly fqn: string[];
+  readonly description: string;
+  readonly tags: string[];
+  readonly meta: Record<string, unknown>;
+  readonly config: TestConfig;
+  /** Generic tests: which test, with which arguments (as written in YAML). */
+  readonly testMetadata?: { readonly name: string; readonly kwargs: Record<string, unknown> };
+  /** Generic tests: the model, seed or source the test is declared on, and the column. */
+  readonly attachedNode?: string;
+  readonly columnName?: string;
+  /** Singular tests: the SQL file. Generic tests: the test's template. */
+  readonly rawCode: string;
+  readonly checksum: Checksum;
+  readonly refs: RefCall[];
+  readonly sources: SourceCall[];
+  readonly dependsOn: string[];
+  /** Where store_failures writes the failing rows. */
+  readonly auditRelation: Relation;
+  readonly auditRelationName: string;
+  readonly compiledCode?: string;
+  readonly compiledPath?: string;
+}
+
+export interface FixtureInput {
+  /** ref("x") / source("a", "b") as written, resolved to a unique id. */
+  readonly input: string;
+  readonly inputId: string;
+  readonly format: 'dict' | 'csv' | 'sql';
+  /** dict: rows as objects; csv: parsed rows; sql: a query. */
+  readonly rows?: Record<string, unknown>[];
+  readonly sql?: string;
+  readonly location: SourceLocation;
+}
+
+/** A unit test: a model's SQL run on fixture rows, compared with expected rows. */
+export interface UnitTestNode {
+  readonly kind: 'unit_test';
+  readonly uniqueId: string;
+  readonly name: string;
+  readonly packageName: string;
+  readonly originalFilePath: string;
+  readonly location: SourceLocation;
+  readonly fqn: string[];
+  readonly description: string;
+  readonly tags: string[];
+  readonly meta: Record<string, unknown>;
+  readonly config: { readonly tags: string[]; readonly enabled: boolean; readonly meta: Record<string, unknown> };
+  /** The model under test. */
+  readonly attachedNode: string;
+  readonly given: FixtureInput[];
+  readonly expect: { readonly format: 'dict' | 'csv' | 'sql'; readonly rows?: Record<string, unknown>[]; readonly sql?: string };
+  readonly overrides: { readonly vars: Record<string, unknown>; readonly isIncremental?: boolean };
+  /** The model's parents (fixtures replace them; the engine may read their column types). */
+  readonly dependsOn: string[];
+  readonly compiledCode?: string;
+}
+
 export type ExecutableNode = ModelNode | SeedNode;
-export type ManifestNode = ModelNode | SeedNode | SourceNode;
+export type ManifestNode = ModelNode | SeedNode | SourceNode | TestNode | UnitTestNode;
 
 export interface ManifestMetadata {
   readonly dpfSchemaVersion: string;
@@ -138,6 +218,8 @@ export interface Manifest {
   /** Models and seeds, by unique id. */
   readonly nodes: Record<string, ExecutableNode>;
   readonly sources: Record<string, SourceNode>;
+  readonly tests: Record<string, TestNode>;
+  readonly unitTests: Record<string, UnitTestNode>;
   readonly macros: Record<string, { name: string; originalFilePath: string; checksum: Checksum }>;
   /** unique id -> unique ids it depends on / that depend on it. */
   readonly parentMap: Record<string, string[]>;
@@ -145,5 +227,10 @@ export interface Manifest {
 }
 
 export function allNodes(manifest: Manifest): ManifestNode[] {
-  return [...Object.values(manifest.nodes), ...Object.values(manifest.sources)];
+  return [
+    ...Object.values(manifest.nodes),
+    ...Object.values(manifest.sources),
+    ...Object.values(manifest.tests),
+    ...Object.values(manifest.unitTests),
+  ];
 }

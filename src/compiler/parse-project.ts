@@ -24,6 +24,9 @@ import {
 } from './manifest.js';
 import { DPF_VERSION } from './package-paths.js';
 import { readSeedCsv, logicalTypeOf } from './read-seed-csv.js';
+import { loadGenericTests, type GenericTestDefinition } from './generic-tests.js';
+import { parseDataTests } from './parse-tests.js';
+import { parseUnitTests } from './parse-unit-tests.js';
 import { configPaths, folderConfig, mergeConfigs, resolveSchema, toTags, type RawConfig } from './resolve-config.js';
 import type { YamlFile } from './read-yaml-file.js';
 
@@ -47,6 +50,7 @@ export interface ParsedProject {
   /** Macro (partial) sources by name. */
   readonly partials: ReadonlyMap<string, string>;
   readonly vars: Readonly<Record<string, unknown>>;
+  readonly genericTests: ReadonlyMap<string, GenericTestDefinition>;
   readonly warnings: ReturnType<DiagnosticBag['warnings']['slice']>;
 }
 
@@ -377,8 +381,27 @@ export function parseProject(files: ProjectFiles, ctx: ParseContext): ParsedProj
     (node as { dependsOn: string[] }).dependsOn = deps;
   }
 
+  // ---- data tests and unit tests
+  const genericTests = loadGenericTests(ctx.adapterType, files.genericTests);
+  const tests = parseDataTests({
+    files,
+    projectName,
+    nodes,
+    sources,
+    byName,
+    definitions: genericTests,
+    dialect: ctx.dialect,
+    auditSchema: `${ctx.targetSchema}_dpf_audit`,
+    targetDatabase: ctx.targetDatabase,
+    partials: partialNames,
+    lookupVar: (name) => vars[name],
+    usedConfigPaths,
+    bag,
+  });
+  const unitTests = parseUnitTests({ files, projectName, nodes, sources, byName, bag });
+
   // ---- folder configs that match nothing (a typo in a folder name silently does nothing otherwise)
-  for (const tree of ['models', 'seeds'] as const) {
+  for (const tree of ['models', 'seeds', 'data_tests'] as const) {
     for (const path of configPaths(project[tree])) {
       if (!usedConfigPaths.has(path)) {
         bag.add(diagnostic('UnusedConfigPath', { path: `${tree}.${path}` }, files.configFile.locateKey([tree, ...path.split('.')]), 'warning'));
@@ -390,11 +413,11 @@ export function parseProject(files: ProjectFiles, ctx: ParseContext): ParsedProj
 
   const parentMap: Record<string, string[]> = {};
   const childMap: Record<string, string[]> = {};
-  for (const id of [...Object.keys(nodes), ...Object.keys(sources)]) {
+  for (const id of [...Object.keys(nodes), ...Object.keys(sources), ...Object.keys(tests), ...Object.keys(unitTests)]) {
     parentMap[id] = [];
     childMap[id] = [];
   }
-  for (const node of Object.values(nodes)) {
+  for (const node of [...Object.values(nodes), ...Object.values(tests), ...Object.values(unitTests)]) {
     for (const dep of node.dependsOn) {
       parentMap[node.uniqueId]!.push(dep);
       childMap[dep]!.push(node.uniqueId);
@@ -413,11 +436,13 @@ export function parseProject(files: ProjectFiles, ctx: ParseContext): ParsedProj
     },
     nodes,
     sources,
+    tests,
+    unitTests,
     macros: macroRecords,
     parentMap,
     childMap,
   };
-  return { root: files.root, targetPath: files.targetPath, manifest, templates, partials, vars, warnings: bag.warnings };
+  return { root: files.root, targetPath: files.targetPath, manifest, templates, partials, vars, genericTests, warnings: bag.warnings };
 }
 
 function columnsOf(raw: unknown): Record<string, ColumnInfo> {

@@ -7,7 +7,7 @@ import HandlebarsModule from 'handlebars';
 import type { HelperOptions } from 'handlebars';
 import { DpfError, diagnostic } from '../errors/dpf-error.js';
 import type { Dialect } from '../adapters/adapter.js';
-import type { Manifest, ModelNode } from './manifest.js';
+import type { Manifest } from './manifest.js';
 
 type HandlebarsEnv = typeof HandlebarsModule;
 
@@ -28,6 +28,16 @@ export interface RenderEnvironment {
   /** Ids of models inlined as CTEs, by name. */
   readonly byName: ReadonlyMap<string, string>;
   readonly isIncremental?: boolean;
+  /** Unit tests: what a ref or source to this unique id renders as instead (a fixture CTE). */
+  readonly inputOverride?: (uniqueId: string) => string | undefined;
+}
+
+/** What a template renders for: a model, a singular test, an inline query. */
+export interface RenderSubject {
+  readonly packageName: string;
+  readonly originalFilePath: string;
+  /** The relation {{this}} and {{self}} name. */
+  readonly relationName: string;
 }
 
 export const cteName = (modelName: string) => `__dpf_cte__${modelName}`;
@@ -56,13 +66,15 @@ export interface RenderedModel {
   readonly ephemeralRefs: string[];
 }
 
-export function renderModelSql(node: ModelNode, ast: hbs.AST.Program, env: RenderEnvironment): RenderedModel {
+export function renderModelSql(node: RenderSubject, ast: hbs.AST.Program, env: RenderEnvironment): RenderedModel {
   const { manifest, dialect } = env;
   const ephemeralRefs: string[] = [];
   const isOptions = (v: unknown): v is HelperOptions => !!v && typeof v === 'object' && 'hash' in (v as object);
   const helpers = {
     ref(name: string) {
       const id = env.byName.get(name)!;
+      const override = env.inputOverride?.(id);
+      if (override !== undefined) return override;
       const target = manifest.nodes[id]!;
       if (target.kind === 'model' && target.config.materialized === 'ephemeral') {
         if (!ephemeralRefs.includes(id)) ephemeralRefs.push(id);
@@ -71,7 +83,8 @@ export function renderModelSql(node: ModelNode, ast: hbs.AST.Program, env: Rende
       return target.relationName;
     },
     source(source: string, table: string) {
-      return manifest.sources[`source.${node.packageName}.${source}.${table}`]!.relationName;
+      const id = `source.${node.packageName}.${source}.${table}`;
+      return env.inputOverride?.(id) ?? manifest.sources[id]!.relationName;
     },
     config: () => '',
     var(name: string, ...rest: unknown[]) {

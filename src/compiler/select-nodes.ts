@@ -23,7 +23,7 @@ interface Atom {
   readonly childrenParents: boolean; // @
 }
 
-const METHODS = ['name', 'fqn', 'tag', 'path', 'source', 'resource_type', 'config'];
+const METHODS = ['name', 'fqn', 'tag', 'path', 'source', 'resource_type', 'config', 'test_type', 'test_name'];
 
 export function parseAtom(raw: string): Atom {
   const m = /^(@)?(?:(\d*)\+)?([^+]+?)(?:\+(\d*))?$/.exec(raw);
@@ -86,8 +86,12 @@ function matches(node: ManifestNode, atom: Atom): boolean {
       return value.includes('.') ? `${node.sourceName}.${node.tableName}` === value : node.sourceName === value;
     case 'resource_type':
       return node.kind === value;
+    case 'test_type':
+      return (node.kind === 'test' && node.testType === value) || (node.kind === 'unit_test' && value === 'unit');
+    case 'test_name':
+      return node.kind === 'test' && globToRegExp(value).test(node.testMetadata?.name ?? node.name);
     case 'config': {
-      if (node.kind === 'source') return false;
+      if (node.kind === 'source' || node.kind === 'unit_test') return false;
       const key = atom.method.slice('config.'.length);
       const actual = (node.config as unknown as Record<string, unknown>)[key];
       if (Array.isArray(actual)) return actual.map(String).includes(value);
@@ -143,14 +147,28 @@ function selectExpression(manifest: Manifest, graph: ProjectGraph, values: reado
   return union;
 }
 
-/** Unique ids selected, sources included; callers keep the kinds they run. */
+/**
+ * Tests come with what they test (dbt's eager indirect selection): a data test is selected
+ * when any node it reads is, a unit test when its model is.
+ */
+function withTests(manifest: Manifest, ids: Set<string>): Set<string> {
+  for (const test of Object.values(manifest.tests)) {
+    if (!ids.has(test.uniqueId) && test.dependsOn.some((d) => ids.has(d))) ids.add(test.uniqueId);
+  }
+  for (const unit of Object.values(manifest.unitTests)) {
+    if (ids.has(unit.attachedNode)) ids.add(unit.uniqueId);
+  }
+  return ids;
+}
+
+/** Unique ids selected, sources and tests included; callers keep the kinds they run. */
 export function selectNodes(manifest: Manifest, graph: ProjectGraph, input: SelectionInput): Set<string> {
   const selected =
     input.select && input.select.length > 0
-      ? selectExpression(manifest, graph, input.select)
+      ? withTests(manifest, selectExpression(manifest, graph, input.select))
       : new Set(allNodes(manifest).map((n) => n.uniqueId));
   if (input.exclude && input.exclude.length > 0) {
-    for (const id of selectExpression(manifest, graph, input.exclude)) selected.delete(id);
+    for (const id of withTests(manifest, selectExpression(manifest, graph, input.exclude))) selected.delete(id);
   }
   return selected;
 }

@@ -15,8 +15,8 @@ export function writeManifest(targetPath: string, manifest: Manifest): string {
 
 export function writeCompiledSql(targetPath: string, manifest: Manifest): void {
   const made = new Set<string>();
-  for (const node of Object.values(manifest.nodes)) {
-    if (node.kind !== 'model' || !node.compiledPath || node.compiledCode === undefined) continue;
+  for (const node of [...Object.values(manifest.nodes), ...Object.values(manifest.tests)]) {
+    if (node.kind === 'seed' || !node.compiledPath || node.compiledCode === undefined) continue;
     const file = join(targetPath, node.compiledPath);
     const dir = dirname(file);
     if (!made.has(dir)) {

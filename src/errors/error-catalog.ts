@@ -136,6 +136,44 @@ export const ERRORS = {
     hint: 'Check the helpers and partials used in this file.',
   },
 
+  UnknownGenericTest: {
+    code: 'DPF210',
+    title: 'Unknown generic test',
+    message: (a: { name: string; suggestion?: string }) => `No generic test named "${a.name}".${didYouMean(a.suggestion)}`,
+    hint: 'Built-in tests: not_null, unique, accepted_values, relationships, expression_is_true, unique_combination_of_columns, row_count, recency, not_empty; custom ones are tests/generic/<name>.sql.',
+  },
+  TestArgument: {
+    code: 'DPF211',
+    title: 'Invalid test argument',
+    message: (a: { test: string; detail: string; suggestion?: string }) => `Test "${a.test}": ${a.detail}.${didYouMean(a.suggestion)}`,
+    hint: (a: { allowed: string[] }) =>
+      a.allowed.length ? `Arguments of this test: ${a.allowed.join(', ')}; config goes under config: (severity, warn_if, error_if, where, limit, store_failures, tags, enabled, meta).` : 'This test takes no arguments; config goes under config:.',
+  },
+  TestNeedsColumn: {
+    code: 'DPF212',
+    title: 'Test needs a column',
+    message: (a: { test: string }) => `The test "${a.test}" checks a column, but it is declared on a whole model.`,
+    hint: 'Move it under the column: columns: [{name: my_column, data_tests: [...]}].',
+  },
+  InvalidThreshold: {
+    code: 'DPF213',
+    title: 'Invalid test threshold',
+    message: (a: { key: string; value: string }) => `${a.key} must be a comparison with a number, got "${a.value}".`,
+    hint: 'Examples: "!= 0" (the default), ">10", ">= 100", "=0".',
+  },
+  UnitTestInvalid: {
+    code: 'DPF214',
+    title: 'Invalid unit test',
+    message: (a: { test: string; detail: string; suggestion?: string }) => `Unit test "${a.test}": ${a.detail}.${didYouMean(a.suggestion)}`,
+    hint: 'A unit test names its model, gives rows for the inputs it reads (given: [{input: ref("x"), rows: [...]}]) and the rows it expects (expect: {rows: [...]}).',
+  },
+  FixtureInvalid: {
+    code: 'DPF215',
+    title: 'Invalid fixture',
+    message: (a: { detail: string }) => `The fixture cannot be read: ${a.detail}`,
+    hint: 'Fixtures are lists of rows (dict), CSV text or files in tests/fixtures/ (csv), or a SELECT (sql).',
+  },
+
   // ---- profiles and connections (DPF3xx)
   ProfilesFileMissing: {
     code: 'DPF300',

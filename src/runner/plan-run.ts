@@ -2,18 +2,24 @@
  * Step 6: the plan. Decides, before anything runs, which nodes execute, with which strategy,
  * and which other steps each must wait for. A plan is plain data: it can be printed, stored,
  * or handed to a scheduler; runPlan only executes it.
+ *
+ * In a build, a model waits for its unit tests, and a node's children wait for its data
+ * tests, so bad data stops where it appears. A test reading several nodes gates only the
+ * children downstream of all of them (anything else would be a cycle).
  */
 import type { ProjectGraph } from '../compiler/build-graph.js';
-import type { ExecutableNode, Manifest } from '../compiler/manifest.js';
+import { allNodes, type Manifest, type ManifestNode } from '../compiler/manifest.js';
 
-export type StrategyName = 'view' | 'table' | 'seed';
-export type RunCommand = 'run' | 'seed' | 'build';
+export type StrategyName = 'view' | 'table' | 'seed' | 'test' | 'unit_test';
+export type RunCommand = 'run' | 'seed' | 'build' | 'test';
+export type PlannedKind = 'model' | 'seed' | 'test' | 'unit_test';
 
 export interface PlanStep {
   readonly uniqueId: string;
   readonly name: string;
-  readonly resourceType: ExecutableNode['kind'];
+  readonly resourceType: PlannedKind;
   readonly strategy: StrategyName;
+  /** The relation built, or the test's name. */
   readonly relationName: string;
   /** Steps of this plan that must succeed first (through unplanned nodes too). */
   readonly dependsOn: string[];
@@ -25,15 +31,26 @@ export interface Plan {
   readonly steps: PlanStep[];
 }
 
-const RUNS: Record<RunCommand, ReadonlySet<ExecutableNode['kind']>> = {
+const RUNS: Record<RunCommand, ReadonlySet<PlannedKind>> = {
   run: new Set(['model']),
   seed: new Set(['seed']),
-  build: new Set(['model', 'seed']),
+  test: new Set(['test', 'unit_test']),
+  build: new Set(['model', 'seed', 'test', 'unit_test']),
 };
 
-export function strategyOf(node: ExecutableNode): StrategyName | undefined {
-  if (node.kind === 'seed') return 'seed';
-  return node.config.materialized === 'ephemeral' ? undefined : node.config.materialized;
+export function strategyOf(node: ManifestNode): StrategyName | undefined {
+  switch (node.kind) {
+    case 'seed':
+      return 'seed';
+    case 'model':
+      return node.config.materialized === 'ephemeral' ? undefined : node.config.materialized;
+    case 'test':
+      return 'test';
+    case 'unit_test':
+      return 'unit_test';
+    case 'source':
+      return undefined;
+  }
 }
 
 export function planRun(
@@ -43,32 +60,69 @@ export function planRun(
   options: { command: RunCommand; fullRefresh?: boolean },
 ): Plan {
   const kinds = RUNS[options.command];
+  const byId = new Map(allNodes(manifest).map((n) => [n.uniqueId, n]));
   const inPlan = new Set<string>();
   for (const id of graph.order) {
-    const node = manifest.nodes[id];
-    if (node && selected.has(id) && kinds.has(node.kind) && strategyOf(node)) inPlan.add(id);
+    const node = byId.get(id);
+    if (node && node.kind !== 'source' && selected.has(id) && kinds.has(node.kind) && strategyOf(node)) inPlan.add(id);
   }
   // Nearest planned ancestors of each node, looking through nodes that are not planned.
   const planned = new Map<string, string[]>();
-  const steps: PlanStep[] = [];
+  const deps = new Map<string, Set<string>>();
   for (const id of graph.order) {
-    const parents = graph.graph.predecessors(id) ?? [];
     const nearest = new Set<string>();
-    for (const p of parents) {
+    for (const p of graph.graph.predecessors(id) ?? []) {
       if (inPlan.has(p)) nearest.add(p);
       else for (const a of planned.get(p) ?? []) nearest.add(a);
     }
     planned.set(id, [...nearest]);
+    if (inPlan.has(id)) deps.set(id, nearest);
+  }
+  if (options.command === 'build') addTestGates(manifest, graph, inPlan, deps);
+
+  const steps: PlanStep[] = [];
+  for (const id of graph.order) {
     if (!inPlan.has(id)) continue;
-    const node = manifest.nodes[id]!;
+    const node = byId.get(id)!;
     steps.push({
       uniqueId: id,
       name: node.name,
-      resourceType: node.kind,
+      resourceType: node.kind as PlannedKind,
       strategy: strategyOf(node)!,
-      relationName: node.relationName,
-      dependsOn: [...nearest].sort(),
+      relationName: 'relationName' in node ? node.relationName : node.name,
+      dependsOn: [...deps.get(id)!].sort(),
     });
   }
   return { command: options.command, fullRefresh: options.fullRefresh ?? false, steps };
+}
+
+function addTestGates(manifest: Manifest, graph: ProjectGraph, inPlan: ReadonlySet<string>, deps: Map<string, Set<string>>): void {
+  // A model runs after its unit tests.
+  for (const unit of Object.values(manifest.unitTests)) {
+    if (inPlan.has(unit.uniqueId) && inPlan.has(unit.attachedNode)) deps.get(unit.attachedNode)!.add(unit.uniqueId);
+  }
+  // Children of a tested node run after its tests.
+  const ancestors = new Map<string, Set<string>>();
+  const ancestorsOf = (id: string): Set<string> => {
+    let set = ancestors.get(id);
+    if (!set) {
+      set = new Set<string>();
+      for (const p of graph.graph.predecessors(id) ?? []) {
+        set.add(p);
+        for (const a of ancestorsOf(p)) set.add(a);
+      }
+      ancestors.set(id, set);
+    }
+    return set;
+  };
+  for (const test of Object.values(manifest.tests)) {
+    if (!inPlan.has(test.uniqueId)) continue;
+    const children = new Set(test.dependsOn.flatMap((p) => graph.graph.successors(p) ?? []));
+    for (const child of children) {
+      const childNode = manifest.nodes[child];
+      if (!childNode || !inPlan.has(child)) continue;
+      const gated = test.dependsOn.length === 1 || test.dependsOn.every((p) => p !== child && ancestorsOf(child).has(p));
+      if (gated) deps.get(child)!.add(test.uniqueId);
+    }
+  }
 }

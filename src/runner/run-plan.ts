@@ -5,12 +5,14 @@
  */
 import type { Adapter, RelationType } from '../adapters/adapter.js';
 import { DpfError, diagnostic, type Diagnostic } from '../errors/dpf-error.js';
-import type { Manifest, Relation } from '../compiler/manifest.js';
+import type { Relation } from '../compiler/manifest.js';
+import type { Manifest } from '../compiler/manifest.js';
 import { writeRunSql } from '../compiler/write-artifacts.js';
 import { STRATEGIES } from './materializations/index.js';
 import type { MaterializationContext } from './materializations/materialization.js';
 import type { Plan, PlanStep } from './plan-run.js';
-import type { NodeResult, NodeStatus, RunEvent, RunSummary } from './run-results.js';
+import { BLOCKING, type NodeResult, type NodeStatus, type RunEvent, type RunSummary } from './run-results.js';
+import { allNodes } from '../compiler/manifest.js';
 import { SqlTemplates } from './sql-templates.js';
 import { sourceLineOf } from './source-line.js';
 
@@ -63,20 +65,27 @@ export async function runPlan(plan: Plan, ctx: RunContext): Promise<RunSummary> 
     }
   };
 
+  const nodeById = new Map(allNodes(ctx.manifest).map((n) => [n.uniqueId, n]));
   const runStep = async (step: PlanStep, thread: number): Promise<NodeResult> => {
-    const node = ctx.manifest.nodes[step.uniqueId]!;
+    const node = nodeById.get(step.uniqueId)!;
     const statements: string[] = [];
-    const runRelPath = `${node.packageName}/${node.originalFilePath}`;
+    const isTest = node.kind === 'test' || node.kind === 'unit_test';
+    // Tests declared in one YAML file each get a file of their own.
+    const runRelPath = isTest
+      ? `${node.packageName}/${node.originalFilePath.replace(/\.(ya?ml|sql)$/, '')}/${node.name}.sql`
+      : `${node.packageName}/${node.originalFilePath}`;
+    const compiledPath = node.kind === 'test' ? node.compiledPath : undefined;
     const t0 = Date.now();
     const startedAtStep = new Date(t0).toISOString();
     try {
-      const rows = await ctx.adapter.withConnection(async (connection) => {
+      const outcome = await ctx.adapter.withConnection(async (connection) => {
         const mctx: MaterializationContext = {
           connection,
           dialect: ctx.adapter.dialect,
           capabilities: ctx.adapter.capabilities,
           templates,
           projectRoot: ctx.projectRoot,
+          manifest: ctx.manifest,
           existing: (r) => existing.get(relationKey(r)),
           execute: (sql) => {
             statements.push(sql);
@@ -86,24 +95,40 @@ export async function runPlan(plan: Plan, ctx: RunContext): Promise<RunSummary> 
             statements.push(sql);
             return (await connection.query(sql)).rows[0]?.[0];
           },
+          query: (sql, limit) => {
+            statements.push(sql);
+            return connection.query(sql, limit === undefined ? undefined : { limit });
+          },
           note: (d) => statements.push(`-- ${d}`),
         };
         return STRATEGIES[step.strategy](node, mctx);
       });
       const runPath = writeRunSql(ctx.targetPath, runRelPath, statements);
+      const timing = { startedAt: startedAtStep, completedAt: new Date().toISOString(), executionTime: (Date.now() - t0) / 1000 };
+      if (outcome.error) {
+        return { ...base(step, thread), status: 'error', ...timing, message: outcome.error.message, error: outcome.error, runPath, compiledPath };
+      }
       return {
         ...base(step, thread),
-        status: 'success',
-        startedAt: startedAtStep,
-        completedAt: new Date().toISOString(),
-        executionTime: (Date.now() - t0) / 1000,
-        rowsAffected: rows.rowsAffected,
-        message: rows.rowsAffected !== undefined ? `${rows.rowsAffected} rows` : 'OK',
+        status: outcome.status ?? 'success',
+        ...timing,
+        rowsAffected: outcome.rowsAffected,
+        failures: outcome.failures,
+        sample: outcome.sample,
+        diff: outcome.diff,
+        message: outcome.message ?? (outcome.rowsAffected !== undefined ? `${outcome.rowsAffected} rows` : 'OK'),
         runPath,
+        compiledPath,
       };
     } catch (err) {
       const runPath = writeRunSql(ctx.targetPath, runRelPath, statements);
-      const error = toDiagnostic(err, ctx, node.originalFilePath, node.kind === 'model' ? node.rawCode : undefined, statements, runPath);
+      const located =
+        node.kind === 'model' || (node.kind === 'test' && node.testType === 'singular')
+          ? { file: node.originalFilePath, rawCode: node.rawCode }
+          : isTest
+            ? { file: node.location.file, line: node.location.line }
+            : { file: node.originalFilePath };
+      const error = toDiagnostic(err, ctx, located, statements, runPath);
       return {
         ...base(step, thread),
         status: 'error',
@@ -113,6 +138,7 @@ export async function runPlan(plan: Plan, ctx: RunContext): Promise<RunSummary> 
         message: error.message,
         error,
         runPath,
+        compiledPath,
       };
     }
   };
@@ -128,7 +154,7 @@ export async function runPlan(plan: Plan, ctx: RunContext): Promise<RunSummary> 
         void runStep(step, thread).then((result) => {
           active--;
           record(result);
-          if (result.status === 'error') {
+          if (BLOCKING.has(result.status)) {
             skipDescendants(step.uniqueId, step.name);
             if (ctx.failFast) stopped = true;
           } else {
@@ -150,7 +176,7 @@ export async function runPlan(plan: Plan, ctx: RunContext): Promise<RunSummary> 
     if (!results.has(step.uniqueId)) record(skippedResult(step, 'skipped: --fail-fast stopped the run after an error'));
   }
   const ordered = plan.steps.map((s) => results.get(s.uniqueId)!);
-  const counts: Record<NodeStatus, number> = { success: 0, error: 0, skipped: 0 };
+  const counts: Record<NodeStatus, number> = { success: 0, pass: 0, warn: 0, fail: 0, error: 0, skipped: 0 };
   for (const r of ordered) counts[r.status]++;
   const summary: RunSummary = {
     command: plan.command,
@@ -184,7 +210,9 @@ async function prepareSchemas(plan: Plan, ctx: RunContext): Promise<Map<string, 
   const existing = new Map<string, RelationType>();
   const schemas = new Map<string, Relation>();
   for (const step of plan.steps) {
-    const rel = ctx.manifest.nodes[step.uniqueId]!.relation;
+    const node = ctx.manifest.nodes[step.uniqueId];
+    if (!node) continue; // tests write no relation of their own
+    const rel = node.relation;
     schemas.set(`${rel.database ?? ''}\u0000${rel.schema}`, rel);
   }
   if (schemas.size === 0) return existing;
@@ -202,17 +230,16 @@ async function prepareSchemas(plan: Plan, ctx: RunContext): Promise<Map<string, 
 function toDiagnostic(
   err: unknown,
   ctx: RunContext,
-  file: string,
-  rawCode: string | undefined,
+  where: { file: string; rawCode?: string; line?: number },
   statements: string[],
   runPath: string,
 ): Diagnostic {
   if (err instanceof DpfError) return err.first;
   const message = err instanceof Error ? err.message : String(err);
-  const line = rawCode !== undefined ? sourceLineOf(message, statements[statements.length - 1] ?? '', rawCode) : undefined;
+  const line = where.rawCode !== undefined ? sourceLineOf(message, statements[statements.length - 1] ?? '', where.rawCode) : where.line;
   return diagnostic(
     'SqlError',
     { engine: ctx.adapter.engine, detail: message.trim(), runPath },
-    { file, line: line ?? 1, column: line ? undefined : 1 },
+    { file: where.file, line: line ?? 1, column: line ? undefined : 1 },
   );
 }

@@ -1,8 +1,14 @@
 /** Results of a run: plain data, written to target/run_results.json and shown by reporters. */
+import type { QueryResult } from '../adapters/adapter.js';
 import type { Diagnostic } from '../errors/dpf-error.js';
+import type { StepOutcome } from './materializations/materialization.js';
 import type { PlanStep } from './plan-run.js';
 
-export type NodeStatus = 'success' | 'error' | 'skipped';
+/** Models and seeds succeed; tests pass, warn or fail; any step may error or be skipped. */
+export type NodeStatus = 'success' | 'pass' | 'warn' | 'fail' | 'error' | 'skipped';
+
+/** Statuses that stop the nodes downstream. */
+export const BLOCKING: ReadonlySet<NodeStatus> = new Set(['fail', 'error']);
 
 export interface NodeResult {
   readonly uniqueId: string;
@@ -16,6 +22,12 @@ export interface NodeResult {
   /** Seconds. */
   readonly executionTime: number;
   readonly rowsAffected?: number;
+  /** Data tests: failing rows; unit tests: differing rows. */
+  readonly failures?: number;
+  readonly sample?: QueryResult;
+  readonly diff?: StepOutcome['diff'];
+  /** Tests: where their compiled SQL is, for the failure report. */
+  readonly compiledPath?: string;
   readonly message: string;
   readonly error?: Diagnostic;
   /** For skipped nodes: the failed node that caused it. */

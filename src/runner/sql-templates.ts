@@ -7,7 +7,15 @@ import { join } from 'node:path';
 import HandlebarsModule from 'handlebars';
 import { TEMPLATES_DIR } from '../compiler/package-paths.js';
 
-export type SqlTemplateName = 'create_table_as' | 'create_view' | 'create_table' | 'insert_values' | 'count_rows';
+export type SqlTemplateName =
+  | 'create_table_as'
+  | 'create_view'
+  | 'create_table'
+  | 'insert_values'
+  | 'count_rows'
+  | 'count_failures'
+  | 'sample_rows'
+  | 'rows_missing';
 
 export class SqlTemplates {
   private readonly cache = new Map<SqlTemplateName, HandlebarsTemplateDelegate>();

@@ -16,7 +16,7 @@ export function registerLsCommand(program: Command, ctx: CommandContext): void {
   const cmd = program.command('ls').alias('list').description('list models, seeds and sources matching a selection');
   addSelectionOptions(addProjectOptions(cmd))
     .option('-o, --output <format>', 'name, path or json', 'name')
-    .option('--resource-type <type...>', 'model, seed or source')
+    .option('--resource-type <type...>', 'model, seed, source, test or unit_test')
     .addHelpText('after', '\nExample:\n  $ dpf ls --select tag:staging --output path')
     .action((flags: LsFlags) => {
       if (!['name', 'path', 'json'].includes(flags.output ?? 'name')) {
@@ -41,8 +41,9 @@ export function registerLsCommand(program: Command, ctx: CommandContext): void {
                 name: n.name,
                 resource_type: n.kind,
                 original_file_path: n.originalFilePath,
-                relation_name: n.relationName,
-                materialized: n.kind === 'source' ? undefined : n.config.materialized,
+                relation_name: 'relationName' in n ? n.relationName : undefined,
+                materialized: n.kind === 'model' || n.kind === 'seed' ? n.config.materialized : undefined,
+                test_type: n.kind === 'test' ? n.testType : n.kind === 'unit_test' ? 'unit' : undefined,
                 tags: n.tags,
                 depends_on: n.dependsOn,
               }),

@@ -19,7 +19,11 @@ interface RunFlags extends CommonFlags {
 const DESCRIPTIONS: Record<RunCommand, { summary: string; example: string }> = {
   run: { summary: 'build the selected models (views and tables) in DAG order', example: 'dpf run --select +fct_orders' },
   seed: { summary: 'load the CSV files in seeds/ as tables', example: 'dpf seed --select raw_orders' },
-  build: { summary: 'load seeds and build models, in DAG order', example: 'dpf build --select tag:finance+ --threads 4' },
+  build: {
+    summary: 'seeds, unit tests, models and data tests, in DAG order; a failed test skips what is downstream',
+    example: 'dpf build --select tag:finance+ --threads 4',
+  },
+  test: { summary: 'run data tests and unit tests of the selected nodes', example: 'dpf test --select fct_orders test_type:unit' },
 };
 
 export function registerRunCommand(program: Command, name: RunCommand, ctx: CommandContext): void {

@@ -1,12 +1,16 @@
-/** Materialization strategies by name; the planner picks the name, the runner calls the strategy. */
+/** Strategies by name; the planner picks the name, the runner calls the strategy. */
 import type { StrategyName } from '../plan-run.js';
 import type { Strategy } from './materialization.js';
 import { seedStrategy } from './seed-strategy.js';
 import { tableStrategy } from './table-strategy.js';
+import { testStrategy } from './test-strategy.js';
+import { unitTestStrategy } from './unit-test-strategy.js';
 import { viewStrategy } from './view-strategy.js';
 
 export const STRATEGIES: Record<StrategyName, Strategy> = {
   table: tableStrategy,
   view: viewStrategy,
   seed: seedStrategy,
+  test: testStrategy,
+  unit_test: unitTestStrategy,
 };

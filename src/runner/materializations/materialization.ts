@@ -2,8 +2,9 @@
  * What a materialization strategy may use. Strategies turn one node into a relation through
  * the adapter's generic methods and the SQL templates; they never ask which engine runs.
  */
-import type { AdapterCapabilities, Connection, Dialect, ExecuteResult, RelationType } from '../../adapters/adapter.js';
-import type { ExecutableNode, Relation } from '../../compiler/manifest.js';
+import type { AdapterCapabilities, Connection, Dialect, ExecuteResult, QueryResult, RelationType } from '../../adapters/adapter.js';
+import type { Diagnostic } from '../../errors/dpf-error.js';
+import type { Manifest, ManifestNode, Relation } from '../../compiler/manifest.js';
 import type { SqlTemplates } from '../sql-templates.js';
 
 export interface MaterializationContext {
@@ -12,21 +13,34 @@ export interface MaterializationContext {
   readonly capabilities: AdapterCapabilities;
   readonly templates: SqlTemplates;
   readonly projectRoot: string;
+  readonly manifest: Manifest;
   /** The type of a relation that existed when the run started, if any. */
   existing(relation: Relation): RelationType | undefined;
   /** Runs a statement and records it for target/run/. */
   execute(sql: string): Promise<ExecuteResult>;
   /** Runs a query and records it for target/run/. */
   queryValue(sql: string): Promise<unknown>;
+  /** Runs a query and records it for target/run/. */
+  query(sql: string, limit?: number): Promise<QueryResult>;
   /** Records a DDL step that the adapter performs itself (drop, rename). */
   note(description: string): void;
 }
 
-export interface MaterializationResult {
+/** What a step produced. Models and seeds: rows; tests: a status, the failing rows and a sample. */
+export interface StepOutcome {
   readonly rowsAffected?: number;
+  readonly status?: 'pass' | 'warn' | 'fail';
+  readonly failures?: number;
+  readonly message?: string;
+  /** The first failing rows of a data test. */
+  readonly sample?: QueryResult;
+  /** A unit test's difference: rows expected but missing (-) and rows returned but not expected (+). */
+  readonly diff?: { readonly columns: string[]; readonly missing: unknown[][]; readonly extra: unknown[][] };
+  /** A failure that is the user's to fix, with its location (a fixture column that does not exist...). */
+  readonly error?: Diagnostic;
 }
 
-export type Strategy = (node: ExecutableNode, ctx: MaterializationContext) => Promise<MaterializationResult>;
+export type Strategy = (node: ManifestNode, ctx: MaterializationContext) => Promise<StepOutcome>;
 
 export const tempRelation = (r: Relation): Relation => ({ ...r, identifier: `${r.identifier}__dpf_tmp` });
 export const backupRelation = (r: Relation): Relation => ({ ...r, identifier: `${r.identifier}__dpf_backup` });

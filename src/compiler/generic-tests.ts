@@ -1,0 +1,110 @@
+/**
+ * The generic tests a project can use: the built-ins (templates/<adapter>/tests/, falling back
+ * to templates/default/tests/, with argument schemas in schemas/generic_tests.schema.json) and
+ * the project's own tests/generic/<name>.sql. Owns how an argument reaches a template.
+ */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import HandlebarsModule from 'handlebars';
+import { Ajv, type ValidateFunction } from 'ajv';
+import type { ProjectFile } from './load-project.js';
+import { SCHEMAS_DIR, TEMPLATES_DIR } from './package-paths.js';
+
+/** How an argument is rendered: see schemas/generic_tests.schema.json. */
+export type ArgKind = 'column' | 'columns' | 'relation' | 'values' | 'sql' | 'number' | 'raw';
+
+export interface GenericTestDefinition {
+  readonly name: string;
+  readonly builtin: boolean;
+  /** Where the template lives, for messages: templates/default/tests/x.sql.hbs or tests/generic/x.sql. */
+  readonly path: string;
+  readonly template: string;
+  readonly args: Record<string, ArgKind>;
+  readonly defaults: Record<string, unknown>;
+  readonly needsColumn: boolean;
+  /** Validates arguments (built-ins); custom tests accept the names their template uses. */
+  readonly validate?: ValidateFunction;
+}
+
+interface SchemaDefinition {
+  properties?: Record<string, { 'x-dpf-arg'?: ArgKind; default?: unknown }>;
+  'x-dpf-needs-column'?: boolean;
+}
+
+export function loadGenericTests(adapterName: string, projectTests: readonly ProjectFile[]): Map<string, GenericTestDefinition> {
+  const schema = JSON.parse(readFileSync(join(SCHEMAS_DIR, 'generic_tests.schema.json'), 'utf8')) as {
+    definitions: Record<string, SchemaDefinition>;
+  };
+  const ajv = new Ajv({ allErrors: true, strict: false, verbose: true });
+  const out = new Map<string, GenericTestDefinition>();
+  const defaultDir = join(TEMPLATES_DIR, 'default', 'tests');
+  const adapterDir = join(TEMPLATES_DIR, adapterName, 'tests');
+  for (const file of readdirSync(defaultDir).filter((f) => f.endsWith('.sql.hbs'))) {
+    const name = file.slice(0, -'.sql.hbs'.length);
+    const specific = join(adapterDir, file);
+    const path = existsSync(specific) ? `templates/${adapterName}/tests/${file}` : `templates/default/tests/${file}`;
+    const definition = schema.definitions[name] ?? {};
+    const args: Record<string, ArgKind> = {};
+    const defaults: Record<string, unknown> = {};
+    for (const [arg, spec] of Object.entries(definition.properties ?? {})) {
+      args[arg] = spec['x-dpf-arg'] ?? 'raw';
+      if (spec.default !== undefined) defaults[arg] = spec.default;
+    }
+    out.set(name, {
+      name,
+      builtin: true,
+      path,
+      template: readFileSync(existsSync(specific) ? specific : join(defaultDir, file), 'utf8'),
+      args,
+      defaults,
+      needsColumn: definition['x-dpf-needs-column'] === true,
+      validate: ajv.compile(definition),
+    });
+  }
+  for (const file of projectTests) {
+    const args = Object.fromEntries(templateVariables(file.text).map((v) => [v, 'raw' as ArgKind]));
+    out.set(file.name, { name: file.name, builtin: false, path: file.path, template: file.text, args, defaults: {}, needsColumn: false });
+  }
+  return out;
+}
+
+const RESERVED = new Set(['model', 'column_name', 'this', 'if', 'unless', 'each', 'with', 'lookup', 'log', 'else']);
+
+/** Names a custom test template reads ({{values}}, {{#each values}}, (eq x y)): its arguments. */
+export function templateVariables(text: string): string[] {
+  let ast: hbs.AST.Program;
+  try {
+    ast = HandlebarsModule.parse(text);
+  } catch {
+    return [];
+  }
+  const names = new Set<string>();
+  const visitExpr = (e: hbs.AST.Expression | undefined) => {
+    if (!e) return;
+    if (e.type === 'PathExpression') {
+      const p = e as hbs.AST.PathExpression;
+      if (!p.data && p.depth === 0 && p.parts[0] && !RESERVED.has(p.parts[0]) && !/^this([./]|$)/.test(p.original)) names.add(p.parts[0]);
+    } else if (e.type === 'SubExpression') {
+      const s = e as hbs.AST.SubExpression;
+      s.params.forEach(visitExpr);
+      s.hash?.pairs.forEach((pair) => visitExpr(pair.value));
+    }
+  };
+  const visit = (program: hbs.AST.Program | undefined, depth: number) => {
+    for (const stmt of program?.body ?? []) {
+      if (stmt.type === 'MustacheStatement') {
+        const m = stmt as hbs.AST.MustacheStatement;
+        if (m.params.length === 0 && depth === 0) visitExpr(m.path);
+        m.params.forEach(visitExpr);
+      } else if (stmt.type === 'BlockStatement') {
+        const b = stmt as hbs.AST.BlockStatement;
+        b.params.forEach(visitExpr);
+        const scoped = ['each', 'with'].includes((b.path as hbs.AST.PathExpression).original);
+        visit(b.program, scoped ? depth + 1 : depth);
+        visit(b.inverse, depth);
+      }
+    }
+  };
+  visit(ast, 0);
+  return [...names];
+}
