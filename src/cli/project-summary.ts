@@ -12,10 +12,13 @@ export function summarizeProject(compiled: CompiledProject): string {
   const models = nodes.filter((n) => n.kind === 'model').length;
   const seeds = nodes.filter((n) => n.kind === 'seed').length;
   const sources = Object.keys(compiled.manifest.sources).length;
+  const tests = Object.keys(compiled.manifest.tests).length;
+  const unitTests = Object.keys(compiled.manifest.unitTests).length;
+  const testsPart = tests + unitTests > 0 ? `, ${count(tests, 'data test')}, ${count(unitTests, 'unit test')}` : '';
   const t = compiled.target;
   return [
     `dpf ${DPF_VERSION} · project ${compiled.manifest.metadata.projectName} · target ${t.targetName} (${t.type})`,
-    `Found ${count(models, 'model')}, ${count(seeds, 'seed')}, ${count(sources, 'source')}`,
+    `Found ${count(models, 'model')}, ${count(seeds, 'seed')}, ${count(sources, 'source')}${testsPart}`,
   ].join('\n');
 }
 

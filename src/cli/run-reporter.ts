@@ -83,14 +83,15 @@ export function createRunReporter(output: Output, format: LogFormat, projectDir:
 export function testDetails(result: NodeResult): string {
   const lines: string[] = [];
   if (result.diff) {
-    lines.push(`${result.message}:`);
+    lines.push(`${result.message}${result.declaredAt ? ` (unit test at ${result.declaredAt})` : ''}:`);
     lines.push(`    ${result.diff.columns.join(' | ')}`);
     for (const row of result.diff.missing) lines.push(`  - ${row.map(cell).join(' | ')}`);
     for (const row of result.diff.extra) lines.push(`  + ${row.map(cell).join(' | ')}`);
     lines.push('  (- expected but not returned, + returned but not expected)');
   } else if (result.sample) {
     const shown = result.sample.rows.length;
-    lines.push(`${result.message}${result.compiledPath ? `; compiled SQL: target/${result.compiledPath}` : ''}`);
+    const where = [result.declaredAt && `declared at ${result.declaredAt}`, result.compiledPath && `compiled SQL: target/${result.compiledPath}`].filter(Boolean);
+    lines.push(`${result.message}${where.length ? ` (${where.join('; ')})` : ''}`);
     lines.push(`first ${shown} failing row${shown === 1 ? '' : 's'}:`);
     lines.push(formatTable(result.sample));
   }

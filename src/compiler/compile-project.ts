@@ -64,7 +64,11 @@ export function compileProject(parsed: ParsedProject, graph: ProjectGraph, ctx: 
   const tests: Record<string, TestNode> = {};
   for (const test of Object.values(manifest.tests)) {
     const compiledCode = bag.collect(() => compileTest(test, testCtx));
-    if (compiledCode !== undefined) tests[test.uniqueId] = { ...test, compiledCode, compiledPath: `compiled/${test.packageName}/${test.originalFilePath.replace(/\.ya?ml$/, '')}/${test.name}.sql` };
+    const compiledPath =
+      test.testType === 'singular'
+        ? `compiled/${test.packageName}/${test.originalFilePath}`
+        : `compiled/${test.packageName}/${test.originalFilePath.replace(/\.ya?ml$/, '')}/${test.name}.sql`;
+    if (compiledCode !== undefined) tests[test.uniqueId] = { ...test, compiledCode, compiledPath };
   }
   const unitTests: Record<string, UnitTestNode> = {};
   for (const test of Object.values(manifest.unitTests)) {

@@ -2,7 +2,7 @@
  * Writes what compilation produced: target/manifest.json and target/compiled/**.sql.
  * Artifacts never contain profile values; the manifest has no field that could hold one.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Manifest } from './manifest.js';
 
@@ -14,6 +14,8 @@ export function writeManifest(targetPath: string, manifest: Manifest): string {
 }
 
 export function writeCompiledSql(targetPath: string, manifest: Manifest): void {
+  // Start clean, so files of deleted or renamed models do not linger.
+  rmSync(join(targetPath, 'compiled'), { recursive: true, force: true });
   const made = new Set<string>();
   for (const node of [...Object.values(manifest.nodes), ...Object.values(manifest.tests)]) {
     if (node.kind === 'seed' || !node.compiledPath || node.compiledCode === undefined) continue;

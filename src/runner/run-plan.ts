@@ -75,6 +75,7 @@ export async function runPlan(plan: Plan, ctx: RunContext): Promise<RunSummary> 
       ? `${node.packageName}/${node.originalFilePath.replace(/\.(ya?ml|sql)$/, '')}/${node.name}.sql`
       : `${node.packageName}/${node.originalFilePath}`;
     const compiledPath = node.kind === 'test' ? node.compiledPath : undefined;
+    const declaredAt = isTest ? [node.location.file, node.location.line].filter(Boolean).join(':') : undefined;
     const t0 = Date.now();
     const startedAtStep = new Date(t0).toISOString();
     try {
@@ -119,6 +120,7 @@ export async function runPlan(plan: Plan, ctx: RunContext): Promise<RunSummary> 
         message: outcome.message ?? (outcome.rowsAffected !== undefined ? `${outcome.rowsAffected} rows` : 'OK'),
         runPath,
         compiledPath,
+        declaredAt,
       };
     } catch (err) {
       const runPath = writeRunSql(ctx.targetPath, runRelPath, statements);

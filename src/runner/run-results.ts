@@ -26,8 +26,9 @@ export interface NodeResult {
   readonly failures?: number;
   readonly sample?: QueryResult;
   readonly diff?: StepOutcome['diff'];
-  /** Tests: where their compiled SQL is, for the failure report. */
+  /** Tests: where their compiled SQL is, and where they are declared, for the failure report. */
   readonly compiledPath?: string;
+  readonly declaredAt?: string;
   readonly message: string;
   readonly error?: Diagnostic;
   /** For skipped nodes: the failed node that caused it. */

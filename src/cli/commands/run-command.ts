@@ -60,7 +60,7 @@ export function registerRunCommand(program: Command, name: RunCommand, ctx: Comm
           onEvent: createRunReporter(ctx.output, format, options.projectDir),
         });
         writeRunResults(compiled.parsed.targetPath, summary, ctx.output.redact);
-        if (summary.counts.error > 0) ctx.setExitCode(1);
+        if (summary.counts.error + summary.counts.fail > 0) ctx.setExitCode(1);
       } finally {
         await adapter.close();
       }
