@@ -18,7 +18,7 @@ describe('commands on the demo project', () => {
     expect(names.stdout.trim().split('\n').sort()).toEqual(
       ['fct_orders', 'int_order_items_priced', 'int_order_payments', 'stg_customers', 'stg_order_items', 'stg_orders', 'stg_payments', 'stg_products'].sort(),
     );
-    const paths = await dpf(['ls', '--project-dir', dir, '-s', 'path:models/marts/finance', '--output', 'path'], { cwd: dir });
+    const paths = await dpf(['ls', '--project-dir', dir, '-s', 'path:models/marts/finance', '--resource-type', 'model', '--output', 'path'], { cwd: dir });
     expect(paths.stdout.trim().split('\n').sort()).toEqual(['models/marts/finance/payments_by_method.sql', 'models/marts/finance/revenue_by_category.sql']);
     const json = await dpf(['ls', '--project-dir', dir, '-s', 'config.materialized:ephemeral', '--output', 'json'], { cwd: dir });
     const rows = json.stdout.trim().split('\n').map((l) => JSON.parse(l));

@@ -24,7 +24,7 @@ export interface QueryResult {
 }
 
 export interface ExecuteResult {
-  /** Rows inserted, updated or deleted, when the engine reports it. */
+  /** Rows inserted, updated, deleted or written by CREATE TABLE AS, when the engine reports it. */
   readonly rowsAffected?: number;
 }
 
@@ -39,6 +39,8 @@ export interface Dialect {
   literal(value: string | number | boolean | null, type: LogicalType): string;
   /** The engine's name for a logical type. */
   typeName(type: LogicalType): string;
+  /** SQL reading files in place (a path or glob), where the engine can; used for file sources. */
+  renderExternal?(location: string, format: 'csv' | 'parquet' | 'json'): string;
 }
 
 export interface AdapterCapabilities {
@@ -46,6 +48,11 @@ export interface AdapterCapabilities {
   readonly supportsTransactionalDdl: boolean;
   /** Tables can be renamed in place (otherwise swaps copy). */
   readonly supportsRenameTable: boolean;
+  /**
+   * `create or replace table ... as` replaces a table in one atomic step: if the query fails
+   * or the process dies, the old table stays. Then no temporary table and swap are needed.
+   */
+  readonly supportsAtomicReplace: boolean;
   /** How many statements may run at once; the runner caps --threads to it. */
   readonly maxConnections: number;
 }

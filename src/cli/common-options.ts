@@ -4,6 +4,8 @@ import { parse as parseYaml } from 'yaml';
 import type { Command } from 'commander';
 import { fail } from '../errors/dpf-error.js';
 import type { CompileOptions } from '../compiler/compile-pipeline.js';
+import type { SelectionInput } from '../compiler/select-nodes.js';
+import { readLoadTimes } from '../tests/write-sources-json.js';
 import type { LogFormat } from './run-reporter.js';
 
 export interface CommonFlags {
@@ -15,6 +17,7 @@ export interface CommonFlags {
   logFormat?: LogFormat;
   select?: string[];
   exclude?: string[];
+  state?: string;
 }
 
 export function addProjectOptions(cmd: Command): Command {
@@ -29,7 +32,20 @@ export function addProjectOptions(cmd: Command): Command {
 export function addSelectionOptions(cmd: Command): Command {
   return cmd
     .option('-s, --select <selector...>', 'nodes to include (dbt syntax: name, +name, name+, tag:x, path:..., config.k:v)')
-    .option('--exclude <selector...>', 'nodes to leave out');
+    .option('--exclude <selector...>', 'nodes to leave out')
+    .option('--state <dir>', 'artifacts of another run to compare with (source_status:fresher needs its sources.json)');
+}
+
+/** The selection flags plus the artifacts some selector methods compare (source_status). */
+export function selectionInput(flags: CommonFlags, targetPath: string, cwd: string): SelectionInput {
+  const mentions = (m: string) => [...(flags.select ?? []), ...(flags.exclude ?? [])].some((s) => s.includes(m));
+  return {
+    select: flags.select,
+    exclude: flags.exclude,
+    sourceLoadTimes: mentions('source_status:')
+      ? { current: readLoadTimes(targetPath), previous: flags.state ? readLoadTimes(resolve(cwd, flags.state)) : undefined }
+      : undefined,
+  };
 }
 
 export function compileOptions(flags: CommonFlags, cwd: string, env: NodeJS.ProcessEnv): CompileOptions {

@@ -12,6 +12,7 @@ import { registerInitCommand } from './commands/init-command.js';
 import { registerLsCommand } from './commands/ls-command.js';
 import { registerRunCommand } from './commands/run-command.js';
 import { registerShowCommand } from './commands/show-command.js';
+import { registerSourceCommand } from './commands/source-freshness-command.js';
 import type { CommandContext } from './command-context.js';
 import { formatDiagnostic } from './format-diagnostic.js';
 import { createOutput, type CliIO } from './output.js';
@@ -36,10 +37,15 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
   registerRunCommand(program, 'build', ctx);
   registerRunCommand(program, 'test', ctx);
   registerLsCommand(program, ctx);
+  registerSourceCommand(program, ctx);
   registerShowCommand(program, ctx);
   registerDebugCommand(program, ctx);
   registerCleanCommand(program, ctx);
-  for (const cmd of program.commands) cmd.exitOverride().configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr(s) });
+  const quiet = (cmd: Command): void => {
+    cmd.exitOverride().configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr(s) });
+    cmd.commands.forEach(quiet);
+  };
+  program.commands.forEach(quiet);
 
   const jsonLogs = argv.includes('--log-format') && argv[argv.indexOf('--log-format') + 1] === 'json';
   try {

@@ -112,11 +112,30 @@ export interface SeedNode extends NodeBase {
   readonly dependsOn: string[];
 }
 
+export interface FreshnessRule {
+  readonly count: number;
+  readonly period: 'minute' | 'hour' | 'day';
+}
+
+export interface SourceFreshness {
+  readonly warnAfter?: FreshnessRule;
+  readonly errorAfter?: FreshnessRule;
+  /** A SQL condition limiting the rows the check reads. */
+  readonly filter?: string;
+  readonly loadedAtField?: string;
+  readonly loadedAtQuery?: string;
+}
+
 export interface SourceNode extends NodeBase {
   readonly kind: 'source';
   readonly sourceName: string;
   readonly tableName: string;
   readonly sourceDescription: string;
+  /** Absolute path or glob of files read in place, when the source is files. */
+  readonly externalLocation?: string;
+  readonly freshness?: SourceFreshness;
+  /** Where the table is declared. */
+  readonly location: SourceLocation;
   readonly dependsOn: string[];
 }
 

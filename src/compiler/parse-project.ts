@@ -26,6 +26,7 @@ import { DPF_VERSION } from './package-paths.js';
 import { readSeedCsv, logicalTypeOf } from './read-seed-csv.js';
 import { loadGenericTests, type GenericTestDefinition } from './generic-tests.js';
 import { parseDataTests } from './parse-tests.js';
+import { parseSources } from './parse-sources.js';
 import { parseUnitTests } from './parse-unit-tests.js';
 import { configPaths, folderConfig, mergeConfigs, resolveSchema, toTags, type RawConfig } from './resolve-config.js';
 import type { YamlFile } from './read-yaml-file.js';
@@ -313,48 +314,7 @@ export function parseProject(files: ProjectFiles, ctx: ParseContext): ParsedProj
   }
 
   // ---- sources
-  const sources: Record<string, SourceNode> = {};
-  for (const file of files.properties) {
-    (file.data.sources ?? []).forEach((source, si) => {
-      source.tables.forEach((table, ti) => {
-        const uniqueId = `source.${projectName}.${source.name}.${table.name}`;
-        if (sources[uniqueId]) {
-          bag.add(
-            diagnostic(
-              'DuplicateName',
-              { kind: 'source table', name: `${source.name}.${table.name}`, other: `in ${sources[uniqueId]!.patchPath}` },
-              file.locate(['sources', si, 'tables', ti, 'name']),
-            ),
-          );
-          return;
-        }
-        const relation = {
-          database: (source.database as string | undefined) ?? ctx.targetDatabase,
-          schema: (source.schema as string | undefined) ?? source.name,
-          identifier: (table.identifier as string | undefined) ?? table.name,
-        };
-        sources[uniqueId] = {
-          kind: 'source',
-          uniqueId,
-          name: table.name,
-          packageName: projectName,
-          originalFilePath: file.path,
-          fqn: [projectName, source.name, table.name],
-          description: String(table.description ?? ''),
-          sourceDescription: String(source.description ?? ''),
-          columns: columnsOf(table.columns),
-          meta: { ...((source.meta as object) ?? {}), ...((table.meta as object) ?? {}) },
-          tags: [...new Set([...toTags(source.tags), ...toTags(table.tags)])],
-          patchPath: file.path,
-          relation,
-          relationName: ctx.dialect.renderRelation(relation),
-          sourceName: source.name,
-          tableName: table.name,
-          dependsOn: [],
-        };
-      });
-    });
-  }
+  const sources = parseSources(files, { projectName, dialect: ctx.dialect, targetDatabase: ctx.targetDatabase }, columnsOf, bag);
 
   // ---- resolve refs, sources and vars
   const refable = [...byName.keys()];

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Ajv, type ValidateFunction } from 'ajv';
 import { SCHEMAS_DIR } from './package-paths.js';
 
-export type SchemaName = 'dpf_project' | 'profiles' | 'properties' | 'manifest' | 'run_results';
+export type SchemaName = 'dpf_project' | 'profiles' | 'properties' | 'manifest' | 'run_results' | 'sources';
 
 const cache = new Map<SchemaName, ValidateFunction>();
 

@@ -12,6 +12,8 @@ import { allNodes, type Manifest, type ManifestNode } from './manifest.js';
 export interface SelectionInput {
   readonly select?: readonly string[];
   readonly exclude?: readonly string[];
+  /** Newest load time per source, from target/sources.json (current) and --state's (previous). */
+  readonly sourceLoadTimes?: { readonly current?: Record<string, string>; readonly previous?: Record<string, string> };
 }
 
 interface Atom {
@@ -23,7 +25,7 @@ interface Atom {
   readonly childrenParents: boolean; // @
 }
 
-const METHODS = ['name', 'fqn', 'tag', 'path', 'source', 'resource_type', 'config', 'test_type', 'test_name'];
+const METHODS = ['name', 'fqn', 'tag', 'path', 'source', 'resource_type', 'config', 'test_type', 'test_name', 'source_status'];
 
 export function parseAtom(raw: string): Atom {
   const m = /^(@)?(?:(\d*)\+)?([^+]+?)(?:\+(\d*))?$/.exec(raw);
@@ -61,11 +63,11 @@ function globToRegExp(glob: string): RegExp {
   return new RegExp(`^${glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
 }
 
-function matches(node: ManifestNode, atom: Atom): boolean {
+function matches(node: ManifestNode, atom: Atom, input: SelectionInput = {}): boolean {
   const value = atom.value;
   switch (atom.method.split('.')[0]) {
     case 'default':
-      return globToRegExp(value).test(node.name) || matches(node, { ...atom, method: 'fqn' });
+      return globToRegExp(value).test(node.name) || matches(node, { ...atom, method: 'fqn' }, input);
     case 'name':
       return globToRegExp(value).test(node.name);
     case 'fqn': {
@@ -88,6 +90,12 @@ function matches(node: ManifestNode, atom: Atom): boolean {
       return node.kind === value;
     case 'test_type':
       return (node.kind === 'test' && node.testType === value) || (node.kind === 'unit_test' && value === 'unit');
+    case 'source_status': {
+      if (node.kind !== 'source') return false;
+      const { current = {}, previous = {} } = input.sourceLoadTimes ?? {};
+      const now = current[node.uniqueId];
+      return now !== undefined && (previous[node.uniqueId] === undefined || now > previous[node.uniqueId]!);
+    }
     case 'test_name':
       return node.kind === 'test' && globToRegExp(value).test(node.testMetadata?.name ?? node.name);
     case 'config': {
@@ -121,8 +129,13 @@ function walk(graph: ProjectGraph, start: Iterable<string>, direction: 'up' | 'd
   return out;
 }
 
-function selectAtom(manifest: Manifest, graph: ProjectGraph, atom: Atom): Set<string> {
-  const base = new Set(allNodes(manifest).filter((n) => matches(n, atom)).map((n) => n.uniqueId));
+function selectAtom(manifest: Manifest, graph: ProjectGraph, atom: Atom, input: SelectionInput): Set<string> {
+  if (atom.method === 'source_status') {
+    if (atom.value !== 'fresher') fail('SelectorInvalid', { selector: atom.raw, detail: 'supports only source_status:fresher' });
+    if (!input.sourceLoadTimes?.current) fail('SelectorInvalid', { selector: atom.raw, detail: 'needs target/sources.json: run `dpf source freshness` first' });
+    if (!input.sourceLoadTimes.previous) fail('SelectorInvalid', { selector: atom.raw, detail: 'needs --state <folder> holding the sources.json of an earlier freshness check to compare with' });
+  }
+  const base = new Set(allNodes(manifest).filter((n) => matches(n, atom, input)).map((n) => n.uniqueId));
   const result = new Set(base);
   if (atom.parents) for (const id of walk(graph, base, 'up', atom.parents)) result.add(id);
   if (atom.children) for (const id of walk(graph, base, 'down', atom.children)) result.add(id);
@@ -134,12 +147,12 @@ function selectAtom(manifest: Manifest, graph: ProjectGraph, atom: Atom): Set<st
   return result;
 }
 
-function selectExpression(manifest: Manifest, graph: ProjectGraph, values: readonly string[]): Set<string> {
+function selectExpression(manifest: Manifest, graph: ProjectGraph, values: readonly string[], input: SelectionInput): Set<string> {
   const union = new Set<string>();
   for (const term of values.flatMap((v) => v.split(/\s+/)).filter(Boolean)) {
     let acc: Set<string> | undefined;
     for (const raw of term.split(',').filter(Boolean)) {
-      const ids = selectAtom(manifest, graph, parseAtom(raw));
+      const ids = selectAtom(manifest, graph, parseAtom(raw), input);
       acc = acc ? new Set([...acc].filter((id) => ids.has(id))) : ids;
     }
     for (const id of acc ?? []) union.add(id);
@@ -165,10 +178,10 @@ function withTests(manifest: Manifest, ids: Set<string>): Set<string> {
 export function selectNodes(manifest: Manifest, graph: ProjectGraph, input: SelectionInput): Set<string> {
   const selected =
     input.select && input.select.length > 0
-      ? withTests(manifest, selectExpression(manifest, graph, input.select))
+      ? withTests(manifest, selectExpression(manifest, graph, input.select, input))
       : new Set(allNodes(manifest).map((n) => n.uniqueId));
   if (input.exclude && input.exclude.length > 0) {
-    for (const id of withTests(manifest, selectExpression(manifest, graph, input.exclude))) selected.delete(id);
+    for (const id of withTests(manifest, selectExpression(manifest, graph, input.exclude, input))) selected.delete(id);
   }
   return selected;
 }

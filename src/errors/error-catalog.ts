@@ -174,6 +174,19 @@ export const ERRORS = {
     hint: 'Fixtures are lists of rows (dict), CSV text or files in tests/fixtures/ (csv), or a SELECT (sql).',
   },
 
+  FreshnessNoData: {
+    code: 'DPF216',
+    title: 'No load time',
+    message: (a: { source: string; value: string }) => `The freshness check of ${a.source} found no load time (it got ${a.value}).`,
+    hint: 'The source may be empty, or loaded_at_field may name a column that is always null; check the filter too.',
+  },
+  FreshnessWithoutField: {
+    code: 'DPF217',
+    title: 'Freshness without a load time',
+    message: (a: { source: string }) => `${a.source} has a freshness block but neither loaded_at_field nor loaded_at_query.`,
+    hint: 'Add loaded_at_field: <timestamp column> to the table or its source, or opt out with freshness: null.',
+  },
+
   // ---- profiles and connections (DPF3xx)
   ProfilesFileMissing: {
     code: 'DPF300',

@@ -9,13 +9,15 @@ import { TEMPLATES_DIR } from '../compiler/package-paths.js';
 
 export type SqlTemplateName =
   | 'create_table_as'
+  | 'create_or_replace_table_as'
   | 'create_view'
   | 'create_table'
   | 'insert_values'
   | 'count_rows'
   | 'count_failures'
   | 'sample_rows'
-  | 'rows_missing';
+  | 'rows_missing'
+  | 'source_freshness';
 
 export class SqlTemplates {
   private readonly cache = new Map<SqlTemplateName, HandlebarsTemplateDelegate>();

@@ -30,6 +30,7 @@ export function writeRunResults(targetPath: string, summary: RunSummary, redact:
       timing: r.startedAt ? { startedAt: r.startedAt, completedAt: r.completedAt } : undefined,
       executionTime: r.executionTime,
       rowsAffected: r.rowsAffected,
+      failures: r.failures,
       message: r.message,
       error: r.error,
       skippedBecause: r.skippedBecause,

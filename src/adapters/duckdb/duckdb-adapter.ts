@@ -21,15 +21,20 @@ import type {
 import { ansiDialect, stringLiteral } from '../ansi-dialect.js';
 import { ConnectionPool } from '../connection-pool.js';
 
-export const duckdbDialect: Dialect = ansiDialect({
-  boolean: 'BOOLEAN',
-  integer: 'INTEGER',
-  bigint: 'BIGINT',
-  double: 'DOUBLE',
-  date: 'DATE',
-  timestamp: 'TIMESTAMP',
-  text: 'VARCHAR',
-});
+const READERS = { csv: 'read_csv_auto', parquet: 'read_parquet', json: 'read_json_auto' } as const;
+
+export const duckdbDialect: Dialect = {
+  ...ansiDialect({
+    boolean: 'BOOLEAN',
+    integer: 'INTEGER',
+    bigint: 'BIGINT',
+    double: 'DOUBLE',
+    date: 'DATE',
+    timestamp: 'TIMESTAMP',
+    text: 'VARCHAR',
+  }),
+  renderExternal: (location, format) => `${READERS[format]}(${stringLiteral(location)})`,
+};
 
 class DuckDBSession implements Connection {
   constructor(
@@ -40,7 +45,13 @@ class DuckDBSession implements Connection {
   async execute(sql: string) {
     const result = await this.conn.run(sql);
     const changed = Number(result.rowsChanged);
-    return { rowsAffected: Number.isFinite(changed) && changed > 0 ? changed : undefined };
+    if (changed > 0) return { rowsAffected: changed };
+    // CREATE TABLE ... AS reports the rows it wrote as a one-row "Count" result.
+    if (result.columnCount === 1 && result.columnName(0) === 'Count') {
+      const value = (await result.fetchChunk())?.getRows()[0]?.[0];
+      if (value !== undefined && value !== null) return { rowsAffected: Number(value) };
+    }
+    return {};
   }
 
   async query(sql: string, options: { limit?: number } = {}): Promise<QueryResult> {
@@ -106,7 +117,7 @@ export class DuckDBAdapter implements Adapter {
   readonly name = 'duckdb';
   readonly engine = 'DuckDB';
   readonly dialect = duckdbDialect;
-  readonly capabilities = { supportsTransactionalDdl: true, supportsRenameTable: true, maxConnections: 64 };
+  readonly capabilities = { supportsTransactionalDdl: true, supportsRenameTable: true, supportsAtomicReplace: true, maxConnections: 64 };
   private instance?: DuckDBInstance;
   private pool?: ConnectionPool<DuckDBSession>;
   private readonly path: string;

@@ -3,7 +3,7 @@ import { relative } from 'node:path';
 import type { Command } from 'commander';
 import { compileFromDisk } from '../../compiler/compile-pipeline.js';
 import { selectNodes } from '../../compiler/select-nodes.js';
-import { addProjectOptions, addSelectionOptions, compileOptions, logFormatOf, type CommonFlags } from '../common-options.js';
+import { addProjectOptions, addSelectionOptions, compileOptions, logFormatOf, selectionInput, type CommonFlags } from '../common-options.js';
 import type { CommandContext } from '../command-context.js';
 import { printWarnings, summarizeProject } from '../project-summary.js';
 
@@ -21,7 +21,7 @@ export function registerCompileCommand(program: Command, ctx: CommandContext): v
       const seconds = ((Date.now() - t0) / 1000).toFixed(2);
       const targetDir = relative(ctx.io.cwd, compiled.parsed.targetPath) || '.';
       if (flags.select?.length) {
-        const ids = selectNodes(compiled.manifest, compiled.graph, { select: flags.select, exclude: flags.exclude });
+        const ids = selectNodes(compiled.manifest, compiled.graph, selectionInput(flags, compiled.parsed.targetPath, ctx.io.cwd));
         for (const id of ids) {
           const node = compiled.manifest.nodes[id];
           if (node?.kind !== 'model') continue;

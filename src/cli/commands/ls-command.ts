@@ -4,7 +4,7 @@ import { fail } from '../../errors/dpf-error.js';
 import { compileFromDisk } from '../../compiler/compile-pipeline.js';
 import { allNodes } from '../../compiler/manifest.js';
 import { selectNodes } from '../../compiler/select-nodes.js';
-import { addProjectOptions, addSelectionOptions, compileOptions, type CommonFlags } from '../common-options.js';
+import { addProjectOptions, addSelectionOptions, compileOptions, selectionInput, type CommonFlags } from '../common-options.js';
 import type { CommandContext } from '../command-context.js';
 
 interface LsFlags extends CommonFlags {
@@ -24,7 +24,7 @@ export function registerLsCommand(program: Command, ctx: CommandContext): void {
       }
       const options = compileOptions(flags, ctx.io.cwd, ctx.io.env);
       const compiled = compileFromDisk({ ...options, writeArtifacts: false });
-      const ids = selectNodes(compiled.manifest, compiled.graph, { select: flags.select, exclude: flags.exclude });
+      const ids = selectNodes(compiled.manifest, compiled.graph, selectionInput(flags, compiled.parsed.targetPath, ctx.io.cwd));
       const types = flags.resourceType;
       const nodes = allNodes(compiled.manifest)
         .filter((n) => ids.has(n.uniqueId) && (!types || types.includes(n.kind)))

@@ -6,7 +6,7 @@ import { selectNodes } from '../../compiler/select-nodes.js';
 import { planRun, type RunCommand } from '../../runner/plan-run.js';
 import { runPlan } from '../../runner/run-plan.js';
 import { writeRunResults } from '../../runner/write-run-results.js';
-import { addProjectOptions, addSelectionOptions, compileOptions, logFormatOf, type CommonFlags } from '../common-options.js';
+import { addProjectOptions, addSelectionOptions, compileOptions, logFormatOf, selectionInput, type CommonFlags } from '../common-options.js';
 import { createRunReporter } from '../run-reporter.js';
 import type { CommandContext } from '../command-context.js';
 import { printWarnings, summarizeProject } from '../project-summary.js';
@@ -40,7 +40,7 @@ export function registerRunCommand(program: Command, name: RunCommand, ctx: Comm
       ctx.output.addSecrets(compiled.target.secrets);
       printWarnings(ctx, compiled.warnings, options.projectDir, format);
       if (format === 'text') ctx.output.out(summarizeProject(compiled));
-      const selected = selectNodes(compiled.manifest, compiled.graph, { select: flags.select, exclude: flags.exclude });
+      const selected = selectNodes(compiled.manifest, compiled.graph, selectionInput(flags, compiled.parsed.targetPath, ctx.io.cwd));
       const plan = planRun(compiled.manifest, compiled.graph, selected, { command: name, fullRefresh: flags.fullRefresh });
       if (plan.steps.length === 0) {
         ctx.output.out('Nothing to do: the selection matched no nodes to run. Check --select (`dpf ls --select ...` shows what it matches).');

@@ -1,14 +1,29 @@
-/** table: build into <name>__dpf_tmp, count its rows, then swap it in. A failure leaves the old table. */
+/**
+ * table: replace the relation so that a failure leaves yesterday's table untouched.
+ * Where the engine replaces atomically (capabilities.supportsAtomicReplace), that is one
+ * `create or replace table ... as`; elsewhere the table is built as <name>__dpf_tmp and
+ * swapped in. A view of the same name is dropped in the same transaction.
+ */
 import type { Strategy } from './materialization.js';
 import { swapIntoPlace, tempRelation } from './materialization.js';
 
 export const tableStrategy: Strategy = async (node, ctx) => {
   if (node.kind !== 'model' || node.compiledCode === undefined) throw new Error(`table strategy needs a compiled model: ${node.uniqueId}`);
+  const sql = node.compiledCode.trimEnd();
+  const existing = ctx.existing(node.relation);
   const tmp = tempRelation(node.relation);
+  const rowsOf = async (result: { rowsAffected?: number }, relationName: string) =>
+    result.rowsAffected ?? Number(await ctx.queryValue(ctx.templates.render('count_rows', { relation: relationName })));
+
+  if (ctx.capabilities.supportsAtomicReplace && existing !== 'view') {
+    if (ctx.existing(tmp)) await ctx.connection.dropRelation(tmp, 'table'); // left over by an older, killed run
+    const result = await ctx.execute(ctx.templates.render('create_or_replace_table_as', { relation: node.relationName, sql }));
+    return { rowsAffected: await rowsOf(result, node.relationName) };
+  }
   const tmpName = ctx.dialect.renderRelation(tmp);
-  await ctx.connection.dropRelation(tmp, 'table'); // left over by a killed run
-  await ctx.execute(ctx.templates.render('create_table_as', { relation: tmpName, sql: node.compiledCode.trimEnd() }));
-  const rows = Number(await ctx.queryValue(ctx.templates.render('count_rows', { relation: tmpName })));
+  if (ctx.existing(tmp)) await ctx.connection.dropRelation(tmp, 'table'); // left over by a killed run
+  const result = await ctx.execute(ctx.templates.render('create_table_as', { relation: tmpName, sql }));
+  const rows = await rowsOf(result, tmpName);
   await swapIntoPlace(ctx, tmp, node.relation);
   return { rowsAffected: rows };
 };

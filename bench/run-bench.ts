@@ -1,0 +1,514 @@
+/**
+ * dpf benchmarks (`npm run bench`; `node dist-bench/bench/run-bench.js --quick` for a fast check).
+ *
+ * 1. Compile: for N models (1,000 / 5,000 / 10,000; quick: 200 / 500 / 1,000), generate a
+ *    project and time `node bin/dpf.js compile` as a child process: wall time and peak RSS.
+ * 2. Build vs raw DuckDB: 1,000 small table models (quick: 200). Time `dpf build --threads 1`
+ *    and `dpf build` (profile default, 4 threads) on a fresh database, and a script that runs
+ *    the same compiled statements on DuckDB by hand (bench/raw-duckdb.ts). Print the ratios.
+ * 3. Print a markdown table (for the README) and write bench/.work/results.json (+ results.md).
+ *
+ * Benchmarks report figures; they never fail because something is slow. The exit code is 1
+ * only when a command itself fails (dpf exits non-zero or a build has errors).
+ *
+ * Flags: --quick, --repeats N (default 3, quick 1), --only compile|build, --rss-wrapper (use
+ * the in-process maxRSS wrapper even when /usr/bin/time exists), --sizes 1000,5000,
+ * --build-models N.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { closeSync, copyFileSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, release, totalmem } from 'node:os';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { generateProject, type GeneratedProject } from './generate-project.js';
+import type { MeasuredCli } from './measure-cli.js';
+import type { RawResult } from './raw-duckdb.js';
+
+const BENCH_JS_DIR = dirname(fileURLToPath(import.meta.url)); // dist-bench/bench
+const REPO_ROOT = resolve(BENCH_JS_DIR, '..', '..');
+const WORK = join(REPO_ROOT, 'bench', '.work');
+const DPF_BIN = join(REPO_ROOT, 'bin', 'dpf.js');
+const RAW_JS = join(BENCH_JS_DIR, 'raw-duckdb.js');
+const MEASURE_JS = join(BENCH_JS_DIR, 'measure-cli.js');
+const TIMEOUT_MS = 15 * 60 * 1000;
+const MiB = 1024 * 1024;
+
+// ---------------------------------------------------------------- arguments
+
+interface Args {
+  readonly quick: boolean;
+  readonly repeats: number;
+  readonly only?: 'compile' | 'build';
+  readonly rssWrapper: boolean;
+  readonly sizes: number[];
+  readonly buildModels: number;
+}
+
+function parseArgs(argv: string[]): Args {
+  const value = (name: string) => {
+    const i = argv.indexOf(name);
+    return i >= 0 ? argv[i + 1] : undefined;
+  };
+  const quick = argv.includes('--quick');
+  const only = value('--only');
+  if (only !== undefined && only !== 'compile' && only !== 'build') throw new Error(`--only takes compile or build, not ${only}`);
+  const sizes = value('--sizes')?.split(',').map(Number) ?? (quick ? [200, 500, 1000] : [1000, 5000, 10000]);
+  const repeats = Number(value('--repeats') ?? (quick ? 1 : 3));
+  const buildModels = Number(value('--build-models') ?? (quick ? 200 : 1000));
+  for (const n of [...sizes, repeats, buildModels]) {
+    if (!Number.isInteger(n) || n < 1) throw new Error(`expected positive integers, got ${n}`);
+  }
+  return { quick, repeats, only, rssWrapper: argv.includes('--rss-wrapper'), sizes, buildModels };
+}
+
+// ---------------------------------------------------------------- measuring child processes
+
+interface Measured {
+  readonly wallSeconds: number;
+  readonly peakRssMiB?: number;
+  readonly exitCode: number;
+  readonly timedOut: boolean;
+  readonly logFile: string;
+}
+
+function hasGnuTime(): boolean {
+  if (!existsSync('/usr/bin/time')) return false;
+  const probe = join(WORK, 'time-probe.txt');
+  const r = spawnSync('/usr/bin/time', ['-v', '-o', probe, process.execPath, '-e', '0'], { stdio: 'ignore' });
+  const ok = r.status === 0 && existsSync(probe) && readFileSync(probe, 'utf8').includes('Maximum resident set size');
+  rmSync(probe, { force: true });
+  return ok;
+}
+
+let rssMethod: 'gnu-time' | 'in-process-wrapper' = 'gnu-time';
+
+/**
+ * Runs `node <script> <args>` as a child, output to a log file, and measures its wall time
+ * (performance.now() around the child's whole life) and peak RSS (GNU time's "Maximum
+ * resident set size", or for dpf commands without it, the in-process wrapper's maxRSS).
+ */
+async function measureNode(script: string, args: string[], logName: string, cwd = REPO_ROOT): Promise<Measured> {
+  mkdirSync(join(WORK, 'logs'), { recursive: true });
+  const logFile = join(WORK, 'logs', `${logName}.log`);
+  const statsFile = join(WORK, 'logs', `${logName}.stats`);
+  rmSync(statsFile, { force: true });
+  let command: string;
+  let commandArgs: string[];
+  if (rssMethod === 'gnu-time') {
+    command = '/usr/bin/time';
+    commandArgs = ['-v', '-o', statsFile, process.execPath, script, ...args];
+  } else if (script === DPF_BIN) {
+    command = process.execPath;
+    commandArgs = [MEASURE_JS, statsFile, ...args];
+  } else {
+    command = process.execPath;
+    commandArgs = [script, ...args];
+  }
+  const fd = openSync(logFile, 'w');
+  const t0 = performance.now();
+  let timedOut = false;
+  const exitCode = await new Promise<number>((resolveExit) => {
+    const child = spawn(command, commandArgs, { cwd, stdio: ['ignore', fd, fd] });
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill('SIGKILL');
+    }, TIMEOUT_MS);
+    child.on('error', (err) => {
+      clearTimeout(timer);
+      writeFileSync(logFile, `failed to start ${command}: ${err.message}\n`, { flag: 'a' });
+      resolveExit(127);
+    });
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolveExit(code ?? 137);
+    });
+  });
+  const wallSeconds = (performance.now() - t0) / 1000;
+  closeSync(fd);
+  let peakRssMiB: number | undefined;
+  if (existsSync(statsFile)) {
+    const stats = readFileSync(statsFile, 'utf8');
+    if (rssMethod === 'gnu-time') {
+      const kb = /Maximum resident set size \(kbytes\): (\d+)/.exec(stats)?.[1];
+      if (kb) peakRssMiB = (Number(kb) * 1024) / MiB;
+    } else {
+      peakRssMiB = ((JSON.parse(stats) as MeasuredCli).maxRssKiB * 1024) / MiB;
+    }
+  }
+  return { wallSeconds, peakRssMiB, exitCode, timedOut, logFile };
+}
+
+const failures: string[] = [];
+
+function checkRun(what: string, m: Measured, extra?: string): boolean {
+  if (m.exitCode === 0 && !m.timedOut && !extra) return true;
+  const tail = readFileSync(m.logFile, 'utf8').split('\n').slice(-25).join('\n');
+  const why = m.timedOut ? `timed out after ${TIMEOUT_MS / 1000}s` : extra ?? `exited with code ${m.exitCode}`;
+  const message = `${what} ${why} after ${m.wallSeconds.toFixed(2)}s (log: ${relative(REPO_ROOT, m.logFile)})\n${tail}`;
+  failures.push(message);
+  process.stderr.write(`\n!! ${message}\n`);
+  return false;
+}
+
+// ---------------------------------------------------------------- statistics and formatting
+
+const median = (xs: number[]): number => {
+  if (xs.length === 0) return NaN;
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+};
+const defined = (xs: (number | undefined)[]) => xs.filter((x): x is number => x !== undefined && Number.isFinite(x));
+const sec = (x: number | undefined, digits = 2) => (x === undefined || !Number.isFinite(x) ? 'n/a' : x.toFixed(digits));
+const mib = (x: number | undefined) => (x === undefined || !Number.isFinite(x) ? 'n/a' : x.toFixed(0));
+const ratio = (a: number | undefined, b: number | undefined) =>
+  a === undefined || b === undefined || !Number.isFinite(a) || !Number.isFinite(b) || b === 0 ? undefined : a / b;
+const fmtRatio = (x: number | undefined) => (x === undefined ? 'n/a' : `${x.toFixed(2)}×`);
+const thousands = (n: number) => n.toLocaleString('en-US');
+const log = (s: string) => process.stdout.write(`${s}\n`);
+
+// ---------------------------------------------------------------- 1. compile
+
+interface CompileResult {
+  readonly models: number;
+  readonly project: Omit<GeneratedProject, 'dir'> & { dir: string };
+  readonly generateSeconds: number;
+  /** Median over the repeats. */
+  readonly wallSeconds: number;
+  readonly peakRssMiB?: number;
+  /** What dpf itself prints ("Compiled in Xs"): from reading files to writing artifacts. */
+  readonly reportedCompileSeconds?: number;
+  readonly samples: { wallSeconds: number; peakRssMiB?: number; reportedCompileSeconds?: number; exitCode: number }[];
+  readonly ok: boolean;
+}
+
+async function benchCompile(n: number, repeats: number): Promise<CompileResult> {
+  const dir = join(WORK, `compile-${n}`);
+  const g0 = performance.now();
+  const project = generateProject(dir, n);
+  const generateSeconds = (performance.now() - g0) / 1000;
+  log(`compile ${thousands(n)} models: generated ${project.files} files (${project.folders} folders, ${project.edges} refs) in ${sec(generateSeconds)}s`);
+  const samples: CompileResult['samples'] = [];
+  let ok = true;
+  for (let r = 0; r < repeats; r++) {
+    rmSync(join(dir, 'target'), { recursive: true, force: true });
+    const m = await measureNode(DPF_BIN, ['compile', '--project-dir', dir], `compile-${n}-${r + 1}`);
+    const text = readFileSync(m.logFile, 'utf8');
+    const reported = /Compiled in ([\d.]+)s/.exec(text)?.[1];
+    samples.push({ wallSeconds: m.wallSeconds, peakRssMiB: m.peakRssMiB, reportedCompileSeconds: reported ? Number(reported) : undefined, exitCode: m.exitCode });
+    log(`  run ${r + 1}/${repeats}: ${sec(m.wallSeconds)}s wall, ${mib(m.peakRssMiB)} MiB peak RSS${reported ? ` (dpf reports ${reported}s)` : ''}`);
+    if (!checkRun(`dpf compile (${n} models)`, m)) {
+      ok = false;
+      break;
+    }
+  }
+  return {
+    models: n,
+    project: { ...project, dir: relative(REPO_ROOT, project.dir) },
+    generateSeconds,
+    wallSeconds: median(samples.map((s) => s.wallSeconds)),
+    peakRssMiB: median(defined(samples.map((s) => s.peakRssMiB))),
+    reportedCompileSeconds: median(defined(samples.map((s) => s.reportedCompileSeconds))),
+    samples,
+    ok,
+  };
+}
+
+// ---------------------------------------------------------------- 2. build vs raw DuckDB
+
+interface DpfBuildRuns {
+  readonly label: string;
+  readonly args: string[];
+  /** Median wall time of the whole `node bin/dpf.js build` process. */
+  readonly wallSeconds: number;
+  /** Median of run_results.json elapsedTime: the runner phase (schemas to last model). */
+  readonly runnerSeconds: number;
+  readonly peakRssMiB?: number;
+  readonly samples: { wallSeconds: number; runnerSeconds?: number; peakRssMiB?: number; exitCode: number; errors?: number }[];
+}
+
+interface RawSummary {
+  /** Median in-process time of the raw script (open, seeds, models, close). */
+  readonly inProcessSeconds: number;
+  /** Median of the same without the final close (DuckDB's checkpoint of the file). */
+  readonly executionSeconds: number;
+  /** Median time of closing the database (checkpoint). */
+  readonly closeSeconds: number;
+  /** Median wall time of `node raw-duckdb.js`: node startup + DuckDB load + manifest read + execution. */
+  readonly wallSeconds: number;
+  readonly peakRssMiB?: number;
+  readonly statements: number;
+  readonly order: string;
+  readonly duckdbVersion: string;
+  readonly samples: (RawResult & { wallSeconds: number; peakRssMiB?: number })[];
+}
+
+function summarizeRaw(samples: RawSummary['samples']): RawSummary {
+  return {
+    inProcessSeconds: median(samples.map((s) => s.seconds)),
+    executionSeconds: median(samples.map((s) => s.seconds - s.closeSeconds)),
+    closeSeconds: median(samples.map((s) => s.closeSeconds)),
+    wallSeconds: median(samples.map((s) => s.wallSeconds)),
+    peakRssMiB: median(defined(samples.map((s) => s.peakRssMiB))),
+    statements: samples[0]!.statements,
+    order: samples[0]!.order,
+    duckdbVersion: samples[0]!.duckdbVersion,
+    samples,
+  };
+}
+
+interface BuildResult {
+  readonly models: number;
+  readonly project: Omit<GeneratedProject, 'dir'> & { dir: string };
+  /** Bare `node -e 0`, median of 5. */
+  readonly nodeStartupSeconds: number;
+  /** `dpf compile` on the build project: node startup + load + parse + compile + artifacts. */
+  readonly dpfStartupCompileSeconds: number;
+  readonly raw: RawSummary;
+  /** Diagnostic: the same models through dpf's statement sequence (tmp, count, swap), by hand. */
+  readonly rawSwap: RawSummary;
+  readonly dpf: DpfBuildRuns[];
+  readonly ratios: {
+    readonly label: string;
+    /** dpf build wall / (raw in-process + bare node startup): the headline, target <= 1.5. */
+    readonly buildWallVsRawPlusNodeStartup?: number;
+    /** dpf build wall / raw script wall (node + DuckDB module load + execution). */
+    readonly buildWallVsRawScriptWall?: number;
+    /** dpf build wall / raw in-process execution only. */
+    readonly buildWallVsRawInProcess?: number;
+    /** dpf runner phase (run_results elapsedTime) / raw execution without the close (checkpoint). */
+    readonly runnerVsRawExecution?: number;
+    /** dpf runner phase / dpf's statement sequence run by hand (without close): dpf's JS overhead. */
+    readonly runnerVsRawSwapExecution?: number;
+  }[];
+}
+
+async function benchBuild(n: number, repeats: number): Promise<BuildResult | undefined> {
+  const dir = join(WORK, `build-${n}`);
+  const project = generateProject(dir, n, { allTables: true, threads: 4 });
+  log(`build ${thousands(n)} table models: generated ${project.files} files in ${relative(REPO_ROOT, dir)}`);
+
+  const nodeSamples: number[] = [];
+  for (let r = 0; r < 5; r++) nodeSamples.push((await measureNode('-e', ['0'], `node-startup-${r + 1}`)).wallSeconds);
+  const nodeStartupSeconds = median(nodeSamples);
+  log(`  node startup (node -e 0): ${sec(nodeStartupSeconds, 3)}s`);
+
+  const compileSamples: number[] = [];
+  for (let r = 0; r < repeats; r++) {
+    rmSync(join(dir, 'target'), { recursive: true, force: true });
+    const m = await measureNode(DPF_BIN, ['compile', '--project-dir', dir], `build-${n}-compile-${r + 1}`);
+    if (!checkRun(`dpf compile (build project, ${n} models)`, m)) return undefined;
+    compileSamples.push(m.wallSeconds);
+  }
+  const dpfStartupCompileSeconds = median(compileSamples);
+  log(`  dpf startup + compile (dpf compile): ${sec(dpfStartupCompileSeconds)}s`);
+  const manifestCopy = join(WORK, `build-${n}.manifest.json`);
+  copyFileSync(join(dir, 'target', 'manifest.json'), manifestCopy);
+
+  const rawDb = join(WORK, `build-${n}-raw.duckdb`);
+  const rawSamples: RawSummary['samples'] = [];
+  const swapSamples: RawSummary['samples'] = [];
+  const runs: { label: string; args: string[]; samples: DpfBuildRuns['samples'] }[] = [
+    { label: 'dpf build --threads 1', args: ['--threads', '1'], samples: [] },
+    { label: 'dpf build (default: 4 threads from profiles.yml)', args: [], samples: [] },
+  ];
+  // Interleave raw, threads 1, default, per repeat, so that drift affects all alike.
+  for (let r = 0; r < repeats; r++) {
+    const rawOut = join(WORK, 'logs', `build-${n}-raw-${r + 1}.json`);
+    rmSync(rawOut, { force: true });
+    const m = await measureNode(RAW_JS, [manifestCopy, dir, rawDb, rawOut], `build-${n}-raw-${r + 1}`);
+    if (!checkRun('raw DuckDB script', m)) return undefined;
+    const raw = JSON.parse(readFileSync(rawOut, 'utf8')) as RawResult;
+    rawSamples.push({ ...raw, wallSeconds: m.wallSeconds, peakRssMiB: m.peakRssMiB });
+    log(
+      `  run ${r + 1}/${repeats}: raw DuckDB ${sec(raw.seconds)}s in-process (${raw.statements} statements; close ${sec(raw.closeSeconds)}s), ${sec(m.wallSeconds)}s wall`,
+    );
+
+    const swapOut = join(WORK, 'logs', `build-${n}-raw-swap-${r + 1}.json`);
+    rmSync(swapOut, { force: true });
+    const ms = await measureNode(RAW_JS, [manifestCopy, dir, rawDb, swapOut, '--swap'], `build-${n}-raw-swap-${r + 1}`);
+    if (!checkRun('raw DuckDB script (--swap)', ms)) return undefined;
+    const swap = JSON.parse(readFileSync(swapOut, 'utf8')) as RawResult;
+    swapSamples.push({ ...swap, wallSeconds: ms.wallSeconds, peakRssMiB: ms.peakRssMiB });
+    log(
+      `  run ${r + 1}/${repeats}: raw DuckDB, dpf's statement sequence: ${sec(swap.seconds)}s in-process (${swap.statements} statements; close ${sec(swap.closeSeconds)}s)`,
+    );
+
+    for (const run of runs) {
+      for (const f of ['dev.duckdb', 'dev.duckdb.wal', 'run_results.json']) rmSync(join(dir, 'target', f), { force: true });
+      const b = await measureNode(DPF_BIN, ['build', '--project-dir', dir, ...run.args], `build-${n}-${run.args.length ? 'threads1' : 'default'}-${r + 1}`);
+      let runnerSeconds: number | undefined;
+      let errors: number | undefined;
+      const resultsFile = join(dir, 'target', 'run_results.json');
+      if (existsSync(resultsFile)) {
+        const doc = JSON.parse(readFileSync(resultsFile, 'utf8')) as { elapsedTime: number; counts: { error: number; skipped: number } };
+        runnerSeconds = doc.elapsedTime;
+        errors = doc.counts.error + doc.counts.skipped;
+      }
+      run.samples.push({ wallSeconds: b.wallSeconds, runnerSeconds, peakRssMiB: b.peakRssMiB, exitCode: b.exitCode, errors });
+      log(`  run ${r + 1}/${repeats}: ${run.label}: ${sec(b.wallSeconds)}s wall, runner ${sec(runnerSeconds)}s, ${mib(b.peakRssMiB)} MiB`);
+      if (!checkRun(run.label, b, errors ? `finished with ${errors} failed or skipped nodes` : undefined)) return undefined;
+    }
+  }
+
+  const raw = summarizeRaw(rawSamples);
+  const rawSwap = summarizeRaw(swapSamples);
+  const dpf: DpfBuildRuns[] = runs.map((run) => ({
+    label: run.label,
+    args: run.args,
+    wallSeconds: median(run.samples.map((s) => s.wallSeconds)),
+    runnerSeconds: median(defined(run.samples.map((s) => s.runnerSeconds))),
+    peakRssMiB: median(defined(run.samples.map((s) => s.peakRssMiB))),
+    samples: run.samples,
+  }));
+  const ratios = dpf.map((d) => ({
+    label: d.label,
+    buildWallVsRawPlusNodeStartup: ratio(d.wallSeconds, raw.inProcessSeconds + nodeStartupSeconds),
+    buildWallVsRawScriptWall: ratio(d.wallSeconds, raw.wallSeconds),
+    buildWallVsRawInProcess: ratio(d.wallSeconds, raw.inProcessSeconds),
+    runnerVsRawExecution: ratio(d.runnerSeconds, raw.executionSeconds),
+    runnerVsRawSwapExecution: ratio(d.runnerSeconds, rawSwap.executionSeconds),
+  }));
+  return {
+    models: n,
+    project: { ...project, dir: relative(REPO_ROOT, project.dir) },
+    nodeStartupSeconds,
+    dpfStartupCompileSeconds,
+    raw,
+    rawSwap,
+    dpf,
+    ratios,
+  };
+}
+
+// ---------------------------------------------------------------- 3. report
+
+const COMPILE_TARGET = { models: 10_000, seconds: 5, mib: 1024 };
+const BUILD_TARGET_RATIO = 1.5;
+
+function markdown(compile: CompileResult[], build: BuildResult | undefined, meta: { machine: string; repeats: number; rssMethod: string }): string {
+  const out: string[] = [];
+  out.push(`Machine: ${meta.machine}. Median of ${meta.repeats} run(s); peak RSS by ${meta.rssMethod}.`, '');
+  if (compile.length > 0) {
+    out.push(
+      '**Compile** (`dpf compile`, child process, wall time incl. node startup)',
+      '',
+      '| Models | Files | Wall time (s) | dpf-reported compile (s) | Peak RSS (MiB) |',
+      '|---:|---:|---:|---:|---:|',
+    );
+    for (const c of compile) {
+      out.push(
+        `| ${thousands(c.models)} | ${thousands(c.project.files)} | ${c.ok ? sec(c.wallSeconds) : 'failed'} | ${sec(c.reportedCompileSeconds)} | ${mib(c.peakRssMiB)} |`,
+      );
+    }
+    const at = compile.find((c) => c.models === COMPILE_TARGET.models);
+    if (at) {
+      const t = at.ok && at.wallSeconds < COMPILE_TARGET.seconds;
+      const m = at.peakRssMiB !== undefined && at.peakRssMiB < COMPILE_TARGET.mib;
+      out.push(
+        '',
+        `Target at 10,000 models: under ${COMPILE_TARGET.seconds} s — ${t ? 'met' : 'not met'} (${sec(at.wallSeconds)} s); ` +
+          `under 1 GiB — ${m ? 'met' : 'not met'} (${mib(at.peakRssMiB)} MiB).`,
+      );
+    }
+    out.push('');
+  }
+  if (build) {
+    out.push(
+      `**Build vs raw DuckDB** (${thousands(build.models)} table models of ≤ 20 rows, ${build.project.seeds} seeds; fresh database each run; DuckDB ${build.raw.duckdbVersion})`,
+      '',
+      '| Measurement | Time (s) |',
+      '|---|---:|',
+      `| node startup (\`node -e 0\`) | ${sec(build.nodeStartupSeconds, 3)} |`,
+      `| dpf startup + compile (\`dpf compile\`, same project) | ${sec(build.dpfStartupCompileSeconds)} |`,
+      `| raw DuckDB, in-process (${thousands(build.raw.statements)} statements, one connection) | ${sec(build.raw.inProcessSeconds)} |`,
+      `| … of which closing the database (checkpoint) | ${sec(build.raw.closeSeconds)} |`,
+      `| raw DuckDB script, wall (node + DuckDB load + execution) | ${sec(build.raw.wallSeconds)} |`,
+      `| diagnostic: raw DuckDB running dpf's statement sequence (tmp + count + swap; ${thousands(build.rawSwap.statements)} statements), in-process without close | ${sec(build.rawSwap.executionSeconds)} |`,
+    );
+    for (const d of build.dpf) {
+      out.push(`| \`${d.label}\`, wall | ${sec(d.wallSeconds)} |`, `| \`${d.label}\`, runner phase (run_results elapsedTime) | ${sec(d.runnerSeconds)} |`);
+    }
+    out.push('', `| Ratio | ${build.ratios.map((r) => (r.label.includes('--threads 1') ? 'threads 1' : 'threads 4 (default)')).join(' | ')} |`);
+    out.push(`|---|${build.ratios.map(() => '---:').join('|')}|`);
+    const row = (label: string, pick: (r: BuildResult['ratios'][number]) => number | undefined) =>
+      out.push(`| ${label} | ${build.ratios.map((r) => fmtRatio(pick(r))).join(' | ')} |`);
+    row(`**dpf build wall ÷ (raw in-process + node startup)** — target ≤ ${BUILD_TARGET_RATIO}`, (r) => r.buildWallVsRawPlusNodeStartup);
+    row('dpf build wall ÷ raw script wall (node + DuckDB load + execution)', (r) => r.buildWallVsRawScriptWall);
+    row('dpf build wall ÷ raw in-process execution only', (r) => r.buildWallVsRawInProcess);
+    row('dpf runner phase ÷ raw execution without close (per-model overhead, engine + dpf)', (r) => r.runnerVsRawExecution);
+    row("dpf runner phase ÷ dpf's statement sequence by hand, without close (dpf's own overhead)", (r) => r.runnerVsRawSwapExecution);
+    out.push('');
+  }
+  return out.join('\n');
+}
+
+function gitInfo(): { commit?: string; srcDirty?: boolean } {
+  const head = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: REPO_ROOT, encoding: 'utf8' });
+  const status = spawnSync('git', ['status', '--porcelain', '--', 'src'], { cwd: REPO_ROOT, encoding: 'utf8' });
+  return {
+    commit: head.status === 0 ? head.stdout.trim() : undefined,
+    srcDirty: status.status === 0 ? status.stdout.trim().length > 0 : undefined,
+  };
+}
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2));
+  mkdirSync(WORK, { recursive: true });
+  rmSync(join(WORK, 'logs'), { recursive: true, force: true });
+  rssMethod = !args.rssWrapper && hasGnuTime() ? 'gnu-time' : 'in-process-wrapper';
+  if (!existsSync(join(REPO_ROOT, 'dist', 'cli', 'main.js'))) throw new Error('dist/ is missing: run `npm run build` first');
+  const machine = `${cpus().length} × ${cpus()[0]?.model.trim() ?? 'unknown CPU'}, ${(totalmem() / 1024 ** 3).toFixed(0)} GiB RAM, Linux ${release()}, node ${process.version}`;
+  const rssLabel = rssMethod === 'gnu-time' ? '/usr/bin/time -v' : 'process.resourceUsage().maxRSS (in-process wrapper)';
+  log(`dpf benchmarks${args.quick ? ' (quick)' : ''}: ${machine}; repeats ${args.repeats}; peak RSS by ${rssLabel}`);
+  const loadBefore = loadavg();
+  log(`load average (1/5/15 min): ${loadBefore.map((l) => l.toFixed(2)).join(' ')}; another busy process on the machine skews every figure`);
+  log(`work directory: ${relative(REPO_ROOT, WORK)}\n`);
+  const started = performance.now();
+
+  const compile: CompileResult[] = [];
+  if (args.only !== 'build') {
+    for (const n of args.sizes) {
+      const result = await benchCompile(n, args.repeats);
+      compile.push(result);
+    }
+    log('');
+  }
+  let build: BuildResult | undefined;
+  if (args.only !== 'compile') build = await benchBuild(args.buildModels, args.repeats);
+
+  const totalSeconds = (performance.now() - started) / 1000;
+  const table = markdown(compile, build, { machine, repeats: args.repeats, rssMethod: rssLabel });
+  const results = {
+    generatedAt: new Date().toISOString(),
+    mode: args.quick ? 'quick' : 'full',
+    repeats: args.repeats,
+    statistic: 'median',
+    rssMethod,
+    machine: {
+      cpus: cpus().length,
+      cpuModel: cpus()[0]?.model.trim(),
+      totalMemGiB: totalmem() / 1024 ** 3,
+      kernel: release(),
+      node: process.version,
+      loadAverageBefore: loadBefore,
+      loadAverageAfter: loadavg(),
+    },
+    git: gitInfo(),
+    targets: { compile: COMPILE_TARGET, buildRatio: BUILD_TARGET_RATIO },
+    compile,
+    build,
+    failures,
+    totalSeconds,
+  };
+  writeFileSync(join(WORK, 'results.json'), JSON.stringify(results, null, 2));
+  writeFileSync(join(WORK, 'results.md'), table + '\n');
+  log(`\n${table}`);
+  log(`Results: ${relative(REPO_ROOT, join(WORK, 'results.json'))} and results.md; logs in ${relative(REPO_ROOT, join(WORK, 'logs'))}/. Total ${sec(totalSeconds, 0)}s.`);
+  if (failures.length > 0) {
+    log(`\n${failures.length} command(s) failed; see above and the logs.`);
+    process.exitCode = 1;
+  }
+}
+
+await main();

@@ -1,0 +1,26 @@
+/** target/sources.json: the last freshness check, shaped by schemas/sources.schema.json. */
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { DPF_VERSION } from '../compiler/package-paths.js';
+import type { FreshnessResult } from './check-freshness.js';
+
+export const SOURCES_SCHEMA_VERSION = 'https://dpf.dev/schemas/sources/v1.json';
+
+export function writeSourcesJson(file: string, results: readonly FreshnessResult[], invocationId: string, elapsed: number): void {
+  mkdirSync(dirname(file), { recursive: true });
+  const doc = {
+    $schema: SOURCES_SCHEMA_VERSION,
+    metadata: { dpfSchemaVersion: SOURCES_SCHEMA_VERSION, dpfVersion: DPF_VERSION, generatedAt: new Date().toISOString(), invocationId },
+    elapsedTime: elapsed,
+    results,
+  };
+  writeFileSync(file, JSON.stringify(doc, null, 1));
+}
+
+/** The newest load time per source unique id from a sources.json in dir, if there is one. */
+export function readLoadTimes(dir: string): Record<string, string> | undefined {
+  const file = join(dir, 'sources.json');
+  if (!existsSync(file)) return undefined;
+  const doc = JSON.parse(readFileSync(file, 'utf8')) as { results?: { uniqueId: string; maxLoadedAt?: string }[] };
+  return Object.fromEntries((doc.results ?? []).filter((r) => r.maxLoadedAt).map((r) => [r.uniqueId, r.maxLoadedAt!]));
+}
