@@ -24,24 +24,23 @@ export function buildGraph(manifest: Manifest): ProjectGraph {
   return { graph, order };
 }
 
-/** Kahn's algorithm, stable by unique id, so orders and outputs do not change between runs. */
+/**
+ * Kahn's algorithm taking the smallest ready unique id first, so orders and outputs do not
+ * change between runs. Ids are ranked once and the ready set is a binary heap of ranks.
+ */
 function topologicalOrder(manifest: Manifest, graph: Dag): string[] {
-  const indegree = new Map<string, number>();
-  for (const id of graph.nodes()) indegree.set(id, graph.predecessors(id)?.length ?? 0);
-  const ready = [...indegree].filter(([, d]) => d === 0).map(([id]) => id).sort();
+  const ids = graph.nodes().sort();
+  const rank = new Map(ids.map((id, i) => [id, i]));
+  const indegree = ids.map((id) => graph.predecessors(id)?.length ?? 0);
+  const heap = new MinHeap();
+  indegree.forEach((d, i) => d === 0 && heap.push(i));
   const order: string[] = [];
-  while (ready.length > 0) {
-    const id = ready.shift()!;
+  while (heap.size > 0) {
+    const id = ids[heap.pop()]!;
     order.push(id);
-    const next: string[] = [];
     for (const child of graph.successors(id) ?? []) {
-      const d = indegree.get(child)! - 1;
-      indegree.set(child, d);
-      if (d === 0) next.push(child);
-    }
-    if (next.length) {
-      ready.push(...next);
-      ready.sort();
+      const r = rank.get(child)!;
+      if (--indegree[r]! === 0) heap.push(r);
     }
   }
   if (order.length !== graph.nodeCount()) throw cycleError(manifest, graph, new Set(order));
@@ -66,4 +65,45 @@ function cycleError(manifest: Manifest, graph: Dag, done: Set<string>): DpfError
   const ref = first?.kind === 'model' ? first.refs.find((r) => r.name === names[1]) : undefined;
   const location = ref?.location ?? (first ? { file: first.originalFilePath, line: 1, column: 1 } : undefined);
   return new DpfError([diagnostic('DependencyCycle', { path: names }, location)]);
+}
+
+class MinHeap {
+  private readonly items: number[] = [];
+
+  get size(): number {
+    return this.items.length;
+  }
+
+  push(value: number): void {
+    const a = this.items;
+    a.push(value);
+    let i = a.length - 1;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if (a[parent]! <= value) break;
+      a[i] = a[parent]!;
+      i = parent;
+    }
+    a[i] = value;
+  }
+
+  pop(): number {
+    const a = this.items;
+    const top = a[0]!;
+    const last = a.pop()!;
+    if (a.length > 0) {
+      let i = 0;
+      for (;;) {
+        const l = 2 * i + 1;
+        if (l >= a.length) break;
+        const r = l + 1;
+        const c = r < a.length && a[r]! < a[l]! ? r : l;
+        if (a[c]! >= last) break;
+        a[i] = a[c]!;
+        i = c;
+      }
+      a[i] = last;
+    }
+    return top;
+  }
 }

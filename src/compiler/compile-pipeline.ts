@@ -32,6 +32,7 @@ export interface CompiledProject {
   readonly manifest: Manifest;
   readonly warnings: Diagnostic[];
   readonly invocationId: string;
+  readonly timings: StageTimings;
 }
 
 export function resolveTarget(options: CompileOptions): TargetConfig {
@@ -46,9 +47,20 @@ export function resolveTarget(options: CompileOptions): TargetConfig {
   });
 }
 
+/** Seconds spent per stage, for `DPF_TIMING=1` and the benchmarks. */
+export type StageTimings = Record<'load' | 'parse' | 'graph' | 'compile' | 'write', number>;
+
 export function compileFromDisk(options: CompileOptions): CompiledProject {
+  const timings: Partial<StageTimings> = {};
+  let mark = performance.now();
+  const lap = (stage: keyof StageTimings) => {
+    const now = performance.now();
+    timings[stage] = (now - mark) / 1000;
+    mark = now;
+  };
   const files = loadProject(options.projectDir);
   const target = resolveTarget(options);
+  lap('load');
   const dialect = adapterFactory(target.type).dialect(target);
   const invocationId = randomUUID();
   const parsed = parseProject(files, {
@@ -60,14 +72,18 @@ export function compileFromDisk(options: CompileOptions): CompiledProject {
     cliVars: options.vars,
     invocationId,
   });
+  lap('parse');
   const graph = buildGraph(parsed.manifest);
+  lap('graph');
   const manifest = compileProject(parsed, graph, {
     dialect,
     target: { name: target.targetName, schema: target.schema, type: target.type, profile_name: target.profileName, database: target.database },
   });
+  lap('compile');
   if (options.writeArtifacts !== false) {
     writeCompiledSql(files.targetPath, manifest);
     writeManifest(files.targetPath, manifest);
   }
-  return { target, parsed, graph, manifest, warnings: [...parsed.warnings], invocationId };
+  lap('write');
+  return { target, parsed, graph, manifest, warnings: [...parsed.warnings], invocationId, timings: timings as StageTimings };
 }

@@ -94,9 +94,12 @@ export function renderModelSql(node: RenderSubject, ast: hbs.AST.Program, env: R
     self: () => node.relationName,
     is_incremental: () => env.isIncremental === true,
   };
+  const context = new ModelContext(node.relationName, env.target);
   try {
+    const fast = renderSimple(ast, helpers as Record<string, (...args: unknown[]) => unknown>, context);
+    if (fast !== undefined) return { sql: stripTrailingSemicolons(fast), ephemeralRefs };
     const template = env.handlebars.compile(ast as unknown as string, { noEscape: true, strict: false, data: true });
-    const sql = template(new ModelContext(node.relationName, env.target), { helpers, allowProtoPropertiesByDefault: false });
+    const sql = template(context, { helpers, allowProtoPropertiesByDefault: false });
     return { sql: stripTrailingSemicolons(sql), ephemeralRefs };
   } catch (err) {
     if (err instanceof DpfError) throw err;
@@ -109,6 +112,46 @@ export function renderModelSql(node: RenderSubject, ast: hbs.AST.Program, env: R
       ),
     ]);
   }
+}
+
+type Literal = hbs.AST.StringLiteral | hbs.AST.NumberLiteral | hbs.AST.BooleanLiteral;
+const isLiteral = (e: hbs.AST.Expression): e is Literal => e.type === 'StringLiteral' || e.type === 'NumberLiteral' || e.type === 'BooleanLiteral';
+
+/**
+ * Most models are text with {{ref}}, {{source}}, {{config}}, {{var}} and {{this}} calls on
+ * literals. Handlebars compiles every template to a JavaScript function first, which costs
+ * far more than rendering; for such simple templates the AST is walked directly, with the
+ * same output (whitespace control is already applied to the AST by the parser). Anything
+ * else (blocks, partials, subexpressions) returns undefined and goes through handlebars.
+ */
+function renderSimple(ast: hbs.AST.Program, helpers: Record<string, (...args: unknown[]) => unknown>, context: ModelContext): string | undefined {
+  let out = '';
+  for (const stmt of ast.body) {
+    switch (stmt.type) {
+      case 'ContentStatement':
+        out += (stmt as hbs.AST.ContentStatement).value;
+        break;
+      case 'CommentStatement':
+        break;
+      case 'MustacheStatement': {
+        const m = stmt as hbs.AST.MustacheStatement;
+        const path = m.path as hbs.AST.PathExpression;
+        if (path.type !== 'PathExpression' || path.data || !m.params.every(isLiteral) || !(m.hash?.pairs ?? []).every((p) => isLiteral(p.value))) return undefined;
+        let value: unknown;
+        if (/^this$/.test(path.original)) value = context.toString();
+        else if (path.parts.length === 2 && path.parts[0] === 'target' && path.depth === 0) value = (context.target as unknown as Record<string, unknown>)[path.parts[1]!];
+        else if (path.parts.length === 1 && helpers[path.parts[0]!]) {
+          const hash = Object.fromEntries((m.hash?.pairs ?? []).map((p) => [p.key, (p.value as Literal).value]));
+          value = helpers[path.parts[0]!]!(...m.params.map((p) => (p as Literal).value), { hash, data: {} });
+        } else return undefined;
+        if (value !== null && value !== undefined) out += String(value);
+        break;
+      }
+      default:
+        return undefined;
+    }
+  }
+  return out;
 }
 
 function stripTrailingSemicolons(sql: string): string {

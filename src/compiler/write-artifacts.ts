@@ -14,8 +14,7 @@ export function writeManifest(targetPath: string, manifest: Manifest): string {
 }
 
 export function writeCompiledSql(targetPath: string, manifest: Manifest): void {
-  // Start clean, so files of deleted or renamed models do not linger.
-  rmSync(join(targetPath, 'compiled'), { recursive: true, force: true });
+  // Files are overwritten in place: deleting compiled/ first costs more than writing it.
   const made = new Set<string>();
   for (const node of [...Object.values(manifest.nodes), ...Object.values(manifest.tests)]) {
     if (node.kind === 'seed' || !node.compiledPath || node.compiledCode === undefined) continue;
@@ -25,7 +24,14 @@ export function writeCompiledSql(targetPath: string, manifest: Manifest): void {
       mkdirSync(dir, { recursive: true });
       made.add(dir);
     }
-    writeFileSync(file, node.compiledCode);
+    try {
+      writeFileSync(file, node.compiledCode);
+    } catch (err) {
+      // An older layout may have left a folder where this file goes.
+      if ((err as NodeJS.ErrnoException).code !== 'EISDIR') throw err;
+      rmSync(file, { recursive: true, force: true });
+      writeFileSync(file, node.compiledCode);
+    }
   }
 }
 

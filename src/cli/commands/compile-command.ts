@@ -35,6 +35,9 @@ export function registerCompileCommand(program: Command, ctx: CommandContext): v
       } else {
         ctx.output.out(summarizeProject(compiled));
         ctx.output.out(`Compiled in ${seconds}s; wrote ${targetDir}/manifest.json and ${targetDir}/compiled/`);
+        if (ctx.io.env.DPF_TIMING) {
+          ctx.output.out(Object.entries(compiled.timings).map(([stage, s]) => `${stage} ${s.toFixed(2)}s`).join(', '));
+        }
       }
     });
 }
