@@ -3,8 +3,8 @@ import type { StrategyName } from '../plan-run.js';
 import type { Strategy } from './materialization.js';
 import { seedStrategy } from './seed-strategy.js';
 import { tableStrategy } from './table-strategy.js';
-import { testStrategy } from './test-strategy.js';
-import { unitTestStrategy } from './unit-test-strategy.js';
+import { testStrategy } from '../../tests/test-strategy.js';
+import { unitTestStrategy } from '../../tests/unit-test-strategy.js';
 import { viewStrategy } from './view-strategy.js';
 
 export const STRATEGIES: Record<StrategyName, Strategy> = {

@@ -4,15 +4,15 @@
  * count. Reads only the column types of the inputs (a query that returns no rows); never
  * their data, and writes nothing.
  */
-import type { ColumnDescription, Dialect } from '../../adapters/adapter.js';
-import { diagnostic } from '../../errors/dpf-error.js';
-import { closestMatch } from '../../compiler/closest-match.js';
-import { fixtureName } from '../../compiler/compile-tests.js';
-import type { FixtureInput, Manifest, UnitTestNode } from '../../compiler/manifest.js';
-import { inferType } from '../../compiler/read-seed-csv.js';
-import { injectCtes } from '../../compiler/render-model-sql.js';
-import { stringLiteral } from '../../adapters/ansi-dialect.js';
-import type { MaterializationContext, StepOutcome, Strategy } from './materialization.js';
+import type { ColumnDescription, Dialect } from '../adapters/adapter.js';
+import { diagnostic } from '../errors/dpf-error.js';
+import { closestMatch } from '../compiler/closest-match.js';
+import { fixtureName } from './compile-tests.js';
+import type { FixtureInput, Manifest, UnitTestNode } from '../compiler/manifest.js';
+import { inferType } from '../compiler/read-seed-csv.js';
+import { injectCtes } from '../compiler/render-model-sql.js';
+import { stringLiteral } from '../adapters/ansi-dialect.js';
+import type { MaterializationContext, StepOutcome, Strategy } from '../runner/materializations/materialization.js';
 
 const sameName = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
 

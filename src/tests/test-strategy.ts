@@ -3,9 +3,9 @@
  * severity, error_if and warn_if, keep a sample of failing rows, and with store_failures keep
  * them all in <schema>_dpf_audit.<test name>, replaced each run.
  */
-import type { TestConfig } from '../../compiler/manifest.js';
-import { parseThreshold } from '../../compiler/parse-tests.js';
-import type { Strategy } from './materialization.js';
+import type { TestConfig } from '../compiler/manifest.js';
+import { parseThreshold } from './parse-tests.js';
+import type { Strategy } from '../runner/materializations/materialization.js';
 
 const SAMPLE_ROWS = 5;
 
