@@ -41,7 +41,7 @@ export const testStrategy: Strategy = async (node, ctx) => {
   const sql = node.config.limit !== undefined ? ctx.templates.render('sample_rows', { sql: body, limit: node.config.limit }) : body;
   const failures = Number(await ctx.queryValue(ctx.templates.render('count_failures', { sql })));
   const status = judge(failures, node.config);
-  const sample = failures > 0 ? await ctx.query(ctx.templates.render('sample_rows', { sql, limit: SAMPLE_ROWS })) : undefined;
+  const sample = status !== 'pass' ? await ctx.query(ctx.templates.render('sample_rows', { sql, limit: SAMPLE_ROWS })) : undefined;
   if (node.config.store_failures) {
     const audit = node.auditRelation;
     await ctx.connection.createSchema(audit.schema, audit.database);
