@@ -70,10 +70,30 @@ export function loadProjectConfig(root: string): YamlFile<ProjectConfig> {
   return readYamlFile<ProjectConfig>(file, PROJECT_FILE, schemaValidator('dpf_project'));
 }
 
+/** Everything but the YAML properties files, which are listed (propertyPaths) but not read. */
+export type ProjectFilesWithoutProperties = Omit<ProjectFiles, 'properties'> & { readonly propertyPaths: string[] };
+
 export function loadProject(root: string): ProjectFiles {
+  const files = loadProjectFiles(root);
+  return { ...files, properties: parsePropertiesFiles(root, files.propertyPaths) };
+}
+
+/** Reads and validates properties files in this thread; all problems are reported together. */
+export function parsePropertiesFiles(root: string, paths: readonly string[]): YamlFile<PropertiesFile>[] {
+  const bag = new DiagnosticBag();
+  const properties: YamlFile<PropertiesFile>[] = [];
+  const validate = schemaValidator('properties');
+  for (const path of paths) {
+    const parsed = bag.collect(() => readYamlFile<PropertiesFile>(join(root, path), path, validate));
+    if (parsed) properties.push(parsed);
+  }
+  bag.throwIfErrors();
+  return properties;
+}
+
+export function loadProjectFiles(root: string): ProjectFilesWithoutProperties {
   const configFile = loadProjectConfig(root);
   const config = configFile.data;
-  const bag = new DiagnosticBag();
   const modelPaths = config['model-paths'] ?? ['models'];
   const seedPaths = config['seed-paths'] ?? ['seeds'];
   const macroPaths = config['macro-paths'] ?? ['macros'];
@@ -86,13 +106,7 @@ export function loadProject(root: string): ProjectFiles {
   const isIn = (folder: string) => (f: ProjectFile) => f.folders[0] === folder;
   const genericTests = allTests.filter(isIn('generic'));
   const tests = allTests.filter((f) => !isIn('generic')(f) && !isIn('fixtures')(f));
-  const properties: YamlFile<PropertiesFile>[] = [];
-  const validate = schemaValidator('properties');
-  for (const yml of findFiles(root, [...modelPaths, ...seedPaths], ['.yml', '.yaml'], false)) {
-    const parsed = bag.collect(() => readYamlFile<PropertiesFile>(join(root, yml.path), yml.path, validate));
-    if (parsed) properties.push(parsed);
-  }
-  bag.throwIfErrors();
+  const propertyPaths = findFiles(root, [...modelPaths, ...seedPaths], ['.yml', '.yaml'], false).map((f) => f.path);
   return {
     root,
     config,
@@ -104,7 +118,7 @@ export function loadProject(root: string): ProjectFiles {
     tests,
     genericTests,
     fixtureDirs: testPaths.map((t) => join(root, t, 'fixtures')),
-    properties,
+    propertyPaths,
   };
 }
 

@@ -42,6 +42,12 @@ export interface ParseContext {
   readonly invocationId?: string;
 }
 
+/** The project's vars: dpf_project.yml's, with --vars over them. */
+export function projectVars(files: Pick<ProjectFiles, 'config'>, cliVars?: Record<string, unknown>): Record<string, unknown> {
+  return { ...(files.config.vars ?? {}), ...(cliVars ?? {}) };
+}
+
+
 export interface ParsedProject {
   readonly root: string;
   readonly targetPath: string;
@@ -76,7 +82,7 @@ export function parseProject(files: ProjectFiles, ctx: ParseContext): ParsedProj
   const bag = new DiagnosticBag();
   const project = files.config;
   const projectName = project.name;
-  const vars = { ...(project.vars ?? {}), ...(ctx.cliVars ?? {}) };
+  const vars = projectVars(files, ctx.cliVars);
   const strategy = project.schema_strategy ?? 'suffix';
   const usedConfigPaths = new Set<string>();
 

@@ -3,7 +3,7 @@
  * line and column. Owns YAML parsing for the whole compiler; it does not interpret the content.
  */
 import { readFileSync } from 'node:fs';
-import { LineCounter, parseDocument, isMap, isPair, isScalar, type Document, type Node as YamlNode } from 'yaml';
+import { LineCounter, parseDocument, isMap, isPair, isScalar, isSeq, type Document, type Node as YamlNode } from 'yaml';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import { DpfError, diagnostic, type Diagnostic, type SourceLocation } from '../errors/dpf-error.js';
 import { closestMatch } from './closest-match.js';
@@ -17,11 +17,63 @@ export interface YamlFile<T = unknown> {
   locateKey(path: readonly (string | number)[]): SourceLocation;
 }
 
+/**
+ * A parsed YAML file as plain data: its content and the [line, column] of every value and
+ * key, by path. Being plain, it can be made in a worker thread and sent back.
+ */
+export interface YamlIndex<T = unknown> {
+  readonly path: string;
+  readonly data: T;
+  /** Offsets of values and keys by path; lineStarts turns an offset into line and column. */
+  readonly values: Record<string, number>;
+  readonly keys: Record<string, number>;
+  readonly lineStarts: number[];
+}
+
+/** 1-based line and column of an offset, by binary search over the line starts. */
+function lineColumn(lineStarts: readonly number[], offset: number): [number, number] {
+  let lo = 0;
+  let hi = lineStarts.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (lineStarts[mid]! <= offset) lo = mid;
+    else hi = mid - 1;
+  }
+  return [lo + 1, offset - lineStarts[lo]! + 1];
+}
+
+const pointer = (path: readonly (string | number)[]) => path.join('\u0001');
+
 export function readYamlFile<T>(absPath: string, relPath: string, validate?: ValidateFunction): YamlFile<T> {
   return parseYaml<T>(readFileSync(absPath, 'utf8'), relPath, validate);
 }
 
 export function parseYaml<T>(text: string, relPath: string, validate?: ValidateFunction): YamlFile<T> {
+  return hydrateYaml(indexYaml<T>(text, relPath, validate));
+}
+
+/** Gives an index its lookups back: the nearest recorded value or key up the path. */
+export function hydrateYaml<T>(index: YamlIndex<T>): YamlFile<T> {
+  const at = (offset: number): SourceLocation => {
+    const [line, column] = lineColumn(index.lineStarts, offset);
+    return { file: index.path, line, column };
+  };
+  const locate = (path: readonly (string | number)[]): SourceLocation => {
+    for (let n = path.length; n >= 0; n--) {
+      const offset = index.values[pointer(path.slice(0, n))];
+      if (offset !== undefined) return at(offset);
+    }
+    return { file: index.path, line: 1, column: 1 };
+  };
+  const locateKey = (path: readonly (string | number)[]): SourceLocation => {
+    const offset = index.keys[pointer(path)];
+    return offset !== undefined ? at(offset) : locate(path);
+  };
+  return { path: index.path, data: index.data, locate, locateKey };
+}
+
+/** Parses, validates and indexes positions. Throws a DpfError listing every problem. */
+export function indexYaml<T>(text: string, relPath: string, validate?: ValidateFunction): YamlIndex<T> {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   const at = (offset: number): SourceLocation => {
@@ -39,16 +91,27 @@ export function parseYaml<T>(text: string, relPath: string, validate?: ValidateF
   if (validate && !validate(data)) {
     throw new DpfError(schemaDiagnostics(validate.errors ?? [], doc, data, locate, at));
   }
-  const locateKey = (path: readonly (string | number)[]): SourceLocation => {
-    const parent = doc.getIn(path.slice(0, -1), true);
-    const key = path[path.length - 1];
-    if (isMap(parent)) {
-      const pair = parent.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(key));
-      if (pair && isScalar(pair.key) && pair.key.range) return at(pair.key.range[0]);
+  // Pointers are built by appending, the same strings pointer() makes from a path.
+  const values: Record<string, number> = {};
+  const keys: Record<string, number> = {};
+  const visit = (node: unknown, ptr: string) => {
+    if (!node || typeof node !== 'object' || !('range' in node)) return;
+    const range = (node as YamlNode).range;
+    if (range) values[ptr] = range[0];
+    const prefix = ptr === '' ? '' : `${ptr}\u0001`;
+    if (isMap(node)) {
+      for (const pair of node.items) {
+        if (!isScalar(pair.key)) continue;
+        const child = prefix + String(pair.key.value);
+        if (pair.key.range) keys[child] = pair.key.range[0];
+        visit(pair.value, child);
+      }
+    } else if (isSeq(node)) {
+      for (let i = 0; i < node.items.length; i++) visit(node.items[i], prefix + i);
     }
-    return locate(path);
   };
-  return { path: relPath, data, locate, locateKey };
+  visit(doc.contents, '');
+  return { path: relPath, data, values, keys, lineStarts: lineCounter.lineStarts };
 }
 
 function firstLine(s: string): string {

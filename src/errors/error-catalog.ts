@@ -274,6 +274,13 @@ export const ERRORS = {
     message: (a: { engine: string; detail: string }) => `${a.engine} rejected the SQL: ${a.detail}`,
     hint: (a: { runPath: string }) => `The statement that ran is in ${a.runPath}; fix the model's SQL and run again.`,
   },
+  TestSqlError: {
+    code: 'DPF602',
+    title: 'Test query failed',
+    message: (a: { engine: string; detail: string }) => `${a.engine} rejected the test's SQL: ${a.detail}`,
+    hint: (a: { runPath: string }) =>
+      `Check the column and model names the test uses where it is declared (above); the statement that ran is in ${a.runPath}.`,
+  },
   QueryFailed: {
     code: 'DPF601',
     title: 'Query failed',

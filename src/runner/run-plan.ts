@@ -130,7 +130,7 @@ export async function runPlan(plan: Plan, ctx: RunContext): Promise<RunSummary> 
           : isTest
             ? { file: node.location.file, line: node.location.line }
             : { file: node.originalFilePath };
-      const error = toDiagnostic(err, ctx, located, statements, runPath);
+      const error = toDiagnostic(err, ctx, { ...located, isTest }, statements, runPath);
       return {
         ...base(step, thread),
         status: 'error',
@@ -232,16 +232,14 @@ async function prepareSchemas(plan: Plan, ctx: RunContext): Promise<Map<string, 
 function toDiagnostic(
   err: unknown,
   ctx: RunContext,
-  where: { file: string; rawCode?: string; line?: number },
+  where: { file: string; rawCode?: string; line?: number; isTest: boolean },
   statements: string[],
   runPath: string,
 ): Diagnostic {
   if (err instanceof DpfError) return err.first;
   const message = err instanceof Error ? err.message : String(err);
   const line = where.rawCode !== undefined ? sourceLineOf(message, statements[statements.length - 1] ?? '', where.rawCode) : where.line;
-  return diagnostic(
-    'SqlError',
-    { engine: ctx.adapter.engine, detail: message.trim(), runPath },
-    { file: where.file, line: line ?? 1, column: line ? undefined : 1 },
-  );
+  const location = { file: where.file, line: line ?? 1, column: line ? undefined : 1 };
+  const args = { engine: ctx.adapter.engine, detail: message.trim(), runPath };
+  return where.isTest ? diagnostic('TestSqlError', args, location) : diagnostic('SqlError', args, location);
 }

@@ -11,7 +11,7 @@ import type { Dialect } from '../adapters/adapter.js';
 import type { GenericTestDefinition } from './generic-tests.js';
 import type { Manifest, TestNode, UnitTestNode } from '../compiler/manifest.js';
 import { parseRelationArg } from './parse-tests.js';
-import { cteName, renderModelSql, type RenderEnvironment } from '../compiler/render-model-sql.js';
+import { cteName, injectCtes, renderModelSql, type RenderEnvironment } from '../compiler/render-model-sql.js';
 
 export const fixtureName = (index: number) => `__dpf_fixture_${index}`;
 
@@ -24,27 +24,41 @@ export interface TestCompileContext {
   readonly cache: Map<string, HandlebarsTemplateDelegate>;
 }
 
-/** SQL a relation-valued test argument or an attached node stands for. */
-function relationSql(id: string, manifest: Manifest, dialect: Dialect): string {
+/** The tested relation, when it is filtered by `where`, is this CTE. */
+const MODEL_CTE = '__dpf_model';
+
+/**
+ * What a relation-valued argument or the tested node stands for: its relation, or for an
+ * ephemeral model the name of a CTE added to `ctes`. Templates always receive a bare name
+ * they may alias (`from {{model}} as child`).
+ */
+function relationName(id: string, manifest: Manifest, dialect: Dialect, ctes: { name: string; sql: string }[]): string {
   const node = manifest.nodes[id] ?? manifest.sources[id];
   if (!node) throw new Error(`unknown node ${id}`);
   if (node.kind === 'model' && node.config.materialized === 'ephemeral') {
-    return `(\n${(node.compiledCode ?? '').trimEnd()}\n) as ${dialect.quoteIdentifier(cteName(node.name))}`;
+    const name = cteName(node.name);
+    if (!ctes.some((c) => c.name === name)) ctes.push({ name, sql: node.compiledCode ?? '' });
+    return dialect.quoteIdentifier(name);
   }
   return node.relationName;
 }
 
 export function compileTest(test: TestNode, ctx: TestCompileContext): string {
   const { manifest, dialect } = ctx;
+  const ctes: { name: string; sql: string }[] = [];
   if (test.testType === 'singular') {
     const ast = HandlebarsModule.parse(test.rawCode);
     const rendered = renderModelSql({ packageName: test.packageName, originalFilePath: test.originalFilePath, relationName: '' }, ast, ctx.env);
-    return rendered.sql;
+    for (const id of rendered.ephemeralRefs) relationName(id, manifest, dialect, ctes);
+    return injectCtes(rendered.sql, ctes, dialect);
   }
   const meta = test.testMetadata!;
   const definition = ctx.definitions.get(meta.name)!;
-  let model = relationSql(test.attachedNode!, manifest, dialect);
-  if (test.config.where) model = `(select * from ${model} where ${test.config.where}) as dpf_where`;
+  let model = relationName(test.attachedNode!, manifest, dialect, ctes);
+  if (test.config.where) {
+    ctes.push({ name: MODEL_CTE, sql: `select * from ${model} where ${test.config.where}` });
+    model = dialect.quoteIdentifier(MODEL_CTE);
+  }
   const context: Record<string, unknown> = { model };
   if (test.columnName !== undefined) {
     context.column_name = dialect.quoteIdentifier(test.columnName);
@@ -63,7 +77,7 @@ export function compileTest(test: TestNode, ctx: TestCompileContext): string {
       case 'relation': {
         const parsed = parseRelationArg(String(value))!;
         const id = 'ref' in parsed ? Object.values(manifest.nodes).find((n) => n.name === parsed.ref)!.uniqueId : `source.${test.packageName}.${parsed.source}.${parsed.table}`;
-        context[arg] = relationSql(id, manifest, dialect);
+        context[arg] = relationName(id, manifest, dialect, ctes);
         break;
       }
       case 'values': {
@@ -81,7 +95,7 @@ export function compileTest(test: TestNode, ctx: TestCompileContext): string {
     ctx.cache.set(definition.path, template);
   }
   try {
-    return template(context).trim().replace(/;$/, '') + '\n';
+    return injectCtes(template(context).trim().replace(/;$/, '') + '\n', ctes, dialect);
   } catch (err) {
     throw new DpfError([diagnostic('RenderFailed', { detail: `${definition.path}: ${(err as Error).message.split('\n')[0]}` }, test.location)]);
   }

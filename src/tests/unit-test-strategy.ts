@@ -73,6 +73,8 @@ function inferredColumns(rows: Record<string, unknown>[], dialect: Dialect): Col
   });
 }
 
+const model = (test: UnitTestNode, manifest: Manifest) => manifest.nodes[test.attachedNode]?.name ?? test.attachedNode;
+
 export const unitTestStrategy: Strategy = async (node, ctx): Promise<StepOutcome> => {
   if (node.kind !== 'unit_test' || node.compiledCode === undefined) throw new Error(`unit test strategy needs a compiled unit test: ${node.uniqueId}`);
   const test = node as UnitTestNode;
@@ -83,6 +85,8 @@ export const unitTestStrategy: Strategy = async (node, ctx): Promise<StepOutcome
   });
 
   const ctes: { name: string; sql: string }[] = [];
+  /** Inputs whose columns could not be learned: not built yet and no data_type in YAML. */
+  const unknownInputs: string[] = [];
   for (const [i, fixture] of test.given.entries()) {
     if (fixture.format === 'sql') {
       ctes.push({ name: fixtureName(i), sql: fixture.sql! });
@@ -102,14 +106,32 @@ export const unitTestStrategy: Strategy = async (node, ctx): Promise<StepOutcome
         }
       }
     }
+    if (!known) {
+      unknownInputs.push(fixture.input);
+      if (columnsOf(rows).length === 0) {
+        return invalid(
+          `${fixture.input} is not built yet and declares no data_type for its columns, so its empty fixture has no columns; build it first (dpf run -s +${model(test, manifest)}) or declare data_type for its columns in YAML`,
+          fixture.location,
+        );
+      }
+    }
     ctes.push({ name: fixtureName(i), sql: rowsSql(rows, known ?? inferredColumns(rows, dialect), dialect) });
   }
   const actual = injectCtes(compiledCode, ctes, dialect).trimEnd();
   const actualColumns = await columnTypes(actual, ctx);
   if (!actualColumns) {
-    // Run it plainly so that the engine's own message reaches the user.
-    await ctx.query(actual, 0);
-    return invalid('the model did not run on the fixtures');
+    if (unknownInputs.length === 0) {
+      // Run it plainly so that the engine's own message reaches the user.
+      await ctx.query(actual, 0);
+      return invalid('the model did not run on the fixtures');
+    }
+    const engine = await ctx.query(actual, 0).then(
+      () => 'unknown error',
+      (err: Error) => err.message.split('\n')[0],
+    );
+    return invalid(
+      `the model did not run on the fixtures (${engine}). ${unknownInputs.join(', ')} ${unknownInputs.length > 1 ? 'are' : 'is'} not built yet and ${unknownInputs.length > 1 ? 'declare' : 'declares'} no data_type, so ${unknownInputs.length > 1 ? 'their fixtures have' : 'its fixture has'} only the columns given: give every column the model reads, build ${unknownInputs.length > 1 ? 'them' : 'it'} first (dpf run -s +${model(test, manifest)}), or declare data_type in YAML`,
+    );
   }
 
   let expectedSql: string;

@@ -11,11 +11,11 @@ export function registerCompileCommand(program: Command, ctx: CommandContext): v
   const cmd = program.command('compile').description('render every model to SQL and write target/manifest.json (with --select: print the SQL)');
   addSelectionOptions(addProjectOptions(cmd))
     .addHelpText('after', '\nExample:\n  $ dpf compile --select fct_orders')
-    .action((flags: CommonFlags) => {
+    .action(async (flags: CommonFlags) => {
       const format = logFormatOf(flags);
       const options = compileOptions(flags, ctx.io.cwd, ctx.io.env);
       const t0 = Date.now();
-      const compiled = compileFromDisk(options);
+      const compiled = await compileFromDisk(options);
       ctx.output.addSecrets(compiled.target.secrets);
       printWarnings(ctx, compiled.warnings, options.projectDir, format);
       const seconds = ((Date.now() - t0) / 1000).toFixed(2);

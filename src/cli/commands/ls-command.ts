@@ -18,12 +18,12 @@ export function registerLsCommand(program: Command, ctx: CommandContext): void {
     .option('-o, --output <format>', 'name, path or json', 'name')
     .option('--resource-type <type...>', 'model, seed, source, test or unit_test')
     .addHelpText('after', '\nExample:\n  $ dpf ls --select tag:staging --output path')
-    .action((flags: LsFlags) => {
+    .action(async (flags: LsFlags) => {
       if (!['name', 'path', 'json'].includes(flags.output ?? 'name')) {
         fail('UsageError', { detail: `--output must be name, path or json, got "${flags.output}".` });
       }
       const options = compileOptions(flags, ctx.io.cwd, ctx.io.env);
-      const compiled = compileFromDisk({ ...options, writeArtifacts: false });
+      const compiled = await compileFromDisk({ ...options, writeArtifacts: false });
       const ids = selectNodes(compiled.manifest, compiled.graph, selectionInput(flags, compiled.parsed.targetPath, ctx.io.cwd));
       const types = flags.resourceType;
       const nodes = allNodes(compiled.manifest)

@@ -36,7 +36,7 @@ export function registerRunCommand(program: Command, name: RunCommand, ctx: Comm
     .action(async (flags: RunFlags) => {
       const format = logFormatOf(flags);
       const options = compileOptions(flags, ctx.io.cwd, ctx.io.env);
-      const compiled = compileFromDisk(options);
+      const compiled = await compileFromDisk(options);
       ctx.output.addSecrets(compiled.target.secrets);
       printWarnings(ctx, compiled.warnings, options.projectDir, format);
       if (format === 'text') ctx.output.out(summarizeProject(compiled));

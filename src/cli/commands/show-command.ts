@@ -29,7 +29,7 @@ export function registerShowCommand(program: Command, ctx: CommandContext): void
       if (!Number.isInteger(limit) || limit < 0) fail('UsageError', { detail: `--limit must be a whole number, got "${flags.limit}".` });
       if (!flags.select === !flags.inline) fail('UsageError', { detail: 'Pass exactly one of --select <model> or --inline "<sql>".' });
       const options = compileOptions({ ...flags, select: undefined }, ctx.io.cwd, ctx.io.env);
-      const compiled = compileFromDisk({ ...options, writeArtifacts: false });
+      const compiled = await compileFromDisk({ ...options, writeArtifacts: false });
       ctx.output.addSecrets(compiled.target.secrets);
       const factory = adapterFactory(compiled.target.type);
       const dialect = factory.dialect(compiled.target);

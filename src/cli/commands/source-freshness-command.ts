@@ -25,7 +25,7 @@ export function registerSourceCommand(program: Command, ctx: CommandContext): vo
     .action(async (flags: FreshnessFlags) => {
       const format = logFormatOf(flags);
       const options = compileOptions(flags, ctx.io.cwd, ctx.io.env);
-      const compiled = compileFromDisk(options);
+      const compiled = await compileFromDisk(options);
       ctx.output.addSecrets(compiled.target.secrets);
       printWarnings(ctx, compiled.warnings, options.projectDir, format);
       const selected = selectNodes(compiled.manifest, compiled.graph, selectionInput(flags, compiled.parsed.targetPath, ctx.io.cwd));
