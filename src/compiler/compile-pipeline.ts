@@ -9,7 +9,8 @@ import { adapterFactory } from '../adapters/index.js';
 import { buildGraph, type ProjectGraph } from './build-graph.js';
 import { compileProject } from './compile-project.js';
 import { loadProfile } from './load-profile.js';
-import { loadProject, loadProjectConfig } from './load-project.js';
+import { loadProject, loadProjectConfig, targetPathOf } from './load-project.js';
+import { YamlCache } from './yaml-cache.js';
 import type { Manifest } from './manifest.js';
 import { parseProject, type ParsedProject } from './parse-project.js';
 import { writeCompiledSql, writeManifest } from './write-artifacts.js';
@@ -61,7 +62,9 @@ export async function compileFromDisk(options: CompileOptions): Promise<Compiled
   const target = resolveTarget(options);
   // Parsing YAML in a worker thread was measured and dropped: this machine's two vCPUs ran
   // two busy threads no faster than one.
-  const files = loadProject(options.projectDir);
+  const env = options.env ?? process.env;
+  const cache = env.DPF_NO_PARTIAL_PARSE ? undefined : YamlCache.open(targetPathOf(options.projectDir));
+  const files = loadProject(options.projectDir, { cache });
   lap('load');
   const dialect = adapterFactory(target.type).dialect(target);
   const invocationId = randomUUID();

@@ -6,7 +6,8 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { DiagnosticBag, fail } from '../errors/dpf-error.js';
-import { readYamlFile, type YamlFile } from './read-yaml-file.js';
+import { hydrateYaml, indexYaml, readYamlFile, type YamlFile, type YamlIndex } from './read-yaml-file.js';
+import { YamlCache } from './yaml-cache.js';
 import { schemaValidator } from './schema-validators.js';
 
 export interface ProjectConfig {
@@ -73,22 +74,34 @@ export function loadProjectConfig(root: string): YamlFile<ProjectConfig> {
 /** Everything but the YAML properties files, which are listed (propertyPaths) but not read. */
 export type ProjectFilesWithoutProperties = Omit<ProjectFiles, 'properties'> & { readonly propertyPaths: string[] };
 
-export function loadProject(root: string): ProjectFiles {
+export function loadProject(root: string, options: { cache?: YamlCache } = {}): ProjectFiles {
   const files = loadProjectFiles(root);
-  return { ...files, properties: parsePropertiesFiles(root, files.propertyPaths) };
+  const properties = parsePropertiesFiles(root, files.propertyPaths, options.cache);
+  options.cache?.save();
+  return { ...files, properties };
 }
 
-/** Reads and validates properties files in this thread; all problems are reported together. */
-export function parsePropertiesFiles(root: string, paths: readonly string[]): YamlFile<PropertiesFile>[] {
+/** Reads and validates properties files; all problems are reported together. */
+export function parsePropertiesFiles(root: string, paths: readonly string[], cache?: YamlCache): YamlFile<PropertiesFile>[] {
   const bag = new DiagnosticBag();
   const properties: YamlFile<PropertiesFile>[] = [];
   const validate = schemaValidator('properties');
   for (const path of paths) {
-    const parsed = bag.collect(() => readYamlFile<PropertiesFile>(join(root, path), path, validate));
-    if (parsed) properties.push(parsed);
+    const text = readFileSync(join(root, path), 'utf8');
+    const hash = cache ? YamlCache.hash(text) : '';
+    const cached = cache?.get(path, hash) as YamlIndex<PropertiesFile> | undefined;
+    const index = cached ?? bag.collect(() => indexYaml<PropertiesFile>(text, path, validate));
+    if (!index) continue;
+    if (cache && !cached) cache.set(path, hash, index);
+    properties.push(hydrateYaml(index));
   }
   bag.throwIfErrors();
   return properties;
+}
+
+/** The project's target folder (target-path, default target/). */
+export function targetPathOf(root: string): string {
+  return join(root, loadProjectConfig(root).data['target-path'] ?? 'target');
 }
 
 export function loadProjectFiles(root: string): ProjectFilesWithoutProperties {

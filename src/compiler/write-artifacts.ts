@@ -2,7 +2,7 @@
  * Writes what compilation produced: target/manifest.json and target/compiled/**.sql.
  * Artifacts never contain profile values; the manifest has no field that could hold one.
  */
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Manifest } from './manifest.js';
 
@@ -24,15 +24,24 @@ export function writeCompiledSql(targetPath: string, manifest: Manifest): void {
       mkdirSync(dir, { recursive: true });
       made.add(dir);
     }
-    try {
-      writeFileSync(file, node.compiledCode);
-    } catch (err) {
-      // An older layout may have left a folder where this file goes.
-      if ((err as NodeJS.ErrnoException).code !== 'EISDIR') throw err;
-      rmSync(file, { recursive: true, force: true });
-      writeFileSync(file, node.compiledCode);
-    }
+    writeIfChanged(file, node.compiledCode);
   }
+}
+
+/**
+ * Rewriting an existing file costs several times more than reading it on common file
+ * systems (ext4 frees the old blocks), and most models compile the same as last time.
+ */
+function writeIfChanged(file: string, text: string): void {
+  try {
+    if (readFileSync(file, 'utf8') === text) return;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    // An older layout may have left a folder where this file goes.
+    if (code === 'EISDIR') rmSync(file, { recursive: true, force: true });
+    else if (code !== 'ENOENT') throw err;
+  }
+  writeFileSync(file, text);
 }
 
 export function writeRunSql(targetPath: string, relativePath: string, statements: string[]): string {
