@@ -39,6 +39,8 @@ export interface GenerateOptions {
   readonly randomSeed?: number;
   /** Delete `dir` first (default true). */
   readonly clean?: boolean;
+  /** Declare not_null and unique data tests on every model's id (test benchmarks). */
+  readonly dataTests?: boolean;
 }
 
 export interface GeneratedProject {
@@ -201,7 +203,7 @@ function yamlString(s: string): string {
   return JSON.stringify(s);
 }
 
-function propertiesYaml(models: ModelSpec[]): string {
+function propertiesYaml(models: ModelSpec[], dataTests = false): string {
   const out = ['version: 2', '', 'models:'];
   for (const m of models) {
     const what =
@@ -216,6 +218,7 @@ function propertiesYaml(models: ModelSpec[]): string {
       '    columns:',
       '      - name: id',
       '        description: Row key, 1 to the number of seed rows.',
+      ...(dataTests ? ['        data_tests: [not_null, unique]'] : []),
       '      - name: amount',
       `        description: ${yamlString(m.usesVars ? 'Amount times the amount_multiplier var.' : 'Amount summed over the parents.')}`,
       '      - name: label',
@@ -297,7 +300,7 @@ export function generateProject(dir: string, n: number, options: GenerateOptions
   for (const [folder, list] of folders) {
     mkdirSync(join(root, 'models', folder), { recursive: true });
     for (const m of list) write(`models/${folder}/${m.name}.sql`, modelSql(m, allTables));
-    write(`models/${folder}/_${folder.replace('/', '_')}.yml`, propertiesYaml(list));
+    write(`models/${folder}/_${folder.replace("/", "_")}.yml`, propertiesYaml(list, options.dataTests === true));
   }
   write('dpf_project.yml', projectYaml(folders, allTables));
   write('profiles.yml', profilesYaml(options.threads ?? 4));

@@ -2,7 +2,7 @@
  * Writes what compilation produced: target/manifest.json and target/compiled/**.sql.
  * Artifacts never contain profile values; the manifest has no field that could hold one.
  */
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Manifest } from './manifest.js';
 
@@ -33,14 +33,10 @@ export function writeCompiledSql(targetPath: string, manifest: Manifest): void {
  * systems (ext4 frees the old blocks), and most models compile the same as last time.
  */
 function writeIfChanged(file: string, text: string): void {
-  try {
-    if (readFileSync(file, 'utf8') === text) return;
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    // An older layout may have left a folder where this file goes.
-    if (code === 'EISDIR') rmSync(file, { recursive: true, force: true });
-    else if (code !== 'ENOENT') throw err;
-  }
+  // statSync without throwing: a failed read costs ~100 us in Node, more than the write.
+  const stat = statSync(file, { throwIfNoEntry: false });
+  if (stat?.isDirectory()) rmSync(file, { recursive: true, force: true }); // left by an older layout
+  else if (stat && stat.size === Buffer.byteLength(text) && readFileSync(file, 'utf8') === text) return;
   writeFileSync(file, text);
 }
 
