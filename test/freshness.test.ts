@@ -95,6 +95,36 @@ describe('dpf source freshness', () => {
   });
 });
 
+describe('loaded_at_query and filter', () => {
+  it('uses loaded_at_query when given, and the filter limits the rows loaded_at_field reads', async () => {
+    const dir = makeProject({
+      'models/sources.yml': `sources:
+  - name: feed
+    freshness:
+      warn_after: {count: 2, period: hour}
+    tables:
+      - name: by_query
+        external_location: data/a.csv
+        loaded_at_query: "select timestamp '${iso(30)}'"
+      - name: filtered
+        external_location: data/b.csv
+        loaded_at_field: "cast(loaded_at as timestamp)"
+        freshness:
+          warn_after: {count: 2, period: hour}
+          filter: "id = 1"
+`,
+      'data/a.csv': eventsCsv([1]),
+      'data/b.csv': eventsCsv([50, 1]),
+    });
+    const run = await dpf(['source', 'freshness', '--project-dir', dir], { cwd: dir });
+    expect(run.code, run.output).toBe(0);
+    // The query says 30 hours although the file has a row from 1 hour ago.
+    expect(run.stdout).toMatch(/WARN +freshness +feed\.by_query .*\[age 1d 6h/);
+    // Only id = 1 (50 hours old) is read, not id = 2 (1 hour old).
+    expect(run.stdout).toMatch(/WARN +freshness +feed\.filtered .*\[age 2d 2h/);
+  });
+});
+
 describe('source_status:fresher+', () => {
   it('selects only what is downstream of sources that got new data since the state\'s check', async () => {
     const dir = freshnessProject({ a: [10], b: [10] });
