@@ -7,6 +7,7 @@
 import HandlebarsModule from 'handlebars';
 import { diagnostic, type Diagnostic, type SourceLocation } from '../errors/dpf-error.js';
 import { closestMatch } from './closest-match.js';
+import { parseSimpleTemplate } from './parse-simple-template.js';
 import type { RefCall, SourceCall } from './manifest.js';
 
 type Ast = hbs.AST.Program;
@@ -65,7 +66,7 @@ export function analyzeTemplate(text: string, options: AnalyzeOptions): Template
   };
   let ast: Ast;
   try {
-    ast = HandlebarsModule.parse(text);
+    ast = parseSimpleTemplate(text) ?? HandlebarsModule.parse(text);
   } catch (err) {
     result.diagnostics.push(parseErrorDiagnostic(err as Error & { lineNumber?: number; column?: number }, options.file));
     return result;
