@@ -508,7 +508,7 @@ const badCases: BadCase[] = [
     name: 'relationships to a model that does not exist',
     files: columnTests("          - relationships:\n              to: ref('nope')\n              field: id\n"),
     code: 2,
-    expect: ['DPF203', 'models/orders.yml:7', '"nope"'],
+    expect: ['DPF203', 'models/orders.yml:7', "ref('nope') names no model"],
   },
   {
     name: 'a misspelt test argument',
@@ -650,5 +650,26 @@ describe('tests on filtered and ephemeral relations', () => {
     expect(run.code).toBe(1);
     expect(run.stdout).toContain('models/orders.yml:7');
     expect(run.stdout).not.toContain("fix the model's SQL");
+  });
+});
+
+describe('custom generic test arguments', () => {
+  it('requires the arguments its template reads outside blocks, and allows those inside', async () => {
+    const { makeProject: make, dpf: run } = await import('./helpers/run-dpf.js');
+    const dir = make({
+      'models/m.sql': 'select 5 as v\n',
+      'tests/generic/at_least.sql':
+        'select * from {{model}} where {{column_name}} < {{min_value}}{{#if max_value}} or {{column_name}} > {{max_value}}{{/if}}\n',
+      'models/m.yml': 'models:\n  - name: m\n    columns:\n      - name: v\n        data_tests:\n          - at_least: {max_value: 3}\n',
+    });
+    const missing = await run(['test', '--project-dir', dir], { cwd: dir });
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('missing the argument "min_value"');
+    expect(missing.stderr).toContain('models/m.yml:6');
+    const { writeFileSync } = await import('node:fs');
+    writeFileSync(`${dir}/models/m.yml`, 'models:\n  - name: m\n    columns:\n      - name: v\n        data_tests:\n          - at_least: {min_value: 1}\n');
+    const ok = await run(['build', '--project-dir', dir], { cwd: dir });
+    expect(ok.code, ok.output).toBe(0);
+    expect(ok.stdout).toMatch(/PASS +test +at_least_m_v/);
   });
 });

@@ -95,14 +95,15 @@ export const ERRORS = {
   RefNotFound: {
     code: 'DPF203',
     title: 'Reference to a missing model',
-    message: (a: { name: string; suggestion?: string }) => `{{ref "${a.name}"}} names no model, seed or snapshot.${didYouMean(a.suggestion)}`,
+    message: (a: { name: string; suggestion?: string; call?: string }) =>
+      `${a.call ?? `{{ref "${a.name}"}}`} names no model, seed or snapshot.${didYouMean(a.suggestion)}`,
     hint: 'ref takes the file name of a model without .sql (or a seed\'s CSV name); `dpf ls` lists them all.',
   },
   SourceNotFound: {
     code: 'DPF204',
     title: 'Reference to a missing source',
-    message: (a: { source: string; table: string; suggestion?: string }) =>
-      `{{source "${a.source}" "${a.table}"}} names no declared source table.${didYouMean(a.suggestion)}`,
+    message: (a: { source: string; table: string; suggestion?: string; call?: string }) =>
+      `${a.call ?? `{{source "${a.source}" "${a.table}"}}`} names no declared source table.${didYouMean(a.suggestion)}`,
     hint: 'Declare it in a YAML file under models/: sources: [{name: <source>, tables: [{name: <table>}]}].',
   },
   DependencyCycle: {

@@ -22,6 +22,8 @@ export interface GenericTestDefinition {
   readonly args: Record<string, ArgKind>;
   readonly defaults: Record<string, unknown>;
   readonly needsColumn: boolean;
+  /** Custom tests: arguments the template reads outside any block, so it cannot do without. */
+  readonly required: string[];
   /** Validates arguments (built-ins); custom tests accept the names their template uses. */
   readonly validate?: ValidateFunction;
 }
@@ -58,53 +60,62 @@ export function loadGenericTests(adapterName: string, projectTests: readonly Pro
       args,
       defaults,
       needsColumn: definition['x-dpf-needs-column'] === true,
+      required: [],
       validate: ajv.compile(definition),
     });
   }
   for (const file of projectTests) {
-    const args = Object.fromEntries(templateVariables(file.text).map((v) => [v, 'raw' as ArgKind]));
-    out.set(file.name, { name: file.name, builtin: false, path: file.path, template: file.text, args, defaults: {}, needsColumn: false });
+    const { all, required } = templateVariables(file.text);
+    const args = Object.fromEntries(all.map((v) => [v, 'raw' as ArgKind]));
+    out.set(file.name, { name: file.name, builtin: false, path: file.path, template: file.text, args, defaults: {}, needsColumn: false, required });
   }
   return out;
 }
 
 const RESERVED = new Set(['model', 'column_name', 'this', 'if', 'unless', 'each', 'with', 'lookup', 'log', 'else']);
 
-/** Names a custom test template reads ({{values}}, {{#each values}}, (eq x y)): its arguments. */
-export function templateVariables(text: string): string[] {
+/**
+ * Names a custom test template reads ({{values}}, {{#each values}}, (eq x y)): its arguments.
+ * Those read outside any block are required; those in a block or its condition may be left out.
+ */
+export function templateVariables(text: string): { all: string[]; required: string[] } {
   let ast: hbs.AST.Program;
   try {
     ast = HandlebarsModule.parse(text);
   } catch {
-    return [];
+    return { all: [], required: [] };
   }
   const names = new Set<string>();
-  const visitExpr = (e: hbs.AST.Expression | undefined) => {
+  const required = new Set<string>();
+  const visitExpr = (e: hbs.AST.Expression | undefined, inBlock: boolean) => {
     if (!e) return;
     if (e.type === 'PathExpression') {
       const p = e as hbs.AST.PathExpression;
-      if (!p.data && p.depth === 0 && p.parts[0] && !RESERVED.has(p.parts[0]) && !/^this([./]|$)/.test(p.original)) names.add(p.parts[0]);
+      if (!p.data && p.depth === 0 && p.parts[0] && !RESERVED.has(p.parts[0]) && !/^this([./]|$)/.test(p.original)) {
+        names.add(p.parts[0]);
+        if (!inBlock) required.add(p.parts[0]);
+      }
     } else if (e.type === 'SubExpression') {
       const s = e as hbs.AST.SubExpression;
-      s.params.forEach(visitExpr);
-      s.hash?.pairs.forEach((pair) => visitExpr(pair.value));
+      s.params.forEach((x) => visitExpr(x, inBlock));
+      s.hash?.pairs.forEach((pair) => visitExpr(pair.value, inBlock));
     }
   };
-  const visit = (program: hbs.AST.Program | undefined, depth: number) => {
+  const visit = (program: hbs.AST.Program | undefined, depth: number, inBlock: boolean) => {
     for (const stmt of program?.body ?? []) {
       if (stmt.type === 'MustacheStatement') {
         const m = stmt as hbs.AST.MustacheStatement;
-        if (m.params.length === 0 && depth === 0) visitExpr(m.path);
-        m.params.forEach(visitExpr);
+        if (m.params.length === 0 && depth === 0) visitExpr(m.path, inBlock);
+        m.params.forEach((x) => visitExpr(x, inBlock));
       } else if (stmt.type === 'BlockStatement') {
         const b = stmt as hbs.AST.BlockStatement;
-        b.params.forEach(visitExpr);
+        b.params.forEach((x) => visitExpr(x, true));
         const scoped = ['each', 'with'].includes((b.path as hbs.AST.PathExpression).original);
-        visit(b.program, scoped ? depth + 1 : depth);
-        visit(b.inverse, depth);
+        visit(b.program, scoped ? depth + 1 : depth, true);
+        visit(b.inverse, depth, true);
       }
     }
   };
-  visit(ast, 0);
-  return [...names];
+  visit(ast, 0, false);
+  return { all: [...names], required: [...required] };
 }

@@ -89,20 +89,21 @@ export function parseDataTests(ctx: TestParseContext): Record<string, TestNode> 
   const tests: Record<string, TestNode> = {};
   const { bag, projectName } = ctx;
 
-  const resolveRelation = (text: string, location: SourceLocation): { id: string; call: RefCall | SourceCall } | undefined => {
+  /** `written` is how the user wrote it, for messages: ref('x') in YAML, {{ref "x"}} in SQL. */
+  const resolveRelation = (text: string, location: SourceLocation, written = text.trim()): { id: string; call: RefCall | SourceCall } | undefined => {
     const parsed = parseRelationArg(text);
     if (!parsed) return undefined;
     if ('ref' in parsed) {
       const target = ctx.byName.get(parsed.ref);
       if (!target) {
-        bag.add(diagnostic('RefNotFound', { name: parsed.ref, suggestion: closestMatch(parsed.ref, ctx.byName.keys()) }, location));
+        bag.add(diagnostic('RefNotFound', { name: parsed.ref, call: written, suggestion: closestMatch(parsed.ref, ctx.byName.keys()) }, location));
         return undefined;
       }
       return { id: target.uniqueId, call: { name: parsed.ref, location } };
     }
     const id = `source.${projectName}.${parsed.source}.${parsed.table}`;
     if (!ctx.sources[id]) {
-      bag.add(diagnostic('SourceNotFound', { source: parsed.source, table: parsed.table }, location));
+      bag.add(diagnostic('SourceNotFound', { source: parsed.source, table: parsed.table, call: written }, location));
       return undefined;
     }
     return { id, call: { source: parsed.source, table: parsed.table, location } };
@@ -193,6 +194,10 @@ export function parseDataTests(ctx: TestParseContext): Record<string, TestNode> 
         }
         argsOk = false;
       } else if (!definition.validate) {
+        for (const arg of definition.required.filter((r) => !(r in entry.args))) {
+          bag.add(diagnostic('TestArgument', { test: entry.testName, detail: `missing the argument "${arg}", which ${definition.path} uses`, allowed }, location));
+          argsOk = false;
+        }
         for (const arg of Object.keys(entry.args)) {
           if (!allowed.includes(arg)) {
             bag.add(diagnostic('TestArgument', { test: entry.testName, detail: `unknown argument "${arg}" (${definition.path} does not use it)`, suggestion: closestMatch(arg, allowed), allowed }, location));
@@ -296,12 +301,12 @@ export function parseDataTests(ctx: TestParseContext): Record<string, TestNode> 
     const refs: RefCall[] = [];
     const sourceCalls: SourceCall[] = [];
     for (const ref of analysis.refs) {
-      const r = resolveRelation(`ref('${ref.name}')`, ref.location);
+      const r = resolveRelation(`ref('${ref.name}')`, ref.location, `{{ref "${ref.name}"}}`);
       if (r && !deps.includes(r.id)) deps.push(r.id);
       if (r) refs.push(ref);
     }
     for (const s of analysis.sources) {
-      const r = resolveRelation(`source('${s.source}', '${s.table}')`, s.location);
+      const r = resolveRelation(`source('${s.source}', '${s.table}')`, s.location, `{{source "${s.source}" "${s.table}"}}`);
       if (r && !deps.includes(r.id)) deps.push(r.id);
       if (r) sourceCalls.push(s);
     }
