@@ -7,6 +7,8 @@
  * undefined, and the caller uses handlebars' own parser.
  */
 
+import { lineColumn, lineStarts } from './line-index.js';
+
 const UNSUPPORTED = /\{\{[#/>!^&{~]|~\}\}|\\\{\{|\{\{\s*else\b/;
 const TOKEN = /\s*(?:("[^"\\]*"|'[^'\\]*')|(-?\d+(?:\.\d+)?)(?![\w.])|(true|false)(?![\w.=])|([A-Za-z_]\w*)=|((?:this|[A-Za-z_]\w*)(?:\.[A-Za-z_]\w*)*))/y;
 
@@ -14,18 +16,11 @@ type Loc = hbs.AST.SourceLocation;
 
 export function parseSimpleTemplate(text: string): hbs.AST.Program | undefined {
   if (UNSUPPORTED.test(text)) return undefined;
-  // Line starts, to turn offsets into handlebars' positions.
-  const lineStarts = [0];
-  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) lineStarts.push(i + 1);
+  const starts = lineStarts(text);
+  // Handlebars' columns are 0-based.
   const pos = (offset: number) => {
-    let lo = 0;
-    let hi = lineStarts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (lineStarts[mid]! <= offset) lo = mid;
-      else hi = mid - 1;
-    }
-    return { line: lo + 1, column: offset - lineStarts[lo]! };
+    const [line, column] = lineColumn(starts, offset);
+    return { line, column: column - 1 };
   };
   const loc = (start: number, end: number): Loc => ({ start: pos(start), end: pos(end) }) as Loc;
 

@@ -7,6 +7,7 @@ import { LineCounter, parseDocument, isMap, isPair, isScalar, isSeq, type Docume
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import { DpfError, diagnostic, type Diagnostic, type SourceLocation } from '../errors/dpf-error.js';
 import { closestMatch } from './closest-match.js';
+import { lineColumn } from './line-index.js';
 
 export interface YamlFile<T = unknown> {
   readonly path: string; // relative to the project dir, used in messages
@@ -30,17 +31,6 @@ export interface YamlIndex<T = unknown> {
   readonly lineStarts: number[];
 }
 
-/** 1-based line and column of an offset, by binary search over the line starts. */
-function lineColumn(lineStarts: readonly number[], offset: number): [number, number] {
-  let lo = 0;
-  let hi = lineStarts.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1;
-    if (lineStarts[mid]! <= offset) lo = mid;
-    else hi = mid - 1;
-  }
-  return [lo + 1, offset - lineStarts[lo]! + 1];
-}
 
 const pointer = (path: readonly (string | number)[]) => path.join('\u0001');
 
