@@ -41,21 +41,33 @@ export function compileProject(parsed: ParsedProject, graph: ProjectGraph, ctx: 
     const ast = parsed.templates.get(id)!;
     const rendered = bag.collect(() => renderModelSql(node, ast, env));
     if (!rendered) continue;
-    const needs: string[] = [];
-    const addNeeds = (ids: string[]) => {
-      for (const dep of ids) {
-        if (needs.includes(dep)) continue;
-        addNeeds(ephemeral.get(dep)?.needs ?? []);
-        needs.push(dep);
-      }
+    const withCtes = (r: { sql: string; ephemeralRefs: string[] }) => {
+      const needs: string[] = [];
+      const addNeeds = (ids: string[]) => {
+        for (const dep of ids) {
+          if (needs.includes(dep)) continue;
+          addNeeds(ephemeral.get(dep)?.needs ?? []);
+          needs.push(dep);
+        }
+      };
+      addNeeds(r.ephemeralRefs);
+      const ctes = needs.map((dep) => ({ name: cteName(manifest.nodes[dep]!.name), sql: ephemeral.get(dep)!.body }));
+      return { sql: injectCtes(r.sql, ctes, ctx.dialect), needs };
     };
-    addNeeds(rendered.ephemeralRefs);
+    const full = withCtes(rendered);
     if (node.config.materialized === 'ephemeral') {
-      ephemeral.set(id, { body: rendered.sql, needs });
+      ephemeral.set(id, { body: rendered.sql, needs: full.needs });
     }
-    const ctes = needs.map((dep) => ({ name: cteName(manifest.nodes[dep]!.name), sql: ephemeral.get(dep)!.body }));
-    const compiledCode = injectCtes(rendered.sql, ctes, ctx.dialect);
-    compiled[id] = { ...node, compiledCode, compiledPath: compiledPathOf(node) } satisfies ModelNode;
+    // An incremental model is rendered both ways at compile time: the runner picks one once it
+    // knows whether the table exists, so SQL is never rendered at run time.
+    const incremental =
+      node.config.materialized === 'incremental' ? bag.collect(() => renderModelSql(node, ast, { ...env, isIncremental: true })) : undefined;
+    compiled[id] = {
+      ...node,
+      compiledCode: full.sql,
+      compiledPath: compiledPathOf(node),
+      ...(incremental ? { compiledIncrementalCode: withCtes(incremental).sql } : {}),
+    } satisfies ModelNode;
   }
   bag.throwIfErrors();
   const withModels: Manifest = { ...manifest, nodes: compiled };

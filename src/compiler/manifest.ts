@@ -7,7 +7,9 @@ import type { SourceLocation } from '../errors/dpf-error.js';
 
 export const MANIFEST_SCHEMA_VERSION = 'https://dpf.dev/schemas/manifest/v1.json';
 
-export type Materialization = 'view' | 'table' | 'ephemeral';
+export type Materialization = 'view' | 'table' | 'ephemeral' | 'incremental';
+export type IncrementalStrategy = 'append' | 'merge' | 'delete+insert';
+export type OnSchemaChange = 'ignore' | 'fail' | 'append_new_columns' | 'sync_all_columns';
 
 export interface Relation {
   readonly database?: string;
@@ -37,6 +39,12 @@ export interface ModelConfig {
   readonly enabled: boolean;
   readonly meta: Record<string, unknown>;
   readonly docs: { show: boolean; node_color?: string };
+  /** Incremental models only. */
+  readonly incremental_strategy?: IncrementalStrategy;
+  readonly unique_key?: string[];
+  readonly merge_update_columns?: string[];
+  readonly merge_exclude_columns?: string[];
+  readonly on_schema_change?: OnSchemaChange;
 }
 
 export interface SeedConfig {
@@ -96,6 +104,8 @@ export interface ModelNode extends NodeBase {
   /** Filled by compileProject. */
   readonly compiledCode?: string;
   readonly compiledPath?: string;
+  /** Incremental models: the SQL with is_incremental() true, run when the table exists. */
+  readonly compiledIncrementalCode?: string;
 }
 
 export interface SeedColumn {

@@ -62,7 +62,14 @@ export interface ParsedProject {
 }
 
 const INLINE_CONFIG_KEYS: Record<string, (v: unknown) => string | undefined> = {
-  materialized: (v) => (['view', 'table', 'ephemeral'].includes(String(v)) ? undefined : 'must be one of view, table, ephemeral'),
+  materialized: (v) =>
+    ['view', 'table', 'ephemeral', 'incremental'].includes(String(v)) ? undefined : 'must be one of view, table, ephemeral, incremental',
+  incremental_strategy: (v) => (['append', 'merge', 'delete+insert'].includes(String(v)) ? undefined : 'must be one of append, merge, delete+insert'),
+  unique_key: (v) => (typeof v === 'string' ? undefined : 'must be a string (comma-separated for several columns)'),
+  on_schema_change: (v) =>
+    ['ignore', 'fail', 'append_new_columns', 'sync_all_columns'].includes(String(v)) ? undefined : 'must be one of ignore, fail, append_new_columns, sync_all_columns',
+  merge_update_columns: (v) => (typeof v === 'string' ? undefined : 'must be a string (comma-separated)'),
+  merge_exclude_columns: (v) => (typeof v === 'string' ? undefined : 'must be a string (comma-separated)'),
   schema: (v) => (typeof v === 'string' ? undefined : 'must be a string'),
   database: (v) => (typeof v === 'string' ? undefined : 'must be a string'),
   alias: (v) => (typeof v === 'string' ? undefined : 'must be a string'),
@@ -196,8 +203,18 @@ export function parseProject(files: ProjectFiles, ctx: ParseContext): ParsedProj
       enabled: merged.enabled !== false,
       meta: { ...(merged.meta as Record<string, unknown>), ...((patch?.entry.meta as Record<string, unknown>) ?? {}) },
       docs: { show: true, ...((merged.docs as object) ?? {}) },
+      ...incrementalConfig(merged),
     };
     if (!config.enabled) continue;
+    if (config.materialized === 'incremental' && config.incremental_strategy !== 'append' && !config.unique_key?.length) {
+      bag.add(
+        diagnostic(
+          'InvalidConfig',
+          { key: 'unique_key', detail: `is needed by the ${config.incremental_strategy} strategy; set unique_key, or use incremental_strategy="append"` },
+          analysis.config.incremental_strategy?.location ?? analysis.config.materialized?.location ?? { file: file.path, line: 1, column: 1 },
+        ),
+      );
+    }
     const uniqueId = `model.${projectName}.${file.name}`;
     if (!claimName(file.name, uniqueId, file.path, 'model')) continue;
     const node: ModelNode = {
@@ -409,6 +426,20 @@ export function parseProject(files: ProjectFiles, ctx: ParseContext): ParsedProj
     childMap,
   };
   return { root: files.root, targetPath: files.targetPath, manifest, templates, partials, vars, genericTests, warnings: bag.warnings };
+}
+
+/** Incremental config, lists accepted as YAML lists or comma-separated strings. */
+function incrementalConfig(merged: RawConfig): Partial<ModelConfig> {
+  if (merged.materialized !== 'incremental') return {};
+  const list = (v: unknown) => (v === undefined ? undefined : toTags(v));
+  const uniqueKey = list(merged.unique_key);
+  return {
+    incremental_strategy: (merged.incremental_strategy as ModelConfig['incremental_strategy']) ?? (uniqueKey?.length ? 'merge' : 'append'),
+    unique_key: uniqueKey,
+    merge_update_columns: list(merged.merge_update_columns),
+    merge_exclude_columns: list(merged.merge_exclude_columns),
+    on_schema_change: (merged.on_schema_change as ModelConfig['on_schema_change']) ?? 'ignore',
+  };
 }
 
 function columnsOf(raw: unknown): Record<string, ColumnInfo> {

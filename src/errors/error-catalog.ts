@@ -282,6 +282,25 @@ export const ERRORS = {
     hint: (a: { runPath: string }) =>
       `Check the column and model names the test uses where it is declared (above); the statement that ran is in ${a.runPath}.`,
   },
+  UniqueKeyMissing: {
+    code: 'DPF603',
+    title: 'unique_key is not a column',
+    message: (a: { key: string; columns: string[] }) => `unique_key "${a.key}" is not a column of the model's result (it has: ${a.columns.join(', ')}).`,
+    hint: 'Fix unique_key in the model\'s config, or select that column in the model.',
+  },
+  DuplicateKeys: {
+    code: 'DPF604',
+    title: 'Duplicate unique keys',
+    message: (a: { keys: string; strategy: string }) => `The new rows repeat unique_key values, so ${a.strategy} would insert duplicates: ${a.keys}.`,
+    hint: 'Make the model return one row per unique_key (deduplicate in its SQL), or fix unique_key. The table was left as it was.',
+  },
+  SchemaChanged: {
+    code: 'DPF605',
+    title: 'Columns changed',
+    message: (a: { added: string[]; removed: string[] }) =>
+      `The model's columns changed (added: ${a.added.join(', ') || 'none'}; removed: ${a.removed.join(', ') || 'none'}) and on_schema_change is fail.`,
+    hint: 'Rebuild it with --full-refresh, or set on_schema_change to append_new_columns or sync_all_columns.',
+  },
   QueryFailed: {
     code: 'DPF601',
     title: 'Query failed',

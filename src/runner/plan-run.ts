@@ -10,7 +10,7 @@
 import type { ProjectGraph } from '../compiler/build-graph.js';
 import { allNodes, type Manifest, type ManifestNode } from '../compiler/manifest.js';
 
-export type StrategyName = 'view' | 'table' | 'seed' | 'test' | 'unit_test';
+export type StrategyName = 'view' | 'table' | 'incremental' | 'seed' | 'test' | 'unit_test';
 export type RunCommand = 'run' | 'seed' | 'build' | 'test';
 export type PlannedKind = 'model' | 'seed' | 'test' | 'unit_test';
 

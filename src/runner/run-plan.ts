@@ -87,6 +87,7 @@ export async function runPlan(plan: Plan, ctx: RunContext): Promise<RunSummary> 
           templates,
           projectRoot: ctx.projectRoot,
           manifest: ctx.manifest,
+          fullRefresh: plan.fullRefresh,
           existing: (r) => existing.get(relationKey(r)),
           execute: (sql) => {
             statements.push(sql);

@@ -17,7 +17,13 @@ export type SqlTemplateName =
   | 'count_failures'
   | 'sample_rows'
   | 'rows_missing'
-  | 'source_freshness';
+  | 'source_freshness'
+  | 'incremental_append'
+  | 'incremental_delete'
+  | 'incremental_merge'
+  | 'duplicate_keys'
+  | 'alter_add_column'
+  | 'alter_drop_column';
 
 export class SqlTemplates {
   private readonly cache = new Map<SqlTemplateName, HandlebarsTemplateDelegate>();

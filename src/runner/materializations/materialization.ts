@@ -14,6 +14,8 @@ export interface MaterializationContext {
   readonly templates: SqlTemplates;
   readonly projectRoot: string;
   readonly manifest: Manifest;
+  /** --full-refresh: rebuild incremental models from scratch. */
+  readonly fullRefresh: boolean;
   /** The type of a relation that existed when the run started, if any. */
   existing(relation: Relation): RelationType | undefined;
   /** Runs a statement and records it for target/run/. */

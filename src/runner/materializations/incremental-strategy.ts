@@ -1,0 +1,84 @@
+/**
+ * incremental: the first run, a --full-refresh, or a view in the way builds the whole table
+ * (as the table strategy does). Later runs build the new rows (the model's SQL with
+ * is_incremental() true) into <name>__dpf_tmp, check them (unique_key present and unique,
+ * columns per on_schema_change), then change the target in one transaction: append, delete
+ * the matching keys then append, or merge. A failure at any point leaves the target as it was.
+ */
+import { diagnostic, DpfError } from '../../errors/dpf-error.js';
+import type { ModelNode } from '../../compiler/manifest.js';
+import type { MaterializationContext, Strategy } from './materialization.js';
+import { tempRelation } from './materialization.js';
+import { tableStrategy } from './table-strategy.js';
+
+const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
+const location = (node: ModelNode) => ({ file: node.originalFilePath, line: 1, column: 1 });
+
+export const incrementalStrategy: Strategy = async (node, ctx) => {
+  if (node.kind !== 'model' || node.compiledIncrementalCode === undefined) throw new Error(`incremental strategy needs a compiled incremental model: ${node.uniqueId}`);
+  const existing = ctx.existing(node.relation);
+  if (!existing || existing === 'view' || ctx.fullRefresh) return tableStrategy(node, ctx);
+
+  const { dialect, connection, templates } = ctx;
+  const config = node.config;
+  const stage = tempRelation(node.relation);
+  const stageName = dialect.renderRelation(stage);
+  const q = (c: string) => dialect.quoteIdentifier(c);
+  if (ctx.existing(stage)) await connection.dropRelation(stage, 'table'); // left over by a killed run
+  await ctx.execute(templates.render('create_table_as', { relation: stageName, sql: node.compiledIncrementalCode.trimEnd() }));
+  try {
+    const newColumns = await connection.getColumns(stage);
+    const targetColumns = await connection.getColumns(node.relation);
+    const keys = config.unique_key ?? [];
+    for (const key of keys) {
+      if (!newColumns.some((c) => same(c.name, key))) {
+        throw new DpfError([diagnostic('UniqueKeyMissing', { key, columns: newColumns.map((c) => c.name) }, location(node))]);
+      }
+    }
+    const strategy = config.incremental_strategy ?? 'append';
+    if (strategy !== 'append') await checkUniqueKeys(ctx, node, stageName, keys, strategy);
+
+    const added = newColumns.filter((c) => !targetColumns.some((t) => same(t.name, c.name)));
+    const removed = targetColumns.filter((t) => !newColumns.some((c) => same(t.name, c.name)));
+    const onChange = config.on_schema_change ?? 'ignore';
+    if (onChange === 'fail' && (added.length > 0 || removed.length > 0)) {
+      throw new DpfError([diagnostic('SchemaChanged', { added: added.map((c) => c.name), removed: removed.map((c) => c.name) }, location(node))]);
+    }
+    const addColumns = onChange === 'append_new_columns' || onChange === 'sync_all_columns' ? added : [];
+    const dropColumns = onChange === 'sync_all_columns' ? removed : [];
+    // The columns both sides will have once the target's columns are adjusted.
+    const columns = newColumns
+      .filter((c) => targetColumns.some((t) => same(t.name, c.name)) || addColumns.includes(c))
+      .map((c) => c.name);
+    const excluded = new Set([...(config.merge_exclude_columns ?? []), ...keys].map((c) => c.toLowerCase()));
+    const updateColumns = config.merge_update_columns ?? columns.filter((c) => !excluded.has(c.toLowerCase()));
+
+    let rows: number | undefined;
+    await connection.transaction(async () => {
+      for (const c of addColumns) await ctx.execute(templates.render('alter_add_column', { relation: node.relationName, column: q(c.name), type: c.type }));
+      for (const c of dropColumns) await ctx.execute(templates.render('alter_drop_column', { relation: node.relationName, column: q(c.name) }));
+      const common = { target: node.relationName, source: stageName, columns: columns.map(q).join(', '), unique_key: keys.map(q) };
+      if (strategy === 'merge') {
+        const result = await ctx.execute(
+          templates.render('incremental_merge', { ...common, column_list: columns.map(q), update_columns: updateColumns.map(q) }),
+        );
+        rows = result.rowsAffected;
+      } else {
+        if (strategy === 'delete+insert') await ctx.execute(templates.render('incremental_delete', common));
+        rows = (await ctx.execute(templates.render('incremental_append', common))).rowsAffected;
+      }
+    });
+    return { rowsAffected: rows ?? 0, message: `${rows ?? 0} rows ${strategy === 'merge' ? 'merged' : 'inserted'}` };
+  } finally {
+    await connection.dropRelation(stage, 'table');
+  }
+};
+
+async function checkUniqueKeys(ctx: MaterializationContext, node: ModelNode, stageName: string, keys: string[], strategy: string): Promise<void> {
+  const result = await ctx.query(ctx.templates.render('duplicate_keys', { source: stageName, keys: keys.map((k) => ctx.dialect.quoteIdentifier(k)).join(', ') }));
+  if (result.rows.length === 0) return;
+  const shown = result.rows
+    .map((r) => `(${keys.map((k, i) => `${k}=${JSON.stringify(r[i])}`).join(', ')}) ×${r[keys.length]}`)
+    .join('; ');
+  throw new DpfError([diagnostic('DuplicateKeys', { keys: shown, strategy }, { file: node.originalFilePath, line: 1, column: 1 })]);
+}
