@@ -72,14 +72,18 @@ describe('dpf build on the demo project', () => {
     expect(seedRun).toContain('rename');
   });
 
-  it('builds again over existing relations, and honours --select', async () => {
-    const again = await dpf(['build', '--project-dir', dir, '--select', 'fct_orders+', '--exclude', 'orders_daily'], { cwd: dir });
+  it('reuses unchanged models on the next build, rebuilds with --rebuild-all, and honours --select', async () => {
+    const select = ['--select', 'fct_orders+', '--exclude', 'orders_daily'];
+    const again = await dpf(['build', '--project-dir', dir, ...select], { cwd: dir });
     expect(again.code).toBe(0);
-    // Two models, plus their unit tests and data tests.
-    expect(again.stdout.match(/ OK +(table|view) /g)).toHaveLength(2);
-    expect(again.stdout).toMatch(/OK +table +main\.fct_orders/);
-    expect(again.stdout).toMatch(/OK +table +main\.dim_customers/);
+    // Two models, unchanged since the first build, plus their unit tests and data tests.
+    expect(again.stdout.match(/ REUSE +(table|view) /g)).toHaveLength(2);
+    expect(again.stdout).toMatch(/REUSE +table +main\.fct_orders .*\[unchanged\]/);
+    expect(again.stdout).toMatch(/2 unchanged, reused/);
     expect(again.stdout).not.toMatch(/orders_daily/);
+    const forced = await dpf(['build', '--project-dir', dir, ...select, '--rebuild-all'], { cwd: dir });
+    expect(forced.stdout.match(/ OK +(table|view) /g)).toHaveLength(2);
+    expect(forced.stdout).toMatch(/OK +table +main\.dim_customers/);
   });
 
   it('prints one JSON event per line with --log-format json', async () => {

@@ -27,8 +27,8 @@ describe('a model that fails in the engine', () => {
     expect(failed.stdout).toMatch(/amount_typo/);
     expect(failed.stdout).toMatch(/target\/run\/proj\/models\/orders\.sql/);
     expect(failed.stdout).toMatch(/SKIP +table +main\.orders_summary \.+ \[upstream orders failed\]/);
-    expect(failed.stdout).toMatch(/OK +table +main\.independent/);
-    expect(failed.stdout).toMatch(/2 ok, 1 error, 1 skipped/);
+    expect(failed.stdout).toMatch(/REUSE +table +main\.independent/);
+    expect(failed.stdout).toMatch(/2 ok \(2 unchanged, reused\), 1 error, 1 skipped/);
     // The error is followed by its skipped descendant.
     expect(failed.stdout.indexOf('ERROR table')).toBeLessThan(failed.stdout.indexOf('SKIP'));
 

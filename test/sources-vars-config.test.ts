@@ -57,7 +57,7 @@ describe('config precedence and schemas', () => {
     const run = await dpf(['build', '--project-dir', dir], { cwd: dir });
     expect(run.code, run.output).toBe(0);
     const db = join(dir, 'target/dev.duckdb');
-    const types = await queryDuckDB(db, "select table_schema || '.' || table_name as r, table_type as t from information_schema.tables order by 1");
+    const types = await queryDuckDB(db, "select table_schema || '.' || table_name as r, table_type as t from information_schema.tables where table_schema <> 'dpf_meta' order by 1");
     expect(types).toEqual([
       { r: 'main.s1', t: 'VIEW' },
       { r: 'main_analytics.m1', t: 'BASE TABLE' },

@@ -6,6 +6,7 @@ import { fail } from '../errors/dpf-error.js';
 import type { CompileOptions } from '../compiler/compile-pipeline.js';
 import type { SelectionInput } from '../compiler/select-nodes.js';
 import { readLoadTimes } from '../tests/write-sources-json.js';
+import { readState } from '../compiler/read-state.js';
 import type { LogFormat } from './run-reporter.js';
 
 export interface CommonFlags {
@@ -36,12 +37,14 @@ export function addSelectionOptions(cmd: Command): Command {
     .option('--state <dir>', 'artifacts of another run to compare with (source_status:fresher needs its sources.json)');
 }
 
-/** The selection flags plus the artifacts some selector methods compare (source_status). */
+/** The selection flags plus the artifacts some selector methods compare (source_status, state, result). */
 export function selectionInput(flags: CommonFlags, targetPath: string, cwd: string): SelectionInput {
   const mentions = (m: string) => [...(flags.select ?? []), ...(flags.exclude ?? [])].some((s) => s.includes(m));
+  const needsState = mentions('state:') || mentions('result:');
   return {
     select: flags.select,
     exclude: flags.exclude,
+    state: needsState && flags.state ? readState(resolve(cwd, flags.state), '--select state:/result:') : undefined,
     sourceLoadTimes: mentions('source_status:')
       ? { current: readLoadTimes(targetPath), previous: flags.state ? readLoadTimes(resolve(cwd, flags.state)) : undefined }
       : undefined,

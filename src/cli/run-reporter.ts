@@ -9,7 +9,7 @@ export type LogFormat = 'text' | 'json';
 
 /** Column where the bracketed result starts, so results line up as in dbt. */
 const RESULT_COLUMN = 64;
-const STATUS: Record<NodeResult['status'], string> = { success: 'OK', pass: 'PASS', warn: 'WARN', fail: 'FAIL', error: 'ERROR', skipped: 'SKIP' };
+const STATUS: Record<NodeResult['status'], string> = { success: 'OK', reused: 'REUSE', pass: 'PASS', warn: 'WARN', fail: 'FAIL', error: 'ERROR', skipped: 'SKIP' };
 const KIND: Record<NodeResult['strategy'], string> = { table: 'table', view: 'view', incremental: 'incr', seed: 'seed', test: 'test', unit_test: 'unit' };
 
 const plainRelation = (name: string) => name.replace(/"((?:[^"]|"")*)"/g, (_, inner: string) => inner.replace(/""/g, '"'));
@@ -27,6 +27,8 @@ export function progressLine(index: number, total: number, result: NodeResult): 
     tail = `[PASS in ${formatSeconds(result.executionTime)}]`;
   } else if (result.status === 'warn' || result.status === 'fail') {
     tail = `[${STATUS[result.status]} ${(result.failures ?? 0).toLocaleString('en-US')} in ${formatSeconds(result.executionTime)}]`;
+  } else if (result.status === 'reused') {
+    tail = '[unchanged]';
   } else if (result.status === 'success') {
     tail = result.rowsAffected !== undefined
       ? `[${result.rowsAffected.toLocaleString('en-US')} rows in ${formatSeconds(result.executionTime)}]`
@@ -67,7 +69,8 @@ export function createRunReporter(output: Output, format: LogFormat, projectDir:
         const bad = counts.error + counts.fail;
         const warned = counts.warn ? `, ${counts.warn} warning${counts.warn === 1 ? '' : 's'}` : '';
         output.out('');
-        output.out(`Finished in ${formatSeconds(elapsed)}: ${counts.success + counts.pass} ok${warned}, ${bad} error${bad === 1 ? '' : 's'}, ${counts.skipped} skipped`);
+        const reused = counts.reused ? ` (${counts.reused} unchanged, reused)` : '';
+        output.out(`Finished in ${formatSeconds(elapsed)}: ${counts.success + counts.pass + counts.reused} ok${reused}${warned}, ${bad} error${bad === 1 ? '' : 's'}, ${counts.skipped} skipped`);
         for (const result of failed) output.out(`  failed: ${result.name} (${result.failures} ${result.strategy === 'unit_test' ? 'differing' : 'failing'} row${result.failures === 1 ? '' : 's'})`);
         for (const { result, error } of errors) {
           const where = error.location ? ` (${error.location.file}${error.location.line ? `:${error.location.line}` : ''})` : '';

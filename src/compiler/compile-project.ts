@@ -2,6 +2,7 @@
  * Step 4: compile. Renders every model's SQL in DAG order, inlining ephemeral models as CTEs,
  * and returns a new manifest carrying compiled code. Writes nothing: see write-artifacts.ts.
  */
+import { createHash } from 'node:crypto';
 import { DiagnosticBag } from '../errors/dpf-error.js';
 import type { Dialect } from '../adapters/adapter.js';
 import type { ProjectGraph } from './build-graph.js';
@@ -70,6 +71,7 @@ export function compileProject(parsed: ParsedProject, graph: ProjectGraph, ctx: 
     } satisfies ModelNode;
   }
   bag.throwIfErrors();
+  addStateChecksums(manifest, graph, compiled);
   const withModels: Manifest = { ...manifest, nodes: compiled };
 
   const testCtx = { manifest: withModels, dialect: ctx.dialect, definitions: parsed.genericTests, env: { ...env, manifest: withModels }, cache: new Map() };
@@ -94,4 +96,31 @@ export function compileProject(parsed: ParsedProject, graph: ProjectGraph, ctx: 
 
 export function compiledPathOf(node: ExecutableNode): string {
   return `compiled/${node.packageName}/${node.originalFilePath}`;
+}
+
+/**
+ * A model's or seed's stateChecksum covers everything that determines its result: its compiled
+ * SQL (so vars count) or data, its config, the macros it uses, and the stateChecksums of what it reads, so an
+ * upstream change changes every checksum downstream. Source data is not covered: dpf cannot
+ * see it change.
+ */
+function addStateChecksums(manifest: Manifest, graph: ProjectGraph, nodes: Record<string, ExecutableNode>): void {
+  const sums = new Map<string, string>();
+  for (const id of graph.order) {
+    const source = manifest.sources[id];
+    if (source) {
+      sums.set(id, createHash('sha256').update(`${source.relationName}\u0000${source.externalLocation ?? ''}`).digest('hex'));
+      continue;
+    }
+    const node = nodes[id];
+    if (!node) continue;
+    // The compiled SQL, not the file: vars and the target change what a model builds.
+    const body = node.kind === 'model' ? `${node.compiledCode ?? ''}\u0000${node.compiledIncrementalCode ?? ''}` : node.checksum.checksum;
+    const hash = createHash('sha256').update(body).update(JSON.stringify(node.config));
+    if (node.kind === 'model') for (const m of node.macros) hash.update(manifest.macros[m]?.checksum.checksum ?? m);
+    for (const dep of node.dependsOn) hash.update(sums.get(dep) ?? dep);
+    const sum = hash.digest('hex');
+    sums.set(id, sum);
+    nodes[id] = { ...node, stateChecksum: sum };
+  }
 }

@@ -106,6 +106,8 @@ export interface ModelNode extends NodeBase {
   readonly compiledPath?: string;
   /** Incremental models: the SQL with is_incremental() true, run when the table exists. */
   readonly compiledIncrementalCode?: string;
+  /** Hash of everything that determines the model's result: SQL, config, macros, upstream. */
+  readonly stateChecksum?: string;
 }
 
 export interface SeedColumn {
@@ -120,6 +122,7 @@ export interface SeedNode extends NodeBase {
   readonly seedColumns: SeedColumn[];
   readonly rowCount: number;
   readonly dependsOn: string[];
+  readonly stateChecksum?: string;
 }
 
 export interface FreshnessRule {

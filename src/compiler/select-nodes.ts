@@ -8,12 +8,16 @@
 import { fail } from '../errors/dpf-error.js';
 import type { ProjectGraph } from './build-graph.js';
 import { allNodes, type Manifest, type ManifestNode } from './manifest.js';
+import { stateChanges, type StateChange } from './compare-state.js';
+import type { RunState } from './read-state.js';
 
 export interface SelectionInput {
   readonly select?: readonly string[];
   readonly exclude?: readonly string[];
   /** Newest load time per source, from target/sources.json (current) and --state's (previous). */
   readonly sourceLoadTimes?: { readonly current?: Record<string, string>; readonly previous?: Record<string, string> };
+  /** Another run's artifacts (--state), for state: and result: selectors. */
+  readonly state?: RunState;
 }
 
 interface Atom {
@@ -25,7 +29,8 @@ interface Atom {
   readonly childrenParents: boolean; // @
 }
 
-const METHODS = ['name', 'fqn', 'tag', 'path', 'source', 'resource_type', 'config', 'test_type', 'test_name', 'source_status'];
+const METHODS = ['name', 'fqn', 'tag', 'path', 'source', 'resource_type', 'config', 'test_type', 'test_name', 'source_status', 'state', 'result', 'unique_id'];
+const STATE_VALUES = ['new', 'modified', 'modified.body', 'modified.configs', 'modified.contract', 'modified.macros'];
 
 export function parseAtom(raw: string): Atom {
   const m = /^(@)?(?:(\d*)\+)?([^+]+?)(?:\+(\d*))?$/.exec(raw);
@@ -63,11 +68,11 @@ function globToRegExp(glob: string): RegExp {
   return new RegExp(`^${glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
 }
 
-function matches(node: ManifestNode, atom: Atom, input: SelectionInput = {}): boolean {
+function matches(node: ManifestNode, atom: Atom, input: SelectionInput = {}, manifest?: Manifest): boolean {
   const value = atom.value;
   switch (atom.method.split('.')[0]) {
     case 'default':
-      return globToRegExp(value).test(node.name) || matches(node, { ...atom, method: 'fqn' }, input);
+      return globToRegExp(value).test(node.name) || matches(node, { ...atom, method: 'fqn' }, input, manifest);
     case 'name':
       return globToRegExp(value).test(node.name);
     case 'fqn': {
@@ -90,6 +95,16 @@ function matches(node: ManifestNode, atom: Atom, input: SelectionInput = {}): bo
       return node.kind === value;
     case 'test_type':
       return (node.kind === 'test' && node.testType === value) || (node.kind === 'unit_test' && value === 'unit');
+    case 'unique_id':
+      return node.uniqueId === value;
+    case 'state': {
+      const changes = stateChanges(node, manifest!, input.state!.manifest);
+      if (value === 'new') return changes.has('new');
+      if (value === 'modified') return changes.size > 0;
+      return changes.has(value.slice('modified.'.length) as StateChange);
+    }
+    case 'result':
+      return input.state?.results?.[node.uniqueId] === value;
     case 'source_status': {
       if (node.kind !== 'source') return false;
       const { current = {}, previous = {} } = input.sourceLoadTimes ?? {};
@@ -135,7 +150,16 @@ function selectAtom(manifest: Manifest, graph: ProjectGraph, atom: Atom, input: 
     if (!input.sourceLoadTimes?.current) fail('SelectorInvalid', { selector: atom.raw, detail: 'needs target/sources.json: run `dpf source freshness` first' });
     if (!input.sourceLoadTimes.previous) fail('SelectorInvalid', { selector: atom.raw, detail: 'needs --state <folder> holding the sources.json of an earlier freshness check to compare with' });
   }
-  const base = new Set(allNodes(manifest).filter((n) => matches(n, atom, input)).map((n) => n.uniqueId));
+  if (atom.method === 'state' || atom.method === 'result') {
+    if (!input.state) fail('SelectorInvalid', { selector: atom.raw, detail: 'needs --state <folder> with the artifacts (manifest.json, run_results.json) of the run to compare with' });
+    if (atom.method === 'state' && !STATE_VALUES.includes(atom.value)) {
+      fail('SelectorInvalid', { selector: atom.raw, detail: `takes one of ${STATE_VALUES.join(', ')}` });
+    }
+    if (atom.method === 'result' && !input.state.results) {
+      fail('SelectorInvalid', { selector: atom.raw, detail: `needs run_results.json in ${input.state.dir}` });
+    }
+  }
+  const base = new Set(allNodes(manifest).filter((n) => matches(n, atom, input, manifest)).map((n) => n.uniqueId));
   const result = new Set(base);
   if (atom.parents) for (const id of walk(graph, base, 'up', atom.parents)) result.add(id);
   if (atom.children) for (const id of walk(graph, base, 'down', atom.children)) result.add(id);

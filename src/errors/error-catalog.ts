@@ -255,6 +255,18 @@ export const ERRORS = {
     message: (a: { name: string; suggestion?: string }) => `No model, seed or source named "${a.name}".${didYouMean(a.suggestion)}`,
     hint: 'List what exists with `dpf ls`.',
   },
+  StateMissing: {
+    code: 'DPF504',
+    title: 'No state to compare with',
+    message: (a: { dir: string; need: string }) => `${a.need} needs the artifacts of another run, and ${a.dir} has no manifest.json.`,
+    hint: 'Pass --state <folder> with the target/ of the run to compare with (for example the artifacts of the last production build).',
+  },
+  StateIncompatible: {
+    code: 'DPF505',
+    title: 'State from another dpf version',
+    message: (a: { dir: string; version: string }) => `${a.dir}/manifest.json has schema ${a.version}; this dpf reads https://dpf.dev/schemas/manifest/v1.json.`,
+    hint: 'Produce the state again with this version of dpf (dpf compile in that environment).',
+  },
   InitTargetExists: {
     code: 'DPF502',
     title: 'Folder exists',

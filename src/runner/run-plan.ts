@@ -14,6 +14,7 @@ import type { Plan, PlanStep } from './plan-run.js';
 import { BLOCKING, type NodeResult, type NodeStatus, type RunEvent, type RunSummary } from './run-results.js';
 import { allNodes } from '../compiler/manifest.js';
 import { SqlTemplates } from './sql-templates.js';
+import { loadBuildHistory, saveBuildHistory } from './build-history.js';
 import { sourceLineOf } from './source-line.js';
 
 export interface RunContext {
@@ -25,7 +26,15 @@ export interface RunContext {
   readonly failFast: boolean;
   readonly invocationId: string;
   readonly onEvent: (event: RunEvent) => void;
+  /**
+   * Skip models and seeds unchanged since their last successful build in this target
+   * (their stateChecksum matches dpf_meta.node_builds); absent with --rebuild-all.
+   */
+  readonly reuse?: { readonly targetName: string; readonly database?: string };
 }
+
+/** Strategies whose result is fully determined by the stateChecksum (incremental ones are not). */
+const REUSABLE = new Set(['table', 'view', 'seed']);
 
 const relationKey = (r: Relation) => `${r.database ?? ''}\u0000${r.schema}\u0000${r.identifier}`.toLowerCase();
 
@@ -37,6 +46,13 @@ export async function runPlan(plan: Plan, ctx: RunContext): Promise<RunSummary> 
   ctx.onEvent({ type: 'run_started', total, threads });
 
   const existing = await prepareSchemas(plan, ctx);
+  const history = ctx.reuse ? await loadBuildHistory(ctx.adapter, ctx.reuse.targetName, ctx.reuse.database) : undefined;
+  const reusable = (step: PlanStep): boolean => {
+    const node = ctx.manifest.nodes[step.uniqueId];
+    return (
+      !!history && !!node?.stateChecksum && REUSABLE.has(step.strategy) && history.get(step.uniqueId) === node.stateChecksum && existing.has(relationKey(node.relation))
+    );
+  };
   const templates = new SqlTemplates(ctx.adapter.name);
   const results = new Map<string, NodeResult>();
   const children = new Map<string, string[]>();
@@ -154,7 +170,15 @@ export async function runPlan(plan: Plan, ctx: RunContext): Promise<RunSummary> 
         const thread = active;
         active++;
         ctx.onEvent({ type: 'node_started', index: finished + 1, total, step });
-        void runStep(step, thread).then((result) => {
+        const run = reusable(step)
+          ? Promise.resolve<NodeResult>({
+              ...base(step, thread),
+              status: 'reused',
+              executionTime: 0,
+              message: 'unchanged since its last build in this target (--rebuild-all builds it anyway)',
+            })
+          : runStep(step, thread);
+        void run.then((result) => {
           active--;
           record(result);
           if (BLOCKING.has(result.status)) {
@@ -179,7 +203,14 @@ export async function runPlan(plan: Plan, ctx: RunContext): Promise<RunSummary> 
     if (!results.has(step.uniqueId)) record(skippedResult(step, 'skipped: --fail-fast stopped the run after an error'));
   }
   const ordered = plan.steps.map((s) => results.get(s.uniqueId)!);
-  const counts: Record<NodeStatus, number> = { success: 0, pass: 0, warn: 0, fail: 0, error: 0, skipped: 0 };
+  const counts: Record<NodeStatus, number> = { success: 0, reused: 0, pass: 0, warn: 0, fail: 0, error: 0, skipped: 0 };
+  if (ctx.reuse) {
+    const built = ordered.flatMap((r) => {
+      const sum = ctx.manifest.nodes[r.uniqueId]?.stateChecksum;
+      return r.status === 'success' && sum && REUSABLE.has(r.strategy) ? [{ result: r, stateChecksum: sum }] : [];
+    });
+    await saveBuildHistory(ctx.adapter, ctx.reuse.targetName, built, ctx.invocationId, ctx.reuse.database);
+  }
   for (const r of ordered) counts[r.status]++;
   const summary: RunSummary = {
     command: plan.command,
@@ -223,7 +254,9 @@ async function prepareSchemas(plan: Plan, ctx: RunContext): Promise<Map<string, 
     for (const rel of schemas.values()) {
       await connection.createSchema(rel.schema, rel.database);
       for (const info of await connection.listRelations(rel.schema, rel.database)) {
-        existing.set(relationKey(info), info.type);
+        // A killed run may have left a temporary relation; the run recovers by dropping it.
+        if (/__dpf_(tmp|backup)$/.test(info.identifier)) await connection.dropRelation(info, info.type);
+        else existing.set(relationKey(info), info.type);
       }
     }
   });

@@ -5,7 +5,7 @@ import type { StepOutcome } from './materializations/materialization.js';
 import type { PlanStep } from './plan-run.js';
 
 /** Models and seeds succeed; tests pass, warn or fail; any step may error or be skipped. */
-export type NodeStatus = 'success' | 'pass' | 'warn' | 'fail' | 'error' | 'skipped';
+export type NodeStatus = 'success' | 'reused' | 'pass' | 'warn' | 'fail' | 'error' | 'skipped';
 
 /** Statuses that stop the nodes downstream. */
 export const BLOCKING: ReadonlySet<NodeStatus> = new Set(['fail', 'error']);

@@ -23,7 +23,10 @@ export type SqlTemplateName =
   | 'incremental_merge'
   | 'duplicate_keys'
   | 'alter_add_column'
-  | 'alter_drop_column';
+  | 'alter_drop_column'
+  | 'build_history_create'
+  | 'build_history_select'
+  | 'build_history_delete';
 
 export class SqlTemplates {
   private readonly cache = new Map<SqlTemplateName, HandlebarsTemplateDelegate>();

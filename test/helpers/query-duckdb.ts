@@ -16,7 +16,8 @@ export async function queryDuckDB(path: string, sql: string): Promise<Record<str
 export async function relationsIn(path: string): Promise<string[]> {
   const rows = await queryDuckDB(
     path,
-    "select table_schema || '.' || table_name as name from information_schema.tables order by 1",
+    // dpf_meta holds dpf's own build history, not the project's relations.
+    "select table_schema || '.' || table_name as name from information_schema.tables where table_schema <> 'dpf_meta' order by 1",
   );
   return rows.map((r) => String(r.name));
 }

@@ -14,6 +14,7 @@ import { printWarnings, summarizeProject } from '../project-summary.js';
 interface RunFlags extends CommonFlags {
   failFast?: boolean;
   fullRefresh?: boolean;
+  rebuildAll?: boolean;
 }
 
 const DESCRIPTIONS: Record<RunCommand, { summary: string; example: string }> = {
@@ -31,7 +32,8 @@ export function registerRunCommand(program: Command, name: RunCommand, ctx: Comm
   addSelectionOptions(addProjectOptions(cmd))
     .option('--threads <n>', 'parallel workers (default: the target\'s threads)')
     .option('--fail-fast', 'stop starting new nodes after the first failure')
-    .option('--full-refresh', 'rebuild everything from scratch')
+    .option('--full-refresh', 'rebuild incremental models from scratch')
+    .option('--rebuild-all', 'build models and seeds even when unchanged since their last build in this target')
     .addHelpText('after', `\nExample:\n  $ ${DESCRIPTIONS[name].example}`)
     .action(async (flags: RunFlags) => {
       const format = logFormatOf(flags);
@@ -58,6 +60,7 @@ export function registerRunCommand(program: Command, name: RunCommand, ctx: Comm
           failFast: flags.failFast === true,
           invocationId: compiled.invocationId,
           onEvent: createRunReporter(ctx.output, format, options.projectDir),
+          reuse: flags.rebuildAll || flags.fullRefresh || name === 'test' ? undefined : { targetName: compiled.target.targetName, database: compiled.target.database },
         });
         writeRunResults(compiled.parsed.targetPath, summary, ctx.output.redact);
         if (summary.counts.error + summary.counts.fail > 0) ctx.setExitCode(1);

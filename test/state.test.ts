@@ -1,0 +1,80 @@
+/** State: skipping unchanged nodes, state:/result: selection against another run's artifacts. */
+import { cpSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { dpf, makeProject, tempDir } from './helpers/run-dpf.js';
+import { queryDuckDB } from './helpers/query-duckdb.js';
+
+const files = {
+  'models/a.sql': '{{config materialized="table"}}\nselect {{var "n" 1}} as n\n',
+  'models/b.sql': '{{config materialized="table"}}\nselect n * 2 as m from {{ref "a"}}\n',
+  'models/c.sql': 'select 1 as x\n',
+  'models/c.yml': 'models:\n  - name: c\n    config: {tags: [one]}\n',
+};
+
+const status = (out: string, name: string) => new RegExp(`(OK|REUSE) +\\w+ +main\\.${name} `).exec(out)?.[1];
+
+describe('skipping unchanged models', () => {
+  it('rebuilds only what changed or sits downstream of a change, and what was dropped', async () => {
+    const dir = makeProject(files);
+    const db = join(dir, 'target/dev.duckdb');
+    expect((await dpf(['run', '--project-dir', dir], { cwd: dir })).code).toBe(0);
+
+    const same = await dpf(['run', '--project-dir', dir], { cwd: dir });
+    expect([status(same.stdout, 'a'), status(same.stdout, 'b'), status(same.stdout, 'c')]).toEqual(['REUSE', 'REUSE', 'REUSE']);
+
+    // A var changes a's compiled SQL: a and b (downstream) rebuild, c does not.
+    const vars = await dpf(['run', '--project-dir', dir, '--vars', '{n: 5}'], { cwd: dir });
+    expect([status(vars.stdout, 'a'), status(vars.stdout, 'b'), status(vars.stdout, 'c')]).toEqual(['OK', 'OK', 'REUSE']);
+    expect(await queryDuckDB(db, 'select m from main.b')).toEqual([{ m: 10 }]);
+
+    // A relation dropped behind dpf's back is built again.
+    await queryDuckDB(db, 'drop table main.b');
+    const dropped = await dpf(['run', '--project-dir', dir, '--vars', '{n: 5}'], { cwd: dir });
+    expect([status(dropped.stdout, 'a'), status(dropped.stdout, 'b')]).toEqual(['REUSE', 'OK']);
+
+    const history = await queryDuckDB(db, "select count(*)::int as n from dpf_meta.node_builds where target_name = 'dev'");
+    expect(history[0]!.n).toBe(3);
+  });
+});
+
+describe('state: and result: selection', () => {
+  it('selects new and modified nodes (body, configs) and what is downstream', async () => {
+    const dir = makeProject(files);
+    expect((await dpf(['compile', '--project-dir', dir], { cwd: dir })).code).toBe(0);
+    const state = tempDir();
+    cpSync(join(dir, 'target/manifest.json'), join(state, 'manifest.json'));
+
+    writeFileSync(join(dir, 'models/a.sql'), '{{config materialized="table"}}\nselect {{var "n" 1}} + 0 as n\n');
+    writeFileSync(join(dir, 'models/c.yml'), 'models:\n  - name: c\n    config: {tags: [two]}\n');
+    writeFileSync(join(dir, 'models/d.sql'), 'select 4 as d\n');
+    const ls = async (selector: string) =>
+      (await dpf(['ls', '--project-dir', dir, '--select', selector, '--state', state, '--resource-type', 'model'], { cwd: dir })).stdout.trim().split('\n').sort();
+    expect(await ls('state:new')).toEqual(['d']);
+    expect(await ls('state:modified.body')).toEqual(['a']);
+    expect(await ls('state:modified.configs')).toEqual(['c']);
+    expect(await ls('state:modified')).toEqual(['a', 'c', 'd']);
+    expect(await ls('state:modified+')).toEqual(['a', 'b', 'c', 'd']);
+  });
+
+  it('selects by last result with result:error+, and explains a missing or foreign state', async () => {
+    const dir = makeProject({ ...files, 'models/b.sql': 'select nope from {{ref "a"}}\n', 'models/e.sql': 'select * from {{ref "b"}}\n' });
+    expect((await dpf(['run', '--project-dir', dir], { cwd: dir })).code).toBe(1);
+    const ls = await dpf(['ls', '--project-dir', dir, '--select', 'result:error+', '--state', join(dir, 'target')], { cwd: dir });
+    expect(ls.code, ls.output).toBe(0);
+    expect(ls.stdout.trim().split('\n').sort()).toEqual(['b', 'e']);
+
+    const empty = tempDir();
+    const missing = await dpf(['ls', '--project-dir', dir, '--select', 'state:modified', '--state', empty], { cwd: dir });
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('DPF504');
+    mkdirSync(join(empty, 'x'), { recursive: true });
+    writeFileSync(join(empty, 'manifest.json'), JSON.stringify({ metadata: { dpfSchemaVersion: 'https://dpf.dev/schemas/manifest/v0.json' } }));
+    const foreign = await dpf(['ls', '--project-dir', dir, '--select', 'state:modified', '--state', empty], { cwd: dir });
+    expect(foreign.code).toBe(2);
+    expect(foreign.stderr).toContain('DPF505');
+    const none = await dpf(['ls', '--project-dir', dir, '--select', 'state:modified'], { cwd: dir });
+    expect(none.code).toBe(2);
+    expect(none.stderr).toContain('needs --state');
+  });
+});
