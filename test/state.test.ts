@@ -78,3 +78,40 @@ describe('state: and result: selection', () => {
     expect(none.stderr).toContain('needs --state');
   });
 });
+
+describe('--defer and dpf retry', () => {
+  it('--defer reads unselected parents missing in this target from the state environment', async () => {
+    const dir = makeProject(files);
+    writeFileSync(
+      join(dir, 'profiles.yml'),
+      'proj:\n  target: dev\n  outputs:\n    dev: { type: duckdb, path: target/wh.duckdb, schema: dev }\n    prod: { type: duckdb, path: target/wh.duckdb, schema: prod }\n',
+    );
+    expect((await dpf(['run', '--project-dir', dir, '--target', 'prod', '--vars', '{n: 21}'], { cwd: dir })).code).toBe(0);
+    const prodArtifacts = tempDir();
+    cpSync(join(dir, 'target/manifest.json'), join(prodArtifacts, 'manifest.json'));
+
+    const run = await dpf(['run', '--project-dir', dir, '--select', 'b', '--defer', '--state', prodArtifacts], { cwd: dir });
+    expect(run.code, run.output).toBe(0);
+    expect(run.stdout).toContain('Deferring 1 unselected node missing here');
+    const db = join(dir, 'target/wh.duckdb');
+    expect(await queryDuckDB(db, 'select m from dev.b')).toEqual([{ m: 42 }]);
+    expect((await queryDuckDB(db, "select count(*)::int as n from information_schema.tables where table_schema = 'dev' and table_name = 'a'"))[0]!.n).toBe(0);
+    const compiled = JSON.parse((await import('node:fs')).readFileSync(join(dir, 'target/manifest.json'), 'utf8'));
+    expect(compiled.nodes['model.proj.b'].compiledCode).toContain('"prod"."a"');
+  });
+
+  it('retry runs the last command again for what failed or was skipped', async () => {
+    const dir = makeProject({ ...files, 'models/b.sql': '{{config materialized="table"}}\nselect nope from {{ref "a"}}\n', 'models/e.sql': 'select * from {{ref "b"}}\n' });
+    const first = await dpf(['build', '--project-dir', dir], { cwd: dir });
+    expect(first.code).toBe(1);
+    writeFileSync(join(dir, 'models/b.sql'), '{{config materialized="table"}}\nselect n from {{ref "a"}}\n');
+    const retry = await dpf(['retry', '--project-dir', dir], { cwd: dir });
+    expect(retry.code, retry.output).toBe(0);
+    expect(retry.stdout).toContain('Retrying 2 nodes of the last dpf build');
+    expect(retry.stdout).toMatch(/Running 2 nodes/);
+    expect(retry.stdout).toMatch(/OK +table +main\.b/);
+    expect(retry.stdout).toMatch(/OK +view +main\.e/);
+    const nothing = await dpf(['retry', '--project-dir', dir], { cwd: dir });
+    expect(nothing.stdout).toContain('Nothing to retry');
+  });
+});

@@ -10,7 +10,7 @@ import { registerCompileCommand } from './commands/compile-command.js';
 import { registerDebugCommand } from './commands/debug-command.js';
 import { registerInitCommand } from './commands/init-command.js';
 import { registerLsCommand } from './commands/ls-command.js';
-import { registerRunCommand } from './commands/run-command.js';
+import { registerRetryCommand, registerRunCommand } from './commands/run-command.js';
 import { registerShowCommand } from './commands/show-command.js';
 import { registerSourceCommand } from './commands/source-freshness-command.js';
 import type { CommandContext } from './command-context.js';
@@ -36,6 +36,7 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
   registerRunCommand(program, 'seed', ctx);
   registerRunCommand(program, 'build', ctx);
   registerRunCommand(program, 'test', ctx);
+  registerRetryCommand(program, ctx);
   registerLsCommand(program, ctx);
   registerSourceCommand(program, ctx);
   registerShowCommand(program, ctx);

@@ -80,10 +80,7 @@ export async function compileFromDisk(options: CompileOptions): Promise<Compiled
   lap('parse');
   const graph = buildGraph(parsed.manifest);
   lap('graph');
-  const manifest = compileProject(parsed, graph, {
-    dialect,
-    target: { name: target.targetName, schema: target.schema, type: target.type, profile_name: target.profileName, database: target.database },
-  });
+  const manifest = compileProject(parsed, graph, compileContext(target));
   lap('compile');
   if (options.writeArtifacts !== false) {
     writeCompiledSql(files.targetPath, manifest);
@@ -91,4 +88,23 @@ export async function compileFromDisk(options: CompileOptions): Promise<Compiled
   }
   lap('write');
   return { target, parsed, graph, manifest, warnings: [...parsed.warnings], invocationId, timings: timings as StageTimings };
+}
+
+function compileContext(target: TargetConfig, deferred?: ReadonlyMap<string, string>) {
+  return {
+    dialect: adapterFactory(target.type).dialect(target),
+    target: { name: target.targetName, schema: target.schema, type: target.type, profile_name: target.profileName, database: target.database },
+    deferred,
+  };
+}
+
+/**
+ * --defer: compiles again with refs to the given unique ids pointing at another environment's
+ * relations (unique id -> rendered relation), and rewrites the artifacts.
+ */
+export function recompileDeferred(compiled: CompiledProject, deferred: ReadonlyMap<string, string>): Manifest {
+  const manifest = compileProject(compiled.parsed, compiled.graph, compileContext(compiled.target, deferred));
+  writeCompiledSql(compiled.parsed.targetPath, manifest);
+  writeManifest(compiled.parsed.targetPath, manifest);
+  return manifest;
 }

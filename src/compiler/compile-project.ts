@@ -14,6 +14,8 @@ import { createHandlebars, cteName, injectCtes, renderModelSql, type TargetInfo 
 export interface CompileContext {
   readonly dialect: Dialect;
   readonly target: TargetInfo;
+  /** --defer: refs to these unique ids render as another environment's relations. */
+  readonly deferred?: ReadonlyMap<string, string>;
 }
 
 export function compileProject(parsed: ParsedProject, graph: ProjectGraph, ctx: CompileContext): Manifest {
@@ -27,6 +29,7 @@ export function compileProject(parsed: ParsedProject, graph: ProjectGraph, ctx: 
     vars: parsed.vars,
     target: ctx.target,
     byName,
+    inputOverride: ctx.deferred ? (id: string) => ctx.deferred!.get(id) : undefined,
   };
   // For each ephemeral model: its own body and the ephemerals it needs, in dependency order.
   const ephemeral = new Map<string, { body: string; needs: string[] }>();

@@ -1,7 +1,14 @@
 /** `dpf run`, `dpf seed`, `dpf build`: compile, select, plan, execute, report. */
 import type { Command } from 'commander';
 import { adapterFactory } from '../../adapters/index.js';
-import { compileFromDisk } from '../../compiler/compile-pipeline.js';
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { Adapter } from '../../adapters/adapter.js';
+import { fail } from '../../errors/dpf-error.js';
+import { compileFromDisk, recompileDeferred } from '../../compiler/compile-pipeline.js';
+import { targetPathOf } from '../../compiler/load-project.js';
+import type { Manifest } from '../../compiler/manifest.js';
+import { readState } from '../../compiler/read-state.js';
 import { selectNodes } from '../../compiler/select-nodes.js';
 import { planRun, type RunCommand } from '../../runner/plan-run.js';
 import { runPlan } from '../../runner/run-plan.js';
@@ -15,6 +22,7 @@ interface RunFlags extends CommonFlags {
   failFast?: boolean;
   fullRefresh?: boolean;
   rebuildAll?: boolean;
+  defer?: boolean;
 }
 
 const DESCRIPTIONS: Record<RunCommand, { summary: string; example: string }> = {
@@ -29,43 +37,117 @@ const DESCRIPTIONS: Record<RunCommand, { summary: string; example: string }> = {
 
 export function registerRunCommand(program: Command, name: RunCommand, ctx: CommandContext): void {
   const cmd = program.command(name).description(DESCRIPTIONS[name].summary);
-  addSelectionOptions(addProjectOptions(cmd))
-    .option('--threads <n>', 'parallel workers (default: the target\'s threads)')
+  addRunOptions(addSelectionOptions(addProjectOptions(cmd)))
+    .addHelpText('after', `\nExample:\n  $ ${DESCRIPTIONS[name].example}`)
+    .action((flags: RunFlags) => executeRun(name, flags, ctx));
+}
+
+/** `dpf retry`: the last run's command again, for the nodes that failed or were skipped. */
+export function registerRetryCommand(program: Command, ctx: CommandContext): void {
+  const cmd = program.command('retry').description('run the last run, seed, build or test again for the nodes that failed or were skipped');
+  addRunOptions(addProjectOptions(cmd))
+    .addHelpText('after', '\nExample:\n  $ dpf build && dpf retry')
+    .action(async (flags: RunFlags) => {
+      const targetPath = targetPathOf(compileOptions(flags, ctx.io.cwd, ctx.io.env).projectDir);
+      const file = join(targetPath, 'run_results.json');
+      if (!existsSync(file)) fail('StateMissing', { dir: targetPath, need: 'dpf retry' });
+      const last = JSON.parse(readFileSync(file, 'utf8')) as { metadata: { command: RunCommand }; results: { uniqueId: string; status: string }[] };
+      const again = last.results.filter((r) => ['error', 'fail', 'skipped'].includes(r.status)).map((r) => `unique_id:${r.uniqueId}`);
+      if (again.length === 0) {
+        ctx.output.out(`Nothing to retry: the last dpf ${last.metadata.command} had no failed or skipped nodes.`);
+        return;
+      }
+      ctx.output.out(`Retrying ${again.length} node${again.length === 1 ? '' : 's'} of the last dpf ${last.metadata.command}`);
+      await executeRun(last.metadata.command, { ...flags, select: again, exclude: undefined }, ctx);
+    });
+}
+
+function addRunOptions(cmd: Command): Command {
+  return cmd
+    .option('--threads <n>', "parallel workers (default: the target's threads)")
     .option('--fail-fast', 'stop starting new nodes after the first failure')
     .option('--full-refresh', 'rebuild incremental models from scratch')
     .option('--rebuild-all', 'build models and seeds even when unchanged since their last build in this target')
-    .addHelpText('after', `\nExample:\n  $ ${DESCRIPTIONS[name].example}`)
-    .action(async (flags: RunFlags) => {
-      const format = logFormatOf(flags);
-      const options = compileOptions(flags, ctx.io.cwd, ctx.io.env);
-      const compiled = await compileFromDisk(options);
-      ctx.output.addSecrets(compiled.target.secrets);
-      printWarnings(ctx, compiled.warnings, options.projectDir, format);
-      if (format === 'text') ctx.output.out(summarizeProject(compiled));
-      const selected = selectNodes(compiled.manifest, compiled.graph, selectionInput(flags, compiled.parsed.targetPath, ctx.io.cwd));
-      const plan = planRun(compiled.manifest, compiled.graph, selected, { command: name, fullRefresh: flags.fullRefresh });
-      if (plan.steps.length === 0) {
-        ctx.output.out('Nothing to do: the selection matched no nodes to run. Check --select (`dpf ls --select ...` shows what it matches).');
-        return;
+    .option('--defer', 'refs to unselected nodes missing in this target read the --state environment instead');
+}
+
+async function executeRun(name: RunCommand, flags: RunFlags, ctx: CommandContext): Promise<void> {
+  const format = logFormatOf(flags);
+  const options = compileOptions(flags, ctx.io.cwd, ctx.io.env);
+  const compiled = await compileFromDisk(options);
+  ctx.output.addSecrets(compiled.target.secrets);
+  printWarnings(ctx, compiled.warnings, options.projectDir, format);
+  if (format === 'text') ctx.output.out(summarizeProject(compiled));
+  const selected = selectNodes(compiled.manifest, compiled.graph, selectionInput(flags, compiled.parsed.targetPath, ctx.io.cwd));
+  const plan = planRun(compiled.manifest, compiled.graph, selected, { command: name, fullRefresh: flags.fullRefresh });
+  if (plan.steps.length === 0) {
+    ctx.output.out('Nothing to do: the selection matched no nodes to run. Check --select (`dpf ls --select ...` shows what it matches).');
+    return;
+  }
+  const adapter = adapterFactory(compiled.target.type).create(compiled.target, options.projectDir);
+  await adapter.open();
+  try {
+    let manifest = compiled.manifest;
+    if (flags.defer) {
+      if (!flags.state) fail('UsageError', { detail: '--defer needs --state <folder> with the manifest.json of the environment to defer to.' });
+      const state = readState(resolve(ctx.io.cwd, flags.state), '--defer');
+      const deferred = await deferrable(adapter, compiled.manifest, state.manifest, new Set(plan.steps.map((s) => s.uniqueId)));
+      if (deferred.size > 0) {
+        manifest = recompileDeferred(compiled, deferred);
+        if (format === 'text') {
+          const names = [...deferred.keys()].map((id) => manifest.nodes[id]!.name);
+          ctx.output.out(`Deferring ${names.length} unselected node${names.length === 1 ? '' : 's'} missing here to ${flags.state}: ${names.join(', ')}`);
+        }
       }
-      const adapter = adapterFactory(compiled.target.type).create(compiled.target, options.projectDir);
-      await adapter.open();
-      try {
-        const summary = await runPlan(plan, {
-          adapter,
-          manifest: compiled.manifest,
-          projectRoot: options.projectDir,
-          targetPath: compiled.parsed.targetPath,
-          threads: compiled.target.threads,
-          failFast: flags.failFast === true,
-          invocationId: compiled.invocationId,
-          onEvent: createRunReporter(ctx.output, format, options.projectDir),
-          reuse: flags.rebuildAll || flags.fullRefresh || name === 'test' ? undefined : { targetName: compiled.target.targetName, database: compiled.target.database },
-        });
-        writeRunResults(compiled.parsed.targetPath, summary, ctx.output.redact);
-        if (summary.counts.error + summary.counts.fail > 0) ctx.setExitCode(1);
-      } finally {
-        await adapter.close();
-      }
+    }
+    const summary = await runPlan(plan, {
+      adapter,
+      manifest,
+      projectRoot: options.projectDir,
+      targetPath: compiled.parsed.targetPath,
+      threads: compiled.target.threads,
+      failFast: flags.failFast === true,
+      invocationId: compiled.invocationId,
+      onEvent: createRunReporter(ctx.output, format, options.projectDir),
+      reuse: flags.rebuildAll || flags.fullRefresh || name === 'test' ? undefined : { targetName: compiled.target.targetName, database: compiled.target.database },
     });
+    writeRunResults(compiled.parsed.targetPath, summary, ctx.output.redact);
+    if (summary.counts.error + summary.counts.fail > 0) ctx.setExitCode(1);
+  } finally {
+    await adapter.close();
+  }
+}
+
+/**
+ * Models and seeds that this run will not build and that do not exist in this target, but
+ * do in the state's environment: refs to them read the state's relation (dbt's --defer).
+ */
+async function deferrable(adapter: Adapter, manifest: Manifest, state: Manifest, planned: ReadonlySet<string>): Promise<Map<string, string>> {
+  // What the planned nodes read (looking through ephemeral models, which are inlined).
+  const read = new Set<string>();
+  const visit = (id: string) => {
+    for (const parent of manifest.parentMap[id] ?? []) {
+      const node = manifest.nodes[parent];
+      if (!node || planned.has(parent) || read.has(parent)) continue;
+      read.add(parent);
+      if (node.kind === 'model' && node.config.materialized === 'ephemeral') visit(parent);
+    }
+  };
+  planned.forEach(visit);
+  const candidates = [...read]
+    .map((id) => manifest.nodes[id]!)
+    .filter((n) => !(n.kind === 'model' && n.config.materialized === 'ephemeral') && state.nodes[n.uniqueId]);
+  const existing = new Set<string>();
+  await adapter.withConnection(async (c) => {
+    for (const schema of new Set(candidates.map((n) => `${n.relation.database ?? ''}\u0000${n.relation.schema}`))) {
+      const [database, name] = schema.split('\u0000');
+      for (const r of await c.listRelations(name!, database || undefined)) existing.add(`${schema}\u0000${r.identifier}`.toLowerCase());
+    }
+  });
+  const out = new Map<string, string>();
+  for (const n of candidates) {
+    const key = `${n.relation.database ?? ''}\u0000${n.relation.schema}\u0000${n.relation.identifier}`.toLowerCase();
+    if (!existing.has(key)) out.set(n.uniqueId, state.nodes[n.uniqueId]!.relationName);
+  }
+  return out;
 }
