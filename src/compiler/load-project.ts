@@ -21,7 +21,7 @@ export interface ProjectConfig {
   readonly 'macro-paths'?: string[];
   readonly 'target-path'?: string;
   readonly 'clean-targets'?: string[];
-  readonly schema_strategy?: 'suffix' | 'exact';
+  readonly schema_strategy?: 'target_prefix' | 'suffix' | 'exact';
   readonly vars?: Record<string, unknown>;
   readonly models?: Record<string, unknown>;
   readonly seeds?: Record<string, unknown>;

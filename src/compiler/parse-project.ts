@@ -90,7 +90,7 @@ export function parseProject(files: ProjectFiles, ctx: ParseContext): ParsedProj
   const project = files.config;
   const projectName = project.name;
   const vars = projectVars(files, ctx.cliVars);
-  const strategy = project.schema_strategy ?? 'suffix';
+  const strategy = project.schema_strategy ?? 'target_prefix';
   const usedConfigPaths = new Set<string>();
 
   const relationFor = (name: string, config: { schema?: string; alias?: string; database?: string }) => {

@@ -65,7 +65,7 @@ export function mergeConfigs(levels: RawConfig[]): RawConfig {
 }
 
 /** dbt's rule: a custom schema lands in <target>_<custom> unless the project asks for exact names. */
-export function resolveSchema(targetSchema: string, custom: string | undefined, strategy: 'suffix' | 'exact' = 'suffix'): string {
+export function resolveSchema(targetSchema: string, custom: string | undefined, strategy: 'target_prefix' | 'suffix' | 'exact' = 'target_prefix'): string {
   if (!custom) return targetSchema;
   return strategy === 'exact' ? custom : `${targetSchema}_${custom}`;
 }
