@@ -280,6 +280,10 @@ interface BuildResult {
   /** Diagnostic: the same models through dpf's statement sequence (tmp, count, swap), by hand. */
   readonly rawSwap: RawSummary;
   readonly dpf: DpfBuildRuns[];
+  /** `dpf build` again with nothing changed (default threads): every model reused. */
+  readonly noopWallSeconds: number;
+  /** noop build wall / full default build wall; target < 0.1. */
+  readonly noopVsFull?: number;
   readonly ratios: {
     readonly label: string;
     /** dpf build wall / (raw in-process + bare node startup): the headline, target <= 1.5. */
@@ -320,6 +324,7 @@ async function benchBuild(n: number, repeats: number): Promise<BuildResult | und
   const rawDb = join(WORK, `build-${n}-raw.duckdb`);
   const rawSamples: RawSummary['samples'] = [];
   const swapSamples: RawSummary['samples'] = [];
+  const noopSamples: number[] = [];
   const runs: { label: string; args: string[]; samples: DpfBuildRuns['samples'] }[] = [
     { label: 'dpf build --threads 1', args: ['--threads', '1'], samples: [] },
     { label: 'dpf build (default: 4 threads from profiles.yml)', args: [], samples: [] },
@@ -361,6 +366,11 @@ async function benchBuild(n: number, repeats: number): Promise<BuildResult | und
       log(`  run ${r + 1}/${repeats}: ${run.label}: ${sec(b.wallSeconds)}s wall, runner ${sec(runnerSeconds)}s, ${mib(b.peakRssMiB)} MiB`);
       if (!checkRun(run.label, b, errors ? `finished with ${errors} failed or skipped nodes` : undefined)) return undefined;
     }
+    // The database now holds the last build: a build with nothing changed reuses every model.
+    const noop = await measureNode(DPF_BIN, ['build', '--project-dir', dir], `build-${n}-noop-${r + 1}`);
+    if (!checkRun('dpf build (nothing changed)', noop)) return undefined;
+    noopSamples.push(noop.wallSeconds);
+    log(`  run ${r + 1}/${repeats}: dpf build with nothing changed: ${sec(noop.wallSeconds)}s wall`);
   }
 
   const raw = summarizeRaw(rawSamples);
@@ -389,6 +399,8 @@ async function benchBuild(n: number, repeats: number): Promise<BuildResult | und
     raw,
     rawSwap,
     dpf,
+    noopWallSeconds: median(noopSamples),
+    noopVsFull: ratio(median(noopSamples), dpf[dpf.length - 1]?.wallSeconds),
     ratios,
   };
 }
@@ -450,6 +462,10 @@ function markdown(compile: CompileResult[], build: BuildResult | undefined, meta
     row('dpf build wall ÷ raw in-process execution only', (r) => r.buildWallVsRawInProcess);
     row('dpf runner phase ÷ raw execution without close (per-model overhead, engine + dpf)', (r) => r.runnerVsRawExecution);
     row("dpf runner phase ÷ dpf's statement sequence by hand, without close (dpf's own overhead)", (r) => r.runnerVsRawSwapExecution);
+    out.push(
+      '',
+      `**No-op build**: \`dpf build\` again with nothing changed takes ${sec(build.noopWallSeconds)} s, ${fmtRatio(build.noopVsFull)} of the full default build (target < 0.1×): every model is reused (dpf_meta.node_builds).`,
+    );
     out.push('');
   }
   return out.join('\n');
