@@ -36,6 +36,7 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
   registerRunCommand(program, 'seed', ctx);
   registerRunCommand(program, 'build', ctx);
   registerRunCommand(program, 'test', ctx);
+  registerRunCommand(program, 'snapshot', ctx);
   registerRetryCommand(program, ctx);
   registerLsCommand(program, ctx);
   registerSourceCommand(program, ctx);

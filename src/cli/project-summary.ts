@@ -9,7 +9,8 @@ import type { LogFormat } from './run-reporter.js';
 export function summarizeProject(compiled: CompiledProject): string {
   const nodes = Object.values(compiled.manifest.nodes);
   const count = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
-  const models = nodes.filter((n) => n.kind === 'model').length;
+  const snapshots = nodes.filter((n) => n.uniqueId.startsWith('snapshot.')).length;
+  const models = nodes.filter((n) => n.kind === 'model').length - snapshots;
   const seeds = nodes.filter((n) => n.kind === 'seed').length;
   const sources = Object.keys(compiled.manifest.sources).length;
   const tests = Object.keys(compiled.manifest.tests).length;
@@ -18,7 +19,7 @@ export function summarizeProject(compiled: CompiledProject): string {
   const t = compiled.target;
   return [
     `dpf ${DPF_VERSION} · project ${compiled.manifest.metadata.projectName} · target ${t.targetName} (${t.type})`,
-    `Found ${count(models, 'model')}, ${count(seeds, 'seed')}, ${count(sources, 'source')}${testsPart}`,
+    `Found ${count(models, 'model')}, ${count(seeds, 'seed')}, ${count(sources, 'source')}${snapshots ? `, ${count(snapshots, 'snapshot')}` : ''}${testsPart}`,
   ].join('\n');
 }
 

@@ -10,7 +10,7 @@ export type LogFormat = 'text' | 'json';
 /** Column where the bracketed result starts, so results line up as in dbt. */
 const RESULT_COLUMN = 64;
 const STATUS: Record<NodeResult['status'], string> = { success: 'OK', reused: 'REUSE', pass: 'PASS', warn: 'WARN', fail: 'FAIL', error: 'ERROR', skipped: 'SKIP' };
-const KIND: Record<NodeResult['strategy'], string> = { table: 'table', view: 'view', incremental: 'incr', seed: 'seed', test: 'test', unit_test: 'unit' };
+const KIND: Record<NodeResult['strategy'], string> = { table: 'table', view: 'view', incremental: 'incr', snapshot: 'snap', seed: 'seed', test: 'test', unit_test: 'unit' };
 
 const plainRelation = (name: string) => name.replace(/"((?:[^"]|"")*)"/g, (_, inner: string) => inner.replace(/""/g, '"'));
 

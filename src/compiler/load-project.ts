@@ -42,6 +42,7 @@ export interface PropertiesFile {
   version?: number | string;
   models?: Array<Record<string, unknown> & { name: string }>;
   seeds?: Array<Record<string, unknown> & { name: string }>;
+  snapshots?: Array<Record<string, unknown> & { name: string }>;
   sources?: Array<Record<string, unknown> & { name: string; tables: Array<Record<string, unknown> & { name: string }> }>;
   unit_tests?: Array<Record<string, unknown> & { name: string; model: string }>;
 }
@@ -52,6 +53,8 @@ export interface ProjectFiles {
   readonly configFile: YamlFile<ProjectConfig>;
   readonly targetPath: string;
   readonly models: ProjectFile[];
+  /** snapshots/*.sql: slowly changing dimension captures. */
+  readonly snapshots: ProjectFile[];
   readonly seeds: ProjectFile[];
   readonly macros: ProjectFile[];
   /** Singular tests: SQL files under the test paths, outside tests/generic/ and tests/fixtures/. */
@@ -113,19 +116,22 @@ export function loadProjectFiles(root: string): ProjectFilesWithoutProperties {
 
   const models = findFiles(root, modelPaths, ['.sql']);
   const seeds = findFiles(root, seedPaths, ['.csv']);
+  const snapshotPaths = config['snapshot-paths'] ?? ['snapshots'];
+  const snapshots = findFiles(root, snapshotPaths, ['.sql']);
   const macros = findFiles(root, macroPaths, ['.hbs']);
   const testPaths = config['test-paths'] ?? ['tests'];
   const allTests = findFiles(root, testPaths, ['.sql']);
   const isIn = (folder: string) => (f: ProjectFile) => f.folders[0] === folder;
   const genericTests = allTests.filter(isIn('generic'));
   const tests = allTests.filter((f) => !isIn('generic')(f) && !isIn('fixtures')(f));
-  const propertyPaths = findFiles(root, [...modelPaths, ...seedPaths], ['.yml', '.yaml'], false).map((f) => f.path);
+  const propertyPaths = findFiles(root, [...modelPaths, ...seedPaths, ...snapshotPaths], ['.yml', '.yaml'], false).map((f) => f.path);
   return {
     root,
     config,
     configFile,
     targetPath: join(root, config['target-path'] ?? 'target'),
     models,
+    snapshots,
     seeds,
     macros,
     tests,

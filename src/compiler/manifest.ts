@@ -7,7 +7,7 @@ import type { SourceLocation } from '../errors/dpf-error.js';
 
 export const MANIFEST_SCHEMA_VERSION = 'https://dpf.dev/schemas/manifest/v1.json';
 
-export type Materialization = 'view' | 'table' | 'ephemeral' | 'incremental';
+export type Materialization = 'view' | 'table' | 'ephemeral' | 'incremental' | 'snapshot';
 export type IncrementalStrategy = 'append' | 'merge' | 'delete+insert';
 export type OnSchemaChange = 'ignore' | 'fail' | 'append_new_columns' | 'sync_all_columns';
 
@@ -45,6 +45,11 @@ export interface ModelConfig {
   readonly merge_update_columns?: string[];
   readonly merge_exclude_columns?: string[];
   readonly on_schema_change?: OnSchemaChange;
+  /** Snapshots only (snapshots/*.sql, unique ids snapshot.<project>.<name>). */
+  readonly strategy?: 'timestamp' | 'check';
+  readonly updated_at?: string;
+  readonly check_cols?: string[] | 'all';
+  readonly invalidate_hard_deletes?: boolean;
 }
 
 export interface SeedConfig {

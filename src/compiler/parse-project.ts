@@ -70,6 +70,10 @@ const INLINE_CONFIG_KEYS: Record<string, (v: unknown) => string | undefined> = {
     ['ignore', 'fail', 'append_new_columns', 'sync_all_columns'].includes(String(v)) ? undefined : 'must be one of ignore, fail, append_new_columns, sync_all_columns',
   merge_update_columns: (v) => (typeof v === 'string' ? undefined : 'must be a string (comma-separated)'),
   merge_exclude_columns: (v) => (typeof v === 'string' ? undefined : 'must be a string (comma-separated)'),
+  strategy: (v) => (['timestamp', 'check'].includes(String(v)) ? undefined : 'must be timestamp or check'),
+  updated_at: (v) => (typeof v === 'string' ? undefined : 'must be a column name'),
+  check_cols: (v) => (typeof v === 'string' ? undefined : 'must be "all" or column names, comma-separated'),
+  invalidate_hard_deletes: (v) => (typeof v === 'boolean' ? undefined : 'must be true or false'),
   schema: (v) => (typeof v === 'string' ? undefined : 'must be a string'),
   database: (v) => (typeof v === 'string' ? undefined : 'must be a string'),
   alias: (v) => (typeof v === 'string' ? undefined : 'must be a string'),
@@ -103,9 +107,9 @@ export function parseProject(files: ProjectFiles, ctx: ParseContext): ParsedProj
   };
 
   // ---- YAML patches (descriptions, columns, config), indexed by name
-  const patches = { models: new Map<string, PatchEntry>(), seeds: new Map<string, PatchEntry>() };
+  const patches = { models: new Map<string, PatchEntry>(), seeds: new Map<string, PatchEntry>(), snapshots: new Map<string, PatchEntry>() };
   for (const file of files.properties) {
-    for (const kind of ['models', 'seeds'] as const) {
+    for (const kind of ['models', 'seeds', 'snapshots'] as const) {
       (file.data[kind] ?? []).forEach((entry, index) => {
         const previous = patches[kind].get(entry.name);
         if (previous) {
@@ -162,7 +166,8 @@ export function parseProject(files: ProjectFiles, ctx: ParseContext): ParsedProj
   };
 
   const modelRefs: { node: ModelNode; vars: ReturnType<typeof analyzeTemplate>['vars'] }[] = [];
-  for (const file of files.models) {
+  const sqlFiles = [...files.models.map((file) => ({ file, snapshot: false })), ...files.snapshots.map((file) => ({ file, snapshot: true }))];
+  for (const { file, snapshot } of sqlFiles) {
     const analysis = analyzeTemplate(file.text, {
       file: file.path,
       partials: partialNames,
@@ -187,13 +192,16 @@ export function parseProject(files: ProjectFiles, ctx: ParseContext): ParsedProj
       }
     }
     const fqn = [projectName, ...file.folders, file.name];
-    const patch = patches.models.get(file.name);
-    patches.models.delete(file.name);
+    const patchKind = snapshot ? 'snapshots' : 'models';
+    const patch = patches[patchKind].get(file.name);
+    patches[patchKind].delete(file.name);
     const inline = Object.fromEntries(Object.entries(analysis.config).map(([k, v]) => [k, v.value]));
     const yamlLevel: RawConfig = { ...((patch?.entry.config as RawConfig) ?? {}) };
     if (patch?.entry.tags) yamlLevel.tags = [...toTags(yamlLevel.tags), ...toTags(patch.entry.tags)];
     if (patch?.entry.docs) yamlLevel.docs = patch.entry.docs;
-    const merged = mergeConfigs([{ materialized: 'view' }, ...folderConfig(project.models, fqn, usedConfigPaths), yamlLevel, inline]);
+    const merged = snapshot
+      ? mergeConfigs([yamlLevel, inline, { materialized: 'snapshot' }])
+      : mergeConfigs([{ materialized: 'view' }, ...folderConfig(project.models, fqn, usedConfigPaths), yamlLevel, inline]);
     const config: ModelConfig = {
       materialized: merged.materialized as ModelConfig['materialized'],
       schema: merged.schema as string | undefined,
@@ -204,8 +212,10 @@ export function parseProject(files: ProjectFiles, ctx: ParseContext): ParsedProj
       meta: { ...(merged.meta as Record<string, unknown>), ...((patch?.entry.meta as Record<string, unknown>) ?? {}) },
       docs: { show: true, ...((merged.docs as object) ?? {}) },
       ...incrementalConfig(merged),
+      ...snapshotConfig(merged),
     };
     if (!config.enabled) continue;
+    if (snapshot) checkSnapshotConfig(config, file.path, analysis, bag);
     if (config.materialized === 'incremental' && config.incremental_strategy !== 'append' && !config.unique_key?.length) {
       bag.add(
         diagnostic(
@@ -215,8 +225,8 @@ export function parseProject(files: ProjectFiles, ctx: ParseContext): ParsedProj
         ),
       );
     }
-    const uniqueId = `model.${projectName}.${file.name}`;
-    if (!claimName(file.name, uniqueId, file.path, 'model')) continue;
+    const uniqueId = `${snapshot ? 'snapshot' : 'model'}.${projectName}.${file.name}`;
+    if (!claimName(file.name, uniqueId, file.path, snapshot ? 'snapshot' : 'model')) continue;
     const node: ModelNode = {
       kind: 'model',
       uniqueId,
@@ -321,9 +331,9 @@ export function parseProject(files: ProjectFiles, ctx: ParseContext): ParsedProj
   }
 
   // ---- YAML entries that describe nothing
-  for (const kind of ['models', 'seeds'] as const) {
+  for (const kind of ['models', 'seeds', 'snapshots'] as const) {
     const candidates = Object.values(nodes)
-      .filter((n) => n.kind === kind.slice(0, -1))
+      .filter((n) => n.uniqueId.startsWith(`${kind.slice(0, -1)}.`))
       .map((n) => n.name);
     for (const [name, patch] of patches[kind]) {
       bag.add(
@@ -426,6 +436,28 @@ export function parseProject(files: ProjectFiles, ctx: ParseContext): ParsedProj
     childMap,
   };
   return { root: files.root, targetPath: files.targetPath, manifest, templates, partials, vars, genericTests, warnings: bag.warnings };
+}
+
+/** Snapshot config: which rows are the same entity (unique_key) and how a change is seen. */
+function snapshotConfig(merged: RawConfig): Partial<ModelConfig> {
+  if (merged.materialized !== 'snapshot') return {};
+  const checkCols = merged.check_cols === undefined ? undefined : merged.check_cols === 'all' ? 'all' : toTags(merged.check_cols);
+  return {
+    unique_key: merged.unique_key === undefined ? undefined : toTags(merged.unique_key),
+    strategy: merged.strategy as ModelConfig['strategy'],
+    updated_at: merged.updated_at as string | undefined,
+    check_cols: checkCols as ModelConfig['check_cols'],
+    invalidate_hard_deletes: merged.invalidate_hard_deletes === true,
+  };
+}
+
+function checkSnapshotConfig(config: ModelConfig, file: string, analysis: ReturnType<typeof analyzeTemplate>, bag: DiagnosticBag): void {
+  const at = (key: string) => analysis.config[key]?.location ?? { file, line: 1, column: 1 };
+  const problem = (key: string, detail: string) => bag.add(diagnostic('InvalidConfig', { key, detail }, at(key)));
+  if (!config.unique_key?.length) problem('unique_key', 'is needed by a snapshot: the column(s) that identify a row across loads');
+  if (config.strategy === 'timestamp' && !config.updated_at) problem('updated_at', 'is needed by the timestamp strategy: the column holding when a row last changed');
+  else if (config.strategy === 'check' && !config.check_cols) problem('check_cols', 'is needed by the check strategy: "all" or the columns to compare');
+  else if (!config.strategy) problem('strategy', 'is needed by a snapshot: timestamp (with updated_at) or check (with check_cols)');
 }
 
 /** Incremental config, lists accepted as YAML lists or comma-separated strings. */

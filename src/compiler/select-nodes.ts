@@ -92,7 +92,7 @@ function matches(node: ManifestNode, atom: Atom, input: SelectionInput = {}, man
       if (node.kind !== 'source') return false;
       return value.includes('.') ? `${node.sourceName}.${node.tableName}` === value : node.sourceName === value;
     case 'resource_type':
-      return node.kind === value;
+      return node.kind === 'model' && node.config.materialized === 'snapshot' ? value === 'snapshot' : node.kind === value;
     case 'test_type':
       return (node.kind === 'test' && node.testType === value) || (node.kind === 'unit_test' && value === 'unit');
     case 'unique_id':

@@ -10,9 +10,9 @@
 import type { ProjectGraph } from '../compiler/build-graph.js';
 import { allNodes, type Manifest, type ManifestNode } from '../compiler/manifest.js';
 
-export type StrategyName = 'view' | 'table' | 'incremental' | 'seed' | 'test' | 'unit_test';
-export type RunCommand = 'run' | 'seed' | 'build' | 'test';
-export type PlannedKind = 'model' | 'seed' | 'test' | 'unit_test';
+export type StrategyName = 'view' | 'table' | 'incremental' | 'snapshot' | 'seed' | 'test' | 'unit_test';
+export type RunCommand = 'run' | 'seed' | 'snapshot' | 'build' | 'test';
+export type PlannedKind = 'model' | 'snapshot' | 'seed' | 'test' | 'unit_test';
 
 export interface PlanStep {
   readonly uniqueId: string;
@@ -31,11 +31,12 @@ export interface Plan {
   readonly steps: PlanStep[];
 }
 
-const RUNS: Record<RunCommand, ReadonlySet<PlannedKind>> = {
-  run: new Set(['model']),
+const RUNS: Record<RunCommand, ReadonlySet<StrategyName>> = {
+  run: new Set(['view', 'table', 'incremental']),
   seed: new Set(['seed']),
+  snapshot: new Set(['snapshot']),
   test: new Set(['test', 'unit_test']),
-  build: new Set(['model', 'seed', 'test', 'unit_test']),
+  build: new Set(['view', 'table', 'incremental', 'snapshot', 'seed', 'test', 'unit_test']),
 };
 
 export function strategyOf(node: ManifestNode): StrategyName | undefined {
@@ -64,7 +65,8 @@ export function planRun(
   const inPlan = new Set<string>();
   for (const id of graph.order) {
     const node = byId.get(id);
-    if (node && node.kind !== 'source' && selected.has(id) && kinds.has(node.kind) && strategyOf(node)) inPlan.add(id);
+    const strategy = node ? strategyOf(node) : undefined;
+    if (strategy && selected.has(id) && kinds.has(strategy)) inPlan.add(id);
   }
   // Nearest planned ancestors of each node, looking through nodes that are not planned.
   const planned = new Map<string, string[]>();
@@ -87,7 +89,7 @@ export function planRun(
     steps.push({
       uniqueId: id,
       name: node.name,
-      resourceType: node.kind as PlannedKind,
+      resourceType: (node.kind === 'model' && node.config.materialized === 'snapshot' ? 'snapshot' : node.kind) as PlannedKind,
       strategy: strategyOf(node)!,
       relationName: 'relationName' in node ? node.relationName : node.name,
       dependsOn: [...deps.get(id)!].sort(),

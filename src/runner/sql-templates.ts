@@ -26,7 +26,11 @@ export type SqlTemplateName =
   | 'alter_drop_column'
   | 'build_history_create'
   | 'build_history_select'
-  | 'build_history_delete';
+  | 'build_history_delete'
+  | 'snapshot_stage'
+  | 'snapshot_close'
+  | 'snapshot_invalidate_deleted'
+  | 'snapshot_insert';
 
 export class SqlTemplates {
   private readonly cache = new Map<SqlTemplateName, HandlebarsTemplateDelegate>();

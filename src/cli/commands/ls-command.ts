@@ -27,7 +27,7 @@ export function registerLsCommand(program: Command, ctx: CommandContext): void {
       const ids = selectNodes(compiled.manifest, compiled.graph, selectionInput(flags, compiled.parsed.targetPath, ctx.io.cwd));
       const types = flags.resourceType;
       const nodes = allNodes(compiled.manifest)
-        .filter((n) => ids.has(n.uniqueId) && (!types || types.includes(n.kind)))
+        .filter((n) => ids.has(n.uniqueId) && (!types || types.includes(n.uniqueId.split('.')[0]!)))
         .sort((a, b) => a.uniqueId.localeCompare(b.uniqueId));
       for (const n of nodes) {
         switch (flags.output ?? 'name') {
@@ -39,7 +39,7 @@ export function registerLsCommand(program: Command, ctx: CommandContext): void {
               JSON.stringify({
                 unique_id: n.uniqueId,
                 name: n.name,
-                resource_type: n.kind,
+                resource_type: n.uniqueId.split('.')[0],
                 original_file_path: n.originalFilePath,
                 relation_name: 'relationName' in n ? n.relationName : undefined,
                 materialized: n.kind === 'model' || n.kind === 'seed' ? n.config.materialized : undefined,

@@ -32,6 +32,7 @@ const DESCRIPTIONS: Record<RunCommand, { summary: string; example: string }> = {
     summary: 'seeds, unit tests, models and data tests, in DAG order; a failed test skips what is downstream',
     example: 'dpf build --select tag:finance+ --threads 4',
   },
+  snapshot: { summary: 'capture snapshots/*.sql: keep every version of changing rows', example: 'dpf snapshot --select customers_history' },
   test: { summary: 'run data tests and unit tests of the selected nodes', example: 'dpf test --select fct_orders test_type:unit' },
 };
 
