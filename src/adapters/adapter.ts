@@ -64,6 +64,8 @@ export interface Connection {
   listRelations(schema: string, database?: string): Promise<RelationInfo[]>;
   getColumns(relation: Relation): Promise<ColumnDescription[]>;
   createSchema(schema: string, database?: string): Promise<void>;
+  /** Drops a schema and everything in it (dpf ci cleans up after itself). */
+  dropSchema(schema: string, database?: string): Promise<void>;
   dropRelation(relation: Relation, type: RelationType): Promise<void>;
   /** Renames within the same schema. */
   renameRelation(from: Relation, toIdentifier: string, type: RelationType): Promise<void>;

@@ -5,6 +5,7 @@
 import { Command, CommanderError } from 'commander';
 import { DpfError } from '../errors/dpf-error.js';
 import { DPF_VERSION } from '../compiler/package-paths.js';
+import { registerCiCommand } from './commands/ci-command.js';
 import { registerCleanCommand } from './commands/clean-command.js';
 import { registerCompileCommand } from './commands/compile-command.js';
 import { registerDebugCommand } from './commands/debug-command.js';
@@ -38,6 +39,7 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
   registerRunCommand(program, 'test', ctx);
   registerRunCommand(program, 'snapshot', ctx);
   registerRetryCommand(program, ctx);
+  registerCiCommand(program, ctx);
   registerLsCommand(program, ctx);
   registerSourceCommand(program, ctx);
   registerShowCommand(program, ctx);

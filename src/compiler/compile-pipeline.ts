@@ -21,6 +21,8 @@ export interface CompileOptions {
   readonly target?: string;
   readonly threads?: number;
   readonly vars?: Record<string, unknown>;
+  /** Replaces the target's schema (dpf ci builds into a schema of its own). */
+  readonly schema?: string;
   readonly env?: NodeJS.ProcessEnv;
   /** Write manifest.json and compiled SQL (default true). */
   readonly writeArtifacts?: boolean;
@@ -38,7 +40,7 @@ export interface CompiledProject {
 
 export function resolveTarget(options: CompileOptions): TargetConfig {
   const config = loadProjectConfig(options.projectDir).data;
-  return loadProfile({
+  const target = loadProfile({
     projectDir: options.projectDir,
     profileName: config.profile ?? config.name,
     profilesDir: options.profilesDir,
@@ -46,6 +48,7 @@ export function resolveTarget(options: CompileOptions): TargetConfig {
     threads: options.threads,
     env: options.env,
   });
+  return options.schema ? { ...target, schema: options.schema } : target;
 }
 
 /** Seconds spent per stage, for `DPF_TIMING=1` and the benchmarks. */

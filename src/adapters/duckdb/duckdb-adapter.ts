@@ -92,6 +92,11 @@ class DuckDBSession implements Connection {
     await this.conn.run(`create schema if not exists ${name}`);
   }
 
+  async dropSchema(schema: string, database?: string): Promise<void> {
+    const name = database ? `${this.dialect.quoteIdentifier(database)}.${this.dialect.quoteIdentifier(schema)}` : this.dialect.quoteIdentifier(schema);
+    await this.conn.run(`drop schema if exists ${name} cascade`);
+  }
+
   async dropRelation(relation: Relation, type: RelationType): Promise<void> {
     await this.conn.run(`drop ${type} if exists ${this.dialect.renderRelation(relation)}`);
   }

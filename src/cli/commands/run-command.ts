@@ -5,7 +5,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Adapter } from '../../adapters/adapter.js';
 import { fail } from '../../errors/dpf-error.js';
-import { compileFromDisk, recompileDeferred } from '../../compiler/compile-pipeline.js';
+import { compileFromDisk, recompileDeferred, type CompiledProject } from '../../compiler/compile-pipeline.js';
+import type { RunSummary } from '../../runner/run-results.js';
 import { targetPathOf } from '../../compiler/load-project.js';
 import type { Manifest } from '../../compiler/manifest.js';
 import { readState } from '../../compiler/read-state.js';
@@ -18,7 +19,7 @@ import { createRunReporter } from '../run-reporter.js';
 import type { CommandContext } from '../command-context.js';
 import { printWarnings, summarizeProject } from '../project-summary.js';
 
-interface RunFlags extends CommonFlags {
+export interface RunFlags extends CommonFlags {
   failFast?: boolean;
   fullRefresh?: boolean;
   rebuildAll?: boolean;
@@ -40,7 +41,9 @@ export function registerRunCommand(program: Command, name: RunCommand, ctx: Comm
   const cmd = program.command(name).description(DESCRIPTIONS[name].summary);
   addRunOptions(addSelectionOptions(addProjectOptions(cmd)))
     .addHelpText('after', `\nExample:\n  $ ${DESCRIPTIONS[name].example}`)
-    .action((flags: RunFlags) => executeRun(name, flags, ctx));
+    .action(async (flags: RunFlags) => {
+      await executeRun(name, flags, ctx);
+    });
 }
 
 /** `dpf retry`: the last run's command again, for the nodes that failed or were skipped. */
@@ -63,7 +66,7 @@ export function registerRetryCommand(program: Command, ctx: CommandContext): voi
     });
 }
 
-function addRunOptions(cmd: Command): Command {
+export function addRunOptions(cmd: Command): Command {
   return cmd
     .option('--threads <n>', "parallel workers (default: the target's threads)")
     .option('--fail-fast', 'stop starting new nodes after the first failure')
@@ -72,9 +75,16 @@ function addRunOptions(cmd: Command): Command {
     .option('--defer', 'refs to unselected nodes missing in this target read the --state environment instead');
 }
 
-async function executeRun(name: RunCommand, flags: RunFlags, ctx: CommandContext): Promise<void> {
+export interface RunOutcome {
+  readonly compiled: CompiledProject;
+  readonly manifest: Manifest;
+  readonly summary?: RunSummary;
+  readonly selected: ReadonlySet<string>;
+}
+
+export async function executeRun(name: RunCommand, flags: RunFlags, ctx: CommandContext, overrides: { schema?: string } = {}): Promise<RunOutcome> {
   const format = logFormatOf(flags);
-  const options = compileOptions(flags, ctx.io.cwd, ctx.io.env);
+  const options = { ...compileOptions(flags, ctx.io.cwd, ctx.io.env), ...overrides };
   const compiled = await compileFromDisk(options);
   ctx.output.addSecrets(compiled.target.secrets);
   printWarnings(ctx, compiled.warnings, options.projectDir, format);
@@ -83,7 +93,7 @@ async function executeRun(name: RunCommand, flags: RunFlags, ctx: CommandContext
   const plan = planRun(compiled.manifest, compiled.graph, selected, { command: name, fullRefresh: flags.fullRefresh });
   if (plan.steps.length === 0) {
     ctx.output.out('Nothing to do: the selection matched no nodes to run. Check --select (`dpf ls --select ...` shows what it matches).');
-    return;
+    return { compiled, manifest: compiled.manifest, selected };
   }
   const adapter = adapterFactory(compiled.target.type).create(compiled.target, options.projectDir);
   await adapter.open();
@@ -114,6 +124,7 @@ async function executeRun(name: RunCommand, flags: RunFlags, ctx: CommandContext
     });
     writeRunResults(compiled.parsed.targetPath, summary, ctx.output.redact);
     if (summary.counts.error + summary.counts.fail > 0) ctx.setExitCode(1);
+    return { compiled, manifest, summary, selected };
   } finally {
     await adapter.close();
   }

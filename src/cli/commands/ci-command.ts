@@ -1,0 +1,130 @@
+/**
+ * `dpf ci --state <prod artifacts>`: a pull request's check. Builds and tests what the change
+ * touches (state:modified+), deferring to production for everything else, in a schema of its
+ * own named after the branch; writes a Markdown summary (what changed, what was built, test
+ * results, row counts against production) to stdout and target/ci-summary.md; drops the CI
+ * schemas at the end unless --keep.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { Command } from 'commander';
+import { adapterFactory } from '../../adapters/index.js';
+import { fail } from '../../errors/dpf-error.js';
+import { stateChanges } from '../../compiler/compare-state.js';
+import { resolveTarget } from '../../compiler/compile-pipeline.js';
+import { allNodes, type Manifest } from '../../compiler/manifest.js';
+import { readState } from '../../compiler/read-state.js';
+import type { NodeResult } from '../../runner/run-results.js';
+import { addProjectOptions, compileOptions } from '../common-options.js';
+import type { CommandContext } from '../command-context.js';
+import { addRunOptions, executeRun, type RunFlags } from './run-command.js';
+
+interface CiFlags extends RunFlags {
+  branch?: string;
+  keep?: boolean;
+}
+
+export function registerCiCommand(program: Command, ctx: CommandContext): void {
+  const cmd = program.command('ci').description("check a change: build and test what it modifies against production's data, in a schema of its own");
+  addRunOptions(addProjectOptions(cmd))
+    .option('--state <dir>', 'production artifacts (its target/ with manifest.json) to compare with and defer to')
+    .option('--branch <name>', 'names the CI schema (default: the CI provider\'s branch, or git\'s)')
+    .option('--keep', 'keep the CI schema after the run, to look at it')
+    .addHelpText('after', '\nExample:\n  $ dpf ci --state prod-artifacts --target ci')
+    .action(async (flags: CiFlags) => {
+      if (!flags.state) fail('UsageError', { detail: 'dpf ci needs --state <folder> with the manifest.json of production (see docs/environments.md).' });
+      const state = readState(resolve(ctx.io.cwd, flags.state), 'dpf ci');
+      const base = resolveTarget(compileOptions(flags, ctx.io.cwd, ctx.io.env));
+      const branch = (flags.branch ?? branchName(ctx)).toLowerCase().replace(/[^a-z0-9_]+/g, '_').replace(/^_+|_+$/g, '') || 'ci';
+      const schema = `${base.schema}_${branch}`;
+      ctx.output.out(`dpf ci: building state:modified+ into schema ${schema}, deferring to ${flags.state}\n`);
+      const outcome = await executeRun('build', { ...flags, select: ['state:modified+'], exclude: undefined, defer: true }, ctx, { schema });
+      const { manifest, summary, compiled } = outcome;
+      const adapter = adapterFactory(compiled.target.type).create(compiled.target, compileOptions(flags, ctx.io.cwd, ctx.io.env).projectDir);
+      await adapter.open();
+      try {
+        const counts = summary ? await rowCounts(adapter, manifest, state.manifest, summary.results) : [];
+        const markdown = ciSummary(manifest, state.manifest, schema, summary?.results ?? [], counts);
+        mkdirSync(compiled.parsed.targetPath, { recursive: true });
+        writeFileSync(join(compiled.parsed.targetPath, 'ci-summary.md'), ctx.output.redact(markdown));
+        ctx.output.out(`\n${markdown}`);
+        if (!flags.keep) {
+          const schemas = new Set(Object.values(manifest.nodes).map((n) => n.relation.schema).filter((s) => s.startsWith(schema)));
+          schemas.add(`${schema}_dpf_audit`);
+          await adapter.withConnection(async (c) => {
+            for (const s of schemas) await c.dropSchema(s, compiled.target.database);
+          });
+          ctx.output.out(`Dropped the CI schema${schemas.size === 1 ? '' : 's'} (${[...schemas].join(', ')}); --keep keeps them.`);
+        }
+      } finally {
+        await adapter.close();
+      }
+    });
+}
+
+function branchName(ctx: CommandContext): string {
+  const env = ctx.io.env;
+  const fromCi = env.GITHUB_HEAD_REF || env.GITHUB_REF_NAME || env.CI_COMMIT_REF_NAME || env.BRANCH_NAME;
+  if (fromCi) return fromCi;
+  try {
+    return execFileSync('git', ['rev-parse', '--abbrev-ref', 'HEAD'], { cwd: ctx.io.cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  } catch {
+    return 'ci';
+  }
+}
+
+interface RowCount {
+  readonly name: string;
+  readonly ci: number;
+  readonly prod?: number;
+}
+
+/** Row counts of the models that were built, here and in production, for the summary. */
+async function rowCounts(adapter: ReturnType<ReturnType<typeof adapterFactory>['create']>, manifest: Manifest, state: Manifest, results: NodeResult[]): Promise<RowCount[]> {
+  const out: RowCount[] = [];
+  await adapter.withConnection(async (c) => {
+    for (const r of results) {
+      const node = manifest.nodes[r.uniqueId];
+      if (!node || r.status !== 'success' || node.kind !== 'model') continue;
+      const count = async (relation: string) => Number((await c.query(`select count(*) from ${relation}`)).rows[0]?.[0]);
+      const prodRelation = state.nodes[r.uniqueId]?.relationName;
+      out.push({ name: node.name, ci: await count(node.relationName), prod: prodRelation ? await count(prodRelation).catch(() => undefined) : undefined });
+    }
+  });
+  return out;
+}
+
+export function ciSummary(manifest: Manifest, state: Manifest, schema: string, results: NodeResult[], counts: RowCount[]): string {
+  const lines: string[] = ['## dpf ci', ''];
+  const changed = allNodes(manifest)
+    .filter((n) => n.kind !== 'unit_test' && n.kind !== 'test')
+    .map((n) => ({ n, changes: stateChanges(n, manifest, state) }))
+    .filter((x) => x.changes.size > 0);
+  lines.push(`**Changed** (${changed.length}) — against production's manifest:`, '');
+  if (changed.length === 0) lines.push('- nothing');
+  for (const { n, changes } of changed) lines.push(`- \`${n.name}\` (${n.kind}): ${[...changes].join(', ')}`);
+  const by = (statuses: string[]) => results.filter((r) => statuses.includes(r.status));
+  const bad = by(['error', 'fail']);
+  lines.push(
+    '',
+    `**Built and tested** in \`${schema}\`: ${by(['success', 'reused', 'pass']).length} ok, ${by(['warn']).length} warnings, ${bad.length} failed, ${by(['skipped']).length} skipped.`,
+    '',
+  );
+  if (results.length > 0) {
+    lines.push('| node | kind | status | rows / failures |', '|---|---|---|---:|');
+    for (const r of results) lines.push(`| \`${r.name}\` | ${r.strategy} | ${r.status === 'error' || r.status === 'fail' ? `**${r.status}**` : r.status} | ${r.failures ?? r.rowsAffected ?? ''} |`);
+  }
+  if (counts.length > 0) {
+    lines.push('', '**Row counts** against production:', '', '| model | this change | production | difference |', '|---|---:|---:|---:|');
+    for (const c of counts) {
+      const diff = c.prod === undefined ? 'new' : `${c.ci - c.prod >= 0 ? '+' : ''}${c.ci - c.prod}`;
+      lines.push(`| \`${c.name}\` | ${c.ci} | ${c.prod ?? '—'} | ${diff} |`);
+    }
+  }
+  if (bad.length > 0) {
+    lines.push('', '**Failures**:', '');
+    for (const r of bad) lines.push(`- \`${r.name}\`: ${r.message.split('\n')[0]}`);
+  }
+  return lines.join('\n') + '\n';
+}
