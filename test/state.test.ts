@@ -115,3 +115,30 @@ describe('--defer and dpf retry', () => {
     expect(nothing.stdout).toContain('Nothing to retry');
   });
 });
+
+describe('dpf clone', () => {
+  it('makes views over the state environment\'s relations, keeping what exists unless --full-refresh', async () => {
+    const dir = makeProject(files);
+    writeFileSync(
+      join(dir, 'profiles.yml'),
+      'proj:\n  target: dev\n  outputs:\n    dev: { type: duckdb, path: target/wh.duckdb, schema: dev }\n    prod: { type: duckdb, path: target/wh.duckdb, schema: prod }\n',
+    );
+    expect((await dpf(['run', '--project-dir', dir, '--target', 'prod', '--vars', '{n: 3}'], { cwd: dir })).code).toBe(0);
+    const prod = tempDir();
+    cpSync(join(dir, 'target/manifest.json'), join(prod, 'manifest.json'));
+    expect((await dpf(['run', '--project-dir', dir, '--select', 'c'], { cwd: dir })).code).toBe(0);
+
+    const clone = await dpf(['clone', '--project-dir', dir, '--state', prod], { cwd: dir });
+    expect(clone.code, clone.output).toBe(0);
+    expect(clone.stdout).toContain('Cloned 2 relations as views');
+    expect(clone.stdout).toContain('kept 1 that already exist here');
+    const db = join(dir, 'target/wh.duckdb');
+    expect(await queryDuckDB(db, 'select m from dev.b')).toEqual([{ m: 6 }]);
+    const types = await queryDuckDB(db, "select table_name, table_type from information_schema.tables where table_schema = 'dev' order by 1");
+    expect(types).toEqual([
+      { table_name: 'a', table_type: 'VIEW' },
+      { table_name: 'b', table_type: 'VIEW' },
+      { table_name: 'c', table_type: 'VIEW' },
+    ]);
+  });
+});

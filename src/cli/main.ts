@@ -7,6 +7,7 @@ import { DpfError } from '../errors/dpf-error.js';
 import { DPF_VERSION } from '../compiler/package-paths.js';
 import { registerCiCommand } from './commands/ci-command.js';
 import { registerCleanCommand } from './commands/clean-command.js';
+import { registerCloneCommand } from './commands/clone-command.js';
 import { registerCompileCommand } from './commands/compile-command.js';
 import { registerDebugCommand } from './commands/debug-command.js';
 import { registerInitCommand } from './commands/init-command.js';
@@ -40,6 +41,7 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
   registerRunCommand(program, 'snapshot', ctx);
   registerRetryCommand(program, ctx);
   registerCiCommand(program, ctx);
+  registerCloneCommand(program, ctx);
   registerLsCommand(program, ctx);
   registerSourceCommand(program, ctx);
   registerShowCommand(program, ctx);
