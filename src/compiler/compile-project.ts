@@ -65,7 +65,11 @@ export function compileProject(parsed: ParsedProject, graph: ProjectGraph, ctx: 
     // An incremental model is rendered both ways at compile time: the runner picks one once it
     // knows whether the table exists, so SQL is never rendered at run time.
     const incremental =
-      node.config.materialized === 'incremental' ? bag.collect(() => renderModelSql(node, ast, { ...env, isIncremental: true })) : undefined;
+      node.config.incremental_strategy === 'microbatch'
+        ? bag.collect(() => renderModelSql(node, ast, { ...env, inputOverride: batchFilter(manifest, ctx.dialect, env.inputOverride) }))
+        : node.config.materialized === 'incremental'
+          ? bag.collect(() => renderModelSql(node, ast, { ...env, isIncremental: true }))
+          : undefined;
     compiled[id] = {
       ...node,
       compiledCode: full.sql,
@@ -126,4 +130,23 @@ function addStateChecksums(manifest: Manifest, graph: ProjectGraph, nodes: Recor
     sums.set(id, sum);
     nodes[id] = { ...node, stateChecksum: sum };
   }
+}
+
+/** Placeholders the microbatch strategy replaces with each batch's bounds (timestamp literals). */
+export const BATCH_START = '__DPF_BATCH_START__';
+export const BATCH_END = '__DPF_BATCH_END__';
+
+/**
+ * A microbatch model reads, from each upstream model that declares event_time, only the rows
+ * of the batch being built (dbt's microbatch does the same).
+ */
+function batchFilter(manifest: Manifest, dialect: Dialect, outer?: (id: string) => string | undefined) {
+  return (id: string): string | undefined => {
+    const node = manifest.nodes[id];
+    const relation = outer?.(id) ?? node?.relationName;
+    const column = node?.kind === 'model' ? node.config.event_time : undefined;
+    if (!column || !relation) return outer?.(id);
+    const c = dialect.quoteIdentifier(column);
+    return `(select * from ${relation} where ${c} >= ${BATCH_START} and ${c} < ${BATCH_END})`;
+  };
 }

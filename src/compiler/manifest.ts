@@ -8,7 +8,7 @@ import type { SourceLocation } from '../errors/dpf-error.js';
 export const MANIFEST_SCHEMA_VERSION = 'https://dpf.dev/schemas/manifest/v1.json';
 
 export type Materialization = 'view' | 'table' | 'ephemeral' | 'incremental' | 'snapshot';
-export type IncrementalStrategy = 'append' | 'merge' | 'delete+insert';
+export type IncrementalStrategy = 'append' | 'merge' | 'delete+insert' | 'microbatch';
 export type OnSchemaChange = 'ignore' | 'fail' | 'append_new_columns' | 'sync_all_columns';
 
 export interface Relation {
@@ -45,6 +45,12 @@ export interface ModelConfig {
   readonly merge_update_columns?: string[];
   readonly merge_exclude_columns?: string[];
   readonly on_schema_change?: OnSchemaChange;
+  /** The column holding when a row happened: microbatch models split by it, and refs to a model with it are filtered per batch. */
+  readonly event_time?: string;
+  /** microbatch only. */
+  readonly batch_size?: 'hour' | 'day' | 'month';
+  readonly begin?: string;
+  readonly lookback?: number;
   /** Snapshots only (snapshots/*.sql, unique ids snapshot.<project>.<name>). */
   readonly strategy?: 'timestamp' | 'check';
   readonly updated_at?: string;

@@ -64,7 +64,12 @@ export interface ParsedProject {
 const INLINE_CONFIG_KEYS: Record<string, (v: unknown) => string | undefined> = {
   materialized: (v) =>
     ['view', 'table', 'ephemeral', 'incremental'].includes(String(v)) ? undefined : 'must be one of view, table, ephemeral, incremental',
-  incremental_strategy: (v) => (['append', 'merge', 'delete+insert'].includes(String(v)) ? undefined : 'must be one of append, merge, delete+insert'),
+  incremental_strategy: (v) =>
+    ['append', 'merge', 'delete+insert', 'microbatch'].includes(String(v)) ? undefined : 'must be one of append, merge, delete+insert, microbatch',
+  event_time: (v) => (typeof v === 'string' ? undefined : 'must be a column name'),
+  batch_size: (v) => (['hour', 'day', 'month'].includes(String(v)) ? undefined : 'must be hour, day or month'),
+  begin: (v) => (typeof v === 'string' && !Number.isNaN(Date.parse(v)) ? undefined : 'must be a date such as "2024-01-01"'),
+  lookback: (v) => (Number.isInteger(v) && Number(v) >= 0 ? undefined : 'must be a whole number of batches'),
   unique_key: (v) => (typeof v === 'string' ? undefined : 'must be a string (comma-separated for several columns)'),
   on_schema_change: (v) =>
     ['ignore', 'fail', 'append_new_columns', 'sync_all_columns'].includes(String(v)) ? undefined : 'must be one of ignore, fail, append_new_columns, sync_all_columns',
@@ -216,7 +221,19 @@ export function parseProject(files: ProjectFiles, ctx: ParseContext): ParsedProj
     };
     if (!config.enabled) continue;
     if (snapshot) checkSnapshotConfig(config, file.path, analysis, bag);
-    if (config.materialized === 'incremental' && config.incremental_strategy !== 'append' && !config.unique_key?.length) {
+    if (config.incremental_strategy === 'microbatch') {
+      for (const key of ['event_time', 'batch_size', 'begin'] as const) {
+        if (!config[key]) {
+          bag.add(
+            diagnostic(
+              'InvalidConfig',
+              { key, detail: 'is needed by the microbatch strategy (event_time: the time column, batch_size: hour|day|month, begin: the first date)' },
+              analysis.config.incremental_strategy?.location ?? { file: file.path, line: 1, column: 1 },
+            ),
+          );
+        }
+      }
+    } else if (config.materialized === 'incremental' && config.incremental_strategy !== 'append' && !config.unique_key?.length) {
       bag.add(
         diagnostic(
           'InvalidConfig',
@@ -462,7 +479,8 @@ function checkSnapshotConfig(config: ModelConfig, file: string, analysis: Return
 
 /** Incremental config, lists accepted as YAML lists or comma-separated strings. */
 function incrementalConfig(merged: RawConfig): Partial<ModelConfig> {
-  if (merged.materialized !== 'incremental') return {};
+  const eventTime = merged.event_time === undefined ? {} : { event_time: String(merged.event_time) };
+  if (merged.materialized !== 'incremental') return eventTime;
   const list = (v: unknown) => (v === undefined ? undefined : toTags(v));
   const uniqueKey = list(merged.unique_key);
   return {
@@ -471,6 +489,10 @@ function incrementalConfig(merged: RawConfig): Partial<ModelConfig> {
     merge_update_columns: list(merged.merge_update_columns),
     merge_exclude_columns: list(merged.merge_exclude_columns),
     on_schema_change: (merged.on_schema_change as ModelConfig['on_schema_change']) ?? 'ignore',
+    ...eventTime,
+    ...(merged.incremental_strategy === 'microbatch'
+      ? { batch_size: merged.batch_size as ModelConfig['batch_size'], begin: merged.begin as string | undefined, lookback: Number(merged.lookback ?? 1) }
+      : {}),
   };
 }
 

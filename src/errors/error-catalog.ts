@@ -313,6 +313,12 @@ export const ERRORS = {
       `The model's columns changed (added: ${a.added.join(', ') || 'none'}; removed: ${a.removed.join(', ') || 'none'}) and on_schema_change is fail.`,
     hint: 'Rebuild it with --full-refresh, or set on_schema_change to append_new_columns or sync_all_columns.',
   },
+  BatchesFailed: {
+    code: 'DPF606',
+    title: 'Batches failed',
+    message: (a: { failed: string; total: number; detail: string }) => `${a.failed} of ${a.total} batches failed: ${a.detail}`,
+    hint: (a: { retry: string }) => `The other batches are built. Fix the cause, then rebuild the failed range: ${a.retry}`,
+  },
   QueryFailed: {
     code: 'DPF601',
     title: 'Query failed',

@@ -28,6 +28,8 @@ export interface PlanStep {
 export interface Plan {
   readonly command: RunCommand;
   readonly fullRefresh: boolean;
+  /** Microbatch models build this range instead of their lookback (a backfill). */
+  readonly eventTimeRange?: { readonly start?: string; readonly end?: string };
   readonly steps: PlanStep[];
 }
 
@@ -58,7 +60,7 @@ export function planRun(
   manifest: Manifest,
   graph: ProjectGraph,
   selected: ReadonlySet<string>,
-  options: { command: RunCommand; fullRefresh?: boolean },
+  options: { command: RunCommand; fullRefresh?: boolean; eventTimeRange?: { start?: string; end?: string } },
 ): Plan {
   const kinds = RUNS[options.command];
   const byId = new Map(allNodes(manifest).map((n) => [n.uniqueId, n]));
@@ -95,7 +97,7 @@ export function planRun(
       dependsOn: [...deps.get(id)!].sort(),
     });
   }
-  return { command: options.command, fullRefresh: options.fullRefresh ?? false, steps };
+  return { command: options.command, fullRefresh: options.fullRefresh ?? false, eventTimeRange: options.eventTimeRange, steps };
 }
 
 function addTestGates(manifest: Manifest, graph: ProjectGraph, inPlan: ReadonlySet<string>, deps: Map<string, Set<string>>): void {

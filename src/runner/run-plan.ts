@@ -104,6 +104,7 @@ export async function runPlan(plan: Plan, ctx: RunContext): Promise<RunSummary> 
           projectRoot: ctx.projectRoot,
           manifest: ctx.manifest,
           fullRefresh: plan.fullRefresh,
+          eventTimeRange: plan.eventTimeRange,
           existing: (r) => existing.get(relationKey(r)),
           execute: (sql) => {
             statements.push(sql);

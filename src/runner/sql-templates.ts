@@ -30,7 +30,10 @@ export type SqlTemplateName =
   | 'snapshot_stage'
   | 'snapshot_close'
   | 'snapshot_invalidate_deleted'
-  | 'snapshot_insert';
+  | 'snapshot_insert'
+  | 'microbatch_delete'
+  | 'microbatch_insert'
+  | 'create_empty_table_as';
 
 export class SqlTemplates {
   private readonly cache = new Map<SqlTemplateName, HandlebarsTemplateDelegate>();

@@ -24,6 +24,8 @@ export interface RunFlags extends CommonFlags {
   fullRefresh?: boolean;
   rebuildAll?: boolean;
   defer?: boolean;
+  eventTimeStart?: string;
+  eventTimeEnd?: string;
 }
 
 const DESCRIPTIONS: Record<RunCommand, { summary: string; example: string }> = {
@@ -72,7 +74,9 @@ export function addRunOptions(cmd: Command): Command {
     .option('--fail-fast', 'stop starting new nodes after the first failure')
     .option('--full-refresh', 'rebuild incremental models from scratch')
     .option('--rebuild-all', 'build models and seeds even when unchanged since their last build in this target')
-    .option('--defer', 'refs to unselected nodes missing in this target read the --state environment instead');
+    .option('--defer', 'refs to unselected nodes missing in this target read the --state environment instead')
+    .option('--event-time-start <date>', 'microbatch models: build batches from this date or time (UTC)')
+    .option('--event-time-end <date>', 'microbatch models: build batches up to this date or time (UTC, exclusive)');
 }
 
 export interface RunOutcome {
@@ -90,7 +94,11 @@ export async function executeRun(name: RunCommand, flags: RunFlags, ctx: Command
   printWarnings(ctx, compiled.warnings, options.projectDir, format);
   if (format === 'text') ctx.output.out(summarizeProject(compiled));
   const selected = selectNodes(compiled.manifest, compiled.graph, selectionInput(flags, compiled.parsed.targetPath, ctx.io.cwd));
-  const plan = planRun(compiled.manifest, compiled.graph, selected, { command: name, fullRefresh: flags.fullRefresh });
+  for (const [flag, value] of [['--event-time-start', flags.eventTimeStart], ['--event-time-end', flags.eventTimeEnd]] as const) {
+    if (value !== undefined && Number.isNaN(Date.parse(value))) fail('UsageError', { detail: `${flag} must be a date or time such as 2024-01-31 or 2024-01-31T06:00, got "${value}".` });
+  }
+  const eventTimeRange = flags.eventTimeStart || flags.eventTimeEnd ? { start: flags.eventTimeStart, end: flags.eventTimeEnd } : undefined;
+  const plan = planRun(compiled.manifest, compiled.graph, selected, { command: name, fullRefresh: flags.fullRefresh, eventTimeRange });
   if (plan.steps.length === 0) {
     ctx.output.out('Nothing to do: the selection matched no nodes to run. Check --select (`dpf ls --select ...` shows what it matches).');
     return { compiled, manifest: compiled.manifest, selected };

@@ -9,6 +9,7 @@ import { diagnostic, DpfError } from '../../errors/dpf-error.js';
 import type { ModelNode } from '../../compiler/manifest.js';
 import type { MaterializationContext, Strategy } from './materialization.js';
 import { tempRelation } from './materialization.js';
+import { microbatchStrategy } from './microbatch-strategy.js';
 import { tableStrategy } from './table-strategy.js';
 
 const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
@@ -16,6 +17,7 @@ const location = (node: ModelNode) => ({ file: node.originalFilePath, line: 1, c
 
 export const incrementalStrategy: Strategy = async (node, ctx) => {
   if (node.kind !== 'model' || node.compiledIncrementalCode === undefined) throw new Error(`incremental strategy needs a compiled incremental model: ${node.uniqueId}`);
+  if (node.config.incremental_strategy === 'microbatch') return microbatchStrategy(node, ctx);
   const existing = ctx.existing(node.relation);
   if (!existing || existing === 'view' || ctx.fullRefresh) return tableStrategy(node, ctx);
 

@@ -16,6 +16,8 @@ export interface MaterializationContext {
   readonly manifest: Manifest;
   /** --full-refresh: rebuild incremental models from scratch. */
   readonly fullRefresh: boolean;
+  /** --event-time-start / --event-time-end: the range microbatch models build (ISO dates). */
+  readonly eventTimeRange?: { readonly start?: string; readonly end?: string };
   /** The type of a relation that existed when the run started, if any. */
   existing(relation: Relation): RelationType | undefined;
   /** Runs a statement and records it for target/run/. */
