@@ -88,12 +88,12 @@ export function loadProject(root: string, options: { cache?: YamlCache } = {}): 
 export function parsePropertiesFiles(root: string, paths: readonly string[], cache?: YamlCache): YamlFile<PropertiesFile>[] {
   const bag = new DiagnosticBag();
   const properties: YamlFile<PropertiesFile>[] = [];
-  const validate = schemaValidator('properties');
   for (const path of paths) {
     const text = readFileSync(join(root, path), 'utf8');
     const hash = cache ? YamlCache.hash(text) : '';
     const cached = cache?.get(path, hash) as YamlIndex<PropertiesFile> | undefined;
-    const index = cached ?? bag.collect(() => indexYaml<PropertiesFile>(text, path, validate));
+    // The validator is compiled only when a file is actually parsed: a warm run may need none.
+    const index = cached ?? bag.collect(() => indexYaml<PropertiesFile>(text, path, schemaValidator('properties')));
     if (!index) continue;
     if (cache && !cached) cache.set(path, hash, index);
     properties.push(hydrateYaml(index));

@@ -24,7 +24,7 @@ export interface GenericTestDefinition {
   readonly needsColumn: boolean;
   /** Custom tests: arguments the template reads outside any block, so it cannot do without. */
   readonly required: string[];
-  /** Validates arguments (built-ins); custom tests accept the names their template uses. */
+  /** Validates arguments (built-ins, compiled on first use); custom tests accept the names their template uses. */
   readonly validate?: ValidateFunction;
 }
 
@@ -61,7 +61,7 @@ export function loadGenericTests(adapterName: string, projectTests: readonly Pro
       defaults,
       needsColumn: definition['x-dpf-needs-column'] === true,
       required: [],
-      validate: ajv.compile(definition),
+      validate: lazyValidator(() => ajv.compile(definition)),
     });
   }
   for (const file of projectTests) {
@@ -70,6 +70,18 @@ export function loadGenericTests(adapterName: string, projectTests: readonly Pro
     out.set(file.name, { name: file.name, builtin: false, path: file.path, template: file.text, args, defaults: {}, needsColumn: false, required });
   }
   return out;
+}
+
+/** Compiling a JSON Schema costs milliseconds; most runs use few of the built-in tests. */
+function lazyValidator(compile: () => ValidateFunction): ValidateFunction {
+  let compiled: ValidateFunction | undefined;
+  const validate = ((data: unknown) => {
+    compiled ??= compile();
+    const ok = compiled(data);
+    validate.errors = compiled.errors;
+    return ok;
+  }) as ValidateFunction;
+  return validate;
 }
 
 const RESERVED = new Set(['model', 'column_name', 'this', 'if', 'unless', 'each', 'with', 'lookup', 'log', 'else']);
