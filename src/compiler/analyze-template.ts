@@ -147,11 +147,11 @@ export function analyzeTemplate(text: string, options: AnalyzeOptions): Template
         else result.vars.push({ name: args[0], hasDefault: call.params.length === 2, location: at(node) });
         break;
     }
-    for (const p of call.params) visitExpression(p, 0);
-    for (const pair of call.hash?.pairs ?? []) visitExpression(pair.value, 0);
+    for (const p of call.params) visitExpression(p);
+    for (const pair of call.hash?.pairs ?? []) visitExpression(pair.value);
   };
 
-  const visitExpression = (expr: hbs.AST.Expression, _depth: number) => {
+  const visitExpression = (expr: hbs.AST.Expression) => {
     if (expr.type !== 'SubExpression') return;
     const sub = expr as hbs.AST.SubExpression;
     const path = sub.path as hbs.AST.PathExpression;
@@ -188,7 +188,7 @@ export function analyzeTemplate(text: string, options: AnalyzeOptions): Template
         if (!BLOCK_HELPERS.has(name)) {
           report(diagnostic('UnknownHelper', { name, suggestion: closestMatch(name, [...BLOCK_HELPERS]) }, at(b)));
         }
-        for (const p of b.params) visitExpression(p, depth);
+        for (const p of b.params) visitExpression(p);
         visitProgram(b.program, SCOPE_HELPERS.has(name) ? depth + 1 : depth);
         visitProgram(b.inverse, depth);
         return;
@@ -203,7 +203,7 @@ export function analyzeTemplate(text: string, options: AnalyzeOptions): Template
         } else if (!result.partials.includes(name)) {
           result.partials.push(name);
         }
-        for (const param of p.params) visitExpression(param, depth);
+        for (const param of p.params) visitExpression(param);
         return;
       }
       default:

@@ -9,7 +9,7 @@ import { adapterFactory } from '../adapters/index.js';
 import { buildGraph, type ProjectGraph } from './build-graph.js';
 import { compileProject } from './compile-project.js';
 import { loadProfile } from './load-profile.js';
-import { loadProject, loadProjectConfig, targetPathOf } from './load-project.js';
+import { loadProject, loadProjectConfig, targetPathOf, type ProjectConfig } from './load-project.js';
 import { YamlCache } from './yaml-cache.js';
 import type { Manifest } from './manifest.js';
 import { parseProject, type ParsedProject } from './parse-project.js';
@@ -38,8 +38,7 @@ export interface CompiledProject {
   readonly timings: StageTimings;
 }
 
-export function resolveTarget(options: CompileOptions): TargetConfig {
-  const config = loadProjectConfig(options.projectDir).data;
+export function resolveTarget(options: CompileOptions, config: ProjectConfig = loadProjectConfig(options.projectDir).data): TargetConfig {
   const target = loadProfile({
     projectDir: options.projectDir,
     profileName: config.profile ?? config.name,
@@ -62,12 +61,14 @@ export async function compileFromDisk(options: CompileOptions): Promise<Compiled
     timings[stage] = (now - mark) / 1000;
     mark = now;
   };
-  const target = resolveTarget(options);
+  // dpf_project.yml is read once and handed to every step that needs it.
+  const configFile = loadProjectConfig(options.projectDir);
+  const target = resolveTarget(options, configFile.data);
   // Parsing YAML in a worker thread was measured and dropped: this machine's two vCPUs ran
   // two busy threads no faster than one.
   const env = options.env ?? process.env;
-  const cache = env.DPF_NO_PARTIAL_PARSE ? undefined : YamlCache.open(targetPathOf(options.projectDir));
-  const files = loadProject(options.projectDir, { cache });
+  const cache = env.DPF_NO_PARTIAL_PARSE ? undefined : YamlCache.open(targetPathOf(options.projectDir, configFile.data));
+  const files = loadProject(options.projectDir, { cache, configFile });
   lap('load');
   const dialect = adapterFactory(target.type).dialect(target);
   const invocationId = randomUUID();

@@ -77,8 +77,8 @@ export function loadProjectConfig(root: string): YamlFile<ProjectConfig> {
 /** Everything but the YAML properties files, which are listed (propertyPaths) but not read. */
 export type ProjectFilesWithoutProperties = Omit<ProjectFiles, 'properties'> & { readonly propertyPaths: string[] };
 
-export function loadProject(root: string, options: { cache?: YamlCache } = {}): ProjectFiles {
-  const files = loadProjectFiles(root);
+export function loadProject(root: string, options: { cache?: YamlCache; configFile?: YamlFile<ProjectConfig> } = {}): ProjectFiles {
+  const files = loadProjectFiles(root, options.configFile);
   const properties = parsePropertiesFiles(root, files.propertyPaths, options.cache);
   options.cache?.save();
   return { ...files, properties };
@@ -103,12 +103,11 @@ export function parsePropertiesFiles(root: string, paths: readonly string[], cac
 }
 
 /** The project's target folder (target-path, default target/). */
-export function targetPathOf(root: string): string {
-  return join(root, loadProjectConfig(root).data['target-path'] ?? 'target');
+export function targetPathOf(root: string, config: ProjectConfig = loadProjectConfig(root).data): string {
+  return join(root, config['target-path'] ?? 'target');
 }
 
-export function loadProjectFiles(root: string): ProjectFilesWithoutProperties {
-  const configFile = loadProjectConfig(root);
+export function loadProjectFiles(root: string, configFile: YamlFile<ProjectConfig> = loadProjectConfig(root)): ProjectFilesWithoutProperties {
   const config = configFile.data;
   const modelPaths = config['model-paths'] ?? ['models'];
   const seedPaths = config['seed-paths'] ?? ['seeds'];
