@@ -83,3 +83,26 @@ describe('snapshots', () => {
     expect(none.stderr).toContain('unique_key');
   });
 });
+
+describe('snapshots defined in YAML', () => {
+  it('captures a relation named in YAML with its config there', async () => {
+    const dir = makeProject({
+      'models/sources.yml': 'sources:\n  - name: crm\n    tables:\n      - name: customers\n',
+      'snapshots/snapshots.yml':
+        "snapshots:\n  - name: customers_history\n    description: Every version of each customer.\n    relation: source('crm', 'customers')\n    config:\n      unique_key: id\n      strategy: check\n      check_cols: [tier]\n",
+    });
+    const db = join(dir, 'target/dev.duckdb');
+    mkdirSync(join(dir, 'target'), { recursive: true });
+    await queryDuckDB(db, "create schema crm; create table crm.customers as select 1 as id, 'bronze' as tier");
+    expect((await dpf(['snapshot', '--project-dir', dir], { cwd: dir })).code).toBe(0);
+    await queryDuckDB(db, "update crm.customers set tier = 'gold'");
+    const run = await dpf(['snapshot', '--project-dir', dir], { cwd: dir });
+    expect(run.code, run.output).toBe(0);
+    expect(await history(db)).toEqual([
+      { id: 1, tier: 'bronze', current: false },
+      { id: 1, tier: 'gold', current: true },
+    ]);
+    const ls = await dpf(['ls', '--project-dir', dir, '--resource-type', 'snapshot', '--output', 'json'], { cwd: dir });
+    expect(JSON.parse(ls.stdout.trim())).toMatchObject({ name: 'customers_history', resource_type: 'snapshot', original_file_path: 'snapshots/snapshots.yml' });
+  });
+});

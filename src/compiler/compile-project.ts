@@ -102,6 +102,8 @@ export function compileProject(parsed: ParsedProject, graph: ProjectGraph, ctx: 
 }
 
 export function compiledPathOf(node: ExecutableNode): string {
+  // A snapshot defined in YAML gets a file of its own beside where its YAML would compile.
+  if (/\.ya?ml$/.test(node.originalFilePath)) return `compiled/${node.packageName}/${node.originalFilePath.replace(/\.ya?ml$/, '')}/${node.name}.sql`;
   return `compiled/${node.packageName}/${node.originalFilePath}`;
 }
 

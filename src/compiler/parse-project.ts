@@ -25,7 +25,7 @@ import {
 import { DPF_VERSION } from './package-paths.js';
 import { readSeedCsv, logicalTypeOf } from './read-seed-csv.js';
 import { loadGenericTests, type GenericTestDefinition } from '../tests/generic-tests.js';
-import { parseDataTests } from '../tests/parse-tests.js';
+import { parseDataTests, parseRelationArg } from '../tests/parse-tests.js';
 import { parseSources } from './parse-sources.js';
 import { parseUnitTests } from '../tests/parse-unit-tests.js';
 import { configPaths, folderConfig, mergeConfigs, resolveSchema, toTags, type RawConfig } from './resolve-config.js';
@@ -171,7 +171,11 @@ export function parseProject(files: ProjectFiles, ctx: ParseContext): ParsedProj
   };
 
   const modelRefs: { node: ModelNode; vars: ReturnType<typeof analyzeTemplate>['vars'] }[] = [];
-  const sqlFiles = [...files.models.map((file) => ({ file, snapshot: false })), ...files.snapshots.map((file) => ({ file, snapshot: true }))];
+  const sqlFiles = [
+    ...files.models.map((file) => ({ file, snapshot: false })),
+    ...files.snapshots.map((file) => ({ file, snapshot: true })),
+    ...yamlSnapshots(patches.snapshots, new Set(files.snapshots.map((f) => f.name)), bag).map((file) => ({ file, snapshot: true })),
+  ];
   for (const { file, snapshot } of sqlFiles) {
     const analysis = analyzeTemplate(file.text, {
       file: file.path,
@@ -453,6 +457,25 @@ export function parseProject(files: ProjectFiles, ctx: ParseContext): ParsedProj
     childMap,
   };
   return { root: files.root, targetPath: files.targetPath, manifest, templates, partials, vars, genericTests, warnings: bag.warnings };
+}
+
+/**
+ * Snapshots defined in YAML alone (`relation: source('crm', 'customers')` and a config), as
+ * dbt allows: each becomes a one-line snapshot query, located at its YAML entry.
+ */
+function yamlSnapshots(entries: ReadonlyMap<string, PatchEntry>, sqlNames: ReadonlySet<string>, bag: DiagnosticBag): ProjectFile[] {
+  const out: ProjectFile[] = [];
+  for (const [name, { entry, file, index }] of entries) {
+    if (sqlNames.has(name) || entry.relation === undefined) continue;
+    const parsed = parseRelationArg(String(entry.relation));
+    if (!parsed) {
+      bag.add(diagnostic('InvalidConfig', { key: 'relation', detail: "must be ref('model') or source('source', 'table')" }, file.locate(['snapshots', index, 'relation'])));
+      continue;
+    }
+    const from = 'ref' in parsed ? `{{ref "${parsed.ref}"}}` : `{{source "${parsed.source}" "${parsed.table}"}}`;
+    out.push({ path: file.path, folders: [], name, text: `select * from ${from}\n` });
+  }
+  return out;
 }
 
 /** Snapshot config: which rows are the same entity (unique_key) and how a change is seen. */
