@@ -96,3 +96,27 @@ function walk(dir: string): string[] {
     return statSync(path).isDirectory() ? walk(path) : [path];
   });
 }
+
+describe('where profiles.yml is found', () => {
+  it('uses --profiles-dir, else the project folder, else ~/.dpf, and says where it looked', async () => {
+    const { mkdirSync, renameSync, writeFileSync: write } = await import('node:fs');
+    const dir = makeProject({ 'models/a.sql': 'select 1 as id\n' });
+    const home = join(dir, 'home');
+    mkdirSync(join(home, '.dpf'), { recursive: true });
+    renameSync(join(dir, 'profiles.yml'), join(home, '.dpf', 'profiles.yml'));
+    const fromHome = await dpf(['debug', '--project-dir', dir], { cwd: dir, env: { HOME: home } });
+    expect(fromHome.code, fromHome.output).toBe(0);
+    expect(fromHome.stdout).toContain(join(home, '.dpf', 'profiles.yml'));
+
+    const elsewhere = join(dir, 'elsewhere');
+    mkdirSync(elsewhere);
+    write(join(elsewhere, 'profiles.yml'), 'proj:\n  outputs:\n    other: { type: duckdb, path: target/other.duckdb }\n');
+    const explicit = await dpf(['debug', '--project-dir', dir, '--profiles-dir', elsewhere], { cwd: dir, env: { HOME: home } });
+    expect(explicit.stdout).toMatch(/target\s+other \(duckdb\)/);
+
+    const none = await dpf(['build', '--project-dir', dir], { cwd: dir, env: { HOME: join(dir, 'nobody') } });
+    expect(none.code).toBe(2);
+    expect(none.stderr).toContain('DPF300');
+    expect(none.stderr).toContain(join(dir, 'profiles.yml'));
+  });
+});

@@ -32,7 +32,7 @@ export function findProfilesFile(options: Pick<ProfileOptions, 'projectDir' | 'p
   const env = options.env ?? process.env;
   const dirs = options.profilesDir
     ? [options.profilesDir]
-    : [env.DPF_PROFILES_DIR, options.projectDir, join(homedir(), '.dpf')].filter((d): d is string => !!d);
+    : [env.DPF_PROFILES_DIR, options.projectDir, join(env.HOME ?? homedir(), '.dpf')].filter((d): d is string => !!d);
   for (const dir of dirs) {
     const file = join(dir, 'profiles.yml');
     if (existsSync(file)) return file;
