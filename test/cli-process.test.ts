@@ -33,8 +33,16 @@ describe('bin/dpf.js', () => {
     expect(invalid.stderr).toContain('DPF203');
   });
 
+  it('stops quietly when its output pipe closes early (dpf ls | head)', () => {
+    const dir = makeProject(Object.fromEntries(Array.from({ length: 300 }, (_, i) => [`models/m${i}.sql`, 'select 1 as id\n'])));
+    const piped = spawnSync('sh', ['-c', `"${process.execPath}" "${BIN}" ls | head -1`], { cwd: dir, encoding: 'utf8', env: { ...process.env, HOME: dir } });
+    expect(piped.status).toBe(0);
+    expect(piped.stdout.trim()).toBe('m0');
+    expect(piped.stderr).not.toContain('EPIPE');
+  });
+
   it('prints help with an example for every command', () => {
-    for (const command of ['init', 'compile', 'run', 'seed', 'build', 'ls', 'show', 'debug', 'clean']) {
+    for (const command of ['init', 'compile', 'run', 'seed', 'build', 'test', 'snapshot', 'retry', 'ci', 'clone', 'ls', 'show', 'debug', 'clean']) {
       const help = runBin([command, '--help'], REPO_ROOT);
       expect(help.status, command).toBe(0);
       expect(help.stdout, command).toMatch(/Example/);

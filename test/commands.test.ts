@@ -34,6 +34,9 @@ describe('commands on the demo project', () => {
     const inline = await dpf(['show', '--project-dir', dir, '--inline', 'select count(*) as n from {{ref "int_order_payments"}}'], { cwd: dir });
     expect(inline.code, inline.output).toBe(0);
     expect(inline.stdout).toMatch(/\| n +\|/);
+    const noVar = await dpf(['show', '--project-dir', dir, '--inline', 'select {{var "nope"}} as x'], { cwd: dir });
+    expect(noVar.code).toBe(2);
+    expect(noVar.stderr).toContain('DPF206');
     const missing = await dpf(['show', '--project-dir', dir, '--select', 'dim_customer'], { cwd: dir });
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain('Did you mean "dim_customers"?');

@@ -113,6 +113,11 @@ describe('--defer and dpf retry', () => {
     expect(retry.stdout).toMatch(/OK +view +main\.e/);
     const nothing = await dpf(['retry', '--project-dir', dir], { cwd: dir });
     expect(nothing.stdout).toContain('Nothing to retry');
+    const fresh = makeProject(files);
+    const never = await dpf(['retry', '--project-dir', fresh], { cwd: fresh });
+    expect(never.code).toBe(2);
+    expect(never.stderr).toContain('DPF506');
+    expect(never.stderr).toContain('target/run_results.json');
   });
 });
 

@@ -19,6 +19,11 @@ export function compileInline(sql: string, parsed: ParsedProject, manifest: Mani
   for (const ref of analysis.refs) {
     if (!byName.has(ref.name)) problems.push(diagnostic('RefNotFound', { name: ref.name, suggestion: closestMatch(ref.name, byName.keys()) }, ref.location));
   }
+  for (const v of analysis.vars) {
+    if (!v.hasDefault && !(v.name in parsed.vars)) {
+      problems.push(diagnostic('VarMissing', { name: v.name, suggestion: closestMatch(v.name, Object.keys(parsed.vars)) }, v.location));
+    }
+  }
   for (const s of analysis.sources) {
     if (!manifest.sources[`source.${manifest.metadata.projectName}.${s.source}.${s.table}`]) {
       problems.push(diagnostic('SourceNotFound', { source: s.source, table: s.table }, s.location));

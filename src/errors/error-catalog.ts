@@ -267,6 +267,12 @@ export const ERRORS = {
     message: (a: { dir: string; version: string }) => `${a.dir}/manifest.json has schema ${a.version}; this dpf reads https://dpf.dev/schemas/manifest/v1.json.`,
     hint: 'Produce the state again with this version of dpf (dpf compile in that environment).',
   },
+  NoLastRun: {
+    code: 'DPF506',
+    title: 'No run to retry',
+    message: (a: { file: string }) => `dpf retry reruns what failed in the last run, and there is no ${a.file} yet.`,
+    hint: 'Run dpf build (or run, seed, snapshot, test) first; dpf retry then reruns its failed and skipped nodes.',
+  },
   InitTargetExists: {
     code: 'DPF502',
     title: 'Folder exists',

@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { adapterFactory } from '../../adapters/index.js';
 import { existsSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import type { Adapter } from '../../adapters/adapter.js';
 import { fail } from '../../errors/dpf-error.js';
 import { compileFromDisk, recompileDeferred, type CompiledProject } from '../../compiler/compile-pipeline.js';
@@ -56,7 +56,7 @@ export function registerRetryCommand(program: Command, ctx: CommandContext): voi
     .action(async (flags: RunFlags) => {
       const targetPath = targetPathOf(compileOptions(flags, ctx.io.cwd, ctx.io.env).projectDir);
       const file = join(targetPath, 'run_results.json');
-      if (!existsSync(file)) fail('StateMissing', { dir: targetPath, need: 'dpf retry' });
+      if (!existsSync(file)) fail('NoLastRun', { file: relative(ctx.io.cwd, file) || file });
       const last = JSON.parse(readFileSync(file, 'utf8')) as { metadata: { command: RunCommand }; results: { uniqueId: string; status: string }[] };
       const again = last.results.filter((r) => ['error', 'fail', 'skipped'].includes(r.status)).map((r) => `unique_id:${r.uniqueId}`);
       if (again.length === 0) {
