@@ -50,3 +50,37 @@ describe('partial parsing of YAML', () => {
     expect(cached.tests['test.proj.unique_a_id'].location).toEqual({ file: 'models/a.yml', line: 5, column: 32 });
   });
 });
+
+describe('reusing the last compile when nothing changed', () => {
+  it('skips parsing when no input changed, and compiles again on any change', async () => {
+    const dir = makeProject({
+      'models/a.sql': 'select {{var "n" 1}} as n, {{> two}} as t\n',
+      'macros/two.hbs': '2',
+      'tests/fixtures/x.csv': 'id\n1\n',
+    });
+    const env = { HOME: dir, DPF_TIMING: '1' };
+    const compile = (...args: string[]) => dpf(['compile', '--project-dir', dir, ...args], { cwd: dir, env });
+    const sql = () => manifestOf(dir).nodes['model.proj.a'].compiledCode as string;
+    expect((await compile()).stdout).not.toContain('reused it');
+    const again = await compile();
+    expect(again.stdout).toContain('nothing changed since the last compile: reused it');
+    expect(sql()).toBe('select 1 as n, 2 as t\n');
+
+    // Same size, written at once: a timestamp could not tell these apart, the content does.
+    writeFileSync(join(dir, 'models/a.sql'), 'select {{var "n" 7}} as n, {{> two}} as t\n');
+    expect((await compile()).stdout).not.toContain('reused it');
+    expect(sql()).toBe('select 7 as n, 2 as t\n');
+    writeFileSync(join(dir, 'macros/two.hbs'), '3');
+    await compile();
+    expect(sql()).toBe('select 7 as n, 3 as t\n');
+    await compile('--vars', '{n: 9}');
+    expect(sql()).toBe('select 9 as n, 3 as t\n');
+    writeFileSync(join(dir, 'profiles.yml'), 'proj:\n  outputs:\n    dev: { type: duckdb, path: target/dev.duckdb, schema: other }\n');
+    await compile('--vars', '{n: 9}');
+    expect(manifestOf(dir).nodes['model.proj.a'].relationName).toBe('"other"."a"');
+    // A new invocation id every time, also when the compile is reused.
+    const first = manifestOf(dir).metadata.invocationId;
+    await compile('--vars', '{n: 9}');
+    expect(manifestOf(dir).metadata.invocationId).not.toBe(first);
+  });
+});

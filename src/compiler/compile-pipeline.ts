@@ -11,6 +11,10 @@ import { compileProject } from './compile-project.js';
 import { loadProfile } from './load-profile.js';
 import { loadProject, loadProjectConfig, targetPathOf, type ProjectConfig } from './load-project.js';
 import { YamlCache } from './yaml-cache.js';
+import { projectFingerprint, reusableCompile, saveFingerprint } from './compile-fingerprint.js';
+import { findProfilesFile } from './load-profile.js';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Manifest } from './manifest.js';
 import { parseProject, type ParsedProject } from './parse-project.js';
 import { writeCompiledSql, writeManifest } from './write-artifacts.js';
@@ -23,6 +27,11 @@ export interface CompileOptions {
   readonly vars?: Record<string, unknown>;
   /** Replaces the target's schema (dpf ci builds into a schema of its own). */
   readonly schema?: string;
+  /**
+   * Reuse the last compile's manifest when no input changed (default true). Commands that
+   * render SQL again afterwards (--defer, show --inline) need the parsed project: false.
+   */
+  readonly reuseCompiled?: boolean;
   readonly env?: NodeJS.ProcessEnv;
   /** Write manifest.json and compiled SQL (default true). */
   readonly writeArtifacts?: boolean;
@@ -30,7 +39,9 @@ export interface CompileOptions {
 
 export interface CompiledProject {
   readonly target: TargetConfig;
-  readonly parsed: ParsedProject;
+  /** Absent when the last compile was reused (see CompileOptions.reuseCompiled). */
+  readonly parsed?: ParsedProject;
+  readonly targetPath: string;
   readonly graph: ProjectGraph;
   readonly manifest: Manifest;
   readonly warnings: Diagnostic[];
@@ -67,7 +78,24 @@ export async function compileFromDisk(options: CompileOptions): Promise<Compiled
   // Parsing YAML in a worker thread was measured and dropped: this machine's two vCPUs ran
   // two busy threads no faster than one.
   const env = options.env ?? process.env;
-  const cache = env.DPF_NO_PARTIAL_PARSE ? undefined : YamlCache.open(targetPathOf(options.projectDir, configFile.data));
+  const targetPath = targetPathOf(options.projectDir, configFile.data);
+  const partial = !env.DPF_NO_PARTIAL_PARSE;
+  const fingerprint = partial
+    ? projectFingerprint(options.projectDir, configFile.data, target, { vars: options.vars, profilesFile: findProfilesFile(options) })
+    : undefined;
+  const reused = fingerprint && options.reuseCompiled !== false ? reusableCompile(targetPath, fingerprint) : undefined;
+  if (reused) {
+    // Nothing the compile reads has changed: the last manifest is this compile's result.
+    const invocationId = randomUUID();
+    const manifest: Manifest = { ...reused.manifest, metadata: { ...reused.manifest.metadata, invocationId, generatedAt: new Date().toISOString() } };
+    lap('load');
+    const graph = buildGraph(manifest);
+    lap('graph');
+    if (options.writeArtifacts !== false) writeManifest(targetPath, manifest);
+    lap('write');
+    return { target, targetPath, graph, manifest, warnings: reused.warnings, invocationId, timings: { parse: 0, compile: 0, ...timings } as StageTimings };
+  }
+  const cache = partial ? YamlCache.open(targetPath) : undefined;
   const files = loadProject(options.projectDir, { cache, configFile });
   lap('load');
   const dialect = adapterFactory(target.type).dialect(target);
@@ -89,9 +117,10 @@ export async function compileFromDisk(options: CompileOptions): Promise<Compiled
   if (options.writeArtifacts !== false) {
     writeCompiledSql(files.targetPath, manifest);
     writeManifest(files.targetPath, manifest);
+    if (fingerprint && !options.schema) saveFingerprint(files.targetPath, fingerprint, [...parsed.warnings]);
   }
   lap('write');
-  return { target, parsed, graph, manifest, warnings: [...parsed.warnings], invocationId, timings: timings as StageTimings };
+  return { target, targetPath: files.targetPath, parsed, graph, manifest, warnings: [...parsed.warnings], invocationId, timings: timings as StageTimings };
 }
 
 function compileContext(target: TargetConfig, deferred?: ReadonlyMap<string, string>) {
@@ -107,8 +136,11 @@ function compileContext(target: TargetConfig, deferred?: ReadonlyMap<string, str
  * relations (unique id -> rendered relation), and rewrites the artifacts.
  */
 export function recompileDeferred(compiled: CompiledProject, deferred: ReadonlyMap<string, string>): Manifest {
+  if (!compiled.parsed) throw new Error('recompileDeferred needs a project compiled with reuseCompiled: false');
   const manifest = compileProject(compiled.parsed, compiled.graph, compileContext(compiled.target, deferred));
-  writeCompiledSql(compiled.parsed.targetPath, manifest);
-  writeManifest(compiled.parsed.targetPath, manifest);
+  writeCompiledSql(compiled.targetPath, manifest);
+  writeManifest(compiled.targetPath, manifest);
+  // The artifacts now differ from what the inputs alone compile to: the next compile parses afresh.
+  rmSync(join(compiled.targetPath, 'compile_fingerprint.json'), { force: true });
   return manifest;
 }

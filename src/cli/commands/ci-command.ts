@@ -46,8 +46,8 @@ export function registerCiCommand(program: Command, ctx: CommandContext): void {
       try {
         const counts = summary ? await rowCounts(adapter, manifest, state.manifest, summary.results) : [];
         const markdown = ciSummary(manifest, state.manifest, schema, summary?.results ?? [], counts);
-        mkdirSync(compiled.parsed.targetPath, { recursive: true });
-        writeFileSync(join(compiled.parsed.targetPath, 'ci-summary.md'), ctx.output.redact(markdown));
+        mkdirSync(compiled.targetPath, { recursive: true });
+        writeFileSync(join(compiled.targetPath, 'ci-summary.md'), ctx.output.redact(markdown));
         ctx.output.out(`\n${markdown}`);
         if (!flags.keep) {
           const schemas = new Set(Object.values(manifest.nodes).map((n) => n.relation.schema).filter((s) => s.startsWith(schema)));

@@ -27,7 +27,7 @@ export function registerCloneCommand(program: Command, ctx: CommandContext): voi
       const options = compileOptions(flags, ctx.io.cwd, ctx.io.env);
       const compiled = await compileFromDisk(options);
       ctx.output.addSecrets(compiled.target.secrets);
-      const selected = selectNodes(compiled.manifest, compiled.graph, selectionInput(flags, compiled.parsed.targetPath, ctx.io.cwd));
+      const selected = selectNodes(compiled.manifest, compiled.graph, selectionInput(flags, compiled.targetPath, ctx.io.cwd));
       const nodes = Object.values(compiled.manifest.nodes).filter(
         (n) => selected.has(n.uniqueId) && state.manifest.nodes[n.uniqueId] && !(n.kind === 'model' && n.config.materialized === 'ephemeral'),
       );

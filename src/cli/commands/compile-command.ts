@@ -19,9 +19,9 @@ export function registerCompileCommand(program: Command, ctx: CommandContext): v
       ctx.output.addSecrets(compiled.target.secrets);
       printWarnings(ctx, compiled.warnings, options.projectDir, format);
       const seconds = ((Date.now() - t0) / 1000).toFixed(2);
-      const targetDir = relative(ctx.io.cwd, compiled.parsed.targetPath) || '.';
+      const targetDir = relative(ctx.io.cwd, compiled.targetPath) || '.';
       if (flags.select?.length) {
-        const ids = selectNodes(compiled.manifest, compiled.graph, selectionInput(flags, compiled.parsed.targetPath, ctx.io.cwd));
+        const ids = selectNodes(compiled.manifest, compiled.graph, selectionInput(flags, compiled.targetPath, ctx.io.cwd));
         for (const id of ids) {
           const node = compiled.manifest.nodes[id];
           if (node?.kind !== 'model') continue;
@@ -34,7 +34,8 @@ export function registerCompileCommand(program: Command, ctx: CommandContext): v
         ctx.output.out(JSON.stringify({ event: 'compiled', nodes: Object.keys(compiled.manifest.nodes).length, seconds: Number(seconds) }));
       } else {
         ctx.output.out(summarizeProject(compiled));
-        ctx.output.out(`Compiled in ${seconds}s; wrote ${targetDir}/manifest.json and ${targetDir}/compiled/`);
+        const reused = compiled.parsed ? '' : ' (nothing changed since the last compile: reused it)';
+        ctx.output.out(`Compiled in ${seconds}s${reused}; wrote ${targetDir}/manifest.json and ${targetDir}/compiled/`);
         if (ctx.io.env.DPF_TIMING) {
           ctx.output.out(Object.entries(compiled.timings).map(([stage, s]) => `${stage} ${s.toFixed(2)}s`).join(', '));
         }

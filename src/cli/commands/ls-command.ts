@@ -24,7 +24,7 @@ export function registerLsCommand(program: Command, ctx: CommandContext): void {
       }
       const options = compileOptions(flags, ctx.io.cwd, ctx.io.env);
       const compiled = await compileFromDisk({ ...options, writeArtifacts: false });
-      const ids = selectNodes(compiled.manifest, compiled.graph, selectionInput(flags, compiled.parsed.targetPath, ctx.io.cwd));
+      const ids = selectNodes(compiled.manifest, compiled.graph, selectionInput(flags, compiled.targetPath, ctx.io.cwd));
       const types = flags.resourceType;
       const nodes = allNodes(compiled.manifest)
         .filter((n) => ids.has(n.uniqueId) && (!types || types.includes(n.uniqueId.split('.')[0]!)))

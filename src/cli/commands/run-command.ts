@@ -88,12 +88,13 @@ export interface RunOutcome {
 
 export async function executeRun(name: RunCommand, flags: RunFlags, ctx: CommandContext, overrides: { schema?: string } = {}): Promise<RunOutcome> {
   const format = logFormatOf(flags);
-  const options = { ...compileOptions(flags, ctx.io.cwd, ctx.io.env), ...overrides };
+  // --defer renders SQL again with other relations, which needs the parsed project.
+  const options = { ...compileOptions(flags, ctx.io.cwd, ctx.io.env), ...overrides, reuseCompiled: !flags.defer };
   const compiled = await compileFromDisk(options);
   ctx.output.addSecrets(compiled.target.secrets);
   printWarnings(ctx, compiled.warnings, options.projectDir, format);
   if (format === 'text') ctx.output.out(summarizeProject(compiled));
-  const selected = selectNodes(compiled.manifest, compiled.graph, selectionInput(flags, compiled.parsed.targetPath, ctx.io.cwd));
+  const selected = selectNodes(compiled.manifest, compiled.graph, selectionInput(flags, compiled.targetPath, ctx.io.cwd));
   for (const [flag, value] of [['--event-time-start', flags.eventTimeStart], ['--event-time-end', flags.eventTimeEnd]] as const) {
     if (value !== undefined && Number.isNaN(Date.parse(value))) fail('UsageError', { detail: `${flag} must be a date or time such as 2024-01-31 or 2024-01-31T06:00, got "${value}".` });
   }
@@ -123,14 +124,14 @@ export async function executeRun(name: RunCommand, flags: RunFlags, ctx: Command
       adapter,
       manifest,
       projectRoot: options.projectDir,
-      targetPath: compiled.parsed.targetPath,
+      targetPath: compiled.targetPath,
       threads: compiled.target.threads,
       failFast: flags.failFast === true,
       invocationId: compiled.invocationId,
       onEvent: createRunReporter(ctx.output, format, options.projectDir),
       reuse: flags.rebuildAll || flags.fullRefresh || name === 'test' ? undefined : { targetName: compiled.target.targetName, database: compiled.target.database },
     });
-    writeRunResults(compiled.parsed.targetPath, summary, ctx.output.redact);
+    writeRunResults(compiled.targetPath, summary, ctx.output.redact);
     if (summary.counts.error + summary.counts.fail > 0) ctx.setExitCode(1);
     return { compiled, manifest, summary, selected };
   } finally {

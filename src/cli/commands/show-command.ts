@@ -29,7 +29,8 @@ export function registerShowCommand(program: Command, ctx: CommandContext): void
       if (!Number.isInteger(limit) || limit < 0) fail('UsageError', { detail: `--limit must be a whole number, got "${flags.limit}".` });
       if (!flags.select === !flags.inline) fail('UsageError', { detail: 'Pass exactly one of --select <model> or --inline "<sql>".' });
       const options = compileOptions({ ...flags, select: undefined }, ctx.io.cwd, ctx.io.env);
-      const compiled = await compileFromDisk({ ...options, writeArtifacts: false });
+      // An inline query is rendered like a model, so it needs the parsed project.
+      const compiled = await compileFromDisk({ ...options, writeArtifacts: false, reuseCompiled: !flags.inline });
       ctx.output.addSecrets(compiled.target.secrets);
       const factory = adapterFactory(compiled.target.type);
       const dialect = factory.dialect(compiled.target);
@@ -45,7 +46,7 @@ export function registerShowCommand(program: Command, ctx: CommandContext): void
         label = node.name;
       } else {
         const t = compiled.target;
-        sql = compileInline(flags.inline!, compiled.parsed, compiled.manifest, dialect, {
+        sql = compileInline(flags.inline!, compiled.parsed!, compiled.manifest, dialect, {
           name: t.targetName,
           schema: t.schema,
           type: t.type,

@@ -28,7 +28,7 @@ export function registerSourceCommand(program: Command, ctx: CommandContext): vo
       const compiled = await compileFromDisk(options);
       ctx.output.addSecrets(compiled.target.secrets);
       printWarnings(ctx, compiled.warnings, options.projectDir, format);
-      const selected = selectNodes(compiled.manifest, compiled.graph, selectionInput(flags, compiled.parsed.targetPath, ctx.io.cwd));
+      const selected = selectNodes(compiled.manifest, compiled.graph, selectionInput(flags, compiled.targetPath, ctx.io.cwd));
       const sources = Object.values(compiled.manifest.sources).filter((s) => selected.has(s.uniqueId) && s.freshness);
       if (format === 'text') ctx.output.out(summarizeProject(compiled));
       if (sources.length === 0) {
@@ -51,7 +51,7 @@ export function registerSourceCommand(program: Command, ctx: CommandContext): vo
       } finally {
         await adapter.close();
       }
-      const file = flags.output ? resolve(ctx.io.cwd, flags.output) : `${compiled.parsed.targetPath}/sources.json`;
+      const file = flags.output ? resolve(ctx.io.cwd, flags.output) : `${compiled.targetPath}/sources.json`;
       writeSourcesJson(file, results, compiled.invocationId, (Date.now() - t0) / 1000);
       const count = (s: string) => results.filter((r) => r.status === s).length;
       const errors = count('error') + count('runtime error');

@@ -1,0 +1,95 @@
+/**
+ * Whole-project partial parsing: a fingerprint of everything a compile reads (the content of
+ * every file under the project's resource folders, dpf_project.yml, profiles.yml, the resolved
+ * target, --vars and the dpf version). When it matches the one saved with the last compile,
+ * that compile's manifest is the answer and parsing is skipped. Contents, not modification
+ * times: two quick edits of the same size can share a timestamp.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { join, relative } from 'node:path';
+import type { Diagnostic } from '../errors/dpf-error.js';
+import type { TargetConfig } from '../adapters/adapter.js';
+import type { ProjectConfig } from './load-project.js';
+import { MANIFEST_SCHEMA_VERSION, type Manifest } from './manifest.js';
+import { DPF_VERSION, SCHEMAS_DIR, TEMPLATES_DIR } from './package-paths.js';
+
+const FILE = 'compile_fingerprint.json';
+
+export function projectFingerprint(
+  root: string,
+  config: ProjectConfig,
+  target: TargetConfig,
+  extra: { vars?: Record<string, unknown>; profilesFile: string },
+): string {
+  const hash = createHash('sha1');
+  hash.update(`${toolFingerprint()}\u0000${JSON.stringify(target)}\u0000${JSON.stringify(extra.vars ?? {})}\u0000`);
+  const dirs = [
+    ...(config['model-paths'] ?? ['models']),
+    ...(config['seed-paths'] ?? ['seeds']),
+    ...(config['snapshot-paths'] ?? ['snapshots']),
+    ...(config['macro-paths'] ?? ['macros']),
+    ...(config['test-paths'] ?? ['tests']),
+  ];
+  const stamp = (file: string) => {
+    hash.update(`${relative(root, file)}\u0000`);
+    if (existsSync(file)) hash.update(readFileSync(file));
+    hash.update('\u0000');
+  };
+  stamp(join(root, 'dpf_project.yml'));
+  stamp(extra.profilesFile);
+  for (const dir of [...new Set(dirs)].sort()) {
+    const abs = join(root, dir);
+    if (!existsSync(abs)) continue;
+    const entries = readdirSync(abs, { recursive: true, withFileTypes: true })
+      .filter((e) => e.isFile())
+      .map((e) => join(e.parentPath ?? (e as unknown as { path: string }).path, e.name))
+      .sort();
+    for (const file of entries) stamp(file);
+  }
+  return hash.digest('hex');
+}
+
+let tool: string | undefined;
+
+/**
+ * dpf itself: its version, its templates and schemas, and when its code was built, so that a
+ * changed dpf (even at the same version, as while developing it) never reuses an old compile.
+ */
+function toolFingerprint(): string {
+  if (tool) return tool;
+  const hash = createHash('sha1').update(DPF_VERSION);
+  for (const dir of [TEMPLATES_DIR, SCHEMAS_DIR]) {
+    for (const e of readdirSync(dir, { recursive: true, withFileTypes: true }).filter((x) => x.isFile())) {
+      const file = join(e.parentPath ?? (e as unknown as { path: string }).path, e.name);
+      hash.update(file).update(readFileSync(file));
+    }
+  }
+  hash.update(String(statSync(fileURLToPath(import.meta.url)).mtimeMs));
+  tool = hash.digest('hex');
+  return tool;
+}
+
+interface Saved {
+  readonly fingerprint: string;
+  readonly warnings: Diagnostic[];
+}
+
+/** The last compile's manifest and warnings, when its fingerprint is this one. */
+export function reusableCompile(targetPath: string, fingerprint: string): { manifest: Manifest; warnings: Diagnostic[] } | undefined {
+  try {
+    const saved = JSON.parse(readFileSync(join(targetPath, FILE), 'utf8')) as Saved;
+    if (saved.fingerprint !== fingerprint) return undefined;
+    const manifest = JSON.parse(readFileSync(join(targetPath, 'manifest.json'), 'utf8')) as Manifest & { $schema?: string };
+    if (manifest.metadata?.dpfSchemaVersion !== MANIFEST_SCHEMA_VERSION) return undefined;
+    delete manifest.$schema;
+    return { manifest, warnings: saved.warnings };
+  } catch {
+    return undefined;
+  }
+}
+
+export function saveFingerprint(targetPath: string, fingerprint: string, warnings: Diagnostic[]): void {
+  writeFileSync(join(targetPath, FILE), JSON.stringify({ fingerprint, warnings } satisfies Saved));
+}
