@@ -1,0 +1,109 @@
+#!/usr/bin/env bash
+# A real, single-node Trino server on loopback for dpf's Trino tests (issue: Trino adapter).
+#   scripts/trino-local.sh start    install if needed (first run downloads ~540 MB from Maven
+#                                   Central), start, wait until ready, print the URL
+#   scripts/trino-local.sh stop     stop it
+#   scripts/trino-local.sh status   print the URL if it runs
+# Installs into ${DPF_TRINO_HOME:-~/.cache/dpf/trino-$VERSION}, outside the clone, reused when
+# present. Catalog `iceberg` keeps Iceberg tables on local disk (no other service needed).
+set -euo pipefail
+
+VERSION=476
+HOME_DIR="${DPF_TRINO_HOME:-$HOME/.cache/dpf/trino-$VERSION}"
+SERVER="$HOME_DIR/server"
+RUN="$HOME_DIR/run"
+JAVA_HOME="${DPF_TRINO_JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}"   # Trino 476 needs Java 24+
+export JAVA_HOME PATH="$JAVA_HOME/bin:$PATH"
+
+log() { printf 'trino-local: %s\n' "$*" >&2; }
+
+install() {
+  [ -x "$SERVER/bin/launcher" ] && [ -d "$SERVER/plugin/iceberg" ] && return 0
+  log "installing Trino $VERSION into $HOME_DIR (first run only)"
+  local dl="$HOME_DIR/download"
+  mkdir -p "$dl"
+  for artifact in "io.trino:trino-server-core:$VERSION:tar.gz" "io.trino:trino-iceberg:$VERSION:zip"; do
+    mvn -q -B dependency:copy -Dartifact="$artifact" -DoutputDirectory="$dl" >&2
+  done
+  rm -rf "$SERVER" && mkdir -p "$SERVER"
+  tar -xzf "$dl/trino-server-core-$VERSION.tar.gz" -C "$SERVER" --strip-components=1
+  local tmp="$HOME_DIR/unzip" && rm -rf "$tmp" && mkdir -p "$tmp"
+  (cd "$tmp" && jar xf "$dl/trino-iceberg-$VERSION.zip")
+  mv "$tmp"/trino-iceberg-$VERSION "$SERVER/plugin/iceberg" && rm -rf "$tmp"
+}
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'; }
+
+configure() {
+  local port="$1"
+  rm -rf "$RUN/etc" && mkdir -p "$RUN/etc/catalog" "$RUN/data" "$RUN/warehouse"
+  cat > "$RUN/etc/node.properties" <<PROPS
+node.environment=dpf_test
+node.id=dpf-local
+node.data-dir=$RUN/data
+PROPS
+  cat > "$RUN/etc/jvm.config" <<JVM
+-server
+-Xmx2G
+-XX:+UseG1GC
+-XX:+ExitOnOutOfMemoryError
+-Djdk.attach.allowAttachSelf=true
+JVM
+  cat > "$RUN/etc/config.properties" <<PROPS
+coordinator=true
+node-scheduler.include-coordinator=true
+http-server.http.port=$port
+discovery.uri=http://127.0.0.1:$port
+query.max-memory=1GB
+query.max-memory-per-node=1GB
+PROPS
+  cat > "$RUN/etc/catalog/iceberg.properties" <<PROPS
+connector.name=iceberg
+iceberg.catalog.type=TESTING_FILE_METASTORE
+hive.metastore.catalog.dir=local:///metastore
+fs.native-local.enabled=true
+local.location=$RUN/warehouse
+PROPS
+}
+
+url() { [ -f "$RUN/port" ] && echo "http://127.0.0.1:$(cat "$RUN/port")"; }
+
+ready() {
+  local u; u="$(url)" || return 1
+  curl -fsS "$u/v1/info" 2>/dev/null | grep -q '"starting":false'
+}
+
+start() {
+  if ready; then url; return 0; fi
+  install
+  local port; port="$(free_port)"
+  configure "$port"
+  echo "$port" > "$RUN/port"
+  "$SERVER/bin/launcher" start --etc-dir "$RUN/etc" --data-dir "$RUN/data" >&2
+  log "waiting for Trino on port $port"
+  for _ in $(seq 1 180); do
+    if ready; then url; return 0; fi
+    if ! "$SERVER/bin/launcher" status --etc-dir "$RUN/etc" --data-dir "$RUN/data" >/dev/null 2>&1; then
+      log "Trino exited while starting; the end of its log:"
+      tail -40 "$RUN/data/var/log/server.log" >&2 || true
+      return 1
+    fi
+    sleep 1
+  done
+  log "Trino did not become ready in 180 s; the end of its log:"
+  tail -40 "$RUN/data/var/log/server.log" >&2 || true
+  return 1
+}
+
+stop() {
+  [ -d "$RUN/etc" ] || return 0
+  "$SERVER/bin/launcher" stop --etc-dir "$RUN/etc" --data-dir "$RUN/data" >&2 || true
+  rm -f "$RUN/port"
+}
+
+case "${1:-}" in
+  start) start ;;
+  stop) stop ;;
+  status) ready && url || { log "not running"; exit 1; } ;;
+  *) echo "usage: $0 start|stop|status" >&2; exit 2 ;;
+esac
