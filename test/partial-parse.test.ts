@@ -78,6 +78,13 @@ describe('reusing the last compile when nothing changed', () => {
     writeFileSync(join(dir, 'profiles.yml'), 'proj:\n  outputs:\n    dev: { type: duckdb, path: target/dev.duckdb, schema: other }\n');
     await compile('--vars', '{n: 9}');
     expect(manifestOf(dir).nodes['model.proj.a'].relationName).toBe('"other"."a"');
+    // A compile that does not record its fingerprint (partial parsing off) forgets the old one,
+    // so that reverting the inputs later cannot bring back a manifest that no longer matches.
+    writeFileSync(join(dir, 'models/a.sql'), 'select 5 as n\n');
+    await dpf(['compile', '--project-dir', dir, '--vars', '{n: 9}'], { cwd: dir, env: { ...env, DPF_NO_PARTIAL_PARSE: '1' } });
+    writeFileSync(join(dir, 'models/a.sql'), 'select {{var "n" 7}} as n, {{> two}} as t\n');
+    await compile('--vars', '{n: 9}');
+    expect(sql()).toBe('select 9 as n, 3 as t\n');
     // A new invocation id every time, also when the compile is reused.
     const first = manifestOf(dir).metadata.invocationId;
     await compile('--vars', '{n: 9}');

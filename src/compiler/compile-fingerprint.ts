@@ -6,7 +6,7 @@
  * times: two quick edits of the same size can share a timestamp.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join, relative } from 'node:path';
 import type { Diagnostic } from '../errors/dpf-error.js';
@@ -92,4 +92,8 @@ export function reusableCompile(targetPath: string, fingerprint: string): { mani
 
 export function saveFingerprint(targetPath: string, fingerprint: string, warnings: Diagnostic[]): void {
   writeFileSync(join(targetPath, FILE), JSON.stringify({ fingerprint, warnings } satisfies Saved));
+}
+
+export function forgetFingerprint(targetPath: string): void {
+  rmSync(join(targetPath, FILE), { force: true });
 }

@@ -11,10 +11,8 @@ import { compileProject } from './compile-project.js';
 import { loadProfile } from './load-profile.js';
 import { loadProject, loadProjectConfig, targetPathOf, type ProjectConfig } from './load-project.js';
 import { YamlCache } from './yaml-cache.js';
-import { projectFingerprint, reusableCompile, saveFingerprint } from './compile-fingerprint.js';
+import { forgetFingerprint, projectFingerprint, reusableCompile, saveFingerprint } from './compile-fingerprint.js';
 import { findProfilesFile } from './load-profile.js';
-import { rmSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Manifest } from './manifest.js';
 import { parseProject, type ParsedProject } from './parse-project.js';
 import { writeCompiledSql, writeManifest } from './write-artifacts.js';
@@ -117,7 +115,9 @@ export async function compileFromDisk(options: CompileOptions): Promise<Compiled
   if (options.writeArtifacts !== false) {
     writeCompiledSql(files.targetPath, manifest);
     writeManifest(files.targetPath, manifest);
-    if (fingerprint && !options.schema) saveFingerprint(files.targetPath, fingerprint, [...parsed.warnings]);
+    // The saved fingerprint must always describe the manifest on disk, or be absent.
+    if (fingerprint) saveFingerprint(files.targetPath, fingerprint, [...parsed.warnings]);
+    else forgetFingerprint(files.targetPath);
   }
   lap('write');
   return { target, targetPath: files.targetPath, parsed, graph, manifest, warnings: [...parsed.warnings], invocationId, timings: timings as StageTimings };
@@ -141,6 +141,6 @@ export function recompileDeferred(compiled: CompiledProject, deferred: ReadonlyM
   writeCompiledSql(compiled.targetPath, manifest);
   writeManifest(compiled.targetPath, manifest);
   // The artifacts now differ from what the inputs alone compile to: the next compile parses afresh.
-  rmSync(join(compiled.targetPath, 'compile_fingerprint.json'), { force: true });
+  forgetFingerprint(compiled.targetPath);
   return manifest;
 }
