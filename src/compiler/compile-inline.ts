@@ -59,11 +59,11 @@ export function compileInline(sql: string, parsed: ParsedProject, manifest: Mani
     target,
     byName,
   });
-  // An ephemeral model's compiled code already carries the CTEs it needs; inline them in order.
+  // An ephemeral model's compiled code already carries the CTEs it needs, so it is a CTE body as is.
   const ctes: { name: string; sql: string }[] = [];
   for (const id of rendered.ephemeralRefs) {
     const eph = manifest.nodes[id];
-    if (eph?.kind === 'model') ctes.push({ name: cteName(eph.name), sql: `select * from (\n${eph.compiledCode ?? ''})` });
+    if (eph?.kind === 'model') ctes.push({ name: cteName(eph.name), sql: eph.compiledCode ?? '' });
   }
   return injectCtes(rendered.sql, ctes, dialect);
 }

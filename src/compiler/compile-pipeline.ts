@@ -96,21 +96,21 @@ export async function compileFromDisk(options: CompileOptions): Promise<Compiled
   const cache = partial ? YamlCache.open(targetPath) : undefined;
   const files = loadProject(options.projectDir, { cache, configFile });
   lap('load');
-  const dialect = adapterFactory(target.type).dialect(target);
+  const context = compileContext(target);
   const invocationId = randomUUID();
   const parsed = parseProject(files, {
     targetName: target.targetName,
     targetSchema: target.schema,
     targetDatabase: target.database,
     adapterType: target.type,
-    dialect,
+    dialect: context.dialect,
     cliVars: options.vars,
     invocationId,
   });
   lap('parse');
   const graph = buildGraph(parsed.manifest);
   lap('graph');
-  const manifest = compileProject(parsed, graph, compileContext(target));
+  const manifest = compileProject(parsed, graph, context);
   lap('compile');
   if (options.writeArtifacts !== false) {
     writeCompiledSql(files.targetPath, manifest);

@@ -23,7 +23,7 @@ import {
   type SourceNode,
 } from './manifest.js';
 import { DPF_VERSION } from './package-paths.js';
-import { readSeedCsv, logicalTypeOf } from './read-seed-csv.js';
+import { readSeedCsv } from './read-seed-csv.js';
 import { loadGenericTests, type GenericTestDefinition } from '../tests/generic-tests.js';
 import { parseDataTests, parseRelationArg } from '../tests/parse-tests.js';
 import { parseSources } from './parse-sources.js';
@@ -334,7 +334,6 @@ export function parseProject(files: ProjectFiles, ctx: ParseContext): ParsedProj
       rowCount: table.rows.length,
       dependsOn: [],
     };
-    void logicalTypeOf;
     nodes[uniqueId] = node;
   }
 

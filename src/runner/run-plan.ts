@@ -5,7 +5,6 @@
  */
 import type { Adapter, RelationType } from '../adapters/adapter.js';
 import { DpfError, diagnostic, type Diagnostic } from '../errors/dpf-error.js';
-import type { Relation } from '../compiler/manifest.js';
 import type { Manifest } from '../compiler/manifest.js';
 import { writeRunSql } from '../compiler/write-artifacts.js';
 import { STRATEGIES } from './materializations/index.js';
@@ -15,6 +14,7 @@ import { BLOCKING, type NodeResult, type NodeStatus, type RunEvent, type RunSumm
 import { allNodes } from '../compiler/manifest.js';
 import { SqlTemplates } from './sql-templates.js';
 import { loadBuildHistory, saveBuildHistory } from './build-history.js';
+import { existingRelations, relationKey } from './existing-relations.js';
 import { sourceLineOf } from './source-line.js';
 
 export interface RunContext {
@@ -36,7 +36,6 @@ export interface RunContext {
 /** Strategies whose result is fully determined by the stateChecksum (incremental ones are not). */
 const REUSABLE = new Set(['table', 'view', 'seed']);
 
-const relationKey = (r: Relation) => `${r.database ?? ''}\u0000${r.schema}\u0000${r.identifier}`.toLowerCase();
 
 export async function runPlan(plan: Plan, ctx: RunContext): Promise<RunSummary> {
   const started = Date.now();
@@ -240,28 +239,12 @@ function skippedResult(step: PlanStep, message: string, because?: string): NodeR
   return { ...base(step, 0), status: 'skipped', executionTime: 0, message, skippedBecause: because };
 }
 
-/** Creates the schemas the plan writes to and lists what already exists in them. */
+/** Creates the schemas the plan writes to, lists what exists in them, and drops what a killed run left. */
 async function prepareSchemas(plan: Plan, ctx: RunContext): Promise<Map<string, RelationType>> {
-  const existing = new Map<string, RelationType>();
-  const schemas = new Map<string, Relation>();
-  for (const step of plan.steps) {
-    const node = ctx.manifest.nodes[step.uniqueId];
-    if (!node) continue; // tests write no relation of their own
-    const rel = node.relation;
-    schemas.set(`${rel.database ?? ''}\u0000${rel.schema}`, rel);
-  }
-  if (schemas.size === 0) return existing;
-  await ctx.adapter.withConnection(async (connection) => {
-    for (const rel of schemas.values()) {
-      await connection.createSchema(rel.schema, rel.database);
-      for (const info of await connection.listRelations(rel.schema, rel.database)) {
-        // A killed run may have left a temporary relation; the run recovers by dropping it.
-        if (/__dpf_(tmp|backup)$/.test(info.identifier)) await connection.dropRelation(info, info.type);
-        else existing.set(relationKey(info), info.type);
-      }
-    }
-  });
-  return existing;
+  // Tests write no relation of their own.
+  const relations = plan.steps.flatMap((s) => ctx.manifest.nodes[s.uniqueId]?.relation ?? []);
+  if (relations.length === 0) return new Map();
+  return ctx.adapter.withConnection((c) => existingRelations(c, relations, { createSchemas: true, dropLeftovers: true }));
 }
 
 function toDiagnostic(

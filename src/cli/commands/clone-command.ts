@@ -12,7 +12,7 @@ import { fail } from '../../errors/dpf-error.js';
 import { compileFromDisk } from '../../compiler/compile-pipeline.js';
 import { readState } from '../../compiler/read-state.js';
 import { selectNodes } from '../../compiler/select-nodes.js';
-import { SqlTemplates } from '../../runner/sql-templates.js';
+import { cloneRelations, type CloneResult } from '../../runner/clone-relations.js';
 import { addProjectOptions, addSelectionOptions, compileOptions, selectionInput, type CommonFlags } from '../common-options.js';
 import type { CommandContext } from '../command-context.js';
 
@@ -33,33 +33,15 @@ export function registerCloneCommand(program: Command, ctx: CommandContext): voi
       );
       const adapter = adapterFactory(compiled.target.type).create(compiled.target, options.projectDir);
       await adapter.open();
-      const templates = new SqlTemplates(adapter.name);
-      let cloned = 0;
-      let kept = 0;
+      let result: CloneResult;
       try {
-        await adapter.withConnection(async (c) => {
-          const existing = new Map<string, string>();
-          for (const schema of new Set(nodes.map((n) => n.relation.schema))) {
-            await c.createSchema(schema, compiled.target.database);
-            for (const r of await c.listRelations(schema, compiled.target.database)) existing.set(`${schema}.${r.identifier}`.toLowerCase(), r.type);
-          }
-          for (const node of nodes) {
-            const from = state.manifest.nodes[node.uniqueId]!.relationName;
-            if (from === node.relationName) continue; // the same relation: nothing to copy
-            const type = existing.get(`${node.relation.schema}.${node.relation.identifier}`.toLowerCase());
-            if (type && !flags.fullRefresh) {
-              kept++;
-              continue;
-            }
-            if (type === 'table') await c.dropRelation(node.relation, 'table');
-            await c.execute(templates.render('create_view', { relation: node.relationName, sql: `select * from ${from}` }));
-            cloned++;
-            ctx.output.out(`cloned ${node.relationName} -> ${from}`);
-          }
-        });
+        result = await cloneRelations(adapter, nodes, state.manifest, flags.fullRefresh === true);
       } finally {
         await adapter.close();
       }
+      for (const c of result.cloned) ctx.output.out(`cloned ${c.relation} -> ${c.from}`);
+      const { kept } = result;
+      const cloned = result.cloned.length;
       ctx.output.out(`\nCloned ${cloned} relation${cloned === 1 ? '' : 's'} as views over ${flags.state}${kept ? `; kept ${kept} that already exist here (--full-refresh replaces them)` : ''}.`);
     });
 }

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { adapterFactory } from '../../adapters/index.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
-import type { Adapter } from '../../adapters/adapter.js';
+import { deferredRelations } from '../../runner/defer-relations.js';
 import { fail } from '../../errors/dpf-error.js';
 import { compileFromDisk, recompileDeferred, type CompiledProject } from '../../compiler/compile-pipeline.js';
 import type { RunSummary } from '../../runner/run-results.js';
@@ -111,7 +111,7 @@ export async function executeRun(name: RunCommand, flags: RunFlags, ctx: Command
     if (flags.defer) {
       if (!flags.state) fail('UsageError', { detail: '--defer needs --state <folder> with the manifest.json of the environment to defer to.' });
       const state = readState(resolve(ctx.io.cwd, flags.state), '--defer');
-      const deferred = await deferrable(adapter, compiled.manifest, state.manifest, new Set(plan.steps.map((s) => s.uniqueId)));
+      const deferred = await deferredRelations(adapter, compiled.manifest, state.manifest, new Set(plan.steps.map((s) => s.uniqueId)));
       if (deferred.size > 0) {
         manifest = recompileDeferred(compiled, deferred);
         if (format === 'text') {
@@ -137,38 +137,4 @@ export async function executeRun(name: RunCommand, flags: RunFlags, ctx: Command
   } finally {
     await adapter.close();
   }
-}
-
-/**
- * Models and seeds that this run will not build and that do not exist in this target, but
- * do in the state's environment: refs to them read the state's relation (dbt's --defer).
- */
-async function deferrable(adapter: Adapter, manifest: Manifest, state: Manifest, planned: ReadonlySet<string>): Promise<Map<string, string>> {
-  // What the planned nodes read (looking through ephemeral models, which are inlined).
-  const read = new Set<string>();
-  const visit = (id: string) => {
-    for (const parent of manifest.parentMap[id] ?? []) {
-      const node = manifest.nodes[parent];
-      if (!node || planned.has(parent) || read.has(parent)) continue;
-      read.add(parent);
-      if (node.kind === 'model' && node.config.materialized === 'ephemeral') visit(parent);
-    }
-  };
-  planned.forEach(visit);
-  const candidates = [...read]
-    .map((id) => manifest.nodes[id]!)
-    .filter((n) => !(n.kind === 'model' && n.config.materialized === 'ephemeral') && state.nodes[n.uniqueId]);
-  const existing = new Set<string>();
-  await adapter.withConnection(async (c) => {
-    for (const schema of new Set(candidates.map((n) => `${n.relation.database ?? ''}\u0000${n.relation.schema}`))) {
-      const [database, name] = schema.split('\u0000');
-      for (const r of await c.listRelations(name!, database || undefined)) existing.add(`${schema}\u0000${r.identifier}`.toLowerCase());
-    }
-  });
-  const out = new Map<string, string>();
-  for (const n of candidates) {
-    const key = `${n.relation.database ?? ''}\u0000${n.relation.schema}\u0000${n.relation.identifier}`.toLowerCase();
-    if (!existing.has(key)) out.set(n.uniqueId, state.nodes[n.uniqueId]!.relationName);
-  }
-  return out;
 }

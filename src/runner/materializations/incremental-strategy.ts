@@ -26,7 +26,6 @@ export const incrementalStrategy: Strategy = async (node, ctx) => {
   const stage = tempRelation(node.relation);
   const stageName = dialect.renderRelation(stage);
   const q = (c: string) => dialect.quoteIdentifier(c);
-  if (ctx.existing(stage)) await connection.dropRelation(stage, 'table'); // left over by a killed run
   await ctx.execute(templates.render('create_table_as', { relation: stageName, sql: node.compiledIncrementalCode.trimEnd() }));
   try {
     const newColumns = await connection.getColumns(stage);

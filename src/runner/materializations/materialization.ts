@@ -18,7 +18,10 @@ export interface MaterializationContext {
   readonly fullRefresh: boolean;
   /** --event-time-start / --event-time-end: the range microbatch models build (ISO dates). */
   readonly eventTimeRange?: { readonly start?: string; readonly end?: string };
-  /** The type of a relation that existed when the run started, if any. */
+  /**
+   * The type of a relation that existed when the run started, if any. Temporary relations a
+   * killed run left behind were dropped before the run started (existing-relations.ts).
+   */
   existing(relation: Relation): RelationType | undefined;
   /** Runs a statement and records it for target/run/. */
   execute(sql: string): Promise<ExecuteResult>;

@@ -13,7 +13,6 @@ export const seedStrategy: Strategy = async (node, ctx) => {
   const tmpName = ctx.dialect.renderRelation(tmp);
   const columns = node.seedColumns.map((c) => ({ name: ctx.dialect.quoteIdentifier(c.name), type: c.type }));
   const logical = node.seedColumns.map((c) => logicalTypeOf(c.type));
-  if (ctx.existing(tmp)) await ctx.connection.dropRelation(tmp, 'table'); // left over by a killed run
   await ctx.execute(ctx.templates.render('create_table', { relation: tmpName, columns }));
   for (let start = 0; start < table.rows.length; start += BATCH_ROWS) {
     const rows = table.rows

@@ -11,17 +11,15 @@ export const tableStrategy: Strategy = async (node, ctx) => {
   if (node.kind !== 'model' || node.compiledCode === undefined) throw new Error(`table strategy needs a compiled model: ${node.uniqueId}`);
   const sql = node.compiledCode.trimEnd();
   const existing = ctx.existing(node.relation);
-  const tmp = tempRelation(node.relation);
   const rowsOf = async (result: { rowsAffected?: number }, relationName: string) =>
     result.rowsAffected ?? Number(await ctx.queryValue(ctx.templates.render('count_rows', { relation: relationName })));
 
   if (ctx.capabilities.supportsAtomicReplace && existing !== 'view') {
-    if (ctx.existing(tmp)) await ctx.connection.dropRelation(tmp, 'table'); // left over by an older, killed run
     const result = await ctx.execute(ctx.templates.render('create_or_replace_table_as', { relation: node.relationName, sql }));
     return { rowsAffected: await rowsOf(result, node.relationName) };
   }
+  const tmp = tempRelation(node.relation);
   const tmpName = ctx.dialect.renderRelation(tmp);
-  if (ctx.existing(tmp)) await ctx.connection.dropRelation(tmp, 'table'); // left over by a killed run
   const result = await ctx.execute(ctx.templates.render('create_table_as', { relation: tmpName, sql }));
   const rows = await rowsOf(result, tmpName);
   await swapIntoPlace(ctx, tmp, node.relation);
