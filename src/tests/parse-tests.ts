@@ -12,9 +12,9 @@ import { analyzeTemplate } from '../compiler/analyze-template.js';
 import { closestMatch } from '../compiler/closest-match.js';
 import type { GenericTestDefinition } from './generic-tests.js';
 import type { ProjectFiles, PropertiesFile } from '../compiler/load-project.js';
-import type { ExecutableNode, RefCall, Relation, SourceCall, SourceNode, TestConfig, TestNode } from '../compiler/manifest.js';
+import type { ExecutableNode, RefCall, SourceCall, SourceNode, TestConfig, TestNode } from '../compiler/manifest.js';
 import type { YamlFile } from '../compiler/read-yaml-file.js';
-import { folderConfig, mergeConfigs, toTags, type RawConfig } from '../compiler/resolve-config.js';
+import { folderConfig, mergeConfigs, type RawConfig } from '../compiler/resolve-config.js';
 
 export const TEST_CONFIG_KEYS = ['severity', 'warn_if', 'error_if', 'where', 'limit', 'store_failures', 'tags', 'enabled', 'meta', 'name'];
 const THRESHOLD = /^\s*(==|=|!=|<>|>=|<=|>|<)\s*(\d+)\s*$/;
@@ -152,9 +152,28 @@ export function parseDataTests(ctx: TestParseContext): Record<string, TestNode> 
     tests[test.uniqueId] = test;
   };
 
-  const auditRelation = (name: string): { auditRelation: Relation; auditRelationName: string } => {
-    const relation = { database: ctx.targetDatabase, schema: ctx.auditSchema, identifier: name };
-    return { auditRelation: relation, auditRelationName: ctx.dialect.renderRelation(relation) };
+  /** A test node from what differs between generic and singular tests; the rest is derived. */
+  const testNode = (
+    t: Omit<TestNode, 'kind' | 'uniqueId' | 'packageName' | 'checksum' | 'auditRelation' | 'auditRelationName' | 'meta' | 'config'> & {
+      readonly config: TestConfig & { name?: unknown };
+      /** What the checksum covers: the SQL file, or the template and the YAML entry. */
+      readonly checksummed: string;
+    },
+  ): TestNode => {
+    const { checksummed, config, ...rest } = t;
+    const { name: _override, ...withoutName } = config;
+    const audit = { database: ctx.targetDatabase, schema: ctx.auditSchema, identifier: t.name };
+    return {
+      ...rest,
+      kind: 'test',
+      uniqueId: `test.${projectName}.${t.name}`,
+      packageName: projectName,
+      meta: config.meta,
+      config: withoutName,
+      checksum: { name: 'sha256', checksum: createHash('sha256').update(checksummed).digest('hex') },
+      auditRelation: audit,
+      auditRelationName: ctx.dialect.renderRelation(audit),
+    };
   };
 
   // ---- generic tests from YAML
@@ -231,32 +250,27 @@ export function parseDataTests(ctx: TestParseContext): Record<string, TestNode> 
       }
       const fqn = [projectName, ...folders, name];
       const config = testConfig([...folderConfig(ctx.files.config.data_tests, fqn, ctx.usedConfigPaths), entry.config], location);
-      if (!config) return;
-      const { name: _n, ...configWithoutName } = config as TestConfig & { name?: string };
-      if (!config.enabled) return;
-      addTest({
-        kind: 'test',
-        testType: 'generic',
-        uniqueId: `test.${projectName}.${name}`,
-        name,
-        packageName: projectName,
-        originalFilePath: file.path,
-        location,
-        fqn,
-        description: entry.description ?? '',
-        tags: [...new Set([...config.tags, ...attached.tags])],
-        meta: config.meta,
-        config: configWithoutName,
-        testMetadata: { name: entry.testName, kwargs: { ...definition.defaults, ...entry.args } },
-        attachedNode: attached.uniqueId,
-        columnName: column,
-        rawCode: definition.template,
-        checksum: { name: 'sha256', checksum: createHash('sha256').update(definition.template + JSON.stringify(entry)).digest('hex') },
-        refs,
-        sources: sourceCalls,
-        dependsOn: deps,
-        ...auditRelation(name),
-      });
+      if (!config?.enabled) return;
+      addTest(
+        testNode({
+          testType: 'generic',
+          name,
+          originalFilePath: file.path,
+          location,
+          fqn,
+          description: entry.description ?? '',
+          tags: [...new Set([...config.tags, ...attached.tags])],
+          config,
+          testMetadata: { name: entry.testName, kwargs: { ...definition.defaults, ...entry.args } },
+          attachedNode: attached.uniqueId,
+          columnName: column,
+          rawCode: definition.template,
+          checksummed: definition.template + JSON.stringify(entry),
+          refs,
+          sources: sourceCalls,
+          dependsOn: deps,
+        }),
+      );
     });
   };
 
@@ -311,26 +325,23 @@ export function parseDataTests(ctx: TestParseContext): Record<string, TestNode> 
       if (r) sourceCalls.push(s);
     }
     const name = typeof inline.name === 'string' ? inline.name : file.name;
-    addTest({
-      kind: 'test',
-      testType: 'singular',
-      uniqueId: `test.${projectName}.${name}`,
-      name,
-      packageName: projectName,
-      originalFilePath: file.path,
-      location,
-      fqn,
-      description: '',
-      tags: [...config.tags, ...toTags(undefined)],
-      meta: config.meta,
-      config,
-      rawCode: file.text,
-      checksum: { name: 'sha256', checksum: createHash('sha256').update(file.text).digest('hex') },
-      refs,
-      sources: sourceCalls,
-      dependsOn: deps,
-      ...auditRelation(name),
-    });
+    addTest(
+      testNode({
+        testType: 'singular',
+        name,
+        originalFilePath: file.path,
+        location,
+        fqn,
+        description: '',
+        tags: config.tags,
+        config,
+        rawCode: file.text,
+        checksummed: file.text,
+        refs,
+        sources: sourceCalls,
+        dependsOn: deps,
+      }),
+    );
   }
   return tests;
 }
