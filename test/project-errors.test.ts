@@ -83,6 +83,11 @@ const cases: Case[] = [
     expect: ['DPF303', 'profiles.yml:5', 'DPF_TEST_UNSET_VAR is not set'],
   },
   {
+    name: 'unknown adapter type',
+    files: { ...ok, 'profiles.yml': 'proj:\n  outputs:\n    dev:\n      type: snowflake\n' },
+    expect: ['DPF304', 'profiles.yml:4:13', 'Adapter type "snowflake" is not known (available: duckdb)'],
+  },
+  {
     name: 'seed CSV with a ragged row',
     files: { 'seeds/people.csv': 'id,name\n1,ann\n2,bob,extra\n3,cy\n' },
     expect: ['DPF400', 'seeds/people.csv:3', 'has 3 fields, but the header has 2'],

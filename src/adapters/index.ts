@@ -7,6 +7,10 @@ const ADAPTERS: Record<string, AdapterFactory> = {
   duckdb: duckdbAdapterFactory,
 };
 
+export function adapterTypes(): string[] {
+  return Object.keys(ADAPTERS);
+}
+
 export function adapterFactory(type: string): AdapterFactory {
   const factory = ADAPTERS[type];
   if (!factory) fail('UnknownAdapter', { type, available: Object.keys(ADAPTERS) });

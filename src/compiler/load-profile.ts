@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import HandlebarsModule from 'handlebars';
 import { fail, DpfError, diagnostic } from '../errors/dpf-error.js';
 import type { TargetConfig } from '../adapters/adapter.js';
+import { adapterTypes } from '../adapters/index.js';
 import { readYamlFile } from './read-yaml-file.js';
 import { schemaValidator } from './schema-validators.js';
 import { closestMatch } from './closest-match.js';
@@ -73,6 +74,9 @@ export function loadProfile(options: ProfileOptions): TargetConfig {
     return value;
   };
   const settings = renderValue(output, [options.profileName, 'outputs', targetName]) as Record<string, unknown>;
+  if (!adapterTypes().includes(String(settings.type))) {
+    fail('UnknownAdapter', { type: String(settings.type), available: adapterTypes() }, yaml.locate([options.profileName, 'outputs', targetName, 'type']));
+  }
   collectSecretValues(settings, secrets);
 
   const threads = options.threads ?? Number(settings.threads ?? 4);
