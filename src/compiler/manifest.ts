@@ -176,20 +176,26 @@ export interface TestConfig {
   readonly meta: Record<string, unknown>;
 }
 
-/** A data test: a query returning failing rows, from a generic test in YAML or a tests/*.sql file. */
-export interface TestNode {
-  readonly kind: 'test';
-  readonly testType: 'generic' | 'singular';
+/** What data tests and unit tests have in common: they are declared somewhere and build nothing. */
+interface TestBase {
   readonly uniqueId: string;
   readonly name: string;
   readonly packageName: string;
-  /** The YAML file declaring a generic test, or the singular test's SQL file. */
+  /** The YAML file declaring the test, or a singular test's SQL file. */
   readonly originalFilePath: string;
   readonly location: SourceLocation;
   readonly fqn: string[];
   readonly description: string;
   readonly tags: string[];
   readonly meta: Record<string, unknown>;
+  readonly dependsOn: string[];
+  readonly compiledCode?: string;
+}
+
+/** A data test: a query returning failing rows, from a generic test in YAML or a tests/*.sql file. */
+export interface TestNode extends TestBase {
+  readonly kind: 'test';
+  readonly testType: 'generic' | 'singular';
   readonly config: TestConfig;
   /** Generic tests: which test, with which arguments (as written in YAML). */
   readonly testMetadata?: { readonly name: string; readonly kwargs: Record<string, unknown> };
@@ -201,11 +207,9 @@ export interface TestNode {
   readonly checksum: Checksum;
   readonly refs: RefCall[];
   readonly sources: SourceCall[];
-  readonly dependsOn: string[];
   /** Where store_failures writes the failing rows. */
   readonly auditRelation: Relation;
   readonly auditRelationName: string;
-  readonly compiledCode?: string;
   readonly compiledPath?: string;
 }
 
@@ -220,27 +224,19 @@ export interface FixtureInput {
   readonly location: SourceLocation;
 }
 
-/** A unit test: a model's SQL run on fixture rows, compared with expected rows. */
-export interface UnitTestNode {
+/**
+ * A unit test: a model's SQL run on fixture rows, compared with expected rows. Its dependsOn
+ * are the model's parents (fixtures replace them; the engine may read their column types) and
+ * its compiledCode is the model rendered with fixture CTE names.
+ */
+export interface UnitTestNode extends TestBase {
   readonly kind: 'unit_test';
-  readonly uniqueId: string;
-  readonly name: string;
-  readonly packageName: string;
-  readonly originalFilePath: string;
-  readonly location: SourceLocation;
-  readonly fqn: string[];
-  readonly description: string;
-  readonly tags: string[];
-  readonly meta: Record<string, unknown>;
   readonly config: { readonly tags: string[]; readonly enabled: boolean; readonly meta: Record<string, unknown> };
   /** The model under test. */
   readonly attachedNode: string;
   readonly given: FixtureInput[];
   readonly expect: { readonly format: 'dict' | 'csv' | 'sql'; readonly rows?: Record<string, unknown>[]; readonly sql?: string };
   readonly overrides: { readonly vars: Record<string, unknown>; readonly isIncremental?: boolean };
-  /** The model's parents (fixtures replace them; the engine may read their column types). */
-  readonly dependsOn: string[];
-  readonly compiledCode?: string;
 }
 
 export type ExecutableNode = ModelNode | SeedNode;
