@@ -16,6 +16,7 @@ import { resolveTarget } from '../../compiler/compile-pipeline.js';
 import { allNodes, type Manifest } from '../../compiler/manifest.js';
 import { readState } from '../../compiler/read-state.js';
 import type { NodeResult } from '../../runner/run-results.js';
+import { compareRowCounts, type RowCount } from '../../runner/compare-row-counts.js';
 import { addProjectOptions, compileOptions } from '../common-options.js';
 import type { CommandContext } from '../command-context.js';
 import { addRunOptions, executeRun, type RunFlags } from './run-command.js';
@@ -44,7 +45,7 @@ export function registerCiCommand(program: Command, ctx: CommandContext): void {
       const adapter = adapterFactory(compiled.target.type).create(compiled.target, compileOptions(flags, ctx.io.cwd, ctx.io.env).projectDir);
       await adapter.open();
       try {
-        const counts = summary ? await rowCounts(adapter, manifest, state.manifest, summary.results) : [];
+        const counts = summary ? await compareRowCounts(adapter, manifest, state.manifest, summary.results) : [];
         const markdown = ciSummary(manifest, state.manifest, schema, summary?.results ?? [], counts);
         mkdirSync(compiled.targetPath, { recursive: true });
         writeFileSync(join(compiled.targetPath, 'ci-summary.md'), ctx.output.redact(markdown));
@@ -74,27 +75,6 @@ function branchName(ctx: CommandContext): string {
   }
 }
 
-interface RowCount {
-  readonly name: string;
-  readonly ci: number;
-  readonly prod?: number;
-}
-
-/** Row counts of the models that were built, here and in production, for the summary. */
-async function rowCounts(adapter: ReturnType<ReturnType<typeof adapterFactory>['create']>, manifest: Manifest, state: Manifest, results: NodeResult[]): Promise<RowCount[]> {
-  const out: RowCount[] = [];
-  await adapter.withConnection(async (c) => {
-    for (const r of results) {
-      const node = manifest.nodes[r.uniqueId];
-      if (!node || r.status !== 'success' || node.kind !== 'model') continue;
-      const count = async (relation: string) => Number((await c.query(`select count(*) from ${relation}`)).rows[0]?.[0]);
-      const prodRelation = state.nodes[r.uniqueId]?.relationName;
-      out.push({ name: node.name, ci: await count(node.relationName), prod: prodRelation ? await count(prodRelation).catch(() => undefined) : undefined });
-    }
-  });
-  return out;
-}
-
 export function ciSummary(manifest: Manifest, state: Manifest, schema: string, results: NodeResult[], counts: RowCount[]): string {
   const lines: string[] = ['## dpf ci', ''];
   const changed = allNodes(manifest)
@@ -118,8 +98,8 @@ export function ciSummary(manifest: Manifest, state: Manifest, schema: string, r
   if (counts.length > 0) {
     lines.push('', '**Row counts** against production:', '', '| model | this change | production | difference |', '|---|---:|---:|---:|');
     for (const c of counts) {
-      const diff = c.prod === undefined ? 'new' : `${c.ci - c.prod >= 0 ? '+' : ''}${c.ci - c.prod}`;
-      lines.push(`| \`${c.name}\` | ${c.ci} | ${c.prod ?? '—'} | ${diff} |`);
+      const diff = c.there === undefined ? 'new' : `${c.here - c.there >= 0 ? '+' : ''}${c.here - c.there}`;
+      lines.push(`| \`${c.name}\` | ${c.here} | ${c.there ?? '—'} | ${diff} |`);
     }
   }
   if (bad.length > 0) {
