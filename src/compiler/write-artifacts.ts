@@ -40,9 +40,10 @@ function writeIfChanged(file: string, text: string): void {
   writeFileSync(file, text);
 }
 
+/** Writes the statements a node ran to target/run/<path>; returns the file written. */
 export function writeRunSql(targetPath: string, relativePath: string, statements: string[]): string {
   const file = join(targetPath, 'run', relativePath);
   mkdirSync(dirname(file), { recursive: true });
   writeFileSync(file, statements.map((s) => s.trimEnd() + ';').join('\n\n') + '\n');
-  return `${targetPath.split('/').pop()}/run/${relativePath}`;
+  return file;
 }

@@ -6,6 +6,7 @@
 import type { Adapter, RelationType } from '../adapters/adapter.js';
 import { DpfError, diagnostic, type Diagnostic } from '../errors/dpf-error.js';
 import type { Manifest } from '../compiler/manifest.js';
+import { relative } from 'node:path';
 import { writeRunSql } from '../compiler/write-artifacts.js';
 import { STRATEGIES } from './materializations/index.js';
 import type { MaterializationContext } from './materializations/materialization.js';
@@ -121,7 +122,7 @@ export async function runPlan(plan: Plan, ctx: RunContext): Promise<RunSummary> 
         };
         return STRATEGIES[step.strategy](node, mctx);
       });
-      const runPath = writeRunSql(ctx.targetPath, runRelPath, statements);
+      const runPath = relative(ctx.projectRoot, writeRunSql(ctx.targetPath, runRelPath, statements));
       const timing = { startedAt: startedAtStep, completedAt: new Date().toISOString(), executionTime: (Date.now() - t0) / 1000 };
       if (outcome.error) {
         return { ...base(step, thread), status: 'error', ...timing, message: outcome.error.message, error: outcome.error, runPath, compiledPath };
@@ -140,7 +141,7 @@ export async function runPlan(plan: Plan, ctx: RunContext): Promise<RunSummary> 
         declaredAt,
       };
     } catch (err) {
-      const runPath = writeRunSql(ctx.targetPath, runRelPath, statements);
+      const runPath = relative(ctx.projectRoot, writeRunSql(ctx.targetPath, runRelPath, statements));
       const located =
         node.kind === 'model' || (node.kind === 'test' && node.testType === 'singular')
           ? { file: node.originalFilePath, rawCode: node.rawCode }
