@@ -2,11 +2,12 @@
  * The installed entry point (bin/dpf.js over dist/, built by `npm test`) as a separate
  * process: exit codes, and a run killed mid-build that leaves the warehouse consistent.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { makeProject, REPO_ROOT } from './helpers/run-dpf.js';
+import { killMidRun } from './helpers/kill-mid-run.js';
 import { queryDuckDB, relationsIn } from './helpers/query-duckdb.js';
 
 const BIN = join(REPO_ROOT, 'bin/dpf.js');
@@ -58,14 +59,7 @@ describe('bin/dpf.js', () => {
 
     // A model slow enough to be interrupted while it builds into its temporary table.
     writeFileSync(join(dir, 'models/totals.sql'), '{{config materialized="table"}}\nselect count(*) as n from range(4000000000)\n');
-    const child = spawn(process.execPath, [BIN, 'build', '--log-format', 'json'], { cwd: dir, env: { ...process.env, HOME: dir } });
-    await new Promise<void>((resolve) => {
-      child.stdout.on('data', (chunk: Buffer) => {
-        if (chunk.toString().includes('"node_started"')) setTimeout(() => child.kill('SIGKILL'), 300);
-      });
-      child.on('exit', () => resolve());
-    });
-    expect(child.signalCode).toBe('SIGKILL');
+    expect(await killMidRun(['build'], dir, 300)).toBe('SIGKILL');
 
     expect((await queryDuckDB(db, 'select n::int as n from main.totals'))[0]!.n).toBe(1);
     writeFileSync(join(dir, 'models/totals.sql'), '{{config materialized="table"}}\nselect 2 as n\n');

@@ -1,9 +1,10 @@
 /** Incremental models on a real DuckDB file: each strategy, full refresh, schema changes, bad keys, a killed merge. */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { dpf, makeProject, REPO_ROOT } from './helpers/run-dpf.js';
+import { killMidRun } from './helpers/kill-mid-run.js';
 import { queryDuckDB } from './helpers/query-duckdb.js';
 
 const SOURCES = 'sources:\n  - name: landing\n    tables:\n      - name: events\n';
@@ -139,14 +140,7 @@ describe('incremental models', () => {
     expect((await build(dir)).code).toBe(0);
     await land("select range as id, 'new' as v from range(3000000)");
     const bin = join(REPO_ROOT, 'bin/dpf.js');
-    const child = spawn(process.execPath, [bin, 'run', '--log-format', 'json'], { cwd: dir, env: { ...process.env, HOME: dir } });
-    await new Promise<void>((resolve) => {
-      child.stdout.on('data', (chunk: Buffer) => {
-        if (chunk.toString().includes('"node_started"')) setTimeout(() => child.kill('SIGKILL'), 400);
-      });
-      child.on('exit', () => resolve());
-    });
-    expect(child.signalCode).toBe('SIGKILL');
+    expect(await killMidRun(['run'], dir, 400)).toBe('SIGKILL');
     expect(await queryDuckDB(db, "select count(*)::int as n, count(*) filter (where v = 'new')::int as new_rows from main.events_inc")).toEqual([{ n: 1000, new_rows: 0 }]);
     const next = spawnSync(process.execPath, [bin, 'run'], { cwd: dir, encoding: 'utf8', env: { ...process.env, HOME: dir } });
     expect(next.status, next.stdout + next.stderr).toBe(0);
