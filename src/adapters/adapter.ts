@@ -23,6 +23,12 @@ export interface QueryResult {
   readonly rows: unknown[][];
 }
 
+/** Facts about a relation read from the warehouse for the catalog; absent when the engine cannot tell. */
+export interface RelationStats {
+  readonly rowCount?: number;
+  readonly sizeBytes?: number;
+}
+
 export interface ExecuteResult {
   /** Rows inserted, updated, deleted or written by CREATE TABLE AS, when the engine reports it. */
   readonly rowsAffected?: number;
@@ -63,6 +69,8 @@ export interface Connection {
   query(sql: string, options?: { limit?: number }): Promise<QueryResult>;
   listRelations(schema: string, database?: string): Promise<RelationInfo[]>;
   getColumns(relation: Relation): Promise<ColumnDescription[]>;
+  /** Row count and storage size of a table (views: row count only, or nothing), for the catalog. */
+  relationStats(relation: Relation, type: RelationType): Promise<RelationStats>;
   createSchema(schema: string, database?: string): Promise<void>;
   /** Drops a schema and everything in it (dpf ci cleans up after itself). */
   dropSchema(schema: string, database?: string): Promise<void>;

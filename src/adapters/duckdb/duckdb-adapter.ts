@@ -15,6 +15,7 @@ import type {
   Dialect,
   QueryResult,
   RelationInfo,
+  RelationStats,
   RelationType,
   TargetConfig,
 } from '../adapter.js';
@@ -85,6 +86,19 @@ class DuckDBSession implements Connection {
       `select column_name, data_type from information_schema.columns where table_catalog = ${catalog} and table_schema = ${stringLiteral(relation.schema)} and table_name = ${stringLiteral(relation.identifier)} order by ordinal_position`,
     );
     return result.rows.map(([name, type]) => ({ name: String(name), type: String(type) }));
+  }
+
+  async relationStats(relation: Relation, type: RelationType): Promise<RelationStats> {
+    const counted = await this.query(`select count(*) from ${this.dialect.renderRelation(relation)}`);
+    const rowCount = Number(counted.rows[0]?.[0]);
+    if (type === 'view') return { rowCount };
+    // DuckDB has no per-table byte count; count the storage blocks the table's segments use
+    // (blocks of the database's block_size, shared by small tables, so an upper bound).
+    const sized = await this.query(
+      `select count(distinct block_id) * (select any_value(block_size) from pragma_database_size()) from pragma_storage_info(${stringLiteral(this.dialect.renderRelation(relation))}) where persistent`,
+    );
+    const size = Number(sized.rows[0]?.[0]);
+    return { rowCount, sizeBytes: Number.isFinite(size) && size > 0 ? size : undefined };
   }
 
   async createSchema(schema: string, database?: string): Promise<void> {
