@@ -52,6 +52,12 @@ export interface Dialect {
 export interface AdapterCapabilities {
   /** DDL (create, drop, rename) may run inside a transaction and be rolled back. */
   readonly supportsTransactionalDdl: boolean;
+  /**
+   * Several statements (DML and DDL) commit or roll back together in `transaction`. Without it,
+   * `transaction` runs its statements one by one, and strategies keep each change to a
+   * single statement (MERGE) or make the sequence safe to repeat.
+   */
+  readonly supportsTransactions: boolean;
   /** Tables can be renamed in place (otherwise swaps copy). */
   readonly supportsRenameTable: boolean;
   /**

@@ -2,9 +2,11 @@
 import { fail } from '../errors/dpf-error.js';
 import type { AdapterFactory } from './adapter.js';
 import { duckdbAdapterFactory } from './duckdb/duckdb-adapter.js';
+import { trinoAdapterFactory } from './trino/trino-adapter.js';
 
 const ADAPTERS: Record<string, AdapterFactory> = {
   duckdb: duckdbAdapterFactory,
+  trino: trinoAdapterFactory,
 };
 
 export function adapterTypes(): string[] {

@@ -85,7 +85,8 @@ export function loadProfile(options: ProfileOptions): TargetConfig {
     targetName,
     type: String(settings.type),
     schema: String(settings.schema ?? 'main'),
-    database: settings.database === undefined ? undefined : String(settings.database),
+    // Trino calls the first part of a relation's name its catalog.
+    database: settings.database !== undefined ? String(settings.database) : settings.catalog !== undefined ? String(settings.catalog) : undefined,
     threads: Number.isFinite(threads) && threads > 0 ? Math.floor(threads) : 1,
     settings,
     secrets: secrets.filter((s) => s.length >= 4),

@@ -53,7 +53,12 @@ export function parseSources(
             bag.add(diagnostic('InvalidConfig', { key: 'external_location', detail: 'is not supported by this adapter; load the files into a table first' }, where));
             return;
           }
-          relationName = ctx.dialect.renderExternal(externalLocation, format);
+          try {
+            relationName = ctx.dialect.renderExternal(externalLocation, format);
+          } catch (err) {
+            bag.add(diagnostic('InvalidConfig', { key: 'external_location', detail: (err as Error).message }, where));
+            return;
+          }
         }
         const freshness = freshnessOf(source, table);
         if (freshness && !freshness.loadedAtField && !freshness.loadedAtQuery) {

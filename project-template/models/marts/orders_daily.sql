@@ -1,11 +1,22 @@
 {{config materialized="view"}}
-with calendar as (
-    select cast(unnest(generate_series(
-        date '{{var "reporting_start"}}',
-        max(order_date),
-        interval 1 day
-    )) as date) as order_date
-    from {{ref "fct_orders"}}
+-- A calendar of every day from reporting_start to the last order, so that days without
+-- orders show up as zeros. Built from a table of digits (portable SQL: DuckDB and Trino).
+with digits as (
+    select n from (values (0), (1), (2), (3), (4), (5), (6), (7), (8), (9)) as d (n)
+),
+
+calendar as (
+    select cast(date '{{var "reporting_start"}}' + day_number * interval '1' day as date) as order_date
+    from (
+        select thousands.n * 1000 + hundreds.n * 100 + tens.n * 10 + ones.n as day_number
+        from digits as thousands
+        cross join digits as hundreds
+        cross join digits as tens
+        cross join digits as ones
+    ) as day_numbers
+    where day_number <= (
+        select date_diff('day', date '{{var "reporting_start"}}', max(order_date)) from {{ref "fct_orders"}}
+    )
 ),
 
 daily as (

@@ -3,6 +3,6 @@ select
     cast(order_id as integer) as order_id,
     lower(payment_method) as payment_method,
     lower(status) as payment_status,
-    cast(cast(amount_cents as integer) / 100.0 as decimal(12, 2)) as amount,
+    cast(cast(amount_cents as decimal(12, 2)) / 100 as decimal(12, 2)) as amount,
     cast(created_at as timestamp) as created_at
 from {{ref "raw_payments"}}

@@ -15,8 +15,8 @@ select
     attempts,
     successful_payments,
     attempts - successful_payments as failed_payments,
-    round(successful_payments / nullif(attempts, 0), 4) as success_rate,
+    round(cast(successful_payments as double) / nullif(attempts, 0), 4) as success_rate,
     amount_collected,
-    round(amount_collected / nullif(sum(amount_collected) over (partition by payment_month), 0), 4)
+    round(cast(amount_collected as double) / nullif(sum(amount_collected) over (partition by payment_month), 0), 4)
         as share_of_month_collected
 from monthly

@@ -1,0 +1,203 @@
+/**
+ * Trino, over its HTTP protocol with trino-client: one Trino client per pooled connection (a
+ * client carries the session: catalog, schema, session properties), one statement per request,
+ * every result drained. Tables are Iceberg (or any connector that can create, rename and drop
+ * tables); Trino has no multi-statement transactions there, so the capabilities say so and the
+ * runner swaps tables by rename and keeps each change to one statement where it can.
+ */
+import { BasicAuth, Trino, type ConnectionOptions } from 'trino-client';
+import { fail } from '../../errors/dpf-error.js';
+import type { Relation } from '../../compiler/manifest.js';
+import type {
+  Adapter,
+  AdapterFactory,
+  ColumnDescription,
+  Connection,
+  ExecuteResult,
+  QueryResult,
+  RelationInfo,
+  RelationStats,
+  RelationType,
+  TargetConfig,
+} from '../adapter.js';
+import { stringLiteral } from '../ansi-dialect.js';
+import { ConnectionPool } from '../connection-pool.js';
+import { trinoDialect } from './trino-dialect.js';
+import { parseTrinoJson, runStatement, TrinoQueryError } from './trino-statement.js';
+
+const dialect = trinoDialect;
+const q = dialect.quoteIdentifier;
+
+class TrinoSession implements Connection {
+  constructor(
+    private readonly client: Trino,
+    private readonly catalog: string,
+  ) {}
+
+  async execute(sql: string): Promise<ExecuteResult> {
+    const result = await runStatement(this.client, sql);
+    return result.updateCount === undefined ? {} : { rowsAffected: result.updateCount };
+  }
+
+  async query(sql: string, options: { limit?: number } = {}): Promise<QueryResult> {
+    const result = await runStatement(this.client, sql, options.limit);
+    return { columns: result.columns, rows: result.rows };
+  }
+
+  private informationSchema(database: string | undefined, view: 'tables' | 'columns'): string {
+    return `${q(database ?? this.catalog)}.${q('information_schema')}.${q(view)}`;
+  }
+
+  async listRelations(schema: string, database?: string): Promise<RelationInfo[]> {
+    const result = await this.query(
+      `select table_name, table_type from ${this.informationSchema(database, 'tables')} where table_schema = ${stringLiteral(schema)}`,
+    );
+    return result.rows.map(([name, type]) => ({
+      database: database ?? this.catalog,
+      schema,
+      identifier: String(name),
+      type: String(type).toUpperCase() === 'VIEW' ? 'view' : 'table',
+    }));
+  }
+
+  async getColumns(relation: Relation): Promise<ColumnDescription[]> {
+    const result = await this.query(
+      `select column_name, data_type from ${this.informationSchema(relation.database, 'columns')} where table_schema = ${stringLiteral(relation.schema)} and table_name = ${stringLiteral(relation.identifier)} order by ordinal_position`,
+    );
+    return result.rows.map(([name, type]) => ({ name: String(name), type: String(type) }));
+  }
+
+  async relationStats(relation: Relation, type: RelationType): Promise<RelationStats> {
+    const counted = await this.query(`select count(*) from ${dialect.renderRelation(relation)}`);
+    const rowCount = Number(counted.rows[0]?.[0]);
+    if (type === 'view') return { rowCount };
+    // Iceberg lists its data files in the "<table>$files" metadata table; other connectors may not.
+    const files = dialect.renderRelation({ ...relation, identifier: `${relation.identifier}$files` });
+    try {
+      const sized = await this.query(`select sum(file_size_in_bytes) from ${files}`);
+      const size = Number(sized.rows[0]?.[0]);
+      return { rowCount, sizeBytes: Number.isFinite(size) ? size : undefined };
+    } catch (err) {
+      if (err instanceof TrinoQueryError) return { rowCount };
+      throw err;
+    }
+  }
+
+  private schemaName(schema: string, database?: string): string {
+    return `${q(database ?? this.catalog)}.${q(schema)}`;
+  }
+
+  async createSchema(schema: string, database?: string): Promise<void> {
+    await this.execute(`create schema if not exists ${this.schemaName(schema, database)}`);
+  }
+
+  async dropSchema(schema: string, database?: string): Promise<void> {
+    await this.execute(`drop schema if exists ${this.schemaName(schema, database)} cascade`);
+  }
+
+  async dropRelation(relation: Relation, type: RelationType): Promise<void> {
+    await this.execute(`drop ${type} if exists ${dialect.renderRelation(relation)}`);
+  }
+
+  async renameRelation(from: Relation, toIdentifier: string, type: RelationType): Promise<void> {
+    // An unqualified new name would land in the session's schema, not the table's.
+    const to = dialect.renderRelation({ ...from, identifier: toIdentifier });
+    await this.execute(`alter ${type} ${dialect.renderRelation(from)} rename to ${to}`);
+  }
+
+  /** No multi-statement transactions on Trino's lakehouse connectors: fn runs as it is. */
+  async transaction<T>(fn: () => Promise<T>): Promise<T> {
+    return fn();
+  }
+}
+
+export class TrinoAdapter implements Adapter {
+  readonly name = 'trino';
+  readonly engine = 'Trino';
+  readonly dialect = dialect;
+  readonly capabilities = {
+    supportsTransactionalDdl: false,
+    supportsTransactions: false,
+    supportsRenameTable: true,
+    supportsAtomicReplace: false,
+    maxConnections: 16,
+  };
+  private pool?: ConnectionPool<TrinoSession>;
+  private readonly server: string;
+  private readonly catalog: string;
+
+  constructor(private readonly target: TargetConfig) {
+    const s = target.settings;
+    const scheme = String(s.http_scheme ?? (s.password !== undefined ? 'https' : 'http'));
+    this.server = `${scheme}://${String(s.host ?? 'localhost')}:${Number(s.port ?? 8080)}`;
+    this.catalog = target.database ?? 'iceberg';
+  }
+
+  async open(): Promise<void> {
+    if (this.pool) return;
+    const options = this.clientOptions();
+    this.pool = new ConnectionPool(async () => new TrinoSession(losslessClient(options), this.catalog));
+    // Fail here, with the server's address, rather than in the middle of the first model.
+    try {
+      await this.withConnection((c) => c.query('select 1'));
+    } catch (err) {
+      this.pool = undefined;
+      const detail = err instanceof TrinoQueryError ? err.message : `${this.server} did not answer (${(err as Error).message})`;
+      fail('ConnectionFailed', { adapter: 'Trino', detail });
+    }
+  }
+
+  private clientOptions(): ConnectionOptions {
+    const s = this.target.settings;
+    const user = String(s.user ?? 'dpf');
+    return {
+      server: this.server,
+      source: 'dpf',
+      catalog: this.catalog,
+      schema: this.target.schema,
+      auth: new BasicAuth(user, s.password === undefined ? undefined : String(s.password)),
+      session: stringRecord(s.session_properties),
+      extraHeaders: stringRecord(s.http_headers),
+      ssl: s.verify === false ? { rejectUnauthorized: false } : undefined,
+    };
+  }
+
+  async close(): Promise<void> {
+    this.pool?.drain(() => undefined);
+    this.pool = undefined;
+  }
+
+  withConnection<T>(fn: (connection: Connection) => Promise<T>): Promise<T> {
+    if (!this.pool) throw new Error('TrinoAdapter used before open()');
+    return this.pool.use(fn);
+  }
+
+  describe(): Record<string, string> {
+    return { type: 'trino', server: this.server, catalog: this.catalog, schema: this.target.schema };
+  }
+}
+
+function stringRecord(value: unknown): Record<string, string> {
+  if (!value || typeof value !== 'object') return {};
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, String(v)]));
+}
+
+/**
+ * trino-client parses responses with JSON.parse, which rounds BIGINTs beyond 2^53. Its axios
+ * configuration is not an option of the public API, so the parser is swapped on the client's
+ * request configuration (checked here, so an upgrade that moves it fails loudly, not silently).
+ */
+function losslessClient(options: ConnectionOptions): Trino {
+  const trino = Trino.create(options);
+  const internals = trino as unknown as { client?: { clientConfig?: Record<string, unknown> } };
+  const config = internals.client?.clientConfig;
+  if (!config) throw new Error('trino-client changed: cannot install the lossless JSON parser (pin trino-client to 0.2.9)');
+  config.responseType = 'text';
+  config.transformResponse = [parseTrinoJson];
+  return trino;
+}
+
+export const trinoAdapterFactory: AdapterFactory = {
+  dialect: () => dialect,
+  create: (target) => new TrinoAdapter(target),
+};

@@ -1,0 +1,49 @@
+/** Trino's SQL: ANSI quoting, its type names, and DOUBLE literals that stay DOUBLE. */
+import type { Dialect } from '../adapter.js';
+import { ansiDialect } from '../ansi-dialect.js';
+import { readSeedCsv } from '../../compiler/read-seed-csv.js';
+
+const ansi = ansiDialect({
+  boolean: 'boolean',
+  integer: 'integer',
+  bigint: 'bigint',
+  double: 'double',
+  date: 'date',
+  timestamp: 'timestamp(6)',
+  text: 'varchar',
+});
+
+export const trinoDialect: Dialect = {
+  ...ansi,
+  // 1.5 is a DECIMAL(2,1) literal in Trino; rows of different precision then disagree in a
+  // VALUES list. A DOUBLE literal needs an exponent.
+  literal(value, type) {
+    const text = ansi.literal(value, type);
+    return type === 'double' && /^[-+]?(\d+\.?\d*|\.\d+)$/.test(text) ? `${text}e0` : text;
+  },
+};
+
+/** Files larger than this are a job for the lakehouse (an external table), not for inlining. */
+const MAX_INLINE_ROWS = 10_000;
+
+/**
+ * Trino runs elsewhere and cannot read a file on the machine that runs dpf. A small local CSV
+ * (an export checked in next to the project, test fixtures) is inlined as a typed VALUES list,
+ * with the types read_csv_auto would infer; anything else must be landed as a table first.
+ */
+trinoDialect.renderExternal = (location, format) => {
+  if (format !== 'csv' || /[*?[]/.test(location)) {
+    throw new Error(`Trino reads ${format} files through a lakehouse table, not from this machine; land ${location} as a table and declare that instead`);
+  }
+  const table = readSeedCsv(location, location);
+  if (table.rows.length > MAX_INLINE_ROWS) {
+    throw new Error(`${location} has ${table.rows.length} rows; Trino can only take small local CSV files inline (at most ${MAX_INLINE_ROWS}); land it as a table and declare that instead`);
+  }
+  const columns = table.header.map(trinoDialect.quoteIdentifier).join(', ');
+  if (table.rows.length === 0) {
+    const nulls = table.header.map((_, i) => trinoDialect.literal(null, table.types[i]!)).join(', ');
+    return `(select * from (values (${nulls})) as dpf_file (${columns}) where false)`;
+  }
+  const rows = table.rows.map((row) => `(${row.map((v, i) => trinoDialect.literal(v === '' ? null : v, table.types[i]!)).join(', ')})`);
+  return `(select * from (values ${rows.join(', ')}) as dpf_file (${columns}))`;
+};
