@@ -70,7 +70,19 @@ url() { [ -f "$RUN/port" ] && echo "http://127.0.0.1:$(cat "$RUN/port")"; }
 
 ready() {
   local u; u="$(url)" || return 1
-  curl -fsS "$u/v1/info" 2>/dev/null | grep -q '"starting":false'
+  curl -fsS "$u/v1/info" 2>/dev/null | grep -q '"starting":false' && answers "$u"
+}
+
+# SELECT 1 through the statement protocol: POST, then follow nextUri until the query ends.
+answers() {
+  node -e '
+    const base = process.argv[1];
+    (async () => {
+      let page = await (await fetch(base + "/v1/statement", { method: "POST", body: "select 1", headers: { "X-Trino-User": "dpf" } })).json();
+      while (page.nextUri && !page.error) page = await (await fetch(page.nextUri)).json();
+      process.exit(page.error ? 1 : 0);
+    })().catch(() => process.exit(1));
+  ' "$1"
 }
 
 start() {

@@ -4,6 +4,7 @@
  * is_incremental() true) into <name>__dpf_tmp, check them (unique_key present and unique,
  * columns per on_schema_change), then change the target in one transaction: append, delete
  * the matching keys then append, or merge. A failure at any point leaves the target as it was.
+ * Engines without transactions get one statement per change: delete+insert runs as a MERGE.
  */
 import { diagnostic, DpfError } from '../../errors/dpf-error.js';
 import type { ModelNode } from '../../compiler/manifest.js';
@@ -59,9 +60,13 @@ export const incrementalStrategy: Strategy = async (node, ctx) => {
       for (const c of addColumns) await ctx.execute(templates.render('alter_add_column', { relation: node.relationName, column: q(c.name), type: c.type }));
       for (const c of dropColumns) await ctx.execute(templates.render('alter_drop_column', { relation: node.relationName, column: q(c.name) }));
       const common = { target: node.relationName, source: stageName, columns: columns.map(q).join(', '), unique_key: keys.map(q) };
-      if (strategy === 'merge') {
+      // Without transactions a delete then an insert could lose the deleted rows if the insert
+      // failed; the keys are unique (checked above), so one MERGE updating every column does the same.
+      const asMerge = strategy === 'delete+insert' && !ctx.capabilities.supportsTransactions;
+      if (strategy === 'merge' || asMerge) {
+        const update = asMerge ? columns.filter((c) => !keys.some((k) => same(k, c))) : updateColumns;
         const result = await ctx.execute(
-          templates.render('incremental_merge', { ...common, column_list: columns.map(q), update_columns: updateColumns.map(q) }),
+          templates.render('incremental_merge', { ...common, column_list: columns.map(q), update_columns: update.map(q) }),
         );
         rows = result.rowsAffected;
       } else {

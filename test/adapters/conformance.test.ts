@@ -1,0 +1,310 @@
+/**
+ * One suite for every adapter: the same projects, built by the real CLI, on the engine under
+ * test (DuckDB in `npm test`; a real local Trino in `npm run test:trino`). Where engines
+ * legitimately differ, the expectation says so with perEngine({ duckdb, trino }).
+ */
+import { cpSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { dpf, TEMPLATE } from '../helpers/run-dpf.js';
+import { ADAPTER, asText, conformanceProject, perEngine, type TestWarehouse } from './warehouse.js';
+
+const made: TestWarehouse[] = [];
+function project(files: Record<string, string>, projectYml?: string): TestWarehouse {
+  const w = conformanceProject(files, projectYml);
+  made.push(w);
+  return w;
+}
+afterAll(async () => {
+  for (const w of made) await w.dropSchemas();
+});
+
+const run = (w: TestWarehouse, ...args: string[]) => dpf([...args, '--project-dir', w.dir], { cwd: w.dir });
+const count = async (w: TestWarehouse, relation: string) => Number((await w.query(`select count(*) as n from ${relation}`))[0]!.n);
+
+describe(`adapter conformance: ${ADAPTER}`, () => {
+  it('builds the demo project: every model, seed and test, with the same figures on every engine', async () => {
+    const w = project({});
+    cpSync(TEMPLATE, w.dir, { recursive: true, filter: (src) => !src.includes('/target') });
+    // The demo's profile, pointed at the engine under test. The expected figures come from the seeds
+    // (e.g. the sum of successful raw_payments.amount_cents / 100), not from a previous run.
+    writeFileSync(join(w.dir, 'profiles.yml'), w.profileYaml('shop'));
+    const build = await run(w, 'build');
+    expect(build.code, build.output).toBe(0);
+    expect(build.stdout).toMatch(/Finished in .*: \d+ ok, 1 warning, 0 errors, 0 skipped/);
+    expect(await count(w, w.relation('fct_orders'))).toBe(500);
+    expect(await count(w, w.relation('payments_by_method', `${w.schema}_finance`))).toBe(69);
+    const daily = await w.query(`select count(*) as days, sum(orders) as orders, min(order_date) as first_day from ${w.relation('orders_daily')}`);
+    expect(asText(daily)).toEqual([{ days: '547', orders: '500', first_day: '2023-01-01' }]);
+    const paid = await w.query(`select sum(amount) as total from ${w.relation('stg_payments')} where payment_status = 'success'`);
+    expect(Number(paid[0]!.total)).toBeCloseTo(75282.69, 2);
+  });
+
+  it('builds every materialization: seed, view, table, ephemeral, and reads a source', async () => {
+    const w = project({
+      'seeds/people.csv': 'id,name,note,joined\n1,Zoë,"He said ""hi""",2024-01-05\n2,O\'Brien,,2024-02-10\n3,東京,"a, b",\n',
+      'models/sources.yml': 'sources:\n  - name: landing\n    schema: SCHEMA_landing\n    tables:\n      - name: scores\n',
+      'models/people_v.sql': '{{config materialized="view"}}\nselect id, name, note from {{ref "people"}}\n',
+      'models/scores_eph.sql': '{{config materialized="ephemeral"}}\nselect id, score * 2 as doubled from {{source "landing" "scores"}}\n',
+      'models/people_scores.sql': '{{config materialized="table"}}\nselect p.id, p.name, s.doubled from {{ref "people_v"}} as p join {{ref "scores_eph"}} as s on s.id = p.id\n',
+    });
+    rewriteSchemaPlaceholders(w);
+    await w.land(`${w.schema}_landing`, 'scores', 'select 1 as id, 10 as score union all select 3, 30');
+    const build = await run(w, 'build');
+    expect(build.code, build.output).toBe(0);
+    expect(build.stdout).toMatch(/OK +seed +\S*people .*\[3 rows/);
+    expect(build.stdout).toMatch(/OK +view +\S*people_v/);
+    expect(asText(await w.query(`select id, name, note, joined from ${w.relation('people')} order by id`))).toEqual([
+      { id: '1', name: 'Zoë', note: 'He said "hi"', joined: '2024-01-05' },
+      { id: '2', name: "O'Brien", note: null, joined: '2024-02-10' },
+      { id: '3', name: '東京', note: 'a, b', joined: null },
+    ]);
+    expect(asText(await w.query(`select id, name, doubled from ${w.relation('people_scores')} order by id`))).toEqual([
+      { id: '1', name: 'Zoë', doubled: '20' },
+      { id: '3', name: '東京', doubled: '60' },
+    ]);
+    const relations = await w.query(`select table_name from ${infoSchema(w)}.tables where table_schema = '${w.schema}' order by 1`);
+    // The ephemeral model is a CTE, never a relation.
+    expect(relations.map((r) => String(r.table_name))).toEqual(['people', 'people_scores', 'people_v']);
+  });
+
+  it('incremental append, merge and delete+insert: first run, incremental run, full refresh', async () => {
+    const filter = '{{#if (is_incremental)}}where updated_at > (select max(updated_at) from {{this}}){{/if}}';
+    const model = (config: string) => `{{config materialized="incremental" ${config}}}\nselect id, v, updated_at from {{source "landing" "events"}}\n${filter}\n`;
+    const w = project({
+      'models/sources.yml': 'sources:\n  - name: landing\n    schema: SCHEMA_landing\n    tables:\n      - name: events\n',
+      'models/ev_append.sql': model(''),
+      'models/ev_merge.sql': model('unique_key="id" incremental_strategy="merge"'),
+      'models/ev_delins.sql': model('unique_key="id" incremental_strategy="delete+insert"'),
+    });
+    rewriteSchemaPlaceholders(w);
+    const land = (select: string) => w.land(`${w.schema}_landing`, 'events', select);
+    const rows = async (name: string) => asText(await w.query(`select id, v from ${w.relation(name)} order by id, v`));
+    await land("select 1 as id, 'a' as v, 1 as updated_at union all select 2, 'b', 2");
+    const first = await run(w, 'run');
+    expect(first.code, first.output).toBe(0);
+
+    await land("select 2 as id, 'B' as v, 3 as updated_at union all select 3, 'c', 3");
+    const second = await run(w, 'run');
+    expect(second.code, second.output).toBe(0);
+    expect(await rows('ev_append')).toEqual([
+      { id: '1', v: 'a' },
+      { id: '2', v: 'B' },
+      { id: '2', v: 'b' },
+      { id: '3', v: 'c' },
+    ]);
+    const keyed = [
+      { id: '1', v: 'a' },
+      { id: '2', v: 'B' },
+      { id: '3', v: 'c' },
+    ];
+    expect(await rows('ev_merge')).toEqual(keyed);
+    expect(await rows('ev_delins')).toEqual(keyed);
+
+    const refresh = await run(w, 'run', '--full-refresh');
+    expect(refresh.code, refresh.output).toBe(0);
+    expect(await rows('ev_append')).toEqual([
+      { id: '2', v: 'B' },
+      { id: '3', v: 'c' },
+    ]);
+  });
+
+  it('incremental: a merge that would insert duplicate keys fails, names the keys, and leaves the table as it was', async () => {
+    const w = project({
+      'models/sources.yml': 'sources:\n  - name: landing\n    schema: SCHEMA_landing\n    tables:\n      - name: events\n',
+      'models/ev.sql': '{{config materialized="incremental" unique_key="id" incremental_strategy="merge"}}\nselect id, v from {{source "landing" "events"}}\n',
+    });
+    rewriteSchemaPlaceholders(w);
+    await w.land(`${w.schema}_landing`, 'events', "select 1 as id, 'a' as v");
+    expect((await run(w, 'run')).code).toBe(0);
+    await w.land(`${w.schema}_landing`, 'events', "select 7 as id, 'x' as v union all select 7, 'y'");
+    const bad = await run(w, 'run');
+    expect(bad.code).toBe(1);
+    expect(bad.stdout).toContain('(id=7) ×2');
+    expect(asText(await w.query(`select id, v from ${w.relation('ev')}`))).toEqual([{ id: '1', v: 'a' }]);
+  });
+
+  it('microbatch: builds day batches in a range and rebuilds one day on its own', async () => {
+    const events = (v2: string) =>
+      `{{config materialized="table" event_time="ts"}}\nselect 1 as id, timestamp '2024-01-01 10:00:00' as ts, 10 as v\nunion all select 2, timestamp '2024-01-02 10:00:00', ${v2}\nunion all select 3, timestamp '2024-01-03 10:00:00', 30\n`;
+    const w = project({
+      'models/events.sql': events('20'),
+      'models/daily.sql':
+        '{{config materialized="incremental" incremental_strategy="microbatch" event_time="ts" batch_size="day" begin="2024-01-01"}}\nselect id, ts, v from {{ref "events"}}\n',
+    });
+    const range = ['--event-time-start', '2024-01-01', '--event-time-end', '2024-01-04'];
+    const first = await run(w, 'build', ...range);
+    expect(first.code, first.output).toBe(0);
+    writeFileSync(join(w.dir, 'models/events.sql'), events('22'));
+    expect((await run(w, 'run', '--select', 'events')).code).toBe(0);
+    const one = await run(w, 'run', '--select', 'daily', '--event-time-start', '2024-01-02', '--event-time-end', '2024-01-03');
+    expect(one.code, one.output).toBe(0);
+    expect(asText(await w.query(`select id, v from ${w.relation('daily')} order by id`))).toEqual([
+      { id: '1', v: '10' },
+      { id: '2', v: '22' },
+      { id: '3', v: '30' },
+    ]);
+  });
+
+  it('snapshots over three loads: changed rows get a new version, deleted rows are closed', async () => {
+    const w = project({
+      'models/sources.yml': 'sources:\n  - name: crm\n    schema: SCHEMA_crm\n    tables:\n      - name: customers\n',
+      'snapshots/customers_history.sql':
+        '{{config unique_key="id" strategy="timestamp" updated_at="updated_at" invalidate_hard_deletes=true}}\nselect id, tier, updated_at from {{source "crm" "customers"}}\n',
+      'snapshots/customers_checked.sql': '{{config unique_key="id" strategy="check" check_cols="tier"}}\nselect id, tier from {{source "crm" "customers"}}\n',
+    });
+    rewriteSchemaPlaceholders(w);
+    const land = (select: string) => w.land(`${w.schema}_crm`, 'customers', select);
+    await land("select 1 as id, 'bronze' as tier, timestamp '2024-01-01 00:00:00' as updated_at union all select 2, 'silver', timestamp '2024-01-01 00:00:00'");
+    const first = await run(w, 'snapshot');
+    expect(first.code, first.output).toBe(0);
+    await land("select 1 as id, 'gold' as tier, timestamp '2024-02-01 00:00:00' as updated_at union all select 2, 'silver', timestamp '2024-01-01 00:00:00' union all select 3, 'bronze', timestamp '2024-02-01 00:00:00'");
+    const second = await run(w, 'snapshot');
+    expect(second.code, second.output).toBe(0);
+    await land("select 1 as id, 'gold' as tier, timestamp '2024-02-01 00:00:00' as updated_at union all select 3, 'bronze', timestamp '2024-02-01 00:00:00'");
+    const third = await run(w, 'snapshot');
+    expect(third.code, third.output).toBe(0);
+    const versions = (name: string) =>
+      w.query(`select id, tier, case when dpf_valid_to is null then 'current' else 'closed' end as state from ${w.relation(name)} order by id, dpf_valid_from, tier`);
+    expect(asText(await versions('customers_history'))).toEqual([
+      { id: '1', tier: 'bronze', state: 'closed' },
+      { id: '1', tier: 'gold', state: 'current' },
+      { id: '2', tier: 'silver', state: 'closed' },
+      { id: '3', tier: 'bronze', state: 'current' },
+    ]);
+    const checked = await versions('customers_checked');
+    expect(checked.filter((r) => r.state === 'current').map((r) => `${r.id}:${r.tier}`)).toEqual(['1:gold', '2:silver', '3:bronze']);
+    const ids = await w.query(`select count(distinct dpf_scd_id) as n, count(*) as m from ${w.relation('customers_history')}`);
+    expect(Number(ids[0]!.n)).toBe(Number(ids[0]!.m));
+  });
+
+  it('data tests pass and fail, a unit test passes, and a failing unit test shows the difference', async () => {
+    const w = project({
+      'models/orders.sql': "select 1 as id, 10 as amount, 'open' as status union all select 2, 5, 'open' union all select 2, 7, 'weird'\n",
+      'models/totals.sql': 'select id, sum(amount) as total from {{ref "orders"}} group by id\n',
+      'models/schema.yml': `models:
+  - name: orders
+    columns:
+      - name: id
+        data_tests: [not_null, unique]
+      - name: status
+        data_tests:
+          - accepted_values: {values: [open, closed]}
+unit_tests:
+  - name: totals_add_up
+    model: totals
+    given:
+      - input: ref('orders')
+        rows:
+          - {id: 1, amount: 10}
+          - {id: 1, amount: 5}
+    expect:
+      rows:
+        - {id: 1, total: 15}
+  - name: totals_wrong_on_purpose
+    model: totals
+    given:
+      - input: ref('orders')
+        rows:
+          - {id: 1, amount: 1}
+    expect:
+      rows:
+        - {id: 1, total: 2}
+`,
+    });
+    const build = await run(w, 'build');
+    expect(build.code).toBe(1);
+    expect(build.stdout).toMatch(/PASS +test +not_null_orders_id/);
+    expect(build.stdout).toMatch(/FAIL +test +unique_orders_id .*\[FAIL 1/);
+    expect(build.stdout).toMatch(/FAIL +test +accepted_values_orders_status .*\[FAIL 1/);
+    expect(build.stdout).toMatch(/PASS +unit +totals_add_up/);
+    expect(build.stdout).toMatch(/FAIL +unit +totals_wrong_on_purpose/);
+    expect(build.stdout).toMatch(/- .*\b2\b/);
+    expect(build.stdout).toMatch(/\+ .*\b1\b/);
+  });
+
+  it('source freshness: an old load errors, a generous rule passes, and sources.json says so', async () => {
+    const w = project({
+      'models/sources.yml': `sources:
+  - name: landing
+    schema: SCHEMA_landing
+    loaded_at_field: loaded_at
+    tables:
+      - name: stale
+        freshness: {warn_after: {count: 1, period: day}, error_after: {count: 2, period: day}}
+      - name: fine
+        freshness: {error_after: {count: 100000, period: day}}
+`,
+    });
+    rewriteSchemaPlaceholders(w);
+    await w.land(`${w.schema}_landing`, 'stale', "select 1 as id, timestamp '2020-01-01 00:00:00' as loaded_at");
+    await w.land(`${w.schema}_landing`, 'fine', "select 1 as id, timestamp '2020-01-01 00:00:00' as loaded_at");
+    const check = await run(w, 'source', 'freshness');
+    expect(check.code, check.output).toBe(1);
+    const results = JSON.parse(readFileSync(join(w.dir, 'target/sources.json'), 'utf8')).results as { uniqueId: string; status: string; maxLoadedAt: string }[];
+    const status = Object.fromEntries(results.map((r) => [r.uniqueId.split('.').pop(), r.status]));
+    expect(status).toEqual({ stale: 'error', fine: 'pass' });
+    expect(results[0]!.maxLoadedAt).toMatch(/^2020-01-01T00:00:00/);
+  });
+
+  it('a failing model leaves the table it replaces intact, and the next good run replaces it', async () => {
+    const w = project({ 'models/facts.sql': '{{config materialized="table"}}\nselect 1 as id union all select 2\n' });
+    expect((await run(w, 'run')).code).toBe(0);
+    writeFileSync(join(w.dir, 'models/facts.sql'), '{{config materialized="table"}}\nselect 1 as id, no_such_column from (select 1 as x) as t\n');
+    const broken = await run(w, 'run');
+    expect(broken.code).toBe(1);
+    expect(broken.stdout).toContain('DPF600');
+    expect(broken.stdout).toContain('models/facts.sql');
+    expect(await count(w, w.relation('facts'))).toBe(2);
+    const relations = await w.query(`select table_name from ${infoSchema(w)}.tables where table_schema = '${w.schema}' and table_name like 'facts%' order by 1`);
+    expect(relations.map((r) => String(r.table_name))).toEqual(['facts']);
+    writeFileSync(join(w.dir, 'models/facts.sql'), '{{config materialized="table"}}\nselect 3 as id\n');
+    expect((await run(w, 'run')).code).toBe(0);
+    expect(asText(await w.query(`select id from ${w.relation('facts')}`))).toEqual([{ id: '3' }]);
+  });
+
+  it('quotes identifiers: spaces, quotes and reserved words in model and column names', async () => {
+    const w = project({
+      'models/select.sql': `select 1 as "order id", 'x' as "group", 'it''s' as "Mixed ""Case"""\n`,
+      'models/reader.sql': 'select "order id" + 1 as next_id, "group" from {{ref "select"}}\n',
+    });
+    const build = await run(w, 'run');
+    expect(build.code, build.output).toBe(0);
+    const columns = await w.query(`select column_name from ${infoSchema(w)}.columns where table_schema = '${w.schema}' and table_name = 'select' order by ordinal_position`);
+    // Trino folds every identifier to lower case, quoted or not.
+    expect(columns.map((c) => String(c.column_name))).toEqual(perEngine({ duckdb: ['order id', 'group', 'Mixed "Case"'], trino: ['order id', 'group', 'mixed "case"'] }));
+    expect(asText(await w.query(`select next_id, "group" from ${w.relation('reader')}`))).toEqual([{ next_id: '2', group: 'x' }]);
+  });
+
+  it('creates the schemas it builds into: the target schema and custom schemas', async () => {
+    const w = project(
+      { 'models/marts/revenue.sql': 'select 42 as amount\n', 'models/plain.sql': 'select 1 as x\n' },
+      'name: proj\nmodels:\n  proj:\n    marts:\n      +schema: finance\n',
+    );
+    const build = await run(w, 'run');
+    expect(build.code, build.output).toBe(0);
+    expect(build.stdout).toContain(`${w.schema}_finance.revenue`);
+    expect(asText(await w.query(`select amount from ${w.relation('revenue', `${w.schema}_finance`)}`))).toEqual([{ amount: '42' }]);
+  });
+
+  it('dpf show: previews rows, and a BIGINT beyond 2^53 keeps every digit', async () => {
+    const w = project({ 'models/big.sql': 'select cast(9007199254740993 as bigint) as big, cast(12.50 as decimal(10, 2)) as price\n' });
+    expect((await run(w, 'run')).code).toBe(0);
+    const show = await run(w, 'show', '--select', 'big');
+    expect(show.code, show.output).toBe(0);
+    expect(show.stdout).toContain('9007199254740993');
+    expect(show.stdout).toContain('12.50');
+    const inline = await run(w, 'show', '--inline', 'select big + 1 as next from {{ref "big"}}');
+    expect(inline.stdout).toContain('9007199254740994');
+  });
+});
+
+function infoSchema(w: TestWarehouse): string {
+  return perEngine({ duckdb: 'information_schema', trino: `iceberg.information_schema` });
+}
+
+/** Sources and tests name schemas as SCHEMA_x so that they follow the project's unique schema. */
+function rewriteSchemaPlaceholders(w: TestWarehouse): void {
+  const file = join(w.dir, 'models/sources.yml');
+  writeFileSync(file, readFileSync(file, 'utf8').replaceAll('SCHEMA_', `${w.schema}_`));
+}
