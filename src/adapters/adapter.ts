@@ -45,6 +45,11 @@ export interface Dialect {
   literal(value: string | number | boolean | null, type: LogicalType): string;
   /** The engine's name for a logical type. */
   typeName(type: LogicalType): string;
+  /**
+   * The engine's spelling of a type name a user wrote, perhaps for another engine (seed
+   * column_types: HUGEINT, TEXT, TIMESTAMPTZ ...); names the engine knows pass through.
+   */
+  normalizeType?(typeName: string): string;
   /** SQL reading files in place (a path or glob), where the engine can; used for file sources. */
   renderExternal?(location: string, format: 'csv' | 'parquet' | 'json'): string;
 }

@@ -313,7 +313,7 @@ export function parseProject(files: ProjectFiles, ctx: ParseContext): ParsedProj
     if (!claimName(file.name, uniqueId, file.path, 'seed')) continue;
     const seedColumns = table.header.map((name, i) => ({
       name,
-      type: config.column_types[name] ?? ctx.dialect.typeName(table.types[i]!),
+      type: normalizeType(ctx.dialect, config.column_types[name]) ?? ctx.dialect.typeName(table.types[i]!),
     }));
     const node: SeedNode = {
       kind: 'seed',
@@ -534,3 +534,7 @@ function columnsOf(raw: unknown): Record<string, ColumnInfo> {
 }
 
 export type { SourceLocation, ProjectFile };
+
+function normalizeType(dialect: Dialect, typeName: string | undefined): string | undefined {
+  return typeName === undefined || !dialect.normalizeType ? typeName : dialect.normalizeType(typeName);
+}

@@ -68,6 +68,26 @@ describe(`adapter conformance: ${ADAPTER}`, () => {
     expect(relations.map((r) => String(r.table_name))).toEqual(['people', 'people_scores', 'people_v']);
   });
 
+  it('seeds: a 10,000-row seed loads in batches with its types, and column_types written for DuckDB work everywhere', async () => {
+    const lines = ['id,label,amount,loaded'];
+    for (let i = 1; i <= 10_000; i++) lines.push(`${i},item ${i} – ü,${(i / 4).toFixed(2)},2024-01-01 00:00:${String(i % 60).padStart(2, '0')}`);
+    const w = project({
+      'seeds/big.csv': `${lines.join('\n')}\n`,
+      'seeds/_seeds.yml': 'seeds:\n  - name: big\n    config:\n      column_types: {id: HUGEINT, loaded: TIMESTAMP}\n',
+    });
+    const seed = await run(w, 'seed');
+    expect(seed.code, seed.output).toBe(0);
+    expect(seed.stdout).toMatch(/OK +seed +\S*big .*\[10,000 rows in (\d+\.\d+)s/);
+    const summary = await w.query(`select count(*) as n, sum(amount) as total, max(loaded) as latest from ${w.relation('big')}`);
+    expect(Number(summary[0]!.n)).toBe(10_000);
+    expect(Number(summary[0]!.total)).toBeCloseTo(12_501_250, 2);
+    expect(String(summary[0]!.latest)).toMatch(/^2024-01-01[ T]00:00:59/);
+    const types = await w.query(`select column_name, data_type from ${infoSchema(w)}.columns where table_schema = '${w.schema}' and table_name = 'big' order by ordinal_position`);
+    expect(types.map((t) => String(t.data_type).toLowerCase())).toEqual(
+      perEngine({ duckdb: ['hugeint', 'varchar', 'double', 'timestamp'], trino: ['decimal(38,0)', 'varchar', 'double', 'timestamp(6)'] }),
+    );
+  });
+
   it('incremental append, merge and delete+insert: first run, incremental run, full refresh', async () => {
     const filter = '{{#if (is_incremental)}}where updated_at > (select max(updated_at) from {{this}}){{/if}}';
     const model = (config: string) => `{{config materialized="incremental" ${config}}}\nselect id, v, updated_at from {{source "landing" "events"}}\n${filter}\n`;

@@ -23,6 +23,29 @@ export const trinoDialect: Dialect = {
   },
 };
 
+/** DuckDB (and PostgreSQL) type names Trino spells differently; the key is the name without arguments. */
+const TRINO_TYPES: Record<string, string> = {
+  int: 'integer', int4: 'integer', signed: 'integer', int8: 'bigint', long: 'bigint', int2: 'smallint', short: 'smallint', int1: 'tinyint',
+  hugeint: 'decimal(38, 0)', uhugeint: 'decimal(38, 0)', ubigint: 'decimal(20, 0)', uinteger: 'bigint', usmallint: 'integer', utinyint: 'smallint',
+  float: 'real', float4: 'real', float8: 'double', numeric: 'decimal',
+  text: 'varchar', string: 'varchar', bpchar: 'varchar', nvarchar: 'varchar',
+  bool: 'boolean', logical: 'boolean', blob: 'varbinary', bytea: 'varbinary', binary: 'varbinary',
+  timestamptz: 'timestamp(6) with time zone',
+};
+
+trinoDialect.normalizeType = (typeName) => {
+  const spelled = typeName.trim().toLowerCase().replace(/\s+/g, ' ');
+  // DuckDB's TIMESTAMP holds microseconds; Trino's bare timestamp only milliseconds.
+  if (spelled === 'timestamp' || spelled === 'datetime') return 'timestamp(6)';
+  if (spelled === 'timestamp with time zone') return 'timestamp(6) with time zone';
+  const m = /^([a-z0-9_]+)\s*(\(.*\))?$/.exec(spelled);
+  if (!m) return typeName;
+  const mapped = TRINO_TYPES[m[1]!];
+  if (!mapped) return typeName;
+  // Arguments stay where the Trino type takes them (decimal(12, 2)); a fixed mapping drops them.
+  return m[2] && !mapped.includes('(') ? `${mapped}${m[2]}` : mapped;
+};
+
 /** Files larger than this are a job for the lakehouse (an external table), not for inlining. */
 const MAX_INLINE_ROWS = 10_000;
 
