@@ -17,19 +17,28 @@ export JAVA_HOME PATH="$JAVA_HOME/bin:$PATH"
 
 log() { printf 'trino-local: %s\n' "$*" >&2; }
 
+PLUGINS="iceberg hive"   # iceberg: the lakehouse tables; hive: sql-standard security, for GRANT tests
+
 install() {
-  [ -x "$SERVER/bin/launcher" ] && [ -d "$SERVER/plugin/iceberg" ] && return 0
-  log "installing Trino $VERSION into $HOME_DIR (first run only)"
   local dl="$HOME_DIR/download"
-  mkdir -p "$dl"
-  for artifact in "io.trino:trino-server-core:$VERSION:tar.gz" "io.trino:trino-iceberg:$VERSION:zip"; do
-    mvn -q -B dependency:copy -Dartifact="$artifact" -DoutputDirectory="$dl" >&2
+  if [ ! -x "$SERVER/bin/launcher" ]; then
+    log "installing Trino $VERSION into $HOME_DIR (first run only)"
+    mkdir -p "$dl"
+    mvn -q -B dependency:copy -Dartifact="io.trino:trino-server-core:$VERSION:tar.gz" -DoutputDirectory="$dl" >&2
+    rm -rf "$SERVER" && mkdir -p "$SERVER"
+    tar -xzf "$dl/trino-server-core-$VERSION.tar.gz" -C "$SERVER" --strip-components=1
+  fi
+  for plugin in $PLUGINS; do
+    [ -d "$SERVER/plugin/$plugin" ] && continue
+    log "installing the Trino $plugin plugin (first run only)"
+    mkdir -p "$dl"
+    mvn -q -B dependency:copy -Dartifact="io.trino:trino-$plugin:$VERSION:zip" -DoutputDirectory="$dl" >&2
+    local tmp="$HOME_DIR/unzip" && rm -rf "$tmp" && mkdir -p "$tmp"
+    (cd "$tmp" && jar xf "$dl/trino-$plugin-$VERSION.zip")
+    mv "$tmp/trino-$plugin-$VERSION" "$SERVER/plugin/$plugin" && rm -rf "$tmp"
+    rm -f "$dl/trino-$plugin-$VERSION.zip"
   done
-  rm -rf "$SERVER" && mkdir -p "$SERVER"
-  tar -xzf "$dl/trino-server-core-$VERSION.tar.gz" -C "$SERVER" --strip-components=1
-  local tmp="$HOME_DIR/unzip" && rm -rf "$tmp" && mkdir -p "$tmp"
-  (cd "$tmp" && jar xf "$dl/trino-iceberg-$VERSION.zip")
-  mv "$tmp"/trino-iceberg-$VERSION "$SERVER/plugin/iceberg" && rm -rf "$tmp"
+  rm -f "$dl/trino-server-core-$VERSION.tar.gz"
 }
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'; }
@@ -63,6 +72,14 @@ iceberg.catalog.type=TESTING_FILE_METASTORE
 hive.metastore.catalog.dir=local:///metastore
 fs.native-local.enabled=true
 local.location=$RUN/warehouse
+PROPS
+  cat > "$RUN/etc/catalog/hive.properties" <<PROPS
+connector.name=hive
+hive.metastore=file
+hive.metastore.catalog.dir=local:///hive-metastore
+fs.native-local.enabled=true
+local.location=$RUN/warehouse
+hive.security=sql-standard
 PROPS
 }
 

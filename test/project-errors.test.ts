@@ -85,7 +85,7 @@ const cases: Case[] = [
   {
     name: 'unknown adapter type',
     files: { ...ok, 'profiles.yml': 'proj:\n  outputs:\n    dev:\n      type: snowflake\n' },
-    expect: ['DPF304', 'profiles.yml:4:13', 'Adapter type "snowflake" is not known (available: duckdb)'],
+    expect: ['DPF304', 'profiles.yml:4:13', 'Adapter type "snowflake" is not known (available: duckdb, trino)'],
   },
   {
     name: 'seed CSV with a ragged row',

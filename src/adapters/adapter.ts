@@ -63,6 +63,8 @@ export interface AdapterCapabilities {
    * single statement (MERGE) or make the sequence safe to repeat.
    */
   readonly supportsTransactions: boolean;
+  /** GRANT privileges on relations to users and roles (models' `grants` config). */
+  readonly supportsGrants: boolean;
   /** Tables can be renamed in place (otherwise swaps copy). */
   readonly supportsRenameTable: boolean;
   /**

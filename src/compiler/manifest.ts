@@ -30,6 +30,8 @@ export interface Checksum {
   readonly checksum: string;
 }
 
+export type Grants = Readonly<Record<string, readonly string[]>>;
+
 export interface ModelConfig {
   readonly materialized: Materialization;
   readonly schema?: string;
@@ -39,6 +41,8 @@ export interface ModelConfig {
   readonly enabled: boolean;
   readonly meta: Record<string, unknown>;
   readonly docs: { show: boolean; node_color?: string };
+  /** privilege -> grantees (`user` or `role:name`), granted after every build where the engine has grants. */
+  readonly grants?: Grants;
   /** Incremental models only. */
   readonly incremental_strategy?: IncrementalStrategy;
   readonly unique_key?: string[];
@@ -68,6 +72,7 @@ export interface SeedConfig {
   readonly meta: Record<string, unknown>;
   readonly docs: { show: boolean; node_color?: string };
   readonly column_types: Record<string, string>;
+  readonly grants?: Grants;
   readonly delimiter: string;
 }
 

@@ -220,6 +220,7 @@ export function parseProject(files: ProjectFiles, ctx: ParseContext): ParsedProj
       enabled: merged.enabled !== false,
       meta: { ...(merged.meta as Record<string, unknown>), ...((patch?.entry.meta as Record<string, unknown>) ?? {}) },
       docs: { show: true, ...((merged.docs as object) ?? {}) },
+      ...grantsConfig(merged),
       ...incrementalConfig(merged),
       ...snapshotConfig(merged),
     };
@@ -293,6 +294,7 @@ export function parseProject(files: ProjectFiles, ctx: ParseContext): ParsedProj
       meta: { ...(merged.meta as Record<string, unknown>), ...((patch?.entry.meta as Record<string, unknown>) ?? {}) },
       docs: { show: true, ...((merged.docs as object) ?? {}) },
       column_types: (merged.column_types as Record<string, string>) ?? {},
+      ...grantsConfig(merged),
       delimiter: (merged.delimiter as string) ?? ',',
     };
     const table = bag.collect(() => readSeedCsv(join(files.root, file.path), file.path, config.delimiter));
@@ -497,6 +499,13 @@ function checkSnapshotConfig(config: ModelConfig, file: string, analysis: Return
   if (config.strategy === 'timestamp' && !config.updated_at) problem('updated_at', 'is needed by the timestamp strategy: the column holding when a row last changed');
   else if (config.strategy === 'check' && !config.check_cols) problem('check_cols', 'is needed by the check strategy: "all" or the columns to compare');
   else if (!config.strategy) problem('strategy', 'is needed by a snapshot: timestamp (with updated_at) or check (with check_cols)');
+}
+
+/** grants: {privilege: grantee or [grantees]}; privileges lower-cased, grantees as written. */
+function grantsConfig(merged: RawConfig): { grants?: Record<string, string[]> } {
+  const raw = merged.grants as Record<string, unknown> | undefined;
+  if (!raw || Object.keys(raw).length === 0) return {};
+  return { grants: Object.fromEntries(Object.entries(raw).map(([privilege, who]) => [privilege.toLowerCase(), toTags(who)])) };
 }
 
 /** Incremental config, lists accepted as YAML lists or comma-separated strings. */

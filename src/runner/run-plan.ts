@@ -3,6 +3,7 @@
  * failed step's descendants are skipped while independent branches go on; --fail-fast stops
  * starting new steps after the first failure. Emits events; knows nothing of terminals.
  */
+import { applyGrants } from './apply-grants.js';
 import type { Adapter, RelationType } from '../adapters/adapter.js';
 import { DpfError, diagnostic, type Diagnostic } from '../errors/dpf-error.js';
 import type { Manifest } from '../compiler/manifest.js';
@@ -120,7 +121,9 @@ export async function runPlan(plan: Plan, ctx: RunContext): Promise<RunSummary> 
           },
           note: (d) => statements.push(`-- ${d}`),
         };
-        return STRATEGIES[step.strategy](node, mctx);
+        const built = await STRATEGIES[step.strategy](node, mctx);
+        if (!built.error && ctx.adapter.capabilities.supportsGrants) await applyGrants(node, mctx);
+        return built;
       });
       const runPath = relative(ctx.projectRoot, writeRunSql(ctx.targetPath, runRelPath, statements));
       const timing = { startedAt: startedAtStep, completedAt: new Date().toISOString(), executionTime: (Date.now() - t0) / 1000 };

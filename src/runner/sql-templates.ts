@@ -33,7 +33,8 @@ export type SqlTemplateName =
   | 'snapshot_insert'
   | 'microbatch_delete'
   | 'microbatch_insert'
-  | 'create_empty_table_as';
+  | 'create_empty_table_as'
+  | 'grant';
 
 export class SqlTemplates {
   private readonly cache = new Map<SqlTemplateName, HandlebarsTemplateDelegate>();

@@ -307,6 +307,32 @@ unit_tests:
     expect(asText(await w.query(`select amount from ${w.relation('revenue', `${w.schema}_finance`)}`))).toEqual([{ amount: '42' }]);
   });
 
+  it('grants: privileges are granted after every build where the engine has grants', async () => {
+    // Trino's Iceberg connector has no grants; its Hive connector with sql-standard security does.
+    const w = project(
+      { 'models/shared.sql': 'select 1 as x\n', 'models/shared.yml': 'models:\n  - name: shared\n    config:\n      materialized: table\n      grants: {select: [bob, "role:public"]}\n' },
+      perEngine({ duckdb: 'name: proj\n', trino: 'name: proj\nmodels:\n  proj:\n    +database: hive\n' }),
+    );
+    for (let i = 0; i < 2; i++) {
+      const build = await run(w, 'run');
+      expect(build.code, build.output).toBe(0);
+    }
+    const executed = readFileSync(join(w.dir, 'target/run/proj/models/shared.sql'), 'utf8');
+    if (ADAPTER === 'duckdb') {
+      expect(executed).not.toContain('grant');
+      return;
+    }
+    expect(executed).toContain('grant select on "hive"');
+    const privileges = await w.query(
+      `select grantee, grantee_type, privilege_type from hive.information_schema.table_privileges where table_schema = '${w.schema}' and table_name = 'shared' and grantee <> 'admin' order by grantee`,
+    );
+    // Granted again after the second build replaced the table (the owner, admin, holds every privilege).
+    expect(asText(privileges)).toEqual([
+      { grantee: 'bob', grantee_type: 'USER', privilege_type: 'SELECT' },
+      { grantee: 'public', grantee_type: 'ROLE', privilege_type: 'SELECT' },
+    ]);
+  });
+
   it('dpf show: previews rows, and a BIGINT beyond 2^53 keeps every digit', async () => {
     const w = project({ 'models/big.sql': 'select cast(9007199254740993 as bigint) as big, cast(12.50 as decimal(10, 2)) as price\n' });
     expect((await run(w, 'run')).code).toBe(0);

@@ -48,7 +48,8 @@ export function conformanceProject(files: Record<string, string>, projectYml = '
   const schema = ADAPTER === 'trino' ? `t_${randomBytes(5).toString('hex')}` : 'main';
   const settings: Record<string, unknown> =
     ADAPTER === 'trino'
-      ? { type: 'trino', ...trinoServer(), user: 'dpf', catalog: 'iceberg', schema, threads: 4 }
+      ? // The hive catalog (sql-standard security, for grants) lets the admin role create schemas.
+        { type: 'trino', ...trinoServer(), user: 'admin', catalog: 'iceberg', schema, threads: 4, http_headers: { 'X-Trino-Role': 'hive=ROLE{admin}' } }
       : { type: 'duckdb', path: 'target/dev.duckdb', schema, threads: 4 };
   const profileYaml = (profileName: string) => `${profileName}:\n  target: dev\n  outputs:\n    dev: ${JSON.stringify(settings)}\n`;
   writeFiles(dir, { 'dpf_project.yml': projectYml, 'profiles.yml': profileYaml('proj'), ...files });
@@ -104,8 +105,10 @@ export function conformanceProject(files: Record<string, string>, projectYml = '
       withAdapter((a) =>
         a.withConnection(async (c) => {
           if (ADAPTER !== 'trino') return;
-          const schemas = await c.query(`select schema_name from iceberg.information_schema.schemata where schema_name like '${schema}%'`);
-          for (const [name] of schemas.rows) await c.dropSchema(String(name), target.database);
+          for (const catalog of ['iceberg', 'hive']) {
+            const schemas = await c.query(`select schema_name from ${catalog}.information_schema.schemata where schema_name like '${schema}%'`);
+            for (const [name] of schemas.rows) await c.dropSchema(String(name), catalog);
+          }
         }),
       ),
   };

@@ -118,6 +118,7 @@ export class TrinoAdapter implements Adapter {
   readonly capabilities = {
     supportsTransactionalDdl: false,
     supportsTransactions: false,
+    supportsGrants: true,
     supportsRenameTable: true,
     supportsAtomicReplace: false,
     maxConnections: 16,
