@@ -273,6 +273,18 @@ export const ERRORS = {
     message: (a: { file: string }) => `dpf retry reruns what failed in the last run, and there is no ${a.file} yet.`,
     hint: 'Run dpf build (or run, seed, snapshot, test) first; dpf retry then reruns its failed and skipped nodes.',
   },
+  SiteMissing: {
+    code: 'DPF507',
+    title: 'No catalog site yet',
+    message: (a: { dir: string }) => `There is no generated site to serve in ${a.dir}.`,
+    hint: 'Run `dpf docs generate` first (with --empty-catalog it does not read the warehouse).',
+  },
+  ServeFailed: {
+    code: 'DPF508',
+    title: 'Cannot serve the site',
+    message: (a: { address: string; detail: string }) => `Could not listen on ${a.address}: ${a.detail}`,
+    hint: 'Another program may be using that port: pass --port <number>, or --port 0 to pick a free one.',
+  },
   InitTargetExists: {
     code: 'DPF502',
     title: 'Folder exists',

@@ -1,0 +1,110 @@
+/** `dpf docs generate` (build the catalog site into target/site/) and `dpf docs serve` (serve it on localhost). */
+import { existsSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import type { Command } from 'commander';
+import { compileFromDisk } from '../../compiler/compile-pipeline.js';
+import { loadProjectConfig, targetPathOf } from '../../compiler/load-project.js';
+import { DpfError, diagnostic, fail } from '../../errors/dpf-error.js';
+import { generateSite, type SiteSummary } from '../../docs-site/generate-site.js';
+import { DEFAULT_HOST, DEFAULT_PORT, serveSite } from '../../docs-site/serve-site.js';
+import { addProjectOptions, compileOptions, logFormatOf, type CommonFlags } from '../common-options.js';
+import type { CommandContext } from '../command-context.js';
+import { printWarnings, summarizeProject } from '../project-summary.js';
+
+interface GenerateFlags extends CommonFlags {
+  emptyCatalog?: boolean;
+  profile?: boolean;
+}
+
+interface ServeFlags extends CommonFlags {
+  host?: string;
+  port?: string;
+}
+
+export function registerDocsCommand(program: Command, ctx: CommandContext): void {
+  const docs = program.command('docs').description('the catalog and lineage website: generate it, serve it');
+
+  const generate = docs.command('generate').description('build the catalog site into target/site/ (and target/catalog.json)');
+  addProjectOptions(generate)
+    .option('--empty-catalog', 'do not query the warehouse: no column types, row counts or sizes (fast on large projects)')
+    .option('--profile', 'profile the columns of every table (null %, distinct, min/max, top values, histogram)')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ dpf docs generate && dpf docs serve\n  $ dpf docs generate --empty-catalog      # without touching the warehouse\n  $ dpf docs generate --profile            # with column profiles of every table',
+    )
+    .action(async (flags: GenerateFlags) => {
+      const format = logFormatOf(flags);
+      const options = compileOptions(flags, ctx.io.cwd, ctx.io.env);
+      const compiled = await compileFromDisk(options);
+      ctx.output.addSecrets(compiled.target.secrets);
+      printWarnings(ctx, compiled.warnings, options.projectDir, format);
+      const summary = await generateSite({ compiled, projectDir: options.projectDir, emptyCatalog: flags.emptyCatalog, profileAll: flags.profile });
+      if (format === 'json') {
+        ctx.output.out(JSON.stringify({ event: 'docs_generated', ...summary, site: { ...summary.site, dir: relative(ctx.io.cwd, summary.site.dir) } }));
+        return;
+      }
+      ctx.output.out(summarizeProject(compiled));
+      for (const line of describe(summary, ctx.io.cwd, ctx.io.env.DPF_TIMING !== undefined)) ctx.output.out(line);
+    });
+
+  const serve = docs.command('serve').description('serve target/site/ on http://127.0.0.1 (Ctrl+C stops)');
+  addProjectOptions(serve)
+    .option('--host <address>', 'address to listen on; anything but 127.0.0.1 or localhost exposes the catalog to your network', DEFAULT_HOST)
+    .option('--port <number>', 'port to listen on; 0 picks a free one', String(DEFAULT_PORT))
+    .addHelpText('after', '\nExamples:\n  $ dpf docs serve\n  $ dpf docs serve --port 0        # any free port; the URL is printed')
+    .action(async (flags: ServeFlags) => {
+      const port = Number(flags.port);
+      if (!Number.isInteger(port) || port < 0 || port > 65535) fail('UsageError', { detail: `--port must be a number from 0 to 65535, got "${flags.port}".` });
+      const projectDir = compileOptions(flags, ctx.io.cwd, ctx.io.env).projectDir;
+      const siteDir = join(targetPathOf(projectDir, loadProjectConfig(projectDir).data), 'site');
+      if (!existsSync(join(siteDir, 'index.html'))) fail('SiteMissing', { dir: relative(ctx.io.cwd, siteDir) || siteDir });
+      const host = flags.host ?? DEFAULT_HOST;
+      const server = await serveSite(siteDir, { host, port }).catch((err: Error) => {
+        throw new DpfError([diagnostic('ServeFailed', { address: `${host}:${port}`, detail: err.message })]);
+      });
+      if (logFormatOf(flags) === 'json') ctx.output.out(JSON.stringify({ event: 'docs_serving', url: server.url, dir: siteDir }));
+      else ctx.output.out(`Serving ${relative(ctx.io.cwd, siteDir) || siteDir} at ${server.url}  (Ctrl+C to stop)`);
+      await new Promise<void>((resolve) => {
+        const stop = () => {
+          process.off('SIGINT', stop);
+          process.off('SIGTERM', stop);
+          void server.close().then(resolve);
+        };
+        process.on('SIGINT', stop);
+        process.on('SIGTERM', stop);
+      });
+    });
+}
+
+function describe(summary: SiteSummary, cwd: string, timing: boolean): string[] {
+  const lines: string[] = [];
+  const list = (items: string[], max = 5) => items.slice(0, max).join(', ') + (items.length > max ? `, and ${items.length - max} more` : '');
+  if (summary.catalog) {
+    const { relations, missing, errors } = summary.catalog;
+    lines.push(
+      `Catalog: ${relations} relation${relations === 1 ? '' : 's'} read from the warehouse` +
+        (missing.length ? `; ${missing.length} not built yet: ${list(missing)}` : '') +
+        (summary.profiled ? `; ${summary.profiled} table${summary.profiled === 1 ? '' : 's'} profiled` : ''),
+    );
+    if (errors.length) lines.push(`  could not read everything about: ${list(errors, 3)}`);
+  } else {
+    lines.push('Catalog: skipped (--empty-catalog): no column types, row counts or sizes');
+  }
+  const { models, unparsed, partial, engine } = summary.lineage;
+  if (!engine) lines.push('Column lineage: not available for this adapter');
+  else {
+    const problems = unparsed.length ? `, ${unparsed.length} could not be parsed: ${list(unparsed.map((u) => `${u.name} (${u.reason})`), 3)}` : ', all parsed';
+    lines.push(`Column lineage: ${models} model${models === 1 ? '' : 's'}${problems}${partial ? `; ${partial} partly resolved` : ''}`);
+  }
+  if (summary.overview) lines.push(`Overview page: ${summary.overview}`);
+  const site = summary.site;
+  const dir = relative(cwd, site.dir) || '.';
+  lines.push(
+    `Site written to ${dir}/ in ${summary.seconds.toFixed(2)}s: ${site.files} files, ${megabytes(site.bytes)} (largest: ${site.largest.path}, ${megabytes(site.largest.bytes)}); catalog in ${relative(cwd, summary.catalogFile)}`,
+  );
+  if (timing) lines.push(Object.entries(summary.timings).map(([stage, s]) => `${stage} ${s.toFixed(2)}s`).join(', '));
+  lines.push(`Open ${dir}/index.html in a browser, or run \`dpf docs serve\`.`);
+  return lines;
+}
+
+const megabytes = (bytes: number) => (bytes >= 1024 * 1024 ? `${(bytes / 1024 / 1024).toFixed(1)} MB` : `${Math.max(1, Math.round(bytes / 1024))} KB`);

@@ -1,0 +1,356 @@
+/**
+ * Step 5 of `dpf docs generate`: manifest + catalog + run artifacts + column lineage in, the
+ * site's data out (site-data.ts): the compact index and the node details, grouped in chunks.
+ * Pure: no files, no warehouse.
+ */
+import type { Manifest, ModelNode, SeedNode, SourceNode, TestNode, UnitTestNode } from '../compiler/manifest.js';
+import { DPF_VERSION } from '../compiler/package-paths.js';
+import type { ColumnLineage } from './column-lineage.js';
+import { nodeHealth } from './node-health.js';
+import type { ColumnProfile } from './profile-columns.js';
+import type { Catalog, CatalogEntry } from './read-catalog.js';
+import type { RunArtifacts, RunResultEntry } from './read-run-artifacts.js';
+import {
+  SITE_DATA_VERSION,
+  type ColumnDetails,
+  type ColumnRef,
+  type IndexNode,
+  type NodeDetails,
+  type NodeTest,
+  type SiteIndex,
+  type SiteKind,
+  type TestSummary,
+} from './site-data.js';
+
+export interface SiteInputs {
+  readonly manifest: Manifest;
+  /** Absent when the warehouse was not read (--empty-catalog). */
+  readonly catalog?: Catalog;
+  readonly profiles: ReadonlyMap<string, Record<string, ColumnProfile>>;
+  readonly artifacts: RunArtifacts;
+  readonly lineage: ReadonlyMap<string, ColumnLineage>;
+  readonly overview?: string;
+}
+
+export interface SiteData {
+  readonly index: Omit<SiteIndex, 'searchParts' | 'search'>;
+  readonly chunks: NodeDetails[][];
+}
+
+type SiteNode = ModelNode | SeedNode | SourceNode;
+
+/** Roughly how many bytes of details go into one chunk file. */
+const CHUNK_BYTES = 160_000;
+const CHUNK_NODES = 80;
+
+function siteKind(node: SiteNode): SiteKind {
+  if (node.kind === 'model') return node.config.materialized === 'snapshot' ? 'snapshot' : 'model';
+  return node.kind;
+}
+
+function ownerOf(node: SiteNode): string | undefined {
+  const owner = node.meta.owner ?? (node.kind !== 'source' ? node.config.meta.owner : undefined);
+  if (owner === undefined || owner === null || owner === '') return undefined;
+  return typeof owner === 'string' ? owner : JSON.stringify(owner);
+}
+
+/** Interns strings into a table, so each node stores small numbers. */
+class Table {
+  readonly values: string[] = [];
+  private readonly ids = new Map<string, number>();
+  id(value: string): number {
+    let id = this.ids.get(value);
+    if (id === undefined) {
+      id = this.values.length;
+      this.values.push(value);
+      this.ids.set(value, id);
+    }
+    return id;
+  }
+}
+
+export function buildSiteData(inputs: SiteInputs): SiteData {
+  const { manifest, catalog, artifacts } = inputs;
+  const results = artifacts.run?.results;
+  const siteNodes: SiteNode[] = [...Object.values(manifest.nodes), ...Object.values(manifest.sources)].sort((a, b) => (a.originalFilePath === b.originalFilePath ? (a.name < b.name ? -1 : 1) : a.originalFilePath < b.originalFilePath ? -1 : 1));
+  const position = new Map(siteNodes.map((n, i) => [n.uniqueId, i]));
+
+  // Tests by the node they test: generic tests by attachedNode, singular tests by every node they read.
+  const testsOf = new Map<string, (TestNode | UnitTestNode)[]>();
+  const attach = (id: string, t: TestNode | UnitTestNode) => testsOf.set(id, [...(testsOf.get(id) ?? []), t]);
+  for (const t of Object.values(manifest.tests)) {
+    if (t.attachedNode) attach(t.attachedNode, t);
+    else for (const d of t.dependsOn) attach(d, t);
+  }
+  for (const u of Object.values(manifest.unitTests)) attach(u.attachedNode, u);
+
+  const schemas = new Table();
+  const tags = new Table();
+  const owners = new Table();
+  const folders = new Table();
+  const folderLists: string[][] = [];
+  const folderId = (fqn: string[]) => {
+    const key = fqn.join('\u0000');
+    const id = folders.id(key);
+    if (id === folderLists.length) folderLists.push(fqn);
+    return id;
+  };
+
+  // Column lineage, upstream per model, and the reverse for the parents' pages.
+  const down = new Map<string, Map<string, ColumnRef[]>>();
+  for (const [childId, lineage] of inputs.lineage) {
+    const child = position.get(childId);
+    if (child === undefined) continue;
+    for (const [column, sources] of Object.entries(lineage.columns)) {
+      for (const s of sources) {
+        const byColumn = down.get(s.nodeId) ?? new Map<string, ColumnRef[]>();
+        down.set(s.nodeId, byColumn);
+        const key = s.column.toLowerCase();
+        byColumn.set(key, [...(byColumn.get(key) ?? []), { n: child, c: column }]);
+      }
+    }
+  }
+
+  const nodes: IndexNode[] = [];
+  const details: NodeDetails[] = [];
+  let columnCount = 0;
+  for (const node of siteNodes) {
+    const entry = node.kind === 'source' ? catalog?.sources[node.uniqueId] : catalog?.nodes[node.uniqueId];
+    const result = results?.get(node.uniqueId);
+    const tests = (testsOf.get(node.uniqueId) ?? []).map((t) => nodeTest(t, results?.get(t.uniqueId)));
+    const freshness = artifacts.freshness?.results.get(node.uniqueId);
+    const owner = ownerOf(node);
+    const lineage = inputs.lineage.get(node.uniqueId);
+    const columns = nodeColumns(node, entry, lineage, inputs.profiles.get(node.uniqueId), down.get(node.uniqueId), position, tests);
+    columnCount += columns.length;
+    nodes.push({
+      id: node.uniqueId,
+      n: node.name,
+      k: siteKind(node),
+      ...(node.kind === 'source' ? { sn: node.sourceName } : { m: node.config.materialized }),
+      s: schemas.id(node.relation.schema),
+      t: node.tags.map((t) => tags.id(t)),
+      o: owner === undefined ? -1 : owners.id(owner),
+      h: nodeHealth(result?.status, tests.map((t) => t.status), freshness?.status),
+      p: node.originalFilePath,
+      f: folderId(node.fqn.slice(0, -1)),
+      up: node.dependsOn.map((d) => position.get(d)).filter((i): i is number => i !== undefined),
+      c: 0,
+      ...(node.kind !== 'source' && node.config.docs.show === false ? { hide: 1 as const } : {}),
+    });
+    details.push(nodeDetails(node, entry, result, tests, columns, owner, lineage, freshness));
+  }
+
+  const chunks = chunkDetails(details, nodes);
+  return {
+    index: {
+      v: SITE_DATA_VERSION,
+      project: {
+        name: manifest.metadata.projectName,
+        adapterType: manifest.metadata.adapterType,
+        targetName: manifest.metadata.targetName,
+        generatedAt: new Date().toISOString(),
+        dpfVersion: DPF_VERSION,
+        catalog: catalog ? 'read' : 'skipped',
+      },
+      ...(inputs.overview !== undefined ? { overview: inputs.overview } : {}),
+      schemas: schemas.values,
+      tags: tags.values,
+      owners: owners.values,
+      folders: folderLists,
+      nodes,
+      counts: { tests: Object.keys(manifest.tests).length, unitTests: Object.keys(manifest.unitTests).length, columns: columnCount },
+      ...(artifacts.run
+        ? { run: { command: artifacts.run.command, generatedAt: artifacts.run.generatedAt, elapsed: artifacts.run.elapsed, counts: artifacts.run.counts } }
+        : {}),
+      problems: problems(manifest, results, position),
+      failedNodes: siteNodes.flatMap((n, i) => {
+        const r = results?.get(n.uniqueId);
+        return r && (r.status === 'error' || r.status === 'skipped') ? [{ node: i, status: r.status, message: r.message }] : [];
+      }),
+      ...(artifacts.freshness
+        ? {
+            freshness: {
+              generatedAt: artifacts.freshness.generatedAt,
+              stale: [...artifacts.freshness.results].flatMap(([id, f]) =>
+                f.status !== 'pass' && position.has(id) ? [{ node: position.get(id)!, status: f.status, maxLoadedAt: f.maxLoadedAt, ageSeconds: f.ageSeconds }] : [],
+              ),
+            },
+          }
+        : {}),
+      lineage: {
+        models: inputs.lineage.size,
+        unparsed: [...inputs.lineage].flatMap(([id, l]) => (l.status === 'unparsed' && position.has(id) ? [{ node: position.get(id)!, reason: l.reason ?? '' }] : [])),
+        partial: [...inputs.lineage.values()].filter((l) => l.status === 'partial').length,
+      },
+      chunks: chunks.length,
+    },
+    chunks,
+  };
+}
+
+function nodeTest(t: TestNode | UnitTestNode, result: RunResultEntry | undefined): NodeTest {
+  return {
+    name: t.name,
+    type: t.kind === 'unit_test' ? 'unit' : t.testType,
+    ...(t.kind === 'test' && t.columnName ? { column: t.columnName } : {}),
+    description: t.description,
+    ...(t.kind === 'test' ? { severity: t.config.severity } : {}),
+    ...(result
+      ? { status: result.status, failures: result.failures, message: result.message, executionTime: result.executionTime }
+      : {}),
+  };
+}
+
+function nodeColumns(
+  node: SiteNode,
+  entry: CatalogEntry | undefined,
+  lineage: ColumnLineage | undefined,
+  profiles: Record<string, ColumnProfile> | undefined,
+  downstream: Map<string, ColumnRef[]> | undefined,
+  position: ReadonlyMap<string, number>,
+  tests: readonly NodeTest[],
+): ColumnDetails[] {
+  const declared = Object.values(node.columns);
+  const seedTypes = node.kind === 'seed' ? new Map(node.seedColumns.map((c) => [c.name.toLowerCase(), c.type])) : undefined;
+  const byName = new Map<string, { name: string; yaml?: (typeof declared)[number]; type?: string; warehouse: boolean }>();
+  for (const c of entry?.columns ?? []) byName.set(c.name.toLowerCase(), { name: c.name, type: c.type, warehouse: true });
+  for (const c of declared) {
+    const key = c.name.toLowerCase();
+    const known = byName.get(key);
+    byName.set(key, { name: known?.name ?? c.name, yaml: c, type: known?.type ?? c.dataType ?? seedTypes?.get(key), warehouse: !!known });
+  }
+  if (node.kind === 'seed') for (const c of node.seedColumns) if (!byName.has(c.name.toLowerCase())) byName.set(c.name.toLowerCase(), { name: c.name, type: c.type, warehouse: false });
+  const fromSql = new Set<string>();
+  for (const name of Object.keys(lineage?.columns ?? {})) {
+    if (!byName.has(name.toLowerCase())) {
+      byName.set(name.toLowerCase(), { name, warehouse: false });
+      fromSql.add(name.toLowerCase());
+    }
+  }
+  const upstream = new Map(Object.entries(lineage?.columns ?? {}).map(([k, v]) => [k.toLowerCase(), v]));
+  return [...byName].map(([key, c]) => {
+    const up = upstream.get(key)?.flatMap((s) => (position.has(s.nodeId) ? [{ n: position.get(s.nodeId)!, c: s.column }] : []));
+    const profile = profiles?.[c.name];
+    return {
+      name: c.name,
+      description: c.yaml?.description ?? '',
+      ...(c.type ? { type: c.type } : {}),
+      tags: c.yaml?.tags ?? [],
+      meta: c.yaml?.meta ?? {},
+      tests: tests
+        .filter((t) => t.column?.toLowerCase() === key)
+        .map((t) => ({ name: t.name, test: testLabel(t.name), status: t.status, failures: t.failures })),
+      ...(up ? { up } : {}),
+      ...(downstream?.get(key) ? { down: downstream.get(key) } : {}),
+      ...(profile ? { profile } : {}),
+      origin: fromSql.has(key) ? 'sql' : c.yaml && c.warehouse ? 'both' : c.yaml ? 'yaml' : 'warehouse',
+    };
+  });
+}
+
+/** not_null_fct_orders_order_id -> not_null: the generic test's name, for the column's badge. */
+function testLabel(name: string): string {
+  const m = /^(not_null|unique|accepted_values|relationships|expression_is_true|unique_combination_of_columns|row_count|recency|not_empty|value_between)/.exec(name);
+  return m ? m[1]! : name;
+}
+
+const PLAIN_CONFIG_SKIP = new Set(['meta', 'docs', 'tags', 'enabled']);
+
+function nodeDetails(
+  node: SiteNode,
+  entry: CatalogEntry | undefined,
+  result: RunResultEntry | undefined,
+  tests: NodeTest[],
+  columns: ColumnDetails[],
+  owner: string | undefined,
+  lineage: ColumnLineage | undefined,
+  freshness: { status: string; maxLoadedAt?: string; ageSeconds?: number } | undefined,
+): NodeDetails {
+  const config = node.kind === 'source' ? {} : Object.fromEntries(Object.entries(node.config).filter(([k, v]) => !PLAIN_CONFIG_SKIP.has(k) && v !== undefined));
+  const rule = (r?: { count: number; period: string }) => (r ? `${r.count} ${r.period}${r.count === 1 ? '' : 's'}` : undefined);
+  return {
+    id: node.uniqueId,
+    description: node.description,
+    path: node.originalFilePath,
+    ...(node.patchPath ? { patchPath: node.patchPath } : {}),
+    relation: node.relationName,
+    ...(node.relation.database ? { database: node.relation.database } : {}),
+    schema: node.relation.schema,
+    identifier: node.relation.identifier,
+    tags: node.tags,
+    ...(owner ? { owner } : {}),
+    meta: node.meta,
+    config,
+    columns,
+    ...(entry ? { catalog: { type: entry.type, rowCount: entry.stats.rowCount, sizeBytes: entry.stats.sizeBytes, ...(entry.error ? { error: entry.error } : {}) } } : {}),
+    ...(result
+      ? { run: { status: result.status, executionTime: result.executionTime, completedAt: result.completedAt, message: result.message, rowsAffected: result.rowsAffected } }
+      : {}),
+    tests,
+    ...(node.kind === 'model' ? { rawSql: node.rawCode, compiledSql: node.compiledCode } : {}),
+    ...(lineage ? { lineage: { status: lineage.status, ...(lineage.reason ? { reason: lineage.reason } : {}), unresolved: lineage.unresolved } } : {}),
+    ...(node.kind === 'source'
+      ? {
+          source: {
+            sourceName: node.sourceName,
+            sourceDescription: node.sourceDescription,
+            ...(node.externalLocation ? { externalLocation: node.externalLocation } : {}),
+            ...(node.freshness?.loadedAtField ? { loadedAtField: node.freshness.loadedAtField } : {}),
+            ...(freshness || node.freshness
+              ? {
+                  freshness: {
+                    status: freshness?.status ?? 'not checked',
+                    maxLoadedAt: freshness?.maxLoadedAt,
+                    ageSeconds: freshness?.ageSeconds,
+                    warnAfter: rule(node.freshness?.warnAfter),
+                    errorAfter: rule(node.freshness?.errorAfter),
+                  },
+                }
+              : {}),
+          },
+        }
+      : {}),
+    ...(node.kind === 'seed' ? { seedRows: node.rowCount } : {}),
+  };
+}
+
+function problems(manifest: Manifest, results: ReadonlyMap<string, RunResultEntry> | undefined, position: ReadonlyMap<string, number>): TestSummary[] {
+  if (!results) return [];
+  const out: TestSummary[] = [];
+  for (const t of [...Object.values(manifest.tests), ...Object.values(manifest.unitTests)]) {
+    const r = results.get(t.uniqueId);
+    if (!r || (r.status !== 'fail' && r.status !== 'error' && r.status !== 'warn')) continue;
+    const node = t.attachedNode ?? t.dependsOn[0];
+    out.push({
+      name: t.name,
+      status: r.status,
+      ...(r.failures !== undefined ? { failures: r.failures } : {}),
+      ...(node !== undefined && position.has(node) ? { node: position.get(node)! } : {}),
+      ...(t.kind === 'test' && t.columnName ? { column: t.columnName } : {}),
+      message: r.message,
+    });
+  }
+  const rank = { error: 0, fail: 1, warn: 2 } as Record<string, number>;
+  return out.sort((a, b) => rank[a.status]! - rank[b.status]! || a.name.localeCompare(b.name));
+}
+
+/** Consecutive nodes (same folder, mostly) share a chunk of about CHUNK_BYTES. */
+function chunkDetails(details: NodeDetails[], nodes: IndexNode[]): NodeDetails[][] {
+  const chunks: NodeDetails[][] = [];
+  let current: NodeDetails[] = [];
+  let bytes = 0;
+  details.forEach((d, i) => {
+    const size = 600 + (d.rawSql?.length ?? 0) + (d.compiledSql?.length ?? 0) + d.description.length + d.columns.length * 160;
+    if (current.length > 0 && (bytes + size > CHUNK_BYTES || current.length >= CHUNK_NODES)) {
+      chunks.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(d);
+    bytes += size;
+    (nodes[i] as { c: number }).c = chunks.length;
+  });
+  if (current.length > 0) chunks.push(current);
+  return chunks;
+}

@@ -1,0 +1,156 @@
+/**
+ * `dpf docs generate`, after the compile: the stage `buildSite` of the pipeline. Steps, each
+ * in its own module:
+ *
+ *   1. compiled project in (src/compiler/compile-pipeline.ts, done by the command)
+ *   2. read-catalog.ts + profile-columns.ts   warehouse facts (skipped with emptyCatalog)
+ *   3. read-run-artifacts.ts                   last run and freshness check
+ *   4. compute-column-lineage.ts               column lineage per model (column-lineage.ts)
+ *   5. build-site-data.ts                      index + node details
+ *   6. build-search-index.ts                   MiniSearch index
+ *   7. write-site.ts + catalog-json.ts         target/site/ and target/catalog.json
+ *
+ * Returns a summary for the command to print; prints nothing itself.
+ */
+import { join, relative } from 'node:path';
+import { adapterFactory } from '../adapters/index.js';
+import type { CompiledProject } from '../compiler/compile-pipeline.js';
+import { loadProjectConfig } from '../compiler/load-project.js';
+import { SqlTemplates } from '../runner/sql-templates.js';
+import { buildSearchIndex } from './build-search-index.js';
+import { buildSiteData } from './build-site-data.js';
+import { writeCatalogJson } from './catalog-json.js';
+import type { ColumnLineage } from './column-lineage.js';
+import { computeColumnLineage, lineageEngine, lineageJobs } from './compute-column-lineage.js';
+import { profileColumns, wantsProfile, type ColumnProfile } from './profile-columns.js';
+import { readCatalog, type Catalog } from './read-catalog.js';
+import { readOverview } from './read-overview.js';
+import { readRunArtifacts } from './read-run-artifacts.js';
+import { secretRedactor, writeSite, type WrittenSite } from './write-site.js';
+
+export interface GenerateSiteOptions {
+  readonly compiled: CompiledProject;
+  readonly projectDir: string;
+  /** Do not query the warehouse (dbt's --empty-catalog): no types, row counts or sizes. */
+  readonly emptyCatalog?: boolean;
+  /** Profile the columns of every table, not only those that opt in. */
+  readonly profileAll?: boolean;
+  /** Parse column lineage on this many worker threads (0: main thread); default by size. */
+  readonly lineageWorkers?: number;
+}
+
+export interface SiteSummary {
+  readonly site: WrittenSite;
+  readonly catalogFile: string;
+  readonly catalog?: { readonly relations: number; readonly missing: string[]; readonly errors: string[] };
+  readonly profiled: number;
+  readonly lineage: { readonly models: number; readonly partial: number; readonly unparsed: { name: string; reason: string }[]; readonly engine?: string };
+  readonly overview?: string;
+  readonly seconds: number;
+  readonly timings: Record<'catalog' | 'lineage' | 'data' | 'search' | 'write', number>;
+}
+
+export async function generateSite(options: GenerateSiteOptions): Promise<SiteSummary> {
+  const started = performance.now();
+  let mark = started;
+  const timings = { catalog: 0, lineage: 0, data: 0, search: 0, write: 0 };
+  const lap = (stage: keyof typeof timings) => {
+    const now = performance.now();
+    timings[stage] = (now - mark) / 1000;
+    mark = now;
+  };
+  const { compiled, projectDir } = options;
+  const { manifest, target, targetPath } = compiled;
+  const redact = secretRedactor(target.secrets);
+
+  // 2. Warehouse facts.
+  let catalog: Catalog | undefined;
+  const profiles = new Map<string, Record<string, ColumnProfile>>();
+  if (!options.emptyCatalog) {
+    const factory = adapterFactory(target.type);
+    const adapter = factory.create(target, projectDir);
+    const templates = new SqlTemplates(adapter.name);
+    await adapter.open();
+    try {
+      await adapter.withConnection(async (connection) => {
+        catalog = await readCatalog(connection, manifest, templates);
+        for (const node of Object.values(manifest.nodes)) {
+          const entry = catalog.nodes[node.uniqueId];
+          if (!entry || entry.type !== 'table' || !(options.profileAll || wantsProfile(node))) continue;
+          profiles.set(node.uniqueId, await profileColumns(connection, templates, adapter.dialect, entry.relationName, entry.columns));
+        }
+      });
+    } finally {
+      await adapter.close();
+    }
+  }
+  lap('catalog');
+
+  // 3. Last run.
+  const artifacts = readRunArtifacts(targetPath);
+
+  // 4. Column lineage, with the columns the warehouse reports or, failing that, YAML declares.
+  const columnsOf = (id: string): string[] => {
+    const fromCatalog = catalog?.nodes[id] ?? catalog?.sources[id];
+    if (fromCatalog && fromCatalog.columns.length > 0) return fromCatalog.columns.map((c) => c.name);
+    const node = manifest.nodes[id] ?? manifest.sources[id];
+    if (!node) return [];
+    if (node.kind === 'seed' && node.seedColumns.length > 0) return node.seedColumns.map((c) => c.name);
+    return Object.values(node.columns).map((c) => c.name);
+  };
+  const engine = lineageEngine(target.type);
+  let lineage = new Map<string, ColumnLineage>();
+  if (engine) {
+    lineage = await computeColumnLineage(lineageJobs(manifest, engine, columnsOf), {
+      cacheFile: join(targetPath, 'docs_lineage_cache.json'),
+      workers: options.lineageWorkers,
+    });
+  }
+  lap('lineage');
+
+  // 5-6. Site data and search index.
+  const overview = readOverview(projectDir, loadProjectConfig(projectDir).data);
+  const data = buildSiteData({ manifest, catalog, profiles, artifacts, lineage, overview: overview?.text });
+  lap('data');
+  const search = buildSearchIndex(data);
+  lap('search');
+
+  // 7. Files.
+  const site = writeSite(join(targetPath, 'site'), data, search, redact);
+  const catalogFile = writeCatalogJson(
+    targetPath,
+    catalog,
+    profiles,
+    { invocationId: compiled.invocationId, adapterType: target.type, targetName: target.targetName },
+    redact,
+  );
+  lap('write');
+
+  const nameOf = (id: string) => manifest.nodes[id]?.name ?? id;
+  const entries = catalog ? [...Object.values(catalog.nodes), ...Object.values(catalog.sources)] : [];
+  return {
+    site,
+    catalogFile,
+    ...(catalog
+      ? {
+          catalog: {
+            relations: entries.filter((e) => e.type !== 'missing').length,
+            missing: entries.filter((e) => e.type === 'missing').map((e) => nameOf(e.uniqueId)),
+            errors: entries.filter((e) => e.error).map((e) => `${nameOf(e.uniqueId)}: ${redact(e.error!)}`),
+          },
+        }
+      : {}),
+    profiled: profiles.size,
+    lineage: {
+      models: lineage.size,
+      partial: [...lineage.values()].filter((l) => l.status === 'partial').length,
+      unparsed: [...lineage].filter(([, l]) => l.status === 'unparsed').map(([id, l]) => ({ name: nameOf(id), reason: redact(l.reason ?? '') })),
+      engine,
+    },
+    ...(overview ? { overview: overview.path } : {}),
+    seconds: (performance.now() - started) / 1000,
+    timings,
+  };
+}
+
+export const siteIndexPath = (targetPath: string, cwd: string) => relative(cwd, join(targetPath, 'site', 'index.html')) || 'index.html';

@@ -1,0 +1,182 @@
+/**
+ * The data the catalog site's browser code reads, as plain types. `dpf docs generate` writes
+ * it to target/site/data/ as small script files (see write-site.ts for why scripts and not
+ * JSON); templates/site/js/ reads it. Two levels, so that a 10,000-model project opens fast:
+ *
+ * - SiteIndex (data/index.js): every node in a compact form, enough for navigation, the
+ *   lineage graph, selectors and search filters. Loaded first.
+ * - NodeDetails (data/chunks/<n>.js): everything a node page shows, in chunks of a few dozen
+ *   nodes, loaded when a page needs them.
+ *
+ * The search index (data/search-*.js) is MiniSearch's own JSON, loaded after the first page.
+ * Field names are short because they repeat once per node.
+ */
+import type { ColumnProfile } from './profile-columns.js';
+
+export const SITE_DATA_VERSION = 1;
+
+/** What a node is on the site: seeds, sources, models, and snapshots (models materialized as snapshot). */
+export type SiteKind = 'model' | 'seed' | 'source' | 'snapshot';
+
+/**
+ * One word for "can I trust it", for colouring and filtering, from the last run, its tests and
+ * source freshness (node-health.ts): error (build failed), failing (a test failed), warn (a
+ * test warned), stale (source past warn_after or error_after), skipped, ok, unknown (not in
+ * the last run).
+ */
+export type NodeHealth = 'error' | 'failing' | 'warn' | 'stale' | 'skipped' | 'ok' | 'unknown';
+
+export interface IndexNode {
+  /** Unique id (model.shop.fct_orders). */
+  readonly id: string;
+  /** Name. */
+  readonly n: string;
+  readonly k: SiteKind;
+  /** Materialization (models), 'seed', or absent for sources. */
+  readonly m?: string;
+  /** Index into SiteIndex.schemas. */
+  readonly s: number;
+  /** Indexes into SiteIndex.tags. */
+  readonly t: number[];
+  /** Index into SiteIndex.owners, or -1. */
+  readonly o: number;
+  readonly h: NodeHealth;
+  /** File path relative to the project (sources: the YAML file declaring them). */
+  readonly p: string;
+  /** fqn without the name, as an index into SiteIndex.folders. */
+  readonly f: number;
+  /** Parents (indexes into SiteIndex.nodes). */
+  readonly up: number[];
+  /** Chunk holding the node's details. */
+  readonly c: number;
+  /** Sources: the source name (the table is `n`). */
+  readonly sn?: string;
+  /** 1 when docs.show is false: kept in the graph, left out of navigation and search. */
+  readonly hide?: 1;
+}
+
+export interface RunSummary {
+  readonly command: string;
+  readonly generatedAt: string;
+  readonly elapsed: number;
+  readonly counts: Record<string, number>;
+}
+
+export interface TestSummary {
+  readonly name: string;
+  readonly status: string;
+  readonly failures?: number;
+  /** The node it tests (index into nodes), when it has one. */
+  readonly node?: number;
+  readonly column?: string;
+  readonly message: string;
+}
+
+export interface SiteIndex {
+  readonly v: number;
+  readonly project: {
+    readonly name: string;
+    readonly adapterType: string;
+    readonly targetName: string;
+    readonly generatedAt: string;
+    readonly dpfVersion: string;
+    /** Whether warehouse facts (types, row counts, sizes) were read. */
+    readonly catalog: 'read' | 'skipped';
+  };
+  /** The project's overview page (markdown), if it has one. */
+  readonly overview?: string;
+  readonly schemas: string[];
+  readonly tags: string[];
+  readonly owners: string[];
+  readonly folders: string[][];
+  readonly nodes: IndexNode[];
+  readonly counts: { readonly tests: number; readonly unitTests: number; readonly columns: number };
+  readonly run?: RunSummary;
+  /** Data tests and unit tests that failed, errored or warned in the last run. */
+  readonly problems: TestSummary[];
+  /** Models and seeds that errored or were skipped in the last run. */
+  readonly failedNodes: { readonly node: number; readonly status: string; readonly message: string }[];
+  readonly freshness?: { readonly generatedAt: string; readonly stale: { readonly node: number; readonly status: string; readonly maxLoadedAt?: string; readonly ageSeconds?: number }[] };
+  readonly lineage: { readonly models: number; readonly unparsed: { readonly node: number; readonly reason: string }[]; readonly partial: number };
+  /** Number of search index files (data/search-<i>.js). */
+  readonly searchParts: number;
+  /** What each search file holds: its part (search-core.js) and how many documents. */
+  readonly search: { readonly part: 'nodes' | 'columns' | 'sql'; readonly documents: number }[];
+  readonly chunks: number;
+}
+
+export interface ColumnRef {
+  /** Node index. */
+  readonly n: number;
+  /** Column name. */
+  readonly c: string;
+}
+
+export interface ColumnTest {
+  readonly name: string;
+  readonly test: string;
+  readonly status?: string;
+  readonly failures?: number;
+}
+
+export interface ColumnDetails {
+  readonly name: string;
+  readonly description: string;
+  /** Type in the warehouse (catalog), or as declared / inferred (seeds). */
+  readonly type?: string;
+  readonly tags: string[];
+  readonly meta: Record<string, unknown>;
+  readonly tests: ColumnTest[];
+  /** Upstream columns it is derived from (column lineage). */
+  readonly up?: ColumnRef[];
+  /** Downstream columns derived from it. */
+  readonly down?: ColumnRef[];
+  readonly profile?: ColumnProfile;
+  /**
+   * Where dpf knows the column from: declared in YAML, found in the warehouse, both, or only
+   * from the model's SQL (column lineage, when neither YAML nor the catalog has it).
+   */
+  readonly origin: 'yaml' | 'warehouse' | 'both' | 'sql';
+}
+
+export interface NodeTest {
+  readonly name: string;
+  readonly type: 'generic' | 'singular' | 'unit';
+  readonly column?: string;
+  readonly description: string;
+  readonly severity?: string;
+  readonly status?: string;
+  readonly failures?: number;
+  readonly message?: string;
+  readonly executionTime?: number;
+}
+
+export interface NodeDetails {
+  readonly id: string;
+  readonly description: string;
+  readonly path: string;
+  readonly patchPath?: string;
+  readonly relation: string;
+  readonly database?: string;
+  readonly schema: string;
+  readonly identifier: string;
+  readonly tags: string[];
+  readonly owner?: string;
+  readonly meta: Record<string, unknown>;
+  readonly config: Record<string, unknown>;
+  readonly columns: ColumnDetails[];
+  readonly catalog?: { readonly type: string; readonly rowCount?: number; readonly sizeBytes?: number; readonly error?: string };
+  readonly run?: { readonly status: string; readonly executionTime: number; readonly completedAt?: string; readonly message: string; readonly rowsAffected?: number };
+  readonly tests: NodeTest[];
+  readonly rawSql?: string;
+  readonly compiledSql?: string;
+  readonly lineage?: { readonly status: 'ok' | 'partial' | 'unparsed'; readonly reason?: string; readonly unresolved: string[] };
+  readonly source?: {
+    readonly sourceName: string;
+    readonly sourceDescription: string;
+    readonly externalLocation?: string;
+    readonly loadedAtField?: string;
+    readonly freshness?: { readonly status: string; readonly maxLoadedAt?: string; readonly ageSeconds?: number; readonly warnAfter?: string; readonly errorAfter?: string };
+  };
+  readonly seedRows?: number;
+}

@@ -1,0 +1,93 @@
+// @ts-check
+/**
+ * Start-up and routing. Routes live in the URL's hash, so links work from file:// and
+ * `dpf docs serve` alike:
+ *   #/                          home
+ *   #/node/<unique id>?col=c    a node's page (c: the column to highlight)
+ *   #/lineage?select=&focus=    the node-level lineage graph
+ *   #/columns/<unique id>?col=  the column-level lineage graph
+ *   #/search?q=&kind=&tag=&schema=&owner=&status=
+ * After the first page is on screen, the search index starts loading in the background.
+ */
+(function (dpf) {
+  'use strict';
+
+  function parseHash() {
+    const raw = location.hash.replace(/^#\/?/, '');
+    const q = raw.indexOf('?');
+    const path = q >= 0 ? raw.slice(0, q) : raw;
+    const params = new URLSearchParams(q >= 0 ? raw.slice(q + 1) : '');
+    const [section, ...rest] = path.split('/');
+    let id = '';
+    try {
+      id = decodeURIComponent(rest.join('/'));
+    } catch {
+      id = '';
+    }
+    return { section: section || 'home', id, params };
+  }
+
+  function notFound(main, what) {
+    const { h, mount } = dpf.dom;
+    mount(main, h('div', { class: 'page' }, h('h1', null, 'Not found'), h('p', null, `${what} is not in this catalog. It may have been renamed or removed since the site was generated.`), h('p', null, h('a', { href: '#/' }, 'Back to the overview'))));
+  }
+
+  function route() {
+    const main = /** @type {HTMLElement} */ (document.getElementById('main'));
+    const { section, id, params } = parseHash();
+    const store = dpf.store;
+    document.querySelectorAll('.top-links a').forEach((a) => a.classList.toggle('active', a.getAttribute('data-section') === (section === 'columns' ? 'lineage' : section)));
+    const nodeIndex = id ? store.byId.get(id) : undefined;
+    dpf.sidebar.setCurrent(nodeIndex === undefined ? -1 : nodeIndex);
+    switch (section) {
+      case 'home':
+        dpf.homePage.render(main);
+        document.title = `${store.index.project.name} · dpf catalog`;
+        break;
+      case 'node':
+        if (nodeIndex === undefined) return notFound(main, `“${id}”`);
+        document.title = `${store.node(nodeIndex).n} · ${store.index.project.name}`;
+        dpf.nodePage.render(main, nodeIndex, params);
+        break;
+      case 'lineage':
+        document.title = `Lineage · ${store.index.project.name}`;
+        dpf.lineagePage.renderNodes(main, params);
+        break;
+      case 'columns':
+        if (nodeIndex === undefined) return notFound(main, `“${id}”`);
+        document.title = `Column lineage of ${store.node(nodeIndex).n} · ${store.index.project.name}`;
+        dpf.lineagePage.renderColumns(main, nodeIndex, params);
+        break;
+      case 'search':
+        document.title = `Search · ${store.index.project.name}`;
+        dpf.search.page(main, params);
+        break;
+      default:
+        notFound(main, `The page “${section}”`);
+    }
+  }
+
+  function start(index) {
+    const store = dpf.store;
+    store.setIndex(index);
+    document.getElementById('brand-name').textContent = index.project.name;
+    dpf.sidebar.init(document.getElementById('sidebar'));
+    dpf.search.box.init();
+    window.addEventListener('hashchange', route);
+    route();
+    document.body.dataset.ready = '1';
+    window.__dpfReady = performance.now();
+    // The search index is not needed to show a page: load it once the page is on screen.
+    setTimeout(() => store.loadSearch(), 50);
+  }
+
+  document.addEventListener('DOMContentLoaded', () => {
+    const message = document.getElementById('boot-message');
+    if (!window.dpfSite) return;
+    dpf.store.whenIndex(start);
+    // data/index.js is the page's last script; if it is missing, say what to do.
+    setTimeout(() => {
+      if (!dpf.store.index && message) message.textContent = 'The catalog data (data/index.js) did not load. Run dpf docs generate again.';
+    }, 3000);
+  });
+})((window.dpf = window.dpf || {}));

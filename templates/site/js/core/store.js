@@ -1,0 +1,137 @@
+// @ts-check
+/**
+ * The site's data, loaded as scripts: data/index.js (loaded by the page), node details in
+ * data/chunks/<n>.js on demand, and the search index parts data/search-<i>.js after the first
+ * page is shown. Each data script calls dpfSite.receive(kind, key, json); a script tag, unlike
+ * fetch(), works from file:// too. Shapes: src/docs-site/site-data.ts.
+ */
+(function (dpf) {
+  'use strict';
+
+  /** @type {Map<string, {promise: Promise<any>, resolve: (v: any) => void, reject: (e: Error) => void}>} */
+  const waiting = new Map();
+  const received = new Map();
+  let onIndex = null;
+
+  function slot(key) {
+    let entry = waiting.get(key);
+    if (!entry) {
+      let resolve, reject;
+      const promise = new Promise((res, rej) => {
+        resolve = res;
+        reject = rej;
+      });
+      entry = { promise, resolve, reject };
+      waiting.set(key, entry);
+    }
+    return entry;
+  }
+
+  window.dpfSite = {
+    receive(kind, key, json) {
+      // Search indexes stay strings: MiniSearch.loadJSON parses them itself.
+      const data = kind === 'search' ? json : JSON.parse(json);
+      received.set(`${kind}:${key}`, data);
+      slot(`${kind}:${key}`).resolve(data);
+      if (kind === 'index' && onIndex) onIndex(data);
+    },
+  };
+
+  function loadScript(src, key) {
+    const entry = slot(key);
+    if (!document.querySelector(`script[data-key="${key}"]`) && !received.has(key)) {
+      const script = document.createElement('script');
+      script.src = src;
+      script.async = true;
+      script.dataset.key = key;
+      script.onerror = () => entry.reject(new Error(`Could not load ${src}: was the site generated completely? Run dpf docs generate again.`));
+      document.head.appendChild(script);
+    }
+    return entry.promise;
+  }
+
+  const store = {
+    /** @type {any} */ index: null,
+    /** @type {number[][]} */ children: [],
+    /** @type {Map<string, number>} */ byId: new Map(),
+    /** @type {Map<string, number[]>} */ byName: new Map(),
+
+    /** Calls fn with the index once data/index.js has run. */
+    whenIndex(fn) {
+      const ready = received.get('index:0');
+      if (ready) fn(ready);
+      else onIndex = fn;
+    },
+
+    setIndex(index) {
+      this.index = index;
+      this.children = window.dpfSelect.childrenOf(index);
+      index.nodes.forEach((n, i) => {
+        this.byId.set(n.id, i);
+        this.byName.set(n.n, [...(this.byName.get(n.n) || []), i]);
+      });
+    },
+
+    node(i) {
+      return this.index.nodes[i];
+    },
+
+    /** Details of node i (NodeDetails), from its chunk. */
+    async details(i) {
+      const n = this.index.nodes[i];
+      const chunk = await this.chunk(n.c);
+      return chunk.get(n.id);
+    },
+
+    /** @type {Map<number, Map<string, any>>} */
+    chunkMaps: new Map(),
+    async chunk(c) {
+      const cached = this.chunkMaps.get(c);
+      if (cached) return cached;
+      const list = await loadScript(`data/chunks/${c}.js`, `chunk:${c}`);
+      const map = new Map(list.map((d) => [d.id, d]));
+      this.chunkMaps.set(c, map);
+      return map;
+    },
+
+    /** A selector-friendly name: the plain name when unique, else unique_id:<id>. */
+    selectorName(i) {
+      const n = this.index.nodes[i];
+      return (this.byName.get(n.n) || []).length === 1 && /^[\w.$-]+$/.test(n.n) ? n.n : `unique_id:${n.id}`;
+    },
+
+    // ---- search: parts load one after another; listeners hear about each.
+    /** @type {Record<string, any[]>} */ searchIndexes: {},
+    searchLoaded: 0,
+    searchListeners: new Set(),
+    searchStarted: false,
+    searchError: null,
+    loadSearch() {
+      if (this.searchStarted) return;
+      this.searchStarted = true;
+      const core = window.dpfSearchCore;
+      const files = this.index.search || [];
+      const next = async (i) => {
+        if (i >= files.length) return;
+        try {
+          const json = await loadScript(`data/search-${i}.js`, `search:${i}`);
+          const part = files[i].part;
+          const index = await window.MiniSearch.loadJSONAsync(json, core.indexOptions(part));
+          (this.searchIndexes[part] = this.searchIndexes[part] || []).push(index);
+          received.delete(`search:${i}`);
+          this.searchLoaded = i + 1;
+        } catch (err) {
+          this.searchError = err;
+        }
+        for (const fn of this.searchListeners) fn();
+        if (!this.searchError) setTimeout(() => next(i + 1), 0);
+      };
+      next(0);
+    },
+    get searchReady() {
+      return this.searchLoaded >= (this.index.search || []).length;
+    },
+  };
+
+  dpf.store = store;
+})((window.dpf = window.dpf || {}));
