@@ -2,7 +2,8 @@
 import { cpSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { dpf, makeProject, tempDir } from './helpers/run-dpf.js';
+import { spawn } from 'node:child_process';
+import { dpf, makeProject, REPO_ROOT, tempDir } from './helpers/run-dpf.js';
 import { queryDuckDB } from './helpers/query-duckdb.js';
 
 const files = {
@@ -37,6 +38,42 @@ describe('skipping unchanged models', () => {
     expect(history[0]!.n).toBe(3);
   });
 });
+
+describe('a build with nothing to do', () => {
+  it('answers from target/reuse_ledger.json without opening the database while nothing else wrote to it', async () => {
+    const dir = makeProject(files);
+    const db = join(dir, 'target/dev.duckdb');
+    expect((await dpf(['run', '--project-dir', dir], { cwd: dir })).code).toBe(0);
+    // Another process holds the database file: only a run that never opens it can succeed.
+    const holder = spawn(process.execPath, ['--input-type=module', '-e', HOLD_DATABASE, db], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+    try {
+      await new Promise<void>((resolve) => holder.stdout.once('data', () => resolve()));
+      const noop = await dpf(['run', '--project-dir', dir], { cwd: dir });
+      expect(noop.code, noop.output).toBe(0);
+      expect([status(noop.stdout, 'a'), status(noop.stdout, 'b'), status(noop.stdout, 'c')]).toEqual(['REUSE', 'REUSE', 'REUSE']);
+      // A change needs the database, which is busy: dpf says so instead of guessing.
+      const changed = await dpf(['run', '--project-dir', dir, '--vars', '{n: 2}'], { cwd: dir });
+      expect(changed.code).toBe(2);
+      expect(changed.output).toContain('DPF305');
+    } finally {
+      holder.kill();
+      await new Promise((resolve) => holder.once('exit', resolve));
+    }
+    // Written behind dpf's back: the ledger no longer matches the file, so dpf reads the warehouse.
+    await queryDuckDB(db, 'drop table main.a');
+    const after = await dpf(['run', '--project-dir', dir], { cwd: dir });
+    expect([status(after.stdout, 'a'), status(after.stdout, 'b')]).toEqual(['OK', 'REUSE']);
+  });
+});
+
+/** Opens a DuckDB file read-write (which locks it), says so, and waits to be killed. */
+const HOLD_DATABASE = `
+import { DuckDBInstance } from '@duckdb/node-api';
+const instance = await DuckDBInstance.create(process.argv[1]);
+await instance.connect();
+process.stdout.write('open');
+setInterval(() => {}, 1000);
+`;
 
 describe('state: and result: selection', () => {
   it('selects new and modified nodes (body, configs) and what is downstream', async () => {

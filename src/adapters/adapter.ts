@@ -126,4 +126,10 @@ export interface AdapterFactory {
   /** The dialect without a connection: the compiler needs it to render relation names. */
   dialect(target: TargetConfig): Dialect;
   create(target: TargetConfig, projectDir: string): Adapter;
+  /**
+   * A cheap fingerprint of the whole warehouse, read without connecting (a database file's
+   * size, modification time and inode), that changes whenever anything writes to it; absent
+   * where the engine cannot tell (a server others write to).
+   */
+  warehouseStamp?(target: TargetConfig, projectDir: string): string | undefined;
 }

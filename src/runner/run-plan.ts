@@ -17,6 +17,7 @@ import { allNodes } from '../compiler/manifest.js';
 import { SqlTemplates } from './sql-templates.js';
 import { loadBuildHistory, saveBuildHistory } from './build-history.js';
 import { existingRelations, relationKey } from './existing-relations.js';
+import { isReusable, REUSABLE_STRATEGIES, type ReuseState } from './reuse-ledger.js';
 import { sourceLineOf } from './source-line.js';
 
 export interface RunContext {
@@ -35,11 +36,10 @@ export interface RunContext {
   readonly reuse?: { readonly targetName: string; readonly database?: string };
 }
 
-/** Strategies whose result is fully determined by the stateChecksum (incremental ones are not). */
-const REUSABLE = new Set(['table', 'view', 'seed']);
+const REUSED_MESSAGE = 'unchanged since its last build in this target (--rebuild-all builds it anyway)';
 
 
-export async function runPlan(plan: Plan, ctx: RunContext): Promise<RunSummary> {
+export async function runPlan(plan: Plan, ctx: RunContext): Promise<RunSummary & { readonly reuseState?: ReuseState }> {
   const started = Date.now();
   const startedAt = new Date(started).toISOString();
   const total = plan.steps.length;
@@ -48,12 +48,8 @@ export async function runPlan(plan: Plan, ctx: RunContext): Promise<RunSummary> 
 
   const existing = await prepareSchemas(plan, ctx);
   const history = ctx.reuse ? await loadBuildHistory(ctx.adapter, ctx.reuse.targetName, ctx.reuse.database) : undefined;
-  const reusable = (step: PlanStep): boolean => {
-    const node = ctx.manifest.nodes[step.uniqueId];
-    return (
-      !!history && !!node?.stateChecksum && REUSABLE.has(step.strategy) && history.get(step.uniqueId) === node.stateChecksum && existing.has(relationKey(node.relation))
-    );
-  };
+  const state: ReuseState | undefined = history && { history, existing: new Set(existing.keys()) };
+  const reusable = (step: PlanStep): boolean => !!state && isReusable(step, ctx.manifest.nodes[step.uniqueId], state);
   const templates = new SqlTemplates(ctx.adapter.name);
   const results = new Map<string, NodeResult>();
   const children = new Map<string, string[]>();
@@ -179,7 +175,7 @@ export async function runPlan(plan: Plan, ctx: RunContext): Promise<RunSummary> 
               ...base(step, thread),
               status: 'reused',
               executionTime: 0,
-              message: 'unchanged since its last build in this target (--rebuild-all builds it anyway)',
+              message: REUSED_MESSAGE,
             })
           : runStep(step, thread);
         void run.then((result) => {
@@ -208,12 +204,14 @@ export async function runPlan(plan: Plan, ctx: RunContext): Promise<RunSummary> 
   }
   const ordered = plan.steps.map((s) => results.get(s.uniqueId)!);
   const counts: Record<NodeStatus, number> = { success: 0, reused: 0, pass: 0, warn: 0, fail: 0, error: 0, skipped: 0 };
-  if (ctx.reuse) {
+  let after: ReuseState | undefined;
+  if (ctx.reuse && history) {
     const built = ordered.flatMap((r) => {
       const sum = ctx.manifest.nodes[r.uniqueId]?.stateChecksum;
-      return r.status === 'success' && sum && REUSABLE.has(r.strategy) ? [{ result: r, stateChecksum: sum }] : [];
+      return r.status === 'success' && sum && REUSABLE_STRATEGIES.has(r.strategy) ? [{ result: r, stateChecksum: sum }] : [];
     });
     await saveBuildHistory(ctx.adapter, ctx.reuse.targetName, built, ctx.invocationId, ctx.reuse.database);
+    after = reuseStateAfter(history, existing, built.map((b) => ({ uniqueId: b.result.uniqueId, stateChecksum: b.stateChecksum })), ordered, ctx.manifest);
   }
   for (const r of ordered) counts[r.status]++;
   const summary: RunSummary = {
@@ -224,6 +222,45 @@ export async function runPlan(plan: Plan, ctx: RunContext): Promise<RunSummary> 
     results: ordered,
     counts,
   };
+  ctx.onEvent({ type: 'run_finished', summary });
+  return { ...summary, reuseState: after };
+}
+
+/** The build history and relations as this run leaves them: what it built now exists, at its checksum. */
+function reuseStateAfter(
+  history: ReadonlyMap<string, string>,
+  existing: ReadonlyMap<string, RelationType>,
+  built: { uniqueId: string; stateChecksum: string }[],
+  results: NodeResult[],
+  manifest: Manifest,
+): ReuseState {
+  const nextHistory = new Map(history);
+  for (const b of built) nextHistory.set(b.uniqueId, b.stateChecksum);
+  const nextExisting = new Set(existing.keys());
+  for (const r of results) {
+    const relation = manifest.nodes[r.uniqueId]?.relation;
+    if (relation && r.status === 'success') nextExisting.add(relationKey(relation));
+  }
+  return { history: nextHistory, existing: nextExisting };
+}
+
+/**
+ * A run in which every step is reused, answered from a ReuseState without touching the
+ * warehouse: the same events and summary as runPlan would give.
+ */
+export function reusedRun(plan: Plan, ctx: Pick<RunContext, 'manifest' | 'invocationId' | 'onEvent' | 'threads'>): RunSummary {
+  const startedAt = new Date().toISOString();
+  const started = Date.now();
+  const total = plan.steps.length;
+  ctx.onEvent({ type: 'run_started', total, threads: Math.max(1, Math.min(ctx.threads, total)) });
+  const results = plan.steps.map((step, i): NodeResult => {
+    ctx.onEvent({ type: 'node_started', index: i + 1, total, step });
+    const result: NodeResult = { ...base(step, 0), status: 'reused', executionTime: 0, message: REUSED_MESSAGE };
+    ctx.onEvent({ type: 'node_finished', index: i + 1, total, result });
+    return result;
+  });
+  const counts: Record<NodeStatus, number> = { success: 0, reused: total, pass: 0, warn: 0, fail: 0, error: 0, skipped: 0 };
+  const summary: RunSummary = { command: plan.command, invocationId: ctx.invocationId, startedAt, elapsed: (Date.now() - started) / 1000, results, counts };
   ctx.onEvent({ type: 'run_finished', summary });
   return summary;
 }

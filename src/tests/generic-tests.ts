@@ -6,10 +6,10 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import HandlebarsModule from 'handlebars';
-import { Ajv, type ValidateFunction } from 'ajv';
+import type { ValidateFunction } from 'ajv';
 import type { ProjectFile } from '../compiler/load-project.js';
 import { SCHEMAS_DIR, TEMPLATES_DIR } from '../compiler/package-paths.js';
-import { AJV_OPTIONS } from '../compiler/schema-validators.js';
+import { compileSchema } from '../compiler/schema-validators.js';
 
 /** How an argument is rendered: see schemas/generic_tests.schema.json. */
 export type ArgKind = 'column' | 'columns' | 'relation' | 'values' | 'sql' | 'number' | 'raw';
@@ -38,7 +38,6 @@ export function loadGenericTests(adapterName: string, projectTests: readonly Pro
   const schema = JSON.parse(readFileSync(join(SCHEMAS_DIR, 'generic_tests.schema.json'), 'utf8')) as {
     definitions: Record<string, SchemaDefinition>;
   };
-  const ajv = new Ajv(AJV_OPTIONS);
   const out = new Map<string, GenericTestDefinition>();
   const defaultDir = join(TEMPLATES_DIR, 'default', 'tests');
   const adapterDir = join(TEMPLATES_DIR, adapterName, 'tests');
@@ -62,7 +61,7 @@ export function loadGenericTests(adapterName: string, projectTests: readonly Pro
       defaults,
       needsColumn: definition['x-dpf-needs-column'] === true,
       required: [],
-      validate: lazyValidator(() => ajv.compile(definition)),
+      validate: lazyValidator(() => compileSchema(definition)),
     });
   }
   for (const file of projectTests) {

@@ -2,9 +2,11 @@
  * DuckDB, embedded: the default warehouse. One database instance per run, a small pool of
  * connections (one per worker thread). Owns DuckDB specifics only; knows nothing of models.
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
-import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+// Types only: the engine (a large native library) loads in open(), so commands that never
+// connect (compile, ls) do not pay for it.
+import type { DuckDBInstance, DuckDBConnection } from '@duckdb/node-api';
 import { fail } from '../../errors/dpf-error.js';
 import type { Relation } from '../../compiler/manifest.js';
 import type {
@@ -142,8 +144,7 @@ export class DuckDBAdapter implements Adapter {
   private readonly path: string;
 
   constructor(private readonly target: TargetConfig, projectDir: string) {
-    const configured = String(target.settings.path ?? 'target/dev.duckdb');
-    this.path = configured === ':memory:' || isAbsolute(configured) ? configured : resolve(projectDir, configured);
+    this.path = databasePath(target, projectDir);
   }
 
   async open(): Promise<void> {
@@ -152,6 +153,7 @@ export class DuckDBAdapter implements Adapter {
     const settings = Object.fromEntries(
       Object.entries((this.target.settings.settings as Record<string, unknown>) ?? {}).map(([k, v]) => [k, String(v)]),
     );
+    const { DuckDBInstance } = await import('@duckdb/node-api');
     try {
       this.instance = await DuckDBInstance.create(this.path, settings);
     } catch (err) {
@@ -184,7 +186,24 @@ export class DuckDBAdapter implements Adapter {
   }
 }
 
+function databasePath(target: TargetConfig, projectDir: string): string {
+  const configured = String(target.settings.path ?? 'target/dev.duckdb');
+  return configured === ':memory:' || isAbsolute(configured) ? configured : resolve(projectDir, configured);
+}
+
+/** The database file and its write-ahead log, as stat sees them: any write changes one of them. */
+function fileStamp(target: TargetConfig, projectDir: string): string | undefined {
+  const path = databasePath(target, projectDir);
+  if (path === ':memory:') return undefined;
+  const parts = [path, `${path}.wal`].map((file) => {
+    const s = statSync(file, { bigint: true, throwIfNoEntry: false });
+    return s ? `${s.ino}:${s.size}:${s.mtimeNs}` : '-';
+  });
+  return parts[0] === '-' ? undefined : parts.join('|');
+}
+
 export const duckdbAdapterFactory: AdapterFactory = {
   dialect: () => duckdbDialect,
   create: (target, projectDir) => new DuckDBAdapter(target, projectDir),
+  warehouseStamp: fileStamp,
 };

@@ -5,7 +5,8 @@
  * tables); Trino has no multi-statement transactions there, so the capabilities say so and the
  * runner swaps tables by rename and keeps each change to one statement where it can.
  */
-import { BasicAuth, Trino, type ConnectionOptions } from 'trino-client';
+// Types only: trino-client (with axios) loads in open(), so DuckDB users never pay for it.
+import type { ConnectionOptions, Trino } from 'trino-client';
 import { fail } from '../../errors/dpf-error.js';
 import type { Relation } from '../../compiler/manifest.js';
 import type {
@@ -23,7 +24,9 @@ import type {
 import { stringLiteral } from '../ansi-dialect.js';
 import { ConnectionPool } from '../connection-pool.js';
 import { trinoDialect } from './trino-dialect.js';
-import { parseTrinoJson, runStatement, TrinoQueryError } from './trino-statement.js';
+import type { runStatement as RunStatement } from './trino-statement.js';
+
+const isTrinoError = (err: unknown): err is Error => err instanceof Error && err.name === 'TrinoQueryError';
 
 const dialect = trinoDialect;
 const q = dialect.quoteIdentifier;
@@ -32,15 +35,16 @@ class TrinoSession implements Connection {
   constructor(
     private readonly client: Trino,
     private readonly catalog: string,
+    private readonly runStatement: typeof RunStatement,
   ) {}
 
   async execute(sql: string): Promise<ExecuteResult> {
-    const result = await runStatement(this.client, sql);
+    const result = await this.runStatement(this.client, sql);
     return result.updateCount === undefined ? {} : { rowsAffected: result.updateCount };
   }
 
   async query(sql: string, options: { limit?: number } = {}): Promise<QueryResult> {
-    const result = await runStatement(this.client, sql, options.limit);
+    const result = await this.runStatement(this.client, sql, options.limit);
     return { columns: result.columns, rows: result.rows };
   }
 
@@ -78,7 +82,7 @@ class TrinoSession implements Connection {
       const size = Number(sized.rows[0]?.[0]);
       return { rowCount, sizeBytes: Number.isFinite(size) ? size : undefined };
     } catch (err) {
-      if (err instanceof TrinoQueryError) return { rowCount };
+      if (isTrinoError(err)) return { rowCount };
       throw err;
     }
   }
@@ -136,19 +140,21 @@ export class TrinoAdapter implements Adapter {
 
   async open(): Promise<void> {
     if (this.pool) return;
-    const options = this.clientOptions();
-    this.pool = new ConnectionPool(async () => new TrinoSession(losslessClient(options), this.catalog));
+    const [{ Trino, BasicAuth }, { runStatement, parseTrinoJson }] = await Promise.all([import('trino-client'), import('./trino-statement.js')]);
+    const options = this.clientOptions(BasicAuth);
+    const connect = () => losslessClient(Trino.create(options), parseTrinoJson);
+    this.pool = new ConnectionPool(async () => new TrinoSession(connect(), this.catalog, runStatement));
     // Fail here, with the server's address, rather than in the middle of the first model.
     try {
       await this.withConnection((c) => c.query('select 1'));
     } catch (err) {
       this.pool = undefined;
-      const detail = err instanceof TrinoQueryError ? err.message : `${this.server} did not answer (${(err as Error).message})`;
+      const detail = isTrinoError(err) ? err.message : `${this.server} did not answer (${(err as Error).message})`;
       fail('ConnectionFailed', { adapter: 'Trino', detail });
     }
   }
 
-  private clientOptions(): ConnectionOptions {
+  private clientOptions(BasicAuth: typeof import('trino-client').BasicAuth): ConnectionOptions {
     const s = this.target.settings;
     const user = String(s.user ?? 'dpf');
     return {
@@ -188,8 +194,7 @@ function stringRecord(value: unknown): Record<string, string> {
  * configuration is not an option of the public API, so the parser is swapped on the client's
  * request configuration (checked here, so an upgrade that moves it fails loudly, not silently).
  */
-function losslessClient(options: ConnectionOptions): Trino {
-  const trino = Trino.create(options);
+function losslessClient(trino: Trino, parseTrinoJson: (text: unknown) => unknown): Trino {
   const internals = trino as unknown as { client?: { clientConfig?: Record<string, unknown> } };
   const config = internals.client?.clientConfig;
   if (!config) throw new Error('trino-client changed: cannot install the lossless JSON parser (pin trino-client to 0.2.9)');

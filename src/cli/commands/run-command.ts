@@ -12,7 +12,8 @@ import type { Manifest } from '../../compiler/manifest.js';
 import { readState } from '../../compiler/read-state.js';
 import { selectNodes } from '../../compiler/select-nodes.js';
 import { planRun, type RunCommand } from '../../runner/plan-run.js';
-import { runPlan } from '../../runner/run-plan.js';
+import { reusedRun, runPlan } from '../../runner/run-plan.js';
+import { forgetLedger, isReusable, readLedger, writeLedger, type ReuseState } from '../../runner/reuse-ledger.js';
 import { writeRunResults } from '../../runner/write-run-results.js';
 import { addProjectOptions, addSelectionOptions, compileOptions, logFormatOf, selectionInput, type CommonFlags } from '../common-options.js';
 import { createRunReporter } from '../run-reporter.js';
@@ -104,8 +105,23 @@ export async function executeRun(name: RunCommand, flags: RunFlags, ctx: Command
     ctx.output.out('Nothing to do: the selection matched no nodes to run. Check --select (`dpf ls --select ...` shows what it matches).');
     return { compiled, manifest: compiled.manifest, selected };
   }
-  const adapter = adapterFactory(compiled.target.type).create(compiled.target, options.projectDir);
+  const factory = adapterFactory(compiled.target.type);
+  const reuse = flags.rebuildAll || flags.fullRefresh || name === 'test' ? undefined : { targetName: compiled.target.targetName, database: compiled.target.database };
+  const onEvent = createRunReporter(ctx.output, format, options.projectDir);
+  const stampWarehouse = () => (reuse && !flags.defer ? factory.warehouseStamp?.(compiled.target, options.projectDir) : undefined);
+  const stamp = stampWarehouse();
+  const known = stamp ? readLedger(compiled.targetPath, compiled.target.targetName, stamp) : undefined;
+  if (known && plan.steps.every((step) => isReusable(step, compiled.manifest.nodes[step.uniqueId], known))) {
+    // Nothing has written to the warehouse since the last run, which left every step current.
+    const summary = reusedRun(plan, { manifest: compiled.manifest, invocationId: compiled.invocationId, onEvent, threads: compiled.target.threads });
+    writeRunResults(compiled.targetPath, summary, ctx.output.redact);
+    return { compiled, manifest: compiled.manifest, summary, selected };
+  }
+  forgetLedger(compiled.targetPath);
+  const adapter = factory.create(compiled.target, options.projectDir);
   await adapter.open();
+  let reuseState: ReuseState | undefined;
+  let outcome: RunOutcome;
   try {
     let manifest = compiled.manifest;
     if (flags.defer) {
@@ -128,13 +144,18 @@ export async function executeRun(name: RunCommand, flags: RunFlags, ctx: Command
       threads: compiled.target.threads,
       failFast: flags.failFast === true,
       invocationId: compiled.invocationId,
-      onEvent: createRunReporter(ctx.output, format, options.projectDir),
-      reuse: flags.rebuildAll || flags.fullRefresh || name === 'test' ? undefined : { targetName: compiled.target.targetName, database: compiled.target.database },
+      onEvent,
+      reuse,
     });
+    reuseState = summary.reuseState;
     writeRunResults(compiled.targetPath, summary, ctx.output.redact);
     if (summary.counts.error + summary.counts.fail > 0) ctx.setExitCode(1);
-    return { compiled, manifest, summary, selected };
+    outcome = { compiled, manifest, summary, selected };
   } finally {
     await adapter.close();
   }
+  // Stamped after closing: closing checkpoints the database file.
+  const after = reuseState && !flags.defer ? stampWarehouse() : undefined;
+  if (after && reuseState) writeLedger(compiled.targetPath, compiled.target.targetName, after, reuseState);
+  return outcome;
 }
