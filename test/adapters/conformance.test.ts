@@ -333,6 +333,35 @@ unit_tests:
     ]);
   });
 
+  it('dpf docs generate reads catalog facts from the warehouse: column types, row counts, table sizes', async () => {
+    const w = project({
+      'seeds/codes.csv': 'code,label\nA,alpha\nB,beta\n',
+      'models/sources.yml': 'sources:\n  - name: landing\n    schema: SCHEMA_landing\n    tables:\n      - name: events\n',
+      'models/events_t.sql': '{{config materialized="table"}}\nselect id, cast(amount as double) as amount, code from {{source "landing" "events"}}\n',
+      'models/events_v.sql': 'select e.id, c.label from {{ref "events_t"}} as e join {{ref "codes"}} as c on c.code = e.code\n',
+    });
+    rewriteSchemaPlaceholders(w);
+    await w.land(`${w.schema}_landing`, 'events', "select 1 as id, 10 as amount, 'A' as code union all select 2, 20, 'B' union all select 3, 30, 'A'");
+    expect((await run(w, 'build')).code).toBe(0);
+    const docs = await run(w, 'docs', 'generate');
+    expect(docs.code, docs.output).toBe(0);
+    const catalog = JSON.parse(readFileSync(join(w.dir, 'target/catalog.json'), 'utf8')) as {
+      nodes: Record<string, { type: string; columns: Record<string, { type: string }>; stats: { rowCount?: number; sizeBytes?: number } }>;
+      sources: Record<string, { columns: Record<string, { type: string }>; stats: { rowCount?: number } }>;
+    };
+    const table = catalog.nodes['model.proj.events_t']!;
+    expect(table.type).toBe('table');
+    expect(Object.fromEntries(Object.entries(table.columns).map(([name, c]) => [name, c.type.toLowerCase()]))).toEqual(
+      perEngine({ duckdb: { id: 'integer', amount: 'double', code: 'varchar' }, trino: { id: 'integer', amount: 'double', code: 'varchar' } }),
+    );
+    expect(table.stats.rowCount).toBe(3);
+    expect(table.stats.sizeBytes).toBeGreaterThan(0);
+    expect(catalog.nodes['model.proj.events_v']!.stats.rowCount).toBe(3);
+    expect(catalog.nodes['seed.proj.codes']!.stats.rowCount).toBe(2);
+    expect(catalog.sources['source.proj.landing.events']!.stats.rowCount).toBe(3);
+    expect(Object.keys(catalog.sources['source.proj.landing.events']!.columns)).toEqual(['id', 'amount', 'code']);
+  });
+
   it('dpf show: previews rows, and a BIGINT beyond 2^53 keeps every digit', async () => {
     const w = project({ 'models/big.sql': 'select cast(9007199254740993 as bigint) as big, cast(12.50 as decimal(10, 2)) as price\n' });
     expect((await run(w, 'run')).code).toBe(0);
