@@ -225,7 +225,7 @@ export const ERRORS = {
     code: 'DPF305',
     title: 'Cannot connect',
     message: (a: { adapter: string; detail: string }) => `Could not connect to ${a.adapter}: ${a.detail}`,
-    hint: 'Check the target in profiles.yml; for DuckDB, another process may hold the database file open.',
+    hint: 'Check the target in profiles.yml: for Trino, host, port, http_scheme and user, and that the server runs (`dpf debug` tries it); for DuckDB, another process may hold the database file open.',
   },
 
   // ---- seeds (DPF4xx)
