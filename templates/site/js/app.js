@@ -38,6 +38,8 @@
     const store = dpf.store;
     document.querySelectorAll('.top-links a').forEach((a) => a.classList.toggle('active', a.getAttribute('data-section') === (section === 'columns' ? 'lineage' : section)));
     const nodeIndex = id ? store.byId.get(id) : undefined;
+    // A new page starts at its top (a node page with ?col= scrolls to that column itself).
+    window.scrollTo(0, 0);
     dpf.sidebar.setCurrent(nodeIndex === undefined ? -1 : nodeIndex);
     switch (section) {
       case 'home':

@@ -10,8 +10,9 @@
  *   nodes    name, description, tags, owner of models, seeds, sources, snapshots
  *   columns  column name, description, tags, and the name of the node it belongs to
  *   sql      identifiers in a model's SQL (keywords left out)
- * Ranking: an exact name match first, then names starting with the query, then the rest by
- * MiniSearch's BM25 score times the part's weight.
+ * Ranking: an exact name match first, then names starting with the query, then names with a
+ * part (between underscores) starting with it, then the rest; within each tier by MiniSearch's
+ * BM25 score times the part's weight.
  */
 (function (root) {
   'use strict';
@@ -107,10 +108,12 @@
     for (const hit of merged.values()) {
       if (keep && !keep(hit)) continue;
       const name = String(nameOf(hit)).toLowerCase();
-      hit.tier = name === q ? 0 : name.startsWith(q) ? 1 : 2;
+      hit.tier = name === q ? 0 : name.startsWith(q) ? 1 : name.split(/[_.$]+/).some((p) => p.startsWith(q)) ? 2 : 3;
       out.push(hit);
     }
-    out.sort((a, b) => a.tier - b.tier || b.score - a.score || (a.key < b.key ? -1 : 1));
+    // Among equal name matches, models, seeds and sources come before columns.
+    const rank = (hit) => hit.tier * 2 + (hit.tier < 3 && hit.column !== undefined ? 1 : 0);
+    out.sort((a, b) => rank(a) - rank(b) || b.score - a.score || (a.key < b.key ? -1 : 1));
     return limit ? out.slice(0, limit) : out;
   }
 

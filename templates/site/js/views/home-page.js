@@ -58,7 +58,7 @@
         h('h3', null, 'Last run'),
         h('p', { class: 'small' }, h('code', null, `dpf ${run.command}`), ` · ${f.when(run.generatedAt)} (${f.ago(run.generatedAt)}) · took ${f.duration(run.elapsed)}`),
         bar,
-        h('p', { class: 'small muted' }, `${f.number(ok)} ok · ${f.number(warn)} warnings · ${f.number(bad)} failed · ${f.number(skip)} skipped`),
+        h('p', { class: 'small muted' }, `${f.number(ok)} ok · ${f.plural(warn, 'warning')} · ${f.number(bad)} failed · ${f.number(skip)} skipped`),
       );
     } else {
       runPanel = h('div', { class: 'panel', id: 'last-run' }, h('h3', null, 'Last run'), h('p', { class: 'empty' }, 'No run yet: run dpf build, then dpf docs generate, to see run status and test results here.'));

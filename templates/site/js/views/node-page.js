@@ -257,9 +257,6 @@
     if (highlight) {
       const row = main.querySelector(`tr[data-column="${CSS.escape(highlight)}"]`);
       if (row) row.scrollIntoView({ block: 'center' });
-    } else {
-      main.scrollTop = 0;
-      window.scrollTo(0, 0);
     }
   }
 
