@@ -36,6 +36,8 @@ class TrinoSession implements Connection {
     private readonly client: Trino,
     private readonly catalog: string,
     private readonly runStatement: typeof RunStatement,
+    /** Where new schemas store their tables, for catalogs without a default (`schema_location_root`). */
+    private readonly locationRoot?: string,
   ) {}
 
   async execute(sql: string): Promise<ExecuteResult> {
@@ -92,7 +94,8 @@ class TrinoSession implements Connection {
   }
 
   async createSchema(schema: string, database?: string): Promise<void> {
-    await this.execute(`create schema if not exists ${this.schemaName(schema, database)}`);
+    const location = this.locationRoot ? ` with (location = ${stringLiteral(`${this.locationRoot.replace(/\/+$/, '')}/${schema}`)})` : '';
+    await this.execute(`create schema if not exists ${this.schemaName(schema, database)}${location}`);
   }
 
   async dropSchema(schema: string, database?: string): Promise<void> {
@@ -143,7 +146,8 @@ export class TrinoAdapter implements Adapter {
     const [{ Trino, BasicAuth }, { runStatement, parseTrinoJson }] = await Promise.all([import('trino-client'), import('./trino-statement.js')]);
     const options = this.clientOptions(BasicAuth);
     const connect = () => losslessClient(Trino.create(options), parseTrinoJson);
-    this.pool = new ConnectionPool(async () => new TrinoSession(connect(), this.catalog, runStatement));
+    const locationRoot = this.target.settings.schema_location_root as string | undefined;
+    this.pool = new ConnectionPool(async () => new TrinoSession(connect(), this.catalog, runStatement, locationRoot));
     // Fail here, with the server's address, rather than in the middle of the first model.
     try {
       await this.withConnection((c) => c.query('select 1'));
