@@ -11,11 +11,15 @@
  * Benchmarks report figures; they never fail because something is slow. The exit code is 1
  * only when a command itself fails (dpf exits non-zero or a build has errors).
  *
- * Flags: --quick, --repeats N (default 3, quick 1), --only compile|build, --rss-wrapper (use
- * the in-process maxRSS wrapper even when /usr/bin/time exists), --sizes 1000,5000,
- * --build-models N.
+ * 4. Docs: the catalog site of a 10,000-model project (quick: 1,000): generate time, file
+ *    sizes, first page and search latency in headless Chromium (bench/docs-site.ts).
+ *
+ * Flags: --quick, --repeats N (default 3, quick 1), --only compile|build|tests|docs, --rss-wrapper
+ * (use the in-process maxRSS wrapper even when /usr/bin/time exists), --sizes 1000,5000,
+ * --build-models N, --docs-models N.
  */
 import { benchTestOverhead, testOverheadMarkdown, TEST_TARGET_MS, type TestOverheadResult } from './test-overhead.js';
+import { benchDocs, docsMarkdown, DOCS_TARGETS, type DocsBenchResult } from './docs-site.js';
 import { spawn, spawnSync } from 'node:child_process';
 import { closeSync, copyFileSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, release, totalmem } from 'node:os';
@@ -39,10 +43,11 @@ const MiB = 1024 * 1024;
 interface Args {
   readonly quick: boolean;
   readonly repeats: number;
-  readonly only?: 'compile' | 'build' | 'tests';
+  readonly only?: 'compile' | 'build' | 'tests' | 'docs';
   readonly rssWrapper: boolean;
   readonly sizes: number[];
   readonly buildModels: number;
+  readonly docsModels: number;
 }
 
 function parseArgs(argv: string[]): Args {
@@ -52,14 +57,15 @@ function parseArgs(argv: string[]): Args {
   };
   const quick = argv.includes('--quick');
   const only = value('--only');
-  if (only !== undefined && only !== 'compile' && only !== 'build' && only !== 'tests') throw new Error(`--only takes compile, build or tests, not ${only}`);
+  if (only !== undefined && only !== 'compile' && only !== 'build' && only !== 'tests' && only !== 'docs') throw new Error(`--only takes compile, build, tests or docs, not ${only}`);
   const sizes = value('--sizes')?.split(',').map(Number) ?? (quick ? [200, 500, 1000] : [1000, 5000, 10000]);
   const repeats = Number(value('--repeats') ?? (quick ? 1 : 3));
   const buildModels = Number(value('--build-models') ?? (quick ? 200 : 1000));
-  for (const n of [...sizes, repeats, buildModels]) {
+  const docsModels = Number(value('--docs-models') ?? (quick ? 1000 : 10000));
+  for (const n of [...sizes, repeats, buildModels, docsModels]) {
     if (!Number.isInteger(n) || n < 1) throw new Error(`expected positive integers, got ${n}`);
   }
-  return { quick, repeats, only, rssWrapper: argv.includes('--rss-wrapper'), sizes, buildModels };
+  return { quick, repeats, only, rssWrapper: argv.includes('--rss-wrapper'), sizes, buildModels, docsModels };
 }
 
 // ---------------------------------------------------------------- measuring child processes
@@ -464,7 +470,7 @@ function markdown(compile: CompileResult[], build: BuildResult | undefined, meta
     row("dpf runner phase ÷ dpf's statement sequence by hand, without close (dpf's own overhead)", (r) => r.runnerVsRawSwapExecution);
     out.push(
       '',
-      `**No-op build**: \`dpf build\` again with nothing changed takes ${sec(build.noopWallSeconds)} s, ${fmtRatio(build.noopVsFull)} of the full default build (target < 0.1×): every model is reused (dpf_meta.node_builds).`,
+      `**No-op build**: \`dpf build\` again with nothing changed takes ${sec(build.noopWallSeconds)} s, ${fmtRatio(build.noopVsFull)} of the full default build (target < 0.1×): every model is reused, answered from target/reuse_ledger.json without opening the unchanged database file.`,
     );
     out.push('');
   }
@@ -513,8 +519,18 @@ async function main(): Promise<void> {
     else log(`  ${tests.tests} tests: overhead ${tests.overheadMsPerTest.toFixed(2)} ms per test (target <= ${TEST_TARGET_MS})\n`);
   }
 
+  let docs: DocsBenchResult | undefined;
+  if (args.only === undefined || args.only === 'docs') {
+    docs = await benchDocs(WORK, args.docsModels, args.repeats, (a, name) => measureNode(DPF_BIN, a, name), log);
+    if (!docs) failures.push('dpf docs generate on the docs benchmark project failed; see bench/.work/logs/docs-*');
+    log('');
+  }
+
   const totalSeconds = (performance.now() - started) / 1000;
-  const table = markdown(compile, build, { machine, repeats: args.repeats, rssMethod: rssLabel }) + (tests ? `\n\n${testOverheadMarkdown(tests)}` : '');
+  const table =
+    markdown(compile, build, { machine, repeats: args.repeats, rssMethod: rssLabel }) +
+    (tests ? `\n\n${testOverheadMarkdown(tests)}` : '') +
+    (docs ? `\n\n${docsMarkdown(docs)}` : '');
   const results = {
     generatedAt: new Date().toISOString(),
     mode: args.quick ? 'quick' : 'full',
@@ -531,10 +547,11 @@ async function main(): Promise<void> {
       loadAverageAfter: loadavg(),
     },
     git: gitInfo(),
-    targets: { compile: COMPILE_TARGET, buildRatio: BUILD_TARGET_RATIO },
+    targets: { compile: COMPILE_TARGET, buildRatio: BUILD_TARGET_RATIO, docs: DOCS_TARGETS },
     compile,
     build,
     tests,
+    docs,
     failures,
     totalSeconds,
   };

@@ -362,13 +362,16 @@ unit_tests:
     expect(Object.keys(catalog.sources['source.proj.landing.events']!.columns)).toEqual(['id', 'amount', 'code']);
   });
 
-  it('dpf show: previews rows, and a BIGINT beyond 2^53 keeps every digit', async () => {
-    const w = project({ 'models/big.sql': 'select cast(9007199254740993 as bigint) as big, cast(12.50 as decimal(10, 2)) as price\n' });
+  it('dpf show: previews rows; a BIGINT beyond 2^53 and microseconds keep every digit', async () => {
+    const w = project({
+      'models/big.sql': "select cast(9007199254740993 as bigint) as big, cast(12.50 as decimal(10, 2)) as price, timestamp '2024-01-01 10:00:00.123456' as ts\n",
+    });
     expect((await run(w, 'run')).code).toBe(0);
     const show = await run(w, 'show', '--select', 'big');
     expect(show.code, show.output).toBe(0);
     expect(show.stdout).toContain('9007199254740993');
     expect(show.stdout).toContain('12.50');
+    expect(show.stdout).toContain('2024-01-01 10:00:00.123456');
     const inline = await run(w, 'show', '--inline', 'select big + 1 as next from {{ref "big"}}');
     expect(inline.stdout).toContain('9007199254740994');
   });

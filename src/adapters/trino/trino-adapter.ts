@@ -168,7 +168,8 @@ export class TrinoAdapter implements Adapter {
       schema: this.target.schema,
       auth: new BasicAuth(user, s.password === undefined ? undefined : String(s.password)),
       session: stringRecord(s.session_properties),
-      extraHeaders: stringRecord(s.http_headers),
+      // Without this capability Trino rounds every timestamp to milliseconds for the client.
+      extraHeaders: { 'X-Trino-Client-Capabilities': 'PARAMETRIC_DATETIME', ...stringRecord(s.http_headers) },
       ssl: s.verify === false ? { rejectUnauthorized: false } : undefined,
     };
   }
