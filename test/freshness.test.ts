@@ -180,6 +180,12 @@ describe('freshness arithmetic', () => {
     expect(parseTimestamp('2024-06-30 10:00:00')!.toISOString()).toBe('2024-06-30T10:00:00.000Z');
     expect(parseTimestamp('2024-06-30 10:00:00+02')!.toISOString()).toBe('2024-06-30T08:00:00.000Z');
     expect(parseTimestamp('2024-06-30')!.toISOString()).toBe('2024-06-30T00:00:00.000Z');
+    // Trino writes timestamps with time zone with the zone's name and up to microseconds.
+    expect(parseTimestamp('2024-06-30 10:00:00.123456 UTC')!.toISOString()).toBe('2024-06-30T10:00:00.123Z');
+    expect(parseTimestamp('2024-06-30 10:00:00.000 America/New_York')!.toISOString()).toBe('2024-06-30T14:00:00.000Z');
+    expect(parseTimestamp('2024-01-15 10:00:00 Europe/Paris')!.toISOString()).toBe('2024-01-15T09:00:00.000Z');
+    expect(parseTimestamp('2024-06-30 10:00:00 +02:00')!.toISOString()).toBe('2024-06-30T08:00:00.000Z');
+    expect(parseTimestamp('2024-06-30 10:00:00 Not/AZone')).toBeUndefined();
     expect(parseTimestamp(null)).toBeUndefined();
     const rules = { warnAfter: { count: 1, period: 'hour' as const }, errorAfter: { count: 2, period: 'day' as const } };
     expect(judgeFreshness(3599, rules)).toBe('pass');

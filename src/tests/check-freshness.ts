@@ -28,16 +28,36 @@ export interface FreshnessResult {
 const SECONDS: Record<FreshnessRule['period'], number> = { minute: 60, hour: 3600, day: 86400 };
 export const ruleSeconds = (r: FreshnessRule) => r.count * SECONDS[r.period];
 
-/** Reads an engine timestamp ("2024-06-30 10:00:00", with or without a zone) as a Date. */
+/**
+ * Reads an engine timestamp as a Date: "2024-06-30 10:00:00" (UTC), with an offset ("+02",
+ * "+02:00"), or with a zone name as Trino writes it ("... UTC", "... Europe/Paris").
+ */
 export function parseTimestamp(value: unknown): Date | undefined {
   if (value === null || value === undefined) return undefined;
   if (value instanceof Date) return value;
-  let text = String(value).trim().replace(' ', 'T');
+  const zoned = /^(\S+ \S+) ([A-Za-z][A-Za-z0-9_+-]*(?:\/[A-Za-z0-9_+-]+)*)$/.exec(String(value).trim());
+  if (zoned) return inZone(zoned[1]!, zoned[2]!);
+  let text = String(value).trim().replace(' ', 'T').replace(/\s+(?=[+-]\d{2})/, '');
   if (/^\d{4}-\d{2}-\d{2}$/.test(text)) text += 'T00:00:00';
   if (!/([zZ]|[+-]\d{2}(:?\d{2})?)$/.test(text)) text += 'Z';
   else text = text.replace(/([+-]\d{2})$/, '$1:00');
   const date = new Date(text);
   return Number.isNaN(date.getTime()) ? undefined : date;
+}
+
+/** A wall-clock time in a named zone: read as UTC, then moved by the zone's offset at that moment. */
+function inZone(wallClock: string, zone: string): Date | undefined {
+  const asUtc = parseTimestamp(wallClock);
+  if (!asUtc) return undefined;
+  let name: string | undefined;
+  try {
+    name = new Intl.DateTimeFormat('en-US', { timeZone: zone, timeZoneName: 'longOffset' }).formatToParts(asUtc).find((p) => p.type === 'timeZoneName')?.value;
+  } catch {
+    return undefined; // not a zone this runtime knows
+  }
+  const m = /GMT([+-])(\d{2}):(\d{2})/.exec(name ?? '');
+  const offsetMinutes = m ? (m[1] === '-' ? -1 : 1) * (Number(m[2]) * 60 + Number(m[3])) : 0;
+  return new Date(asUtc.getTime() - offsetMinutes * 60_000);
 }
 
 export function judgeFreshness(ageSeconds: number, f: { warnAfter?: FreshnessRule; errorAfter?: FreshnessRule }): FreshnessStatus {

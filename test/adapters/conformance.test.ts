@@ -254,17 +254,21 @@ unit_tests:
         freshness: {warn_after: {count: 1, period: day}, error_after: {count: 2, period: day}}
       - name: fine
         freshness: {error_after: {count: 100000, period: day}}
+      - name: zoned
+        freshness: {error_after: {count: 2, period: day}}
 `,
     });
     rewriteSchemaPlaceholders(w);
     await w.land(`${w.schema}_landing`, 'stale', "select 1 as id, timestamp '2020-01-01 00:00:00' as loaded_at");
     await w.land(`${w.schema}_landing`, 'fine', "select 1 as id, timestamp '2020-01-01 00:00:00' as loaded_at");
+    // A timestamp with time zone: engines print it with an offset or a zone name.
+    await w.land(`${w.schema}_landing`, 'zoned', "select 1 as id, timestamp '2020-01-01 00:00:00 UTC' as loaded_at");
     const check = await run(w, 'source', 'freshness');
     expect(check.code, check.output).toBe(1);
     const results = JSON.parse(readFileSync(join(w.dir, 'target/sources.json'), 'utf8')).results as { uniqueId: string; status: string; maxLoadedAt: string }[];
     const status = Object.fromEntries(results.map((r) => [r.uniqueId.split('.').pop(), r.status]));
-    expect(status).toEqual({ stale: 'error', fine: 'pass' });
-    expect(results[0]!.maxLoadedAt).toMatch(/^2020-01-01T00:00:00/);
+    expect(status).toEqual({ stale: 'error', fine: 'pass', zoned: 'error' });
+    for (const r of results) expect(r.maxLoadedAt).toMatch(/^2020-01-01T00:00:00/);
   });
 
   it('a failing model leaves the table it replaces intact, and the next good run replaces it', async () => {
