@@ -20,13 +20,17 @@ export interface SearchCore {
   tokenize(text: string, field?: string): string[];
   tokenizeQuery(text: string): string[];
   indexOptions(part: SearchPart): { fields: string[]; storeFields: string[]; tokenize: (t: string, f?: string) => string[]; processTerm: (t: string) => string; searchOptions: object };
+  nameWords(nodes: readonly IndexNode[]): [string, number][];
   search(
     indexes: Partial<Record<SearchPart, unknown>>,
+    names: [string, number][] | undefined,
     query: string,
     nameOf: (hit: SearchHit) => string,
     keep?: (hit: SearchHit) => boolean,
     limit?: number,
-  ): SearchHit[];
+  ): SearchHit[] & { total: number };
+  /** The query as searched ('' when too short to search). */
+  effectiveQuery(query: string): string;
 }
 
 export interface SearchHit {

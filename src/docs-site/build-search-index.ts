@@ -2,8 +2,8 @@
  * Step 6 of `dpf docs generate`: the search index, built with MiniSearch at generate time so
  * that the browser only loads it (MiniSearch.loadJSON). Documents, tokenizer and field
  * weights come from templates/site/js/shared/search-core.js, which the browser queries with.
- * A part whose index would exceed MAX_FILE_BYTES is split into shards (documents split in
- * order; the browser searches every shard and merges).
+ * Large parts are split into shards (documents in order), each file under MAX_FILE_BYTES; the
+ * browser searches every shard and merges.
  */
 import MiniSearch from 'minisearch';
 import { loadSearchCore, type SearchPart } from './browser-shared.js';
@@ -63,24 +63,41 @@ function buildPart(part: SearchPart, docs: Doc[]): string {
   return JSON.stringify(search);
 }
 
+/** Source text per shard: the index's JSON is about as large as the text it indexes. */
+const SHARD_TEXT_BYTES = 2.5 * 1024 * 1024;
+
+const textSize = (doc: Doc) => Object.values(doc).reduce<number>((n, v) => n + String(v).length, 0);
+
+/** Builds one part in shards of about SHARD_TEXT_BYTES of text; a shard still too large is halved. */
+function buildShards(part: SearchPart, docs: Doc[], out: SearchFile[]): void {
+  let start = 0;
+  let bytes = 0;
+  const flush = (end: number) => {
+    if (end > start) buildBounded(part, docs.slice(start, end), out);
+    start = end;
+    bytes = 0;
+  };
+  docs.forEach((doc, i) => {
+    bytes += textSize(doc);
+    if (bytes > SHARD_TEXT_BYTES) flush(i + 1);
+  });
+  flush(docs.length);
+}
+
+function buildBounded(part: SearchPart, docs: Doc[], out: SearchFile[]): void {
+  const json = buildPart(part, docs);
+  if (json.length <= MAX_FILE_BYTES || docs.length < 2) {
+    out.push({ part, json, documents: docs.length });
+    return;
+  }
+  const half = Math.ceil(docs.length / 2);
+  buildBounded(part, docs.slice(0, half), out);
+  buildBounded(part, docs.slice(half), out);
+}
+
 export function buildSearchIndex(site: SiteData): SearchFile[] {
   const all = searchDocuments(site);
   const files: SearchFile[] = [];
-  for (const part of ['nodes', 'columns', 'sql'] as const) {
-    const docs = all[part];
-    if (docs.length === 0) continue;
-    const json = buildPart(part, docs);
-    if (json.length <= MAX_FILE_BYTES) {
-      files.push({ part, json, documents: docs.length });
-      continue;
-    }
-    // Shard by document order, with headroom: the shards' vocabularies overlap.
-    const shards = Math.ceil((json.length / MAX_FILE_BYTES) * 1.3);
-    const size = Math.ceil(docs.length / shards);
-    for (let s = 0; s < docs.length; s += size) {
-      const slice = docs.slice(s, s + size);
-      files.push({ part, json: buildPart(part, slice), documents: slice.length });
-    }
-  }
+  for (const part of ['nodes', 'columns', 'sql'] as const) buildShards(part, all[part], files);
   return files;
 }

@@ -166,6 +166,12 @@ describe('the demo catalog in the browser', () => {
     await page.waitForSelector('#lineage-graph[data-nodes]');
     const ids = (await page.$$eval('g.g-node', (els) => els.map((e) => e.getAttribute('data-id')))).sort();
     expect(ids).toEqual(['model.shop.fct_orders', 'source.shop.web.sessions']);
+    // A click on a node focuses the graph on it.
+    await page.click('g.g-node[data-id="source.shop.web.sessions"]');
+    await page.waitForFunction(() => decodeURIComponent(location.hash).includes('focus=source.shop.web.sessions'));
+    await page.waitForSelector('#graph-focus');
+    expect(await page.textContent('#graph-focus h3')).toBe('sessions');
+    expect(await page.inputValue('#selector-input')).toBe('2+sessions+2');
     await page.fill('#selector-input', 'state:modified');
     await page.keyboard.press('Enter');
     await page.waitForFunction(() => document.querySelector('#graph-message')?.textContent?.includes('use dpf ls --select'));

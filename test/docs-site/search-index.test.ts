@@ -34,7 +34,7 @@ describe('search over the demo project', () => {
     return hit.column === undefined ? `${n.k}:${n.n}` : `column:${n.n}.${hit.column}`;
   };
   const search = (query: string, keep?: (hit: SearchHit) => boolean) =>
-    core.search(indexes, query, (hit) => (hit.column === undefined ? site.index.nodes[hit.node]!.n : hit.column), keep, 10).map(label);
+    core.search(indexes, core.nameWords(site.index.nodes), query, (hit) => (hit.column === undefined ? site.index.nodes[hit.node]!.n : hit.column), keep, 10).map(label);
 
   it('finds a column by a word of its description', () => {
     expect(search('rolling')[0]).toBe('column:orders_daily.net_revenue_7d');
@@ -65,7 +65,7 @@ describe('search over the demo project', () => {
 
   it('tokenizes identifiers whole and in parts on the document side only', () => {
     expect(core.tokenize('fct_orders.amount_paid', 'd')).toEqual(['fct_orders.amount_paid', 'fct', 'orders', 'amount', 'paid']);
-    expect(core.tokenize('select o.order_id from {{ref "stg_orders"}} where 1 = 1', 'q')).toEqual(['o.order_id', 'o', 'order', 'id', 'ref', 'stg_orders', 'stg', 'orders']);
+    expect(core.tokenize('select o.order_id, o.order_id from {{ref "stg_orders"}} where 1 = 1', 'q')).toEqual(['order_id', 'stg_orders']);
     expect(core.tokenizeQuery('Fct_Orders amount')).toEqual(['fct_orders', 'amount']);
   });
 

@@ -100,6 +100,9 @@
       return (this.byName.get(n.n) || []).length === 1 && /^[\w.$-]+$/.test(n.n) ? n.n : `unique_id:${n.id}`;
     },
 
+    /** Sorted words of node names for completing prefixes (search-core.js nameWords), built on first search. */
+    nameWords: null,
+
     // ---- search: parts load one after another; listeners hear about each.
     /** @type {Record<string, any[]>} */ searchIndexes: {},
     searchLoaded: 0,
@@ -112,7 +115,11 @@
       const core = window.dpfSearchCore;
       const files = this.index.search || [];
       const next = async (i) => {
-        if (i >= files.length) return;
+        if (i >= files.length) {
+          // Prepared now, while the user reads, rather than on the first keystroke.
+          this.nameWords = this.nameWords || core.nameWords(this.index.nodes);
+          return;
+        }
         try {
           const json = await loadScript(`data/search-${i}.js`, `search:${i}`);
           const part = files[i].part;

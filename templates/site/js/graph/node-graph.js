@@ -99,12 +99,17 @@
         s('text', { x: 16, y: 19 }, truncate(n.n, p.width)),
         s('text', { class: 'sub', x: 16, y: 35 }, sub),
       );
+      // A click re-draws the graph around the node; wait a moment so that a double-click
+      // (open the node's page) is not cut short by the re-draw.
+      let clickTimer = 0;
       el.addEventListener('click', (e) => {
         e.stopPropagation();
-        options.onNodeClick?.(i);
+        clearTimeout(clickTimer);
+        clickTimer = setTimeout(() => options.onNodeClick?.(i), options.onNodeOpen ? 220 : 0);
       });
       el.addEventListener('dblclick', (e) => {
         e.stopPropagation();
+        clearTimeout(clickTimer);
         options.onNodeOpen?.(i);
       });
       el.addEventListener('keydown', (e) => {

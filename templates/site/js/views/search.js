@@ -32,9 +32,13 @@
     };
   }
 
+  /** filters: the page's {kind, tag, ...}; undefined when none apply. */
   function runSearch(query, filters, limit) {
     const t0 = performance.now();
-    const hits = window.dpfSearchCore.search(dpf.store.searchIndexes, query, nameOf, keeper(filters || {}), limit);
+    const active = filters && Object.values(filters).some(Boolean);
+    const store = dpf.store;
+    store.nameWords = store.nameWords || window.dpfSearchCore.nameWords(store.index.nodes);
+    const hits = window.dpfSearchCore.search(store.searchIndexes, store.nameWords, query, nameOf, active ? keeper(filters) : undefined, limit);
     window.__dpfSearchMs = performance.now() - t0;
     return hits;
   }
@@ -77,6 +81,8 @@
       this.list = list;
       input.addEventListener('focus', () => {
         dpf.store.loadSearch();
+        // Typing replaces the last query, as in a browser's address bar.
+        input.select();
         if (input.value.trim()) this.update();
       });
       input.addEventListener('input', () => this.update());
@@ -100,11 +106,13 @@
       const query = this.input.value.trim();
       if (!query) return this.close();
       const store = dpf.store;
-      this.hits = runSearch(query, {}, BOX_LIMIT + 1);
+      this.hits = runSearch(query, undefined, BOX_LIMIT + 1);
       this.active = this.hits.length ? 0 : -1;
       const shown = this.hits.slice(0, BOX_LIMIT);
       const status = store.searchError
         ? h('div', { class: 'search-status' }, String(store.searchError.message))
+        : !window.dpfSearchCore.effectiveQuery(query)
+          ? h('div', { class: 'search-status' }, `Type at least ${window.dpfSearchCore.MIN_QUERY} characters.`)
         : !store.searchReady
           ? h('div', { class: 'search-status' }, store.searchLoaded ? 'Still loading part of the search index; results so far:' : 'Loading the search index…')
           : shown.length === 0
@@ -201,7 +209,7 @@
       let total;
       if (query) {
         const hits = runSearch(query, filters, 0);
-        total = hits.length;
+        total = hits.total;
         items = hits.slice(0, PAGE_LIMIT).map((hit) => resultItem(hit));
       } else {
         const keep = keeper(filters);
