@@ -38,9 +38,11 @@
     const store = dpf.store;
     document.querySelectorAll('.top-links a').forEach((a) => a.classList.toggle('active', a.getAttribute('data-section') === (section === 'columns' ? 'lineage' : section)));
     const nodeIndex = id ? store.byId.get(id) : undefined;
+    const focusIndex = section === 'lineage' && params.get('focus') ? store.byId.get(params.get('focus') || '') : undefined;
     // A new page starts at its top (a node page with ?col= scrolls to that column itself).
     window.scrollTo(0, 0);
-    dpf.sidebar.setCurrent(nodeIndex === undefined ? -1 : nodeIndex);
+    const current = nodeIndex ?? focusIndex;
+    dpf.sidebar.setCurrent(current === undefined ? -1 : current);
     switch (section) {
       case 'home':
         dpf.homePage.render(main);
