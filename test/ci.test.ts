@@ -37,6 +37,20 @@ describe('dpf ci', () => {
     expect(existsSync(join(dir, 'target/ci-summary.md'))).toBe(true);
   });
 
+  it('what dpf ci built in its own schema does not count as built in the target it ran as', async () => {
+    const dir = makeProject({ 'seeds/codes.csv': 'code\nold\n' });
+    // One target, two schemas: ci runs as target dev too, in a schema of its own.
+    writeFileSync(join(dir, 'profiles.yml'), 'proj:\n  target: dev\n  outputs:\n    dev: { type: duckdb, path: target/wh.duckdb, schema: main }\n');
+    expect((await dpf(['seed', '--project-dir', dir], { cwd: dir })).code).toBe(0);
+    const prod = tempDir();
+    cpSync(join(dir, 'target/manifest.json'), join(prod, 'manifest.json'));
+    writeFileSync(join(dir, 'seeds/codes.csv'), 'code\nnew\n');
+    expect((await dpf(['ci', '--project-dir', dir, '--state', prod, '--branch', 'x'], { cwd: dir })).code).toBe(0);
+    const seed = await dpf(['seed', '--project-dir', dir], { cwd: dir });
+    expect(seed.stdout).toMatch(/OK +seed +main\.codes/);
+    expect(await queryDuckDB(join(dir, 'target/wh.duckdb'), 'select code from main.codes')).toEqual([{ code: 'new' }]);
+  });
+
   it('exits 1 when a test of the change fails, lists it, and --keep keeps the schema', async () => {
     const dir = makeProject({
       'models/orders.sql': '{{config materialized="table"}}\nselect range as id from range(3)\n',

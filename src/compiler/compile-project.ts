@@ -109,7 +109,7 @@ export function compiledPathOf(node: ExecutableNode): string {
 
 /**
  * A model's or seed's stateChecksum covers everything that determines its result: its compiled
- * SQL (so vars count) or data, its config, the macros it uses, and the stateChecksums of what it reads, so an
+ * SQL (so vars count) or data, the relation it is built into, its config, the macros it uses, and the stateChecksums of what it reads, so an
  * upstream change changes every checksum downstream. Source data is not covered: dpf cannot
  * see it change.
  */
@@ -125,7 +125,9 @@ function addStateChecksums(manifest: Manifest, graph: ProjectGraph, nodes: Recor
     if (!node) continue;
     // The compiled SQL, not the file: vars and the target change what a model builds.
     const body = node.kind === 'model' ? `${node.compiledCode ?? ''}\u0000${node.compiledIncrementalCode ?? ''}` : node.checksum.checksum;
-    const hash = createHash('sha256').update(body).update(JSON.stringify(node.config));
+    // Where it is built counts too: the same SQL built into another schema (dpf ci, another
+    // developer on the same target name) is another build.
+    const hash = createHash('sha256').update(body).update(node.relationName).update(JSON.stringify(node.config));
     if (node.kind === 'model') for (const m of node.macros) hash.update(manifest.macros[m]?.checksum.checksum ?? m);
     for (const dep of node.dependsOn) hash.update(sums.get(dep) ?? dep);
     const sum = hash.digest('hex');

@@ -3,14 +3,14 @@
  * schema, looked up by relationKey. Shared by the runner (what to replace, what to reuse),
  * --defer (what is missing here) and clone (what not to overwrite).
  */
-import type { Connection, RelationType } from '../adapters/adapter.js';
+import type { Connection, RelationInfo, RelationType } from '../adapters/adapter.js';
 import type { Relation } from '../compiler/manifest.js';
 
 /** Engines fold unquoted names differently; dpf's own relations compare case-insensitively. */
 export const relationKey = (r: Relation) => `${r.database ?? ''}\u0000${r.schema}\u0000${r.identifier}`.toLowerCase();
 
 /** Temporary relations that only a killed run leaves behind. */
-const LEFTOVER = /__dpf_(tmp|backup)$/;
+const LEFTOVER = /^(.*)__dpf_(tmp|backup)$/;
 
 export async function existingRelations(
   connection: Connection,
@@ -22,11 +22,38 @@ export async function existingRelations(
   const existing = new Map<string, RelationType>();
   for (const r of schemas.values()) {
     if (options.createSchemas) await connection.createSchema(r.schema, r.database);
-    for (const info of await connection.listRelations(r.schema, r.database)) {
-      // A killed run may have left a temporary relation; the next run recovers by dropping it.
-      if (options.dropLeftovers && LEFTOVER.test(info.identifier)) await connection.dropRelation(info, info.type);
-      else existing.set(relationKey(info), info.type);
-    }
+    const listed = await connection.listRelations(r.schema, r.database);
+    const leftovers = options.dropLeftovers ? listed.filter((info) => LEFTOVER.test(info.identifier)) : [];
+    for (const info of listed) if (!leftovers.includes(info)) existing.set(relationKey(info), info.type);
+    for (const restored of await recoverLeftovers(connection, leftovers, existing)) existing.set(relationKey(restored), restored.type);
   }
   return existing;
+}
+
+/**
+ * A run killed in the middle of a swap (on engines without transactional DDL) may have left
+ * <name>__dpf_backup (the old relation, moved aside) and <name>__dpf_tmp (the new one, complete:
+ * it is created in one statement). Where <name> itself is missing, the old relation is put
+ * back, or else the finished new one is put in place, so that the name never stays empty;
+ * every other leftover is dropped. Returns the relations put back under their names.
+ */
+async function recoverLeftovers(connection: Connection, leftovers: RelationInfo[], existing: Map<string, RelationType>): Promise<RelationInfo[]> {
+  const restored: RelationInfo[] = [];
+  const byBase = new Map<string, { tmp?: RelationInfo; backup?: RelationInfo }>();
+  for (const info of leftovers) {
+    const [, base, kind] = LEFTOVER.exec(info.identifier)!;
+    const entry = byBase.get(base!) ?? {};
+    entry[kind as 'tmp' | 'backup'] = info;
+    byBase.set(base!, entry);
+  }
+  for (const [base, { tmp, backup }] of byBase) {
+    const target = { ...(backup ?? tmp)!, identifier: base };
+    const keep = existing.has(relationKey(target)) ? undefined : (backup ?? tmp);
+    if (keep) {
+      await connection.renameRelation(keep, base, keep.type);
+      restored.push({ ...keep, identifier: base });
+    }
+    for (const info of [tmp, backup]) if (info && info !== keep) await connection.dropRelation(info, info.type);
+  }
+  return restored;
 }

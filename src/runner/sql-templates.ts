@@ -33,6 +33,7 @@ export type SqlTemplateName =
   | 'snapshot_insert'
   | 'microbatch_delete'
   | 'microbatch_insert'
+  | 'microbatch_select'
   | 'create_empty_table_as'
   | 'grant';
 

@@ -144,13 +144,13 @@ describe(`adapter conformance: ${ADAPTER}`, () => {
     expect(asText(await w.query(`select id, v from ${w.relation('ev')}`))).toEqual([{ id: '1', v: 'a' }]);
   });
 
-  it('microbatch: builds day batches in a range and rebuilds one day on its own', async () => {
+  it('microbatch: builds day batches in a range, rebuilds one day on its own, and a failed batch keeps its old rows', async () => {
     const events = (v2: string) =>
-      `{{config materialized="table" event_time="ts"}}\nselect 1 as id, timestamp '2024-01-01 10:00:00' as ts, 10 as v\nunion all select 2, timestamp '2024-01-02 10:00:00', ${v2}\nunion all select 3, timestamp '2024-01-03 10:00:00', 30\n`;
+      `{{config materialized="table" event_time="ts"}}\nselect 1 as id, timestamp '2024-01-01 10:00:00' as ts, '10' as v\nunion all select 2, timestamp '2024-01-02 10:00:00', '${v2}'\nunion all select 3, timestamp '2024-01-03 10:00:00', '30'\n`;
     const w = project({
       'models/events.sql': events('20'),
       'models/daily.sql':
-        '{{config materialized="incremental" incremental_strategy="microbatch" event_time="ts" batch_size="day" begin="2024-01-01"}}\nselect id, ts, v from {{ref "events"}}\n',
+        '{{config materialized="incremental" incremental_strategy="microbatch" event_time="ts" batch_size="day" begin="2024-01-01"}}\nselect id, ts, cast(v as integer) as v from {{ref "events"}}\n',
     });
     const range = ['--event-time-start', '2024-01-01', '--event-time-end', '2024-01-04'];
     const first = await run(w, 'build', ...range);
@@ -159,11 +159,20 @@ describe(`adapter conformance: ${ADAPTER}`, () => {
     expect((await run(w, 'run', '--select', 'events')).code).toBe(0);
     const one = await run(w, 'run', '--select', 'daily', '--event-time-start', '2024-01-02', '--event-time-end', '2024-01-03');
     expect(one.code, one.output).toBe(0);
-    expect(asText(await w.query(`select id, v from ${w.relation('daily')} order by id`))).toEqual([
+    const expected = [
       { id: '1', v: '10' },
       { id: '2', v: '22' },
       { id: '3', v: '30' },
-    ]);
+    ];
+    expect(asText(await w.query(`select id, v from ${w.relation('daily')} order by id`))).toEqual(expected);
+
+    // Day 2 no longer casts: its batch fails, is reported by its range, and its rows stay.
+    writeFileSync(join(w.dir, 'models/events.sql'), events('oops'));
+    expect((await run(w, 'run', '--select', 'events')).code).toBe(0);
+    const failed = await run(w, 'run', '--select', 'daily', '--event-time-start', '2024-01-02', '--event-time-end', '2024-01-04');
+    expect(failed.code).toBe(1);
+    expect(failed.stdout).toContain('1 of 2 batches failed: [2024-01-02 to 2024-01-03)');
+    expect(asText(await w.query(`select id, v from ${w.relation('daily')} order by id`))).toEqual(expected);
   });
 
   it('snapshots over three loads: changed rows get a new version, deleted rows are closed', async () => {
@@ -285,6 +294,43 @@ unit_tests:
     writeFileSync(join(w.dir, 'models/facts.sql'), '{{config materialized="table"}}\nselect 3 as id\n');
     expect((await run(w, 'run')).code).toBe(0);
     expect(asText(await w.query(`select id from ${w.relation('facts')}`))).toEqual([{ id: '3' }]);
+    // Turning the table into a view whose SQL fails leaves the table too.
+    writeFileSync(join(w.dir, 'models/facts.sql'), '{{config materialized="view"}}\nselect no_such_column from (select 1 as x) as t\n');
+    expect((await run(w, 'run')).code).toBe(1);
+    expect(asText(await w.query(`select id from ${w.relation('facts')}`))).toEqual([{ id: '3' }]);
+    writeFileSync(join(w.dir, 'models/facts.sql'), '{{config materialized="view"}}\nselect 4 as id\n');
+    const view = await run(w, 'run');
+    expect(view.code, view.output).toBe(0);
+    expect(asText(await w.query(`select id from ${w.relation('facts')}`))).toEqual([{ id: '4' }]);
+  });
+
+  it('recovers a swap killed half-way: the name gets its old table back, or the finished new one, and the rest is dropped', async () => {
+    const w = project({
+      'models/kept.sql': '{{config materialized="table"}}\nselect 1 as v\n',
+      'models/fresh.sql': '{{config materialized="table"}}\nselect 2 as v\n',
+      'models/whole.sql': '{{config materialized="table"}}\nselect 3 as v\n',
+      'models/other.sql': 'select 4 as v\n',
+    });
+    expect((await run(w, 'run')).code).toBe(0);
+    const rename = (from: string, to: string) => `alter table ${w.relation(from)} rename to ${perEngine({ duckdb: `"${to}"`, trino: w.relation(to) })}`;
+    await w.execute(
+      // kept: killed between "old table aside" and "new table in".
+      rename('kept', 'kept__dpf_backup'),
+      `create table ${w.relation('kept__dpf_tmp')} as select 100 as v`,
+      // fresh: its first build killed after the new table was made, before it was renamed.
+      `drop table ${w.relation('fresh')}`,
+      `create table ${w.relation('fresh__dpf_tmp')} as select 200 as v`,
+      // whole: the swap finished, only the old copy was left to drop.
+      `create table ${w.relation('whole__dpf_backup')} as select 300 as v`,
+    );
+    // A run of another model recovers them all (they live in the schema it builds in).
+    const other = await run(w, 'run', '--select', 'other');
+    expect(other.code, other.output).toBe(0);
+    expect(asText(await w.query(`select v from ${w.relation('kept')}`))).toEqual([{ v: '1' }]);
+    expect(asText(await w.query(`select v from ${w.relation('fresh')}`))).toEqual([{ v: '200' }]);
+    expect(asText(await w.query(`select v from ${w.relation('whole')}`))).toEqual([{ v: '3' }]);
+    const left = await w.query(`select table_name from ${infoSchema(w)}.tables where table_schema = '${w.schema}' and table_name like '%dpf%' order by 1`);
+    expect(left).toEqual([]);
   });
 
   it('quotes identifiers: spaces, quotes and reserved words in model and column names', async () => {
@@ -298,6 +344,22 @@ unit_tests:
     // Trino folds every identifier to lower case, quoted or not.
     expect(columns.map((c) => String(c.column_name))).toEqual(perEngine({ duckdb: ['order id', 'group', 'Mixed "Case"'], trino: ['order id', 'group', 'mixed "case"'] }));
     expect(asText(await w.query(`select next_id, "group" from ${w.relation('reader')}`))).toEqual([{ next_id: '2', group: 'x' }]);
+  });
+
+  it('mixed-case schema and model names build again and again (engines that fold names find them)', async () => {
+    const w = project(
+      {
+        'models/marts/Revenue.sql': '{{config materialized="table"}}\nselect 42 as amount\n',
+        'models/marts/Events.sql': '{{config materialized="incremental" unique_key="id"}}\nselect 1 as id, \'a\' as v\n',
+      },
+      'name: proj\nmodels:\n  proj:\n    marts:\n      +schema: Finance\n',
+    );
+    for (let i = 0; i < 3; i++) {
+      const build = await run(w, 'run');
+      expect(build.code, build.output).toBe(0);
+    }
+    expect(asText(await w.query(`select amount from ${w.relation('Revenue', `${w.schema}_Finance`)}`))).toEqual([{ amount: '42' }]);
+    expect(asText(await w.query(`select id, v from ${w.relation('Events', `${w.schema}_Finance`)}`))).toEqual([{ id: '1', v: 'a' }]);
   });
 
   it('creates the schemas it builds into: the target schema and custom schemas', async () => {

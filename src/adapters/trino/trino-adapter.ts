@@ -26,6 +26,9 @@ import { ConnectionPool } from '../connection-pool.js';
 import { trinoDialect } from './trino-dialect.js';
 import type { runStatement as RunStatement } from './trino-statement.js';
 
+/** Trino stores every name in lower case, quoted or not: information_schema has them so. */
+const folded = (name: string) => stringLiteral(name.toLowerCase());
+
 const isTrinoError = (err: unknown): err is Error => err instanceof Error && err.name === 'TrinoQueryError';
 
 const dialect = trinoDialect;
@@ -56,7 +59,7 @@ class TrinoSession implements Connection {
 
   async listRelations(schema: string, database?: string): Promise<RelationInfo[]> {
     const result = await this.query(
-      `select table_name, table_type from ${this.informationSchema(database, 'tables')} where table_schema = ${stringLiteral(schema)}`,
+      `select table_name, table_type from ${this.informationSchema(database, 'tables')} where table_schema = ${folded(schema)}`,
     );
     return result.rows.map(([name, type]) => ({
       database: database ?? this.catalog,
@@ -68,7 +71,7 @@ class TrinoSession implements Connection {
 
   async getColumns(relation: Relation): Promise<ColumnDescription[]> {
     const result = await this.query(
-      `select column_name, data_type from ${this.informationSchema(relation.database, 'columns')} where table_schema = ${stringLiteral(relation.schema)} and table_name = ${stringLiteral(relation.identifier)} order by ordinal_position`,
+      `select column_name, data_type from ${this.informationSchema(relation.database, 'columns')} where table_schema = ${folded(relation.schema)} and table_name = ${folded(relation.identifier)} order by ordinal_position`,
     );
     return result.rows.map(([name, type]) => ({ name: String(name), type: String(type) }));
   }

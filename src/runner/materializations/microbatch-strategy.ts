@@ -8,8 +8,8 @@
  */
 import { diagnostic } from '../../errors/dpf-error.js';
 import { BATCH_END, BATCH_START } from '../../compiler/compile-project.js';
-import type { ModelConfig } from '../../compiler/manifest.js';
-import type { Strategy } from './materialization.js';
+import type { ModelConfig, Relation } from '../../compiler/manifest.js';
+import { tempRelation, type MaterializationContext, type Strategy } from './materialization.js';
 
 type Size = NonNullable<ModelConfig['batch_size']>;
 
@@ -63,10 +63,14 @@ export const microbatchStrategy: Strategy = async (node, ctx) => {
     const bounds = { start: literal(s), end: literal(e) };
     const sql = node.compiledIncrementalCode.trimEnd().split(BATCH_START).join(bounds.start).split(BATCH_END).join(bounds.end);
     try {
-      await connection.transaction(async () => {
-        await ctx.execute(templates.render('microbatch_delete', { target: node.relationName, event_time: eventTime, ...bounds }));
-        rows += (await ctx.execute(templates.render('microbatch_insert', { target: node.relationName, columns, sql, event_time: eventTime, ...bounds }))).rowsAffected ?? 0;
-      });
+      if (ctx.capabilities.supportsTransactions) {
+        await connection.transaction(async () => {
+          await ctx.execute(templates.render('microbatch_delete', { target: node.relationName, event_time: eventTime, ...bounds }));
+          rows += (await ctx.execute(templates.render('microbatch_insert', { target: node.relationName, columns, sql, event_time: eventTime, ...bounds }))).rowsAffected ?? 0;
+        });
+      } else {
+        rows += await replaceBatchWithoutTransaction(ctx, node.relation, { columns, sql, event_time: eventTime, ...bounds });
+      }
     } catch (err) {
       failed.push({ range: `${day(s, size)} to ${day(e, size)}`, start: s, end: e, message: (err as Error).message.split('\n')[0]! });
     }
@@ -89,3 +93,26 @@ export const microbatchStrategy: Strategy = async (node, ctx) => {
   }
   return { rowsAffected: rows, message: `${rows} rows in ${batches.length} batch${batches.length === 1 ? '' : 'es'}` };
 };
+
+/**
+ * Without transactions the batch is built aside first, so that a query that fails does so before
+ * anything is deleted; then the range is deleted and the staged rows inserted. (A run killed
+ * between those two statements leaves the range empty until the batch is built again.)
+ */
+async function replaceBatchWithoutTransaction(
+  ctx: MaterializationContext,
+  target: Relation,
+  batch: { columns: string; sql: string; event_time: string; start: string; end: string },
+): Promise<number> {
+  const { templates, dialect } = ctx;
+  const stage = tempRelation(target);
+  const stageName = dialect.renderRelation(stage);
+  const targetName = dialect.renderRelation(target);
+  await ctx.execute(templates.render('create_table_as', { relation: stageName, sql: templates.render('microbatch_select', batch) }));
+  try {
+    await ctx.execute(templates.render('microbatch_delete', { target: targetName, ...batch }));
+    return (await ctx.execute(templates.render('incremental_append', { target: targetName, source: stageName, columns: batch.columns }))).rowsAffected ?? 0;
+  } finally {
+    await ctx.connection.dropRelation(stage, 'table');
+  }
+}
