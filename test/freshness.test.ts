@@ -186,6 +186,10 @@ describe('freshness arithmetic', () => {
     expect(parseTimestamp('2024-01-15 10:00:00 Europe/Paris')!.toISOString()).toBe('2024-01-15T09:00:00.000Z');
     expect(parseTimestamp('2024-06-30 10:00:00 +02:00')!.toISOString()).toBe('2024-06-30T08:00:00.000Z');
     expect(parseTimestamp('2024-06-30 10:00:00 Not/AZone')).toBeUndefined();
+    // Around daylight-saving changes (Paris: +01 -> +02 on 31 March, +02 -> +01 on 27 October).
+    expect(parseTimestamp('2024-03-31 01:30:00 Europe/Paris')!.toISOString()).toBe('2024-03-31T00:30:00.000Z');
+    expect(parseTimestamp('2024-03-31 03:30:00 Europe/Paris')!.toISOString()).toBe('2024-03-31T01:30:00.000Z');
+    expect(parseTimestamp('2024-10-27 01:30:00 Europe/Paris')!.toISOString()).toBe('2024-10-26T23:30:00.000Z');
     expect(parseTimestamp(null)).toBeUndefined();
     const rules = { warnAfter: { count: 1, period: 'hour' as const }, errorAfter: { count: 2, period: 'day' as const } };
     expect(judgeFreshness(3599, rules)).toBe('pass');

@@ -129,7 +129,8 @@ export interface AdapterFactory {
   /**
    * A cheap fingerprint of the whole warehouse, read without connecting (a database file's
    * size, modification time and inode), that changes whenever anything writes to it; absent
-   * where the engine cannot tell (a server others write to).
+   * where the engine cannot tell (a server others write to). With writtenBefore (epoch ms),
+   * absent as well when the warehouse was written after that moment.
    */
-  warehouseStamp?(target: TargetConfig, projectDir: string): string | undefined;
+  warehouseStamp?(target: TargetConfig, projectDir: string, options?: { writtenBefore?: number }): string | undefined;
 }

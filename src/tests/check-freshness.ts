@@ -45,19 +45,26 @@ export function parseTimestamp(value: unknown): Date | undefined {
   return Number.isNaN(date.getTime()) ? undefined : date;
 }
 
-/** A wall-clock time in a named zone: read as UTC, then moved by the zone's offset at that moment. */
+/**
+ * A wall-clock time in a named zone. The zone's offset is taken at the wall-clock time read as
+ * UTC, then again at the instant that gives, which is right across daylight-saving changes.
+ */
 function inZone(wallClock: string, zone: string): Date | undefined {
   const asUtc = parseTimestamp(wallClock);
   if (!asUtc) return undefined;
-  let name: string | undefined;
+  let format: Intl.DateTimeFormat;
   try {
-    name = new Intl.DateTimeFormat('en-US', { timeZone: zone, timeZoneName: 'longOffset' }).formatToParts(asUtc).find((p) => p.type === 'timeZoneName')?.value;
+    format = new Intl.DateTimeFormat('en-US', { timeZone: zone, timeZoneName: 'longOffset' });
   } catch {
     return undefined; // not a zone this runtime knows
   }
-  const m = /GMT([+-])(\d{2}):(\d{2})/.exec(name ?? '');
-  const offsetMinutes = m ? (m[1] === '-' ? -1 : 1) * (Number(m[2]) * 60 + Number(m[3])) : 0;
-  return new Date(asUtc.getTime() - offsetMinutes * 60_000);
+  const offsetAt = (instant: Date): number => {
+    const name = format.formatToParts(instant).find((p) => p.type === 'timeZoneName')?.value ?? '';
+    const m = /GMT([+-])(\d{2}):(\d{2})/.exec(name);
+    return m ? (m[1] === '-' ? -1 : 1) * (Number(m[2]) * 60 + Number(m[3])) * 60_000 : 0;
+  };
+  const first = new Date(asUtc.getTime() - offsetAt(asUtc));
+  return new Date(asUtc.getTime() - offsetAt(first));
 }
 
 export function judgeFreshness(ageSeconds: number, f: { warnAfter?: FreshnessRule; errorAfter?: FreshnessRule }): FreshnessStatus {

@@ -192,14 +192,13 @@ function databasePath(target: TargetConfig, projectDir: string): string {
 }
 
 /** The database file and its write-ahead log, as stat sees them: any write changes one of them. */
-function fileStamp(target: TargetConfig, projectDir: string): string | undefined {
+function fileStamp(target: TargetConfig, projectDir: string, options: { writtenBefore?: number } = {}): string | undefined {
   const path = databasePath(target, projectDir);
   if (path === ':memory:') return undefined;
-  const parts = [path, `${path}.wal`].map((file) => {
-    const s = statSync(file, { bigint: true, throwIfNoEntry: false });
-    return s ? `${s.ino}:${s.size}:${s.mtimeNs}` : '-';
-  });
-  return parts[0] === '-' ? undefined : parts.join('|');
+  const stats = [path, `${path}.wal`].map((file) => statSync(file, { bigint: true, throwIfNoEntry: false }));
+  if (!stats[0]) return undefined;
+  if (options.writtenBefore !== undefined && stats.some((s) => s && Number(s.mtimeMs) > options.writtenBefore!)) return undefined;
+  return stats.map((s) => (s ? `${s.ino}:${s.size}:${s.mtimeNs}` : '-')).join('|');
 }
 
 export const duckdbAdapterFactory: AdapterFactory = {

@@ -108,7 +108,8 @@ export async function executeRun(name: RunCommand, flags: RunFlags, ctx: Command
   const factory = adapterFactory(compiled.target.type);
   const reuse = flags.rebuildAll || flags.fullRefresh || name === 'test' ? undefined : { targetName: compiled.target.targetName, database: compiled.target.database };
   const onEvent = createRunReporter(ctx.output, format, options.projectDir);
-  const stampWarehouse = () => (reuse && !flags.defer ? factory.warehouseStamp?.(compiled.target, options.projectDir) : undefined);
+  const stampWarehouse = (writtenBefore?: number) =>
+    reuse && !flags.defer ? factory.warehouseStamp?.(compiled.target, options.projectDir, { writtenBefore }) : undefined;
   const stamp = stampWarehouse();
   const known = stamp ? readLedger(compiled.targetPath, compiled.target.targetName, stamp) : undefined;
   if (known && plan.steps.every((step) => isReusable(step, compiled.manifest.nodes[step.uniqueId], known))) {
@@ -154,8 +155,9 @@ export async function executeRun(name: RunCommand, flags: RunFlags, ctx: Command
   } finally {
     await adapter.close();
   }
-  // Stamped after closing: closing checkpoints the database file.
-  const after = reuseState && !flags.defer ? stampWarehouse() : undefined;
+  // Stamped after closing (closing checkpoints the file), unless someone wrote to it since.
+  const closedAt = Date.now();
+  const after = reuseState && !flags.defer ? stampWarehouse(closedAt) : undefined;
   if (after && reuseState) writeLedger(compiled.targetPath, compiled.target.targetName, after, reuseState);
   return outcome;
 }
