@@ -1,4 +1,5 @@
 /** A Trino target that cannot be reached is reported as such, with the address, before any model runs. */
+import { createServer as createHttpServer } from 'node:http';
 import { createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { dpf, makeProject, writeFiles } from './helpers/run-dpf.js';
@@ -23,6 +24,22 @@ describe('trino target', () => {
     expect(run.output).toContain('DPF305');
     expect(run.output).toContain(`http://127.0.0.1:${port} did not answer`);
     expect(run.output).not.toContain('s3cret-value');
+  });
+
+  it('says what the server answered when it refuses the credentials (HTTP 401), not that it did not answer', async () => {
+    // Only the HTTP error path: a server that refuses every request, as a proxy in front of Trino would.
+    const server = createHttpServer((_req, res) => res.writeHead(401, { 'Content-Type': 'text/plain' }).end('Unauthorized: bad password for analyst'));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (server.address() as { port: number }).port;
+      const dir = makeProject({ 'models/one.sql': 'select 1 as x\n' });
+      writeFiles(dir, { 'profiles.yml': `proj:\n  target: lake\n  outputs:\n    lake: {type: trino, host: 127.0.0.1, port: ${port}, http_scheme: http, user: analyst, catalog: iceberg, schema: a}\n` });
+      const run = await dpf(['run', '--project-dir', dir], { cwd: dir });
+      expect(run.code).toBe(2);
+      expect(run.output).toContain(`http://127.0.0.1:${port} answered HTTP 401 Unauthorized: Unauthorized: bad password for analyst (check user and password)`);
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
   });
 
   it('compiles relations as catalog.schema.table', async () => {

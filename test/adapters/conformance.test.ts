@@ -6,7 +6,8 @@
 import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { dpf, TEMPLATE } from '../helpers/run-dpf.js';
+import { spawn } from 'node:child_process';
+import { dpf, REPO_ROOT, TEMPLATE } from '../helpers/run-dpf.js';
 import { ADAPTER, asText, conformanceProject, perEngine, type TestWarehouse } from './warehouse.js';
 
 const made: TestWarehouse[] = [];
@@ -333,6 +334,27 @@ unit_tests:
     expect(left).toEqual([]);
   });
 
+  it('Ctrl-C stops dpf, and the statement it was running stops too (on a server, it is cancelled there)', async () => {
+    const w = project({});
+    const marker = `dpf-ctrl-c-${w.schema}`;
+    // Long enough to be running when the signal comes, on either engine.
+    const slow = perEngine({
+      duckdb: `select count(*) as n from range(200000) as a(x), range(200000) as b(y) where a.x + b.y < 0 -- ${marker}`,
+      trino: `select count(*) as n from unnest(sequence(1, 10000)) as a(x) cross join unnest(sequence(1, 10000)) as b(y) cross join unnest(sequence(1, 5000)) as c(z) -- ${marker}`,
+    });
+    const child = spawn(process.execPath, [join(REPO_ROOT, 'bin/dpf.js'), 'show', '--inline', slow, '--project-dir', w.dir], { cwd: w.dir, env: { ...process.env, HOME: w.dir } });
+    const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)));
+    const running = ADAPTER === 'trino' ? () => serverQueryStates(w, marker) : async () => ['RUNNING'];
+    await waitFor(async () => (await running()).includes('RUNNING'), 20_000);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    child.kill('SIGINT');
+    expect(await exited).toBe('SIGINT');
+    if (ADAPTER === 'trino') {
+      await waitFor(async () => !(await serverQueryStates(w, marker)).includes('RUNNING'), 10_000);
+      expect(await serverQueryStates(w, marker)).toEqual(['FAILED']);
+    }
+  });
+
   it('quotes identifiers: spaces, quotes and reserved words in model and column names', async () => {
     const w = project({
       'models/select.sql': `select 1 as "order id", 'x' as "group", 'it''s' as "Mixed ""Case"""\n`,
@@ -451,4 +473,18 @@ function infoSchema(w: TestWarehouse): string {
 function rewriteSchemaPlaceholders(w: TestWarehouse): void {
   const file = join(w.dir, 'models/sources.yml');
   writeFileSync(file, readFileSync(file, 'utf8').replaceAll('SCHEMA_', `${w.schema}_`));
+}
+
+/** States of the statements on the Trino server whose text contains the marker. */
+async function serverQueryStates(w: TestWarehouse, marker: string): Promise<string[]> {
+  const rows = await w.query(`select state from system.runtime.queries where query like '%${marker}%' and query not like '%system.runtime.queries%'`);
+  return rows.map((r) => String(r.state));
+}
+
+async function waitFor(condition: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
 }

@@ -24,12 +24,13 @@ import type {
 import { stringLiteral } from '../ansi-dialect.js';
 import { ConnectionPool } from '../connection-pool.js';
 import { trinoDialect } from './trino-dialect.js';
-import type { runStatement as RunStatement } from './trino-statement.js';
+import type { InFlightQueries, runStatement as RunStatement } from './trino-statement.js';
 
 /** Trino stores every name in lower case, quoted or not: information_schema has them so. */
 const folded = (name: string) => stringLiteral(name.toLowerCase());
 
 const isTrinoError = (err: unknown): err is Error => err instanceof Error && err.name === 'TrinoQueryError';
+const isHttpError = (err: unknown): err is Error & { status?: number } => err instanceof Error && err.name === 'TrinoHttpError';
 
 const dialect = trinoDialect;
 const q = dialect.quoteIdentifier;
@@ -39,17 +40,18 @@ class TrinoSession implements Connection {
     private readonly client: Trino,
     private readonly catalog: string,
     private readonly runStatement: typeof RunStatement,
+    private readonly inFlight: InFlightQueries,
     /** Where new schemas store their tables, for catalogs without a default (`schema_location_root`). */
     private readonly locationRoot?: string,
   ) {}
 
   async execute(sql: string): Promise<ExecuteResult> {
-    const result = await this.runStatement(this.client, sql);
+    const result = await this.runStatement(this.client, sql, undefined, this.inFlight);
     return result.updateCount === undefined ? {} : { rowsAffected: result.updateCount };
   }
 
   async query(sql: string, options: { limit?: number } = {}): Promise<QueryResult> {
-    const result = await this.runStatement(this.client, sql, options.limit);
+    const result = await this.runStatement(this.client, sql, options.limit, this.inFlight);
     return { columns: result.columns, rows: result.rows };
   }
 
@@ -134,6 +136,7 @@ export class TrinoAdapter implements Adapter {
     maxConnections: 16,
   };
   private pool?: ConnectionPool<TrinoSession>;
+  private onSignal?: (signal: NodeJS.Signals) => void;
   private readonly server: string;
   private readonly catalog: string;
 
@@ -146,17 +149,26 @@ export class TrinoAdapter implements Adapter {
 
   async open(): Promise<void> {
     if (this.pool) return;
-    const [{ Trino, BasicAuth }, { runStatement, parseTrinoJson }] = await Promise.all([import('trino-client'), import('./trino-statement.js')]);
+    const [{ Trino, BasicAuth }, { runStatement, parseTrinoJson, InFlightQueries }] = await Promise.all([import('trino-client'), import('./trino-statement.js')]);
     const options = this.clientOptions(BasicAuth);
     const connect = () => losslessClient(Trino.create(options), parseTrinoJson);
     const locationRoot = this.target.settings.schema_location_root as string | undefined;
-    this.pool = new ConnectionPool(async () => new TrinoSession(connect(), this.catalog, runStatement, locationRoot));
+    const inFlight = new InFlightQueries();
+    this.pool = new ConnectionPool(async () => new TrinoSession(connect(), this.catalog, runStatement, inFlight, locationRoot));
+    // Ctrl-C or a kill: statements already sent run on in the server unless cancelled there.
+    this.onSignal = (signal) => void inFlight.cancelAll().finally(() => process.kill(process.pid, signal));
+    process.once('SIGINT', this.onSignal);
+    process.once('SIGTERM', this.onSignal);
     // Fail here, with the server's address, rather than in the middle of the first model.
     try {
       await this.withConnection((c) => c.query('select 1'));
     } catch (err) {
-      this.pool = undefined;
-      const detail = isTrinoError(err) ? err.message : `${this.server} did not answer (${(err as Error).message})`;
+      await this.close();
+      const detail = isTrinoError(err)
+        ? err.message
+        : isHttpError(err) && err.status !== undefined
+          ? `${this.server} answered ${err.message}${err.status === 401 ? ' (check user and password)' : ''}`
+          : `${this.server} did not answer (${(err as Error).message})`;
       fail('ConnectionFailed', { adapter: 'Trino', detail });
     }
   }
@@ -180,6 +192,11 @@ export class TrinoAdapter implements Adapter {
   async close(): Promise<void> {
     this.pool?.drain(() => undefined);
     this.pool = undefined;
+    if (this.onSignal) {
+      process.off('SIGINT', this.onSignal);
+      process.off('SIGTERM', this.onSignal);
+      this.onSignal = undefined;
+    }
   }
 
   withConnection<T>(fn: (connection: Connection) => Promise<T>): Promise<T> {

@@ -29,27 +29,107 @@ export class TrinoQueryError extends Error {
 /** The page as Trino sends it; trino-client's type leaves out the update fields. */
 type Page = TrinoPage & { updateCount?: number; updateType?: string };
 
-export async function runStatement(client: Trino, sql: string, limit?: number): Promise<StatementResult> {
-  const pages = await client.query(stripTerminator(sql));
-  let columns: { name: string; type: string }[] = [];
-  const rows: unknown[][] = [];
-  let updateCount: number | undefined;
-  const seen = new Set<Page>();
-  // The iterator's last step (done) hands back the final page, which is the first one when
-  // the server answered in a single page: read every page exactly once.
-  for (;;) {
-    const step = await pages.next();
-    const page = step.value as Page | undefined;
-    if (page && !seen.has(page)) {
-      seen.add(page);
-      if (page.error) throw new TrinoQueryError(page.error.errorName, page.error.message);
-      if (page.columns) columns = page.columns.map((c) => ({ name: c.name, type: c.type }));
-      if (page.data && (limit === undefined || rows.length < limit)) rows.push(...page.data);
-      if (page.updateCount !== undefined) updateCount = Number(page.updateCount);
-    }
-    if (step.done) break;
+/** Statements running on the server, so that an interrupted dpf can cancel them there. */
+export class InFlightQueries {
+  private readonly cancels = new Set<() => Promise<unknown>>();
+
+  track(cancel: () => Promise<unknown>): () => void {
+    this.cancels.add(cancel);
+    return () => this.cancels.delete(cancel);
   }
-  return { columns, rows: limit === undefined ? rows : rows.slice(0, limit), updateCount };
+
+  async cancelAll(): Promise<void> {
+    await Promise.allSettled([...this.cancels].map((cancel) => cancel()));
+    this.cancels.clear();
+  }
+}
+
+export async function runStatement(client: Trino, sql: string, limit?: number, inFlight?: InFlightQueries): Promise<StatementResult> {
+  let queryId: string | undefined;
+  const release = inFlight?.track(async () => (queryId ? client.cancel(queryId) : undefined));
+  try {
+    const pages = await withRetry(() => client.query(stripTerminator(sql)));
+    queryId = submittedQueryId(pages);
+    let columns: { name: string; type: string }[] = [];
+    const rows: unknown[][] = [];
+    let updateCount: number | undefined;
+    const seen = new Set<Page>();
+    // The iterator's last step (done) hands back the final page, which is the first one when
+    // the server answered in a single page: read every page exactly once. A failed request
+    // leaves the iterator where it was, so asking again retries the same page.
+    for (;;) {
+      const step = await withRetry(() => pages.next());
+      const page = step.value as Page | undefined;
+      if (page && !seen.has(page)) {
+        seen.add(page);
+        queryId ??= page.id;
+        if (page.error) throw new TrinoQueryError(page.error.errorName, page.error.message);
+        if (page.columns) columns = page.columns.map((c) => ({ name: c.name, type: c.type }));
+        if (page.data && (limit === undefined || rows.length < limit)) rows.push(...page.data);
+        if (page.updateCount !== undefined) updateCount = Number(page.updateCount);
+      }
+      if (step.done) break;
+    }
+    return { columns, rows: limit === undefined ? rows : rows.slice(0, limit), updateCount };
+  } catch (err) {
+    if (err instanceof TrinoQueryError) throw err;
+    // dpf stops reading: tell the server, or the statement runs on (and may still commit).
+    if (queryId) await client.cancel(queryId).catch(() => undefined);
+    throw httpError(err);
+  } finally {
+    release?.();
+  }
+}
+
+/**
+ * The id Trino gave the statement when it accepted it. trino-client yields no page until one
+ * has rows or the query ends, so the id is read from the accepted page it keeps (pinned
+ * trino-client 0.2.9); without it, an interrupted statement cannot be cancelled.
+ */
+function submittedQueryId(pages: unknown): string | undefined {
+  const accepted = (pages as { iter?: { queryResult?: { id?: unknown } } })?.iter?.queryResult;
+  return typeof accepted?.id === 'string' ? accepted.id : undefined;
+}
+
+/** The server answered with an HTTP error (not a query error), or could not be reached. */
+export class TrinoHttpError extends Error {
+  constructor(
+    message: string,
+    readonly status?: number,
+  ) {
+    super(message);
+    this.name = 'TrinoHttpError';
+  }
+}
+
+interface HttpFailure {
+  message?: string;
+  code?: string;
+  response?: { status?: number; statusText?: string; data?: unknown };
+}
+
+function httpError(err: unknown): Error {
+  const failure = err as HttpFailure;
+  const status = failure?.response?.status;
+  if (status === undefined) return new TrinoHttpError(failure?.code ? `${failure.code}: ${failure.message ?? ''}`.trim() : String(failure?.message ?? err));
+  const body = typeof failure.response?.data === 'string' ? failure.response.data.trim().split('\n')[0]!.slice(0, 200) : '';
+  return new TrinoHttpError(`HTTP ${status}${failure.response?.statusText ? ` ${failure.response.statusText}` : ''}${body ? `: ${body}` : ''}`, status);
+}
+
+/** Trino's protocol: a 502, 503 or 504 means "try again shortly". */
+const RETRY_STATUSES = new Set([502, 503, 504]);
+const RETRIES = 5;
+
+async function withRetry<T>(request: () => Promise<T>): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await request();
+    } catch (err) {
+      const status = (err as HttpFailure)?.response?.status;
+      if (attempt >= RETRIES || status === undefined || !RETRY_STATUSES.has(status)) throw err;
+      await new Promise((resolve) => setTimeout(resolve, 100 * 2 ** attempt));
+    }
+  }
 }
 
 /** Trino takes one statement without a trailing semicolon. */
@@ -60,5 +140,9 @@ function stripTerminator(sql: string): string {
 /** JSON.parse, except that integers JavaScript cannot hold exactly stay strings. */
 export function parseTrinoJson(text: unknown): unknown {
   if (typeof text !== 'string' || text === '') return text;
-  return parseLossless(text, undefined, (value: string) => (isInteger(value) && !isSafeNumber(value) ? value : Number(value)));
+  try {
+    return parseLossless(text, undefined, (value: string) => (isInteger(value) && !isSafeNumber(value) ? value : Number(value)));
+  } catch {
+    return text; // an error page (401, 502 ...) in HTML or plain text: kept for the message
+  }
 }
