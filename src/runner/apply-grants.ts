@@ -1,22 +1,62 @@
 /**
  * grants: {select: [analyst, role:reporting]} becomes GRANT statements run right after the
- * relation is (re)built, since a rebuilt table starts without the old one's privileges. Only on
- * engines whose capabilities say they have grants; elsewhere the config is documentation.
+ * relation is (re)built, since a rebuilt table starts without the old one's privileges. For
+ * each privilege the config names, grantees it no longer lists are revoked (tables that
+ * persist between runs, such as incremental ones, would keep them otherwise); privileges the
+ * config does not name are left alone. Only on engines whose capabilities say they have grants.
  */
-import type { ManifestNode } from '../compiler/manifest.js';
+import { stringLiteral } from '../adapters/ansi-dialect.js';
+import type { ManifestNode, Relation } from '../compiler/manifest.js';
 import type { MaterializationContext } from './materializations/materialization.js';
 
 const PRIVILEGE = /^[a-z]+( [a-z]+)*$/;
 
+interface Principal {
+  readonly kind: 'user' | 'role';
+  readonly name: string;
+}
+
 export async function applyGrants(node: ManifestNode, ctx: MaterializationContext): Promise<void> {
-  if ((node.kind !== 'model' && node.kind !== 'seed') || node.config.materialized === 'ephemeral') return;
-  for (const [privilege, grantees] of Object.entries(node.config.grants ?? {})) {
+  if ((node.kind !== 'model' && node.kind !== 'seed') || node.config.materialized === 'ephemeral' || !node.config.grants) return;
+  const wanted = Object.entries(node.config.grants).map(([privilege, grantees]) => {
     // The privilege is SQL, not a name: only words (select, insert, all privileges ...) pass.
     if (!PRIVILEGE.test(privilege)) throw new Error(`grants: "${privilege}" is not a privilege (use select, insert, update, delete ...)`);
-    for (const grantee of grantees) {
-      const role = /^role:(.+)$/.exec(grantee);
-      const principal = role ? `role ${ctx.dialect.quoteIdentifier(role[1]!)}` : `user ${ctx.dialect.quoteIdentifier(grantee.replace(/^user:/, ''))}`;
-      await ctx.execute(ctx.templates.render('grant', { privilege, relation: node.relationName, grantee: principal }));
+    return { privilege, principals: grantees.map(principalOf) };
+  });
+  const current = await currentGrants(node.relation, ctx);
+  const me = String(await ctx.queryValue('select current_user')).toLowerCase();
+  const same = (a: Principal, b: Principal) => a.kind === b.kind && a.name.toLowerCase() === b.name.toLowerCase();
+  for (const { privilege, principals } of wanted) {
+    const held = current.filter((g) => g.privilege === privilege);
+    for (const p of principals) {
+      if (!held.some((g) => same(g.principal, p))) await ctx.execute(render(ctx, 'grant', privilege, node.relationName, p));
+    }
+    for (const g of held) {
+      const owner = g.principal.kind === 'user' && g.principal.name.toLowerCase() === me;
+      if (!owner && !principals.some((p) => same(p, g.principal))) await ctx.execute(render(ctx, 'revoke', privilege, node.relationName, g.principal));
     }
   }
+}
+
+function principalOf(grantee: string): Principal {
+  const role = /^role:(.+)$/.exec(grantee);
+  return role ? { kind: 'role', name: role[1]! } : { kind: 'user', name: grantee.replace(/^user:/, '') };
+}
+
+async function currentGrants(relation: Relation, ctx: MaterializationContext) {
+  const result = await ctx.query(
+    ctx.templates.render('show_grants', {
+      database: relation.database ? ctx.dialect.quoteIdentifier(relation.database) : undefined,
+      schema: stringLiteral(relation.schema),
+      table: stringLiteral(relation.identifier),
+    }),
+  );
+  return result.rows.map(([privilege, grantee, type]) => ({
+    privilege: String(privilege).toLowerCase(),
+    principal: { kind: String(type).toUpperCase() === 'ROLE' ? 'role' : 'user', name: String(grantee) } as Principal,
+  }));
+}
+
+function render(ctx: MaterializationContext, template: 'grant' | 'revoke', privilege: string, relation: string, p: Principal): string {
+  return ctx.templates.render(template, { privilege, relation, grantee: `${p.kind} ${ctx.dialect.quoteIdentifier(p.name)}` });
 }

@@ -35,7 +35,9 @@ export type SqlTemplateName =
   | 'microbatch_insert'
   | 'microbatch_select'
   | 'create_empty_table_as'
-  | 'grant';
+  | 'grant'
+  | 'revoke'
+  | 'show_grants';
 
 export class SqlTemplates {
   private readonly cache = new Map<SqlTemplateName, HandlebarsTemplateDelegate>();

@@ -419,6 +419,17 @@ unit_tests:
       { grantee: 'bob', grantee_type: 'USER', privilege_type: 'SELECT' },
       { grantee: 'public', grantee_type: 'ROLE', privilege_type: 'SELECT' },
     ]);
+
+    // An incremental table keeps its privileges between runs: a grantee the config drops is revoked.
+    writeFileSync(join(w.dir, 'models/shared.yml'), 'models:\n  - name: shared\n    config:\n      materialized: incremental\n      grants: {select: [carol]}\n');
+    for (let i = 0; i < 2; i++) {
+      const build = await run(w, 'run');
+      expect(build.code, build.output).toBe(0);
+    }
+    const after = await w.query(
+      `select grantee, privilege_type from hive.information_schema.table_privileges where table_schema = '${w.schema}' and table_name = 'shared' and grantee <> 'admin' order by grantee`,
+    );
+    expect(asText(after)).toEqual([{ grantee: 'carol', privilege_type: 'SELECT' }]);
   });
 
   it('dpf docs generate reads catalog facts from the warehouse: column types, row counts, table sizes', async () => {
