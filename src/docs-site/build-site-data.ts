@@ -193,6 +193,8 @@ function nodeTest(t: TestNode | UnitTestNode, result: RunResultEntry | undefined
   return {
     name: t.name,
     type: t.kind === 'unit_test' ? 'unit' : t.testType,
+    // not_null, accepted_values, a custom generic test's name; singular and unit tests by their own name.
+    test: t.kind === 'test' && t.testMetadata ? t.testMetadata.name : t.name,
     ...(t.kind === 'test' && t.columnName ? { column: t.columnName } : {}),
     description: t.description,
     ...(t.kind === 'test' ? { severity: t.config.severity } : {}),
@@ -240,19 +242,13 @@ function nodeColumns(
       meta: c.yaml?.meta ?? {},
       tests: tests
         .filter((t) => t.column?.toLowerCase() === key)
-        .map((t) => ({ name: t.name, test: testLabel(t.name), status: t.status, failures: t.failures })),
+        .map((t) => ({ name: t.name, test: t.test, status: t.status, failures: t.failures })),
       ...(up ? { up } : {}),
       ...(downstream?.get(key) ? { down: downstream.get(key) } : {}),
       ...(profile ? { profile } : {}),
       origin: fromSql.has(key) ? 'sql' : c.yaml && c.warehouse ? 'both' : c.yaml ? 'yaml' : 'warehouse',
     };
   });
-}
-
-/** not_null_fct_orders_order_id -> not_null: the generic test's name, for the column's badge. */
-function testLabel(name: string): string {
-  const m = /^(not_null|unique|accepted_values|relationships|expression_is_true|unique_combination_of_columns|row_count|recency|not_empty|value_between)/.exec(name);
-  return m ? m[1]! : name;
 }
 
 const PLAIN_CONFIG_SKIP = new Set(['meta', 'docs', 'tags', 'enabled']);

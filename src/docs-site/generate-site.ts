@@ -13,7 +13,7 @@
  *
  * Returns a summary for the command to print; prints nothing itself.
  */
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { adapterFactory } from '../adapters/index.js';
 import type { CompiledProject } from '../compiler/compile-pipeline.js';
 import { loadProjectConfig } from '../compiler/load-project.js';
@@ -162,5 +162,3 @@ export async function generateSite(options: GenerateSiteOptions): Promise<SiteSu
     timings,
   };
 }
-
-export const siteIndexPath = (targetPath: string, cwd: string) => relative(cwd, join(targetPath, 'site', 'index.html')) || 'index.html';

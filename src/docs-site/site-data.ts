@@ -141,6 +141,8 @@ export interface ColumnDetails {
 
 export interface NodeTest {
   readonly name: string;
+  /** The generic test it runs (not_null, accepted_values, ...), or its own name. */
+  readonly test: string;
   readonly type: 'generic' | 'singular' | 'unit';
   readonly column?: string;
   readonly description: string;

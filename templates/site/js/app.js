@@ -1,4 +1,3 @@
-// @ts-check
 /**
  * Start-up and routing. Routes live in the URL's hash, so links work from file:// and
  * `dpf docs serve` alike:

@@ -1,4 +1,3 @@
-// @ts-check
 /**
  * Building DOM safely. Every string from the project (names, descriptions, SQL, meta) goes in
  * as a text node or an attribute value, never as HTML; the only HTML the site inserts is

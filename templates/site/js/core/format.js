@@ -1,4 +1,3 @@
-// @ts-check
 /** Numbers, sizes, durations and times as people read them; links to pages. */
 (function (dpf) {
   'use strict';

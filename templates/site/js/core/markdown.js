@@ -1,4 +1,3 @@
-// @ts-check
 /**
  * Descriptions are markdown written by users: rendered with marked, then sanitized with
  * DOMPurify before they reach the page (no scripts, no event handlers, no javascript: URLs,

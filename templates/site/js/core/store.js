@@ -1,4 +1,3 @@
-// @ts-check
 /**
  * The site's data, loaded as scripts: data/index.js (loaded by the page), node details in
  * data/chunks/<n>.js on demand, and the search index parts data/search-<i>.js after the first

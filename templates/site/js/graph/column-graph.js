@@ -1,4 +1,3 @@
-// @ts-check
 /**
  * The column-level lineage graph: each relation is a box listing the columns that take part,
  * and an edge runs from an upstream column's row to the row of the column derived from it.

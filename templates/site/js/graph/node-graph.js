@@ -1,4 +1,3 @@
-// @ts-check
 /**
  * The node-level lineage graph: lays out a set of nodes (never the whole project: callers pass
  * the visible subgraph, capped) with dagre, left to right, and draws it into an svg-canvas.

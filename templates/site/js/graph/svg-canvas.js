@@ -1,4 +1,3 @@
-// @ts-check
 /**
  * A pannable, zoomable SVG surface for the graphs: drag to pan, wheel (or the buttons) to
  * zoom around the pointer, "fit" to see everything. Content goes into `layer`. A drag never

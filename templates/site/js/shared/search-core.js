@@ -1,4 +1,3 @@
-// @ts-check
 /**
  * The catalog site's search: how documents are tokenized, which fields are indexed with which
  * weight, and how results of the index parts are merged and ranked. Shared by Node (which

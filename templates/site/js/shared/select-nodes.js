@@ -1,4 +1,3 @@
-// @ts-check
 /**
  * The lineage graph's selector box: dbt's selector syntax as `dpf ls --select` reads it
  * (src/compiler/select-nodes.ts), evaluated over the site's index in the browser. Same grammar

@@ -1,4 +1,3 @@
-// @ts-check
 /**
  * The home page: the project's overview (models/overview.md), what the project holds, how the
  * last run went, and what needs attention: failing tests, failed or skipped models, stale

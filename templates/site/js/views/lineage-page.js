@@ -1,4 +1,3 @@
-// @ts-check
 /**
  * The lineage pages.
  *

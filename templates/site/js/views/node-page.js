@@ -1,4 +1,3 @@
-// @ts-check
 /**
  * A node's page: what it is (description, owner, tags, materialization, relation), whether it
  * can be trusted (last run, tests, row count, size, freshness), its columns with types, tests,

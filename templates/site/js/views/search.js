@@ -1,4 +1,3 @@
-// @ts-check
 /**
  * Search: the box in the top bar (results as you type, arrow keys, Enter, Escape, "/" to
  * focus) and the search page (#/search), which adds filters by kind, tag, schema, owner and

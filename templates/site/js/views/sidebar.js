@@ -1,4 +1,3 @@
-// @ts-check
 /**
  * The left navigation: sources by source name, then the project's files by folder. Folders
  * render their content the first time they open, so a 10,000-model project costs a few dozen
