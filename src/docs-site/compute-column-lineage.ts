@@ -12,9 +12,9 @@
  *   target/docs_lineage_cache.json, and large projects parse on worker threads.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { DPF_VERSION } from '../compiler/package-paths.js';
@@ -83,9 +83,12 @@ const MODULE_URL = import.meta.url;
 /** Cached results are only valid for the parser that produced them. */
 function implementationKey(): string {
   const ext = MODULE_URL.endsWith('.ts') ? 'ts' : 'js';
-  const file = fileURLToPath(new URL(`./column-lineage.${ext}`, MODULE_URL));
-  const source = existsSync(file) ? readFileSync(file, 'utf8') : '';
-  return createHash('sha256').update(DPF_VERSION).update('\0').update(source).digest('hex').slice(0, 16);
+  const entry = fileURLToPath(new URL(`./column-lineage.${ext}`, MODULE_URL));
+  const folder = fileURLToPath(new URL('./column-lineage/', MODULE_URL));
+  const parts = existsSync(folder) ? readdirSync(folder).filter((f) => f.endsWith(`.${ext}`) && !f.includes('.test.')).sort().map((f) => join(folder, f)) : [];
+  const hash = createHash('sha256').update(DPF_VERSION);
+  for (const file of [entry, ...parts]) hash.update('\0').update(existsSync(file) ? readFileSync(file, 'utf8') : '');
+  return hash.digest('hex').slice(0, 16);
 }
 
 interface CacheFile {

@@ -8,7 +8,7 @@
  */
 import type { Connection, Dialect } from '../adapters/adapter.js';
 import type { ExecutableNode } from '../compiler/manifest.js';
-import type { SqlTemplateName, SqlTemplates } from '../runner/sql-templates.js';
+import type { SqlTemplates } from '../runner/sql-templates.js';
 import type { CatalogColumn } from './read-catalog.js';
 
 export interface ColumnProfile {
@@ -41,7 +41,6 @@ export function wantsProfile(node: ExecutableNode): boolean {
 }
 
 // The template names are the runner's union; these three are rendered the same way.
-const template = (name: 'column_profile_stats' | 'column_profile_top_values' | 'column_profile_histogram') => name as SqlTemplateName;
 
 export async function profileColumns(
   connection: Connection,
@@ -58,7 +57,7 @@ export async function profileColumns(
   const out: Record<string, ColumnProfile> = {};
   let row: Record<string, unknown>;
   try {
-    const result = await connection.query(templates.render(template('column_profile_stats'), { relation: relationName, columns: specs }));
+    const result = await connection.query(templates.render('column_profile_stats', { relation: relationName, columns: specs }));
     row = Object.fromEntries(result.columns.map((c, i) => [c.name, result.rows[0]?.[i]]));
   } catch (err) {
     const error = firstLine(err);
@@ -80,7 +79,7 @@ export async function profileColumns(
     try {
       if (spec.distinct && rowCount > base.nullCount) {
         const top = await connection.query(
-          templates.render(template('column_profile_top_values'), { relation: relationName, column: spec.name, limit: TOP_VALUES }),
+          templates.render('column_profile_top_values', { relation: relationName, column: spec.name, limit: TOP_VALUES }),
         );
         profile = { ...profile, top: top.rows.map(([value, count]) => ({ value: String(value), count: Number(count) })) };
       }
@@ -89,7 +88,7 @@ export async function profileColumns(
       if (spec.numeric && Number.isFinite(min) && Number.isFinite(max) && max > min) {
         const width = (max - min) / BUCKETS;
         const histogram = await connection.query(
-          templates.render(template('column_profile_histogram'), {
+          templates.render('column_profile_histogram', {
             relation: relationName,
             column: spec.name,
             min: numberLiteral(min),

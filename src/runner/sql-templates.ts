@@ -37,7 +37,10 @@ export type SqlTemplateName =
   | 'create_empty_table_as'
   | 'grant'
   | 'revoke'
-  | 'show_grants';
+  | 'show_grants'
+  | 'column_profile_stats'
+  | 'column_profile_top_values'
+  | 'column_profile_histogram';
 
 export class SqlTemplates {
   private readonly cache = new Map<SqlTemplateName, HandlebarsTemplateDelegate>();

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import { dpf, REPO_ROOT, TEMPLATE } from '../helpers/run-dpf.js';
+import { readSite } from '../docs-site/helpers/site-files.js';
 import { ADAPTER, asText, conformanceProject, perEngine, type TestWarehouse } from './warehouse.js';
 
 const made: TestWarehouse[] = [];
@@ -442,7 +443,7 @@ unit_tests:
     rewriteSchemaPlaceholders(w);
     await w.land(`${w.schema}_landing`, 'events', "select 1 as id, 10 as amount, 'A' as code union all select 2, 20, 'B' union all select 3, 30, 'A'");
     expect((await run(w, 'build')).code).toBe(0);
-    const docs = await run(w, 'docs', 'generate');
+    const docs = await run(w, 'docs', 'generate', '--profile');
     expect(docs.code, docs.output).toBe(0);
     const catalog = JSON.parse(readFileSync(join(w.dir, 'target/catalog.json'), 'utf8')) as {
       nodes: Record<string, { type: string; columns: Record<string, { type: string }>; stats: { rowCount?: number; sizeBytes?: number } }>;
@@ -459,6 +460,13 @@ unit_tests:
     expect(catalog.nodes['seed.proj.codes']!.stats.rowCount).toBe(2);
     expect(catalog.sources['source.proj.landing.events']!.stats.rowCount).toBe(3);
     expect(Object.keys(catalog.sources['source.proj.landing.events']!.columns)).toEqual(['id', 'amount', 'code']);
+    // Column profiles run the same templates on every engine.
+    const amount = readSite(join(w.dir, 'target/site')).details('model.proj.events_t').columns.find((c) => c.name === 'amount')!.profile!;
+    expect(amount).toMatchObject({ rowCount: 3, nullCount: 0, distinct: 3, mean: 20 });
+    expect(Number(amount.min)).toBe(10);
+    expect(Number(amount.max)).toBe(30);
+    expect(amount.histogram!.counts.reduce((a, b) => a + b, 0)).toBe(3);
+    expect(amount.error).toBeUndefined();
   });
 
   it('dpf show: previews rows; a BIGINT beyond 2^53 and microseconds keep every digit', async () => {

@@ -183,23 +183,26 @@ describe('dpf docs generate without the warehouse', () => {
     expect(readSite(join(dir, 'target', 'site')).details('model.proj.a').description).toBe('connect with password ****');
   });
 
-  it('profiles only the tables that opt in, by folder config or by meta', async () => {
+  it('profiles only the tables that opt in, by folder config, by their YAML config or by meta', async () => {
     const dir = makeProject(
       {
         'models/marts/by_folder.sql': 'select range as n from range(10)\n',
         'models/by_meta.sql': "select 'a' as letter union all select 'b' union all select null\n",
         'models/by_meta.yml': 'models:\n  - name: by_meta\n    config: {materialized: table}\n    meta: {docs_profile: true}\n',
+        'models/by_config.sql': 'select 7 as seven\n',
+        'models/by_config.yml': 'models:\n  - name: by_config\n    config: {docs: {profile: true}}\n',
         'models/not_asked.sql': 'select 1 as id\n',
       },
       'name: proj\nmodels:\n  proj:\n    +materialized: table\n    marts:\n      +docs: {profile: true}\n',
     );
     expect((await dpf(['build', '--project-dir', dir], { cwd: dir })).code).toBe(0);
     const run = await dpf(['docs', 'generate', '--project-dir', dir], { cwd: dir });
-    expect(run.stdout).toContain('2 tables profiled');
+    expect(run.stdout).toContain('3 tables profiled');
     const site = readSite(join(dir, 'target', 'site'));
     expect(site.details('model.proj.by_folder').columns[0]!.profile).toMatchObject({ rowCount: 10, nullCount: 0, distinct: 10, min: '0', max: '9', mean: 4.5 });
     expect(site.details('model.proj.by_folder').columns[0]!.profile!.histogram!.counts.reduce((a, b) => a + b, 0)).toBe(10);
     expect(site.details('model.proj.by_meta').columns[0]!.profile).toMatchObject({ rowCount: 3, nullCount: 1, distinct: 2 });
+    expect(site.details('model.proj.by_config').columns[0]!.profile).toMatchObject({ rowCount: 1, distinct: 1, min: '7', max: '7' });
     expect(site.details('model.proj.not_asked').columns[0]!.profile).toBeUndefined();
   });
 
