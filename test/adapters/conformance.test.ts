@@ -22,6 +22,12 @@ afterAll(async () => {
 });
 
 const run = (w: TestWarehouse, ...args: string[]) => dpf([...args, '--project-dir', w.dir], { cwd: w.dir });
+/** Runs dpf and expects it to succeed, showing its output when it does not. */
+async function ok(w: TestWarehouse, ...args: string[]) {
+  const result = await run(w, ...args);
+  expect(result.code, result.output).toBe(0);
+  return result;
+}
 const count = async (w: TestWarehouse, relation: string) => Number((await w.query(`select count(*) as n from ${relation}`))[0]!.n);
 
 describe(`adapter conformance: ${ADAPTER}`, () => {
@@ -31,8 +37,7 @@ describe(`adapter conformance: ${ADAPTER}`, () => {
     // The demo's profile, pointed at the engine under test. The expected figures come from the seeds
     // (e.g. the sum of successful raw_payments.amount_cents / 100), not from a previous run.
     writeFileSync(join(w.dir, 'profiles.yml'), w.profileYaml('shop'));
-    const build = await run(w, 'build');
-    expect(build.code, build.output).toBe(0);
+    const build = await ok(w, 'build');
     expect(build.stdout).toMatch(/Finished in .*: \d+ ok, 1 warning, 0 errors, 0 skipped/);
     expect(await count(w, w.relation('fct_orders'))).toBe(500);
     expect(await count(w, w.relation('payments_by_method', `${w.schema}_finance`))).toBe(69);
@@ -52,8 +57,7 @@ describe(`adapter conformance: ${ADAPTER}`, () => {
     });
     rewriteSchemaPlaceholders(w);
     await w.land(`${w.schema}_landing`, 'scores', 'select 1 as id, 10 as score union all select 3, 30');
-    const build = await run(w, 'build');
-    expect(build.code, build.output).toBe(0);
+    const build = await ok(w, 'build');
     expect(build.stdout).toMatch(/OK +seed +\S*people .*\[3 rows/);
     expect(build.stdout).toMatch(/OK +view +\S*people_v/);
     expect(asText(await w.query(`select id, name, note, joined from ${w.relation('people')} order by id`))).toEqual([
@@ -77,8 +81,7 @@ describe(`adapter conformance: ${ADAPTER}`, () => {
       'seeds/big.csv': `${lines.join('\n')}\n`,
       'seeds/_seeds.yml': 'seeds:\n  - name: big\n    config:\n      column_types: {id: HUGEINT, loaded: TIMESTAMP}\n',
     });
-    const seed = await run(w, 'seed');
-    expect(seed.code, seed.output).toBe(0);
+    const seed = await ok(w, 'seed');
     expect(seed.stdout).toMatch(/OK +seed +\S*big .*\[10,000 rows in (\d+\.\d+)s/);
     const summary = await w.query(`select count(*) as n, sum(amount) as total, max(loaded) as latest from ${w.relation('big')}`);
     expect(Number(summary[0]!.n)).toBe(10_000);
@@ -103,12 +106,10 @@ describe(`adapter conformance: ${ADAPTER}`, () => {
     const land = (select: string) => w.land(`${w.schema}_landing`, 'events', select);
     const rows = async (name: string) => asText(await w.query(`select id, v from ${w.relation(name)} order by id, v`));
     await land("select 1 as id, 'a' as v, 1 as updated_at union all select 2, 'b', 2");
-    const first = await run(w, 'run');
-    expect(first.code, first.output).toBe(0);
+    await ok(w, 'run');
 
     await land("select 2 as id, 'B' as v, 3 as updated_at union all select 3, 'c', 3");
-    const second = await run(w, 'run');
-    expect(second.code, second.output).toBe(0);
+    await ok(w, 'run');
     expect(await rows('ev_append')).toEqual([
       { id: '1', v: 'a' },
       { id: '2', v: 'B' },
@@ -123,8 +124,7 @@ describe(`adapter conformance: ${ADAPTER}`, () => {
     expect(await rows('ev_merge')).toEqual(keyed);
     expect(await rows('ev_delins')).toEqual(keyed);
 
-    const refresh = await run(w, 'run', '--full-refresh');
-    expect(refresh.code, refresh.output).toBe(0);
+    await ok(w, 'run', '--full-refresh');
     expect(await rows('ev_append')).toEqual([
       { id: '2', v: 'B' },
       { id: '3', v: 'c' },
@@ -138,7 +138,7 @@ describe(`adapter conformance: ${ADAPTER}`, () => {
     });
     rewriteSchemaPlaceholders(w);
     await w.land(`${w.schema}_landing`, 'events', "select 1 as id, 'a' as v");
-    expect((await run(w, 'run')).code).toBe(0);
+    await ok(w, 'run');
     await w.land(`${w.schema}_landing`, 'events', "select 7 as id, 'x' as v union all select 7, 'y'");
     const bad = await run(w, 'run');
     expect(bad.code).toBe(1);
@@ -155,12 +155,10 @@ describe(`adapter conformance: ${ADAPTER}`, () => {
         '{{config materialized="incremental" incremental_strategy="microbatch" event_time="ts" batch_size="day" begin="2024-01-01"}}\nselect id, ts, cast(v as integer) as v from {{ref "events"}}\n',
     });
     const range = ['--event-time-start', '2024-01-01', '--event-time-end', '2024-01-04'];
-    const first = await run(w, 'build', ...range);
-    expect(first.code, first.output).toBe(0);
+    await ok(w, 'build', ...range);
     writeFileSync(join(w.dir, 'models/events.sql'), events('22'));
-    expect((await run(w, 'run', '--select', 'events')).code).toBe(0);
-    const one = await run(w, 'run', '--select', 'daily', '--event-time-start', '2024-01-02', '--event-time-end', '2024-01-03');
-    expect(one.code, one.output).toBe(0);
+    await ok(w, 'run', '--select', 'events');
+    await ok(w, 'run', '--select', 'daily', '--event-time-start', '2024-01-02', '--event-time-end', '2024-01-03');
     const expected = [
       { id: '1', v: '10' },
       { id: '2', v: '22' },
@@ -170,7 +168,7 @@ describe(`adapter conformance: ${ADAPTER}`, () => {
 
     // Day 2 no longer casts: its batch fails, is reported by its range, and its rows stay.
     writeFileSync(join(w.dir, 'models/events.sql'), events('oops'));
-    expect((await run(w, 'run', '--select', 'events')).code).toBe(0);
+    await ok(w, 'run', '--select', 'events');
     const failed = await run(w, 'run', '--select', 'daily', '--event-time-start', '2024-01-02', '--event-time-end', '2024-01-04');
     expect(failed.code).toBe(1);
     expect(failed.stdout).toContain('1 of 2 batches failed: [2024-01-02 to 2024-01-03)');
@@ -187,14 +185,11 @@ describe(`adapter conformance: ${ADAPTER}`, () => {
     rewriteSchemaPlaceholders(w);
     const land = (select: string) => w.land(`${w.schema}_crm`, 'customers', select);
     await land("select 1 as id, 'bronze' as tier, timestamp '2024-01-01 00:00:00' as updated_at union all select 2, 'silver', timestamp '2024-01-01 00:00:00'");
-    const first = await run(w, 'snapshot');
-    expect(first.code, first.output).toBe(0);
+    await ok(w, 'snapshot');
     await land("select 1 as id, 'gold' as tier, timestamp '2024-02-01 00:00:00' as updated_at union all select 2, 'silver', timestamp '2024-01-01 00:00:00' union all select 3, 'bronze', timestamp '2024-02-01 00:00:00'");
-    const second = await run(w, 'snapshot');
-    expect(second.code, second.output).toBe(0);
+    await ok(w, 'snapshot');
     await land("select 1 as id, 'gold' as tier, timestamp '2024-02-01 00:00:00' as updated_at union all select 3, 'bronze', timestamp '2024-02-01 00:00:00'");
-    const third = await run(w, 'snapshot');
-    expect(third.code, third.output).toBe(0);
+    await ok(w, 'snapshot');
     const versions = (name: string) =>
       w.query(`select id, tier, case when dpf_valid_to is null then 'current' else 'closed' end as state from ${w.relation(name)} order by id, dpf_valid_from, tier`);
     expect(asText(await versions('customers_history'))).toEqual([
@@ -284,7 +279,7 @@ unit_tests:
 
   it('a failing model leaves the table it replaces intact, and the next good run replaces it', async () => {
     const w = project({ 'models/facts.sql': '{{config materialized="table"}}\nselect 1 as id union all select 2\n' });
-    expect((await run(w, 'run')).code).toBe(0);
+    await ok(w, 'run');
     writeFileSync(join(w.dir, 'models/facts.sql'), '{{config materialized="table"}}\nselect 1 as id, no_such_column from (select 1 as x) as t\n');
     const broken = await run(w, 'run');
     expect(broken.code).toBe(1);
@@ -294,15 +289,14 @@ unit_tests:
     const relations = await w.query(`select table_name from ${infoSchema(w)}.tables where table_schema = '${w.schema}' and table_name like 'facts%' order by 1`);
     expect(relations.map((r) => String(r.table_name))).toEqual(['facts']);
     writeFileSync(join(w.dir, 'models/facts.sql'), '{{config materialized="table"}}\nselect 3 as id\n');
-    expect((await run(w, 'run')).code).toBe(0);
+    await ok(w, 'run');
     expect(asText(await w.query(`select id from ${w.relation('facts')}`))).toEqual([{ id: '3' }]);
     // Turning the table into a view whose SQL fails leaves the table too.
     writeFileSync(join(w.dir, 'models/facts.sql'), '{{config materialized="view"}}\nselect no_such_column from (select 1 as x) as t\n');
     expect((await run(w, 'run')).code).toBe(1);
     expect(asText(await w.query(`select id from ${w.relation('facts')}`))).toEqual([{ id: '3' }]);
     writeFileSync(join(w.dir, 'models/facts.sql'), '{{config materialized="view"}}\nselect 4 as id\n');
-    const view = await run(w, 'run');
-    expect(view.code, view.output).toBe(0);
+    await ok(w, 'run');
     expect(asText(await w.query(`select id from ${w.relation('facts')}`))).toEqual([{ id: '4' }]);
   });
 
@@ -313,7 +307,7 @@ unit_tests:
       'models/whole.sql': '{{config materialized="table"}}\nselect 3 as v\n',
       'models/other.sql': 'select 4 as v\n',
     });
-    expect((await run(w, 'run')).code).toBe(0);
+    await ok(w, 'run');
     const rename = (from: string, to: string) => `alter table ${w.relation(from)} rename to ${perEngine({ duckdb: `"${to}"`, trino: w.relation(to) })}`;
     await w.execute(
       // kept: killed between "old table aside" and "new table in".
@@ -326,8 +320,7 @@ unit_tests:
       `create table ${w.relation('whole__dpf_backup')} as select 300 as v`,
     );
     // A run of another model recovers them all (they live in the schema it builds in).
-    const other = await run(w, 'run', '--select', 'other');
-    expect(other.code, other.output).toBe(0);
+    await ok(w, 'run', '--select', 'other');
     expect(asText(await w.query(`select v from ${w.relation('kept')}`))).toEqual([{ v: '1' }]);
     expect(asText(await w.query(`select v from ${w.relation('fresh')}`))).toEqual([{ v: '200' }]);
     expect(asText(await w.query(`select v from ${w.relation('whole')}`))).toEqual([{ v: '3' }]);
@@ -361,8 +354,7 @@ unit_tests:
       'models/select.sql': `select 1 as "order id", 'x' as "group", 'it''s' as "Mixed ""Case"""\n`,
       'models/reader.sql': 'select "order id" + 1 as next_id, "group" from {{ref "select"}}\n',
     });
-    const build = await run(w, 'run');
-    expect(build.code, build.output).toBe(0);
+    await ok(w, 'run');
     const columns = await w.query(`select column_name from ${infoSchema(w)}.columns where table_schema = '${w.schema}' and table_name = 'select' order by ordinal_position`);
     // Trino folds every identifier to lower case, quoted or not.
     expect(columns.map((c) => String(c.column_name))).toEqual(perEngine({ duckdb: ['order id', 'group', 'Mixed "Case"'], trino: ['order id', 'group', 'mixed "case"'] }));
@@ -378,8 +370,7 @@ unit_tests:
       'name: proj\nmodels:\n  proj:\n    marts:\n      +schema: Finance\n',
     );
     for (let i = 0; i < 3; i++) {
-      const build = await run(w, 'run');
-      expect(build.code, build.output).toBe(0);
+      await ok(w, 'run');
     }
     expect(asText(await w.query(`select amount from ${w.relation('Revenue', `${w.schema}_Finance`)}`))).toEqual([{ amount: '42' }]);
     expect(asText(await w.query(`select id, v from ${w.relation('Events', `${w.schema}_Finance`)}`))).toEqual([{ id: '1', v: 'a' }]);
@@ -390,8 +381,7 @@ unit_tests:
       { 'models/marts/revenue.sql': 'select 42 as amount\n', 'models/plain.sql': 'select 1 as x\n' },
       'name: proj\nmodels:\n  proj:\n    marts:\n      +schema: finance\n',
     );
-    const build = await run(w, 'run');
-    expect(build.code, build.output).toBe(0);
+    const build = await ok(w, 'run');
     expect(build.stdout).toContain(`${w.schema}_finance.revenue`);
     expect(asText(await w.query(`select amount from ${w.relation('revenue', `${w.schema}_finance`)}`))).toEqual([{ amount: '42' }]);
   });
@@ -403,8 +393,7 @@ unit_tests:
       perEngine({ duckdb: 'name: proj\n', trino: 'name: proj\nmodels:\n  proj:\n    +database: hive\n' }),
     );
     for (let i = 0; i < 2; i++) {
-      const build = await run(w, 'run');
-      expect(build.code, build.output).toBe(0);
+      const build = await ok(w, 'run');
     }
     const executed = readFileSync(join(w.dir, 'target/run/proj/models/shared.sql'), 'utf8');
     if (ADAPTER === 'duckdb') {
@@ -424,8 +413,7 @@ unit_tests:
     // An incremental table keeps its privileges between runs: a grantee the config drops is revoked.
     writeFileSync(join(w.dir, 'models/shared.yml'), 'models:\n  - name: shared\n    config:\n      materialized: incremental\n      grants: {select: [carol]}\n');
     for (let i = 0; i < 2; i++) {
-      const build = await run(w, 'run');
-      expect(build.code, build.output).toBe(0);
+      await ok(w, 'run');
     }
     const after = await w.query(
       `select grantee, privilege_type from hive.information_schema.table_privileges where table_schema = '${w.schema}' and table_name = 'shared' and grantee <> 'admin' order by grantee`,
@@ -442,9 +430,8 @@ unit_tests:
     });
     rewriteSchemaPlaceholders(w);
     await w.land(`${w.schema}_landing`, 'events', "select 1 as id, 10 as amount, 'A' as code union all select 2, 20, 'B' union all select 3, 30, 'A'");
-    expect((await run(w, 'build')).code).toBe(0);
-    const docs = await run(w, 'docs', 'generate', '--profile');
-    expect(docs.code, docs.output).toBe(0);
+    await ok(w, 'build');
+    await ok(w, 'docs', 'generate', '--profile');
     const catalog = JSON.parse(readFileSync(join(w.dir, 'target/catalog.json'), 'utf8')) as {
       nodes: Record<string, { type: string; columns: Record<string, { type: string }>; stats: { rowCount?: number; sizeBytes?: number } }>;
       sources: Record<string, { columns: Record<string, { type: string }>; stats: { rowCount?: number } }>;
@@ -473,9 +460,8 @@ unit_tests:
     const w = project({
       'models/big.sql': "select cast(9007199254740993 as bigint) as big, cast(12.50 as decimal(10, 2)) as price, timestamp '2024-01-01 10:00:00.123456' as ts\n",
     });
-    expect((await run(w, 'run')).code).toBe(0);
-    const show = await run(w, 'show', '--select', 'big');
-    expect(show.code, show.output).toBe(0);
+    await ok(w, 'run');
+    const show = await ok(w, 'show', '--select', 'big');
     expect(show.stdout).toContain('9007199254740993');
     expect(show.stdout).toContain('12.50');
     expect(show.stdout).toContain('2024-01-01 10:00:00.123456');
