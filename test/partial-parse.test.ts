@@ -52,6 +52,17 @@ describe('partial parsing of YAML', () => {
 });
 
 describe('reusing the last compile when nothing changed', () => {
+  it('docs generate leaves target/compiled/ out, and the next compile writes it while reusing the compile', async () => {
+    const dir = makeProject({ 'models/a.sql': 'select 1 as n\n' });
+    const env = { HOME: dir, DPF_TIMING: '1' };
+    expect((await dpf(['docs', 'generate', '--empty-catalog', '--project-dir', dir], { cwd: dir, env })).code).toBe(0);
+    expect(existsSync(join(dir, 'target/manifest.json'))).toBe(true);
+    expect(existsSync(join(dir, 'target/compiled'))).toBe(false);
+    const compile = await dpf(['compile', '--project-dir', dir], { cwd: dir, env });
+    expect(compile.stdout).toContain('nothing changed since the last compile: reused it');
+    expect(readFileSync(join(dir, 'target/compiled/proj/models/a.sql'), 'utf8')).toBe('select 1 as n\n');
+  });
+
   it('skips parsing when no input changed, and compiles again on any change', async () => {
     const dir = makeProject({
       'models/a.sql': 'select {{var "n" 1}} as n, {{> two}} as t\n',

@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { join, relative } from 'node:path';
+import { join, relative, sep } from 'node:path';
 import type { Diagnostic } from '../errors/dpf-error.js';
 import type { TargetConfig } from '../adapters/adapter.js';
 import type { ProjectConfig } from './load-project.js';
@@ -60,9 +60,12 @@ let tool: string | undefined;
 function toolFingerprint(): string {
   if (tool) return tool;
   const hash = createHash('sha1').update(DPF_VERSION);
+  // The catalog site's static files (templates/site/) do not change what a compile produces.
+  const site = join(TEMPLATES_DIR, 'site');
   for (const dir of [TEMPLATES_DIR, SCHEMAS_DIR]) {
     for (const e of readdirSync(dir, { recursive: true, withFileTypes: true }).filter((x) => x.isFile())) {
       const file = join(e.parentPath ?? (e as unknown as { path: string }).path, e.name);
+      if (file.startsWith(site + sep)) continue;
       hash.update(file).update(readFileSync(file));
     }
   }
@@ -74,24 +77,26 @@ function toolFingerprint(): string {
 interface Saved {
   readonly fingerprint: string;
   readonly warnings: Diagnostic[];
+  /** Whether target/compiled/ was written with the manifest (absent in older files: it was). */
+  readonly compiledFiles?: boolean;
 }
 
 /** The last compile's manifest and warnings, when its fingerprint is this one. */
-export function reusableCompile(targetPath: string, fingerprint: string): { manifest: Manifest; warnings: Diagnostic[] } | undefined {
+export function reusableCompile(targetPath: string, fingerprint: string): { manifest: Manifest; warnings: Diagnostic[]; compiledFiles: boolean } | undefined {
   try {
     const saved = JSON.parse(readFileSync(join(targetPath, FILE), 'utf8')) as Saved;
     if (saved.fingerprint !== fingerprint) return undefined;
     const manifest = JSON.parse(readFileSync(join(targetPath, 'manifest.json'), 'utf8')) as Manifest & { $schema?: string };
     if (manifest.metadata?.dpfSchemaVersion !== MANIFEST_SCHEMA_VERSION) return undefined;
     delete manifest.$schema;
-    return { manifest, warnings: saved.warnings };
+    return { manifest, warnings: saved.warnings, compiledFiles: saved.compiledFiles !== false };
   } catch {
     return undefined;
   }
 }
 
-export function saveFingerprint(targetPath: string, fingerprint: string, warnings: Diagnostic[]): void {
-  writeFileSync(join(targetPath, FILE), JSON.stringify({ fingerprint, warnings } satisfies Saved));
+export function saveFingerprint(targetPath: string, fingerprint: string, warnings: Diagnostic[], compiledFiles: boolean): void {
+  writeFileSync(join(targetPath, FILE), JSON.stringify({ fingerprint, warnings, compiledFiles } satisfies Saved));
 }
 
 export function forgetFingerprint(targetPath: string): void {

@@ -33,6 +33,12 @@ export interface CompileOptions {
   readonly env?: NodeJS.ProcessEnv;
   /** Write manifest.json and compiled SQL (default true). */
   readonly writeArtifacts?: boolean;
+  /**
+   * With writeArtifacts, also write target/compiled/ (default true). dpf docs generate does
+   * not need those files (writing 10,000 of them is seconds); a later command that does writes
+   * them then, even when it reuses this compile.
+   */
+  readonly writeCompiledFiles?: boolean;
 }
 
 export interface CompiledProject {
@@ -82,14 +88,20 @@ export async function compileFromDisk(options: CompileOptions): Promise<Compiled
     ? projectFingerprint(options.projectDir, configFile.data, target, { vars: options.vars, profilesFile: findProfilesFile(options) })
     : undefined;
   const reused = fingerprint && options.reuseCompiled !== false ? reusableCompile(targetPath, fingerprint) : undefined;
-  if (reused) {
+  if (reused && fingerprint) {
     // Nothing the compile reads has changed: the last manifest is this compile's result.
     const invocationId = randomUUID();
     const manifest: Manifest = { ...reused.manifest, metadata: { ...reused.manifest.metadata, invocationId, generatedAt: new Date().toISOString() } };
     lap('load');
     const graph = buildGraph(manifest);
     lap('graph');
-    if (options.writeArtifacts !== false) writeManifest(targetPath, manifest);
+    if (options.writeArtifacts !== false) {
+      writeManifest(targetPath, manifest);
+      if (!reused.compiledFiles && options.writeCompiledFiles !== false) {
+        writeCompiledSql(targetPath, reused.manifest);
+        saveFingerprint(targetPath, fingerprint, reused.warnings, true);
+      }
+    }
     lap('write');
     return { target, targetPath, graph, manifest, warnings: reused.warnings, invocationId, timings: { parse: 0, compile: 0, ...timings } as StageTimings };
   }
@@ -113,10 +125,11 @@ export async function compileFromDisk(options: CompileOptions): Promise<Compiled
   const manifest = compileProject(parsed, graph, context);
   lap('compile');
   if (options.writeArtifacts !== false) {
-    writeCompiledSql(files.targetPath, manifest);
+    const compiledFiles = options.writeCompiledFiles !== false;
+    if (compiledFiles) writeCompiledSql(files.targetPath, manifest);
     writeManifest(files.targetPath, manifest);
     // The saved fingerprint must always describe the manifest on disk, or be absent.
-    if (fingerprint) saveFingerprint(files.targetPath, fingerprint, [...parsed.warnings]);
+    if (fingerprint) saveFingerprint(files.targetPath, fingerprint, [...parsed.warnings], compiledFiles);
     else forgetFingerprint(files.targetPath);
   }
   lap('write');

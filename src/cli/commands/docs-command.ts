@@ -35,7 +35,8 @@ export function registerDocsCommand(program: Command, ctx: CommandContext): void
     .action(async (flags: GenerateFlags) => {
       const format = logFormatOf(flags);
       const options = compileOptions(flags, ctx.io.cwd, ctx.io.env);
-      const compiled = await compileFromDisk(options);
+      // The site needs the manifest, not target/compiled/ (a later command writes it if needed).
+      const compiled = await compileFromDisk({ ...options, writeCompiledFiles: false });
       ctx.output.addSecrets(compiled.target.secrets);
       printWarnings(ctx, compiled.warnings, options.projectDir, format);
       const summary = await generateSite({ compiled, projectDir: options.projectDir, emptyCatalog: flags.emptyCatalog, profileAll: flags.profile });
