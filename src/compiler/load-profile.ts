@@ -1,7 +1,8 @@
 /**
  * Finds profiles.yml, picks the profile and target, and resolves {{env "NAME" "default"}} in
- * its values. The result keeps every value that came from the environment in `secrets`, so
- * that loggers and artifact writers can redact them; nothing else in dpf reads profiles.yml.
+ * its values. The result lists the secrets in `secrets` (values under keys such as password or
+ * token, and values read from variables named so, such as TRINO_PASSWORD), so that loggers and
+ * artifact writers can redact them; nothing else in dpf reads profiles.yml.
  */
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
@@ -63,8 +64,12 @@ export function loadProfile(options: ProfileOptions): TargetConfig {
   const secrets: string[] = [];
   const renderValue = (value: unknown, path: (string | number)[]): unknown => {
     if (typeof value === 'string' && value.includes('{{')) {
-      const rendered = renderEnv(value, env, yaml.locate(path));
-      if (rendered !== value) secrets.push(rendered);
+      const names: string[] = [];
+      const rendered = renderEnv(value, env, yaml.locate(path), names);
+      // A value read from a secret-looking variable is a secret wherever it sits (values under
+      // secret-looking keys are collected below). Other variables (a schema, a host, a user)
+      // are not: redacting them would blank out ordinary words in every line and artifact.
+      if (rendered !== value && names.some((n) => SECRET_KEY.test(n))) secrets.push(rendered);
       return rendered;
     }
     if (Array.isArray(value)) return value.map((v, i) => renderValue(v, [...path, i]));
@@ -102,9 +107,10 @@ function collectSecretValues(value: unknown, out: string[], key = ''): void {
 
 const Handlebars = HandlebarsModule.create();
 
-function renderEnv(text: string, env: NodeJS.ProcessEnv, location: { file: string; line?: number; column?: number }): string {
+function renderEnv(text: string, env: NodeJS.ProcessEnv, location: { file: string; line?: number; column?: number }, used: string[]): string {
   const helpers = {
     env(name: unknown, ...rest: unknown[]) {
+      used.push(String(name));
       const fallback = rest.length > 1 ? rest[0] : undefined;
       const value = env[String(name)];
       if (value !== undefined) return value;

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { DPF_VERSION } from '../compiler/package-paths.js';
 import type { ColumnProfile } from './profile-columns.js';
 import type { Catalog, CatalogEntry } from './read-catalog.js';
+import { redactStrings } from './write-site.js';
 
 export const CATALOG_SCHEMA_VERSION = 'https://dpf.dev/schemas/catalog/v1.json';
 
@@ -46,6 +47,6 @@ export function writeCatalogJson(
   };
   mkdirSync(targetPath, { recursive: true });
   const file = join(targetPath, 'catalog.json');
-  writeFileSync(file, redact(JSON.stringify(doc, null, 1)));
+  writeFileSync(file, JSON.stringify(redactStrings(doc, redact), null, 1));
   return file;
 }

@@ -27,7 +27,7 @@ import { profileColumns, wantsProfile, type ColumnProfile } from './profile-colu
 import { readCatalog, type Catalog } from './read-catalog.js';
 import { readOverview } from './read-overview.js';
 import { readRunArtifacts } from './read-run-artifacts.js';
-import { secretRedactor, writeSite, type WrittenSite } from './write-site.js';
+import { redactStrings, secretRedactor, writeSite, type WrittenSite } from './write-site.js';
 
 export interface GenerateSiteOptions {
   readonly compiled: CompiledProject;
@@ -117,16 +117,17 @@ export async function generateSite(options: GenerateSiteOptions): Promise<SiteSu
   // threads parse SQL. (Columns known only from lineage are therefore not searchable.)
   const overview = readOverview(projectDir, loadProjectConfig(projectDir).data);
   const inputs = { manifest, catalog, profiles, artifacts, overview: overview?.text };
-  const search = buildSearchIndex(buildSiteData({ ...inputs, lineage: new Map() }));
+  // Redacted before anything is built from it: the search index never sees a secret.
+  const search = buildSearchIndex(redactStrings(buildSiteData({ ...inputs, lineage: new Map() }), redact));
   lap('search');
   const lineage = await lineageDone;
   lap('lineage');
   timings.lineage = lineageSeconds;
-  const data = buildSiteData({ ...inputs, lineage });
+  const data = redactStrings(buildSiteData({ ...inputs, lineage }), redact);
   lap('data');
 
   // 7. Files.
-  const site = writeSite(join(targetPath, 'site'), data, search, redact);
+  const site = writeSite(join(targetPath, 'site'), data, search);
   const catalogFile = writeCatalogJson(
     targetPath,
     catalog,

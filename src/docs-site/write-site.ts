@@ -82,7 +82,22 @@ export function secretRedactor(secrets: readonly string[]): (text: string) => st
   return (text) => forms.reduce((t, s) => (t.includes(s) ? t.split(s).join('****') : t), text);
 }
 
-export function writeSite(siteDir: string, data: SiteData, search: SearchFile[], redact: (text: string) => string): WrittenSite {
+/**
+ * The same data with every string redacted. Redacting values, not the JSON text they become,
+ * can never break the JSON (a secret "true" would turn `"pii":true` into `"pii":****`), and
+ * what is built from the data afterwards (the search index) never sees a secret.
+ */
+export function redactStrings<T>(value: T, redact: (text: string) => string): T {
+  if (typeof value === 'string') return redact(value) as T;
+  if (Array.isArray(value)) return value.map((v) => redactStrings(v, redact)) as T;
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [redact(k), redactStrings(v, redact)])) as T;
+  }
+  return value;
+}
+
+/** Writes the site; data and search must be redacted already (redactStrings). */
+export function writeSite(siteDir: string, data: SiteData, search: SearchFile[]): WrittenSite {
   // target/site/ is dpf's alone: start clean so no chunk of an earlier generate lingers.
   rmSync(siteDir, { recursive: true, force: true });
   mkdirSync(join(siteDir, 'data', 'chunks'), { recursive: true });
@@ -94,9 +109,9 @@ export function writeSite(siteDir: string, data: SiteData, search: SearchFile[],
   for (const [name, text] of Object.entries(vendorFiles())) writeFileSync(join(siteDir, 'vendor', name), text);
 
   const index: SiteIndex = { ...data.index, searchParts: search.length, search: search.map((s) => ({ part: s.part, documents: s.documents })) };
-  writeFileSync(join(siteDir, 'data', 'index.js'), dataScript('index', 0, redact(JSON.stringify(index))));
-  data.chunks.forEach((chunk, i) => writeFileSync(join(siteDir, 'data', 'chunks', `${i}.js`), dataScript('chunk', i, redact(JSON.stringify(chunk)))));
-  search.forEach((s, i) => writeFileSync(join(siteDir, 'data', `search-${i}.js`), dataScript('search', i, redact(s.json))));
+  writeFileSync(join(siteDir, 'data', 'index.js'), dataScript('index', 0, JSON.stringify(index)));
+  data.chunks.forEach((chunk, i) => writeFileSync(join(siteDir, 'data', 'chunks', `${i}.js`), dataScript('chunk', i, JSON.stringify(chunk))));
+  search.forEach((s, i) => writeFileSync(join(siteDir, 'data', `search-${i}.js`), dataScript('search', i, s.json)));
 
   let files = 0;
   let bytes = 0;

@@ -183,6 +183,22 @@ describe('dpf docs generate without the warehouse', () => {
     expect(readSite(join(dir, 'target', 'site')).details('model.proj.a').description).toBe('connect with password ****');
   });
 
+  it('keeps ordinary {{env}} values readable, and a secret that looks like JSON cannot break the data', async () => {
+    const dir = makeProject({
+      // The schema comes from the environment but is no secret; the password is one, and is "true".
+      'profiles.yml': "proj:\n  target: dev\n  outputs:\n    dev: { type: duckdb, path: target/dev.duckdb, schema: \"{{env 'DPF_SCHEMA' 'main'}}\", password: \"{{env 'DPF_PASSWORD'}}\" }\n",
+      'models/a.sql': 'select 1 as id\n',
+      'models/a.yml': 'models:\n  - name: a\n    description: The main table.\n    meta: {pii: true}\n',
+    });
+    const env = { HOME: dir, DPF_SCHEMA: 'main', DPF_PASSWORD: 'true' };
+    const run = await dpf(['docs', 'generate', '--empty-catalog', '--project-dir', dir], { cwd: dir, env });
+    expect(run.code, run.output).toBe(0);
+    const node = readSite(join(dir, 'target', 'site')).details('model.proj.a');
+    expect(node.description).toBe('The main table.');
+    expect(node.relation).toBe('"main"."a"');
+    expect(node.meta).toEqual({ pii: true });
+  });
+
   it('profiles only the tables that opt in, by folder config, by their YAML config or by meta', async () => {
     const dir = makeProject(
       {
