@@ -23,7 +23,7 @@ import { buildSiteData } from './build-site-data.js';
 import { writeCatalogJson } from './catalog-json.js';
 import type { ColumnLineage } from './column-lineage.js';
 import { computeColumnLineage, lineageEngine, lineageJobs } from './compute-column-lineage.js';
-import { profileColumns, wantsProfile, type ColumnProfile } from './profile-columns.js';
+import { isSensitiveColumn, profileColumns, wantsProfile, type ColumnProfile } from './profile-columns.js';
 import { readCatalog, type Catalog } from './read-catalog.js';
 import { readOverview } from './read-overview.js';
 import { readRunArtifacts } from './read-run-artifacts.js';
@@ -79,7 +79,8 @@ export async function generateSite(options: GenerateSiteOptions): Promise<SiteSu
         for (const node of Object.values(manifest.nodes)) {
           const entry = catalog.nodes[node.uniqueId];
           if (!entry || entry.type !== 'table' || !(options.profileAll || wantsProfile(node))) continue;
-          profiles.set(node.uniqueId, await profileColumns(connection, templates, adapter.dialect, entry.relationName, entry.columns));
+          const sensitive = (column: string) => isSensitiveColumn(node, column);
+          profiles.set(node.uniqueId, await profileColumns(connection, templates, adapter.dialect, entry.relationName, entry.columns, sensitive));
         }
       });
     } finally {

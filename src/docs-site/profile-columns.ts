@@ -5,6 +5,8 @@
  * column_profile_*.sql.hbs (plain ANSI that DuckDB and Trino both run; an adapter may override
  * it in templates/<adapter>/). One statement per table for the counts, then one per column for
  * top values and histograms. A failing statement loses that piece of the profile, not the site.
+ * Columns marked as personal data get counts only; top values are kept for columns whose
+ * values repeat (top values of an id or an email column would just be rows).
  */
 import type { Connection, Dialect } from '../adapters/adapter.js';
 import type { ExecutableNode } from '../compiler/manifest.js';
@@ -21,6 +23,11 @@ export interface ColumnProfile {
   readonly top?: { readonly value: string; readonly count: number }[];
   /** Equal-width buckets from min to max. */
   readonly histogram?: { readonly min: number; readonly max: number; readonly counts: number[] };
+  /**
+   * Why values were left out: 'pii' (the column is marked personal data: only counts are
+   * shown), or 'unique' (top values of a column whose values hardly repeat would be rows).
+   */
+  readonly valuesHidden?: 'pii' | 'unique';
   readonly error?: string;
 }
 
@@ -33,6 +40,20 @@ const ORDERED = /^(date|time|timestamp|varchar|char|text|string|boolean|bool|uui
 const SCALAR = /^(date|time|timestamp|varchar|char|text|string|boolean|bool|uuid|interval|blob|varbinary)\b/i;
 
 export const isNumericType = (type: string) => NUMERIC.test(type.trim());
+
+/** Top values only where values repeat: at most this share of the non-null values is distinct. */
+const MAX_DISTINCT_SHARE_FOR_TOP = 0.5;
+
+/**
+ * Whether a column holds personal data by its YAML: `meta: {pii: true}` (or sensitive), or a
+ * tag pii / sensitive on the column. Such columns are profiled by counts only, never values.
+ */
+export function isSensitiveColumn(node: ExecutableNode, column: string): boolean {
+  const declared = Object.values(node.columns).find((c) => c.name.toLowerCase() === column.toLowerCase());
+  if (!declared) return false;
+  const flagged = (v: unknown) => v === true || v === 'true';
+  return flagged(declared.meta.pii) || flagged(declared.meta.sensitive) || declared.tags.some((t) => /^(pii|sensitive)$/i.test(t));
+}
 
 /** Whether a model or seed asked for profiles in its config or meta. */
 export function wantsProfile(node: ExecutableNode): boolean {
@@ -48,11 +69,20 @@ export async function profileColumns(
   dialect: Dialect,
   relationName: string,
   columns: readonly CatalogColumn[],
+  sensitive: (column: string) => boolean = () => false,
 ): Promise<Record<string, ColumnProfile>> {
   const specs = columns.map((c, i) => {
     const numeric = isNumericType(c.type);
     const scalar = numeric || SCALAR.test(c.type.trim());
-    return { column: c, name: dialect.quoteIdentifier(c.name), alias: `c${i}`, numeric, distinct: scalar, ordered: numeric || ORDERED.test(c.type.trim()) };
+    return {
+      column: c,
+      name: dialect.quoteIdentifier(c.name),
+      alias: `c${i}`,
+      numeric,
+      distinct: scalar,
+      ordered: numeric || ORDERED.test(c.type.trim()),
+      sensitive: sensitive(c.name),
+    };
   });
   const out: Record<string, ColumnProfile> = {};
   let row: Record<string, unknown>;
@@ -67,17 +97,26 @@ export async function profileColumns(
   const rowCount = Number(row.row_count);
   for (const spec of specs) {
     const a = spec.alias;
-    const base: ColumnProfile = {
+    const counts = {
       rowCount,
       nullCount: rowCount - Number(row[`${a}_non_null`]),
       distinct: spec.distinct ? Number(row[`${a}_distinct`]) : undefined,
+    };
+    if (spec.sensitive) {
+      out[spec.column.name] = { ...counts, valuesHidden: 'pii' };
+      continue;
+    }
+    const base: ColumnProfile = {
+      ...counts,
       min: spec.ordered ? text(row[`${a}_min`]) : undefined,
       max: spec.ordered ? text(row[`${a}_max`]) : undefined,
       mean: spec.numeric && row[`${a}_mean`] !== null ? Number(row[`${a}_mean`]) : undefined,
     };
-    let profile: ColumnProfile = base;
+    const nonNull = rowCount - base.nullCount;
+    const repeats = base.distinct !== undefined && base.distinct <= nonNull * MAX_DISTINCT_SHARE_FOR_TOP;
+    let profile: ColumnProfile = spec.distinct && nonNull > 0 && !repeats ? { ...base, valuesHidden: 'unique' } : base;
     try {
-      if (spec.distinct && rowCount > base.nullCount) {
+      if (spec.distinct && nonNull > 0 && repeats) {
         const top = await connection.query(
           templates.render('column_profile_top_values', { relation: relationName, column: spec.name, limit: TOP_VALUES }),
         );

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { copyDemoProject, dpf, makeProject, type DpfRun } from '../helpers/run-dpf.js';
 import { readSite, type SiteFiles } from './helpers/site-files.js';
+import { queryDuckDB } from '../helpers/query-duckdb.js';
 
 function filesUnder(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
@@ -113,6 +114,17 @@ describe('dpf docs generate on the built demo project', () => {
     expect(paid.min! < paid.max!).toBe(true);
     // Views are not profiled (reading one runs its query).
     expect(readSite(join(dir, 'target', 'site')).details('model.shop.orders_daily').columns.some((c) => c.profile)).toBe(false);
+    // Personal data (meta: {pii: true}) is counted, never shown; an id's "top values" would be rows.
+    const customers = readSite(join(dir, 'target', 'site')).details('model.shop.dim_customers');
+    const email = customers.columns.find((c) => c.name === 'email')!.profile!;
+    expect(email).toEqual({ rowCount: 100, nullCount: 0, distinct: 100, valuesHidden: 'pii' });
+    const orderId = profiled.columns.find((c) => c.name === 'order_id')!.profile!;
+    expect(orderId.valuesHidden).toBe('unique');
+    expect(orderId.top).toBeUndefined();
+    expect(orderId.histogram!.counts.reduce((s, n) => s + n, 0)).toBe(500);
+    const everything = readFileSync(join(dir, 'target', 'catalog.json'), 'utf8') + filesUnder(join(dir, 'target', 'site')).map((f) => readFileSync(f, 'utf8')).join('');
+    const someEmail = (await queryDuckDB(join(dir, 'target', 'dev.duckdb'), 'select max(email) as e from main.dim_customers'))[0]!.e as string;
+    expect(everything).not.toContain(someEmail);
   });
 });
 
