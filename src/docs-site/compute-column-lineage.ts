@@ -58,9 +58,30 @@ export function lineageJobs(manifest: Manifest, engine: LineageEngine, columnsOf
   const jobs: LineageJob[] = [];
   for (const node of Object.values(manifest.nodes)) {
     if (node.kind !== 'model' || !node.compiledCode) continue;
-    jobs.push({ nodeId: node.uniqueId, sql: node.compiledCode, engine, relations: relationsOf(node.dependsOn) });
+    jobs.push(withFileSourcesNamed({ nodeId: node.uniqueId, sql: node.compiledCode, engine, relations: relationsOf(node.dependsOn) }, byId));
   }
   return jobs;
+}
+
+/** The placeholder schema that names file sources for the parser (see withFileSourcesNamed). */
+const FILE_SOURCE_SCHEMA = 'dpf_file_source';
+
+/**
+ * A source read from files renders as an expression (read_csv_auto('...') on DuckDB, an
+ * inlined VALUES list on Trino), which the parser would take for a table function whose columns
+ * come from nowhere. In the SQL given to the parser, that expression becomes a plain relation
+ * name, so the source's known columns are traced like any table's.
+ */
+function withFileSourcesNamed(job: LineageJob, byId: ReadonlyMap<string, ExecutableNode | SourceNode>): LineageJob {
+  let sql = job.sql;
+  const relations = job.relations.map((relation, i) => {
+    const node = byId.get(relation.nodeId);
+    if (node?.kind !== 'source' || !node.externalLocation || !sql.includes(node.relationName)) return relation;
+    const stand = { schema: FILE_SOURCE_SCHEMA, identifier: `source_${i}` };
+    sql = sql.split(node.relationName).join(`"${stand.schema}"."${stand.identifier}"`);
+    return { nodeId: relation.nodeId, ...stand, columns: relation.columns };
+  });
+  return { ...job, sql, relations };
 }
 
 /** Never throws: a parser crash is that model's "unparsed" result. */

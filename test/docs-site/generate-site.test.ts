@@ -88,6 +88,10 @@ describe('dpf docs generate on the built demo project', () => {
     const down = fct.columns.find((c) => c.name === 'net_revenue')!.down!.map((r) => `${site.index.nodes[r.n]!.n}.${r.c}`);
     expect(down).toContain('orders_daily.net_revenue_7d');
     expect(down).toContain('dim_customers.lifetime_value');
+    // A source read from a CSV file in place is traced like a table.
+    const sessions = site.details('model.shop.stg_web_sessions');
+    expect(upstream(sessions, 'session_date')).toEqual(['sessions.started_at']);
+    expect(upstream(sessions, 'device')).toEqual(['sessions.device']);
   });
 
   it('indexes names, descriptions and SQL for search', () => {
