@@ -82,7 +82,7 @@ export interface Connection {
   query(sql: string, options?: { limit?: number }): Promise<QueryResult>;
   listRelations(schema: string, database?: string): Promise<RelationInfo[]>;
   getColumns(relation: Relation): Promise<ColumnDescription[]>;
-  /** Row count and storage size of a table (views: row count only, or nothing), for the catalog. */
+  /** Row count and storage size of a table, for the catalog; nothing for a view (counting one runs it). */
   relationStats(relation: Relation, type: RelationType): Promise<RelationStats>;
   createSchema(schema: string, database?: string): Promise<void>;
   /** Drops a schema and everything in it (dpf ci cleans up after itself). */

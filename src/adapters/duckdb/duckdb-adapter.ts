@@ -91,9 +91,10 @@ class DuckDBSession implements Connection {
   }
 
   async relationStats(relation: Relation, type: RelationType): Promise<RelationStats> {
+    // Counting a view runs its whole query: views get no figures.
+    if (type === 'view') return {};
     const counted = await this.query(`select count(*) from ${this.dialect.renderRelation(relation)}`);
     const rowCount = Number(counted.rows[0]?.[0]);
-    if (type === 'view') return { rowCount };
     // DuckDB has no per-table byte count; count the storage blocks the table's segments use
     // (blocks of the database's block_size, shared by small tables, so an upper bound).
     const sized = await this.query(
