@@ -159,6 +159,7 @@ export function buildSiteData(inputs: SiteInputs): SiteData {
       owners: owners.values,
       folders: folderLists,
       nodes,
+      testParents: testParents(manifest, position),
       counts: { tests: Object.keys(manifest.tests).length, unitTests: Object.keys(manifest.unitTests).length, columns: columnCount },
       ...(artifacts.run
         ? { run: { command: artifacts.run.command, generatedAt: artifacts.run.generatedAt, elapsed: artifacts.run.elapsed, counts: artifacts.run.counts } }
@@ -329,6 +330,17 @@ function problems(manifest: Manifest, results: ReadonlyMap<string, RunResultEntr
   }
   const rank = { error: 0, fail: 1, warn: 2 } as Record<string, number>;
   return out.sort((a, b) => rank[a.status]! - rank[b.status]! || a.name.localeCompare(b.name));
+}
+
+/** The distinct sets of two or more site nodes that one data test reads (SiteIndex.testParents). */
+function testParents(manifest: Manifest, position: ReadonlyMap<string, number>): number[][] {
+  // Unit tests are left out: they read their model's parents, which @ reaches through the model.
+  const sets = new Map<string, number[]>();
+  for (const t of Object.values(manifest.tests)) {
+    const parents = [...new Set(t.dependsOn.flatMap((d) => (position.has(d) ? [position.get(d)!] : [])))].sort((a, b) => a - b);
+    if (parents.length > 1) sets.set(parents.join(','), parents);
+  }
+  return [...sets.values()];
 }
 
 /** Consecutive nodes (same folder, mostly) share a chunk of about CHUNK_BYTES. */

@@ -90,6 +90,13 @@ export interface SiteIndex {
   readonly owners: string[];
   readonly folders: string[][];
   readonly nodes: IndexNode[];
+  /**
+   * Data tests that read two or more of the nodes (relationships, singular tests over several
+   * models): the nodes each reads, once per distinct set. The command line's graph has test
+   * nodes, so its `@x` also selects the other parents of tests on x and its descendants; the
+   * site's graph has none, and its selector (select-nodes.js) reads these to agree.
+   */
+  readonly testParents: number[][];
   readonly counts: { readonly tests: number; readonly unitTests: number; readonly columns: number };
   readonly run?: RunSummary;
   /** Data tests and unit tests that failed, errored or warned in the last run. */

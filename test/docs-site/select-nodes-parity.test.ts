@@ -1,7 +1,8 @@
 /**
  * The lineage graph's selector box (templates/site/js/shared/select-nodes.js, run in the
  * browser) selects exactly what `dpf ls --select` (src/compiler/select-nodes.ts) selects, on
- * the demo project. Tests are left out of the comparison: the site's graph has no test nodes.
+ * the demo project. Tests themselves are left out of the comparison (the site's graph has no
+ * test nodes), but not what the command line reaches through them.
  */
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -20,6 +21,11 @@ const SELECTORS = [
   'fct_orders+1',
   '2+fct_orders+1',
   '@stg_orders',
+  // The CLI's @ also reaches the other parents of tests (relationships) on the descendants.
+  '@stg_web_sessions',
+  '@raw_customers',
+  '@source:web',
+  '@dim_customers',
   'stg_*',
   '*orders*',
   'staging',
@@ -71,6 +77,14 @@ describe('the site selector agrees with dpf ls --select', () => {
       .sort();
     expect(inSite).toEqual(viaCli);
     if (selector !== 'nothing_is_called_this') expect(inSite.length).toBeGreaterThan(0);
+  });
+
+  it('reaches through tests with @ as the command line does', () => {
+    const engine = loadSelectEngine();
+    const names = (selector: string) => [...engine.select(site.index, selector)].map((i) => site.index.nodes[i]!.n);
+    // stg_web_sessions has a relationships test to stg_customers.
+    expect(names('@stg_web_sessions')).toEqual(expect.arrayContaining(['stg_customers', 'raw_customers']));
+    expect(names('@raw_customers')).toEqual(expect.arrayContaining(['revenue_by_category', 'sessions', 'stg_web_sessions']));
   });
 
   it('explains selectors it cannot evaluate in the browser', () => {

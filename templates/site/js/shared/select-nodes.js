@@ -9,7 +9,8 @@
  *
  * Not here (they need run artifacts or another manifest): state:, result:, source_status:,
  * test_type:, test_name:, other config keys. The site's graph has no test nodes, so tests are
- * never selected. test/docs-site/select-nodes-parity.test.ts runs both implementations on
+ * never selected; `@` still reaches what the command line reaches through them (the index's
+ * testParents). test/docs-site/select-nodes-parity.test.ts runs both implementations on
  * the demo project and compares. A classic script defining `dpfSelect` on the global object.
  */
 (function (root) {
@@ -56,7 +57,7 @@
     return re;
   }
 
-  /** index: { nodes: IndexNode[], folders: string[][], tags: string[] } (src/docs-site/site-data.ts). */
+  /** index: { nodes: IndexNode[], folders: string[][], tags: string[], testParents?: number[][] } (src/docs-site/site-data.ts). */
   function matches(index, node, atom) {
     const value = atom.value;
     switch (atom.method.split('.')[0]) {
@@ -132,7 +133,12 @@
     if (atom.childrenParents) {
       const down = walk(index, base, 'down', Infinity);
       for (const i of down) result.add(i);
-      for (const i of walk(index, [...base, ...down], 'up', Infinity)) result.add(i);
+      // The command line's graph has test nodes: a test on one of these is a descendant too,
+      // so the other nodes it reads (a relationships test's `to`) and their ancestors count.
+      const reached = new Set([...base, ...down]);
+      const testParents = (index.testParents || []).filter((set) => set.some((i) => reached.has(i))).flat();
+      for (const i of testParents) result.add(i);
+      for (const i of walk(index, [...reached, ...testParents], 'up', Infinity)) result.add(i);
     }
     return result;
   }
