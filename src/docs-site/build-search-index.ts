@@ -33,6 +33,14 @@ export function snippet(markdown: string): string {
   return text.length > SNIPPET ? `${text.slice(0, SNIPPET - 1).trimEnd()}…` : text;
 }
 
+/**
+ * Text indexed per field of one document. Search finds a description by its words; past a few
+ * pages they add nothing but size (one 6 MB description made a 17 MB shard, over the 5 MB the
+ * browser may load in one file).
+ */
+const MAX_FIELD_CHARS = 10_000;
+const capped = (text: string) => (text.length > MAX_FIELD_CHARS ? text.slice(0, MAX_FIELD_CHARS) : text);
+
 export function searchDocuments(site: SiteData): Record<SearchPart, Doc[]> {
   const { index, chunks } = site;
   const details = new Map(chunks.flat().map((d) => [d.id, d]));
@@ -43,15 +51,15 @@ export function searchDocuments(site: SiteData): Record<SearchPart, Doc[]> {
     docs.nodes.push({
       id: i,
       n: node.n,
-      d: d.source ? `${d.description} ${d.source.sourceName} ${d.source.sourceDescription}` : d.description,
+      d: capped(d.source ? `${d.description} ${d.source.sourceName} ${d.source.sourceDescription}` : d.description),
       t: node.t.map((t) => index.tags[t]).join(' '),
       o: node.o >= 0 ? index.owners[node.o]! : '',
       x: snippet(d.description),
     });
     for (const c of d.columns) {
-      docs.columns.push({ id: `${i}:${c.name}`, n: c.name, d: c.description, t: c.tags.join(' '), in: node.n, x: snippet(c.description) });
+      docs.columns.push({ id: `${i}:${c.name}`, n: c.name, d: capped(c.description), t: c.tags.join(' '), in: node.n, x: snippet(c.description) });
     }
-    if (d.rawSql) docs.sql.push({ id: i, q: d.rawSql });
+    if (d.rawSql) docs.sql.push({ id: i, q: capped(d.rawSql) });
   });
   return docs;
 }

@@ -200,6 +200,17 @@ describe('dpf docs generate without the warehouse', () => {
     expect(readSite(join(dir, 'target', 'site')).details('model.proj.a').description).toBe('connect with password ****');
   });
 
+  it('a huge description does not make a huge search file, and a large file is reported', async () => {
+    const words = Array.from({ length: 700_000 }, (_, i) => `word${i % 5000}`).join(' ');
+    const dir = makeProject({ 'models/a.sql': 'select 1 as id\n', 'models/a.yml': `models:\n  - name: a\n    description: "${words}"\n` });
+    const run = await dpf(['docs', 'generate', '--empty-catalog', '--project-dir', dir], { cwd: dir });
+    expect(run.code, run.output).toBe(0);
+    const data = join(dir, 'target', 'site', 'data');
+    for (const file of readdirSync(data).filter((f) => f.startsWith('search-'))) expect(statSync(join(data, file)).size).toBeLessThan(1024 * 1024);
+    // The page itself still has the whole description, in a data chunk over 5 MB: dpf says so.
+    expect(run.stdout).toMatch(/warning: .*data\/chunks\/0\.js is \d+(\.\d)? MB; browsers load a file this large slowly/);
+  });
+
   it('keeps ordinary {{env}} values readable, and a secret that looks like JSON cannot break the data', async () => {
     const dir = makeProject({
       // The schema comes from the environment but is no secret; the password is one, and is "true".

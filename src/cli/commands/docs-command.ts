@@ -77,6 +77,9 @@ export function registerDocsCommand(program: Command, ctx: CommandContext): void
     });
 }
 
+/** Past this, one file makes the site slow to open (the catalog's budget is 5 MB per file). */
+const LARGE_FILE_BYTES = 5 * 1024 * 1024;
+
 function describe(summary: SiteSummary, cwd: string, timing: boolean): string[] {
   const lines: string[] = [];
   const list = (items: string[], max = 5) => items.slice(0, max).join(', ') + (items.length > max ? `, and ${items.length - max} more` : '');
@@ -103,6 +106,11 @@ function describe(summary: SiteSummary, cwd: string, timing: boolean): string[] 
   lines.push(
     `Site written to ${dir}/ in ${summary.seconds.toFixed(2)}s: ${site.files} files, ${megabytes(site.bytes)} (largest: ${site.largest.path}, ${megabytes(site.largest.bytes)}); catalog in ${relative(cwd, summary.catalogFile)}`,
   );
+  if (site.largest.bytes > LARGE_FILE_BYTES) {
+    lines.push(
+      `warning: ${dir}/${site.largest.path} is ${megabytes(site.largest.bytes)}; browsers load a file this large slowly. Very long descriptions or SQL end up in it: shorten them, or move long prose to overview.md.`,
+    );
+  }
   if (timing) lines.push(Object.entries(summary.timings).map(([stage, s]) => `${stage} ${s.toFixed(2)}s`).join(', '));
   lines.push(`Open ${dir}/index.html in a browser, or run \`dpf docs serve\`.`);
   return lines;
