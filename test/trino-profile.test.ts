@@ -42,6 +42,17 @@ describe('trino target', () => {
     }
   });
 
+  it('dpf docs generate against a warehouse that does not answer suggests --empty-catalog', async () => {
+    const port = await closedPort();
+    const dir = makeProject({ 'models/one.sql': 'select 1 as x\n' });
+    writeFiles(dir, { 'profiles.yml': `proj:\n  target: lake\n  outputs:\n    lake: {type: trino, host: 127.0.0.1, port: ${port}, http_scheme: http, catalog: iceberg, schema: a}\n` });
+    const run = await dpf(['docs', 'generate', '--project-dir', dir], { cwd: dir });
+    expect(run.code).toBe(2);
+    expect(run.output).toContain('DPF305');
+    expect(run.output).toContain('dpf docs generate --empty-catalog');
+    expect((await dpf(['docs', 'generate', '--empty-catalog', '--project-dir', dir], { cwd: dir })).code).toBe(0);
+  });
+
   it('compiles relations as catalog.schema.table', async () => {
     const dir = makeProject({ 'models/one.sql': 'select 1 as x\n', 'models/two.sql': 'select * from {{ref "one"}}\n' });
     writeFiles(dir, { 'profiles.yml': 'proj:\n  target: lake\n  outputs:\n    lake: {type: trino, host: localhost, catalog: lake, schema: analytics}\n' });

@@ -18,6 +18,7 @@ import { adapterFactory } from '../adapters/index.js';
 import type { CompiledProject } from '../compiler/compile-pipeline.js';
 import { loadProjectConfig } from '../compiler/load-project.js';
 import { SqlTemplates } from '../runner/sql-templates.js';
+import { DpfError } from '../errors/dpf-error.js';
 import { buildSearchIndex } from './build-search-index.js';
 import { buildSiteData } from './build-site-data.js';
 import { writeCatalogJson } from './catalog-json.js';
@@ -72,7 +73,12 @@ export async function generateSite(options: GenerateSiteOptions): Promise<SiteSu
     const factory = adapterFactory(target.type);
     const adapter = factory.create(target, projectDir);
     const templates = new SqlTemplates(adapter.name);
-    await adapter.open();
+    await adapter.open().catch((err: unknown) => {
+      if (!(err instanceof DpfError)) throw err;
+      // The site does not need the warehouse: say how to build it without one.
+      const withoutWarehouse = ' Or build the site without the warehouse: `dpf docs generate --empty-catalog`.';
+      throw new DpfError(err.diagnostics.map((d) => ({ ...d, hint: `${d.hint ?? ''}${withoutWarehouse}`.trim() })));
+    });
     try {
       await adapter.withConnection(async (connection) => {
         catalog = await readCatalog(connection, manifest, templates);
