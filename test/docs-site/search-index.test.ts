@@ -50,6 +50,15 @@ describe('search over the demo project', () => {
     expect(orders.slice(2, 5).sort()).toEqual(['model:fct_orders', 'model:stg_orders', 'seed:raw_orders']);
   });
 
+  it('ranks models, sources and seeds with the word in their name above columns starting with it', () => {
+    // The box shows 8 results: the nodes must not be pushed out by customer_id, customer_name, ...
+    const customer = search('customer').slice(0, 8);
+    const nodes = customer.filter((l) => !l.startsWith('column:'));
+    expect(nodes.sort()).toEqual(['model:dim_customers', 'model:stg_customers', 'seed:raw_customers']);
+    expect(customer.slice(0, 3).sort()).toEqual(nodes);
+    expect(customer[3]).toMatch(/^column:.*\.customer_/);
+  });
+
   it('searches tags, owners and SQL text, forgives a typo, and filters', () => {
     expect(search('merchandising')).toContain('seed:raw_products');
     expect(search('generate_series').length + search('unnest').length + search('digits').length).toBeGreaterThan(0);

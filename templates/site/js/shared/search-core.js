@@ -9,9 +9,10 @@
  *   nodes    name, description, tags, owner of models, seeds, sources, snapshots
  *   columns  column name, description, tags, and the name of the node it belongs to
  *   sql      identifiers in a model's SQL (keywords left out)
- * Ranking: an exact name match first, then names starting with the query, then names with a
- * part (between underscores) starting with it, then the rest; within each tier by MiniSearch's
- * BM25 score times the part's weight.
+ * Ranking: an exact name match first; then node names (models, seeds, sources, snapshots)
+ * starting with the query, then node names with a part (between underscores) starting with it;
+ * then column names the same two ways; then the rest. Within each tier by MiniSearch's BM25
+ * score times the part's weight.
  */
 (function (root) {
   'use strict';
@@ -226,8 +227,10 @@
       hit.tier = name === q ? 0 : name.startsWith(q) ? 1 : name.split(/[_.$]+/).some((p) => p.startsWith(q)) ? 2 : 3;
       out.push(hit);
     }
-    // Among equal name matches, models, seeds and sources come before columns.
-    const rank = (hit) => hit.tier * 2 + (hit.tier < 3 && hit.column !== undefined ? 1 : 0);
+    // An exact name first (a node before a column), then nodes whose name starts with the query
+    // or has a part starting with it, then such columns: "customer" finds dim_customers before
+    // the many customer_id columns that would otherwise fill the box.
+    const rank = (hit) => (hit.tier === 0 ? (hit.column === undefined ? 0 : 1) : hit.tier === 3 ? 6 : (hit.column === undefined ? 1 : 3) + hit.tier);
     out.sort((a, b) => rank(a) - rank(b) || b.score - a.score || (a.key < b.key ? -1 : 1));
     const ranked = limit ? out.slice(0, limit) : out;
     // Node documents of the nodes and sql parts share ids: count each document once.
