@@ -64,7 +64,12 @@ export function registerDocsCommand(program: Command, ctx: CommandContext): void
         throw new DpfError([diagnostic('ServeFailed', { address: `${host}:${port}`, detail: err.message })]);
       });
       if (logFormatOf(flags) === 'json') ctx.output.out(JSON.stringify({ event: 'docs_serving', url: server.url, dir: siteDir }));
-      else ctx.output.out(`Serving ${relative(ctx.io.cwd, siteDir) || siteDir} at ${server.url}  (Ctrl+C to stop)`);
+      else {
+        ctx.output.out(`Serving ${relative(ctx.io.cwd, siteDir) || siteDir} at ${server.url}  (Ctrl+C to stop)`);
+        if (!['127.0.0.1', 'localhost', '::1'].includes(host)) {
+          ctx.output.err(`warning: listening on ${host}: anyone who can reach this machine on port ${new URL(server.url).port} can read the catalog (names, descriptions, SQL, profiles). Use --host 127.0.0.1 to keep it local.`);
+        }
+      }
       await new Promise<void>((resolve) => {
         const stop = () => {
           process.off('SIGINT', stop);
