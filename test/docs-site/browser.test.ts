@@ -153,6 +153,43 @@ describe('the demo catalog in the browser', () => {
     await page.close();
   });
 
+  it('keeps the search page query box while its results update as you type', async () => {
+    const page = await browser.newPage();
+    const problems = collectProblems(page);
+    await openSite(page, `${pathToFileURL(join(siteDir, 'index.html')).href}#/search`);
+    expect(await page.textContent('h1')).toBe('Browse the catalog');
+    const input = page.locator('.filters input[type="search"]');
+    const settled = (query: string) =>
+      page.waitForFunction((q) => document.querySelector('.result-list')?.getAttribute('data-query') === q, query, { timeout: 3000 }).catch(() => undefined);
+    await input.click();
+    await page.keyboard.type('ord');
+    await settled('ord');
+    await page.keyboard.type('er');
+    await settled('order');
+    expect(await input.inputValue()).toBe('order');
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('aria-label'))).toBe('Search query');
+    expect(await page.getAttribute('.result-list', 'data-query')).toBe('order');
+    expect(await page.textContent('h1')).toBe('Search');
+    expect(decodeURIComponent(page.url())).toContain('#/search?q=order');
+    // The caret stays where it was: typing at the start after an update goes to the start.
+    await page.keyboard.press('Home');
+    await page.keyboard.type('b');
+    await settled('border');
+    expect(await input.inputValue()).toBe('border');
+    expect(await input.evaluate((el) => (el as HTMLInputElement).selectionStart)).toBe(1);
+    // A filter narrows the results and keeps the query.
+    await page.fill('.filters input[type="search"]', 'order');
+    await settled('order');
+    await page.selectOption('select[name="kind"]', 'model');
+    await page.waitForFunction(() => decodeURIComponent(location.hash).includes('kind=model'));
+    expect(await input.inputValue()).toBe('order');
+    const kinds = await page.locator('.result-list .result .badge').allTextContents();
+    expect(kinds.length).toBeGreaterThan(0);
+    expect(new Set(kinds)).toEqual(new Set(['model']));
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
   it('shows the column-level lineage graph and runs selectors in the lineage page', async () => {
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     const problems = collectProblems(page);

@@ -170,19 +170,29 @@
 
   // ---------------------------------------------------------------- the search page
 
-  function page(main, params) {
+  /**
+   * The page is mounted once; a new query or filter re-draws only the results (and the title),
+   * so the query box keeps its value, focus and caret while the user types.
+   */
+  function page(main, initial) {
     const { h, mount } = dpf.dom;
     const index = dpf.store.index;
-    const filters = Object.fromEntries(FILTERS.map((f) => [f, params.get(f) || '']));
-    const query = params.get('q') || '';
+    const params = new URLSearchParams(initial);
+    let filters;
+    let query;
+    const read = () => {
+      filters = Object.fromEntries(FILTERS.map((f) => [f, params.get(f) || '']));
+      query = params.get('q') || '';
+    };
+    read();
     const update = (changes) => {
-      const next = new URLSearchParams(params);
       for (const [k, v] of Object.entries(changes)) {
-        if (v) next.set(k, v);
-        else next.delete(k);
+        if (v) params.set(k, v);
+        else params.delete(k);
       }
-      history.replaceState(null, '', `#/search?${next.toString()}`);
-      page(main, next);
+      history.replaceState(null, '', `#/search?${params.toString()}`);
+      read();
+      render();
     };
     const select = (name, label, values, labels) =>
       h(
@@ -202,11 +212,15 @@
       clearTimeout(timer);
       timer = setTimeout(() => update({ q: input.value.trim() }), 120);
     });
-    const results = h('div', { class: 'result-list', dataset: { query } });
+    const title = h('h1');
+    const results = h('div', { class: 'result-list' });
     const render = () => {
+      title.textContent = query ? 'Search' : 'Browse the catalog';
+      results.dataset.query = query;
       let items;
       let total;
       if (query) {
+        dpf.store.loadSearch();
         const hits = runSearch(query, filters, 0);
         total = hits.total;
         items = hits.slice(0, PAGE_LIMIT).map((hit) => resultItem(hit));
@@ -232,7 +246,7 @@
       h(
         'div',
         { class: 'page' },
-        h('h1', null, query ? 'Search' : 'Browse the catalog'),
+        title,
         h(
           'div',
           { class: 'filters' },
@@ -247,14 +261,12 @@
       ),
     );
     render();
-    if (query) {
-      dpf.store.loadSearch();
-      const again = () => {
-        if (!results.isConnected) return dpf.store.searchListeners.delete(again);
-        render();
-      };
-      dpf.store.searchListeners.add(again);
-    }
+    // Parts of the search index arriving later add to the results of the query shown.
+    const again = () => {
+      if (!results.isConnected) return dpf.store.searchListeners.delete(again);
+      if (query) render();
+    };
+    dpf.store.searchListeners.add(again);
     if (params.has('focus')) input.focus();
   }
 
