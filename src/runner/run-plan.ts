@@ -3,7 +3,6 @@
  * failed step's descendants are skipped while independent branches go on; --fail-fast stops
  * starting new steps after the first failure. Emits events; knows nothing of terminals.
  */
-import { applyGrants } from './apply-grants.js';
 import type { Adapter, RelationType } from '../adapters/adapter.js';
 import { DpfError, diagnostic, type Diagnostic } from '../errors/dpf-error.js';
 import type { Manifest } from '../compiler/manifest.js';
@@ -16,8 +15,9 @@ import { BLOCKING, type NodeResult, type NodeStatus, type RunEvent, type RunSumm
 import { allNodes } from '../compiler/manifest.js';
 import { SqlTemplates } from './sql-templates.js';
 import { loadBuildHistory, saveBuildHistory } from './build-history.js';
+import { applyGrants } from './apply-grants.js';
 import { existingRelations, relationKey } from './existing-relations.js';
-import { isReusable, REUSABLE_STRATEGIES, type ReuseState } from './reuse-ledger.js';
+import { isReusable, readLedger, REUSABLE_STRATEGIES, type ReuseState } from './reuse-ledger.js';
 import { sourceLineOf } from './source-line.js';
 
 export interface RunContext {
@@ -37,7 +37,6 @@ export interface RunContext {
 }
 
 const REUSED_MESSAGE = 'unchanged since its last build in this target (--rebuild-all builds it anyway)';
-
 
 export async function runPlan(plan: Plan, ctx: RunContext): Promise<RunSummary & { readonly reuseState?: ReuseState }> {
   const started = Date.now();
@@ -245,10 +244,21 @@ function reuseStateAfter(
 }
 
 /**
- * A run in which every step is reused, answered from a ReuseState without touching the
- * warehouse: the same events and summary as runPlan would give.
+ * Answers a run without the warehouse when nothing has written to it since the last run
+ * (the adapter's stamp matches target/reuse_ledger.json) and that run left every step of this
+ * plan current; undefined when the warehouse must be opened.
  */
-export function reusedRun(plan: Plan, ctx: Pick<RunContext, 'manifest' | 'invocationId' | 'onEvent' | 'threads'>): RunSummary {
+export function runFromLedger(
+  plan: Plan,
+  ctx: Pick<RunContext, 'manifest' | 'invocationId' | 'onEvent' | 'threads' | 'targetPath'> & { readonly targetName: string; readonly stamp?: string },
+): RunSummary | undefined {
+  const known = ctx.stamp ? readLedger(ctx.targetPath, ctx.targetName, ctx.stamp) : undefined;
+  if (!known || !plan.steps.every((step) => isReusable(step, ctx.manifest.nodes[step.uniqueId], known))) return undefined;
+  return reusedRun(plan, ctx);
+}
+
+/** A run in which every step is reused: the same events and summary as runPlan would give. */
+function reusedRun(plan: Plan, ctx: Pick<RunContext, 'manifest' | 'invocationId' | 'onEvent' | 'threads'>): RunSummary {
   const startedAt = new Date().toISOString();
   const started = Date.now();
   const total = plan.steps.length;

@@ -12,8 +12,8 @@ import type { Manifest } from '../../compiler/manifest.js';
 import { readState } from '../../compiler/read-state.js';
 import { selectNodes } from '../../compiler/select-nodes.js';
 import { planRun, type RunCommand } from '../../runner/plan-run.js';
-import { reusedRun, runPlan } from '../../runner/run-plan.js';
-import { forgetLedger, isReusable, readLedger, writeLedger, type ReuseState } from '../../runner/reuse-ledger.js';
+import { runFromLedger, runPlan } from '../../runner/run-plan.js';
+import { forgetLedger, writeLedger, type ReuseState } from '../../runner/reuse-ledger.js';
 import { writeRunResults } from '../../runner/write-run-results.js';
 import { addProjectOptions, addSelectionOptions, compileOptions, logFormatOf, selectionInput, type CommonFlags } from '../common-options.js';
 import { createRunReporter } from '../run-reporter.js';
@@ -110,13 +110,18 @@ export async function executeRun(name: RunCommand, flags: RunFlags, ctx: Command
   const onEvent = createRunReporter(ctx.output, format, options.projectDir);
   const stampWarehouse = (writtenBefore?: number) =>
     reuse && !flags.defer ? factory.warehouseStamp?.(compiled.target, options.projectDir, { writtenBefore }) : undefined;
-  const stamp = stampWarehouse();
-  const known = stamp ? readLedger(compiled.targetPath, compiled.target.targetName, stamp) : undefined;
-  if (known && plan.steps.every((step) => isReusable(step, compiled.manifest.nodes[step.uniqueId], known))) {
-    // Nothing has written to the warehouse since the last run, which left every step current.
-    const summary = reusedRun(plan, { manifest: compiled.manifest, invocationId: compiled.invocationId, onEvent, threads: compiled.target.threads });
-    writeRunResults(compiled.targetPath, summary, ctx.output.redact);
-    return { compiled, manifest: compiled.manifest, summary, selected };
+  const ledgerRun = runFromLedger(plan, {
+    manifest: compiled.manifest,
+    invocationId: compiled.invocationId,
+    onEvent,
+    threads: compiled.target.threads,
+    targetPath: compiled.targetPath,
+    targetName: compiled.target.targetName,
+    stamp: stampWarehouse(),
+  });
+  if (ledgerRun) {
+    writeRunResults(compiled.targetPath, ledgerRun, ctx.output.redact);
+    return { compiled, manifest: compiled.manifest, summary: ledgerRun, selected };
   }
   forgetLedger(compiled.targetPath);
   const adapter = factory.create(compiled.target, options.projectDir);
