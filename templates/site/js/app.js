@@ -87,10 +87,12 @@
   document.addEventListener('DOMContentLoaded', () => {
     const message = document.getElementById('boot-message');
     if (!window.dpfSite) return;
-    dpf.store.whenIndex(start);
+    dpf.store.whenIndex(start, (err) => {
+      if (message) message.textContent = err.message;
+    });
     // data/index.js is the page's last script; if it is missing, say what to do.
     setTimeout(() => {
-      if (!dpf.store.index && message) message.textContent = 'The catalog data (data/index.js) did not load. Run dpf docs generate again.';
+      if (!dpf.store.index && !dpf.store.indexError && message) message.textContent = 'The catalog data (data/index.js) did not load. Run dpf docs generate again.';
     }, 3000);
   });
 })((window.dpf = window.dpf || {}));

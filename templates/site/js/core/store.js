@@ -11,6 +11,9 @@
   const waiting = new Map();
   const received = new Map();
   let onIndex = null;
+  let onIndexError = null;
+
+  const fileOf = (kind, key) => (kind === 'index' ? 'data/index.js' : kind === 'chunk' ? `data/chunks/${key}.js` : `data/search-${key}.js`);
 
   function slot(key) {
     let entry = waiting.get(key);
@@ -20,6 +23,8 @@
         resolve = res;
         reject = rej;
       });
+      // Whoever awaits a file reports its failure; one nobody awaits (the index's) is no unhandled rejection.
+      promise.catch(() => {});
       entry = { promise, resolve, reject };
       waiting.set(key, entry);
     }
@@ -28,21 +33,36 @@
 
   window.dpfSite = {
     receive(kind, key, json) {
-      // Search indexes stay strings: MiniSearch.loadJSON parses them itself.
-      const data = kind === 'search' ? json : JSON.parse(json);
-      received.set(`${kind}:${key}`, data);
-      slot(`${kind}:${key}`).resolve(data);
+      const name = `${kind}:${key}`;
+      let data;
+      try {
+        // Search indexes stay strings: MiniSearch.loadJSON parses them itself.
+        data = kind === 'search' ? json : JSON.parse(json);
+      } catch (err) {
+        // Whoever waits for this file shows the error, rather than "Loading…" for ever.
+        const error = new Error(`${fileOf(kind, key)} could not be read (${err.message}): the site is damaged. Run dpf docs generate again.`);
+        slot(name).reject(error);
+        if (kind === 'index') {
+          store.indexError = error;
+          if (onIndexError) onIndexError(error);
+        }
+        return;
+      }
+      received.set(name, data);
+      slot(name).resolve(data);
       if (kind === 'index' && onIndex) onIndex(data);
     },
   };
 
-  function loadScript(src, key) {
-    const entry = slot(key);
-    if (!document.querySelector(`script[data-key="${key}"]`) && !received.has(key)) {
+  function loadScript(kind, key) {
+    const src = fileOf(kind, key);
+    const name = `${kind}:${key}`;
+    const entry = slot(name);
+    if (!document.querySelector(`script[data-key="${name}"]`) && !received.has(name)) {
       const script = document.createElement('script');
       script.src = src;
       script.async = true;
-      script.dataset.key = key;
+      script.dataset.key = name;
       script.onerror = () => entry.reject(new Error(`Could not load ${src}: was the site generated completely? Run dpf docs generate again.`));
       document.head.appendChild(script);
     }
@@ -55,11 +75,18 @@
     /** @type {Map<string, number>} */ byId: new Map(),
     /** @type {Map<string, number[]>} */ byName: new Map(),
 
-    /** Calls fn with the index once data/index.js has run. */
-    whenIndex(fn) {
+    /** @type {Error | null} set when data/index.js ran but its data could not be read. */
+    indexError: null,
+
+    /** Calls fn with the index once data/index.js has run, or fail with the error if its data is damaged. */
+    whenIndex(fn, fail) {
       const ready = received.get('index:0');
       if (ready) fn(ready);
-      else onIndex = fn;
+      else if (this.indexError) fail(this.indexError);
+      else {
+        onIndex = fn;
+        onIndexError = fail;
+      }
     },
 
     setIndex(index) {
@@ -87,7 +114,7 @@
     async chunk(c) {
       const cached = this.chunkMaps.get(c);
       if (cached) return cached;
-      const list = await loadScript(`data/chunks/${c}.js`, `chunk:${c}`);
+      const list = await loadScript('chunk', c);
       const map = new Map(list.map((d) => [d.id, d]));
       this.chunkMaps.set(c, map);
       return map;
@@ -120,7 +147,7 @@
           return;
         }
         try {
-          const json = await loadScript(`data/search-${i}.js`, `search:${i}`);
+          const json = await loadScript('search', i);
           const part = files[i].part;
           const index = await window.MiniSearch.loadJSONAsync(json, core.indexOptions(part));
           (this.searchIndexes[part] = this.searchIndexes[part] || []).push(index);

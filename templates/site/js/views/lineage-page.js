@@ -59,7 +59,7 @@
     const f = dpf.format;
     const n = store.node(i);
     const description = h('div', { class: 'small' }, h('span', { class: 'muted' }, '…'));
-    store.details(i).then((d) => dpf.dom.mount(description, dpf.markdown.block(d.description))).catch(() => dpf.dom.mount(description, ''));
+    store.details(i).then((d) => dpf.dom.mount(description, dpf.markdown.block(d.description))).catch((err) => dpf.dom.mount(description, h('span', { class: 'muted' }, String(err.message || err))));
     return h(
       'div',
       { class: 'graph-side', id: 'graph-focus' },
@@ -202,7 +202,13 @@
       location.hash = `#/columns/${encodeURIComponent(node.id)}?${next.toString()}`;
     };
     mount(main, h('div', { class: 'page' }, h('p', { class: 'loading' }, `Tracing the columns of ${node.n}…`)));
-    const details = await store.details(i);
+    let details;
+    try {
+      details = await store.details(i);
+    } catch (err) {
+      mount(main, h('div', { class: 'page' }, h('p', { class: 'notice bad' }, String(err.message || err))));
+      return;
+    }
     const key = (n, c) => `${n}\u0000${c.toLowerCase()}`;
     const tables = new Map(); // node -> Map(lower column -> name)
     const add = (n, c) => {
