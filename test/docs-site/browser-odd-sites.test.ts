@@ -1,6 +1,7 @@
 /**
- * The catalog site in Chromium on sites the demo project does not make: data files damaged
- * after generation. Each page must say something useful, never hang on "Loading…".
+ * The catalog site in Chromium on sites the demo project does not make: a project without
+ * models, and data files damaged after generation. Each page must say something useful, never
+ * hang on "Loading…" or say "Nothing matches".
  */
 import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -8,7 +9,7 @@ import { pathToFileURL } from 'node:url';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { collectProblems, launchChromium, openSite } from '../../bench/chromium.js';
-import { copyDemoProject, dpf, tempDir } from '../helpers/run-dpf.js';
+import { copyDemoProject, dpf, makeProject, tempDir } from '../helpers/run-dpf.js';
 import { readSite } from './helpers/site-files.js';
 
 let browser: Browser;
@@ -26,6 +27,22 @@ async function generate(dir: string): Promise<string> {
   expect(run.code, run.output).toBe(0);
   return join(dir, 'target', 'site');
 }
+
+describe('a project without models', () => {
+  it('says how to add one on the lineage page', async () => {
+    const dir = makeProject({});
+    const url = pathToFileURL(join(await generate(dir), 'index.html')).href;
+    const page = await browser.newPage();
+    const problems = collectProblems(page);
+    await openSite(page, `${url}#/lineage`);
+    const message = await page.textContent('#graph-message');
+    expect(message).not.toContain('Nothing matches');
+    expect(message).toContain('no models yet');
+    expect(message).toContain('dpf docs generate');
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+});
 
 describe('data files damaged after generation', () => {
   let siteDir: string;

@@ -134,6 +134,10 @@
     mount(main, h('div', { class: 'page wide', id: 'lineage-page' }, h('h1', null, focus !== undefined ? `Lineage of ${store.node(focus).n}` : 'Lineage'), toolbar, message, h('div', { class: 'graph-layout' }, frame, side)));
 
     let selected;
+    if (index.nodes.length === 0) {
+      message.textContent = 'This project has no models yet. Add one, a .sql file in models/ (for example models/my_first_model.sql with select 1 as id), then run dpf docs generate again to see it here.';
+      return;
+    }
     if (!select) {
       if (index.nodes.length > MAX_NODES) {
         message.textContent = `This project has ${f.number(index.nodes.length)} nodes: type a selector above, or open the lineage of a node from its page.`;
