@@ -1,12 +1,13 @@
 /**
- * The catalog site in Chromium on sites the demo project does not make: a project without
- * models, and data files damaged after generation. Each page must say something useful, never
- * hang on "Loading…" or say "Nothing matches".
+ * The catalog site in Chromium on sites the demo project does not make: node names the
+ * selector syntax cannot hold (a space, a comma, a "+"), a project without models, and data
+ * files damaged after generation. Each page must say something useful, never hang on
+ * "Loading…" or "Nothing matches".
  */
 import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { Browser } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { collectProblems, launchChromium, openSite } from '../../bench/chromium.js';
 import { copyDemoProject, dpf, makeProject, tempDir } from '../helpers/run-dpf.js';
@@ -27,6 +28,75 @@ async function generate(dir: string): Promise<string> {
   expect(run.code, run.output).toBe(0);
   return join(dir, 'target', 'site');
 }
+
+const graphNames = (page: Page) => page.$$eval('g.g-node', (els) => els.map((e) => e.getAttribute('data-name')).sort());
+const hashOf = (page: Page) => page.evaluate(() => location.hash);
+
+/** Clicks a control that changes the route and waits until the graph is drawn again. */
+async function andRedraw(page: Page, action: () => Promise<void>): Promise<void> {
+  const before = await hashOf(page);
+  await action();
+  await page.waitForFunction((h) => location.hash !== h, before);
+  await page.waitForSelector('#lineage-graph[data-nodes]', { timeout: 5000 });
+}
+
+describe('node names the selector syntax cannot hold', () => {
+  let url: string;
+
+  beforeAll(async () => {
+    // base -> my model -> a,b -> x+y -> leaf
+    const dir = makeProject({
+      'models/base.sql': 'select 1 as id\n',
+      'models/my model.sql': 'select * from {{ref "base"}}\n',
+      'models/a,b.sql': 'select * from {{ref "my model"}}\n',
+      'models/x+y.sql': 'select * from {{ref "a,b"}}\n',
+      'models/leaf.sql': 'select * from {{ref "x+y"}}\n',
+    });
+    url = pathToFileURL(join(await generate(dir), 'index.html')).href;
+  });
+
+  it('opens, levels and refocuses the lineage graph of such a node', async () => {
+    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    const problems = collectProblems(page);
+    await openSite(page, `${url}#/node/${encodeURIComponent('model.proj.my model')}`);
+    await page.waitForSelector('#open-lineage');
+    await andRedraw(page, () => page.click('#open-lineage'));
+    expect(await page.textContent('h1')).toBe('Lineage of my model');
+    expect(await page.getAttribute('#graph-message', 'class')).not.toContain('error');
+    expect(await graphNames(page)).toEqual(['a,b', 'base', 'my model', 'x+y']);
+    expect(await page.locator('g.g-node.focus').getAttribute('data-name')).toBe('my model');
+    expect([await page.textContent('#up-level'), await page.textContent('#down-level')]).toEqual(['2', '2']);
+    await andRedraw(page, () => page.click('#down-more'));
+    expect(await page.textContent('#down-level')).toBe('3');
+    expect(await graphNames(page)).toEqual(['a,b', 'base', 'leaf', 'my model', 'x+y']);
+    // Clicking a node with a comma focuses it.
+    await andRedraw(page, () => page.click('g.g-node[data-name="a,b"]'));
+    expect(await page.textContent('h1')).toBe('Lineage of a,b');
+    expect(await page.locator('g.g-node.focus').getAttribute('data-name')).toBe('a,b');
+    expect(await graphNames(page)).toEqual(['a,b', 'base', 'leaf', 'my model', 'x+y']);
+    await andRedraw(page, () => page.click('#up-less'));
+    expect(await graphNames(page)).toEqual(['a,b', 'leaf', 'my model', 'x+y']);
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  it('expands such a node with "+"', async () => {
+    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    const problems = collectProblems(page);
+    await openSite(page, `${url}#/lineage?select=leaf&focus=model.proj.leaf`);
+    await page.waitForSelector('#lineage-graph[data-nodes]');
+    expect(await graphNames(page)).toEqual(['leaf']);
+    await andRedraw(page, () => page.click('g.g-expand[data-expand="up"][data-id="model.proj.leaf"]'));
+    expect(await page.inputValue('#selector-input')).toBe('1+leaf');
+    expect(await graphNames(page)).toEqual(['leaf', 'x+y']);
+    await andRedraw(page, () => page.click(`g.g-expand[data-expand="up"][data-id="model.proj.x+y"]`));
+    expect(await graphNames(page)).toEqual(['a,b', 'leaf', 'x+y']);
+    expect(await page.locator('g.g-node.focus').getAttribute('data-name')).toBe('leaf');
+    expect(await page.getAttribute('#graph-message', 'class')).not.toContain('error');
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+});
 
 describe('a project without models', () => {
   it('says how to add one on the lineage page', async () => {

@@ -190,6 +190,35 @@ describe('the demo catalog in the browser', () => {
     await page.close();
   });
 
+  it('merges a "+" expansion into the levels of the node it expands', async () => {
+    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    const problems = collectProblems(page);
+    await openSite(page, `${pathToFileURL(join(siteDir, 'index.html')).href}#/lineage?select=${encodeURIComponent('2+stg_orders')}&focus=model.shop.stg_orders`);
+    await page.waitForSelector('#lineage-graph[data-nodes]');
+    expect(await page.textContent('#down-level')).toBe('0');
+    await page.click('g.g-expand[data-expand="down"][data-id="model.shop.stg_orders"]');
+    await page.waitForFunction(() => (document.querySelector('#selector-input') as HTMLInputElement | null)?.value !== '2+stg_orders');
+    await page.waitForSelector('#lineage-graph[data-nodes]');
+    expect(await page.inputValue('#selector-input')).toBe('2+stg_orders+1');
+    expect(await page.textContent('#down-level')).toBe('1');
+    expect(await page.locator('g.g-edge[data-from="model.shop.stg_orders"]').count()).toBeGreaterThan(0);
+    // The level buttons go on from there.
+    await page.click('#down-more');
+    await page.waitForFunction(() => (document.querySelector('#selector-input') as HTMLInputElement | null)?.value === '2+stg_orders+2');
+    expect(await page.textContent('#down-level')).toBe('2');
+    // A selector typed with two terms for the focus shows, and rewrites, the deepest levels.
+    await page.fill('#selector-input', '2+stg_orders stg_orders+1');
+    await page.keyboard.press('Enter');
+    await page.waitForFunction(() => new URLSearchParams(location.hash.split('?')[1]).get('select') === '2+stg_orders stg_orders+1');
+    await page.waitForSelector('#lineage-graph[data-nodes]');
+    expect(await page.textContent('#up-level')).toBe('2');
+    expect(await page.textContent('#down-level')).toBe('1');
+    await page.click('#up-less');
+    await page.waitForFunction(() => (document.querySelector('#selector-input') as HTMLInputElement | null)?.value === '1+stg_orders+1');
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
   it('shows the column-level lineage graph and runs selectors in the lineage page', async () => {
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     const problems = collectProblems(page);

@@ -120,10 +120,15 @@
       return map;
     },
 
-    /** A selector-friendly name: the plain name when unique, else unique_id:<id>. */
+    /**
+     * How a selector names node i: the plain name when unique, else unique_id:<id>; undefined
+     * when the id has a space, a comma or a "+", which the selector syntax (the command line's
+     * too) cannot hold. The lineage page then names the node by id (its `near` parameter).
+     */
     selectorName(i) {
       const n = this.index.nodes[i];
-      return (this.byName.get(n.n) || []).length === 1 && /^[\w.$-]+$/.test(n.n) ? n.n : `unique_id:${n.id}`;
+      if ((this.byName.get(n.n) || []).length === 1 && /^[\w.$-]+$/.test(n.n)) return n.n;
+      return /^[^\s,+]+$/.test(n.id) ? `unique_id:${n.id}` : undefined;
     },
 
     /** Sorted words of node names for completing prefixes (search-core.js nameWords), built on first search. */

@@ -143,6 +143,14 @@
     return result;
   }
 
+  /**
+   * Node i with `up` levels of parents and `down` of children (`N+x+M` by index): the lineage
+   * page's term for a node whose name the selector syntax cannot hold.
+   */
+  function selectAround(index, i, up, down) {
+    return new Set([i, ...walk(index, [i], 'up', up), ...walk(index, [i], 'down', down)]);
+  }
+
   /** The node indexes a selector expression selects; throws SelectorError with a readable message. */
   function select(index, expression) {
     const union = new Set();
@@ -157,5 +165,5 @@
     return union;
   }
 
-  root.dpfSelect = { select, parseAtom, SelectorError, childrenOf };
+  root.dpfSelect = { select, selectAround, parseAtom, SelectorError, childrenOf };
 })(typeof window !== 'undefined' ? window : globalThis);

@@ -3,11 +3,12 @@
  *
  * #/lineage?select=<selector>&focus=<id>&color=kind|health: the node graph of what a selector
  * selects, in the CLI's syntax (`2+fct_orders+2`, `tag:finance`, `source:web+`). The page's
- * whole state is that selector: the level buttons rewrite the focus term's `N+`/`+N`, a node's
- * "+" adds a `1+name` or `name+1` term. Only the selection is laid out and drawn, at most
- * MAX_NODES nodes (those nearest the focus first), so a 10,000-node project stays smooth.
- * Click a node to focus it, double-click (or Enter) to open its page, click an edge to move
- * the focus to its other end.
+ * whole state is that selector (plus `near=<up>:<down>:<id>` terms for nodes whose names the
+ * syntax cannot hold): the level buttons rewrite the focus term's `N+`/`+N`, a node's "+"
+ * adds a level to that node's term, or a `1+name` or `name+1` term. Only the selection is
+ * laid out and drawn, at most MAX_NODES nodes (those nearest the focus first), so a
+ * 10,000-node project stays smooth. Click a node to focus it, double-click (or Enter) to open
+ * its page, click an edge to move the focus to its other end.
  *
  * #/columns/<id>?col=<column>&up=N&down=N: column-level lineage around one model, following
  * each column's upstream and downstream columns through the node details (loaded on demand).
@@ -20,21 +21,66 @@
 
   const escapeRe = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
-  /** The term of the selector that names the focus node, with its depths. */
+  const depthOf = (d, present) => (!present ? 0 : d ? Number(d) : Infinity);
+
+  /**
+   * The terms of the selector that name a node (`N+name+M`), merged: their positions and the
+   * deepest levels each way (`2+x x+1` shows x two up and one down).
+   */
   function focusTerm(select, name) {
     const terms = select.split(/\s+/).filter(Boolean);
     const re = new RegExp(`^(?:(\\d*)\\+)?${escapeRe(name)}(?:\\+(\\d*))?$`);
-    for (let t = 0; t < terms.length; t++) {
-      const m = re.exec(terms[t]);
-      if (m) {
-        const depth = (d, present) => (!present ? 0 : d ? Number(d) : Infinity);
-        return { terms, at: t, up: depth(m[1], m[1] !== undefined), down: depth(m[2], m[2] !== undefined) };
-      }
-    }
-    return undefined;
+    let found;
+    terms.forEach((t, k) => {
+      const m = re.exec(t);
+      if (!m) return;
+      const up = depthOf(m[1], m[1] !== undefined);
+      const down = depthOf(m[2], m[2] !== undefined);
+      found = found ? { terms, at: [...found.at, k], up: Math.max(found.up, up), down: Math.max(found.down, down) } : { terms, at: [k], up, down };
+    });
+    return found;
   }
 
   const termFor = (name, up, down) => `${up ? `${up === Infinity ? '' : up}+` : ''}${name}${down ? `+${down === Infinity ? '' : down}` : ''}`;
+
+  /*
+   * The graph's selection is the selector text plus `near` terms: nodes by id with their levels
+   * (`near=2:2:<id>` in the URL), for names the selector syntax cannot hold (a space, a comma
+   * or a "+": store.selectorName is undefined). Every other node is named in the text, so
+   * that what the box shows runs unchanged in `dpf ls --select`.
+   */
+  const levelText = (d) => (d === Infinity ? 'all' : String(d));
+  const nearText = (x) => `${levelText(x.up)}:${levelText(x.down)}:${x.id}`;
+  function readNear(params) {
+    const level = (t) => (t === 'all' ? Infinity : Number(t));
+    return params.getAll('near').flatMap((v) => {
+      const m = /^(\d+|all):(\d+|all):(.+)$/.exec(v);
+      return m ? [{ id: m[3], up: level(m[1]), down: level(m[2]) }] : [];
+    });
+  }
+
+  /** Node j's levels in the selection ({up, down}, merged over its terms), or undefined when no term names it. */
+  function levelsOf(state, j) {
+    const name = dpf.store.selectorName(j);
+    return name !== undefined ? focusTerm(state.select, name) : state.near.find((x) => x.id === dpf.store.node(j).id);
+  }
+
+  /** The selection with one term for node j at these levels, where its first term was (else at the end). */
+  function withLevels(state, j, up, down) {
+    const store = dpf.store;
+    const name = store.selectorName(j);
+    if (name !== undefined) {
+      const term = termFor(name, up, down);
+      const t = focusTerm(state.select, name);
+      const terms = t ? t.terms.flatMap((x, k) => (k === t.at[0] ? [term] : t.at.includes(k) ? [] : [x])) : [...state.select.split(/\s+/).filter(Boolean), term];
+      return { ...state, select: terms.join(' ') };
+    }
+    const id = store.node(j).id;
+    const near = state.near.filter((x) => x.id !== id);
+    const at = state.near.findIndex((x) => x.id === id);
+    near.splice(at >= 0 ? at : near.length, 0, { id, up, down });
+    return { ...state, near };
+  }
 
   /** Nodes nearest the focus first (BFS both ways), for capping a large selection. */
   function nearest(selected, focus, limit) {
@@ -86,34 +132,31 @@
     const focusId = params.get('focus') || '';
     const focus = focusId ? store.byId.get(focusId) : undefined;
     const color = params.get('color') === 'health' ? 'health' : 'kind';
-    let select = params.get('select') || '';
-    if (!select && focus !== undefined) select = termFor(store.selectorName(focus), 2, 2);
+    let state = { select: params.get('select') || '', near: readNear(params) };
+    if (!state.select && !state.near.length && focus !== undefined) state = withLevels(state, focus, 2, 2);
     const go = (changes) => {
       const next = new URLSearchParams(params);
       for (const [k, v] of Object.entries(changes)) {
-        if (v === undefined || v === '') next.delete(k);
-        else next.set(k, v);
+        next.delete(k);
+        for (const x of Array.isArray(v) ? v : v === undefined || v === '' ? [] : [v]) next.append(k, x);
       }
       location.hash = `#/lineage?${next.toString()}`;
     };
+    const show = (next, changes) => go({ select: next.select, near: next.near.map(nearText), ...changes });
 
-    const input = h('input', { type: 'text', value: select, 'aria-label': 'Selector', placeholder: 'e.g. +fct_orders+1  tag:finance  source:web+  path:models/marts', spellcheck: 'false', id: 'selector-input' });
-    const apply = () => go({ select: input.value.trim(), focus: focusId });
+    const input = h('input', { type: 'text', value: state.select, 'aria-label': 'Selector', placeholder: 'e.g. +fct_orders+1  tag:finance  source:web+  path:models/marts', spellcheck: 'false', id: 'selector-input' });
+    // A new selector replaces the selection, nodes shown by id included; the same one keeps them.
+    const apply = () => show({ select: input.value.trim(), near: input.value.trim() === state.select ? state.near : [] }, { focus: focusId });
     input.addEventListener('keydown', (e) => {
       if (e.key === 'Enter') apply();
     });
-    const term = focus !== undefined ? focusTerm(select, store.selectorName(focus)) : undefined;
-    const setLevels = (up, down) => {
-      if (!term || focus === undefined) return;
-      const terms = [...term.terms];
-      terms[term.at] = termFor(store.selectorName(focus), up, down);
-      go({ select: terms.join(' ') });
-    };
+    const term = focus !== undefined ? levelsOf(state, focus) : undefined;
+    const setLevels = (up, down) => show(withLevels(state, focus, up, down));
     const level = (label, value, onChange, id) =>
       h('span', { class: 'group', title: term ? `${label} levels around ${store.node(focus).n}` : 'Focus a node to change levels' },
         label,
         h('button', { type: 'button', 'aria-label': `fewer ${label.toLowerCase()} levels`, disabled: !term || value === 0 ? 'disabled' : undefined, onclick: () => onChange(value === Infinity ? 3 : Math.max(0, value - 1)), id: `${id}-less` }, '−'),
-        h('span', { class: 'level', id: `${id}-level` }, value === Infinity ? 'all' : String(value)),
+        h('span', { class: 'level', id: `${id}-level` }, levelText(value)),
         h('button', { type: 'button', 'aria-label': `more ${label.toLowerCase()} levels`, disabled: !term || value === Infinity ? 'disabled' : undefined, onclick: () => onChange(value + 1), id: `${id}-more` }, '+'),
       );
     const toolbar = h(
@@ -138,7 +181,7 @@
       message.textContent = 'This project has no models yet. Add one, a .sql file in models/ (for example models/my_first_model.sql with select 1 as id), then run dpf docs generate again to see it here.';
       return;
     }
-    if (!select) {
+    if (!state.select && !state.near.length) {
       if (index.nodes.length > MAX_NODES) {
         message.textContent = `This project has ${f.number(index.nodes.length)} nodes: type a selector above, or open the lineage of a node from its page.`;
         return;
@@ -146,7 +189,11 @@
       selected = new Set(index.nodes.map((_, i) => i));
     } else {
       try {
-        selected = window.dpfSelect.select(index, select);
+        selected = window.dpfSelect.select(index, state.select);
+        for (const x of state.near) {
+          const j = store.byId.get(x.id);
+          if (j !== undefined) for (const k of window.dpfSelect.selectAround(index, j, x.up, x.down)) selected.add(k);
+        }
       } catch (err) {
         message.textContent = String(err.message || err);
         message.classList.add('error');
@@ -154,19 +201,20 @@
       }
     }
     if (selected.size === 0) {
-      message.textContent = `Nothing matches ${select}.`;
+      message.textContent = `Nothing matches ${state.select || 'the selection'}.`;
       return;
     }
     const shown = nearest(selected, focus, MAX_NODES);
     const visible = new Set(shown);
+    const byId = state.near.flatMap((x) => (store.byId.has(x.id) ? [`${store.node(store.byId.get(x.id)).n} (${levelText(x.up)} up, ${levelText(x.down)} down)`] : []));
     message.textContent =
-      shown.length < selected.size
+      (shown.length < selected.size
         ? `${f.number(selected.size)} nodes selected; showing the ${f.number(shown.length)} ${focus !== undefined ? 'nearest the focus' : 'first'}. Narrow the selector to see the rest.`
-        : `${f.plural(shown.length, 'node')}.`;
+        : `${f.plural(shown.length, 'node')}.`) + (byId.length ? ` Around ${byId.join(', ')}: by id, as the selector syntax cannot hold such names.` : '');
     requestAnimationFrame(() => {
       const canvas = dpf.canvas.createCanvas(frame);
       frame.appendChild(legend(color));
-      const refocus = (j) => go({ focus: store.node(j).id, select: termFor(store.selectorName(j), term ? Math.min(term.up, 9) || 2 : 2, term ? Math.min(term.down, 9) || 2 : 2) });
+      const refocus = (j) => show(withLevels({ select: '', near: [] }, j, term ? Math.min(term.up, 9) || 2 : 2, term ? Math.min(term.down, 9) || 2 : 2), { focus: store.node(j).id });
       const layout = dpf.nodeGraph.render(canvas, {
         nodes: shown,
         focus,
@@ -175,7 +223,11 @@
         hiddenDown: (i) => store.children[i].some((c) => !visible.has(c)),
         onNodeClick: refocus,
         onNodeOpen: (j) => (location.hash = f.link.node(store.node(j).id)),
-        onExpand: (j, direction) => go({ select: `${select} ${direction === 'up' ? `1+${store.selectorName(j)}` : `${store.selectorName(j)}+1`}` }),
+        // One more level on that side of the node's own term (`2+x` -> `2+x+1`), or a new `1+x` / `x+1`.
+        onExpand: (j, direction) => {
+          const { up, down } = levelsOf(state, j) || { up: 0, down: 0 };
+          show(withLevels(state, j, direction === 'up' ? up + 1 : up, direction === 'down' ? down + 1 : down));
+        },
         onEdgeClick: (a, b) => refocus(focus === b ? a : b),
       });
       if (focus !== undefined && shown.length > 40) {
@@ -269,7 +321,7 @@
     mount(
       main,
       h('div', { class: 'page wide', id: 'column-lineage-page' },
-        h('div', { class: 'crumbs' }, h('a', { href: f.link.node(node.id) }, `← ${node.n}`), h('span', null, '·'), h('a', { href: f.link.lineage({ select: `2+${store.selectorName(i)}+2`, focus: node.id }) }, 'node lineage')),
+        h('div', { class: 'crumbs' }, h('a', { href: f.link.node(node.id) }, `← ${node.n}`), h('span', null, '·'), h('a', { href: f.link.lineage({ focus: node.id }) }, 'node lineage')),
         h('h1', null, `Column lineage of ${node.n}${column ? `.${column}` : ''}`),
         h('div', { class: 'graph-toolbar' },
           h('label', { class: 'group' }, 'Column',

@@ -242,7 +242,7 @@
         testsTable(details),
         h('h2', null, 'Lineage'),
         h('div', { class: 'section-actions' },
-          h('a', { class: 'btn', href: f.link.lineage({ select: `2+${store.selectorName(i)}+2`, focus: node.id }), id: 'open-lineage' }, 'Open the lineage graph'),
+          h('a', { class: 'btn', href: f.link.lineage({ focus: node.id }), id: 'open-lineage' }, 'Open the lineage graph'),
           h('a', { class: 'btn', href: f.link.columns(node.id) }, 'Column lineage graph'),
         ),
         miniGraph(i),
