@@ -25,6 +25,9 @@
     if (p.error && p.rowCount === 0) return h('td', { class: 'profile' }, h('span', { class: 'muted', title: p.error }, 'profile failed'));
     const nullPct = p.rowCount ? (100 * p.nullCount) / p.rowCount : 0;
     const lines = [h('div', null, `${nullPct.toFixed(nullPct && nullPct < 1 ? 1 : 0)}% null`, p.distinct !== undefined ? ` · ${f.number(p.distinct)} distinct` : '')];
+    if (p.valuesHidden === 'pii') {
+      lines.push(h('div', { class: 'muted small', title: 'marked as personal data (pii) in YAML: profiled by counts only' }, 'values hidden: personal data'));
+    }
     if (p.histogram) {
       const max = Math.max(1, ...p.histogram.counts);
       const w = 168;
