@@ -96,7 +96,7 @@ export async function generateSite(options: GenerateSiteOptions): Promise<SiteSu
   lap('catalog');
 
   // 3. Last run.
-  const artifacts = readRunArtifacts(targetPath);
+  const artifacts = readRunArtifacts(targetPath, target.targetName);
 
   // 4. Column lineage, with the columns the warehouse reports or, failing that, YAML declares.
   const columnsOf = (id: string): string[] => {

@@ -64,31 +64,40 @@ function readJson<T>(file: string): T | undefined {
   }
 }
 
-export function readRunArtifacts(targetPath: string): RunArtifacts {
+type ResultRecord = NonNullable<RunResultsFile['results']>[number];
+
+const entryOf = (r: ResultRecord): RunResultEntry => ({
+  uniqueId: r.uniqueId,
+  name: r.name,
+  resourceType: r.resourceType,
+  status: r.status,
+  executionTime: r.executionTime ?? 0,
+  completedAt: r.timing?.completedAt,
+  rowsAffected: r.rowsAffected,
+  failures: r.failures,
+  message: r.message ?? '',
+});
+
+/**
+ * The last run (run_results.json) for the home page, and per node its latest result in this
+ * target from whichever run (node_results.json, kept by every run), so a partial run such as
+ * `dpf test -s x` does not make every other node "not run".
+ */
+export function readRunArtifacts(targetPath: string, targetName?: string): RunArtifacts {
   const runFile = readJson<RunResultsFile>(join(targetPath, 'run_results.json'));
   const sourcesFile = readJson<SourcesFile>(join(targetPath, 'sources.json'));
+  const latest = targetName ? readJson<{ targets?: Record<string, Record<string, ResultRecord>> }>(join(targetPath, 'node_results.json'))?.targets?.[targetName] : undefined;
+  // node_results.json already holds the last run's results (of this target; run_results.json
+  // may be another target's); projects built by an older dpf have run_results.json only.
+  const results = new Map<string, RunResultEntry>(Object.values(latest ?? {}).map((r) => [r.uniqueId, entryOf(r)]));
+  if (!latest) for (const r of runFile?.results ?? []) results.set(r.uniqueId, entryOf(r));
   const run = runFile?.results
     ? {
         command: runFile.metadata?.command ?? 'run',
         generatedAt: runFile.metadata?.generatedAt ?? '',
         elapsed: runFile.elapsedTime ?? 0,
         counts: runFile.counts ?? {},
-        results: new Map(
-          runFile.results.map((r) => [
-            r.uniqueId,
-            {
-              uniqueId: r.uniqueId,
-              name: r.name,
-              resourceType: r.resourceType,
-              status: r.status,
-              executionTime: r.executionTime ?? 0,
-              completedAt: r.timing?.completedAt,
-              rowsAffected: r.rowsAffected,
-              failures: r.failures,
-              message: r.message ?? '',
-            },
-          ]),
-        ),
+        results,
       }
     : undefined;
   const freshness = sourcesFile?.results

@@ -1,12 +1,17 @@
 /** target/run_results.json: one entry per planned node, shaped by schemas/run_results.schema.json. */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DPF_VERSION } from '../compiler/package-paths.js';
 import type { RunSummary } from './run-results.js';
 
 export const RUN_RESULTS_SCHEMA_VERSION = 'https://dpf.dev/schemas/run_results/v1.json';
 
-export function writeRunResults(targetPath: string, summary: RunSummary, redact: (s: string) => string = (s) => s): string {
+/**
+ * Writes target/run_results.json (this run) and, with a target name, merges this run's results
+ * into target/node_results.json: the latest result of every node in that target, whichever run
+ * it came from, so that the catalog still knows a model's last build after a `dpf test -s x`.
+ */
+export function writeRunResults(targetPath: string, summary: RunSummary, redact: (s: string) => string = (s) => s, targetName?: string): string {
   mkdirSync(targetPath, { recursive: true });
   const file = join(targetPath, 'run_results.json');
   const doc = {
@@ -39,5 +44,31 @@ export function writeRunResults(targetPath: string, summary: RunSummary, redact:
     })),
   };
   writeFileSync(file, redact(JSON.stringify(doc, null, 1)));
+  if (targetName !== undefined) mergeNodeResults(targetPath, targetName, doc.metadata, doc.results, redact);
   return file;
+}
+
+type ResultEntry = Record<string, unknown> & { uniqueId: string };
+
+interface NodeResultsFile {
+  readonly targets: Record<string, Record<string, ResultEntry & { invocationId: string; command: string; generatedAt: string }>>;
+}
+
+function mergeNodeResults(
+  targetPath: string,
+  targetName: string,
+  metadata: { invocationId: string; command: string; generatedAt: string },
+  results: ResultEntry[],
+  redact: (s: string) => string,
+): void {
+  const file = join(targetPath, 'node_results.json');
+  let doc: NodeResultsFile = { targets: {} };
+  try {
+    doc = JSON.parse(readFileSync(file, 'utf8')) as NodeResultsFile;
+  } catch {
+    // none yet, or unreadable: start again from this run
+  }
+  const latest = { ...(doc.targets?.[targetName] ?? {}) };
+  for (const r of results) latest[r.uniqueId] = { ...r, invocationId: metadata.invocationId, command: metadata.command, generatedAt: metadata.generatedAt };
+  writeFileSync(file, redact(JSON.stringify({ targets: { ...doc.targets, [targetName]: latest } } satisfies NodeResultsFile)));
 }

@@ -211,6 +211,23 @@ describe('dpf docs generate without the warehouse', () => {
     expect(run.stdout).toMatch(/warning: .*data\/chunks\/0\.js is \d+(\.\d)? MB; browsers load a file this large slowly/);
   });
 
+  it('shows each node\'s latest result in the target, also after a run of a few nodes', async () => {
+    const dir = makeProject({
+      'models/a.sql': '{{config materialized="table"}}\nselect 1 as id\n',
+      'models/b.sql': 'select id from {{ref "a"}}\n',
+      'models/b.yml': 'models:\n  - name: b\n    columns:\n      - name: id\n        data_tests: [not_null]\n',
+    });
+    expect((await dpf(['build', '--project-dir', dir], { cwd: dir })).code).toBe(0);
+    // Only the test runs now: run_results.json knows nothing of a and b any more.
+    expect((await dpf(['test', '--project-dir', dir, '--select', 'b'], { cwd: dir })).code).toBe(0);
+    expect((await dpf(['docs', 'generate', '--project-dir', dir], { cwd: dir })).code).toBe(0);
+    const site = readSite(join(dir, 'target', 'site'));
+    const health = (name: string) => site.index.nodes.find((n) => n.n === name)!.h;
+    expect(health('a')).toBe('ok');
+    expect(health('b')).toBe('ok');
+    expect(site.details('model.proj.a').run).toMatchObject({ status: 'success' });
+  });
+
   it('keeps ordinary {{env}} values readable, and a secret that looks like JSON cannot break the data', async () => {
     const dir = makeProject({
       // The schema comes from the environment but is no secret; the password is one, and is "true".

@@ -120,7 +120,7 @@ export async function executeRun(name: RunCommand, flags: RunFlags, ctx: Command
     stamp: stampWarehouse(),
   });
   if (ledgerRun) {
-    writeRunResults(compiled.targetPath, ledgerRun, ctx.output.redact);
+    writeRunResults(compiled.targetPath, ledgerRun, ctx.output.redact, compiled.target.targetName);
     return { compiled, manifest: compiled.manifest, summary: ledgerRun, selected };
   }
   forgetLedger(compiled.targetPath);
@@ -154,7 +154,7 @@ export async function executeRun(name: RunCommand, flags: RunFlags, ctx: Command
       reuse,
     });
     reuseState = summary.reuseState;
-    writeRunResults(compiled.targetPath, summary, ctx.output.redact);
+    writeRunResults(compiled.targetPath, summary, ctx.output.redact, compiled.target.targetName);
     if (summary.counts.error + summary.counts.fail > 0) ctx.setExitCode(1);
     outcome = { compiled, manifest, summary, selected };
   } finally {
