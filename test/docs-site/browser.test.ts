@@ -153,6 +153,19 @@ describe('the demo catalog in the browser', () => {
     await page.close();
   });
 
+  it('calls an ephemeral model ephemeral, not "not run", and a built one by its last run', async () => {
+    const page = await browser.newPage();
+    const problems = collectProblems(page);
+    await openSite(page, `${pathToFileURL(join(siteDir, 'index.html')).href}#/node/${encodeURIComponent('model.shop.int_order_payments')}`);
+    await page.waitForSelector('.title-row .badge');
+    expect(await page.locator('.title-row .badge').textContent()).toBe('ephemeral');
+    await page.goto(`${pathToFileURL(join(siteDir, 'index.html')).href}#/node/${encodeURIComponent('model.shop.fct_orders')}`);
+    await page.waitForFunction(() => document.querySelector('.title-row h1')?.textContent === 'fct_orders');
+    expect(await page.locator('.title-row .badge').textContent()).toBe('ok');
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
   it('keeps the search page query box while its results update as you type', async () => {
     const page = await browser.newPage();
     const problems = collectProblems(page);

@@ -54,6 +54,8 @@
 
   const KIND_LABEL = { model: 'model', seed: 'seed', source: 'source', snapshot: 'snapshot' };
   const HEALTH_LABEL = { ok: 'ok', warn: 'warning', failing: 'test failing', error: 'error', stale: 'stale', skipped: 'skipped', unknown: 'not run' };
+  /** A node's health in words; an ephemeral model is never built, so it is not "not run". */
+  const healthLabel = (node) => (node.h === 'unknown' && node.m === 'ephemeral' ? 'ephemeral' : HEALTH_LABEL[node.h]);
 
   /** Routes; ids and names are encoded, never concatenated raw into a URL. */
   const link = {
@@ -63,5 +65,5 @@
     search: (params) => `#/search?${new URLSearchParams(params).toString()}`,
   };
 
-  dpf.format = { number, decimal, bytes, duration, age, when, ago, plural, KIND_LABEL, HEALTH_LABEL, link };
+  dpf.format = { number, decimal, bytes, duration, age, when, ago, plural, KIND_LABEL, HEALTH_LABEL, healthLabel, link };
 })((window.dpf = window.dpf || {}));

@@ -81,7 +81,7 @@
       const x = p.x - p.width / 2;
       const y = p.y - p.height / 2;
       const colorClass = options.color === 'health' ? `c-${n.h}` : `c-${n.k}`;
-      const sub = [format.KIND_LABEL[n.k], n.m && n.m !== n.k && n.m !== 'seed' ? n.m : '', options.color === 'health' ? format.HEALTH_LABEL[n.h] : ''].filter(Boolean).join(' · ');
+      const sub = [format.KIND_LABEL[n.k], n.m && n.m !== n.k && n.m !== 'seed' ? n.m : '', options.color === 'health' ? format.healthLabel(n) : ''].filter(Boolean).join(' · ');
       const el = s(
         'g',
         {

@@ -109,7 +109,7 @@
     return h(
       'div',
       { class: 'graph-side', id: 'graph-focus' },
-      h('div', { class: 'badges' }, h('span', { class: `badge k-${n.k}` }, n.k), h('span', { class: `badge h-${n.h}` }, f.HEALTH_LABEL[n.h])),
+      h('div', { class: 'badges' }, h('span', { class: `badge k-${n.k}` }, n.k), h('span', { class: `badge h-${n.h}` }, f.healthLabel(n))),
       h('h3', null, n.n),
       description,
       h('p', { class: 'small muted' }, `${f.plural(n.up.length, 'parent')} · ${f.plural(store.children[i].length, 'child', 'children')}`),

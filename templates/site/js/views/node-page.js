@@ -230,7 +230,7 @@
         'article',
         { class: 'page', id: 'node-page', dataset: { id: node.id } },
         h('div', { class: 'crumbs' }, h('span', { class: `badge k-${node.k}` }, node.k), node.k === 'source' ? `source ${node.sn}` : details.path),
-        h('div', { class: 'title-row' }, h('h1', null, node.n), h('span', { class: `badge h-${node.h}`, title: 'From the last run, its tests and freshness' }, f.HEALTH_LABEL[node.h])),
+        h('div', { class: 'title-row' }, h('h1', null, node.n), h('span', { class: `badge h-${node.h}`, title: 'From the last run, its tests and freshness' }, f.healthLabel(node))),
         h('div', { class: 'badges' },
           node.m && node.k !== 'seed' ? h('span', { class: 'badge' }, node.m) : null,
           details.tags.map((t) => h('a', { class: 'badge tag', href: f.link.search({ tag: t }) }, `#${t}`)),
