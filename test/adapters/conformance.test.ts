@@ -131,6 +131,22 @@ describe(`adapter conformance: ${ADAPTER}`, () => {
     ]);
   });
 
+  it('incremental delete+insert: replaced rows lose the columns the new rows do not have (on_schema_change ignore)', async () => {
+    const w = project({
+      'models/sources.yml': 'sources:\n  - name: landing\n    schema: SCHEMA_landing\n    tables:\n      - name: events\n',
+      'models/ev.sql': '{{config materialized="incremental" unique_key="id" incremental_strategy="delete+insert"}}\nselect id, v{{#unless (is_incremental)}}, note{{/unless}} from {{source "landing" "events"}}\n',
+    });
+    rewriteSchemaPlaceholders(w);
+    await w.land(`${w.schema}_landing`, 'events', "select 1 as id, 'a' as v, 'first' as note union all select 2, 'b', 'first'");
+    await ok(w, 'run');
+    await w.land(`${w.schema}_landing`, 'events', "select 2 as id, 'B' as v, 'second' as note");
+    await ok(w, 'run');
+    expect(asText(await w.query(`select id, v, note from ${w.relation('ev')} order by id`))).toEqual([
+      { id: '1', v: 'a', note: 'first' },
+      { id: '2', v: 'B', note: null },
+    ]);
+  });
+
   it('incremental: a merge that would insert duplicate keys fails, names the keys, and leaves the table as it was', async () => {
     const w = project({
       'models/sources.yml': 'sources:\n  - name: landing\n    schema: SCHEMA_landing\n    tables:\n      - name: events\n',

@@ -65,8 +65,10 @@ export const incrementalStrategy: Strategy = async (node, ctx) => {
       const asMerge = strategy === 'delete+insert' && !ctx.capabilities.supportsTransactions;
       if (strategy === 'merge' || asMerge) {
         const update = asMerge ? columns.filter((c) => !keys.some((k) => same(k, c))) : updateColumns;
+        // As delete+insert would, the replaced rows lose what the new rows do not have.
+        const cleared = asMerge ? targetColumns.filter((t) => !columns.some((c) => same(c, t.name)) && !dropColumns.includes(t)).map((t) => q(t.name)) : [];
         const result = await ctx.execute(
-          templates.render('incremental_merge', { ...common, column_list: columns.map(q), update_columns: update.map(q) }),
+          templates.render('incremental_merge', { ...common, column_list: columns.map(q), update_columns: update.map(q), null_columns: cleared }),
         );
         rows = result.rowsAffected;
       } else {
