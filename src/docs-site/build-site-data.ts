@@ -4,6 +4,7 @@
  * Pure: no files, no warehouse.
  */
 import type { Manifest, ModelNode, SeedNode, SourceNode, TestNode, UnitTestNode } from '../compiler/manifest.js';
+import { isAbsolute, relative, sep } from 'node:path';
 import { DPF_VERSION } from '../compiler/package-paths.js';
 import type { ColumnLineage } from './column-lineage.js';
 import { nodeHealth } from './node-health.js';
@@ -30,6 +31,8 @@ export interface SiteInputs {
   readonly artifacts: RunArtifacts;
   readonly lineage: ReadonlyMap<string, ColumnLineage>;
   readonly overview?: string;
+  /** The project folder: paths of files read in place are shown relative to it. */
+  readonly projectDir?: string;
 }
 
 export interface SiteData {
@@ -138,7 +141,7 @@ export function buildSiteData(inputs: SiteInputs): SiteData {
       c: 0,
       ...(node.kind !== 'source' && node.config.docs.show === false ? { hide: 1 as const } : {}),
     });
-    details.push(nodeDetails(node, entry, result, tests, columns, owner, lineage, freshness));
+    details.push(nodeDetails(node, entry, result, tests, columns, owner, lineage, freshness, inputs.projectDir));
   }
 
   const chunks = chunkDetails(details, nodes);
@@ -263,6 +266,7 @@ function nodeDetails(
   owner: string | undefined,
   lineage: ColumnLineage | undefined,
   freshness: { status: string; maxLoadedAt?: string; ageSeconds?: number } | undefined,
+  projectDir: string | undefined,
 ): NodeDetails {
   const config = node.kind === 'source' ? {} : Object.fromEntries(Object.entries(node.config).filter(([k, v]) => !PLAIN_CONFIG_SKIP.has(k) && v !== undefined));
   const rule = (r?: { count: number; period: string }) => (r ? `${r.count} ${r.period}${r.count === 1 ? '' : 's'}` : undefined);
@@ -271,7 +275,9 @@ function nodeDetails(
     description: node.description,
     path: node.originalFilePath,
     ...(node.patchPath ? { patchPath: node.patchPath } : {}),
-    relation: node.relationName,
+    // A file source renders as an expression reading the files (on Trino, their rows inlined):
+    // the site names the files instead.
+    relation: node.kind === 'source' && node.externalLocation ? `files ${shownPath(node.externalLocation, projectDir)}` : node.relationName,
     ...(node.relation.database ? { database: node.relation.database } : {}),
     schema: node.relation.schema,
     identifier: node.relation.identifier,
@@ -292,7 +298,7 @@ function nodeDetails(
           source: {
             sourceName: node.sourceName,
             sourceDescription: node.sourceDescription,
-            ...(node.externalLocation ? { externalLocation: node.externalLocation } : {}),
+            ...(node.externalLocation ? { externalLocation: shownPath(node.externalLocation, projectDir) } : {}),
             ...(node.freshness?.loadedAtField ? { loadedAtField: node.freshness.loadedAtField } : {}),
             ...(freshness || node.freshness
               ? {
@@ -361,4 +367,11 @@ function chunkDetails(details: NodeDetails[], nodes: IndexNode[]): NodeDetails[]
   });
   if (current.length > 0) chunks.push(current);
   return chunks;
+}
+
+/** A path inside the project relative to it (no machine-specific prefix on the site); others as they are. */
+function shownPath(path: string, projectDir: string | undefined): string {
+  if (!projectDir) return path;
+  const inside = relative(projectDir, path);
+  return inside && !inside.startsWith('..') && !isAbsolute(inside) ? inside.split(sep).join('/') : path;
 }

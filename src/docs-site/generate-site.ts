@@ -123,7 +123,7 @@ export async function generateSite(options: GenerateSiteOptions): Promise<SiteSu
   // 5-6. The search index needs no lineage: on a large project it is built while worker
   // threads parse SQL. (Columns known only from lineage are therefore not searchable.)
   const overview = readOverview(projectDir, loadProjectConfig(projectDir).data);
-  const inputs = { manifest, catalog, profiles, artifacts, overview: overview?.text };
+  const inputs = { manifest, catalog, profiles, artifacts, overview: overview?.text, projectDir };
   // Redacted before anything is built from it: the search index never sees a secret.
   const search = buildSearchIndex(redactStrings(buildSiteData({ ...inputs, lineage: new Map() }), redact));
   lap('search');

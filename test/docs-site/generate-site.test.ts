@@ -69,6 +69,9 @@ describe('dpf docs generate on the built demo project', () => {
     expect(sessions.catalog?.type).toBe('external');
     expect(sessions.catalog?.rowCount).toBeGreaterThan(0);
     expect(sessions.columns.find((c) => c.name === 'session_id')?.type).toBeTruthy();
+    // Files read in place are named by their path in the project, not by the SQL reading them.
+    expect(sessions.relation).toBe('files data/web_sessions.csv');
+    expect(sessions.source?.externalLocation).toBe('data/web_sessions.csv');
     const catalog = JSON.parse(readFileSync(join(dir, 'target', 'catalog.json'), 'utf8'));
     expect(catalog.metadata.empty).toBe(false);
     expect(catalog.nodes['model.shop.fct_orders'].columns.order_id).toEqual({ type: 'INTEGER', index: 1 });
