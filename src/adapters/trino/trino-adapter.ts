@@ -24,7 +24,7 @@ import type {
 import { stringLiteral } from '../ansi-dialect.js';
 import { ConnectionPool } from '../connection-pool.js';
 import { trinoDialect } from './trino-dialect.js';
-import type { InFlightQueries, runStatement as RunStatement } from './trino-statement.js';
+import type { StatementResult } from './trino-statement.js';
 
 /** Trino stores every name in lower case, quoted or not: information_schema has them so. */
 const folded = (name: string) => stringLiteral(name.toLowerCase());
@@ -35,23 +35,24 @@ const isHttpError = (err: unknown): err is Error & { status?: number } => err in
 const dialect = trinoDialect;
 const q = dialect.quoteIdentifier;
 
+/** Runs one statement on this session's client (see trino-statement.ts). */
+type RunOnSession = (sql: string, limit?: number) => Promise<StatementResult>;
+
 class TrinoSession implements Connection {
   constructor(
-    private readonly client: Trino,
+    private readonly run: RunOnSession,
     private readonly catalog: string,
-    private readonly runStatement: typeof RunStatement,
-    private readonly inFlight: InFlightQueries,
     /** Where new schemas store their tables, for catalogs without a default (`schema_location_root`). */
     private readonly locationRoot?: string,
   ) {}
 
   async execute(sql: string): Promise<ExecuteResult> {
-    const result = await this.runStatement(this.client, sql, undefined, this.inFlight);
+    const result = await this.run(sql);
     return result.updateCount === undefined ? {} : { rowsAffected: result.updateCount };
   }
 
   async query(sql: string, options: { limit?: number } = {}): Promise<QueryResult> {
-    const result = await this.runStatement(this.client, sql, options.limit, this.inFlight);
+    const result = await this.run(sql, options.limit);
     return { columns: result.columns, rows: result.rows };
   }
 
@@ -152,10 +153,12 @@ export class TrinoAdapter implements Adapter {
     if (this.pool) return;
     const [{ Trino, BasicAuth }, { runStatement, parseTrinoJson, InFlightQueries }] = await Promise.all([import('trino-client'), import('./trino-statement.js')]);
     const options = this.clientOptions(BasicAuth);
-    const connect = () => losslessClient(Trino.create(options), parseTrinoJson);
     const locationRoot = this.target.settings.schema_location_root as string | undefined;
     const inFlight = new InFlightQueries();
-    this.pool = new ConnectionPool(async () => new TrinoSession(connect(), this.catalog, runStatement, inFlight, locationRoot));
+    this.pool = new ConnectionPool(async () => {
+      const client = losslessClient(Trino.create(options), parseTrinoJson);
+      return new TrinoSession((sql, limit) => runStatement(client, sql, limit, inFlight), this.catalog, locationRoot);
+    });
     // Ctrl-C or a kill: statements already sent run on in the server unless cancelled there.
     this.onSignal = (signal) => void inFlight.cancelAll().finally(() => process.kill(process.pid, signal));
     process.once('SIGINT', this.onSignal);
