@@ -445,6 +445,12 @@ describe('columns that cannot be traced', () => {
     });
   });
 
+  it('a table function that reads files: its columns come from the files, so they cannot be traced', () => {
+    const result = lineage('duckdb', `select session_id, cast(started_at as date) as day from read_csv_auto('data/sessions.csv')`);
+    expect(result).toMatchObject({ status: 'partial', columns: { session_id: [], day: [] }, unresolved: ['session_id', 'day'] });
+    expect(result.reason).toMatch(/read_csv_auto/);
+  });
+
   it('a column the relation does not have', () => {
     const result = lineage('duckdb', `select order_id, discount from "main"."stg_orders"`);
     expect(result).toMatchObject({ status: 'partial', unresolved: ['discount'] });

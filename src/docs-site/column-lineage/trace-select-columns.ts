@@ -122,6 +122,8 @@ function tableFunctionRelation(
   const trace = (column: string) => combine(column, found);
   const functionName = isAstNode(expression) && isAstNode(expression.name) ? identifierText(astNodes(expression.name.name)[0]) : undefined;
   const label = functionName === undefined ? 'a VALUES list' : `${functionName}(…)`;
+  // read_csv('…') and the like read no column: their columns come from files, not from SQL.
+  if (functionName !== undefined && found.length === 0 && columnNames.length === 0) return untraceableRelation(alias ?? functionName, label);
   const relation = { alias: alias ?? functionName ?? 'values', label, columns: columnNames.map(trace) };
   return columnNames.length > 0 ? relation : { ...relation, traceUnlisted: trace };
 }
