@@ -88,6 +88,11 @@ const cases: Case[] = [
     expect: ['DPF304', 'profiles.yml:4:13', 'Adapter type "snowflake" is not known (available: duckdb, trino)'],
   },
   {
+    name: 'grants with a privilege that is not a word (it would be SQL)',
+    files: { ...ok, 'models/a.yml': 'models:\n  - name: a\n    config:\n      grants: {"select; drop table x": [bob]}\n' },
+    expect: ['DPF103', 'models/a.yml:4:16', 'the key "select; drop table x" must match pattern', 'A privilege: select, insert'],
+  },
+  {
     name: 'seed CSV with a ragged row',
     files: { 'seeds/people.csv': 'id,name\n1,ann\n2,bob,extra\n3,cy\n' },
     expect: ['DPF400', 'seeds/people.csv:3', 'has 3 fields, but the header has 2'],

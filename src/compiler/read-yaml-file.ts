@@ -152,21 +152,26 @@ function schemaDiagnostics(
   const out: Diagnostic[] = [];
   const seen = new Set<string>();
   // oneOf/anyOf produce noise from every branch; keep the most specific errors.
-  const specific = errors.filter((e) => e.keyword !== 'oneOf' && e.keyword !== 'anyOf' && e.keyword !== 'if');
+  // propertyNames only repeats the error its key's own check gave ("property name must be valid").
+  const specific = errors.filter((e) => e.keyword !== 'oneOf' && e.keyword !== 'anyOf' && e.keyword !== 'if' && e.keyword !== 'propertyNames');
   const list = specific.length > 0 ? specific : errors;
   for (const e of list) {
     const path = splitPointer(e.instancePath);
     let d: Diagnostic;
+    const keyLocation = (key: string) => {
+      const parent = doc.getIn(path, true);
+      const pair = isMap(parent) ? parent.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === key) : undefined;
+      return pair && isScalar(pair.key) && pair.key.range ? at(pair.key.range[0]) : locate(path);
+    };
     if (e.keyword === 'additionalProperties') {
       const key = String((e.params as { additionalProperty: string }).additionalProperty);
       const allowed = Object.keys((e.parentSchema as { properties?: object })?.properties ?? {});
-      const parent = doc.getIn(path, true);
-      let loc = locate(path);
-      if (isMap(parent)) {
-        const pair = parent.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === key);
-        if (pair && isScalar(pair.key) && pair.key.range) loc = at(pair.key.range[0]);
-      }
-      d = diagnostic('UnknownKey', { key, where: describePath(path, data), suggestion: closestMatch(key, allowed), allowed }, loc);
+      d = diagnostic('UnknownKey', { key, where: describePath(path, data), suggestion: closestMatch(key, allowed), allowed }, keyLocation(key));
+    } else if (e.propertyName !== undefined) {
+      // A key that breaks the schema's rule for keys (propertyNames): say which key, and what a key must be.
+      const wanted = (e.parentSchema as { description?: string } | undefined)?.description;
+      const detail = `the key ${JSON.stringify(e.propertyName)} ${e.message ?? 'is invalid'}${wanted ? ` (${wanted})` : ''}`;
+      d = diagnostic('InvalidValue', { where: describePath(path, data), detail }, keyLocation(e.propertyName));
     } else {
       const detail =
         e.keyword === 'enum'

@@ -5,7 +5,6 @@
  * persist between runs, such as incremental ones, would keep them otherwise); privileges the
  * config does not name are left alone. Only on engines whose capabilities say they have grants.
  */
-import { stringLiteral } from '../adapters/ansi-dialect.js';
 import type { ManifestNode, Relation } from '../compiler/manifest.js';
 import type { MaterializationContext } from './materializations/materialization.js';
 
@@ -19,7 +18,8 @@ interface Principal {
 export async function applyGrants(node: ManifestNode, ctx: MaterializationContext): Promise<void> {
   if ((node.kind !== 'model' && node.kind !== 'seed') || node.config.materialized === 'ephemeral' || !node.config.grants) return;
   const wanted = Object.entries(node.config.grants).map(([privilege, grantees]) => {
-    // The privilege is SQL, not a name: only words (select, insert, all privileges ...) pass.
+    // The privilege is SQL, not a name: only words pass. The YAML schema already rejects anything
+    // else with its file and line; this guard keeps SQL out whatever the config came through.
     if (!PRIVILEGE.test(privilege)) throw new Error(`grants: "${privilege}" is not a privilege (use select, insert, update, delete ...)`);
     return { privilege, principals: grantees.map(principalOf) };
   });
@@ -47,8 +47,8 @@ async function currentGrants(relation: Relation, ctx: MaterializationContext) {
   const result = await ctx.query(
     ctx.templates.render('show_grants', {
       database: relation.database ? ctx.dialect.quoteIdentifier(relation.database) : undefined,
-      schema: stringLiteral(relation.schema),
-      table: stringLiteral(relation.identifier),
+      schema: ctx.dialect.literal(relation.schema, 'text'),
+      table: ctx.dialect.literal(relation.identifier, 'text'),
     }),
   );
   return result.rows.map(([privilege, grantee, type]) => ({
