@@ -56,5 +56,19 @@
     return el;
   }
 
-  dpf.dom = { h, s, clear, mount, append };
+  /**
+   * Shows "loading" in a page while load() runs; if it fails, shows why instead and resolves
+   * to undefined, so that a page never stays on "Loading…".
+   */
+  async function loadInto(el, loadingText, load) {
+    mount(el, h('div', { class: 'page' }, h('p', { class: 'loading' }, loadingText)));
+    try {
+      return await load();
+    } catch (err) {
+      mount(el, h('div', { class: 'page' }, h('p', { class: 'notice bad' }, String((err && err.message) || err))));
+      return undefined;
+    }
+  }
+
+  dpf.dom = { h, s, clear, mount, append, loadInto };
 })((window.dpf = window.dpf || {}));

@@ -257,14 +257,8 @@
       }
       location.hash = `#/columns/${encodeURIComponent(node.id)}?${next.toString()}`;
     };
-    mount(main, h('div', { class: 'page' }, h('p', { class: 'loading' }, `Tracing the columns of ${node.n}…`)));
-    let details;
-    try {
-      details = await store.details(i);
-    } catch (err) {
-      mount(main, h('div', { class: 'page' }, h('p', { class: 'notice bad' }, String(err.message || err))));
-      return;
-    }
+    const details = await dpf.dom.loadInto(main, `Tracing the columns of ${node.n}…`, () => store.details(i));
+    if (!details) return;
     const key = (n, c) => `${n}\u0000${c.toLowerCase()}`;
     const tables = new Map(); // node -> Map(lower column -> name)
     const add = (n, c) => {

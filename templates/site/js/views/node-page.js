@@ -198,14 +198,7 @@
     const f = dpf.format;
     const store = dpf.store;
     const node = store.node(i);
-    mount(main, h('div', { class: 'page' }, h('p', { class: 'loading' }, `Loading ${node.n}…`)));
-    let details;
-    try {
-      details = await store.details(i);
-    } catch (err) {
-      mount(main, h('div', { class: 'page' }, h('p', { class: 'notice bad' }, String(err.message || err))));
-      return;
-    }
+    const details = await dpf.dom.loadInto(main, `Loading ${node.n}…`, () => store.details(i));
     if (!details || store.node(i) !== node) return;
     const highlight = params.get('col') || '';
     const cat = details.catalog;
