@@ -11,6 +11,9 @@ import { dpf, REPO_ROOT, TEMPLATE } from '../helpers/run-dpf.js';
 import { readSite } from '../docs-site/helpers/site-files.js';
 import { ADAPTER, asText, conformanceProject, perEngine, type TestWarehouse } from './warehouse.js';
 
+/** models/sources.yml declaring one source table in this project's schema <name> (see SCHEMA_ in warehouse.ts). */
+const sourceYml = (source: string, table: string) => `sources:\n  - name: ${source}\n    schema: SCHEMA_${source}\n    tables:\n      - name: ${table}\n`;
+
 const made: TestWarehouse[] = [];
 function project(files: Record<string, string>, projectYml?: string): TestWarehouse {
   const w = conformanceProject(files, projectYml);
@@ -50,12 +53,11 @@ describe(`adapter conformance: ${ADAPTER}`, () => {
   it('builds every materialization: seed, view, table, ephemeral, and reads a source', async () => {
     const w = project({
       'seeds/people.csv': 'id,name,note,joined\n1,Zoë,"He said ""hi""",2024-01-05\n2,O\'Brien,,2024-02-10\n3,東京,"a, b",\n',
-      'models/sources.yml': 'sources:\n  - name: landing\n    schema: SCHEMA_landing\n    tables:\n      - name: scores\n',
+      'models/sources.yml': sourceYml('landing', 'scores'),
       'models/people_v.sql': '{{config materialized="view"}}\nselect id, name, note from {{ref "people"}}\n',
       'models/scores_eph.sql': '{{config materialized="ephemeral"}}\nselect id, score * 2 as doubled from {{source "landing" "scores"}}\n',
       'models/people_scores.sql': '{{config materialized="table"}}\nselect p.id, p.name, s.doubled from {{ref "people_v"}} as p join {{ref "scores_eph"}} as s on s.id = p.id\n',
     });
-    rewriteSchemaPlaceholders(w);
     await w.land(`${w.schema}_landing`, 'scores', 'select 1 as id, 10 as score union all select 3, 30');
     const build = await ok(w, 'build');
     expect(build.stdout).toMatch(/OK +seed +\S*people .*\[3 rows/);
@@ -97,12 +99,11 @@ describe(`adapter conformance: ${ADAPTER}`, () => {
     const filter = '{{#if (is_incremental)}}where updated_at > (select max(updated_at) from {{this}}){{/if}}';
     const model = (config: string) => `{{config materialized="incremental" ${config}}}\nselect id, v, updated_at from {{source "landing" "events"}}\n${filter}\n`;
     const w = project({
-      'models/sources.yml': 'sources:\n  - name: landing\n    schema: SCHEMA_landing\n    tables:\n      - name: events\n',
+      'models/sources.yml': sourceYml('landing', 'events'),
       'models/ev_append.sql': model(''),
       'models/ev_merge.sql': model('unique_key="id" incremental_strategy="merge"'),
       'models/ev_delins.sql': model('unique_key="id" incremental_strategy="delete+insert"'),
     });
-    rewriteSchemaPlaceholders(w);
     const land = (select: string) => w.land(`${w.schema}_landing`, 'events', select);
     const rows = async (name: string) => asText(await w.query(`select id, v from ${w.relation(name)} order by id, v`));
     await land("select 1 as id, 'a' as v, 1 as updated_at union all select 2, 'b', 2");
@@ -133,10 +134,9 @@ describe(`adapter conformance: ${ADAPTER}`, () => {
 
   it('incremental delete+insert: replaced rows lose the columns the new rows do not have (on_schema_change ignore)', async () => {
     const w = project({
-      'models/sources.yml': 'sources:\n  - name: landing\n    schema: SCHEMA_landing\n    tables:\n      - name: events\n',
+      'models/sources.yml': sourceYml('landing', 'events'),
       'models/ev.sql': '{{config materialized="incremental" unique_key="id" incremental_strategy="delete+insert"}}\nselect id, v{{#unless (is_incremental)}}, note{{/unless}} from {{source "landing" "events"}}\n',
     });
-    rewriteSchemaPlaceholders(w);
     await w.land(`${w.schema}_landing`, 'events', "select 1 as id, 'a' as v, 'first' as note union all select 2, 'b', 'first'");
     await ok(w, 'run');
     await w.land(`${w.schema}_landing`, 'events', "select 2 as id, 'B' as v, 'second' as note");
@@ -149,10 +149,9 @@ describe(`adapter conformance: ${ADAPTER}`, () => {
 
   it('incremental: a merge that would insert duplicate keys fails, names the keys, and leaves the table as it was', async () => {
     const w = project({
-      'models/sources.yml': 'sources:\n  - name: landing\n    schema: SCHEMA_landing\n    tables:\n      - name: events\n',
+      'models/sources.yml': sourceYml('landing', 'events'),
       'models/ev.sql': '{{config materialized="incremental" unique_key="id" incremental_strategy="merge"}}\nselect id, v from {{source "landing" "events"}}\n',
     });
-    rewriteSchemaPlaceholders(w);
     await w.land(`${w.schema}_landing`, 'events', "select 1 as id, 'a' as v");
     await ok(w, 'run');
     await w.land(`${w.schema}_landing`, 'events', "select 7 as id, 'x' as v union all select 7, 'y'");
@@ -193,12 +192,11 @@ describe(`adapter conformance: ${ADAPTER}`, () => {
 
   it('snapshots over three loads: changed rows get a new version, deleted rows are closed', async () => {
     const w = project({
-      'models/sources.yml': 'sources:\n  - name: crm\n    schema: SCHEMA_crm\n    tables:\n      - name: customers\n',
+      'models/sources.yml': sourceYml('crm', 'customers'),
       'snapshots/customers_history.sql':
         '{{config unique_key="id" strategy="timestamp" updated_at="updated_at" invalidate_hard_deletes=true}}\nselect id, tier, updated_at from {{source "crm" "customers"}}\n',
       'snapshots/customers_checked.sql': '{{config unique_key="id" strategy="check" check_cols="tier"}}\nselect id, tier from {{source "crm" "customers"}}\n',
     });
-    rewriteSchemaPlaceholders(w);
     const land = (select: string) => w.land(`${w.schema}_crm`, 'customers', select);
     await land("select 1 as id, 'bronze' as tier, timestamp '2024-01-01 00:00:00' as updated_at union all select 2, 'silver', timestamp '2024-01-01 00:00:00'");
     await ok(w, 'snapshot');
@@ -280,7 +278,6 @@ unit_tests:
         freshness: {error_after: {count: 2, period: day}}
 `,
     });
-    rewriteSchemaPlaceholders(w);
     await w.land(`${w.schema}_landing`, 'stale', "select 1 as id, timestamp '2020-01-01 00:00:00' as loaded_at");
     await w.land(`${w.schema}_landing`, 'fine', "select 1 as id, timestamp '2020-01-01 00:00:00' as loaded_at");
     // A timestamp with time zone: engines print it with an offset or a zone name.
@@ -440,11 +437,10 @@ unit_tests:
   it('dpf docs generate reads catalog facts from the warehouse: column types, row counts, table sizes', async () => {
     const w = project({
       'seeds/codes.csv': 'code,label\nA,alpha\nB,beta\n',
-      'models/sources.yml': 'sources:\n  - name: landing\n    schema: SCHEMA_landing\n    tables:\n      - name: events\n',
+      'models/sources.yml': sourceYml('landing', 'events'),
       'models/events_t.sql': '{{config materialized="table"}}\nselect id, cast(amount as double) as amount, code from {{source "landing" "events"}}\n',
       'models/events_v.sql': 'select e.id, c.label from {{ref "events_t"}} as e join {{ref "codes"}} as c on c.code = e.code\n',
     });
-    rewriteSchemaPlaceholders(w);
     await w.land(`${w.schema}_landing`, 'events', "select 1 as id, 10 as amount, 'A' as code union all select 2, 20, 'B' union all select 3, 30, 'A'");
     await ok(w, 'build');
     await ok(w, 'docs', 'generate', '--profile');
@@ -491,11 +487,6 @@ function infoSchema(w: TestWarehouse): string {
   return perEngine({ duckdb: 'information_schema', trino: `iceberg.information_schema` });
 }
 
-/** Sources and tests name schemas as SCHEMA_x so that they follow the project's unique schema. */
-function rewriteSchemaPlaceholders(w: TestWarehouse): void {
-  const file = join(w.dir, 'models/sources.yml');
-  writeFileSync(file, readFileSync(file, 'utf8').replaceAll('SCHEMA_', `${w.schema}_`));
-}
 
 /** States of the statements on the Trino server whose text contains the marker. */
 async function serverQueryStates(w: TestWarehouse, marker: string): Promise<string[]> {

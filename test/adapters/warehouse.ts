@@ -52,7 +52,9 @@ export function conformanceProject(files: Record<string, string>, projectYml = '
         { type: 'trino', ...trinoServer(), user: 'admin', catalog: 'iceberg', schema, threads: 4, http_headers: { 'X-Trino-Role': 'hive=ROLE{admin}' } }
       : { type: 'duckdb', path: 'target/dev.duckdb', schema, threads: 4 };
   const profileYaml = (profileName: string) => `${profileName}:\n  target: dev\n  outputs:\n    dev: ${JSON.stringify(settings)}\n`;
-  writeFiles(dir, { 'dpf_project.yml': projectYml, 'profiles.yml': profileYaml('proj'), ...files });
+  // SCHEMA_x in a file names schema x of this project (<target schema>_x), unique on a shared server.
+  const placed = Object.fromEntries(Object.entries(files).map(([path, text]) => [path, text.replaceAll('SCHEMA_', `${schema}_`)]));
+  writeFiles(dir, { 'dpf_project.yml': projectYml, 'profiles.yml': profileYaml('proj'), ...placed });
   const target: TargetConfig = {
     profileName: 'proj',
     targetName: 'dev',
