@@ -157,7 +157,9 @@ export class TrinoAdapter implements Adapter {
     const inFlight = new InFlightQueries();
     this.pool = new ConnectionPool(async () => {
       const client = losslessClient(Trino.create(options), parseTrinoJson);
-      return new TrinoSession((sql, limit) => runStatement(client, sql, limit, inFlight), this.catalog, locationRoot);
+      // Trino's own errors are about the SQL; an HTTP failure is about reaching the server.
+      const run = (sql: string, limit?: number) => runStatement(client, sql, limit, inFlight).catch((err: unknown) => this.failConnection(err));
+      return new TrinoSession(run, this.catalog, locationRoot);
     });
     // Ctrl-C or a kill: statements already sent run on in the server unless cancelled there.
     this.onSignal = (signal) => void inFlight.cancelAll().finally(() => process.kill(process.pid, signal));
@@ -168,13 +170,19 @@ export class TrinoAdapter implements Adapter {
       await this.withConnection((c) => c.query('select 1'));
     } catch (err) {
       await this.close();
-      const detail = isTrinoError(err)
-        ? err.message
-        : isHttpError(err) && err.status !== undefined
-          ? `${this.server} answered ${err.message}${err.status === 401 ? ' (check user and password)' : ''}`
-          : `${this.server} did not answer (${(err as Error).message})`;
-      fail('ConnectionFailed', { adapter: 'Trino', detail });
+      if (isTrinoError(err)) fail('ConnectionFailed', { adapter: 'Trino', detail: err.message });
+      throw err;
     }
+  }
+
+  /** Rethrows an HTTP failure as DPF305 with the server's address and answer; other errors as they are. */
+  private failConnection(err: unknown): never {
+    if (!isHttpError(err)) throw err;
+    const detail =
+      err.status !== undefined
+        ? `${this.server} answered ${err.message}${err.status === 401 ? ' (check user and password)' : ''}`
+        : `${this.server} did not answer (${err.message})`;
+    fail('ConnectionFailed', { adapter: 'Trino', detail });
   }
 
   private clientOptions(BasicAuth: typeof import('trino-client').BasicAuth): ConnectionOptions {
