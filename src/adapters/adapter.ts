@@ -65,8 +65,6 @@ export interface AdapterCapabilities {
   readonly supportsTransactions: boolean;
   /** GRANT privileges on relations to users and roles (models' `grants` config). */
   readonly supportsGrants: boolean;
-  /** Tables can be renamed in place (otherwise swaps copy). */
-  readonly supportsRenameTable: boolean;
   /**
    * `create or replace table ... as` replaces a table in one atomic step: if the query fails
    * or the process dies, the old table stays. Then no temporary table and swap are needed.

@@ -5,12 +5,14 @@
  * Large parts are split into shards (documents in order), each file under MAX_FILE_BYTES; the
  * browser searches every shard and merges.
  */
+import { BROWSER_FILE_BUDGET_BYTES } from './write-site.js';
 import MiniSearch from 'minisearch';
 import { loadSearchCore, type SearchPart } from './browser-shared.js';
 import type { SiteData } from './build-site-data.js';
 
 /** Keep every file the browser loads well under 5 MB. */
-export const MAX_FILE_BYTES = 4 * 1024 * 1024;
+/** A shard's budget, with room under the site's per-file budget for the data-script wrapper. */
+export const MAX_FILE_BYTES = 0.8 * BROWSER_FILE_BUDGET_BYTES;
 
 export interface SearchFile {
   readonly part: SearchPart;

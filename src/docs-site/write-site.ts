@@ -97,6 +97,9 @@ export function redactStrings<T>(value: T, redact: (text: string) => string): T 
 }
 
 /** Writes the site; data and search must be redacted already (redactStrings). */
+/** The most one file of the site should weigh: a browser loads a larger one slowly. */
+export const BROWSER_FILE_BUDGET_BYTES = 5 * 1024 * 1024;
+
 export function writeSite(siteDir: string, data: SiteData, search: SearchFile[]): WrittenSite {
   // target/site/ is dpf's alone: start clean so no chunk of an earlier generate lingers.
   rmSync(siteDir, { recursive: true, force: true });

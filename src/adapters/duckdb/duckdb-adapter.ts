@@ -139,7 +139,7 @@ export class DuckDBAdapter implements Adapter {
   readonly name = 'duckdb';
   readonly engine = 'DuckDB';
   readonly dialect = duckdbDialect;
-  readonly capabilities = { supportsTransactionalDdl: true, supportsTransactions: true, supportsGrants: false, supportsRenameTable: true, supportsAtomicReplace: true, maxConnections: 64 };
+  readonly capabilities = { supportsTransactionalDdl: true, supportsTransactions: true, supportsGrants: false, supportsAtomicReplace: true, maxConnections: 64 };
   private instance?: DuckDBInstance;
   private pool?: ConnectionPool<DuckDBSession>;
   private readonly path: string;

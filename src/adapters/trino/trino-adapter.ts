@@ -133,7 +133,7 @@ export class TrinoAdapter implements Adapter {
     supportsTransactionalDdl: false,
     supportsTransactions: false,
     supportsGrants: true,
-    supportsRenameTable: true,
+   
     supportsAtomicReplace: false,
     maxConnections: 16,
   };

@@ -6,6 +6,7 @@ import { compileFromDisk } from '../../compiler/compile-pipeline.js';
 import { loadProjectConfig, targetPathOf } from '../../compiler/load-project.js';
 import { DpfError, diagnostic, fail } from '../../errors/dpf-error.js';
 import { generateSite, type SiteSummary } from '../../docs-site/generate-site.js';
+import { BROWSER_FILE_BUDGET_BYTES } from '../../docs-site/write-site.js';
 import { DEFAULT_HOST, DEFAULT_PORT, serveSite } from '../../docs-site/serve-site.js';
 import { addProjectOptions, compileOptions, logFormatOf, type CommonFlags } from '../common-options.js';
 import type { CommandContext } from '../command-context.js';
@@ -82,9 +83,6 @@ export function registerDocsCommand(program: Command, ctx: CommandContext): void
     });
 }
 
-/** Past this, one file makes the site slow to open (the catalog's budget is 5 MB per file). */
-const LARGE_FILE_BYTES = 5 * 1024 * 1024;
-
 function describe(summary: SiteSummary, cwd: string, timing: boolean): string[] {
   const lines: string[] = [];
   const list = (items: string[], max = 5) => items.slice(0, max).join(', ') + (items.length > max ? `, and ${items.length - max} more` : '');
@@ -111,7 +109,7 @@ function describe(summary: SiteSummary, cwd: string, timing: boolean): string[] 
   lines.push(
     `Site written to ${dir}/ in ${summary.seconds.toFixed(2)}s: ${site.files} files, ${megabytes(site.bytes)} (largest: ${site.largest.path}, ${megabytes(site.largest.bytes)}); catalog in ${relative(cwd, summary.catalogFile)}`,
   );
-  if (site.largest.bytes > LARGE_FILE_BYTES) {
+  if (site.largest.bytes > BROWSER_FILE_BUDGET_BYTES) {
     lines.push(
       `warning: ${dir}/${site.largest.path} is ${megabytes(site.largest.bytes)}; browsers load a file this large slowly. Very long descriptions or SQL end up in it: shorten them, or move long prose to overview.md.`,
     );
