@@ -1,0 +1,3 @@
+select *
+from "main"."fct_orders"
+where not coalesce(("amount_outstanding" = 0), false)

@@ -1,0 +1,3 @@
+select *
+from "main"."dim_customers"
+where "customer_id" is null

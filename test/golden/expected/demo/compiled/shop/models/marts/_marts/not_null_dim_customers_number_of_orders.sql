@@ -1,0 +1,3 @@
+select *
+from "main"."dim_customers"
+where "number_of_orders" is null

@@ -1,0 +1,3 @@
+select *
+from "main"."fct_orders"
+where "customer_id" is null

@@ -1,0 +1,3 @@
+select *
+from "main"."orders_daily"
+where "order_date" is null

@@ -1,0 +1,3 @@
+select *
+from "main"."stg_customers"
+where not coalesce(("email" like '%_@_%._%'), false)

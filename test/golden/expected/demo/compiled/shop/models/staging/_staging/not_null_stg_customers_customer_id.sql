@@ -1,0 +1,3 @@
+select *
+from "main"."stg_customers"
+where "customer_id" is null

@@ -1,0 +1,3 @@
+select *
+from "main"."stg_orders"
+where "order_date" is null

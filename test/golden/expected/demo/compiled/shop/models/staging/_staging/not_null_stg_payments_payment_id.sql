@@ -1,0 +1,3 @@
+select *
+from "main"."stg_payments"
+where "payment_id" is null

@@ -1,0 +1,3 @@
+select *
+from "main"."stg_products"
+where "product_id" is null

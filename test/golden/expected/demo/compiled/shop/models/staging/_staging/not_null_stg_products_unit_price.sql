@@ -1,0 +1,3 @@
+select *
+from "main"."stg_products"
+where "unit_price" is null

@@ -1,0 +1,1 @@
+select id, tier from "main"."customers_history" where dpf_valid_to is null
