@@ -78,7 +78,7 @@ describe('dpf build on the demo project', () => {
     expect(again.code).toBe(0);
     // Two models, unchanged since the first build, plus their unit tests and data tests.
     expect(again.stdout.match(/ REUSE +(table|view) /g)).toHaveLength(2);
-    expect(again.stdout).toMatch(/REUSE +table +main\.fct_orders .*\[unchanged\]/);
+    expect(again.stdout).toMatch(/REUSE +table +main\.fct_orders .*\[inputs unchanged\]/);
     expect(again.stdout).toMatch(/2 unchanged, reused/);
     expect(again.stdout).not.toMatch(/orders_daily/);
     const forced = await dpf(['build', '--project-dir', dir, ...select, '--rebuild-all'], { cwd: dir });

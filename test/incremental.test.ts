@@ -107,6 +107,8 @@ describe('incremental models', () => {
   it('reports a unique_key that is not a column, and duplicate keys with their values, leaving the table as it was', async () => {
     const { dir, db, land } = await project(`{{config materialized="incremental" unique_key="idd"}}\nselect id, v from {{source "landing" "events"}}\n`, "select 1 as id, 'a' as v");
     expect((await build(dir)).code).toBe(0); // the first run does not need the key
+    // New rows, so that the incremental step runs (with nothing new the table would be reused).
+    await land("select 1 as id, 'a' as v union all select 2, 'b'");
     const missing = await build(dir);
     expect(missing.code).toBe(1);
     expect(missing.stdout).toContain('DPF603');

@@ -82,6 +82,12 @@ export interface Connection {
   getColumns(relation: Relation): Promise<ColumnDescription[]>;
   /** Row count and storage size of a table, for the catalog; nothing for a view (counting one runs it). */
   relationStats(relation: Relation, type: RelationType): Promise<RelationStats>;
+  /**
+   * A version of a table's contents that changes with every insert, update and delete, read as
+   * cheaply as the engine allows (a snapshot id, else a hash over the rows); undefined when the
+   * engine cannot tell, which callers treat as "changed".
+   */
+  dataVersion(relation: Relation): Promise<string | undefined>;
   createSchema(schema: string, database?: string): Promise<void>;
   /** Drops a schema and everything in it (dpf ci cleans up after itself). */
   dropSchema(schema: string, database?: string): Promise<void>;

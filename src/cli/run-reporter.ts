@@ -1,6 +1,8 @@
 /** Turns run events into progress lines (text) or one JSON object per line (json). */
 import type { Diagnostic } from '../errors/dpf-error.js';
 import type { NodeResult, RunEvent } from '../runner/run-results.js';
+import type { Plan } from '../runner/plan-run.js';
+import type { ReuseDecision } from '../runner/decide-reuse.js';
 import { formatDiagnostic } from './format-diagnostic.js';
 import type { Output } from './output.js';
 import { formatTable } from './format-table.js';
@@ -13,6 +15,9 @@ const STATUS: Record<NodeResult['status'], string> = { success: 'OK', reused: 'R
 const KIND: Record<NodeResult['strategy'], string> = { table: 'table', view: 'view', incremental: 'incr', snapshot: 'snap', seed: 'seed', test: 'test', unit_test: 'unit' };
 
 const plainRelation = (name: string) => name.replace(/"((?:[^"]|"")*)"/g, (_, inner: string) => inner.replace(/""/g, '"'));
+
+/** Reasons to build that need no saying on a progress line (--explain still shows them). */
+const UNSURPRISING = new Set(['new', '--rebuild-all', '--full-refresh']);
 
 export function formatSeconds(s: number): string {
   return `${s.toFixed(2)}s`;
@@ -28,11 +33,10 @@ export function progressLine(index: number, total: number, result: NodeResult): 
   } else if (result.status === 'warn' || result.status === 'fail') {
     tail = `[${STATUS[result.status]} ${(result.failures ?? 0).toLocaleString('en-US')} in ${formatSeconds(result.executionTime)}]`;
   } else if (result.status === 'reused') {
-    tail = '[unchanged]';
+    tail = `[${result.reason ?? 'inputs unchanged'}]`;
   } else if (result.status === 'success') {
-    tail = result.rowsAffected !== undefined
-      ? `[${result.rowsAffected.toLocaleString('en-US')} rows in ${formatSeconds(result.executionTime)}]`
-      : `[done in ${formatSeconds(result.executionTime)}]`;
+    const done = result.rowsAffected !== undefined ? `${result.rowsAffected.toLocaleString('en-US')} rows` : 'done';
+    tail = `[${done} in ${formatSeconds(result.executionTime)}]${result.reason && !UNSURPRISING.has(result.reason) ? ` ${result.reason}` : ''}`;
   } else if (result.status === 'error') {
     tail = `[error in ${formatSeconds(result.executionTime)}]`;
   } else {
@@ -40,6 +44,22 @@ export function progressLine(index: number, total: number, result: NodeResult): 
   }
   const dots = '.'.repeat(Math.max(3, RESULT_COLUMN - head.length - 1));
   return `${head}${dots} ${tail}`;
+}
+
+/** `--explain`: one line per step, RUN or REUSE and why; tests always run. */
+export function printExplanation(output: Output, format: LogFormat, plan: Plan, decisions: ReadonlyMap<string, ReuseDecision>): void {
+  let reused = 0;
+  for (const step of plan.steps) {
+    const decision = decisions.get(step.uniqueId) ?? { reuse: false, reason: 'tests always run' };
+    if (decision.reuse) reused++;
+    if (format === 'json') {
+      output.out(JSON.stringify({ event: 'explain', unique_id: step.uniqueId, relation: step.relationName, reuse: decision.reuse, reason: decision.reason }));
+      continue;
+    }
+    const head = `${(decision.reuse ? 'REUSE' : 'RUN').padEnd(5)} ${KIND[step.strategy].padEnd(5)}  ${plainRelation(step.relationName)} `;
+    output.out(`${head}${'.'.repeat(Math.max(3, RESULT_COLUMN - head.length - 1))} [${decision.reason}]`);
+  }
+  if (format === 'text') output.out(`\n${plan.steps.length - reused} to run, ${reused} to reuse (nothing was run: --explain)`);
 }
 
 export function createRunReporter(output: Output, format: LogFormat, projectDir: string): (event: RunEvent) => void {

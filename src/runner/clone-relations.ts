@@ -7,26 +7,32 @@ import type { Adapter } from '../adapters/adapter.js';
 import type { ExecutableNode, Manifest } from '../compiler/manifest.js';
 import { existingRelations, relationKey } from './existing-relations.js';
 import { SqlTemplates } from './sql-templates.js';
+import { recordStore } from './relation-records.js';
 
 export interface CloneResult {
   readonly cloned: { readonly relation: string; readonly from: string }[];
   readonly kept: number;
 }
 
-export async function cloneRelations(adapter: Adapter, nodes: readonly ExecutableNode[], state: Manifest, replace: boolean): Promise<CloneResult> {
+export async function cloneRelations(adapter: Adapter, nodes: readonly ExecutableNode[], state: Manifest, replace: boolean, database?: string): Promise<CloneResult> {
   const templates = new SqlTemplates(adapter.name);
   const cloned: CloneResult['cloned'] = [];
   let kept = 0;
+  const existing = await adapter.withConnection((c) => existingRelations(c, nodes.map((n) => n.relation), { createSchemas: true }));
+  const copies = nodes.filter((node) => {
+    if (state.nodes[node.uniqueId]!.relationName === node.relationName) return false; // the same relation: nothing to copy
+    if (existing.has(relationKey(node.relation)) && !replace) {
+      kept++;
+      return false;
+    }
+    return true;
+  });
+  // A copy holds another environment's data, which no record here describes: a build rebuilds it.
+  await recordStore((fn) => adapter.withConnection(fn), adapter.dialect, templates, database).forget(copies.map((n) => n.relationName));
   await adapter.withConnection(async (c) => {
-    const existing = await existingRelations(c, nodes.map((n) => n.relation), { createSchemas: true });
-    for (const node of nodes) {
+    for (const node of copies) {
       const from = state.nodes[node.uniqueId]!.relationName;
-      if (from === node.relationName) continue; // the same relation: nothing to copy
       const type = existing.get(relationKey(node.relation));
-      if (type && !replace) {
-        kept++;
-        continue;
-      }
       if (type === 'table') await c.dropRelation(node.relation, 'table');
       await c.execute(templates.render('create_view', { relation: node.relationName, sql: `select * from ${from}` }));
       cloned.push({ relation: node.relationName, from });

@@ -14,10 +14,13 @@ import type { Plan, PlanStep } from './plan-run.js';
 import { BLOCKING, type NodeResult, type NodeStatus, type RunEvent, type RunSummary } from './run-results.js';
 import { allNodes } from '../compiler/manifest.js';
 import { SqlTemplates } from './sql-templates.js';
-import { loadBuildHistory, saveBuildHistory } from './build-history.js';
 import { applyGrants } from './apply-grants.js';
 import { existingRelations, relationKey } from './existing-relations.js';
-import { isReusable, readLedger, REUSABLE_STRATEGIES, type ReuseState } from './reuse-ledger.js';
+import { openBuildBook, type BuildBook } from './build-records.js';
+import { decideReuse, RECORDED_STRATEGIES, type ReuseDecision } from './decide-reuse.js';
+import { readLedger, type ReuseState } from './reuse-ledger.js';
+import { sourcesRead } from './build-records.js';
+import { filesVersion } from './source-versions.js';
 import { sourceLineOf } from './source-line.js';
 
 export interface RunContext {
@@ -30,13 +33,20 @@ export interface RunContext {
   readonly invocationId: string;
   readonly onEvent: (event: RunEvent) => void;
   /**
-   * Skip models and seeds unchanged since their last successful build in this target
-   * (their stateChecksum matches dpf_meta.node_builds); absent with --rebuild-all.
+   * Record what every replaced relation holds (dpf_meta.relation_builds) and reuse relations
+   * whose code and inputs are unchanged (decide-reuse.ts). Absent for runs that replace no
+   * relation (dpf test).
    */
-  readonly reuse?: { readonly targetName: string; readonly database?: string };
+  readonly records?: {
+    readonly database?: string;
+    /** Why nothing is reused in this run (--rebuild-all, --full-refresh); records are still written. */
+    readonly rebuildAll?: string;
+    /** --defer: unique id -> the relation read instead. */
+    readonly deferred?: ReadonlyMap<string, string>;
+  };
 }
 
-const REUSED_MESSAGE = 'unchanged since its last build in this target (--rebuild-all builds it anyway)';
+const REUSED_MESSAGE = 'its code and inputs are unchanged since it was built (--rebuild-all builds it anyway)';
 
 export async function runPlan(plan: Plan, ctx: RunContext): Promise<RunSummary & { readonly reuseState?: ReuseState }> {
   const started = Date.now();
@@ -46,10 +56,18 @@ export async function runPlan(plan: Plan, ctx: RunContext): Promise<RunSummary &
   ctx.onEvent({ type: 'run_started', total, threads });
 
   const existing = await prepareSchemas(plan, ctx);
-  const history = ctx.reuse ? await loadBuildHistory(ctx.adapter, ctx.reuse.targetName, ctx.reuse.database) : undefined;
-  const state: ReuseState | undefined = history && { history, existing: new Set(existing.keys()) };
-  const reusable = (step: PlanStep): boolean => !!state && isReusable(step, ctx.manifest.nodes[step.uniqueId], state);
   const templates = new SqlTemplates(ctx.adapter.name);
+  const book: BuildBook | undefined =
+    ctx.records && plan.steps.some((s) => RECORDED_STRATEGIES.has(s.strategy))
+      ? await openBuildBook(
+          plan,
+          ctx.manifest,
+          { withConnection: (fn) => ctx.adapter.withConnection(fn), dialect: ctx.adapter.dialect, templates, database: ctx.records.database, invocationId: ctx.invocationId },
+          new Set(existing.keys()),
+          { rebuildAll: ctx.records.rebuildAll, deferred: ctx.records.deferred },
+        )
+      : undefined;
+  const reusable = (step: PlanStep): boolean => book?.decisions.get(step.uniqueId)?.reuse === true;
   const results = new Map<string, NodeResult>();
   const children = new Map<string, string[]>();
   const waiting = new Map<string, number>();
@@ -63,6 +81,7 @@ export async function runPlan(plan: Plan, ctx: RunContext): Promise<RunSummary &
   let stopped = false;
 
   const record = (result: NodeResult) => {
+    if (result.status === 'success') book?.built(byId.get(result.uniqueId)!);
     results.set(result.uniqueId, result);
     finished++;
     ctx.onEvent({ type: 'node_finished', index: finished, total, result });
@@ -134,6 +153,7 @@ export async function runPlan(plan: Plan, ctx: RunContext): Promise<RunSummary &
         sample: outcome.sample,
         diff: outcome.diff,
         message: outcome.message ?? (outcome.rowsAffected !== undefined ? `${outcome.rowsAffected} rows` : 'OK'),
+        reason: book?.decisions.get(step.uniqueId)?.reason,
         runPath,
         compiledPath,
         declaredAt,
@@ -175,6 +195,7 @@ export async function runPlan(plan: Plan, ctx: RunContext): Promise<RunSummary &
               status: 'reused',
               executionTime: 0,
               message: REUSED_MESSAGE,
+              reason: book?.decisions.get(step.uniqueId)?.reason,
             })
           : runStep(step, thread);
         void run.then((result) => {
@@ -204,13 +225,14 @@ export async function runPlan(plan: Plan, ctx: RunContext): Promise<RunSummary &
   const ordered = plan.steps.map((s) => results.get(s.uniqueId)!);
   const counts: Record<NodeStatus, number> = { success: 0, reused: 0, pass: 0, warn: 0, fail: 0, error: 0, skipped: 0 };
   let after: ReuseState | undefined;
-  if (ctx.reuse && history) {
-    const built = ordered.flatMap((r) => {
-      const sum = ctx.manifest.nodes[r.uniqueId]?.stateChecksum;
-      return r.status === 'success' && sum && REUSABLE_STRATEGIES.has(r.strategy) ? [{ result: r, stateChecksum: sum }] : [];
-    });
-    await saveBuildHistory(ctx.adapter, ctx.reuse.targetName, built, ctx.invocationId, ctx.reuse.database);
-    after = reuseStateAfter(history, existing, built.map((b) => ({ uniqueId: b.result.uniqueId, stateChecksum: b.stateChecksum })), ordered, ctx.manifest);
+  if (book) {
+    const left = await book.finish();
+    const nowExisting = new Set(existing.keys());
+    for (const r of ordered) {
+      const relation = ctx.manifest.nodes[r.uniqueId]?.relation;
+      if (relation && r.status === 'success') nowExisting.add(relationKey(relation));
+    }
+    after = { records: left.records, existing: nowExisting, sourceVersions: left.sourceVersions };
   }
   for (const r of ordered) counts[r.status]++;
   const summary: RunSummary = {
@@ -225,24 +247,6 @@ export async function runPlan(plan: Plan, ctx: RunContext): Promise<RunSummary &
   return { ...summary, reuseState: after };
 }
 
-/** The build history and relations as this run leaves them: what it built now exists, at its checksum. */
-function reuseStateAfter(
-  history: ReadonlyMap<string, string>,
-  existing: ReadonlyMap<string, RelationType>,
-  built: { uniqueId: string; stateChecksum: string }[],
-  results: NodeResult[],
-  manifest: Manifest,
-): ReuseState {
-  const nextHistory = new Map(history);
-  for (const b of built) nextHistory.set(b.uniqueId, b.stateChecksum);
-  const nextExisting = new Set(existing.keys());
-  for (const r of results) {
-    const relation = manifest.nodes[r.uniqueId]?.relation;
-    if (relation && r.status === 'success') nextExisting.add(relationKey(relation));
-  }
-  return { history: nextHistory, existing: nextExisting };
-}
-
 /**
  * Answers a run without the warehouse when nothing has written to it since the last run
  * (the adapter's stamp matches target/reuse_ledger.json) and that run left every step of this
@@ -253,19 +257,25 @@ export function runFromLedger(
   ctx: Pick<RunContext, 'manifest' | 'invocationId' | 'onEvent' | 'threads' | 'targetPath'> & { readonly targetName: string; readonly stamp?: string },
 ): RunSummary | undefined {
   const known = ctx.stamp ? readLedger(ctx.targetPath, ctx.targetName, ctx.stamp) : undefined;
-  if (!known || !plan.steps.every((step) => isReusable(step, ctx.manifest.nodes[step.uniqueId], known))) return undefined;
-  return reusedRun(plan, ctx);
+  if (!known) return undefined;
+  // Tables in the warehouse are as the ledger saw them (the stamp says nobody wrote since);
+  // files read in place are looked at again.
+  const sourceVersions = new Map(known.sourceVersions);
+  for (const source of sourcesRead(plan, ctx.manifest)) if (source.externalLocation) sourceVersions.set(source.relationName, filesVersion(source.externalLocation));
+  const decisions = decideReuse(plan, ctx.manifest, { records: known.records, existing: known.existing, sourceVersions });
+  if (!plan.steps.every((step) => decisions.get(step.uniqueId)?.reuse === true)) return undefined;
+  return reusedRun(plan, ctx, decisions);
 }
 
 /** A run in which every step is reused: the same events and summary as runPlan would give. */
-function reusedRun(plan: Plan, ctx: Pick<RunContext, 'manifest' | 'invocationId' | 'onEvent' | 'threads'>): RunSummary {
+function reusedRun(plan: Plan, ctx: Pick<RunContext, 'manifest' | 'invocationId' | 'onEvent' | 'threads'>, decisions: ReadonlyMap<string, ReuseDecision>): RunSummary {
   const startedAt = new Date().toISOString();
   const started = Date.now();
   const total = plan.steps.length;
   ctx.onEvent({ type: 'run_started', total, threads: Math.max(1, Math.min(ctx.threads, total)) });
   const results = plan.steps.map((step, i): NodeResult => {
     ctx.onEvent({ type: 'node_started', index: i + 1, total, step });
-    const result: NodeResult = { ...base(step, 0), status: 'reused', executionTime: 0, message: REUSED_MESSAGE };
+    const result: NodeResult = { ...base(step, 0), status: 'reused', executionTime: 0, message: REUSED_MESSAGE, reason: decisions.get(step.uniqueId)?.reason };
     ctx.onEvent({ type: 'node_finished', index: i + 1, total, result });
     return result;
   });

@@ -30,6 +30,8 @@ export interface NodeResult {
   readonly compiledPath?: string;
   readonly declaredAt?: string;
   readonly message: string;
+  /** Models, seeds and snapshots: why the node was built or reused ("upstream stg_orders runs", "inputs unchanged"). */
+  readonly reason?: string;
   readonly error?: Diagnostic;
   /** For skipped nodes: the failed node that caused it. */
   readonly skippedBecause?: string;

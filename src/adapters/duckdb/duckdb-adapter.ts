@@ -104,6 +104,15 @@ class DuckDBSession implements Connection {
     return { rowCount, sizeBytes: Number.isFinite(size) && size > 0 ? size : undefined };
   }
 
+  async dataVersion(relation: Relation): Promise<string | undefined> {
+    // DuckDB keeps no version per table: an order-independent sum of row hashes (duplicates
+    // add up instead of cancelling) with the row count changes with any insert, update or delete.
+    const row = this.dialect.quoteIdentifier('__dpf_row');
+    const result = await this.query(`select count(*), coalesce(sum(hash(${row})::hugeint), 0) from ${this.dialect.renderRelation(relation)} as ${row}`);
+    const [count, sum] = result.rows[0] ?? [];
+    return `rows=${String(count)} hash=${String(sum)}`;
+  }
+
   async createSchema(schema: string, database?: string): Promise<void> {
     const name = database ? `${this.dialect.quoteIdentifier(database)}.${this.dialect.quoteIdentifier(schema)}` : this.dialect.quoteIdentifier(schema);
     await this.conn.run(`create schema if not exists ${name}`);

@@ -96,6 +96,19 @@ class TrinoSession implements Connection {
     }
   }
 
+  async dataVersion(relation: Relation): Promise<string | undefined> {
+    // Iceberg commits every change as a snapshot; other connectors have no version to read.
+    const snapshots = dialect.renderRelation({ ...relation, identifier: `${relation.identifier}$snapshots` });
+    try {
+      const result = await this.query(`select cast(snapshot_id as varchar) from ${snapshots} order by committed_at desc limit 1`);
+      const id = result.rows[0]?.[0];
+      return id === undefined || id === null ? 'snapshot=none' : `snapshot=${String(id)}`;
+    } catch (err) {
+      if (isTrinoError(err)) return undefined;
+      throw err;
+    }
+  }
+
   private schemaName(schema: string, database?: string): string {
     return `${q(database ?? this.catalog)}.${q(schema)}`;
   }

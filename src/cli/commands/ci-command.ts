@@ -18,6 +18,8 @@ import { readState } from '../../compiler/read-state.js';
 import type { NodeResult } from '../../runner/run-results.js';
 import { compareRowCounts, type RowCount } from '../../runner/compare-row-counts.js';
 import { addProjectOptions, compileOptions } from '../common-options.js';
+import { recordStore } from '../../runner/relation-records.js';
+import { SqlTemplates } from '../../runner/sql-templates.js';
 import type { CommandContext } from '../command-context.js';
 import { addRunOptions, executeRun, type RunFlags } from './run-command.js';
 
@@ -56,6 +58,9 @@ export function registerCiCommand(program: Command, ctx: CommandContext): void {
           await adapter.withConnection(async (c) => {
             for (const s of schemas) await c.dropSchema(s, compiled.target.database);
           });
+          // Their records describe relations that no longer exist.
+          const dropped = Object.values(manifest.nodes).filter((n) => schemas.has(n.relation.schema)).map((n) => n.relationName);
+          await recordStore((fn) => adapter.withConnection(fn), adapter.dialect, new SqlTemplates(adapter.name), compiled.target.database).forget(dropped);
           ctx.output.out(`Dropped the CI schema${schemas.size === 1 ? '' : 's'} (${[...schemas].join(', ')}); --keep keeps them.`);
         }
       } finally {

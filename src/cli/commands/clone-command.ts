@@ -35,7 +35,7 @@ export function registerCloneCommand(program: Command, ctx: CommandContext): voi
       await adapter.open();
       let result: CloneResult;
       try {
-        result = await cloneRelations(adapter, nodes, state.manifest, flags.fullRefresh === true);
+        result = await cloneRelations(adapter, nodes, state.manifest, flags.fullRefresh === true, compiled.target.database);
       } finally {
         await adapter.close();
       }

@@ -13,10 +13,11 @@ import { readState } from '../../compiler/read-state.js';
 import { selectNodes } from '../../compiler/select-nodes.js';
 import { planRun, type RunCommand } from '../../runner/plan-run.js';
 import { runFromLedger, runPlan } from '../../runner/run-plan.js';
+import { explainPlan } from '../../runner/explain-plan.js';
 import { forgetLedger, writeLedger, type ReuseState } from '../../runner/reuse-ledger.js';
 import { writeRunResults } from '../../runner/write-run-results.js';
 import { addProjectOptions, addSelectionOptions, compileOptions, logFormatOf, selectionInput, type CommonFlags } from '../common-options.js';
-import { createRunReporter } from '../run-reporter.js';
+import { createRunReporter, printExplanation } from '../run-reporter.js';
 import type { CommandContext } from '../command-context.js';
 import { printWarnings, summarizeProject } from '../project-summary.js';
 
@@ -25,6 +26,7 @@ export interface RunFlags extends CommonFlags {
   fullRefresh?: boolean;
   rebuildAll?: boolean;
   defer?: boolean;
+  explain?: boolean;
   eventTimeStart?: string;
   eventTimeEnd?: string;
 }
@@ -74,7 +76,8 @@ export function addRunOptions(cmd: Command): Command {
     .option('--threads <n>', "parallel workers (default: the target's threads)")
     .option('--fail-fast', 'stop starting new nodes after the first failure')
     .option('--full-refresh', 'rebuild incremental models from scratch')
-    .option('--rebuild-all', 'build models and seeds even when unchanged since their last build in this target')
+    .option('--rebuild-all', 'build models and seeds even when their code and inputs are unchanged since their last build')
+    .option('--explain', 'print what would be built or reused, and why, without running anything')
     .option('--defer', 'refs to unselected nodes missing in this target read the --state environment instead')
     .option('--event-time-start <date>', 'microbatch models: build batches from this date or time (UTC)')
     .option('--event-time-end <date>', 'microbatch models: build batches up to this date or time (UTC, exclusive)');
@@ -106,11 +109,25 @@ export async function executeRun(name: RunCommand, flags: RunFlags, ctx: Command
     return { compiled, manifest: compiled.manifest, selected };
   }
   const factory = adapterFactory(compiled.target.type);
-  const reuse = flags.rebuildAll || flags.fullRefresh || name === 'test' ? undefined : { targetName: compiled.target.targetName, database: compiled.target.database };
+  const rebuildAll = flags.rebuildAll ? '--rebuild-all' : flags.fullRefresh ? '--full-refresh' : undefined;
+  // dpf test replaces no relation; every other command records what it replaces.
+  const records = name === 'test' ? undefined : { database: compiled.target.database, rebuildAll };
   const onEvent = createRunReporter(ctx.output, format, options.projectDir);
   const stampWarehouse = (writtenBefore?: number) =>
-    reuse && !flags.defer ? factory.warehouseStamp?.(compiled.target, options.projectDir, { writtenBefore }) : undefined;
-  const ledgerRun = runFromLedger(plan, {
+    records && !flags.defer ? factory.warehouseStamp?.(compiled.target, options.projectDir, { writtenBefore }) : undefined;
+  if (flags.explain) {
+    if (flags.defer) fail('UsageError', { detail: '--explain cannot be combined with --defer yet; run it without --defer.' });
+    const adapter = factory.create(compiled.target, options.projectDir);
+    await adapter.open();
+    try {
+      const decisions = await explainPlan(plan, { adapter, manifest: compiled.manifest, database: compiled.target.database, rebuildAll: records ? rebuildAll : 'dpf test builds nothing' });
+      printExplanation(ctx.output, format, plan, decisions);
+    } finally {
+      await adapter.close();
+    }
+    return { compiled, manifest: compiled.manifest, selected };
+  }
+  const ledgerRun = !rebuildAll && runFromLedger(plan, {
     manifest: compiled.manifest,
     invocationId: compiled.invocationId,
     onEvent,
@@ -130,10 +147,11 @@ export async function executeRun(name: RunCommand, flags: RunFlags, ctx: Command
   let outcome: RunOutcome;
   try {
     let manifest = compiled.manifest;
+    let deferred: ReadonlyMap<string, string> | undefined;
     if (flags.defer) {
       if (!flags.state) fail('UsageError', { detail: '--defer needs --state <folder> with the manifest.json of the environment to defer to.' });
       const state = readState(resolve(ctx.io.cwd, flags.state), '--defer');
-      const deferred = await deferredRelations(adapter, compiled.manifest, state.manifest, new Set(plan.steps.map((s) => s.uniqueId)));
+      deferred = await deferredRelations(adapter, compiled.manifest, state.manifest, new Set(plan.steps.map((s) => s.uniqueId)));
       if (deferred.size > 0) {
         manifest = recompileDeferred(compiled, deferred);
         if (format === 'text') {
@@ -151,7 +169,7 @@ export async function executeRun(name: RunCommand, flags: RunFlags, ctx: Command
       failFast: flags.failFast === true,
       invocationId: compiled.invocationId,
       onEvent,
-      reuse,
+      records: records && { ...records, deferred },
     });
     reuseState = summary.reuseState;
     writeRunResults(compiled.targetPath, summary, ctx.output.redact, compiled.target.targetName);
