@@ -6,7 +6,7 @@
  * times: two quick edits of the same size can share a timestamp.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join, relative, sep } from 'node:path';
 import type { Diagnostic } from '../errors/dpf-error.js';
@@ -14,6 +14,7 @@ import type { TargetConfig } from '../adapters/adapter.js';
 import type { ProjectConfig } from './load-project.js';
 import { MANIFEST_SCHEMA_VERSION, type Manifest } from './manifest.js';
 import { DPF_VERSION, SCHEMAS_DIR, TEMPLATES_DIR } from './package-paths.js';
+import { writeFileAtomic } from './write-file-atomic.js';
 
 const FILE = 'compile_fingerprint.json';
 
@@ -96,7 +97,7 @@ export function reusableCompile(targetPath: string, fingerprint: string): { mani
 }
 
 export function saveFingerprint(targetPath: string, fingerprint: string, warnings: Diagnostic[], compiledFiles: boolean): void {
-  writeFileSync(join(targetPath, FILE), JSON.stringify({ fingerprint, warnings, compiledFiles } satisfies Saved));
+  writeFileAtomic(join(targetPath, FILE), JSON.stringify({ fingerprint, warnings, compiledFiles } satisfies Saved));
 }
 
 export function forgetFingerprint(targetPath: string): void {

@@ -2,14 +2,15 @@
  * Writes what compilation produced: target/manifest.json and target/compiled/**.sql.
  * Artifacts never contain profile values; the manifest has no field that could hold one.
  */
-import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Manifest } from './manifest.js';
+import { writeFileAtomic } from './write-file-atomic.js';
 
 export function writeManifest(targetPath: string, manifest: Manifest): string {
   mkdirSync(targetPath, { recursive: true });
   const file = join(targetPath, 'manifest.json');
-  writeFileSync(file, JSON.stringify({ $schema: manifest.metadata.dpfSchemaVersion, ...manifest }));
+  writeFileAtomic(file, JSON.stringify({ $schema: manifest.metadata.dpfSchemaVersion, ...manifest }));
   return file;
 }
 
@@ -37,13 +38,13 @@ function writeIfChanged(file: string, text: string): void {
   const stat = statSync(file, { throwIfNoEntry: false });
   if (stat?.isDirectory()) rmSync(file, { recursive: true, force: true }); // left by an older layout
   else if (stat && stat.size === Buffer.byteLength(text) && readFileSync(file, 'utf8') === text) return;
-  writeFileSync(file, text);
+  writeFileAtomic(file, text);
 }
 
 /** Writes the statements a node ran to target/run/<path>; returns the file written. */
 export function writeRunSql(targetPath: string, relativePath: string, statements: string[]): string {
   const file = join(targetPath, 'run', relativePath);
   mkdirSync(dirname(file), { recursive: true });
-  writeFileSync(file, statements.map((s) => s.trimEnd() + ';').join('\n\n') + '\n');
+  writeFileAtomic(file, statements.map((s) => s.trimEnd() + ';').join('\n\n') + '\n');
   return file;
 }

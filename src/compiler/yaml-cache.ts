@@ -5,10 +5,11 @@
  * cache hit costs reading and hashing the file. `DPF_NO_PARTIAL_PARSE=1` switches it off.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DPF_VERSION } from './package-paths.js';
 import type { YamlIndex } from './read-yaml-file.js';
+import { writeFileAtomic } from './write-file-atomic.js';
 
 const FILE = 'partial_parse.json';
 
@@ -65,6 +66,6 @@ export class YamlCache {
     if (!this.changed && !dropped) return;
     mkdirSync(this.dir, { recursive: true });
     const doc: CacheFile = { dpfVersion: DPF_VERSION, files: this.used };
-    writeFileSync(join(this.dir, FILE), JSON.stringify(doc));
+    writeFileAtomic(join(this.dir, FILE), JSON.stringify(doc));
   }
 }

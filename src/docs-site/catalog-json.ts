@@ -4,9 +4,10 @@
  * type and position, stats. Written even with --empty-catalog (then both maps are empty), so
  * tools reading it find the file.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { DPF_VERSION } from '../compiler/package-paths.js';
+import { writeFileAtomic } from '../compiler/write-file-atomic.js';
 import type { ColumnProfile } from './profile-columns.js';
 import type { Catalog, CatalogEntry } from './read-catalog.js';
 import { redactStrings } from './write-site.js';
@@ -47,6 +48,6 @@ export function writeCatalogJson(
   };
   mkdirSync(targetPath, { recursive: true });
   const file = join(targetPath, 'catalog.json');
-  writeFileSync(file, JSON.stringify(redactStrings(doc, redact), null, 1));
+  writeFileAtomic(file, JSON.stringify(redactStrings(doc, redact), null, 1));
   return file;
 }

@@ -13,6 +13,7 @@
 import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { basename, dirname, join, relative } from 'node:path';
+import { replaceFolder } from '../compiler/write-file-atomic.js';
 import { SITE_TEMPLATE_DIR } from './browser-shared.js';
 import type { SearchFile } from './build-search-index.js';
 import type { SiteData } from './build-site-data.js';
@@ -101,8 +102,21 @@ export function redactStrings<T>(value: T, redact: (text: string) => string): T 
 export const BROWSER_FILE_BUDGET_BYTES = 5 * 1024 * 1024;
 
 export function writeSite(siteDir: string, data: SiteData, search: SearchFile[]): WrittenSite {
-  // target/site/ is dpf's alone: start clean so no chunk of an earlier generate lingers.
-  rmSync(siteDir, { recursive: true, force: true });
+  // The site is written whole into a folder next to target/site/ and swapped in: a full disk or
+  // a kill mid-write leaves the previous site as it was, and no file of it lingers in the new one.
+  const staged = `${siteDir}.${process.pid}.tmp`;
+  rmSync(staged, { recursive: true, force: true });
+  try {
+    const written = writeSiteFiles(staged, data, search);
+    replaceFolder(staged, siteDir);
+    return { dir: siteDir, ...written };
+  } catch (err) {
+    rmSync(staged, { recursive: true, force: true });
+    throw err;
+  }
+}
+
+function writeSiteFiles(siteDir: string, data: SiteData, search: SearchFile[]): Omit<WrittenSite, 'dir'> {
   mkdirSync(join(siteDir, 'data', 'chunks'), { recursive: true });
   mkdirSync(join(siteDir, 'vendor'), { recursive: true });
   cpSync(SITE_TEMPLATE_DIR, siteDir, {
@@ -132,5 +146,5 @@ export function writeSite(siteDir: string, data: SiteData, search: SearchFile[])
     }
   };
   walk(siteDir);
-  return { dir: siteDir, files, bytes, largest };
+  return { files, bytes, largest };
 }

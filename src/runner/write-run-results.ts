@@ -1,7 +1,8 @@
 /** target/run_results.json: one entry per planned node, shaped by schemas/run_results.schema.json. */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DPF_VERSION } from '../compiler/package-paths.js';
+import { writeFileAtomic } from '../compiler/write-file-atomic.js';
 import type { RunSummary } from './run-results.js';
 
 export const RUN_RESULTS_SCHEMA_VERSION = 'https://dpf.dev/schemas/run_results/v1.json';
@@ -43,7 +44,7 @@ export function writeRunResults(targetPath: string, summary: RunSummary, redact:
       adapterResponse: r.rowsAffected !== undefined ? { rowsAffected: r.rowsAffected } : {},
     })),
   };
-  writeFileSync(file, redact(JSON.stringify(doc, null, 1)));
+  writeFileAtomic(file, redact(JSON.stringify(doc, null, 1)));
   if (targetName !== undefined) mergeNodeResults(targetPath, targetName, doc.metadata, doc.results, redact);
   return file;
 }
@@ -70,5 +71,5 @@ function mergeNodeResults(
   }
   const latest = { ...(doc.targets?.[targetName] ?? {}) };
   for (const r of results) latest[r.uniqueId] = { ...r, invocationId: metadata.invocationId, command: metadata.command, generatedAt: metadata.generatedAt };
-  writeFileSync(file, redact(JSON.stringify({ targets: { ...doc.targets, [targetName]: latest } } satisfies NodeResultsFile)));
+  writeFileAtomic(file, redact(JSON.stringify({ targets: { ...doc.targets, [targetName]: latest } } satisfies NodeResultsFile)));
 }

@@ -1,7 +1,8 @@
 /** target/sources.json: the last freshness check, shaped by schemas/sources.schema.json. */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { DPF_VERSION } from '../compiler/package-paths.js';
+import { writeFileAtomic } from '../compiler/write-file-atomic.js';
 import type { FreshnessResult } from './check-freshness.js';
 
 export const SOURCES_SCHEMA_VERSION = 'https://dpf.dev/schemas/sources/v1.json';
@@ -14,7 +15,7 @@ export function writeSourcesJson(file: string, results: readonly FreshnessResult
     elapsedTime: elapsed,
     results,
   };
-  writeFileSync(file, JSON.stringify(doc, null, 1));
+  writeFileAtomic(file, JSON.stringify(doc, null, 1));
 }
 
 /** The newest load time per source unique id from a sources.json in dir, if there is one. */
