@@ -273,6 +273,18 @@ export const ERRORS = {
     message: (a: { file: string }) => `dpf retry reruns what failed in the last run, and there is no ${a.file} yet.`,
     hint: 'Run dpf build (or run, seed, snapshot, test) first; dpf retry then reruns its failed and skipped nodes.',
   },
+  ArtifactDamaged: {
+    code: 'DPF509',
+    title: 'Artifact damaged',
+    message: (a: { need: string; detail: string }) => `${a.need} needs this file, and it cannot be read: ${a.detail}.`,
+    hint: (a: { todo: string }) => a.todo,
+  },
+  ArtifactIgnored: {
+    code: 'DPF510',
+    title: 'Damaged artifact ignored',
+    message: (a: { detail: string; instead: string }) => `This file cannot be read (${a.detail}); dpf ${a.instead} instead.`,
+    hint: 'Nothing to do: dpf writes the file again. It was damaged outside dpf (dpf writes every file under target/ whole or not at all).',
+  },
   SiteMissing: {
     code: 'DPF507',
     title: 'No catalog site yet',
