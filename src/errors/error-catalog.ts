@@ -20,6 +20,12 @@ export const ERRORS = {
     message: (a: { detail: string }) => `This YAML file cannot be read: ${a.detail}`,
     hint: 'Check indentation (spaces, not tabs) and quote values that contain ": " or start with "{", "[", "*" or "&".',
   },
+  YamlTooComplex: {
+    code: 'DPF110',
+    title: 'YAML too complex',
+    message: (a: { detail: string }) => `This YAML file ${a.detail}.`,
+    hint: 'Write the value out flatter, or repeat it instead of using an *alias: dpf YAML files are configuration, not data.',
+  },
   UnknownKey: {
     code: 'DPF102',
     title: 'Unknown key',
