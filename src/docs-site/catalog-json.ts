@@ -10,7 +10,7 @@ import { DPF_VERSION } from '../compiler/package-paths.js';
 import { writeFileAtomic } from '../compiler/write-file-atomic.js';
 import type { ColumnProfile } from './profile-columns.js';
 import type { Catalog, CatalogEntry } from './read-catalog.js';
-import { redactStrings } from './write-site.js';
+import { redactStrings } from '../compiler/redact-secrets.js';
 
 export const CATALOG_SCHEMA_VERSION = 'https://dpf.dev/schemas/catalog/v1.json';
 

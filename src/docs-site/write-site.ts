@@ -77,26 +77,6 @@ export function dataScript(kind: string, key: number, json: string): string {
   return `dpfSite.receive(${JSON.stringify(kind)}, ${key}, String.raw\`${safe}\`);\n`;
 }
 
-/** Redacts each secret as written and as it appears inside JSON strings. */
-export function secretRedactor(secrets: readonly string[]): (text: string) => string {
-  const forms = [...new Set(secrets.filter((s) => s.length > 0).flatMap((s) => [s, JSON.stringify(s).slice(1, -1)]))].sort((a, b) => b.length - a.length);
-  return (text) => forms.reduce((t, s) => (t.includes(s) ? t.split(s).join('****') : t), text);
-}
-
-/**
- * The same data with every string redacted. Redacting values, not the JSON text they become,
- * can never break the JSON (a secret "true" would turn `"pii":true` into `"pii":****`), and
- * what is built from the data afterwards (the search index) never sees a secret.
- */
-export function redactStrings<T>(value: T, redact: (text: string) => string): T {
-  if (typeof value === 'string') return redact(value) as T;
-  if (Array.isArray(value)) return value.map((v) => redactStrings(v, redact)) as T;
-  if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [redact(k), redactStrings(v, redact)])) as T;
-  }
-  return value;
-}
-
 /** Writes the site; data and search must be redacted already (redactStrings). */
 /** The most one file of the site should weigh: a browser loads a larger one slowly. */
 export const BROWSER_FILE_BUDGET_BYTES = 5 * 1024 * 1024;

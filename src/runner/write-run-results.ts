@@ -3,6 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { DPF_VERSION } from '../compiler/package-paths.js';
 import { readJsonArtifact } from '../compiler/read-json-artifact.js';
+import { redactStrings } from '../compiler/redact-secrets.js';
 import { writeFileAtomic } from '../compiler/write-file-atomic.js';
 import type { RunSummary } from './run-results.js';
 
@@ -51,7 +52,8 @@ export function writeRunResults(
       adapterResponse: r.rowsAffected !== undefined ? { rowsAffected: r.rowsAffected } : {},
     })),
   };
-  writeFileAtomic(file, redact(JSON.stringify(doc, null, 1)));
+  // Values are redacted before serializing: a secret holding " or \ is escaped in the JSON text.
+  writeFileAtomic(file, JSON.stringify(redactStrings(doc, redact), null, 1));
   if (targetName !== undefined) mergeNodeResults(targetPath, targetName, doc.metadata, doc.results, redact, onDamaged);
   return file;
 }
@@ -76,5 +78,5 @@ function mergeNodeResults(
   const doc: NodeResultsFile = read && typeof read.targets === 'object' && read.targets !== null ? read : { targets: {} };
   const latest = { ...(doc.targets?.[targetName] ?? {}) };
   for (const r of results) latest[r.uniqueId] = { ...r, invocationId: metadata.invocationId, command: metadata.command, generatedAt: metadata.generatedAt };
-  writeFileAtomic(file, redact(JSON.stringify({ targets: { ...doc.targets, [targetName]: latest } } satisfies NodeResultsFile)));
+  writeFileAtomic(file, JSON.stringify(redactStrings({ targets: { ...doc.targets, [targetName]: latest } } satisfies NodeResultsFile, redact)));
 }
