@@ -5,6 +5,7 @@
 import { mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Manifest } from './manifest.js';
+import { diskFullError } from '../errors/disk-full.js';
 import { writeFileAtomic } from './write-file-atomic.js';
 
 export function writeManifest(targetPath: string, manifest: Manifest): string {
@@ -41,10 +42,18 @@ function writeIfChanged(file: string, text: string): void {
   writeFileAtomic(file, text);
 }
 
-/** Writes the statements a node ran to target/run/<path>; returns the file written. */
+/**
+ * Writes the statements a node ran to target/run/<path>; returns the file written. On a full
+ * disk the file keeps what it held and the node's own result says why it failed: a record of
+ * the SQL must not turn a node's result into a crash of the run.
+ */
 export function writeRunSql(targetPath: string, relativePath: string, statements: string[]): string {
   const file = join(targetPath, 'run', relativePath);
-  mkdirSync(dirname(file), { recursive: true });
-  writeFileAtomic(file, statements.map((s) => s.trimEnd() + ';').join('\n\n') + '\n');
+  try {
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileAtomic(file, statements.map((s) => s.trimEnd() + ';').join('\n\n') + '\n');
+  } catch (err) {
+    if (!diskFullError(err)) throw err;
+  }
   return file;
 }

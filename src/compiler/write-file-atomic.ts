@@ -5,6 +5,7 @@
  */
 import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import { diskFullError } from '../errors/disk-full.js';
 
 let sequence = 0;
 
@@ -21,7 +22,8 @@ export function writeFileAtomic(file: string, data: string | Uint8Array): void {
     renameSync(temporary, file);
   } catch (err) {
     rmSync(temporary, { force: true });
-    throw err;
+    // Node's ENOSPC names no file (it fails in write(2) on a descriptor): name it here.
+    throw diskFullError(err, file) ?? err;
   }
 }
 

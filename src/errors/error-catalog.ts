@@ -355,6 +355,12 @@ export const ERRORS = {
     message: (a: { failed: string; total: number; detail: string }) => `${a.failed} of ${a.total} batches failed: ${a.detail}`,
     hint: (a: { retry: string }) => `The other batches are built. Fix the cause, then rebuild the failed range: ${a.retry}`,
   },
+  DiskFull: {
+    code: 'DPF607',
+    title: 'Disk full',
+    message: (a: { what: string; detail: string }) => `${a.what} could not be written: the disk is full (${a.detail}).`,
+    hint: 'Free space on that disk and run again. What this run could not finish was left as it was before: tables are replaced only once built, and files under target/ only once written whole.',
+  },
   QueryFailed: {
     code: 'DPF601',
     title: 'Query failed',
