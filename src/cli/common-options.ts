@@ -7,6 +7,7 @@ import type { CompileOptions } from '../compiler/compile-pipeline.js';
 import type { SelectionInput } from '../compiler/select-nodes.js';
 import { readLoadTimes } from '../tests/write-sources-json.js';
 import { readState } from '../compiler/read-state.js';
+import { MAX_YAML_ALIASES, MAX_YAML_DEPTH, nestingDepth, TOO_DEEP, yamlTooComplex } from '../compiler/read-yaml-file.js';
 import type { LogFormat } from './run-reporter.js';
 
 export interface CommonFlags {
@@ -73,10 +74,13 @@ export function parseVars(text: string | undefined): Record<string, unknown> | u
   if (text === undefined) return undefined;
   let value: unknown;
   try {
-    value = parseYaml(text);
+    value = parseYaml(text, { maxAliasCount: MAX_YAML_ALIASES });
   } catch (err) {
-    fail('InvalidVars', { detail: (err as Error).message.split('\n')[0]! });
+    const message = (err as Error).message;
+    const tooComplex = yamlTooComplex(message);
+    fail('InvalidVars', { detail: tooComplex ? `the value ${tooComplex}` : message.split('\n')[0]! });
   }
+  if (nestingDepth(value, MAX_YAML_DEPTH) > MAX_YAML_DEPTH) fail('InvalidVars', { detail: `the value ${TOO_DEEP}` });
   if (!value || typeof value !== 'object' || Array.isArray(value)) fail('InvalidVars', { detail: `got ${JSON.stringify(value)}` });
   return value as Record<string, unknown>;
 }

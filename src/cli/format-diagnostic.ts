@@ -37,11 +37,22 @@ function codeFrame(file: string, line: number, column: number | undefined, proje
   const from = Math.max(1, line - 1);
   const to = Math.min(all.length, line + 1);
   const width = String(to).length;
+  // A long line (a minified file, a 2,000-level YAML list) is shown as a window around the
+  // column, the same window on every line of the frame so that they stay aligned.
+  const start = Math.max(0, Math.min((column ?? 1) - 1 - FRAME_WIDTH / 2, (all[line - 1]?.length ?? 0) - FRAME_WIDTH));
+  const clip = (s: string) => {
+    // A short neighbour of a long line is shown from its start: "…" alone would tell nothing.
+    const from = s.length > start ? start : 0;
+    return (from > 0 ? '…' : '') + s.slice(from, from + FRAME_WIDTH) + (s.length > from + FRAME_WIDTH ? '…' : '');
+  };
   const out: string[] = [];
   for (let n = from; n <= to; n++) {
     const marker = n === line ? '>' : ' ';
-    out.push(`  ${marker} ${String(n).padStart(width)} | ${all[n - 1]}`);
-    if (n === line && column) out.push(`    ${' '.repeat(width)} | ${' '.repeat(column - 1)}^`);
+    out.push(`  ${marker} ${String(n).padStart(width)} | ${clip(all[n - 1] ?? '')}`);
+    if (n === line && column) out.push(`    ${' '.repeat(width)} | ${' '.repeat(column - 1 - start + (start > 0 ? 1 : 0))}^`);
   }
   return out.join('\n');
 }
+
+/** Characters of each source line a code frame shows. */
+const FRAME_WIDTH = 120;

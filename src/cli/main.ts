@@ -1,9 +1,11 @@
 /**
  * The dpf command line: commander wiring, error printing and exit codes only.
- * Exit codes: 0 all good; 1 a model failed; 2 the project or the command is invalid.
+ * Exit codes: 0 all good; 1 a model failed, or the disk filled up; 2 the project or the command
+ * is invalid.
  */
 import { Command, CommanderError } from 'commander';
 import { DpfError } from '../errors/dpf-error.js';
+import { diskFullError } from '../errors/disk-full.js';
 import { DPF_VERSION } from '../compiler/package-paths.js';
 import { registerCiCommand } from './commands/ci-command.js';
 import { registerCleanCommand } from './commands/clean-command.js';
@@ -63,14 +65,16 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
     if (err instanceof CommanderError) {
       return err.exitCode === 0 || err.code === 'commander.helpDisplayed' || err.code === 'commander.version' ? 0 : 2;
     }
-    if (err instanceof DpfError) {
+    // A full disk can surface anywhere (a DuckDB commit, a cache write): one error, no trace.
+    const error = err instanceof DpfError ? err : diskFullError(err);
+    if (error) {
       const projectDir = projectDirOf(argv, io.cwd);
-      for (const d of err.diagnostics) {
-        if (jsonLogs) output.err(JSON.stringify({ ts: new Date().toISOString(), event: 'error', ...d }));
+      for (const d of error.diagnostics) {
+        if (jsonLogs) output.errJson({ ts: new Date().toISOString(), event: 'error', ...d });
         else output.err(formatDiagnostic(d, projectDir));
       }
-      if (!jsonLogs && err.diagnostics.length > 1) output.err(`\n${err.diagnostics.length} problems found.`);
-      return 2;
+      if (!jsonLogs && error.diagnostics.length > 1) output.err(`\n${error.diagnostics.length} problems found.`);
+      return error.first.name === 'DiskFull' ? 1 : 2;
     }
     output.err(`internal error: dpf hit a bug it cannot explain. Please report it with this trace:\n${(err as Error).stack ?? String(err)}`);
     return 2;

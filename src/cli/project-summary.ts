@@ -25,7 +25,7 @@ export function summarizeProject(compiled: CompiledProject): string {
 
 export function printWarnings(ctx: CommandContext, warnings: Diagnostic[], projectDir: string, format: LogFormat): void {
   for (const w of warnings) {
-    if (format === 'json') ctx.output.err(JSON.stringify({ ts: new Date().toISOString(), event: 'warning', ...w }));
+    if (format === 'json') ctx.output.errJson({ ts: new Date().toISOString(), event: 'warning', ...w });
     else ctx.output.err(formatDiagnostic(w, projectDir));
   }
 }

@@ -6,7 +6,7 @@
  * times: two quick edits of the same size can share a timestamp.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join, relative, sep } from 'node:path';
 import type { Diagnostic } from '../errors/dpf-error.js';
@@ -14,6 +14,8 @@ import type { TargetConfig } from '../adapters/adapter.js';
 import type { ProjectConfig } from './load-project.js';
 import { MANIFEST_SCHEMA_VERSION, type Manifest } from './manifest.js';
 import { DPF_VERSION, SCHEMAS_DIR, TEMPLATES_DIR } from './package-paths.js';
+import { readJsonArtifact } from './read-json-artifact.js';
+import { writeFileAtomic } from './write-file-atomic.js';
 
 const FILE = 'compile_fingerprint.json';
 
@@ -81,22 +83,26 @@ interface Saved {
   readonly compiledFiles?: boolean;
 }
 
-/** The last compile's manifest and warnings, when its fingerprint is this one. */
-export function reusableCompile(targetPath: string, fingerprint: string): { manifest: Manifest; warnings: Diagnostic[]; compiledFiles: boolean } | undefined {
-  try {
-    const saved = JSON.parse(readFileSync(join(targetPath, FILE), 'utf8')) as Saved;
-    if (saved.fingerprint !== fingerprint) return undefined;
-    const manifest = JSON.parse(readFileSync(join(targetPath, 'manifest.json'), 'utf8')) as Manifest & { $schema?: string };
-    if (manifest.metadata?.dpfSchemaVersion !== MANIFEST_SCHEMA_VERSION) return undefined;
-    delete manifest.$schema;
-    return { manifest, warnings: saved.warnings, compiledFiles: saved.compiledFiles !== false };
-  } catch {
-    return undefined;
-  }
+/**
+ * The last compile's manifest and warnings, when its fingerprint is this one. A damaged
+ * fingerprint or manifest is reported to onDamaged and means compiling again.
+ */
+export function reusableCompile(
+  targetPath: string,
+  fingerprint: string,
+  onDamaged: (file: string, detail: string) => void,
+): { manifest: Manifest; warnings: Diagnostic[]; compiledFiles: boolean } | undefined {
+  const read = <T>(name: string) => readJsonArtifact<T>(join(targetPath, name), (detail) => onDamaged(join(targetPath, name), detail));
+  const saved = read<Saved>(FILE);
+  if (saved?.fingerprint !== fingerprint) return undefined;
+  const manifest = read<Manifest & { $schema?: string }>('manifest.json');
+  if (manifest?.metadata?.dpfSchemaVersion !== MANIFEST_SCHEMA_VERSION) return undefined;
+  delete manifest.$schema;
+  return { manifest, warnings: saved.warnings ?? [], compiledFiles: saved.compiledFiles !== false };
 }
 
 export function saveFingerprint(targetPath: string, fingerprint: string, warnings: Diagnostic[], compiledFiles: boolean): void {
-  writeFileSync(join(targetPath, FILE), JSON.stringify({ fingerprint, warnings, compiledFiles } satisfies Saved));
+  writeFileAtomic(join(targetPath, FILE), JSON.stringify({ fingerprint, warnings, compiledFiles } satisfies Saved));
 }
 
 export function forgetFingerprint(targetPath: string): void {

@@ -3,7 +3,8 @@
  * artifacts written. Commands call this once and pass its plain results on.
  */
 import { randomUUID } from 'node:crypto';
-import type { Diagnostic } from '../errors/dpf-error.js';
+import { relative } from 'node:path';
+import { diagnostic, type Diagnostic } from '../errors/dpf-error.js';
 import type { TargetConfig } from '../adapters/adapter.js';
 import { adapterFactory } from '../adapters/index.js';
 import { buildGraph, type ProjectGraph } from './build-graph.js';
@@ -87,7 +88,11 @@ export async function compileFromDisk(options: CompileOptions): Promise<Compiled
   const fingerprint = partial
     ? projectFingerprint(options.projectDir, configFile.data, target, { vars: options.vars, profilesFile: findProfilesFile(options) })
     : undefined;
-  const reused = fingerprint && options.reuseCompiled !== false ? reusableCompile(targetPath, fingerprint) : undefined;
+  // Warnings about damaged caches are this run's alone: they are not saved with the compile.
+  const damaged: Diagnostic[] = [];
+  const ignore = (instead: string) => (file: string, detail: string) =>
+    damaged.push(diagnostic('ArtifactIgnored', { detail, instead }, { file: relative(options.projectDir, file) }, 'warning'));
+  const reused = fingerprint && options.reuseCompiled !== false ? reusableCompile(targetPath, fingerprint, ignore('compiles the project')) : undefined;
   if (reused && fingerprint) {
     // Nothing the compile reads has changed: the last manifest is this compile's result.
     const invocationId = randomUUID();
@@ -103,9 +108,9 @@ export async function compileFromDisk(options: CompileOptions): Promise<Compiled
       }
     }
     lap('write');
-    return { target, targetPath, graph, manifest, warnings: reused.warnings, invocationId, timings: { parse: 0, compile: 0, ...timings } as StageTimings };
+    return { target, targetPath, graph, manifest, warnings: [...damaged, ...reused.warnings], invocationId, timings: { parse: 0, compile: 0, ...timings } as StageTimings };
   }
-  const cache = partial ? YamlCache.open(targetPath) : undefined;
+  const cache = partial ? YamlCache.open(targetPath, ignore('parses every YAML file')) : undefined;
   const files = loadProject(options.projectDir, { cache, configFile });
   lap('load');
   const context = compileContext(target);
@@ -133,7 +138,7 @@ export async function compileFromDisk(options: CompileOptions): Promise<Compiled
     else forgetFingerprint(files.targetPath);
   }
   lap('write');
-  return { target, targetPath: files.targetPath, parsed, graph, manifest, warnings: [...parsed.warnings], invocationId, timings: timings as StageTimings };
+  return { target, targetPath: files.targetPath, parsed, graph, manifest, warnings: [...damaged, ...parsed.warnings], invocationId, timings: timings as StageTimings };
 }
 
 function compileContext(target: TargetConfig, deferred?: ReadonlyMap<string, string>) {

@@ -2,30 +2,42 @@
  * The artifacts of another run (--state <dir>): its manifest, to compare with (state:new,
  * state:modified) and to defer to, and its run results (result:error). Read-only.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fail } from '../errors/dpf-error.js';
 import { MANIFEST_SCHEMA_VERSION, type Manifest } from './manifest.js';
+import { readJsonArtifact } from './read-json-artifact.js';
 
 export interface RunState {
   readonly dir: string;
   readonly manifest: Manifest;
   /** Status of each node in the state's run_results.json, if it has one. */
   readonly results?: Record<string, string>;
+  /** Why run_results.json could not be read, when it exists but is damaged. */
+  readonly resultsDamaged?: string;
 }
 
 export function readState(dir: string, need: string): RunState {
   const file = join(dir, 'manifest.json');
   if (!existsSync(file)) fail('StateMissing', { dir, need });
-  const manifest = JSON.parse(readFileSync(file, 'utf8')) as Manifest;
+  // Comparing with, or deferring to, half a manifest would select or read the wrong nodes.
+  const manifest = readJsonArtifact<Manifest>(file, (detail) =>
+    fail(
+      'ArtifactDamaged',
+      { need, detail, todo: `Replace ${file} with the manifest.json of the run to compare with (dpf compile in that environment writes it).` },
+      { file },
+    ),
+  )!;
   const version = manifest.metadata?.dpfSchemaVersion;
   if (version !== MANIFEST_SCHEMA_VERSION) fail('StateIncompatible', { dir, version: String(version) });
-  return { dir, manifest, results: readResults(dir) };
+  let resultsDamaged: string | undefined;
+  const results = readResults(dir, (detail) => (resultsDamaged = detail));
+  return { dir, manifest, results, resultsDamaged };
 }
 
-export function readResults(dir: string): Record<string, string> | undefined {
-  const file = join(dir, 'run_results.json');
-  if (!existsSync(file)) return undefined;
-  const doc = JSON.parse(readFileSync(file, 'utf8')) as { results?: { uniqueId: string; status: string }[] };
-  return Object.fromEntries((doc.results ?? []).map((r) => [r.uniqueId, r.status]));
+/** Status by unique id from dir/run_results.json; undefined when it is missing or damaged. */
+export function readResults(dir: string, onDamaged: (detail: string) => void): Record<string, string> | undefined {
+  const doc = readJsonArtifact<{ results?: { uniqueId: string; status: string }[] }>(join(dir, 'run_results.json'), onDamaged);
+  if (!doc) return undefined;
+  return Object.fromEntries((Array.isArray(doc.results) ? doc.results : []).map((r) => [r.uniqueId, r.status]));
 }

@@ -3,7 +3,7 @@
  * line and column. Owns YAML parsing for the whole compiler; it does not interpret the content.
  */
 import { readFileSync } from 'node:fs';
-import { LineCounter, parseDocument, isMap, isPair, isScalar, isSeq, type Document, type Node as YamlNode } from 'yaml';
+import { LineCounter, parseDocument, isAlias, isMap, isPair, isScalar, isSeq, type Document, type Node as YamlNode } from 'yaml';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import { DpfError, diagnostic, type Diagnostic, type SourceLocation } from '../errors/dpf-error.js';
 import { closestMatch } from './closest-match.js';
@@ -62,6 +62,59 @@ export function hydrateYaml<T>(index: YamlIndex<T>): YamlFile<T> {
   return { path: index.path, data: index.data, locate, locateKey };
 }
 
+/**
+ * Deeper than any dpf file needs, and shallow enough that every recursive step after parsing
+ * (toJS, schema validation, config merging, rendering) stays far from Node's stack limit.
+ */
+export const MAX_YAML_DEPTH = 100;
+/** How many times aliases may be expanded (yaml's guard against "billion laughs" files). */
+export const MAX_YAML_ALIASES = 1000;
+
+export const TOO_DEEP = `is nested more than ${MAX_YAML_DEPTH} levels deep (lists or mappings inside one another); dpf reads no deeper`;
+export const TOO_MANY_ALIASES = `uses its *aliases so often that expanding them would take more than ${MAX_YAML_ALIASES.toLocaleString('en-US')} copies (an "alias bomb")`;
+
+/**
+ * What the yaml package or the JavaScript stack says when a text is too complex to read, in
+ * dpf's words; undefined for other errors. Parsing is recursive, so a few thousand levels
+ * overflow the stack inside the yaml package, which reports it as a parse error.
+ */
+export function yamlTooComplex(message: string): string | undefined {
+  if (/Maximum call stack size exceeded/.test(message)) return TOO_DEEP;
+  if (/Excessive alias count/.test(message)) return TOO_MANY_ALIASES;
+  return undefined;
+}
+
+/** Depth of nested lists and mappings in a plain value, walked without recursion. */
+export function nestingDepth(value: unknown, stopAt = Infinity): number {
+  let deepest = 0;
+  const todo: [unknown, number][] = [[value, 0]];
+  while (todo.length > 0) {
+    const [v, depth] = todo.pop()!;
+    if (!v || typeof v !== 'object') continue;
+    deepest = Math.max(deepest, depth + 1);
+    if (deepest > stopAt) return deepest;
+    for (const child of Object.values(v)) todo.push([child, depth + 1]);
+  }
+  return deepest;
+}
+
+/** The first node nested deeper than MAX_YAML_DEPTH, and the first alias, without recursion. */
+function scanNodes(doc: Document): { tooDeep?: YamlNode; alias?: YamlNode } {
+  const todo: [unknown, number][] = [[doc.contents, 1]];
+  let alias: YamlNode | undefined;
+  while (todo.length > 0) {
+    const [node, depth] = todo.pop()!;
+    if (isAlias(node)) alias ??= node;
+    if (!isMap(node) && !isSeq(node)) continue;
+    if (depth > MAX_YAML_DEPTH) return { tooDeep: node, alias };
+    for (const item of node.items as unknown[]) {
+      if (isPair(item)) todo.push([item.key, depth + 1], [item.value, depth + 1]);
+      else todo.push([item, depth + 1]);
+    }
+  }
+  return { alias };
+}
+
 /** Parses, validates and indexes positions. Throws a DpfError listing every problem. */
 export function indexYaml<T>(text: string, relPath: string, validate?: ValidateFunction): YamlIndex<T> {
   const lineCounter = new LineCounter();
@@ -71,9 +124,20 @@ export function indexYaml<T>(text: string, relPath: string, validate?: ValidateF
     return { file: relPath, line, column: col };
   };
   if (doc.errors.length > 0) {
+    const tooComplex = doc.errors.find((e) => yamlTooComplex(e.message));
+    if (tooComplex) throw new DpfError([diagnostic('YamlTooComplex', { detail: yamlTooComplex(tooComplex.message)! }, at(tooComplex.pos[0]))]);
     throw new DpfError(doc.errors.map((e) => diagnostic('YamlSyntax', { detail: firstLine(e.message) }, at(e.pos[0]))));
   }
-  const data = (doc.toJS({ maxAliasCount: 1000 }) ?? {}) as T;
+  const scanned = scanNodes(doc);
+  if (scanned.tooDeep) throw new DpfError([diagnostic('YamlTooComplex', { detail: TOO_DEEP }, at(scanned.tooDeep.range?.[0] ?? 0))]);
+  let data: T;
+  try {
+    data = (doc.toJS({ maxAliasCount: MAX_YAML_ALIASES }) ?? {}) as T;
+  } catch (err) {
+    const detail = yamlTooComplex((err as Error).message);
+    if (!detail) throw err;
+    throw new DpfError([diagnostic('YamlTooComplex', { detail }, at(scanned.alias?.range?.[0] ?? 0))]);
+  }
   const locate = (path: readonly (string | number)[]): SourceLocation => {
     const node = nodeAt(doc, path);
     return node?.range ? at(node.range[0]) : { file: relPath, line: 1, column: 1 };

@@ -155,6 +155,11 @@ function selectAtom(manifest: Manifest, graph: ProjectGraph, atom: Atom, input: 
     if (atom.method === 'state' && !STATE_VALUES.includes(atom.value)) {
       fail('SelectorInvalid', { selector: atom.raw, detail: `takes one of ${STATE_VALUES.join(', ')}` });
     }
+    if (atom.method === 'result' && input.state.resultsDamaged !== undefined) {
+      const file = `${input.state.dir}/run_results.json`;
+      const todo = `Replace ${file} with the run_results.json of the run to compare with, or select without result:.`;
+      fail('ArtifactDamaged', { need: `The selector "${atom.raw}"`, detail: input.state.resultsDamaged, todo }, { file });
+    }
     if (atom.method === 'result' && !input.state.results) {
       fail('SelectorInvalid', { selector: atom.raw, detail: `needs run_results.json in ${input.state.dir}` });
     }

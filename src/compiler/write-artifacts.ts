@@ -2,14 +2,16 @@
  * Writes what compilation produced: target/manifest.json and target/compiled/**.sql.
  * Artifacts never contain profile values; the manifest has no field that could hold one.
  */
-import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Manifest } from './manifest.js';
+import { diskFullError } from '../errors/disk-full.js';
+import { writeFileAtomic } from './write-file-atomic.js';
 
 export function writeManifest(targetPath: string, manifest: Manifest): string {
   mkdirSync(targetPath, { recursive: true });
   const file = join(targetPath, 'manifest.json');
-  writeFileSync(file, JSON.stringify({ $schema: manifest.metadata.dpfSchemaVersion, ...manifest }));
+  writeFileAtomic(file, JSON.stringify({ $schema: manifest.metadata.dpfSchemaVersion, ...manifest }));
   return file;
 }
 
@@ -37,13 +39,21 @@ function writeIfChanged(file: string, text: string): void {
   const stat = statSync(file, { throwIfNoEntry: false });
   if (stat?.isDirectory()) rmSync(file, { recursive: true, force: true }); // left by an older layout
   else if (stat && stat.size === Buffer.byteLength(text) && readFileSync(file, 'utf8') === text) return;
-  writeFileSync(file, text);
+  writeFileAtomic(file, text);
 }
 
-/** Writes the statements a node ran to target/run/<path>; returns the file written. */
+/**
+ * Writes the statements a node ran to target/run/<path>; returns the file written. On a full
+ * disk the file keeps what it held and the node's own result says why it failed: a record of
+ * the SQL must not turn a node's result into a crash of the run.
+ */
 export function writeRunSql(targetPath: string, relativePath: string, statements: string[]): string {
   const file = join(targetPath, 'run', relativePath);
-  mkdirSync(dirname(file), { recursive: true });
-  writeFileSync(file, statements.map((s) => s.trimEnd() + ';').join('\n\n') + '\n');
+  try {
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileAtomic(file, statements.map((s) => s.trimEnd() + ';').join('\n\n') + '\n');
+  } catch (err) {
+    if (!diskFullError(err)) throw err;
+  }
   return file;
 }

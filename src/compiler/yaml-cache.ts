@@ -5,10 +5,12 @@
  * cache hit costs reading and hashing the file. `DPF_NO_PARTIAL_PARSE=1` switches it off.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { DPF_VERSION } from './package-paths.js';
 import type { YamlIndex } from './read-yaml-file.js';
+import { readJsonArtifact } from './read-json-artifact.js';
+import { writeFileAtomic } from './write-file-atomic.js';
 
 const FILE = 'partial_parse.json';
 
@@ -29,18 +31,11 @@ export class YamlCache {
     this.entries = entries;
   }
 
-  static open(dir: string): YamlCache {
+  /** A damaged cache is reported to onDamaged and is only a slower parse. */
+  static open(dir: string, onDamaged: (file: string, detail: string) => void): YamlCache {
     const file = join(dir, FILE);
-    let entries: CacheFile['files'] = {};
-    if (existsSync(file)) {
-      try {
-        const doc = JSON.parse(readFileSync(file, 'utf8')) as CacheFile;
-        if (doc.dpfVersion === DPF_VERSION) entries = doc.files;
-      } catch {
-        // A damaged cache is only a slower parse.
-      }
-    }
-    return new YamlCache(dir, entries);
+    const doc = readJsonArtifact<CacheFile>(file, (detail) => onDamaged(file, detail));
+    return new YamlCache(dir, doc?.dpfVersion === DPF_VERSION && doc.files ? doc.files : {});
   }
 
   static hash(text: string): string {
@@ -65,6 +60,6 @@ export class YamlCache {
     if (!this.changed && !dropped) return;
     mkdirSync(this.dir, { recursive: true });
     const doc: CacheFile = { dpfVersion: DPF_VERSION, files: this.used };
-    writeFileSync(join(this.dir, FILE), JSON.stringify(doc));
+    writeFileAtomic(join(this.dir, FILE), JSON.stringify(doc));
   }
 }

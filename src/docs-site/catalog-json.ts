@@ -4,12 +4,13 @@
  * type and position, stats. Written even with --empty-catalog (then both maps are empty), so
  * tools reading it find the file.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { DPF_VERSION } from '../compiler/package-paths.js';
+import { writeFileAtomic } from '../compiler/write-file-atomic.js';
 import type { ColumnProfile } from './profile-columns.js';
 import type { Catalog, CatalogEntry } from './read-catalog.js';
-import { redactStrings } from './write-site.js';
+import { redactStrings } from '../compiler/redact-secrets.js';
 
 export const CATALOG_SCHEMA_VERSION = 'https://dpf.dev/schemas/catalog/v1.json';
 
@@ -47,6 +48,6 @@ export function writeCatalogJson(
   };
   mkdirSync(targetPath, { recursive: true });
   const file = join(targetPath, 'catalog.json');
-  writeFileSync(file, JSON.stringify(redactStrings(doc, redact), null, 1));
+  writeFileAtomic(file, JSON.stringify(redactStrings(doc, redact), null, 1));
   return file;
 }

@@ -12,7 +12,8 @@
  *   target/docs_lineage_cache.json, and large projects parse on worker threads.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { writeFileAtomic } from '../compiler/write-file-atomic.js';
 import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -146,7 +147,7 @@ export async function computeColumnLineage(jobs: readonly LineageJob[], options:
     const entries: Record<string, ColumnLineage> = {};
     jobs.forEach((job, i) => (entries[keys[i]!] = results.get(job.nodeId)!));
     mkdirSync(dirname(options.cacheFile), { recursive: true });
-    writeFileSync(options.cacheFile, JSON.stringify({ implementation, entries } satisfies CacheFile));
+    writeFileAtomic(options.cacheFile, JSON.stringify({ implementation, entries } satisfies CacheFile));
   }
   return results;
 }

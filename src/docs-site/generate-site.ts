@@ -28,7 +28,8 @@ import { isSensitiveColumn, profileColumns, wantsProfile, type ColumnProfile } f
 import { readCatalog, type Catalog } from './read-catalog.js';
 import { readOverview } from './read-overview.js';
 import { readRunArtifacts } from './read-run-artifacts.js';
-import { redactStrings, secretRedactor, writeSite, type WrittenSite } from './write-site.js';
+import { redactStrings, secretRedactor } from '../compiler/redact-secrets.js';
+import { writeSite, type WrittenSite } from './write-site.js';
 
 export interface GenerateSiteOptions {
   readonly compiled: CompiledProject;

@@ -13,6 +13,7 @@
 import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { basename, dirname, join, relative } from 'node:path';
+import { replaceFolder } from '../compiler/write-file-atomic.js';
 import { SITE_TEMPLATE_DIR } from './browser-shared.js';
 import type { SearchFile } from './build-search-index.js';
 import type { SiteData } from './build-site-data.js';
@@ -76,33 +77,26 @@ export function dataScript(kind: string, key: number, json: string): string {
   return `dpfSite.receive(${JSON.stringify(kind)}, ${key}, String.raw\`${safe}\`);\n`;
 }
 
-/** Redacts each secret as written and as it appears inside JSON strings. */
-export function secretRedactor(secrets: readonly string[]): (text: string) => string {
-  const forms = [...new Set(secrets.filter((s) => s.length > 0).flatMap((s) => [s, JSON.stringify(s).slice(1, -1)]))].sort((a, b) => b.length - a.length);
-  return (text) => forms.reduce((t, s) => (t.includes(s) ? t.split(s).join('****') : t), text);
-}
-
-/**
- * The same data with every string redacted. Redacting values, not the JSON text they become,
- * can never break the JSON (a secret "true" would turn `"pii":true` into `"pii":****`), and
- * what is built from the data afterwards (the search index) never sees a secret.
- */
-export function redactStrings<T>(value: T, redact: (text: string) => string): T {
-  if (typeof value === 'string') return redact(value) as T;
-  if (Array.isArray(value)) return value.map((v) => redactStrings(v, redact)) as T;
-  if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [redact(k), redactStrings(v, redact)])) as T;
-  }
-  return value;
-}
-
 /** Writes the site; data and search must be redacted already (redactStrings). */
 /** The most one file of the site should weigh: a browser loads a larger one slowly. */
 export const BROWSER_FILE_BUDGET_BYTES = 5 * 1024 * 1024;
 
 export function writeSite(siteDir: string, data: SiteData, search: SearchFile[]): WrittenSite {
-  // target/site/ is dpf's alone: start clean so no chunk of an earlier generate lingers.
-  rmSync(siteDir, { recursive: true, force: true });
+  // The site is written whole into a folder next to target/site/ and swapped in: a full disk or
+  // a kill mid-write leaves the previous site as it was, and no file of it lingers in the new one.
+  const staged = `${siteDir}.${process.pid}.tmp`;
+  rmSync(staged, { recursive: true, force: true });
+  try {
+    const written = writeSiteFiles(staged, data, search);
+    replaceFolder(staged, siteDir);
+    return { dir: siteDir, ...written };
+  } catch (err) {
+    rmSync(staged, { recursive: true, force: true });
+    throw err;
+  }
+}
+
+function writeSiteFiles(siteDir: string, data: SiteData, search: SearchFile[]): Omit<WrittenSite, 'dir'> {
   mkdirSync(join(siteDir, 'data', 'chunks'), { recursive: true });
   mkdirSync(join(siteDir, 'vendor'), { recursive: true });
   cpSync(SITE_TEMPLATE_DIR, siteDir, {
@@ -132,5 +126,5 @@ export function writeSite(siteDir: string, data: SiteData, search: SearchFile[])
     }
   };
   walk(siteDir);
-  return { dir: siteDir, files, bytes, largest };
+  return { files, bytes, largest };
 }

@@ -20,6 +20,12 @@ export const ERRORS = {
     message: (a: { detail: string }) => `This YAML file cannot be read: ${a.detail}`,
     hint: 'Check indentation (spaces, not tabs) and quote values that contain ": " or start with "{", "[", "*" or "&".',
   },
+  YamlTooComplex: {
+    code: 'DPF110',
+    title: 'YAML too complex',
+    message: (a: { detail: string }) => `This YAML file ${a.detail}.`,
+    hint: 'Write the value out flatter, or repeat it instead of using an *alias: dpf YAML files are configuration, not data.',
+  },
   UnknownKey: {
     code: 'DPF102',
     title: 'Unknown key',
@@ -273,6 +279,18 @@ export const ERRORS = {
     message: (a: { file: string }) => `dpf retry reruns what failed in the last run, and there is no ${a.file} yet.`,
     hint: 'Run dpf build (or run, seed, snapshot, test) first; dpf retry then reruns its failed and skipped nodes.',
   },
+  ArtifactDamaged: {
+    code: 'DPF509',
+    title: 'Artifact damaged',
+    message: (a: { need: string; detail: string }) => `${a.need} needs this file, and it cannot be read: ${a.detail}.`,
+    hint: (a: { todo: string }) => a.todo,
+  },
+  ArtifactIgnored: {
+    code: 'DPF510',
+    title: 'Damaged artifact ignored',
+    message: (a: { detail: string; instead: string }) => `This file cannot be read (${a.detail}); dpf ${a.instead} instead.`,
+    hint: 'Nothing to do: dpf writes the file again. It was damaged outside dpf (dpf writes every file under target/ whole or not at all).',
+  },
   SiteMissing: {
     code: 'DPF507',
     title: 'No catalog site yet',
@@ -336,6 +354,12 @@ export const ERRORS = {
     title: 'Batches failed',
     message: (a: { failed: string; total: number; detail: string }) => `${a.failed} of ${a.total} batches failed: ${a.detail}`,
     hint: (a: { retry: string }) => `The other batches are built. Fix the cause, then rebuild the failed range: ${a.retry}`,
+  },
+  DiskFull: {
+    code: 'DPF607',
+    title: 'Disk full',
+    message: (a: { what: string; detail: string }) => `${a.what} could not be written: the disk is full (${a.detail}).`,
+    hint: 'Free space on that disk and run again. What this run could not finish was left as it was before: tables are replaced only once built, and files under target/ only once written whole.',
   },
   QueryFailed: {
     code: 'DPF601',

@@ -1,7 +1,10 @@
 /** target/run_results.json: one entry per planned node, shaped by schemas/run_results.schema.json. */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { DPF_VERSION } from '../compiler/package-paths.js';
+import { readJsonArtifact } from '../compiler/read-json-artifact.js';
+import { redactStrings } from '../compiler/redact-secrets.js';
+import { writeFileAtomic } from '../compiler/write-file-atomic.js';
 import type { RunSummary } from './run-results.js';
 
 export const RUN_RESULTS_SCHEMA_VERSION = 'https://dpf.dev/schemas/run_results/v1.json';
@@ -11,7 +14,13 @@ export const RUN_RESULTS_SCHEMA_VERSION = 'https://dpf.dev/schemas/run_results/v
  * into target/node_results.json: the latest result of every node in that target, whichever run
  * it came from, so that the catalog still knows a model's last build after a `dpf test -s x`.
  */
-export function writeRunResults(targetPath: string, summary: RunSummary, redact: (s: string) => string = (s) => s, targetName?: string): string {
+export function writeRunResults(
+  targetPath: string,
+  summary: RunSummary,
+  redact: (s: string) => string = (s) => s,
+  targetName?: string,
+  onDamaged: (file: string, detail: string) => void = () => {},
+): string {
   mkdirSync(targetPath, { recursive: true });
   const file = join(targetPath, 'run_results.json');
   const doc = {
@@ -43,8 +52,9 @@ export function writeRunResults(targetPath: string, summary: RunSummary, redact:
       adapterResponse: r.rowsAffected !== undefined ? { rowsAffected: r.rowsAffected } : {},
     })),
   };
-  writeFileSync(file, redact(JSON.stringify(doc, null, 1)));
-  if (targetName !== undefined) mergeNodeResults(targetPath, targetName, doc.metadata, doc.results, redact);
+  // Values are redacted before serializing: a secret holding " or \ is escaped in the JSON text.
+  writeFileAtomic(file, JSON.stringify(redactStrings(doc, redact), null, 1));
+  if (targetName !== undefined) mergeNodeResults(targetPath, targetName, doc.metadata, doc.results, redact, onDamaged);
   return file;
 }
 
@@ -60,15 +70,13 @@ function mergeNodeResults(
   metadata: { invocationId: string; command: string; generatedAt: string },
   results: ResultEntry[],
   redact: (s: string) => string,
+  onDamaged: (file: string, detail: string) => void,
 ): void {
   const file = join(targetPath, 'node_results.json');
-  let doc: NodeResultsFile = { targets: {} };
-  try {
-    doc = JSON.parse(readFileSync(file, 'utf8')) as NodeResultsFile;
-  } catch {
-    // none yet, or unreadable: start again from this run
-  }
+  // None yet, or damaged: start again from this run (the catalog forgets older results).
+  const read = readJsonArtifact<NodeResultsFile>(file, (detail) => onDamaged(file, detail));
+  const doc: NodeResultsFile = read && typeof read.targets === 'object' && read.targets !== null ? read : { targets: {} };
   const latest = { ...(doc.targets?.[targetName] ?? {}) };
   for (const r of results) latest[r.uniqueId] = { ...r, invocationId: metadata.invocationId, command: metadata.command, generatedAt: metadata.generatedAt };
-  writeFileSync(file, redact(JSON.stringify({ targets: { ...doc.targets, [targetName]: latest } } satisfies NodeResultsFile)));
+  writeFileAtomic(file, JSON.stringify(redactStrings({ targets: { ...doc.targets, [targetName]: latest } } satisfies NodeResultsFile, redact)));
 }

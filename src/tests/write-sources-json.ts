@@ -1,7 +1,10 @@
 /** target/sources.json: the last freshness check, shaped by schemas/sources.schema.json. */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
+import { fail } from '../errors/dpf-error.js';
+import { readJsonArtifact } from '../compiler/read-json-artifact.js';
 import { dirname, join } from 'node:path';
 import { DPF_VERSION } from '../compiler/package-paths.js';
+import { writeFileAtomic } from '../compiler/write-file-atomic.js';
 import type { FreshnessResult } from './check-freshness.js';
 
 export const SOURCES_SCHEMA_VERSION = 'https://dpf.dev/schemas/sources/v1.json';
@@ -14,13 +17,18 @@ export function writeSourcesJson(file: string, results: readonly FreshnessResult
     elapsedTime: elapsed,
     results,
   };
-  writeFileSync(file, JSON.stringify(doc, null, 1));
+  writeFileAtomic(file, JSON.stringify(doc, null, 1));
 }
 
-/** The newest load time per source unique id from a sources.json in dir, if there is one. */
+/**
+ * The newest load time per source unique id from a sources.json in dir, if there is one. Only
+ * source_status:fresher reads it, and it cannot compare with a damaged file: that is an error.
+ */
 export function readLoadTimes(dir: string): Record<string, string> | undefined {
   const file = join(dir, 'sources.json');
-  if (!existsSync(file)) return undefined;
-  const doc = JSON.parse(readFileSync(file, 'utf8')) as { results?: { uniqueId: string; maxLoadedAt?: string }[] };
-  return Object.fromEntries((doc.results ?? []).filter((r) => r.maxLoadedAt).map((r) => [r.uniqueId, r.maxLoadedAt!]));
+  const doc = readJsonArtifact<{ results?: { uniqueId: string; maxLoadedAt?: string }[] }>(file, (detail) =>
+    fail('ArtifactDamaged', { need: 'source_status:fresher', detail, todo: 'Run `dpf source freshness` again to write it (for --state, in that environment).' }, { file }),
+  );
+  if (!doc) return undefined;
+  return Object.fromEntries((Array.isArray(doc.results) ? doc.results : []).filter((r) => r.maxLoadedAt).map((r) => [r.uniqueId, r.maxLoadedAt!]));
 }

@@ -9,7 +9,8 @@ import MiniSearch from 'minisearch';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadSearchCore, type SearchHit, type SearchPart } from '../../src/docs-site/browser-shared.js';
 import { snippet } from '../../src/docs-site/build-search-index.js';
-import { dataScript, secretRedactor } from '../../src/docs-site/write-site.js';
+import { dataScript } from '../../src/docs-site/write-site.js';
+import { secretRedactor } from '../../src/compiler/redact-secrets.js';
 import { copyDemoProject, dpf } from '../helpers/run-dpf.js';
 import { readSite, runDataScript, type SiteFiles } from './helpers/site-files.js';
 

@@ -8,6 +8,7 @@ import { dirname, isAbsolute, resolve } from 'node:path';
 // connect (compile, ls) do not pay for it.
 import type { DuckDBInstance, DuckDBConnection } from '@duckdb/node-api';
 import { fail } from '../../errors/dpf-error.js';
+import { diskFullError } from '../../errors/disk-full.js';
 import type { Relation } from '../../compiler/manifest.js';
 import type {
   Adapter,
@@ -45,8 +46,20 @@ class DuckDBSession implements Connection {
     private readonly dialect: Dialect,
   ) {}
 
+  /**
+   * Every statement goes through here: DuckDB failing to write its file or write-ahead log (a
+   * full disk) becomes DPF607. The commit failed, so the relation keeps its old rows.
+   */
+  private async engine<R>(call: (conn: DuckDBConnection) => Promise<R>): Promise<R> {
+    try {
+      return await call(this.conn);
+    } catch (err) {
+      throw diskFullError(err) ?? err;
+    }
+  }
+
   async execute(sql: string) {
-    const result = await this.conn.run(sql);
+    const result = await this.engine((c) => c.run(sql));
     const changed = Number(result.rowsChanged);
     if (changed > 0) return { rowsAffected: changed };
     // CREATE TABLE ... AS reports the rows it wrote as a one-row "Count" result.
@@ -59,7 +72,7 @@ class DuckDBSession implements Connection {
 
   async query(sql: string, options: { limit?: number } = {}): Promise<QueryResult> {
     const reader =
-      options.limit !== undefined ? await this.conn.runAndReadUntil(sql, options.limit) : await this.conn.runAndReadAll(sql);
+      options.limit !== undefined ? await this.engine((c) => c.runAndReadUntil(sql, options.limit!)) : await this.engine((c) => c.runAndReadAll(sql));
     const names = reader.columnNames();
     const types = reader.columnTypes().map(String);
     const rows = reader.getRowsJson() as unknown[][];
@@ -115,30 +128,30 @@ class DuckDBSession implements Connection {
 
   async createSchema(schema: string, database?: string): Promise<void> {
     const name = database ? `${this.dialect.quoteIdentifier(database)}.${this.dialect.quoteIdentifier(schema)}` : this.dialect.quoteIdentifier(schema);
-    await this.conn.run(`create schema if not exists ${name}`);
+    await this.engine((c) => c.run(`create schema if not exists ${name}`));
   }
 
   async dropSchema(schema: string, database?: string): Promise<void> {
     const name = database ? `${this.dialect.quoteIdentifier(database)}.${this.dialect.quoteIdentifier(schema)}` : this.dialect.quoteIdentifier(schema);
-    await this.conn.run(`drop schema if exists ${name} cascade`);
+    await this.engine((c) => c.run(`drop schema if exists ${name} cascade`));
   }
 
   async dropRelation(relation: Relation, type: RelationType): Promise<void> {
-    await this.conn.run(`drop ${type} if exists ${this.dialect.renderRelation(relation)}`);
+    await this.engine((c) => c.run(`drop ${type} if exists ${this.dialect.renderRelation(relation)}`));
   }
 
   async renameRelation(from: Relation, toIdentifier: string, type: RelationType): Promise<void> {
-    await this.conn.run(`alter ${type} ${this.dialect.renderRelation(from)} rename to ${this.dialect.quoteIdentifier(toIdentifier)}`);
+    await this.engine((c) => c.run(`alter ${type} ${this.dialect.renderRelation(from)} rename to ${this.dialect.quoteIdentifier(toIdentifier)}`));
   }
 
   async transaction<T>(fn: () => Promise<T>): Promise<T> {
-    await this.conn.run('begin transaction');
+    await this.engine((c) => c.run('begin transaction'));
     try {
       const value = await fn();
-      await this.conn.run('commit');
+      await this.engine((c) => c.run('commit'));
       return value;
     } catch (err) {
-      await this.conn.run('rollback').catch(() => undefined);
+      await this.engine((c) => c.run('rollback')).catch(() => undefined);
       throw err;
     }
   }

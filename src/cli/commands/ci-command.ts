@@ -6,7 +6,8 @@
  * schemas at the end unless --keep.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
+import { writeFileAtomic } from '../../compiler/write-file-atomic.js';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { adapterFactory } from '../../adapters/index.js';
@@ -50,7 +51,7 @@ export function registerCiCommand(program: Command, ctx: CommandContext): void {
         const counts = summary ? await compareRowCounts(adapter, manifest, state.manifest, summary.results) : [];
         const markdown = ciSummary(manifest, state.manifest, schema, summary?.results ?? [], counts);
         mkdirSync(compiled.targetPath, { recursive: true });
-        writeFileSync(join(compiled.targetPath, 'ci-summary.md'), ctx.output.redact(markdown));
+        writeFileAtomic(join(compiled.targetPath, 'ci-summary.md'), ctx.output.redact(markdown));
         ctx.output.out(`\n${markdown}`);
         if (!flags.keep) {
           const schemas = new Set(Object.values(manifest.nodes).map((n) => n.relation.schema).filter((s) => s.startsWith(schema)));

@@ -25,13 +25,13 @@ export function registerCompileCommand(program: Command, ctx: CommandContext): v
         for (const id of ids) {
           const node = compiled.manifest.nodes[id];
           if (node?.kind !== 'model') continue;
-          if (format === 'json') ctx.output.out(JSON.stringify({ event: 'compiled', unique_id: id, compiled_code: node.compiledCode }));
+          if (format === 'json') ctx.output.outJson({ event: 'compiled', unique_id: id, compiled_code: node.compiledCode });
           else ctx.output.out(`-- ${node.name} (${node.originalFilePath})\n${node.compiledCode}`);
         }
         return;
       }
       if (format === 'json') {
-        ctx.output.out(JSON.stringify({ event: 'compiled', nodes: Object.keys(compiled.manifest.nodes).length, seconds: Number(seconds) }));
+        ctx.output.outJson({ event: 'compiled', nodes: Object.keys(compiled.manifest.nodes).length, seconds: Number(seconds) });
       } else {
         ctx.output.out(summarizeProject(compiled));
         const reused = compiled.parsed ? '' : ' (nothing changed since the last compile: reused it)';

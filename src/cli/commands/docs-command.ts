@@ -42,7 +42,7 @@ export function registerDocsCommand(program: Command, ctx: CommandContext): void
       printWarnings(ctx, compiled.warnings, options.projectDir, format);
       const summary = await generateSite({ compiled, projectDir: options.projectDir, emptyCatalog: flags.emptyCatalog, profileAll: flags.profile });
       if (format === 'json') {
-        ctx.output.out(JSON.stringify({ event: 'docs_generated', ...summary, site: { ...summary.site, dir: relative(ctx.io.cwd, summary.site.dir) } }));
+        ctx.output.outJson({ event: 'docs_generated', ...summary, site: { ...summary.site, dir: relative(ctx.io.cwd, summary.site.dir) } });
         return;
       }
       ctx.output.out(summarizeProject(compiled));
@@ -64,7 +64,7 @@ export function registerDocsCommand(program: Command, ctx: CommandContext): void
       const server = await serveSite(siteDir, { host, port }).catch((err: Error) => {
         throw new DpfError([diagnostic('ServeFailed', { address: `${host}:${port}`, detail: err.message })]);
       });
-      if (logFormatOf(flags) === 'json') ctx.output.out(JSON.stringify({ event: 'docs_serving', url: server.url, dir: siteDir }));
+      if (logFormatOf(flags) === 'json') ctx.output.outJson({ event: 'docs_serving', url: server.url, dir: siteDir });
       else {
         ctx.output.out(`Serving ${relative(ctx.io.cwd, siteDir) || siteDir} at ${server.url}  (Ctrl+C to stop)`);
         if (!['127.0.0.1', 'localhost', '::1'].includes(host)) {

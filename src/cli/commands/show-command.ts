@@ -69,7 +69,7 @@ export function registerShowCommand(program: Command, ctx: CommandContext): void
         await adapter.close();
       }
       if (format === 'json') {
-        ctx.output.out(JSON.stringify({ event: 'show', node: label, columns: result.columns, rows: result.rows }));
+        ctx.output.outJson({ event: 'show', node: label, columns: result.columns, rows: result.rows });
         return;
       }
       ctx.output.out(`Previewing ${label} (${result.rows.length} row${result.rows.length === 1 ? '' : 's'}, limit ${limit}):`);

@@ -42,7 +42,7 @@ export function registerSourceCommand(program: Command, ctx: CommandContext): vo
       let results: FreshnessResult[];
       try {
         results = await checkFreshness(sources, adapter, (result, index, total) => {
-          if (format === 'json') ctx.output.out(JSON.stringify({ ts: new Date().toISOString(), event: 'freshness_checked', index, total, ...result }));
+          if (format === 'json') ctx.output.outJson({ ts: new Date().toISOString(), event: 'freshness_checked', index, total, ...result });
           else {
             ctx.output.out(freshnessLine(result, index, total));
             if (result.error) ctx.output.out(formatDiagnostic(result.error, options.projectDir).replace(/^/gm, '    '));
