@@ -53,7 +53,7 @@ export function printExplanation(output: Output, format: LogFormat, plan: Plan, 
     const decision = decisions.get(step.uniqueId) ?? { reuse: false, reason: 'tests always run' };
     if (decision.reuse) reused++;
     if (format === 'json') {
-      output.out(JSON.stringify({ event: 'explain', unique_id: step.uniqueId, relation: step.relationName, reuse: decision.reuse, reason: decision.reason }));
+      output.outJson({ event: 'explain', unique_id: step.uniqueId, relation: step.relationName, reuse: decision.reuse, reason: decision.reason });
       continue;
     }
     const head = `${(decision.reuse ? 'REUSE' : 'RUN').padEnd(5)} ${KIND[step.strategy].padEnd(5)}  ${plainRelation(step.relationName)} `;
@@ -64,7 +64,7 @@ export function printExplanation(output: Output, format: LogFormat, plan: Plan, 
 
 export function createRunReporter(output: Output, format: LogFormat, projectDir: string): (event: RunEvent) => void {
   if (format === 'json') {
-    return (event) => output.out(JSON.stringify({ ts: new Date().toISOString(), ...flatten(event) }));
+    return (event) => output.outJson({ ts: new Date().toISOString(), ...flatten(event) });
   }
   const errors: { result: NodeResult; error: Diagnostic }[] = [];
   const failed: NodeResult[] = [];

@@ -7,9 +7,10 @@
  * warehouse would (files read in place are looked at again). Any write to the file, by
  * anyone, changes the stamp, and dpf reads the warehouse and fingerprints the sources as usual.
  */
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RelationRecord } from './relation-records.js';
+import { writeFileAtomic } from '../compiler/write-file-atomic.js';
 
 const FILE = 'reuse_ledger.json';
 const VERSION = 2;
@@ -57,9 +58,7 @@ export function writeLedger(targetPath: string, targetName: string, stamp: strin
     sourceVersions: [...state.sourceVersions].map(([k, v]) => [k, v ?? null]),
   };
   mkdirSync(targetPath, { recursive: true });
-  const file = join(targetPath, FILE);
-  writeFileSync(`${file}.tmp`, JSON.stringify(ledger));
-  renameSync(`${file}.tmp`, file);
+  writeFileAtomic(join(targetPath, FILE), JSON.stringify(ledger));
 }
 
 export function forgetLedger(targetPath: string): void {

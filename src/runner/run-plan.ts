@@ -197,7 +197,12 @@ export async function runPlan(plan: Plan, ctx: RunContext): Promise<RunSummary &
               message: REUSED_MESSAGE,
               reason: book?.decisions.get(step.uniqueId)?.reason,
             })
-          : runStep(step, thread);
+          : runStep(step, thread).catch((err: unknown): NodeResult => {
+              // runStep turns the step's own failures into results; this is a failure around it
+              // (target/run/ not writable on a full disk): that node's error, not a crash.
+              const error = err instanceof DpfError ? err.first : diagnostic('SqlError', { engine: ctx.adapter.engine, detail: String((err as Error)?.message ?? err), runPath: 'target/run/' }, { file: ctx.manifest.nodes[step.uniqueId]?.originalFilePath ?? step.name });
+              return { ...base(step, thread), status: 'error', executionTime: 0, message: error.message, error };
+            });
         void run.then((result) => {
           active--;
           record(result);

@@ -341,6 +341,34 @@ unit_tests:
     expect(left).toEqual([]);
   });
 
+  it('reuses a table only while its code and inputs are unchanged: source rows inserted, updated or deleted rebuild what the source feeds; an unfinished record rebuilds', async () => {
+    const w = project({
+      'models/sources.yml': sourceYml('landing', 'events'),
+      'models/totals.sql': '{{config materialized="table"}}\nselect count(*) as n, sum(v) as total from {{source "landing" "events"}}\n',
+      'models/doubled.sql': '{{config materialized="table"}}\nselect n * 2 as n2, total * 2 as total2 from {{ref "totals"}}\n',
+    });
+    const events = w.relation('events', `${w.schema}_landing`);
+    await w.land(`${w.schema}_landing`, 'events', 'select 1 as id, 10 as v union all select 2, 20');
+    await ok(w, 'build');
+    const same = await ok(w, 'build');
+    expect(same.stdout).toMatch(/REUSE +table +\S*totals .*\[inputs unchanged\]/);
+    expect(same.stdout).toMatch(/REUSE +table +\S*doubled .*\[inputs unchanged\]/);
+    for (const change of [`insert into ${events} values (3, 30)`, `update ${events} set v = 25 where id = 2`, `delete from ${events} where id = 1`]) {
+      await w.execute(change);
+      const after = await ok(w, 'build');
+      expect(after.stdout, change).toMatch(/OK +table +\S*totals .*source landing\.events changed/);
+      expect(after.stdout, change).toMatch(/OK +table +\S*doubled .*upstream totals runs/);
+      // The same figures as computed from the source now.
+      const expected = asText(await w.query(`select count(*) * 2 as n2, sum(v) * 2 as total2 from ${events}`));
+      expect(asText(await w.query(`select n2, total2 from ${w.relation('doubled')}`)), change).toEqual(expected);
+    }
+    // What a run killed after replacing totals, before recording it, leaves: its record incomplete.
+    await w.execute(`update ${w.relation('relation_builds', 'dpf_meta')} set complete = false where relation_name = '${w.relation('totals').replace(/'/g, "''")}'`);
+    const after = await ok(w, 'build');
+    expect(after.stdout).toMatch(/OK +table +\S*totals .*record unknown after an interrupted or failed run/);
+    expect((await ok(w, 'build')).stdout).toMatch(/REUSE +table +\S*totals /);
+  });
+
   it('Ctrl-C stops dpf, and the statement it was running stops too (on a server, it is cancelled there)', async () => {
     const w = project({});
     const marker = `dpf-ctrl-c-${w.schema}`;

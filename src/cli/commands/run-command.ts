@@ -1,10 +1,9 @@
 /** `dpf run`, `dpf seed`, `dpf build`: compile, select, plan, execute, report. */
 import type { Command } from 'commander';
 import { adapterFactory } from '../../adapters/index.js';
-import { existsSync, readFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { deferredRelations } from '../../runner/defer-relations.js';
-import { fail } from '../../errors/dpf-error.js';
+import { diagnostic, fail } from '../../errors/dpf-error.js';
 import { compileFromDisk, recompileDeferred, type CompiledProject } from '../../compiler/compile-pipeline.js';
 import type { RunSummary } from '../../runner/run-results.js';
 import { targetPathOf } from '../../compiler/load-project.js';
@@ -16,6 +15,7 @@ import { runFromLedger, runPlan } from '../../runner/run-plan.js';
 import { explainPlan } from '../../runner/explain-plan.js';
 import { forgetLedger, writeLedger, type ReuseState } from '../../runner/reuse-ledger.js';
 import { writeRunResults } from '../../runner/write-run-results.js';
+import { readLastRun } from '../../runner/read-last-run.js';
 import { addProjectOptions, addSelectionOptions, compileOptions, logFormatOf, selectionInput, type CommonFlags } from '../common-options.js';
 import { createRunReporter, printExplanation } from '../run-reporter.js';
 import type { CommandContext } from '../command-context.js';
@@ -59,15 +59,14 @@ export function registerRetryCommand(program: Command, ctx: CommandContext): voi
     .action(async (flags: RunFlags) => {
       const targetPath = targetPathOf(compileOptions(flags, ctx.io.cwd, ctx.io.env).projectDir);
       const file = join(targetPath, 'run_results.json');
-      if (!existsSync(file)) fail('NoLastRun', { file: relative(ctx.io.cwd, file) || file });
-      const last = JSON.parse(readFileSync(file, 'utf8')) as { metadata: { command: RunCommand }; results: { uniqueId: string; status: string }[] };
-      const again = last.results.filter((r) => ['error', 'fail', 'skipped'].includes(r.status)).map((r) => `unique_id:${r.uniqueId}`);
+      const last = readLastRun(file, relative(ctx.io.cwd, file) || file);
+      const again = last.again.map((id) => `unique_id:${id}`);
       if (again.length === 0) {
-        ctx.output.out(`Nothing to retry: the last dpf ${last.metadata.command} had no failed or skipped nodes.`);
+        ctx.output.out(`Nothing to retry: the last dpf ${last.command} had no failed or skipped nodes.`);
         return;
       }
-      ctx.output.out(`Retrying ${again.length} node${again.length === 1 ? '' : 's'} of the last dpf ${last.metadata.command}`);
-      await executeRun(last.metadata.command, { ...flags, select: again, exclude: undefined }, ctx);
+      ctx.output.out(`Retrying ${again.length} node${again.length === 1 ? '' : 's'} of the last dpf ${last.command}`);
+      await executeRun(last.command, { ...flags, select: again, exclude: undefined }, ctx);
     });
 }
 
@@ -113,6 +112,8 @@ export async function executeRun(name: RunCommand, flags: RunFlags, ctx: Command
   // dpf test replaces no relation; every other command records what it replaces.
   const records = name === 'test' ? undefined : { database: compiled.target.database, rebuildAll };
   const onEvent = createRunReporter(ctx.output, format, options.projectDir);
+  const warnDamaged = (file: string, detail: string) =>
+    printWarnings(ctx, [diagnostic('ArtifactIgnored', { detail, instead: 'starts it again from this run' }, { file: relative(options.projectDir, file) }, 'warning')], options.projectDir, format);
   const stampWarehouse = (writtenBefore?: number) =>
     records && !flags.defer ? factory.warehouseStamp?.(compiled.target, options.projectDir, { writtenBefore }) : undefined;
   if (flags.explain) {
@@ -137,7 +138,7 @@ export async function executeRun(name: RunCommand, flags: RunFlags, ctx: Command
     stamp: stampWarehouse(),
   });
   if (ledgerRun) {
-    writeRunResults(compiled.targetPath, ledgerRun, ctx.output.redact, compiled.target.targetName);
+    writeRunResults(compiled.targetPath, ledgerRun, ctx.output.redact, compiled.target.targetName, warnDamaged);
     return { compiled, manifest: compiled.manifest, summary: ledgerRun, selected };
   }
   forgetLedger(compiled.targetPath);
@@ -172,7 +173,7 @@ export async function executeRun(name: RunCommand, flags: RunFlags, ctx: Command
       records: records && { ...records, deferred },
     });
     reuseState = summary.reuseState;
-    writeRunResults(compiled.targetPath, summary, ctx.output.redact, compiled.target.targetName);
+    writeRunResults(compiled.targetPath, summary, ctx.output.redact, compiled.target.targetName, warnDamaged);
     if (summary.counts.error + summary.counts.fail > 0) ctx.setExitCode(1);
     outcome = { compiled, manifest, summary, selected };
   } finally {
