@@ -14,12 +14,16 @@
  * 4. Docs: the catalog site of a 10,000-model project (quick: 1,000): generate time, file
  *    sizes, first page and search latency in headless Chromium (bench/docs-site.ts).
  *
- * Flags: --quick, --repeats N (default 3, quick 1), --only compile|build|tests|docs, --rss-wrapper
- * (use the in-process maxRSS wrapper even when /usr/bin/time exists), --sizes 1000,5000,
- * --build-models N, --docs-models N.
+ * 5. Seed load: `dpf seed` of a 1,000,000-row CSV (quick: 100,000) against DuckDB's own
+ *    read_csv of the same file in the same run (bench/seed-load.ts).
+ *
+ * Flags: --quick, --repeats N (default 3, quick 1), --only compile|build|tests|docs|seed,
+ * --rss-wrapper (use the in-process maxRSS wrapper even when /usr/bin/time exists), --sizes
+ * 1000,5000, --build-models N, --docs-models N, --seed-rows N.
  */
 import { benchTestOverhead, testOverheadMarkdown, TEST_TARGET_MS, type TestOverheadResult } from './test-overhead.js';
 import { benchDocs, docsMarkdown, DOCS_TARGETS, type DocsBenchResult } from './docs-site.js';
+import { benchSeedLoad, seedLoadMarkdown, SEED_TARGET_RATIO, type SeedLoadResult } from './seed-load.js';
 import { spawn, spawnSync } from 'node:child_process';
 import { closeSync, copyFileSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, release, totalmem } from 'node:os';
@@ -43,11 +47,12 @@ const MiB = 1024 * 1024;
 interface Args {
   readonly quick: boolean;
   readonly repeats: number;
-  readonly only?: 'compile' | 'build' | 'tests' | 'docs';
+  readonly only?: 'compile' | 'build' | 'tests' | 'docs' | 'seed';
   readonly rssWrapper: boolean;
   readonly sizes: number[];
   readonly buildModels: number;
   readonly docsModels: number;
+  readonly seedRows: number;
 }
 
 function parseArgs(argv: string[]): Args {
@@ -57,15 +62,18 @@ function parseArgs(argv: string[]): Args {
   };
   const quick = argv.includes('--quick');
   const only = value('--only');
-  if (only !== undefined && only !== 'compile' && only !== 'build' && only !== 'tests' && only !== 'docs') throw new Error(`--only takes compile, build, tests or docs, not ${only}`);
+  if (only !== undefined && only !== 'compile' && only !== 'build' && only !== 'tests' && only !== 'docs' && only !== 'seed') {
+    throw new Error(`--only takes compile, build, tests, docs or seed, not ${only}`);
+  }
   const sizes = value('--sizes')?.split(',').map(Number) ?? (quick ? [200, 500, 1000] : [1000, 5000, 10000]);
   const repeats = Number(value('--repeats') ?? (quick ? 1 : 3));
   const buildModels = Number(value('--build-models') ?? (quick ? 200 : 1000));
   const docsModels = Number(value('--docs-models') ?? (quick ? 1000 : 10000));
-  for (const n of [...sizes, repeats, buildModels, docsModels]) {
+  const seedRows = Number(value('--seed-rows') ?? (quick ? 100_000 : 1_000_000));
+  for (const n of [...sizes, repeats, buildModels, docsModels, seedRows]) {
     if (!Number.isInteger(n) || n < 1) throw new Error(`expected positive integers, got ${n}`);
   }
-  return { quick, repeats, only, rssWrapper: argv.includes('--rss-wrapper'), sizes, buildModels, docsModels };
+  return { quick, repeats, only, rssWrapper: argv.includes('--rss-wrapper'), sizes, buildModels, docsModels, seedRows };
 }
 
 // ---------------------------------------------------------------- measuring child processes
@@ -526,11 +534,20 @@ async function main(): Promise<void> {
     log('');
   }
 
+  let seed: SeedLoadResult | undefined;
+  if (args.only === undefined || args.only === 'seed') {
+    const nodeStartup = (await measureNode('-e', ['0'], 'seed-node-startup').catch(() => undefined))?.wallSeconds ?? 0.07;
+    seed = await benchSeedLoad(WORK, args.seedRows, (script, a, name) => measureNode(script === 'dpf' ? DPF_BIN : RAW_JS, a, name), nodeStartup, log);
+    if (!seed) failures.push('the seed load benchmark failed; see bench/.work/logs/seed-*');
+    log('');
+  }
+
   const totalSeconds = (performance.now() - started) / 1000;
   const table =
     markdown(compile, build, { machine, repeats: args.repeats, rssMethod: rssLabel }) +
     (tests ? `\n\n${testOverheadMarkdown(tests)}` : '') +
-    (docs ? `\n\n${docsMarkdown(docs)}` : '');
+    (docs ? `\n\n${docsMarkdown(docs)}` : '') +
+    (seed ? `\n\n${seedLoadMarkdown(seed)}` : '');
   const results = {
     generatedAt: new Date().toISOString(),
     mode: args.quick ? 'quick' : 'full',
@@ -547,11 +564,12 @@ async function main(): Promise<void> {
       loadAverageAfter: loadavg(),
     },
     git: gitInfo(),
-    targets: { compile: COMPILE_TARGET, buildRatio: BUILD_TARGET_RATIO, docs: DOCS_TARGETS },
+    targets: { compile: COMPILE_TARGET, buildRatio: BUILD_TARGET_RATIO, docs: DOCS_TARGETS, seedRatio: SEED_TARGET_RATIO },
     compile,
     build,
     tests,
     docs,
+    seed,
     failures,
     totalSeconds,
   };

@@ -52,6 +52,12 @@ export interface Dialect {
   normalizeType?(typeName: string): string;
   /** SQL reading files in place (a path or glob), where the engine can; used for file sources. */
   renderExternal?(location: string, format: 'csv' | 'parquet' | 'json'): string;
+  /**
+   * SQL reading a seed's CSV file (header row, `"` quotes doubled inside quoted fields, empty
+   * fields as NULL) as exactly these columns and types, where the engine reads files itself.
+   * A seed is then loaded in one statement; without it, in batches of INSERTs.
+   */
+  renderCsvRead?(path: string, columns: readonly ColumnDescription[], options: { readonly delimiter: string }): string;
 }
 
 export interface AdapterCapabilities {

@@ -23,7 +23,7 @@ import {
   type SourceNode,
 } from './manifest.js';
 import { DPF_VERSION } from './package-paths.js';
-import { readSeedCsv } from './read-seed-csv.js';
+import { scanSeedCsv } from './read-seed-csv.js';
 import { loadGenericTests, type GenericTestDefinition } from '../tests/generic-tests.js';
 import { parseDataTests, parseRelationArg } from '../tests/parse-tests.js';
 import { parseSources } from './parse-sources.js';
@@ -297,7 +297,7 @@ export function parseProject(files: ProjectFiles, ctx: ParseContext): ParsedProj
       ...grantsConfig(merged),
       delimiter: (merged.delimiter as string) ?? ',',
     };
-    const table = bag.collect(() => readSeedCsv(join(files.root, file.path), file.path, config.delimiter));
+    const table = bag.collect(() => scanSeedCsv(file.text, file.path, config.delimiter));
     if (!table) continue;
     for (const column of Object.keys(config.column_types)) {
       if (!table.header.includes(column)) {
@@ -331,9 +331,9 @@ export function parseProject(files: ProjectFiles, ctx: ParseContext): ParsedProj
       patchPath: patch?.file.path,
       ...relationFor(file.name, config),
       config,
-      checksum: sha256(file.text || table.rows.map((r) => r.join(',')).join('\n')),
+      checksum: sha256(file.text),
       seedColumns,
-      rowCount: table.rows.length,
+      rowCount: table.rowCount,
       dependsOn: [],
     };
     nodes[uniqueId] = node;

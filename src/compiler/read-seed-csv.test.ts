@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { inferType, logicalTypeOf, readSeedCsv } from './read-seed-csv.js';
+import { inferType, logicalTypeOf, readSeedCsv, scanSeedCsv } from './read-seed-csv.js';
 import { diagnosticsOf, removeWrittenProjects, writeProject } from './test-fixtures.js';
 
 afterAll(removeWrittenProjects);
@@ -143,5 +143,83 @@ describe('readSeedCsv', () => {
   it('reports an unclosed quote as DPF401', () => {
     const [d] = diagnosticsOf(() => read('a,b\n1,"oops\n'));
     expect(d!.code).toBe('DPF401');
+  });
+});
+
+describe('scanSeedCsv (the compiler\'s one pass, keeping no rows)', () => {
+  const shapeOf = (text: string, delimiter?: string) => {
+    const { header, types, rows } = read(text, delimiter);
+    return { header, types, rowCount: rows.length };
+  };
+
+  it('gives the header, types and row count that parsing every row gives', () => {
+    const texts = [
+      'id,name,price,active,day\n1,Shirt,9.99,true,2024-01-01\n2,"Smith, John",,false,\n',
+      '\uFEFFid,v\r\n1,2147483648\r\n\r\n-3,+4\r\n',
+      'a;b\n1;"x;y"\n', // with ';' below
+      'a,b,c\n"say ""hi""","two\nlines",2024-01-01 10:00\n"""",,2024-01-02\n',
+      'only\n\n\ntrue\nFALSE\n\n',
+      'a,b\n1,\n,2', // no final line end, empty fields
+      'a,b\n1,2,', // a trailing delimiter is one more (empty) field: ragged, as csv-parse says
+      'n\n99999999999999999999999\n1\n',
+      'h1,h2\n',
+    ];
+    for (const text of texts) {
+      const delimiter = text.startsWith('a;') ? ';' : undefined;
+      let expected: unknown;
+      try {
+        expected = shapeOf(text, delimiter);
+      } catch (err) {
+        expected = (err as Error).message;
+      }
+      let got: unknown;
+      try {
+        got = scanSeedCsv(text, 'seeds/s.csv', delimiter);
+      } catch (err) {
+        got = (err as Error).message;
+      }
+      expect(got, JSON.stringify(text)).toEqual(expected);
+    }
+  });
+
+  it('agrees with parsing every row on 300 random files of every type, quoting and line ending', () => {
+    let state = 7;
+    const random = (n: number) => {
+      state = (state * 1103515245 + 12345) % 2 ** 31;
+      return state % n;
+    };
+    const values = ['', '1', '-20', '+3', '2147483648', '1.5', '.5', '1e3', 'true', 'False', '2024-01-02', '2024-01-02 10:00:00', '2024-01-02T10:00Z', 'text', 'a b'];
+    const quoted = ['"a, b"', '"say ""hi"""', '"two\nlines"', '""', '"1"', '"ünï ✓"'];
+    for (let k = 0; k < 300; k++) {
+      const width = 1 + random(4);
+      const newline = random(2) === 0 ? '\n' : '\r\n';
+      const lines = [Array.from({ length: width }, (_, c) => `c${c}`).join(',')];
+      // Each column draws from a few values, so that some columns keep one type.
+      const pools = Array.from({ length: width }, () => Array.from({ length: 1 + random(3) }, () => (random(5) === 0 ? quoted[random(quoted.length)]! : values[random(values.length)]!)));
+      for (let r = random(6); r > 0; r--) {
+        lines.push(pools.map((pool) => pool[random(pool.length)]!).join(','));
+        if (random(8) === 0) lines.push('');
+      }
+      const text = lines.join(newline) + (random(3) === 0 ? '' : newline);
+      expect(scanSeedCsv(text, 'seeds/s.csv'), JSON.stringify(text)).toEqual(shapeOf(text));
+    }
+  });
+
+  it('reports what parsing reports: ragged rows, empty files, unnamed columns, unclosed quotes', () => {
+    const cases: [string, string, number | undefined][] = [
+      ['a,b\n1,2\n3\n', 'DPF400', 3],
+      ['a,b\n1,"two\nlines"\n3\n', 'DPF400', 4],
+      ['\n\n', 'DPF401', 1],
+      ['a,,c\n1,2,3\n', 'DPF401', 1],
+      ['a,b\n1,"oops\n', 'DPF401', undefined],
+      ['a,b\n1,x"y\n', 'DPF401', undefined],
+    ];
+    for (const [text, code, line] of cases) {
+      const [scanned] = diagnosticsOf(() => scanSeedCsv(text, 'seeds/s.csv'));
+      const [parsed] = diagnosticsOf(() => read(text));
+      expect(scanned!.code, JSON.stringify(text)).toBe(code);
+      expect(scanned).toEqual(parsed);
+      if (line !== undefined) expect(scanned!.location?.line).toBe(line);
+    }
   });
 });

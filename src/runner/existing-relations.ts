@@ -32,28 +32,23 @@ export async function existingRelations(
 
 /**
  * A run killed in the middle of a swap (on engines without transactional DDL) may have left
- * <name>__dpf_backup (the old relation, moved aside) and <name>__dpf_tmp (the new one, complete:
- * it is created in one statement). Where <name> itself is missing, the old relation is put
- * back, or else the finished new one is put in place, so that the name never stays empty;
- * every other leftover is dropped. Returns the relations put back under their names.
+ * <name>__dpf_backup: the old, complete relation, moved aside. Where <name> itself is missing,
+ * it is put back, so that the name never stays empty. A <name>__dpf_tmp is a staging relation
+ * that a killed run may have left half filled (a seed loaded in batches stops after any batch),
+ * and nothing records whether it was finished: it is always dropped, never published, and a
+ * missing <name> is simply built again by the next run that selects it. Returns the relations
+ * put back under their names.
  */
 async function recoverLeftovers(connection: Connection, leftovers: RelationInfo[], existing: Map<string, RelationType>): Promise<RelationInfo[]> {
   const restored: RelationInfo[] = [];
-  const byBase = new Map<string, { tmp?: RelationInfo; backup?: RelationInfo }>();
   for (const info of leftovers) {
     const [, base, kind] = LEFTOVER.exec(info.identifier)!;
-    const entry = byBase.get(base!) ?? {};
-    entry[kind as 'tmp' | 'backup'] = info;
-    byBase.set(base!, entry);
-  }
-  for (const [base, { tmp, backup }] of byBase) {
-    const target = { ...(backup ?? tmp)!, identifier: base };
-    const keep = existing.has(relationKey(target)) ? undefined : (backup ?? tmp);
-    if (keep) {
-      await connection.renameRelation(keep, base, keep.type);
-      restored.push({ ...keep, identifier: base });
+    if (kind === 'backup' && !existing.has(relationKey({ ...info, identifier: base! }))) {
+      await connection.renameRelation(info, base!, info.type);
+      restored.push({ ...info, identifier: base! });
+    } else {
+      await connection.dropRelation(info, info.type);
     }
-    for (const info of [tmp, backup]) if (info && info !== keep) await connection.dropRelation(info, info.type);
   }
   return restored;
 }

@@ -13,6 +13,7 @@ export type SqlTemplateName =
   | 'create_view'
   | 'create_table'
   | 'insert_values'
+  | 'seed_load'
   | 'count_rows'
   | 'count_failures'
   | 'sample_rows'

@@ -38,6 +38,12 @@ export const duckdbDialect: Dialect = {
     text: 'VARCHAR',
   }),
   renderExternal: (location, format) => `${READERS[format]}(${stringLiteral(location)})`,
+  renderCsvRead(path, columns, { delimiter }) {
+    const types = columns.map((c) => `${stringLiteral(c.name)}: ${stringLiteral(c.type)}`).join(', ');
+    // As the compiler's csv-parse reads it: nothing sniffed, the types are the seed's own;
+    // an empty field, quoted or not, is NULL; a UTF-8 BOM and empty lines are skipped.
+    return `read_csv(${stringLiteral(path)}, header = true, auto_detect = false, delim = ${stringLiteral(delimiter)}, quote = '"', escape = '"', nullstr = '', allow_quoted_nulls = true, columns = {${types}})`;
+  },
 };
 
 class DuckDBSession implements Connection {

@@ -1,16 +1,37 @@
-/** seed: a typed table from the CSV, filled in batches, built aside and swapped in like a table. */
-import { join } from 'node:path';
+/**
+ * seed: a typed table from the CSV, built aside and swapped in like a table. Where the engine
+ * reads the file itself (the dialect's renderCsvRead), the staging table is made in one
+ * statement; elsewhere it is filled in batches of INSERTs, each its own commit, so a killed
+ * load leaves a partial staging table: never published, because leftover recovery drops every
+ * `__dpf_tmp` (existing-relations.ts). Either way the seed's name answers with the old rows or
+ * all the new ones, never part of them.
+ */
+import { join, resolve } from 'node:path';
 import { readSeedCsv, logicalTypeOf } from '../../compiler/read-seed-csv.js';
-import type { Strategy } from './materialization.js';
+import type { SeedNode } from '../../compiler/manifest.js';
+import type { MaterializationContext, Strategy } from './materialization.js';
 import { swapIntoPlace, tempRelation } from './materialization.js';
 
 const BATCH_ROWS = 500;
 
 export const seedStrategy: Strategy = async (node, ctx) => {
   if (node.kind !== 'seed') throw new Error(`seed strategy needs a seed: ${node.uniqueId}`);
-  const table = readSeedCsv(join(ctx.projectRoot, node.originalFilePath), node.originalFilePath, node.config.delimiter);
   const tmp = tempRelation(node.relation);
   const tmpName = ctx.dialect.renderRelation(tmp);
+  const rowsAffected = ctx.dialect.renderCsvRead ? await loadInOneStatement(node, ctx, tmpName) : await loadInBatches(node, ctx, tmpName);
+  await swapIntoPlace(ctx, tmp, node.relation);
+  return { rowsAffected };
+};
+
+async function loadInOneStatement(node: SeedNode, ctx: MaterializationContext, tmpName: string): Promise<number> {
+  const path = resolve(ctx.projectRoot, node.originalFilePath);
+  const read = ctx.dialect.renderCsvRead!(path, node.seedColumns, { delimiter: node.config.delimiter });
+  const result = await ctx.execute(ctx.templates.render('seed_load', { relation: tmpName, read }));
+  return result.rowsAffected ?? node.rowCount;
+}
+
+async function loadInBatches(node: SeedNode, ctx: MaterializationContext, tmpName: string): Promise<number> {
+  const table = readSeedCsv(join(ctx.projectRoot, node.originalFilePath), node.originalFilePath, node.config.delimiter);
   const columns = node.seedColumns.map((c) => ({ name: ctx.dialect.quoteIdentifier(c.name), type: c.type }));
   const logical = node.seedColumns.map((c) => logicalTypeOf(c.type));
   await ctx.execute(ctx.templates.render('create_table', { relation: tmpName, columns }));
@@ -20,6 +41,5 @@ export const seedStrategy: Strategy = async (node, ctx) => {
       .map((row) => row.map((value, i) => ctx.dialect.literal(value === '' ? null : value, logical[i]!)).join(', '));
     await ctx.execute(ctx.templates.render('insert_values', { relation: tmpName, columns, rows }));
   }
-  await swapIntoPlace(ctx, tmp, node.relation);
-  return { rowsAffected: table.rows.length };
-};
+  return table.rows.length;
+}
