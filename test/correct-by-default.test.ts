@@ -269,3 +269,56 @@ describe('records in the warehouse', () => {
     expect(statuses((await build(dir)).stdout, 't')).toEqual({ t: 'REUSE' });
   });
 });
+
+describe('opting in to cheaper reuse, per model or source', () => {
+  it('reuse: trust_code reuses a model that reads the clock while its code is unchanged', async () => {
+    const dir = makeProject({
+      'models/today.sql': '{{config materialized="table" reuse="trust_code"}}\nselect current_date as d\n',
+      'models/today_too.sql': '{{config materialized="table"}}\nselect current_date as d\n',
+    });
+    await build(dir);
+    const again = await build(dir);
+    expect(statuses(again.stdout, 'today', 'today_too')).toEqual({ today: 'REUSE', today_too: 'OK' });
+    const explained = await dpf(['build', '--project-dir', dir, '--explain'], { cwd: dir });
+    expect(explained.stdout).toMatch(/REUSE +table +main\.today \.+ \[inputs unchanged \(reuse: trust_code\)\]/);
+  });
+
+  it('data_version: append_only compares row count and the latest loaded_at_field; trust_code does not look at the data', async () => {
+    const dir = makeProject({
+      'models/sources.yml': `sources:
+  - name: shop
+    schema: raw
+    tables:
+      - name: orders
+        loaded_at_field: loaded_at
+        data_version: append_only
+      - name: refunds
+        data_version: trust_code
+`,
+      'models/order_totals.sql': '{{config materialized="table"}}\nselect count(*) as n, sum(amount) as amount from {{source "shop" "orders"}}\n',
+      'models/refund_totals.sql': '{{config materialized="table"}}\nselect count(*) as n, sum(amount) as amount from {{source "shop" "refunds"}}\n',
+    });
+    await land(
+      dir,
+      'create schema raw',
+      "create table raw.orders as select range as id, 10 as amount, timestamp '2024-01-01' + to_days(range::int) as loaded_at from range(1, 11)",
+      'create table raw.refunds as select range as id, 5 as amount from range(1, 4)',
+    );
+    await build(dir);
+    expect(statuses((await build(dir)).stdout, 'order_totals', 'refund_totals')).toEqual({ order_totals: 'REUSE', refund_totals: 'REUSE' });
+    // New rows: the count and the latest load time move.
+    await land(dir, "insert into raw.orders values (11, 10, timestamp '2024-02-01')");
+    const appended = await build(dir);
+    expect(statuses(appended.stdout, 'order_totals')).toEqual({ order_totals: 'OK' });
+    expect(appended.stdout).toMatch(/main\.order_totals .*source shop\.orders changed: 10 → 11 rows/);
+    // What append_only cannot see, as documented: an update in place.
+    await land(dir, 'update raw.orders set amount = 99 where id = 1');
+    expect(statuses((await build(dir)).stdout, 'order_totals')).toEqual({ order_totals: 'REUSE' });
+    // trust_code: the source's data is never looked at.
+    await land(dir, 'insert into raw.refunds values (4, 5)');
+    expect(statuses((await build(dir)).stdout, 'refund_totals')).toEqual({ refund_totals: 'REUSE' });
+    // --rebuild-all still builds everything from what the sources hold now.
+    await build(dir, '--rebuild-all');
+    expect(await queryDuckDB(join(dir, 'target/dev.duckdb'), 'select n::int as n from main.refund_totals')).toEqual([{ n: 4 }]);
+  });
+});

@@ -55,6 +55,11 @@ export interface ModelConfig {
   readonly batch_size?: 'hour' | 'day' | 'month';
   readonly begin?: string;
   readonly lookback?: number;
+  /**
+   * trust_code: reuse the model while its code and the inputs dpf can version are unchanged,
+   * even though its SQL reads the clock, chance or files (docs/environments.md).
+   */
+  readonly reuse?: 'trust_code';
   /** Snapshots only (snapshots/*.sql, unique ids snapshot.<project>.<name>). */
   readonly strategy?: 'timestamp' | 'check';
   readonly updated_at?: string;
@@ -163,6 +168,13 @@ export interface SourceNode extends NodeBase {
   /** Absolute path or glob of files read in place, when the source is files. */
   readonly externalLocation?: string;
   readonly freshness?: SourceFreshness;
+  /**
+   * How reuse tells whether the source's data changed. Absent: a fingerprint of every row (an
+   * Iceberg snapshot id on Trino, a stamp and hash of files). append_only: row count and the
+   * latest loadedAtField (an update in place goes unseen). trust_code: never looked at.
+   */
+  readonly dataVersion?: 'append_only' | 'trust_code';
+  readonly loadedAtField?: string;
   /** Where the table is declared. */
   readonly location: SourceLocation;
   readonly dependsOn: string[];

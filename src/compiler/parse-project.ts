@@ -67,6 +67,7 @@ const INLINE_CONFIG_KEYS: Record<string, (v: unknown) => string | undefined> = {
   incremental_strategy: (v) =>
     ['append', 'merge', 'delete+insert', 'microbatch'].includes(String(v)) ? undefined : 'must be one of append, merge, delete+insert, microbatch',
   event_time: (v) => (typeof v === 'string' ? undefined : 'must be a column name'),
+  reuse: (v) => (['auto', 'trust_code'].includes(String(v)) ? undefined : 'must be auto or trust_code'),
   batch_size: (v) => (['hour', 'day', 'month'].includes(String(v)) ? undefined : 'must be hour, day or month'),
   begin: (v) => (typeof v === 'string' && !Number.isNaN(Date.parse(v)) ? undefined : 'must be a date such as "2024-01-01"'),
   lookback: (v) => (Number.isInteger(v) && Number(v) >= 0 ? undefined : 'must be a whole number of batches'),
@@ -223,6 +224,7 @@ export function parseProject(files: ProjectFiles, ctx: ParseContext): ParsedProj
       ...grantsConfig(merged),
       ...incrementalConfig(merged),
       ...snapshotConfig(merged),
+      ...(merged.reuse === 'trust_code' ? { reuse: 'trust_code' as const } : {}),
     };
     if (!config.enabled) continue;
     if (snapshot) checkSnapshotConfig(config, file.path, analysis, bag);

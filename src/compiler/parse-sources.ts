@@ -61,6 +61,12 @@ export function parseSources(
           }
         }
         const freshness = freshnessOf(source, table);
+        const dataVersion = (table.data_version ?? source.data_version) as SourceNode['dataVersion'] | 'auto' | undefined;
+        const loadedAtField = (table.loaded_at_field ?? source.loaded_at_field) as string | undefined;
+        if (dataVersion === 'append_only' && !loadedAtField) {
+          bag.add(diagnostic('InvalidConfig', { key: 'data_version', detail: 'append_only needs loaded_at_field: the column holding when each row was loaded' }, file.locate(['sources', si, 'tables', ti, 'name'])));
+          return;
+        }
         if (freshness && !freshness.loadedAtField && !freshness.loadedAtQuery) {
           bag.add(diagnostic('FreshnessWithoutField', { source: `${source.name}.${table.name}` }, at));
           return;
@@ -84,6 +90,8 @@ export function parseSources(
           sourceName: source.name,
           tableName: table.name,
           freshness,
+          ...(dataVersion === 'append_only' || dataVersion === 'trust_code' ? { dataVersion } : {}),
+          ...(loadedAtField ? { loadedAtField } : {}),
           location: at,
           dependsOn: [],
         };

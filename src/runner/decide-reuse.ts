@@ -130,8 +130,9 @@ export function versionReader(
 function decide(step: PlanStep, node: ExecutableNode, manifest: Manifest, facts: ReuseFacts, versionOf: (input: Input) => InputVersion): ReuseDecision {
   const rebuild = (reason: string) => ({ reuse: false, reason });
   if (node.kind === 'model' && node.config.incremental_strategy === 'microbatch') return rebuild('microbatch: builds its batches every run');
-  const volatile = node.kind === 'model' ? volatileCall(node, manifest) : undefined;
-  if (volatile) return rebuild(`${volatile}: built every run`);
+  const trusted = node.kind === 'model' && node.config.reuse === 'trust_code';
+  const volatile = node.kind === 'model' && !trusted ? volatileCall(node, manifest) : undefined;
+  if (volatile) return rebuild(`${volatile}: built every run (reuse: trust_code reuses it while its code is unchanged)`);
   if (!facts.existing.has(relationKey(node.relation))) return rebuild(facts.records.has(node.relationName) ? 'its relation is missing' : 'new');
   const record = facts.records.get(node.relationName);
   if (!record) return rebuild('no record of what it holds (built before dpf kept records, or by another tool)');
@@ -154,7 +155,7 @@ function decide(step: PlanStep, node: ExecutableNode, manifest: Manifest, facts:
       if (now.version !== read) return run(`${label} changed${rowChange(read, now.version)}`);
     }
   }
-  return { reuse: true, reason: 'inputs unchanged' };
+  return { reuse: true, reason: trusted ? 'inputs unchanged (reuse: trust_code)' : 'inputs unchanged' };
 }
 
 /** ": 1,204 → 1,250 rows" when both versions carry a row count that differs. */

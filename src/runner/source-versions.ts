@@ -18,7 +18,16 @@ export async function sourceVersions(connection: Connection, sources: Iterable<S
   const versions = new Map<string, string | undefined>();
   for (const source of sources) {
     if (versions.has(source.relationName)) continue;
-    versions.set(source.relationName, source.externalLocation ? filesVersion(source.externalLocation) : await tableVersion(connection, source));
+    versions.set(
+      source.relationName,
+      source.dataVersion === 'trust_code'
+        ? 'trusted (data_version: trust_code)'
+        : source.externalLocation
+          ? filesVersion(source.externalLocation)
+          : source.dataVersion === 'append_only'
+            ? await appendedVersion(connection, source)
+            : await tableVersion(connection, source),
+    );
   }
   return versions;
 }
@@ -28,6 +37,18 @@ async function tableVersion(connection: Connection, source: SourceNode): Promise
     return await connection.dataVersion(source.relation);
   } catch {
     return undefined; // a missing source fails the model that reads it, with the engine's own message
+  }
+}
+
+/** data_version: append_only: rows only ever arrive, so their count and latest load time say it all. */
+async function appendedVersion(connection: Connection, source: SourceNode): Promise<string | undefined> {
+  try {
+    const column = source.loadedAtField!;
+    const result = await connection.query(`select count(*), cast(max(${column}) as varchar) from ${source.relationName}`);
+    const [count, latest] = result.rows[0] ?? [];
+    return `rows=${String(count)} latest=${String(latest)}`;
+  } catch {
+    return undefined;
   }
 }
 
