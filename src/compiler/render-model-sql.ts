@@ -7,6 +7,7 @@ import HandlebarsModule from 'handlebars';
 import type { HelperOptions } from 'handlebars';
 import { DpfError, diagnostic } from '../errors/dpf-error.js';
 import type { Dialect } from '../adapters/adapter.js';
+import { withoutTrailingTerminators } from '../adapters/statement-boundaries.js';
 import type { Manifest } from './manifest.js';
 
 type HandlebarsEnv = typeof HandlebarsModule;
@@ -155,7 +156,10 @@ function renderSimple(ast: hbs.AST.Program, helpers: Record<string, (...args: un
 }
 
 function stripTrailingSemicolons(sql: string): string {
-  return sql.replace(/[\s;]+$/, '').replace(/^\s*\n/, '') + '\n';
+  // "select 1; -- done": a comment after the last semicolon needs a scan (is that `--` in a
+  // string?), which most models, ending in plain text or a bare semicolon, do without.
+  const text = /;[\s;]*(--|\/\*)/.test(sql) ? withoutTrailingTerminators(sql) : sql;
+  return text.replace(/[\s;]+$/, '').replace(/^\s*\n/, '') + '\n';
 }
 
 /**

@@ -337,6 +337,13 @@ export const ERRORS = {
     message: (a: { failed: string; total: number; detail: string }) => `${a.failed} of ${a.total} batches failed: ${a.detail}`,
     hint: (a: { retry: string }) => `The other batches are built. Fix the cause, then rebuild the failed range: ${a.retry}`,
   },
+  MultipleStatements: {
+    code: 'DPF607',
+    title: 'More than one statement',
+    message: (a: { engine: string; excerpt: string }) =>
+      `The SQL holds more than one statement, and dpf sends ${a.engine} exactly one at a time, so none of it ran. The second begins: ${a.excerpt}`,
+    hint: 'A value rendered into the SQL (a var) may have closed a string literal and added a statement of its own; otherwise remove the ";" between the statements.',
+  },
   QueryFailed: {
     code: 'DPF601',
     title: 'Query failed',
