@@ -1,7 +1,7 @@
 /**
  * One statement per execution, on a real DuckDB file: a var that closes a string literal is
- * refused before anything runs (its `drop table` included), and models that end with a
- * semicolon or a comment still build.
+ * refused before anything runs (its `drop table` included), `literal` quotes the same value
+ * safely, and models that end with a semicolon or a comment still build.
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -28,9 +28,21 @@ describe('one statement per execution', () => {
     expect(run.code).toBe(1);
     expect(run.output).toMatch(/error DPF607 More than one statement — models\/quoted\.sql:4\b/);
     expect(run.output).toContain('The second begins: drop table main.s1;');
+    expect(run.output).toContain('{{literal (var "name")}}');
     expect(run.output).not.toMatch(/^\s+at /m); // no stack trace
     expect(await queryDuckDB(db, 'select count(*)::int as n from main.s1')).toEqual([{ n: 3 }]);
     expect(await relationsIn(db)).not.toContain('main.quoted');
+  });
+
+  it('builds the same value through literal: the one row holds exactly the text', async () => {
+    const tricky = `${INJECTION} \\' \\\\ ünïcødé ✓ -- /*`;
+    const { dir, db } = await projectWithTable({
+      'models/safe.sql': '{{config materialized="table"}}\nselect {{literal (var "v")}} as c, {{literal (var "w")}} as d\n',
+    });
+    const run = await dpf(['build', '--project-dir', dir, '--select', 'safe', '--vars', JSON.stringify({ v: INJECTION, w: tricky })], { cwd: dir });
+    expect(run.code, run.output).toBe(0);
+    expect(await queryDuckDB(db, 'select c, d from main.safe')).toEqual([{ c: INJECTION, d: tricky }]);
+    expect(await queryDuckDB(db, 'select count(*)::int as n from main.s1')).toEqual([{ n: 3 }]);
   });
 
   it('builds models that end with a semicolon, a comment, or both, and a semicolon inside a string', async () => {

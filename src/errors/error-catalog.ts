@@ -84,7 +84,7 @@ export const ERRORS = {
     code: 'DPF201',
     title: 'Unknown helper',
     message: (a: { name: string; suggestion?: string }) => `Unknown helper or variable "${a.name}".${didYouMean(a.suggestion)}`,
-    hint: 'Model helpers: ref, source, config, var, this, self, is_incremental, target. Partials come from macros/*.hbs.',
+    hint: 'Model helpers: ref, source, config, var, literal, this, self, is_incremental, target (docs/templates.md). Partials come from macros/*.hbs.',
   },
   HelperArguments: {
     code: 'DPF202',
@@ -342,7 +342,7 @@ export const ERRORS = {
     title: 'More than one statement',
     message: (a: { engine: string; excerpt: string }) =>
       `The SQL holds more than one statement, and dpf sends ${a.engine} exactly one at a time, so none of it ran. The second begins: ${a.excerpt}`,
-    hint: 'A value rendered into the SQL (a var) may have closed a string literal and added a statement of its own; otherwise remove the ";" between the statements.',
+    hint: 'A value rendered into the SQL may have closed a string literal: write {{literal (var "name")}} rather than \'{{var "name"}}\' (docs/templates.md says which helpers quote). Otherwise remove the ";" between the statements.',
   },
   QueryFailed: {
     code: 'DPF601',
