@@ -41,6 +41,11 @@ export interface Dialect {
   quoteIdentifier(name: string): string;
   /** Renders a relation as the engine expects it in SQL, fully quoted. */
   renderRelation(relation: Relation): string;
+  /**
+   * A SQL string literal holding exactly `value` (the `literal` template helper): whatever
+   * quotes, backslashes or semicolons it contains stay inside the literal.
+   */
+  stringLiteral(value: string): string;
   /** Renders a JS value as a SQL literal of the given logical type. */
   literal(value: string | number | boolean | null, type: LogicalType): string;
   /** The engine's name for a logical type. */

@@ -6,6 +6,7 @@ export function quoteDoubled(name: string): string {
   return `"${name.replace(/"/g, '""')}"`;
 }
 
+/** Standard SQL (DuckDB, Trino): a quote is doubled and a backslash is an ordinary character. */
 export function stringLiteral(value: string): string {
   return `'${value.replace(/'/g, "''")}'`;
 }
@@ -13,6 +14,7 @@ export function stringLiteral(value: string): string {
 export function ansiDialect(typeNames: Record<LogicalType, string>): Dialect {
   const dialect: Dialect = {
     quoteIdentifier: quoteDoubled,
+    stringLiteral,
     renderRelation(r: Relation): string {
       const parts = r.database ? [r.database, r.schema, r.identifier] : [r.schema, r.identifier];
       return parts.map(quoteDoubled).join('.');

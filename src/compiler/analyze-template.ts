@@ -19,6 +19,7 @@ export const MODEL_HELPERS: Record<string, string> = {
   source: '{{source "source_name" "table_name"}}',
   config: '{{config materialized="table" schema="finance" tags="a,b"}}',
   var: '{{var "name"}} or {{var "name" "default"}}',
+  literal: '{{literal (var "name")}}',
   self: '{{self}}',
   is_incremental: '{{#if (is_incremental)}} ... {{/if}}',
 };
@@ -145,6 +146,9 @@ export function analyzeTemplate(text: string, options: AnalyzeOptions): Template
         if (call.params.length < 1 || call.params.length > 2 || args[0] === undefined)
           argError('var', 'takes a quoted variable name and an optional default', node);
         else result.vars.push({ name: args[0], hasDefault: call.params.length === 2, location: at(node) });
+        break;
+      case 'literal':
+        if (call.params.length !== 1 || (call.hash?.pairs.length ?? 0) > 0) argError('literal', 'takes one value to quote', node);
         break;
     }
     for (const p of call.params) visitExpression(p);

@@ -1,7 +1,11 @@
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { duckdbDialect } from '../adapters/duckdb/duckdb-adapter.js';
-import { injectCtes } from './render-model-sql.js';
+import HandlebarsModule from 'handlebars';
+import { analyzeTemplate } from './analyze-template.js';
+import type { Manifest } from './manifest.js';
+import { parseSimpleTemplate } from './parse-simple-template.js';
+import { createHandlebars, injectCtes, renderModelSql, type RenderEnvironment } from './render-model-sql.js';
 
 const CTES = [
   { name: '__dpf_cte__eph_a', sql: 'select 1 as id\n' },
@@ -76,5 +80,49 @@ describe('injectCtes', () => {
       'with recursive "__dpf_cte__eph_a" as (\nselect 1 as id\n),\nt(n) as (\n  select id from "__dpf_cte__eph_a"\n  union all select n + 1 from t where n < 3\n)\nselect n from t order by n\n',
     );
     expect(await rows(sql)).toEqual([[1], [2], [3]]);
+  });
+});
+
+describe('the literal helper', () => {
+  const VALUES = [
+    "'); drop table main.s1; select * from (select '",
+    "it''s \\' \\\\ a backslash \\n not a newline",
+    'ünïcødé ✓ 𝔘 — "double" $$dollar$$ -- not a comment /* nor this */',
+    '',
+  ];
+  const env = (vars: Record<string, unknown>): RenderEnvironment => ({
+    handlebars: createHandlebars(new Map()),
+    manifest: { nodes: {}, sources: {} } as unknown as Manifest,
+    dialect: duckdbDialect,
+    vars,
+    target: { name: 'dev', schema: 'main', type: 'duckdb', profile_name: 'p' },
+    byName: new Map(),
+  });
+  const subject = { packageName: 'p', originalFilePath: 'models/m.sql', relationName: '"main"."m"' };
+  const render = (template: string, vars: Record<string, unknown>) => {
+    const ast = parseSimpleTemplate(template) ?? HandlebarsModule.parse(template);
+    return renderModelSql(subject, ast, env(vars)).sql;
+  };
+
+  it('quotes any string so that DuckDB reads back exactly that string, on the fast path and through handlebars', async () => {
+    for (const v of VALUES) {
+      const fast = render('select {{literal (var "v")}} as c', { v });
+      const slow = render('{{#if true}}select {{literal (var "v")}} as c{{/if}}', { v });
+      expect(slow).toBe(fast);
+      expect(await rows(fast)).toEqual([[v]]);
+    }
+    expect(render('select {{literal "it\'s"}} as c', {})).toBe("select 'it''s' as c\n");
+  });
+
+  it('quotes numbers and booleans as text, renders a missing value as NULL, and refuses lists and NUL', async () => {
+    expect(render('select {{literal (var "n")}}, {{literal (var "b")}}, {{literal (var "x")}}', { n: 42, b: true })).toBe("select '42', 'true', null\n");
+    expect(() => render('select {{literal (var "l")}}', { l: ['a'] })).toThrow(/not a list/);
+    expect(() => render('select {{literal (var "z")}}', { z: 'a\0b' })).toThrow(/NUL/);
+  });
+
+  it('is a known model helper that takes one value', () => {
+    const analyze = (text: string) => analyzeTemplate(text, { file: 'models/m.sql', partials: new Set(), lookupVar: () => undefined }).diagnostics;
+    expect(analyze('select {{literal (var "v")}}')).toEqual([]);
+    expect(analyze('select {{literal}}').map((d) => d.code)).toEqual(['DPF202']);
   });
 });

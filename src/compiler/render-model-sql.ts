@@ -1,12 +1,14 @@
 /**
  * Renders one model template to SQL with the helpers bound to that model. `ref` and `source`
  * return the relation names found at parse time (or the CTE name of an ephemeral model);
- * `config` renders nothing. Templates render SQL, not HTML: nothing is escaped.
+ * `config` renders nothing. Templates render SQL, not HTML: nothing is escaped, except what
+ * `literal` quotes as a string literal of the target's dialect (docs/templates.md).
  */
 import HandlebarsModule from 'handlebars';
 import type { HelperOptions } from 'handlebars';
 import { DpfError, diagnostic } from '../errors/dpf-error.js';
 import type { Dialect } from '../adapters/adapter.js';
+import { withoutTrailingTerminators } from '../adapters/statement-boundaries.js';
 import type { Manifest } from './manifest.js';
 
 type HandlebarsEnv = typeof HandlebarsModule;
@@ -91,6 +93,7 @@ export function renderModelSql(node: RenderSubject, ast: hbs.AST.Program, env: R
       const fallback = rest.length > 1 && !isOptions(rest[0]) ? rest[0] : undefined;
       return name in env.vars ? env.vars[name] : fallback;
     },
+    literal: (value: unknown) => quoteLiteral(value, dialect),
     self: () => node.relationName,
     is_incremental: () => env.isIncremental === true,
   };
@@ -136,13 +139,14 @@ function renderSimple(ast: hbs.AST.Program, helpers: Record<string, (...args: un
       case 'MustacheStatement': {
         const m = stmt as hbs.AST.MustacheStatement;
         const path = m.path as hbs.AST.PathExpression;
-        if (path.type !== 'PathExpression' || path.data || !m.params.every(isLiteral) || !(m.hash?.pairs ?? []).every((p) => isLiteral(p.value))) return undefined;
+        if (path.type !== 'PathExpression' || path.data || !m.params.every((p) => isLiteral(p) || isSimpleCall(p, helpers)) || !(m.hash?.pairs ?? []).every((p) => isLiteral(p.value))) return undefined;
         let value: unknown;
         if (/^this$/.test(path.original)) value = context.toString();
         else if (path.parts.length === 2 && path.parts[0] === 'target' && path.depth === 0) value = (context.target as unknown as Record<string, unknown>)[path.parts[1]!];
         else if (path.parts.length === 1 && helpers[path.parts[0]!]) {
           const hash = Object.fromEntries((m.hash?.pairs ?? []).map((p) => [p.key, (p.value as Literal).value]));
-          value = helpers[path.parts[0]!]!(...m.params.map((p) => (p as Literal).value), { hash, data: {} });
+          const params = m.params.map((p) => (isLiteral(p) ? p.value : call(p as hbs.AST.SubExpression, helpers)));
+          value = helpers[path.parts[0]!]!(...params, { hash, data: {} });
         } else return undefined;
         if (value !== null && value !== undefined) out += String(value);
         break;
@@ -154,8 +158,37 @@ function renderSimple(ast: hbs.AST.Program, helpers: Record<string, (...args: un
   return out;
 }
 
+/** `{{literal (var "v")}}`: a helper called on literals, without a hash, as an argument. */
+function isSimpleCall(expr: hbs.AST.Expression, helpers: Record<string, (...args: unknown[]) => unknown>): boolean {
+  if (expr.type !== 'SubExpression') return false;
+  const sub = expr as hbs.AST.SubExpression;
+  const path = sub.path as hbs.AST.PathExpression;
+  return path.type === 'PathExpression' && !path.data && path.parts.length === 1 && !!helpers[path.parts[0]!] && sub.params.every(isLiteral) && !sub.hash?.pairs.length;
+}
+
+function call(sub: hbs.AST.SubExpression, helpers: Record<string, (...args: unknown[]) => unknown>): unknown {
+  const name = (sub.path as hbs.AST.PathExpression).parts[0]!;
+  return helpers[name]!(...sub.params.map((p) => (p as Literal).value), { hash: {}, data: {} });
+}
+
+/**
+ * A value as a SQL string literal: text inside it cannot end the literal or start another
+ * statement. Numbers and booleans become their text; a missing value becomes NULL.
+ */
+function quoteLiteral(value: unknown, dialect: Dialect): string {
+  if (value === null || value === undefined) return 'null';
+  if (typeof value === 'object') throw new Error(`literal quotes one value (a string, number or boolean), not ${Array.isArray(value) ? 'a list' : 'a mapping'}`);
+  const text = String(value);
+  // The engines take SQL as a C string: a NUL would cut the statement short.
+  if (text.includes('\0')) throw new Error('literal cannot quote a value containing a NUL character');
+  return dialect.stringLiteral(text);
+}
+
 function stripTrailingSemicolons(sql: string): string {
-  return sql.replace(/[\s;]+$/, '').replace(/^\s*\n/, '') + '\n';
+  // "select 1; -- done": a comment after the last semicolon needs a scan (is that `--` in a
+  // string?), which most models, ending in plain text or a bare semicolon, do without.
+  const text = /;[\s;]*(--|\/\*)/.test(sql) ? withoutTrailingTerminators(sql) : sql;
+  return text.replace(/[\s;]+$/, '').replace(/^\s*\n/, '') + '\n';
 }
 
 /**

@@ -90,7 +90,7 @@ export const ERRORS = {
     code: 'DPF201',
     title: 'Unknown helper',
     message: (a: { name: string; suggestion?: string }) => `Unknown helper or variable "${a.name}".${didYouMean(a.suggestion)}`,
-    hint: 'Model helpers: ref, source, config, var, this, self, is_incremental, target. Partials come from macros/*.hbs.',
+    hint: 'Model helpers: ref, source, config, var, literal, this, self, is_incremental, target (docs/templates.md). Partials come from macros/*.hbs.',
   },
   HelperArguments: {
     code: 'DPF202',
@@ -360,6 +360,13 @@ export const ERRORS = {
     title: 'Disk full',
     message: (a: { what: string; detail: string }) => `${a.what} could not be written: the disk is full (${a.detail}).`,
     hint: 'Free space on that disk and run again. What this run could not finish was left as it was before: tables are replaced only once built, and files under target/ only once written whole.',
+  },
+  MultipleStatements: {
+    code: 'DPF608',
+    title: 'More than one statement',
+    message: (a: { engine: string; excerpt: string }) =>
+      `The SQL holds more than one statement, and dpf sends ${a.engine} exactly one at a time, so none of it ran. The second begins: ${a.excerpt}`,
+    hint: 'A value rendered into the SQL may have closed a string literal: write {{literal (var "name")}} rather than \'{{var "name"}}\' (docs/templates.md says which helpers quote). Otherwise remove the ";" between the statements.',
   },
   QueryFailed: {
     code: 'DPF601',

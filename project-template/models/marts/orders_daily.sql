@@ -6,7 +6,7 @@ with digits as (
 ),
 
 calendar as (
-    select cast(date '{{var "reporting_start"}}' + day_number * interval '1' day as date) as order_date
+    select cast(date {{literal (var "reporting_start")}} + day_number * interval '1' day as date) as order_date
     from (
         select thousands.n * 1000 + hundreds.n * 100 + tens.n * 10 + ones.n as day_number
         from digits as thousands
@@ -15,7 +15,7 @@ calendar as (
         cross join digits as ones
     ) as day_numbers
     where day_number <= (
-        select date_diff('day', date '{{var "reporting_start"}}', max(order_date)) from {{ref "fct_orders"}}
+        select date_diff('day', date {{literal (var "reporting_start")}}, max(order_date)) from {{ref "fct_orders"}}
     )
 ),
 
@@ -28,7 +28,7 @@ daily as (
         sum(net_revenue) as net_revenue,
         sum(amount_paid) as amount_paid
     from {{ref "fct_orders"}}
-    where order_date >= date '{{var "reporting_start"}}'
+    where order_date >= date {{literal (var "reporting_start")}}
     group by order_date
 )
 

@@ -6,7 +6,7 @@ import { mkdirSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 // Types only: the engine (a large native library) loads in open(), so commands that never
 // connect (compile, ls) do not pay for it.
-import type { DuckDBInstance, DuckDBConnection } from '@duckdb/node-api';
+import type { DuckDBInstance, DuckDBConnection, DuckDBPreparedStatement } from '@duckdb/node-api';
 import { fail } from '../../errors/dpf-error.js';
 import { diskFullError } from '../../errors/disk-full.js';
 import type { Relation } from '../../compiler/manifest.js';
@@ -24,6 +24,7 @@ import type {
 } from '../adapter.js';
 import { ansiDialect, stringLiteral } from '../ansi-dialect.js';
 import { ConnectionPool } from '../connection-pool.js';
+import { MultipleStatementsError } from '../multiple-statements-error.js';
 
 const READERS = { csv: 'read_csv_auto', parquet: 'read_parquet', json: 'read_json_auto' } as const;
 
@@ -65,7 +66,7 @@ class DuckDBSession implements Connection {
   }
 
   async execute(sql: string) {
-    const result = await this.engine((c) => c.run(sql));
+    const result = await this.runOne(sql);
     const changed = Number(result.rowsChanged);
     if (changed > 0) return { rowsAffected: changed };
     // CREATE TABLE ... AS reports the rows it wrote as a one-row "Count" result.
@@ -77,15 +78,47 @@ class DuckDBSession implements Connection {
   }
 
   async query(sql: string, options: { limit?: number } = {}): Promise<QueryResult> {
-    const reader =
-      options.limit !== undefined ? await this.engine((c) => c.runAndReadUntil(sql, options.limit!)) : await this.engine((c) => c.runAndReadAll(sql));
-    const names = reader.columnNames();
-    const types = reader.columnTypes().map(String);
-    const rows = reader.getRowsJson() as unknown[][];
-    return {
-      columns: names.map((name, i) => ({ name, type: types[i]! })),
-      rows: options.limit !== undefined ? rows.slice(0, options.limit) : rows,
-    };
+    const prepared = await this.prepareOne(sql);
+    try {
+      const reader = options.limit !== undefined ? await this.engine(() => prepared.runAndReadUntil(options.limit!)) : await this.engine(() => prepared.runAndReadAll());
+      const names = reader.columnNames();
+      const types = reader.columnTypes().map(String);
+      const rows = reader.getRowsJson() as unknown[][];
+      return {
+        columns: names.map((name, i) => ({ name, type: types[i]! })),
+        rows: options.limit !== undefined ? rows.slice(0, options.limit) : rows,
+      };
+    } finally {
+      prepared.destroySync();
+    }
+  }
+
+  private async runOne(sql: string) {
+    const prepared = await this.prepareOne(sql);
+    try {
+      return await this.engine(() => prepared.run());
+    } finally {
+      prepared.destroySync();
+    }
+  }
+
+  /**
+   * DuckDB's prepare takes exactly one statement (a trailing semicolon and comments are
+   * fine), where its query call would run a whole script: a value rendered into a model
+   * must not be able to add a statement of its own.
+   */
+  private async prepareOne(sql: string): Promise<DuckDBPreparedStatement> {
+    try {
+      return await this.conn.prepare(sql);
+    } catch (err) {
+      // Decided by DuckDB's own parser rather than by matching its message.
+      const count = await this.conn.extractStatements(sql).then(
+        (extracted) => extracted.count,
+        () => 1,
+      );
+      if (count > 1) throw new MultipleStatementsError('DuckDB', sql);
+      throw err;
+    }
   }
 
   async listRelations(schema: string, database?: string): Promise<RelationInfo[]> {
@@ -134,30 +167,30 @@ class DuckDBSession implements Connection {
 
   async createSchema(schema: string, database?: string): Promise<void> {
     const name = database ? `${this.dialect.quoteIdentifier(database)}.${this.dialect.quoteIdentifier(schema)}` : this.dialect.quoteIdentifier(schema);
-    await this.engine((c) => c.run(`create schema if not exists ${name}`));
+    await this.runOne(`create schema if not exists ${name}`);
   }
 
   async dropSchema(schema: string, database?: string): Promise<void> {
     const name = database ? `${this.dialect.quoteIdentifier(database)}.${this.dialect.quoteIdentifier(schema)}` : this.dialect.quoteIdentifier(schema);
-    await this.engine((c) => c.run(`drop schema if exists ${name} cascade`));
+    await this.runOne(`drop schema if exists ${name} cascade`);
   }
 
   async dropRelation(relation: Relation, type: RelationType): Promise<void> {
-    await this.engine((c) => c.run(`drop ${type} if exists ${this.dialect.renderRelation(relation)}`));
+    await this.runOne(`drop ${type} if exists ${this.dialect.renderRelation(relation)}`);
   }
 
   async renameRelation(from: Relation, toIdentifier: string, type: RelationType): Promise<void> {
-    await this.engine((c) => c.run(`alter ${type} ${this.dialect.renderRelation(from)} rename to ${this.dialect.quoteIdentifier(toIdentifier)}`));
+    await this.runOne(`alter ${type} ${this.dialect.renderRelation(from)} rename to ${this.dialect.quoteIdentifier(toIdentifier)}`);
   }
 
   async transaction<T>(fn: () => Promise<T>): Promise<T> {
-    await this.engine((c) => c.run('begin transaction'));
+    await this.runOne('begin transaction');
     try {
       const value = await fn();
-      await this.engine((c) => c.run('commit'));
+      await this.runOne('commit');
       return value;
     } catch (err) {
-      await this.engine((c) => c.run('rollback')).catch(() => undefined);
+      await this.runOne('rollback').catch(() => undefined);
       throw err;
     }
   }

@@ -1,5 +1,9 @@
 /** Strategies by name; the planner picks the name, the runner calls the strategy. */
+import { MultipleStatementsError } from '../../adapters/multiple-statements-error.js';
+import type { SourceLocation } from '../../errors/dpf-error.js';
+import type { ManifestNode } from '../../compiler/manifest.js';
 import type { StrategyName } from '../plan-run.js';
+import { rawLineOf } from '../source-line.js';
 import type { Strategy } from './materialization.js';
 import { incrementalStrategy } from './incremental-strategy.js';
 import { seedStrategy } from './seed-strategy.js';
@@ -10,11 +14,35 @@ import { unitTestStrategy } from '../../tests/unit-test-strategy.js';
 import { viewStrategy } from './view-strategy.js';
 
 export const STRATEGIES: Record<StrategyName, Strategy> = {
-  table: tableStrategy,
-  view: viewStrategy,
-  incremental: incrementalStrategy,
-  snapshot: snapshotStrategy,
-  seed: seedStrategy,
-  test: testStrategy,
-  unit_test: unitTestStrategy,
+  table: locatingRefusals(tableStrategy),
+  view: locatingRefusals(viewStrategy),
+  incremental: locatingRefusals(incrementalStrategy),
+  snapshot: locatingRefusals(snapshotStrategy),
+  seed: locatingRefusals(seedStrategy),
+  test: locatingRefusals(testStrategy),
+  unit_test: locatingRefusals(unitTestStrategy),
 };
+
+/**
+ * An engine's refusal of a multi-statement text knows the text, not the model: report it at
+ * the line of the model's file where the second statement begins.
+ */
+function locatingRefusals(strategy: Strategy): Strategy {
+  return async (node, ctx) => {
+    try {
+      return await strategy(node, ctx);
+    } catch (err) {
+      if (err instanceof MultipleStatementsError && !err.first.location) throw err.at(locationOf(node, err));
+      throw err;
+    }
+  };
+}
+
+function locationOf(node: ManifestNode, err: MultipleStatementsError): SourceLocation {
+  if (node.kind === 'model' || (node.kind === 'test' && node.testType === 'singular')) {
+    const line = err.line === undefined ? undefined : rawLineOf(err.statement, err.line, node.rawCode);
+    return { file: node.originalFilePath, line: line ?? 1 };
+  }
+  if (node.kind === 'test' || node.kind === 'unit_test') return node.location;
+  return { file: node.originalFilePath };
+}

@@ -14,11 +14,11 @@ with lines as (
 select
     revenue_month,
 {{#each (var "categories")}}
-    sum(case when category = '{{this}}' then line_amount else 0 end) as "{{this}}",
+    sum(case when category = {{literal this}} then line_amount else 0 end) as "{{this}}",
 {{/each}}
     sum(
         case
-            when category not in ({{#each (var "categories")}}'{{this}}'{{#unless @last}}, {{/unless}}{{/each}}) then line_amount
+            when category not in ({{#each (var "categories")}}{{literal this}}{{#unless @last}}, {{/unless}}{{/each}}) then line_amount
             else 0
         end
     ) as other_categories,
