@@ -1,4 +1,12 @@
-/** dpf's public API. Everything else is internal and may change. */
+/**
+ * dpf's public API (docs/api.md). The commands as async functions with plain options, an
+ * AbortSignal and typed results: the CLI is wiring over these, and so are schedulers, notebooks
+ * and other programs. Everything else is internal and may change.
+ */
+export { build, run, seed, snapshot, test, explain, runNodes, type RunOutcome, type Explanation } from './api/run-nodes.js';
+export type { ProjectOptions, SelectionOptions, RunOptions } from './api/options.js';
+export type { DpfEvent, Listener } from './api/events.js';
+export type { ProjectSummary } from './api/project-summary.js';
 export { runCli, type CliIO } from './cli/main.js';
 export { compileFromDisk, type CompileOptions, type CompiledProject } from './compiler/compile-pipeline.js';
 export { loadProject } from './compiler/load-project.js';
@@ -6,10 +14,11 @@ export { parseProject } from './compiler/parse-project.js';
 export { buildGraph } from './compiler/build-graph.js';
 export { compileProject } from './compiler/compile-project.js';
 export { selectNodes } from './compiler/select-nodes.js';
-export { planRun, type Plan, type PlanStep } from './runner/plan-run.js';
+export { planRun, type Plan, type PlanStep, type RunCommand } from './runner/plan-run.js';
 export { runPlan, type RunContext } from './runner/run-plan.js';
 export { adapterFactory } from './adapters/index.js';
 export type * from './adapters/adapter.js';
 export type * from './compiler/manifest.js';
 export type * from './runner/run-results.js';
+export type { ReuseDecision } from './runner/decide-reuse.js';
 export { DpfError, type Diagnostic } from './errors/dpf-error.js';

@@ -119,6 +119,11 @@ export interface Adapter {
   close(): Promise<void>;
   /** Borrows a connection for the duration of fn. */
   withConnection<T>(fn: (connection: Connection) => Promise<T>): Promise<T>;
+  /**
+   * Cancels every statement running now (a cancelled run): each fails with the engine's
+   * interruption error, and what it was replacing stays as it was. Idle connections stay usable.
+   */
+  cancel(): Promise<void>;
   /** A one-line description for `dpf debug`, never containing secrets. */
   describe(): Record<string, string>;
 }

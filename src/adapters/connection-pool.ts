@@ -19,6 +19,11 @@ export class ConnectionPool<C> {
     }
   }
 
+  /** Connections lent out right now. */
+  busy(): C[] {
+    return this.all.filter((c) => !this.idle.includes(c));
+  }
+
   drain(close: (connection: C) => void): void {
     for (const c of this.all) close(c);
     this.all.length = 0;

@@ -63,7 +63,7 @@ export function compileOptions(flags: CommonFlags, cwd: string, env: NodeJS.Proc
   };
 }
 
-function parseThreads(value: string | undefined): number | undefined {
+export function parseThreads(value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) fail('UsageError', { detail: `--threads must be a positive whole number, got "${value}".` });

@@ -1,6 +1,10 @@
 /** Turns run events into progress lines (text) or one JSON object per line (json). */
 import type { Diagnostic } from '../errors/dpf-error.js';
 import type { NodeResult, RunEvent } from '../runner/run-results.js';
+import type { DpfEvent } from '../api/events.js';
+import { formatProjectSummary } from './project-summary.js';
+
+const NOTHING_TO_DO = 'Nothing to do: the selection matched no nodes to run. Check --select (`dpf ls --select ...` shows what it matches).';
 import type { Plan } from '../runner/plan-run.js';
 import type { ReuseDecision } from '../runner/decide-reuse.js';
 import { formatDiagnostic } from './format-diagnostic.js';
@@ -62,14 +66,30 @@ export function printExplanation(output: Output, format: LogFormat, plan: Plan, 
   if (format === 'text') output.out(`\n${plan.steps.length - reused} to run, ${reused} to reuse (nothing was run: --explain)`);
 }
 
-export function createRunReporter(output: Output, format: LogFormat, projectDir: string): (event: RunEvent) => void {
+export function createRunReporter(output: Output, format: LogFormat, projectDir: string): (event: DpfEvent) => void {
   if (format === 'json') {
-    return (event) => output.outJson({ ts: new Date().toISOString(), ...flatten(event) });
+    return (event) => {
+      if (event.type === 'warning') output.errJson({ ts: new Date().toISOString(), event: 'warning', ...event.diagnostic });
+      else if (event.type === 'nothing_to_do') output.out(NOTHING_TO_DO);
+      else if (event.type !== 'project_compiled' && event.type !== 'deferred') output.outJson({ ts: new Date().toISOString(), ...flatten(event) });
+    };
   }
   const errors: { result: NodeResult; error: Diagnostic }[] = [];
   const failed: NodeResult[] = [];
   return (event) => {
     switch (event.type) {
+      case 'warning':
+        output.err(formatDiagnostic(event.diagnostic, projectDir));
+        return;
+      case 'project_compiled':
+        output.out(formatProjectSummary(event.project));
+        return;
+      case 'deferred':
+        output.out(`Deferring ${event.nodes.length} unselected node${event.nodes.length === 1 ? '' : 's'} missing here to ${event.state}: ${event.nodes.join(', ')}`);
+        return;
+      case 'nothing_to_do':
+        output.out(NOTHING_TO_DO);
+        return;
       case 'run_started':
         output.out(`Running ${event.total} node${event.total === 1 ? '' : 's'} with ${event.threads} thread${event.threads === 1 ? '' : 's'}\n`);
         return;

@@ -291,6 +291,12 @@ export const ERRORS = {
     message: (a: { detail: string; instead: string }) => `This file cannot be read (${a.detail}); dpf ${a.instead} instead.`,
     hint: 'Nothing to do: dpf writes the file again. It was damaged outside dpf (dpf writes every file under target/ whole or not at all).',
   },
+  ListenerFailed: {
+    code: 'DPF511',
+    title: 'Event listener failed',
+    message: (a: { detail: string }) => `A listener of this run's events threw (reported once; the run goes on): ${a.detail}`,
+    hint: 'The run itself goes on. Fix the onEvent function passed to the dpf API (a listener must not throw).',
+  },
   SiteMissing: {
     code: 'DPF507',
     title: 'No catalog site yet',

@@ -44,6 +44,11 @@ export interface RunContext {
     /** --defer: unique id -> the relation read instead. */
     readonly deferred?: ReadonlyMap<string, string>;
   };
+  /**
+   * Aborting stops the run as Ctrl-C does: no new step starts, running statements are
+   * cancelled (Adapter.cancel), and the relations they were replacing stay as they were.
+   */
+  readonly signal?: AbortSignal;
 }
 
 const REUSED_MESSAGE = 'its code and inputs are unchanged since it was built (--rebuild-all builds it anyway)';
@@ -79,6 +84,13 @@ export async function runPlan(plan: Plan, ctx: RunContext): Promise<RunSummary &
   const ready: PlanStep[] = plan.steps.filter((s) => s.dependsOn.length === 0);
   let finished = 0;
   let stopped = false;
+  let cancelled = false;
+  const cancel = () => {
+    stopped = cancelled = true;
+    void ctx.adapter.cancel();
+  };
+  if (ctx.signal?.aborted) stopped = cancelled = true;
+  ctx.signal?.addEventListener('abort', cancel, { once: true });
 
   const record = (result: NodeResult) => {
     if (result.status === 'success') book?.built(byId.get(result.uniqueId)!);
@@ -224,8 +236,9 @@ export async function runPlan(plan: Plan, ctx: RunContext): Promise<RunSummary &
     pump();
   });
 
+  ctx.signal?.removeEventListener('abort', cancel);
   for (const step of plan.steps) {
-    if (!results.has(step.uniqueId)) record(skippedResult(step, 'skipped: --fail-fast stopped the run after an error'));
+    if (!results.has(step.uniqueId)) record(skippedResult(step, cancelled ? 'skipped: the run was cancelled' : 'skipped: --fail-fast stopped the run after an error'));
   }
   const ordered = plan.steps.map((s) => results.get(s.uniqueId)!);
   const counts: Record<NodeStatus, number> = { success: 0, reused: 0, pass: 0, warn: 0, fail: 0, error: 0, skipped: 0 };
@@ -247,6 +260,7 @@ export async function runPlan(plan: Plan, ctx: RunContext): Promise<RunSummary &
     elapsed: (Date.now() - started) / 1000,
     results: ordered,
     counts,
+    ...(cancelled ? { cancelled: true } : {}),
   };
   ctx.onEvent({ type: 'run_finished', summary });
   return { ...summary, reuseState: after };

@@ -47,6 +47,8 @@ export interface RunSummary {
   readonly elapsed: number;
   readonly results: NodeResult[];
   readonly counts: Record<NodeStatus, number>;
+  /** The run was cancelled (an AbortSignal): steps not started are skipped. */
+  readonly cancelled?: boolean;
 }
 
 export type RunEvent =

@@ -238,6 +238,11 @@ export class DuckDBAdapter implements Adapter {
     this.pool = undefined;
   }
 
+  async cancel(): Promise<void> {
+    // Only connections running a statement: an interrupt on an idle one would hit its next statement.
+    for (const session of this.pool?.busy() ?? []) session.conn.interrupt();
+  }
+
   withConnection<T>(fn: (connection: Connection) => Promise<T>): Promise<T> {
     if (!this.pool) throw new Error('DuckDBAdapter used before open()');
     return this.pool.use(fn);

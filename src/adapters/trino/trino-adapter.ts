@@ -152,6 +152,7 @@ export class TrinoAdapter implements Adapter {
   };
   private pool?: ConnectionPool<TrinoSession>;
   private onSignal?: (signal: NodeJS.Signals) => void;
+  private inFlight?: { cancelAll(): Promise<unknown> };
   private readonly server: string;
   private readonly catalog: string;
 
@@ -168,6 +169,7 @@ export class TrinoAdapter implements Adapter {
     const options = this.clientOptions(BasicAuth);
     const locationRoot = this.target.settings.schema_location_root as string | undefined;
     const inFlight = new InFlightQueries();
+    this.inFlight = inFlight;
     this.pool = new ConnectionPool(async () => {
       const client = losslessClient(Trino.create(options), parseTrinoJson);
       // Trino's own errors are about the SQL; an HTTP failure is about reaching the server.
@@ -222,6 +224,10 @@ export class TrinoAdapter implements Adapter {
       process.off('SIGTERM', this.onSignal);
       this.onSignal = undefined;
     }
+  }
+
+  async cancel(): Promise<void> {
+    await this.inFlight?.cancelAll();
   }
 
   withConnection<T>(fn: (connection: Connection) => Promise<T>): Promise<T> {

@@ -44,6 +44,7 @@ export function registerCiCommand(program: Command, ctx: CommandContext): void {
       const schema = `${base.schema}_${branch}`;
       ctx.output.out(`dpf ci: building state:modified+ into schema ${schema}, deferring to ${flags.state}\n`);
       const outcome = await executeRun('build', { ...flags, select: ['state:modified+'], exclude: undefined, defer: true }, ctx, { schema });
+      if (!outcome) return;
       const { manifest, summary, compiled } = outcome;
       const adapter = adapterFactory(compiled.target.type).create(compiled.target, compileOptions(flags, ctx.io.cwd, ctx.io.env).projectDir);
       await adapter.open();

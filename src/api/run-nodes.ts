@@ -1,0 +1,209 @@
+/**
+ * `build`, `run`, `seed`, `snapshot` and `test` of the public API, and what the CLI commands of
+ * the same names call: compile, select, plan, then either answer from the reuse ledger or open
+ * the warehouse, defer, run the plan, and record the run. Reports through events only (never
+ * the terminal, never process.exit); returns the run's results.
+ *
+ * No profile secret leaves this module in what it reports: events, the returned summary and
+ * thrown errors are redacted with the target's secrets (the compiled project keeps them: it
+ * is what connects).
+ */
+import { relative, resolve } from 'node:path';
+import { adapterFactory } from '../adapters/index.js';
+import type { Adapter } from '../adapters/adapter.js';
+import { compileFromDisk, recompileDeferred, type CompiledProject } from '../compiler/compile-pipeline.js';
+import type { Manifest } from '../compiler/manifest.js';
+import { readState } from '../compiler/read-state.js';
+import { redactStrings, secretRedactor } from '../compiler/redact-secrets.js';
+import { selectNodes } from '../compiler/select-nodes.js';
+import { DpfError, diagnostic, fail } from '../errors/dpf-error.js';
+import { deferredRelations } from '../runner/defer-relations.js';
+import type { ReuseDecision } from '../runner/decide-reuse.js';
+import { explainPlan } from '../runner/explain-plan.js';
+import { planRun, type Plan, type RunCommand } from '../runner/plan-run.js';
+import { forgetLedger, writeLedger, type ReuseState } from '../runner/reuse-ledger.js';
+import type { RunSummary } from '../runner/run-results.js';
+import { runFromLedger, runPlan } from '../runner/run-plan.js';
+import { writeRunResults } from '../runner/write-run-results.js';
+import { fanOut, type DpfEvent, type Listener } from './events.js';
+import { compileOptionsOf, selectionOf, type RunOptions } from './options.js';
+import { projectSummary } from './project-summary.js';
+
+export interface RunOutcome {
+  readonly command: RunCommand;
+  /** The run's results, as in target/run_results.json; absent when the selection had nothing to run. */
+  readonly summary?: RunSummary;
+  /** 0: everything passed; 1: a node failed, or an error-severity test (as the CLI's exit code). */
+  readonly exitCode: 0 | 1;
+  /** The manifest the run used (recompiled for --defer). */
+  readonly manifest: Manifest;
+  readonly selected: ReadonlySet<string>;
+  /** @internal the compiled project, for commands built on a run (dpf ci). */
+  readonly compiled: CompiledProject;
+}
+
+export interface Explanation {
+  readonly plan: Plan;
+  /** Per step that writes a relation: reused or built, and why. Tests always run. */
+  readonly decisions: ReadonlyMap<string, ReuseDecision>;
+}
+
+export const build = (options: RunOptions = {}) => runNodes('build', options);
+export const run = (options: RunOptions = {}) => runNodes('run', options);
+export const seed = (options: RunOptions = {}) => runNodes('seed', options);
+export const snapshot = (options: RunOptions = {}) => runNodes('snapshot', options);
+export const test = (options: RunOptions = {}) => runNodes('test', options);
+
+export async function runNodes(command: RunCommand, options: RunOptions): Promise<RunOutcome> {
+  const session = await prepare(command, options);
+  return session.redacting(() => execute(session, options));
+}
+
+/** What `command` would build or reuse, and why, without running anything. */
+export async function explain(command: RunCommand, options: RunOptions = {}): Promise<Explanation> {
+  const session = await prepare(command, options);
+  return session.redacting(async () => {
+    const { compiled, plan, records, rebuildAll } = session;
+    if (options.defer) fail('UsageError', { detail: '--explain cannot be combined with --defer yet; run it without --defer.' });
+    const adapter = adapterFactory(compiled.target.type).create(compiled.target, session.projectDir);
+    await adapter.open();
+    try {
+      const decisions = await explainPlan(plan, { adapter, manifest: compiled.manifest, database: compiled.target.database, rebuildAll: records ? rebuildAll : 'dpf test builds nothing' });
+      return { plan, decisions };
+    } finally {
+      await adapter.close();
+    }
+  });
+}
+
+interface Session {
+  readonly command: RunCommand;
+  readonly compiled: CompiledProject;
+  readonly projectDir: string;
+  readonly selected: ReadonlySet<string>;
+  readonly plan: Plan;
+  readonly rebuildAll?: string;
+  /** Absent for dpf test, which replaces no relation. */
+  readonly records?: { readonly database?: string; readonly rebuildAll?: string };
+  readonly emit: Listener;
+  /** Runs fn, redacting the errors it throws. */
+  redacting<T>(fn: () => Promise<T>): Promise<T>;
+  /** A copy of a value with every secret redacted. */
+  clean<T>(value: T): T;
+}
+
+async function prepare(command: RunCommand, options: RunOptions): Promise<Session> {
+  for (const [flag, value] of [['eventTimeStart', options.eventTimeStart], ['eventTimeEnd', options.eventTimeEnd]] as const) {
+    if (value !== undefined && Number.isNaN(Date.parse(value))) fail('UsageError', { detail: `${flag} must be a date or time such as 2024-01-31 or 2024-01-31T06:00, got "${value}".` });
+  }
+  // --defer renders SQL again with other relations, which needs the parsed project.
+  const compileOptions = { ...compileOptionsOf(options), reuseCompiled: !options.defer };
+  const compiled = await compileFromDisk(compileOptions);
+  const secrets = compiled.target.secrets.filter((s) => s.length > 0);
+  const redact = secretRedactor(secrets);
+  const clean = <T>(value: T): T => (secrets.length === 0 ? value : redactStrings(value, redact));
+  const listeners = fanOut([options.onEvent]);
+  const emit: Listener = (event) => listeners(clean(event));
+  const redacting = async <T>(fn: () => Promise<T>): Promise<T> => {
+    try {
+      return await fn();
+    } catch (err) {
+      if (err instanceof DpfError && secrets.length > 0) throw new DpfError(clean([...err.diagnostics]));
+      throw err;
+    }
+  };
+  for (const warning of compiled.warnings) emit({ type: 'warning', diagnostic: warning });
+  emit({ type: 'project_compiled', project: projectSummary(compiled) });
+  const selected = await redacting(async () => selectNodes(compiled.manifest, compiled.graph, selectionOf(options, compiled.targetPath)));
+  const eventTimeRange = options.eventTimeStart || options.eventTimeEnd ? { start: options.eventTimeStart, end: options.eventTimeEnd } : undefined;
+  const plan = planRun(compiled.manifest, compiled.graph, selected, { command, fullRefresh: options.fullRefresh, eventTimeRange });
+  const rebuildAll = options.rebuildAll ? '--rebuild-all' : options.fullRefresh ? '--full-refresh' : undefined;
+  // dpf test replaces no relation; every other command records what it replaces.
+  const records = command === 'test' ? undefined : { database: compiled.target.database, rebuildAll };
+  return { command, compiled, projectDir: compileOptions.projectDir, selected, plan, rebuildAll, records, emit, redacting, clean };
+}
+
+async function execute(session: Session, options: RunOptions): Promise<RunOutcome> {
+  const { command, compiled, plan, records, rebuildAll, emit, projectDir } = session;
+  const outcome = (summary?: RunSummary, manifest = compiled.manifest): RunOutcome => ({
+    command,
+    summary: summary && session.clean(summary),
+    exitCode: summary && summary.counts.error + summary.counts.fail > 0 ? 1 : 0,
+    manifest,
+    selected: session.selected,
+    compiled,
+  });
+  if (plan.steps.length === 0) {
+    emit({ type: 'nothing_to_do' });
+    return outcome();
+  }
+  // The run's artifacts are written by a listener of its events, beside the caller's listeners.
+  const writeArtifacts: Listener = (event) => {
+    if (event.type !== 'run_finished') return;
+    writeRunResults(compiled.targetPath, session.clean(event.summary), (s) => s, compiled.target.targetName, (file, detail) =>
+      emit({ type: 'warning', diagnostic: diagnostic('ArtifactIgnored', { detail, instead: 'starts it again from this run' }, { file: relative(projectDir, file) }, 'warning') }),
+    );
+  };
+  // Not through fanOut: an artifact that cannot be written (a full disk) fails the command.
+  const onEvent: Listener = (event) => {
+    emit(event);
+    writeArtifacts(event);
+  };
+  const factory = adapterFactory(compiled.target.type);
+  const stampWarehouse = (writtenBefore?: number) =>
+    records && !options.defer ? factory.warehouseStamp?.(compiled.target, projectDir, { writtenBefore }) : undefined;
+  const fromLedger = !rebuildAll
+    ? runFromLedger(plan, {
+        manifest: compiled.manifest,
+        invocationId: compiled.invocationId,
+        onEvent,
+        threads: compiled.target.threads,
+        targetPath: compiled.targetPath,
+        targetName: compiled.target.targetName,
+        stamp: stampWarehouse(),
+      })
+    : undefined;
+  if (fromLedger) return outcome(fromLedger);
+  forgetLedger(compiled.targetPath);
+  const adapter = factory.create(compiled.target, projectDir);
+  await adapter.open();
+  let reuseState: ReuseState | undefined;
+  let result: RunOutcome;
+  try {
+    const { manifest, deferred } = options.defer ? await deferTo(adapter, session, options, emit) : { manifest: compiled.manifest, deferred: undefined };
+    const summary = await runPlan(plan, {
+      adapter,
+      manifest,
+      projectRoot: projectDir,
+      targetPath: compiled.targetPath,
+      threads: compiled.target.threads,
+      failFast: options.failFast === true,
+      invocationId: compiled.invocationId,
+      onEvent,
+      records: records && { ...records, deferred },
+      signal: options.signal,
+    });
+    reuseState = summary.reuseState;
+    const { reuseState: _, ...plain } = summary;
+    result = outcome(plain, manifest);
+  } finally {
+    await adapter.close();
+  }
+  // Stamped after closing (closing checkpoints the file), unless someone wrote to it since.
+  const after = reuseState && !options.defer ? stampWarehouse(Date.now()) : undefined;
+  if (after && reuseState) writeLedger(compiled.targetPath, compiled.target.targetName, after, reuseState);
+  return result;
+}
+
+/** --defer: unselected parents missing in this target are read from the state's environment. */
+async function deferTo(adapter: Adapter, session: Session, options: RunOptions, emit: Listener) {
+  if (!options.state) fail('UsageError', { detail: '--defer needs --state <folder> with the manifest.json of the environment to defer to.' });
+  const state = readState(resolve(options.cwd ?? process.cwd(), options.state), '--defer');
+  const deferred = await deferredRelations(adapter, session.compiled.manifest, state.manifest, new Set(session.plan.steps.map((s) => s.uniqueId)));
+  if (deferred.size === 0) return { manifest: session.compiled.manifest, deferred };
+  const manifest = recompileDeferred(session.compiled, deferred);
+  emit({ type: 'deferred', state: options.state, nodes: [...deferred.keys()].map((id) => manifest.nodes[id]!.name) });
+  return { manifest, deferred };
+}
+
+export type { DpfEvent };

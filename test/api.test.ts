@@ -1,0 +1,95 @@
+/**
+ * The public API: the example in docs/api.md runs as written, the CLI and the API give the
+ * same results on the demo project, and a cancelled run leaves the relation it was replacing.
+ */
+import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import { build, explain, type DpfEvent } from '../src/index.js';
+import { DpfError } from '../src/errors/dpf-error.js';
+import { copyDemoProject, dpf, makeProject, REPO_ROOT, tempDir } from './helpers/run-dpf.js';
+import { queryDuckDB } from './helpers/query-duckdb.js';
+
+/** The first ```js block of docs/api.md's "Example" section. */
+function exampleScript(): string {
+  const doc = readFileSync(join(REPO_ROOT, 'docs/api.md'), 'utf8');
+  const section = doc.slice(doc.indexOf('## Example'));
+  return /```js\n([\s\S]*?)```/.exec(section)![1]!;
+}
+
+describe('the public API', () => {
+  it('runs the example of docs/api.md: builds the demo, prints events, and a cancelled build keeps the table', () => {
+    const dir = tempDir();
+    const shop = copyDemoProject();
+    // The script imports 'dpf' as an installed package would be found.
+    mkdirSync(join(dir, 'node_modules'), { recursive: true });
+    symlinkSync(REPO_ROOT, join(dir, 'node_modules', 'dpf'), 'dir');
+    spawnSync('cp', ['-r', shop, join(dir, 'shop')]);
+    writeFileSync(join(dir, 'example.mjs'), exampleScript());
+    const run = spawnSync(process.execPath, ['example.mjs'], { cwd: dir, encoding: 'utf8', env: { ...process.env, HOME: dir }, timeout: 120_000 });
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/^success fct_orders$/m);
+    expect(run.stdout).toMatch(/^pass not_null_stg_orders_order_id$/m);
+    expect(run.stdout).toMatch(/^built: exit code 0, \d+ nodes built$/m);
+    expect(run.stdout).toMatch(/^cancelled: true, slow_total error$/m);
+    return queryDuckDB(join(dir, 'shop/target/dev.duckdb'), 'select n::int as n from main.slow_total').then((rows) => expect(rows).toEqual([{ n: 42 }]));
+  });
+
+  it('gives the same results as the CLI: statuses, rows and tables', async () => {
+    const viaCli = copyDemoProject();
+    const viaApi = copyDemoProject();
+    const cli = await dpf(['build', '--project-dir', viaCli], { cwd: viaCli });
+    const events: DpfEvent[] = [];
+    const api = await build({ projectDir: viaApi, env: { HOME: viaApi }, onEvent: (e) => events.push(e) });
+    expect(cli.code).toBe(api.exitCode);
+    const cliResults = JSON.parse(readFileSync(join(viaCli, 'target/run_results.json'), 'utf8')) as { results: { uniqueId: string; status: string; rowsAffected?: number }[] };
+    const shape = (results: readonly { uniqueId: string; status: string; rowsAffected?: number }[]) =>
+      results.map((r) => ({ id: r.uniqueId, status: r.status, rows: r.rowsAffected })).sort((a, b) => a.id.localeCompare(b.id));
+    expect(shape(api.summary!.results)).toEqual(shape(cliResults.results));
+    // The API writes the same artifact.
+    const apiFile = JSON.parse(readFileSync(join(viaApi, 'target/run_results.json'), 'utf8')) as { results: { uniqueId: string; status: string }[] };
+    expect(shape(apiFile.results as never)).toEqual(shape(cliResults.results));
+    for (const table of ['fct_orders', 'dim_customers']) {
+      const [a, b] = await Promise.all([viaCli, viaApi].map((d) => queryDuckDB(join(d, 'target/dev.duckdb'), `select * from main.${table} order by all`)));
+      expect(a, table).toEqual(b);
+    }
+    // Events came in order, one node_finished per result.
+    expect(events.map((e) => e.type).filter((t) => t !== 'node_started' && t !== 'node_finished')).toEqual(['project_compiled', 'run_started', 'run_finished']);
+    expect(events.filter((e) => e.type === 'node_finished')).toHaveLength(api.summary!.results.length);
+  });
+
+  it('explains without running, and reports a bad project as a thrown DpfError, never printing or exiting', async () => {
+    const dir = makeProject({ 'models/a.sql': '{{config materialized="table"}}\nselect 1 as x\n' });
+    const before = await explain('build', { projectDir: dir, env: { HOME: dir } });
+    expect([...before.decisions.values()]).toEqual([{ reuse: false, reason: 'new' }]);
+    await build({ projectDir: dir, env: { HOME: dir } });
+    const after = await explain('build', { projectDir: dir, env: { HOME: dir } });
+    expect([...after.decisions.values()]).toEqual([{ reuse: true, reason: 'inputs unchanged' }]);
+
+    writeFileSync(join(dir, 'models/b.sql'), 'select * from {{ref "nope"}}\n');
+    const error = await build({ projectDir: dir, env: { HOME: dir } }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(DpfError);
+    expect((error as DpfError).diagnostics[0]).toMatchObject({ name: 'RefNotFound', location: { file: 'models/b.sql', line: 1 } });
+  });
+
+  it('a listener that throws is reported once as a warning and the run goes on', async () => {
+    const dir = makeProject({ 'models/a.sql': 'select 1 as x\n', 'models/b.sql': 'select * from {{ref "a"}}\n' });
+    const warnings: string[] = [];
+    let calls = 0;
+    const outcome = await build({
+      projectDir: dir,
+      env: { HOME: dir },
+      onEvent: (e) => {
+        calls++;
+        if (e.type === 'warning') warnings.push(e.diagnostic.code);
+        if (e.type === 'node_finished') throw new Error('listener bug');
+      },
+    });
+    expect(outcome.exitCode).toBe(0);
+    expect(outcome.summary!.counts.success).toBe(2);
+    expect(warnings).toEqual(['DPF511']);
+    // It is still called after failing (2 nodes: 2 node_finished, both threw, one warning).
+    expect(calls).toBeGreaterThan(5);
+  });
+});
