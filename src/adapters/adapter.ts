@@ -4,7 +4,7 @@
  * engine it drives; engine differences are expressed as `capabilities`, the `dialect`, and
  * SQL templates under templates/<adapter>/.
  */
-import type { Relation } from '../compiler/manifest.js';
+import type { Relation } from './relation.js';
 
 export type RelationType = 'table' | 'view';
 

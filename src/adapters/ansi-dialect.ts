@@ -1,5 +1,5 @@
 /** Standard-SQL quoting and literals, shared by dialects that do not differ here. */
-import type { Relation } from '../compiler/manifest.js';
+import type { Relation } from './relation.js';
 import type { Dialect, LogicalType } from './adapter.js';
 
 export function quoteDoubled(name: string): string {

@@ -4,18 +4,16 @@
  * behaviour; factories and readers live beside the stages that need them.
  */
 import type { SourceLocation } from '../errors/dpf-error.js';
+import type { Relation } from '../adapters/relation.js';
+
+// Defined with the adapters, which take and return relations; every stage above reads it here too.
+export type { Relation };
 
 export const MANIFEST_SCHEMA_VERSION = 'https://dpf.dev/schemas/manifest/v1.json';
 
 export type Materialization = 'view' | 'table' | 'ephemeral' | 'incremental' | 'snapshot';
 export type IncrementalStrategy = 'append' | 'merge' | 'delete+insert' | 'microbatch';
 export type OnSchemaChange = 'ignore' | 'fail' | 'append_new_columns' | 'sync_all_columns';
-
-export interface Relation {
-  readonly database?: string;
-  readonly schema: string;
-  readonly identifier: string;
-}
 
 export interface ColumnInfo {
   readonly name: string;

@@ -8,7 +8,8 @@
  */
 import type { Connection, RelationStats } from '../adapters/adapter.js';
 import type { Manifest, ModelNode, Relation, SeedNode, SourceNode } from '../compiler/manifest.js';
-import { existingRelations, relationKey } from '../runner/existing-relations.js';
+import { existingRelations } from '../adapters/existing-relations.js';
+import { relationKey } from '../adapters/relation.js';
 import type { SqlTemplates } from '../runner/sql-templates.js';
 
 export type CatalogRelationType = 'table' | 'view' | 'external' | 'missing';

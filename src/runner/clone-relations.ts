@@ -5,7 +5,8 @@
  */
 import type { Adapter } from '../adapters/adapter.js';
 import type { ExecutableNode, Manifest } from '../compiler/manifest.js';
-import { existingRelations, relationKey } from './existing-relations.js';
+import { existingRelations } from '../adapters/existing-relations.js';
+import { relationKey } from '../adapters/relation.js';
 import { SqlTemplates } from './sql-templates.js';
 import { recordStore } from './relation-records.js';
 

@@ -12,7 +12,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { ExecutableNode, Manifest, SourceNode } from '../compiler/manifest.js';
-import { relationKey } from './existing-relations.js';
+import { relationKey } from '../adapters/relation.js';
 import type { Plan, PlanStep } from './plan-run.js';
 import type { RelationRecord } from './relation-records.js';
 

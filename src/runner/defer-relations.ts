@@ -5,7 +5,8 @@
  */
 import type { Adapter } from '../adapters/adapter.js';
 import type { Manifest } from '../compiler/manifest.js';
-import { existingRelations, relationKey } from './existing-relations.js';
+import { existingRelations } from '../adapters/existing-relations.js';
+import { relationKey } from '../adapters/relation.js';
 
 export async function deferredRelations(adapter: Adapter, manifest: Manifest, state: Manifest, planned: ReadonlySet<string>): Promise<Map<string, string>> {
   // What the planned nodes read (looking through ephemeral models, which are inlined).

@@ -15,7 +15,8 @@ import { BLOCKING, type NodeResult, type NodeStatus, type RunEvent, type RunSumm
 import { allNodes } from '../compiler/manifest.js';
 import { SqlTemplates } from './sql-templates.js';
 import { applyGrants } from './apply-grants.js';
-import { existingRelations, relationKey } from './existing-relations.js';
+import { existingRelations } from '../adapters/existing-relations.js';
+import { relationKey } from '../adapters/relation.js';
 import { openBuildBook, type BuildBook } from './build-records.js';
 import { decideReuse, RECORDED_STRATEGIES, type ReuseDecision } from './decide-reuse.js';
 import { readLedger, type ReuseState } from './reuse-ledger.js';

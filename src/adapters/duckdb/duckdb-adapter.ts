@@ -9,7 +9,7 @@ import { dirname, isAbsolute, resolve } from 'node:path';
 import type { DuckDBInstance, DuckDBConnection, DuckDBPreparedStatement } from '@duckdb/node-api';
 import { fail } from '../../errors/dpf-error.js';
 import { diskFullError } from '../../errors/disk-full.js';
-import type { Relation } from '../../compiler/manifest.js';
+import type { Relation } from '../relation.js';
 import type {
   Adapter,
   AdapterFactory,

@@ -8,7 +8,7 @@
 // Types only: trino-client (with axios) loads in open(), so DuckDB users never pay for it.
 import type { ConnectionOptions, Trino } from 'trino-client';
 import { fail } from '../../errors/dpf-error.js';
-import type { Relation } from '../../compiler/manifest.js';
+import type { Relation } from '../relation.js';
 import type {
   Adapter,
   AdapterFactory,

@@ -1,13 +1,11 @@
 /**
  * What exists in the warehouse, for the schemas a set of relations lives in: one listing per
  * schema, looked up by relationKey. Shared by the runner (what to replace, what to reuse),
- * --defer (what is missing here) and clone (what not to overwrite).
+ * --defer (what is missing here), clone (what not to overwrite) and the docs site's catalog
+ * (what is built). It speaks only the Connection interface, so it lives with the adapters.
  */
-import type { Connection, RelationInfo, RelationType } from '../adapters/adapter.js';
-import type { Relation } from '../compiler/manifest.js';
-
-/** Engines fold unquoted names differently; dpf's own relations compare case-insensitively. */
-export const relationKey = (r: Relation) => `${r.database ?? ''}\u0000${r.schema}\u0000${r.identifier}`.toLowerCase();
+import type { Connection, RelationInfo, RelationType } from './adapter.js';
+import { relationKey, type Relation } from './relation.js';
 
 /** Temporary relations that only a killed run leaves behind. */
 const LEFTOVER = /^(.*)__dpf_(tmp|backup)$/;
