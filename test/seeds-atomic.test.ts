@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { duckdbDialect } from '../src/adapters/duckdb/duckdb-adapter.js';
-import { logicalTypeOf, readSeedCsv } from '../src/compiler/read-seed-csv.js';
+import { logicalTypeOf, readSeedCsv } from '../src/adapters/read-seed-csv.js';
 import { killMidRun } from './helpers/kill-mid-run.js';
 import { queryDuckDB } from './helpers/query-duckdb.js';
 import { dpf, makeProject } from './helpers/run-dpf.js';

@@ -23,7 +23,7 @@ import {
   type SourceNode,
 } from './manifest.js';
 import { DPF_VERSION } from './package-paths.js';
-import { scanSeedCsv } from './read-seed-csv.js';
+import { scanSeedCsv } from '../adapters/read-seed-csv.js';
 import { loadGenericTests, type GenericTestDefinition } from '../tests/generic-tests.js';
 import { parseDataTests, parseRelationArg } from '../tests/parse-tests.js';
 import { parseSources } from './parse-sources.js';

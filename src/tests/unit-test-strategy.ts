@@ -9,7 +9,7 @@ import { diagnostic } from '../errors/dpf-error.js';
 import { closestMatch } from '../compiler/closest-match.js';
 import { fixtureName } from './compile-tests.js';
 import type { FixtureInput, Manifest, UnitTestNode } from '../compiler/manifest.js';
-import { inferType } from '../compiler/read-seed-csv.js';
+import { inferType } from '../adapters/read-seed-csv.js';
 import { injectCtes } from '../compiler/render-model-sql.js';
 import { stringLiteral } from '../adapters/ansi-dialect.js';
 import type { MaterializationContext, StepOutcome, Strategy } from '../runner/materializations/materialization.js';

@@ -1,7 +1,7 @@
 /** Trino's SQL: ANSI quoting, its type names, and DOUBLE literals that stay DOUBLE. */
 import type { Dialect } from '../adapter.js';
 import { ansiDialect } from '../ansi-dialect.js';
-import { readSeedCsv } from '../../compiler/read-seed-csv.js';
+import { readSeedCsv } from '../read-seed-csv.js';
 
 const ansi = ansiDialect({
   boolean: 'boolean',

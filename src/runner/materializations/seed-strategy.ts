@@ -7,7 +7,7 @@
  * all the new ones, never part of them.
  */
 import { join, resolve } from 'node:path';
-import { readSeedCsv, logicalTypeOf } from '../../compiler/read-seed-csv.js';
+import { readSeedCsv, logicalTypeOf } from '../../adapters/read-seed-csv.js';
 import type { SeedNode } from '../../compiler/manifest.js';
 import type { MaterializationContext, Strategy } from './materialization.js';
 import { swapIntoPlace, tempRelation } from './materialization.js';

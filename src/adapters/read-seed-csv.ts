@@ -12,7 +12,7 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'csv-parse/sync';
 import { fail } from '../errors/dpf-error.js';
-import type { LogicalType } from '../adapters/adapter.js';
+import type { LogicalType } from './adapter.js';
 
 /** What the compiler keeps of a seed: its columns, their inferred types and its row count. */
 export interface SeedShape {

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { inferType, logicalTypeOf, readSeedCsv, scanSeedCsv } from './read-seed-csv.js';
-import { diagnosticsOf, removeWrittenProjects, writeProject } from './test-fixtures.js';
+import { diagnosticsOf, removeWrittenProjects, writeProject } from '../compiler/test-fixtures.js';
 
 afterAll(removeWrittenProjects);
 
