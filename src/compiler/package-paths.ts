@@ -5,7 +5,8 @@ import { join } from 'node:path';
 
 export const PACKAGE_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const SCHEMAS_DIR = join(PACKAGE_ROOT, 'schemas');
-export const TEMPLATES_DIR = join(PACKAGE_ROOT, 'templates');
+// Defined beside the SQL template catalog, which the adapters' layer owns.
+export { TEMPLATES_DIR } from '../adapters/sql-templates.js';
 export const PROJECT_TEMPLATE_DIR = join(PACKAGE_ROOT, 'project-template');
 
 export const DPF_VERSION: string = (

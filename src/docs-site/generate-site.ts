@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import { adapterFactory } from '../adapters/index.js';
 import type { CompiledProject } from '../compiler/compile-pipeline.js';
 import { loadProjectConfig } from '../compiler/load-project.js';
-import { SqlTemplates } from '../runner/sql-templates.js';
+import { SqlTemplates } from '../adapters/sql-templates.js';
 import { DpfError } from '../errors/dpf-error.js';
 import { buildSearchIndex } from './build-search-index.js';
 import { buildSiteData } from './build-site-data.js';

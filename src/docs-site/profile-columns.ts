@@ -10,7 +10,7 @@
  */
 import type { Connection, Dialect } from '../adapters/adapter.js';
 import type { ExecutableNode } from '../compiler/manifest.js';
-import type { SqlTemplates } from '../runner/sql-templates.js';
+import type { SqlTemplates } from '../adapters/sql-templates.js';
 import type { CatalogColumn } from './read-catalog.js';
 
 export interface ColumnProfile {

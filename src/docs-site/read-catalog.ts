@@ -10,7 +10,7 @@ import type { Connection, RelationStats } from '../adapters/adapter.js';
 import type { Manifest, ModelNode, Relation, SeedNode, SourceNode } from '../compiler/manifest.js';
 import { existingRelations } from '../adapters/existing-relations.js';
 import { relationKey } from '../adapters/relation.js';
-import type { SqlTemplates } from '../runner/sql-templates.js';
+import type { SqlTemplates } from '../adapters/sql-templates.js';
 
 export type CatalogRelationType = 'table' | 'view' | 'external' | 'missing';
 

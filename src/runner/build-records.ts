@@ -11,7 +11,7 @@ import { decideReuse, inputsOf, RECORDED_STRATEGIES, versionReader, type ReuseDe
 import type { Plan, PlanStep } from './plan-run.js';
 import { recordStore, type RecordStore, type RelationRecord, type WithConnection } from './relation-records.js';
 import { sourceVersions } from './source-versions.js';
-import type { SqlTemplates } from './sql-templates.js';
+import type { SqlTemplates } from '../adapters/sql-templates.js';
 
 const FLUSH_EVERY = 100;
 

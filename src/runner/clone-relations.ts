@@ -7,7 +7,7 @@ import type { Adapter } from '../adapters/adapter.js';
 import type { ExecutableNode, Manifest } from '../compiler/manifest.js';
 import { existingRelations } from '../adapters/existing-relations.js';
 import { relationKey } from '../adapters/relation.js';
-import { SqlTemplates } from './sql-templates.js';
+import { SqlTemplates } from '../adapters/sql-templates.js';
 import { recordStore } from './relation-records.js';
 
 export interface CloneResult {

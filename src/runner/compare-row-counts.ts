@@ -2,7 +2,7 @@
 import type { Adapter } from '../adapters/adapter.js';
 import type { Manifest } from '../compiler/manifest.js';
 import type { NodeResult } from './run-results.js';
-import { SqlTemplates } from './sql-templates.js';
+import { SqlTemplates } from '../adapters/sql-templates.js';
 
 export interface RowCount {
   readonly name: string;

@@ -10,7 +10,7 @@ import { existingRelations } from '../adapters/existing-relations.js';
 import { relationKey } from '../adapters/relation.js';
 import type { Plan } from './plan-run.js';
 import { RECORDS, recordStore } from './relation-records.js';
-import { SqlTemplates } from './sql-templates.js';
+import { SqlTemplates } from '../adapters/sql-templates.js';
 
 export async function explainPlan(
   plan: Plan,

@@ -13,7 +13,7 @@
  */
 import type { Connection, Dialect } from '../adapters/adapter.js';
 import type { Relation } from '../compiler/manifest.js';
-import type { SqlTemplates } from './sql-templates.js';
+import type { SqlTemplates } from '../adapters/sql-templates.js';
 
 export const RECORDS: Relation = { schema: 'dpf_meta', identifier: 'relation_builds' };
 const BATCH = 500;

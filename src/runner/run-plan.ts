@@ -13,7 +13,7 @@ import type { MaterializationContext } from './materializations/materialization.
 import type { Plan, PlanStep } from './plan-run.js';
 import { BLOCKING, type NodeResult, type NodeStatus, type RunEvent, type RunSummary } from './run-results.js';
 import { allNodes } from '../compiler/manifest.js';
-import { SqlTemplates } from './sql-templates.js';
+import { SqlTemplates } from '../adapters/sql-templates.js';
 import { applyGrants } from './apply-grants.js';
 import { existingRelations } from '../adapters/existing-relations.js';
 import { relationKey } from '../adapters/relation.js';

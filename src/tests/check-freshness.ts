@@ -7,7 +7,7 @@
 import type { Adapter } from '../adapters/adapter.js';
 import { DpfError, diagnostic, type Diagnostic } from '../errors/dpf-error.js';
 import type { FreshnessRule, SourceNode } from '../compiler/manifest.js';
-import { SqlTemplates } from '../runner/sql-templates.js';
+import { SqlTemplates } from '../adapters/sql-templates.js';
 
 export type FreshnessStatus = 'pass' | 'warn' | 'error' | 'runtime error';
 

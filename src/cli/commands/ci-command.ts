@@ -20,7 +20,7 @@ import type { NodeResult } from '../../runner/run-results.js';
 import { compareRowCounts, type RowCount } from '../../runner/compare-row-counts.js';
 import { addProjectOptions, compileOptions } from '../common-options.js';
 import { recordStore } from '../../runner/relation-records.js';
-import { SqlTemplates } from '../../runner/sql-templates.js';
+import { SqlTemplates } from '../../adapters/sql-templates.js';
 import type { CommandContext } from '../command-context.js';
 import { addRunOptions, executeRun, type RunFlags } from './run-command.js';
 

@@ -5,7 +5,7 @@
 import type { AdapterCapabilities, Connection, Dialect, ExecuteResult, QueryResult, RelationType } from '../../adapters/adapter.js';
 import type { Diagnostic } from '../../errors/dpf-error.js';
 import type { Manifest, ManifestNode, Relation } from '../../compiler/manifest.js';
-import type { SqlTemplates } from '../sql-templates.js';
+import type { SqlTemplates } from '../../adapters/sql-templates.js';
 
 export interface MaterializationContext {
   readonly connection: Connection;

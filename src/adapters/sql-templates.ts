@@ -1,11 +1,17 @@
 /**
  * Loads the SQL templates in templates/, preferring templates/<adapter>/ over
  * templates/default/. One instance per run; compiled templates are cached in it.
+ *
+ * Which template an engine gets is adapter knowledge, so the catalog lives here, below every
+ * stage that renders SQL (runner, tests, docs site, history); none of them imports another's.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import HandlebarsModule from 'handlebars';
-import { TEMPLATES_DIR } from '../compiler/package-paths.js';
+
+/** dpf's templates/ folder, from src/ or dist/ alike (both sit one level below the package). */
+export const TEMPLATES_DIR = fileURLToPath(new URL('../../templates', import.meta.url));
 
 export type SqlTemplateName =
   | 'create_table_as'
