@@ -7,7 +7,7 @@ import { DiagnosticBag } from '../errors/dpf-error.js';
 import type { Dialect } from '../adapters/adapter.js';
 import type { ProjectGraph } from './build-graph.js';
 import type { ExecutableNode, Manifest, ModelNode, TestNode, UnitTestNode } from './manifest.js';
-import { compileTest, compileUnitTest } from '../tests/compile-tests.js';
+import { compileTest, compileUnitTest } from './compile-tests.js';
 import type { ParsedProject } from './parse-project.js';
 import { createHandlebars, cteName, injectCtes, renderModelSql, type TargetInfo } from './render-model-sql.js';
 

@@ -24,10 +24,10 @@ import {
 } from './manifest.js';
 import { DPF_VERSION } from './package-paths.js';
 import { scanSeedCsv } from '../adapters/read-seed-csv.js';
-import { loadGenericTests, type GenericTestDefinition } from '../tests/generic-tests.js';
-import { parseDataTests, parseRelationArg } from '../tests/parse-tests.js';
+import { loadGenericTests, type GenericTestDefinition } from './generic-tests.js';
+import { parseDataTests, parseRelationArg } from './parse-data-tests.js';
 import { parseSources } from './parse-sources.js';
-import { parseUnitTests } from '../tests/parse-unit-tests.js';
+import { parseUnitTests } from './parse-unit-tests.js';
 import { configPaths, folderConfig, mergeConfigs, resolveSchema, toTags, type RawConfig } from './resolve-config.js';
 import type { YamlFile } from './read-yaml-file.js';
 

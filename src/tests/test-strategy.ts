@@ -4,8 +4,8 @@
  * them all in <schema>_dpf_audit.<test name>, replaced each run.
  */
 import type { TestConfig } from '../compiler/manifest.js';
-import { parseThreshold } from './parse-tests.js';
-import type { Strategy } from '../runner/materializations/materialization.js';
+import { parseThreshold } from '../compiler/parse-data-tests.js';
+import type { TestStrategy } from './test-context.js';
 
 const SAMPLE_ROWS = 5;
 
@@ -35,7 +35,7 @@ export function judge(failures: number, config: TestConfig): 'pass' | 'warn' | '
   return 'pass';
 }
 
-export const testStrategy: Strategy = async (node, ctx) => {
+export const testStrategy: TestStrategy = async (node, ctx) => {
   if (node.kind !== 'test' || node.compiledCode === undefined) throw new Error(`test strategy needs a compiled test: ${node.uniqueId}`);
   const body = node.compiledCode.trimEnd();
   const sql = node.config.limit !== undefined ? ctx.templates.render('sample_rows', { sql: body, limit: node.config.limit }) : body;

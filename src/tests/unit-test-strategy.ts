@@ -7,12 +7,12 @@
 import type { ColumnDescription, Dialect } from '../adapters/adapter.js';
 import { diagnostic } from '../errors/dpf-error.js';
 import { closestMatch } from '../compiler/closest-match.js';
-import { fixtureName } from './compile-tests.js';
+import { fixtureName } from '../compiler/compile-tests.js';
 import type { FixtureInput, Manifest, UnitTestNode } from '../compiler/manifest.js';
 import { inferType } from '../adapters/read-seed-csv.js';
 import { injectCtes } from '../compiler/render-model-sql.js';
 import { stringLiteral } from '../adapters/ansi-dialect.js';
-import type { MaterializationContext, StepOutcome, Strategy } from '../runner/materializations/materialization.js';
+import type { TestContext, TestOutcome, TestStrategy } from './test-context.js';
 
 const sameName = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
 
@@ -44,7 +44,7 @@ function columnsOf(rows: Record<string, unknown>[]): string[] {
   return out;
 }
 
-async function columnTypes(sql: string, ctx: MaterializationContext): Promise<ColumnDescription[] | undefined> {
+async function columnTypes(sql: string, ctx: TestContext): Promise<ColumnDescription[] | undefined> {
   try {
     return (await ctx.query(`select * from (\n${sql}\n) as dpf_columns where 1 = 0`)).columns;
   } catch {
@@ -53,7 +53,7 @@ async function columnTypes(sql: string, ctx: MaterializationContext): Promise<Co
 }
 
 /** The input's columns: from the engine when the relation exists, else from YAML data types. */
-async function inputColumns(fixture: FixtureInput, manifest: Manifest, ctx: MaterializationContext): Promise<ColumnDescription[] | undefined> {
+async function inputColumns(fixture: FixtureInput, manifest: Manifest, ctx: TestContext): Promise<ColumnDescription[] | undefined> {
   const node = manifest.nodes[fixture.inputId] ?? manifest.sources[fixture.inputId];
   if (!node) return undefined;
   const ephemeral = node.kind === 'model' && node.config.materialized === 'ephemeral';
@@ -75,12 +75,12 @@ function inferredColumns(rows: Record<string, unknown>[], dialect: Dialect): Col
 
 const model = (test: UnitTestNode, manifest: Manifest) => manifest.nodes[test.attachedNode]?.name ?? test.attachedNode;
 
-export const unitTestStrategy: Strategy = async (node, ctx): Promise<StepOutcome> => {
+export const unitTestStrategy: TestStrategy = async (node, ctx): Promise<TestOutcome> => {
   if (node.kind !== 'unit_test' || node.compiledCode === undefined) throw new Error(`unit test strategy needs a compiled unit test: ${node.uniqueId}`);
   const test = node as UnitTestNode;
   const compiledCode = node.compiledCode;
   const { dialect, manifest } = ctx;
-  const invalid = (detail: string, location = test.location): StepOutcome => ({
+  const invalid = (detail: string, location = test.location): TestOutcome => ({
     error: diagnostic('UnitTestInvalid', { test: test.name, detail }, location),
   });
 

@@ -7,9 +7,9 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import HandlebarsModule from 'handlebars';
 import type { ValidateFunction } from 'ajv';
-import type { ProjectFile } from '../compiler/load-project.js';
-import { SCHEMAS_DIR, TEMPLATES_DIR } from '../compiler/package-paths.js';
-import { compileSchema } from '../compiler/schema-validators.js';
+import type { ProjectFile } from './load-project.js';
+import { SCHEMAS_DIR, TEMPLATES_DIR } from './package-paths.js';
+import { compileSchema } from './schema-validators.js';
 
 /** How an argument is rendered: see schemas/generic_tests.schema.json. */
 export type ArgKind = 'column' | 'columns' | 'relation' | 'values' | 'sql' | 'number' | 'raw';

@@ -8,11 +8,11 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { diagnostic, type DiagnosticBag, type SourceLocation } from '../errors/dpf-error.js';
-import { closestMatch } from '../compiler/closest-match.js';
-import type { ProjectFiles } from '../compiler/load-project.js';
-import type { ExecutableNode, FixtureInput, SourceNode, UnitTestNode } from '../compiler/manifest.js';
-import { parseRelationArg } from './parse-tests.js';
-import { toTags } from '../compiler/resolve-config.js';
+import { closestMatch } from './closest-match.js';
+import type { ProjectFiles } from './load-project.js';
+import type { ExecutableNode, FixtureInput, SourceNode, UnitTestNode } from './manifest.js';
+import { parseRelationArg } from './parse-data-tests.js';
+import { toTags } from './resolve-config.js';
 
 export interface UnitTestParseContext {
   readonly files: ProjectFiles;

@@ -9,9 +9,9 @@ import HandlebarsModule from 'handlebars';
 import { DpfError, diagnostic } from '../errors/dpf-error.js';
 import type { Dialect } from '../adapters/adapter.js';
 import type { GenericTestDefinition } from './generic-tests.js';
-import type { Manifest, TestNode, UnitTestNode } from '../compiler/manifest.js';
-import { parseRelationArg } from './parse-tests.js';
-import { cteName, injectCtes, renderModelSql, type RenderEnvironment } from '../compiler/render-model-sql.js';
+import type { Manifest, TestNode, UnitTestNode } from './manifest.js';
+import { parseRelationArg } from './parse-data-tests.js';
+import { cteName, injectCtes, renderModelSql, type RenderEnvironment } from './render-model-sql.js';
 
 export const fixtureName = (index: number) => `__dpf_fixture_${index}`;
 
