@@ -6,7 +6,7 @@
 import type { Manifest, ModelNode, SeedNode, SourceNode, TestNode, UnitTestNode } from '../compiler/manifest.js';
 import { isAbsolute, relative, sep } from 'node:path';
 import { DPF_VERSION } from '../compiler/package-paths.js';
-import type { ColumnLineage } from './column-lineage.js';
+import type { ColumnLineage } from '../lineage/column-lineage.js';
 import { nodeHealth } from './node-health.js';
 import type { ColumnProfile } from './profile-columns.js';
 import type { Catalog, CatalogEntry } from './read-catalog.js';

@@ -5,7 +5,7 @@
  *   1. compiled project in (src/compiler/compile-pipeline.ts, done by the command)
  *   2. read-catalog.ts + profile-columns.ts   warehouse facts (skipped with emptyCatalog)
  *   3. read-run-artifacts.ts                   last run and freshness check
- *   4. compute-column-lineage.ts               column lineage per model (column-lineage.ts),
+ *   4. src/lineage/compute-column-lineage.ts   column lineage per model (src/lineage/),
  *                                              on worker threads while 5 runs for the search
  *   5. build-search-index.ts                   MiniSearch index
  *   6. build-site-data.ts                      index + node details
@@ -22,8 +22,8 @@ import { DpfError } from '../errors/dpf-error.js';
 import { buildSearchIndex } from './build-search-index.js';
 import { buildSiteData } from './build-site-data.js';
 import { writeCatalogJson } from './catalog-json.js';
-import type { ColumnLineage } from './column-lineage.js';
-import { computeColumnLineage, lineageEngine, lineageJobs } from './compute-column-lineage.js';
+import type { ColumnLineage } from '../lineage/column-lineage.js';
+import { computeColumnLineage, lineageEngine, lineageJobs } from '../lineage/compute-column-lineage.js';
 import { isSensitiveColumn, profileColumns, wantsProfile, type ColumnProfile } from './profile-columns.js';
 import { readCatalog, type Catalog } from './read-catalog.js';
 import { readOverview } from './read-overview.js';

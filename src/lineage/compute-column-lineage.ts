@@ -1,15 +1,16 @@
 /**
- * Step 4 of `dpf docs generate`: column lineage of every model, by handing its compiled SQL
- * and the columns of the relations it reads to column-lineage.ts (which parses the SQL; this
- * module never looks inside SQL itself).
+ * Column lineage of every model in a manifest (step 4 of `dpf docs generate`, and what
+ * governance will propagate over), by handing its compiled SQL and the columns of the
+ * relations it reads to column-lineage.ts (which parses the SQL; this module never looks
+ * inside SQL itself). The caller names the cache file.
  *
  * - The relations of a model are its parents. An ephemeral parent has no relation: its SQL is
  *   inlined into the model as a CTE, so the ephemeral model's own parents stand in for it, and
  *   lineage passes through it to real relations.
  * - Columns of a relation come from the warehouse catalog, or, when it was skipped or the
  *   relation is not built, from the columns declared in YAML (seeds: the CSV header).
- * - Parsing costs about a millisecond per model, so results are cached by content in
- *   target/docs_lineage_cache.json, and large projects parse on worker threads.
+ * - Parsing costs about a millisecond per model, so results are cached by content (the site
+ *   uses target/docs_lineage_cache.json), and large projects parse on worker threads.
  */
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
