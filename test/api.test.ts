@@ -6,7 +6,7 @@ import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { build, explain, type DpfEvent } from '../src/index.js';
+import { build, compile, explain, ls, type DpfEvent } from '../src/index.js';
 import { DpfError } from '../src/errors/dpf-error.js';
 import { copyDemoProject, dpf, makeProject, REPO_ROOT, tempDir } from './helpers/run-dpf.js';
 import { queryDuckDB } from './helpers/query-duckdb.js';
@@ -91,5 +91,20 @@ describe('the public API', () => {
     expect(warnings).toEqual(['DPF511']);
     // It is still called after failing (2 nodes: 2 node_finished, both threw, one warning).
     expect(calls).toBeGreaterThan(5);
+  });
+
+  it('compile and ls: the project without the warehouse; dpf ls --output json shows the kind of each node', async () => {
+    const dir = copyDemoProject();
+    const compiled = await compile({ projectDir: dir, env: { HOME: dir }, select: ['fct_orders'] });
+    // The model and the tests on it, as in dbt's selection.
+    expect(compiled.selected!.filter((id) => !id.startsWith('test.') && !id.startsWith('unit_test.'))).toEqual(['model.shop.fct_orders']);
+    expect(compiled.manifest.nodes['model.shop.fct_orders']!.kind).toBe('model');
+    const nodes = await ls({ projectDir: dir, env: { HOME: dir }, select: ['+fct_orders'] });
+    const kinds = new Set(nodes.map((n) => n.kind));
+    expect([...kinds].sort()).toEqual(['model', 'seed', 'source', 'test', 'unit_test'].filter((k) => kinds.has(k)).sort());
+    expect(kinds.has('model') && kinds.has('seed')).toBe(true);
+    const cli = await dpf(['ls', '--project-dir', dir, '--select', '+fct_orders', '--output', 'json'], { cwd: dir });
+    const listed = cli.stdout.trim().split('\n').map((l) => JSON.parse(l) as { unique_id: string; kind: string });
+    expect(listed.map((n) => [n.unique_id, n.kind])).toEqual(nodes.map((n) => [n.uniqueId, n.kind]));
   });
 });
