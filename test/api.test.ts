@@ -55,8 +55,14 @@ describe('the public API', () => {
       expect(a, table).toEqual(b);
     }
     // Events came in order, one node_finished per result.
-    expect(events.map((e) => e.type).filter((t) => t !== 'node_started' && t !== 'node_finished')).toEqual(['project_compiled', 'run_started', 'run_finished']);
-    expect(events.filter((e) => e.type === 'node_finished')).toHaveLength(api.summary!.results.length);
+    expect(events.map((e) => e.type).filter((t) => !t.startsWith('node_'))).toEqual(['project_compiled', 'run_started', 'run_finished']);
+    for (const type of ['node_queued', 'node_started', 'node_finished']) expect(events.filter((e) => e.type === type), type).toHaveLength(api.summary!.results.length);
+    // Each node is queued (its upstream done) before it starts, and starts before it finishes.
+    const order = (type: string, id: string) => events.findIndex((e) => e.type === type && ('step' in e ? e.step.uniqueId : 'result' in e ? e.result.uniqueId : '') === id);
+    for (const r of api.summary!.results) {
+      expect(order('node_queued', r.uniqueId)).toBeLessThan(order('node_started', r.uniqueId));
+      expect(order('node_started', r.uniqueId)).toBeLessThan(order('node_finished', r.uniqueId));
+    }
   });
 
   it('explains without running, and reports a bad project as a thrown DpfError, never printing or exiting', async () => {
