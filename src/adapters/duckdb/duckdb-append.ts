@@ -18,6 +18,7 @@ import {
   type DuckDBType,
   type DuckDBValue,
 } from '@duckdb/node-api';
+import { DpfError } from '../../errors/dpf-error.js';
 import type { ColumnDescription, RowBatches } from '../adapter.js';
 import { checkRowWidth, valueMisfit } from '../row-batches.js';
 
@@ -34,6 +35,11 @@ const TIMESTAMP_TEXT = /^(-?\d{4,})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2})(?::(\d
 /**
  * Appends every row and returns how many. The appender's columns are the table's, in its
  * order; `order[i]` is the position in each row of the table's column i.
+ *
+ * Rows are gathered a chunk at a time and written column by column, in a loop per kind of
+ * column (fillColumn): each loop's call to its vector stays monomorphic, which keeps this
+ * within a small factor of writing the vectors by hand. Values already of the column's JS type
+ * take the fast path; anything else goes through the column's converter.
  */
 export async function appendInChunks(
   appender: DuckDBAppender,
@@ -43,48 +49,124 @@ export async function appendInChunks(
   relation: string,
 ): Promise<number> {
   const types = order.map((_, i) => appender.columnType(i));
-  const described = order.map((at) => columns[at]!);
-  const converters = types.map(converterFor);
+  const plans: ColumnPlan[] = types.map((type, i) => ({ kind: kindOf(type), at: order[i]!, convert: converterFor(type), column: columns[order[i]!]! }));
   const size = DuckDBVector.standardSize();
   const chunk = DuckDBDataChunk.create(types, size);
-  let vectors = types.map((_, i) => chunk.getColumnVector(i));
+  const gathered: (readonly unknown[])[] = new Array(size);
   let filled = 0;
   let appended = 0;
-  const emit = (rows: number) => {
-    for (const v of vectors) v.flush();
-    if (rows < size) chunk.rowCount = rows;
-    appender.appendDataChunk(chunk);
+  const emit = () => {
     chunk.reset();
-    chunk.rowCount = size;
-    vectors = types.map((_, i) => chunk.getColumnVector(i));
+    chunk.rowCount = filled;
+    for (let c = 0; c < plans.length; c++) {
+      const vector = chunk.getColumnVector(c);
+      fillColumn(plans[c]!, vector, gathered, filled, appended - filled, relation);
+      vector.flush();
+    }
+    appender.appendDataChunk(chunk);
+    filled = 0;
   };
   for await (const batch of batches) {
     for (const row of batch) {
       appended++;
       checkRowWidth(row, columns, appended, relation);
-      for (let c = 0; c < converters.length; c++) {
-        const value = row[order[c]!];
-        if (value === null || value === undefined) {
-          vectors[c]!.setItem(filled, null);
-          continue;
-        }
-        let converted: DuckDBValue | undefined;
-        try {
-          converted = converters[c]!(value);
-          if (converted !== undefined) vectors[c]!.setItem(filled, converted);
-        } catch (err) {
-          valueMisfit(relation, appended, described[c]!, value, (err as Error).message);
-        }
-        if (converted === undefined) valueMisfit(relation, appended, described[c]!, value);
-      }
-      if (++filled === size) {
-        emit(size);
-        filled = 0;
-      }
+      gathered[filled++] = row;
+      if (filled === size) emit();
     }
   }
-  if (filled > 0) emit(filled);
+  if (filled > 0) emit();
   return appended;
+}
+
+type Kind = 'boolean' | 'number' | 'bigint' | 'varchar' | 'timestamp' | 'other';
+
+interface ColumnPlan {
+  readonly kind: Kind;
+  /** Where the column's values are in each row. */
+  readonly at: number;
+  readonly convert: Convert;
+  readonly column: ColumnDescription;
+}
+
+function kindOf(type: DuckDBType): Kind {
+  switch (type.typeId) {
+    case DuckDBTypeId.BOOLEAN:
+      return 'boolean';
+    case DuckDBTypeId.TINYINT:
+    case DuckDBTypeId.SMALLINT:
+    case DuckDBTypeId.INTEGER:
+    case DuckDBTypeId.UTINYINT:
+    case DuckDBTypeId.USMALLINT:
+    case DuckDBTypeId.UINTEGER:
+    case DuckDBTypeId.FLOAT:
+    case DuckDBTypeId.DOUBLE:
+      return 'number';
+    case DuckDBTypeId.BIGINT:
+    case DuckDBTypeId.UBIGINT:
+    case DuckDBTypeId.HUGEINT:
+    case DuckDBTypeId.UHUGEINT:
+      return 'bigint';
+    case DuckDBTypeId.VARCHAR:
+      return 'varchar';
+    case DuckDBTypeId.TIMESTAMP:
+      return 'timestamp';
+    default:
+      return 'other';
+  }
+}
+
+/** Writes rows[0..count) of one column into its vector; `before` rows came in earlier chunks. */
+function fillColumn(plan: ColumnPlan, vector: DuckDBVector, rows: readonly (readonly unknown[])[], count: number, before: number, relation: string): void {
+  const { at, convert } = plan;
+  const set = vector as DuckDBVector<DuckDBValue>;
+  let r = 0;
+  const slow = (value: unknown) => {
+    if (value === null || value === undefined) return null;
+    const converted = convert(value);
+    return converted === undefined ? valueMisfit(relation, before + r + 1, plan.column, value) : converted;
+  };
+  try {
+    // One loop per kind, so that each setItem call site sees one vector class.
+    switch (plan.kind) {
+      case 'number':
+        for (; r < count; r++) {
+          const v = rows[r]![at];
+          set.setItem(r, typeof v === 'number' ? v : slow(v));
+        }
+        break;
+      case 'bigint':
+        for (; r < count; r++) {
+          const v = rows[r]![at];
+          set.setItem(r, typeof v === 'bigint' ? v : slow(v));
+        }
+        break;
+      case 'varchar':
+        for (; r < count; r++) {
+          const v = rows[r]![at];
+          set.setItem(r, typeof v === 'string' ? v : slow(v));
+        }
+        break;
+      case 'boolean':
+        for (; r < count; r++) {
+          const v = rows[r]![at];
+          set.setItem(r, typeof v === 'boolean' ? v : slow(v));
+        }
+        break;
+      case 'timestamp':
+        for (; r < count; r++) {
+          const v = rows[r]![at];
+          set.setItem(r, v instanceof Date && !Number.isNaN(v.getTime()) ? new DuckDBTimestampValue(BigInt(v.getTime()) * 1000n) : slow(v));
+        }
+        break;
+      case 'other':
+        for (; r < count; r++) set.setItem(r, slow(rows[r]![at]));
+        break;
+    }
+  } catch (err) {
+    if (err instanceof DpfError) throw err;
+    // The vector refused the value (an integer out of range, a fraction for an integer column).
+    valueMisfit(relation, before + r + 1, plan.column, rows[r]![at], (err as Error).message);
+  }
 }
 
 function converterFor(type: DuckDBType): Convert {
