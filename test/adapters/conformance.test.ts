@@ -516,7 +516,6 @@ unit_tests:
     const inline = await run(w, 'show', '--inline', 'select big + 1 as next from {{ref "big"}}');
     expect(inline.stdout).toContain('9007199254740994');
   });
-});
 
   it('appendRows: every logical type, NULLs, unicode and quotes, in batches; a failure part-way keeps none of the rows on DuckDB and the statements already sent on Trino', async () => {
     const w = project({});
@@ -594,6 +593,7 @@ unit_tests:
       expect(await serverQueryStates(w, marker)).toEqual(['FAILED']);
     }
   });
+});
 
 function infoSchema(w: TestWarehouse): string {
   return perEngine({ duckdb: 'information_schema', trino: `iceberg.information_schema` });
