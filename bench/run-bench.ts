@@ -17,13 +17,18 @@
  * 5. Seed load: `dpf seed` of a 1,000,000-row CSV (quick: 100,000) against DuckDB's own
  *    read_csv of the same file in the same run (bench/seed-load.ts).
  *
- * Flags: --quick, --repeats N (default 3, quick 1), --only compile|build|tests|docs|seed,
+ * 6. Bulk I/O: Connection.appendRows of 1,000,000 rows (quick: 100,000) against DuckDB's
+ *    appender used directly, and queryStream of 10,000,000 rows (quick: 1,000,000) with its
+ *    peak RSS (bench/bulk-io.ts).
+ *
+ * Flags: --quick, --repeats N (default 3, quick 1), --only compile|build|tests|docs|seed|bulk,
  * --rss-wrapper (use the in-process maxRSS wrapper even when /usr/bin/time exists), --sizes
  * 1000,5000, --build-models N, --docs-models N, --seed-rows N.
  */
 import { benchTestOverhead, testOverheadMarkdown, TEST_TARGET_MS, type TestOverheadResult } from './test-overhead.js';
 import { benchDocs, docsMarkdown, DOCS_TARGETS, type DocsBenchResult } from './docs-site.js';
 import { benchSeedLoad, seedLoadMarkdown, SEED_TARGET_RATIO, type SeedLoadResult } from './seed-load.js';
+import { benchBulkIo, bulkIoMarkdown, BULK_TARGETS, type BulkIoResult } from './bulk-io.js';
 import { spawn, spawnSync } from 'node:child_process';
 import { closeSync, copyFileSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, release, totalmem } from 'node:os';
@@ -39,6 +44,7 @@ const WORK = join(REPO_ROOT, 'bench', '.work');
 const DPF_BIN = join(REPO_ROOT, 'bin', 'dpf.js');
 const RAW_JS = join(BENCH_JS_DIR, 'raw-duckdb.js');
 const MEASURE_JS = join(BENCH_JS_DIR, 'measure-cli.js');
+const BULK_JS = join(BENCH_JS_DIR, 'bulk-io.js');
 const TIMEOUT_MS = 15 * 60 * 1000;
 const MiB = 1024 * 1024;
 
@@ -47,7 +53,7 @@ const MiB = 1024 * 1024;
 interface Args {
   readonly quick: boolean;
   readonly repeats: number;
-  readonly only?: 'compile' | 'build' | 'tests' | 'docs' | 'seed';
+  readonly only?: 'compile' | 'build' | 'tests' | 'docs' | 'seed' | 'bulk';
   readonly rssWrapper: boolean;
   readonly sizes: number[];
   readonly buildModels: number;
@@ -62,8 +68,8 @@ function parseArgs(argv: string[]): Args {
   };
   const quick = argv.includes('--quick');
   const only = value('--only');
-  if (only !== undefined && only !== 'compile' && only !== 'build' && only !== 'tests' && only !== 'docs' && only !== 'seed') {
-    throw new Error(`--only takes compile, build, tests, docs or seed, not ${only}`);
+  if (only !== undefined && only !== 'compile' && only !== 'build' && only !== 'tests' && only !== 'docs' && only !== 'seed' && only !== 'bulk') {
+    throw new Error(`--only takes compile, build, tests, docs, seed or bulk, not ${only}`);
   }
   const sizes = value('--sizes')?.split(',').map(Number) ?? (quick ? [200, 500, 1000] : [1000, 5000, 10000]);
   const repeats = Number(value('--repeats') ?? (quick ? 1 : 3));
@@ -542,12 +548,21 @@ async function main(): Promise<void> {
     log('');
   }
 
+  let bulk: BulkIoResult | undefined;
+  if (args.only === undefined || args.only === 'bulk') {
+    const [appendRows, streamRows] = args.quick ? [100_000, 1_000_000] : [1_000_000, 10_000_000];
+    bulk = await benchBulkIo(WORK, appendRows, streamRows, args.repeats, (a, name) => measureNode(BULK_JS, a, name), log);
+    if (!bulk) failures.push('the bulk I/O benchmark failed; see bench/.work/logs/bulk-*');
+    log('');
+  }
+
   const totalSeconds = (performance.now() - started) / 1000;
   const table =
     markdown(compile, build, { machine, repeats: args.repeats, rssMethod: rssLabel }) +
     (tests ? `\n\n${testOverheadMarkdown(tests)}` : '') +
     (docs ? `\n\n${docsMarkdown(docs)}` : '') +
-    (seed ? `\n\n${seedLoadMarkdown(seed)}` : '');
+    (seed ? `\n\n${seedLoadMarkdown(seed)}` : '') +
+    (bulk ? `\n\n${bulkIoMarkdown(bulk)}` : '');
   const results = {
     generatedAt: new Date().toISOString(),
     mode: args.quick ? 'quick' : 'full',
@@ -564,12 +579,13 @@ async function main(): Promise<void> {
       loadAverageAfter: loadavg(),
     },
     git: gitInfo(),
-    targets: { compile: COMPILE_TARGET, buildRatio: BUILD_TARGET_RATIO, docs: DOCS_TARGETS, seedRatio: SEED_TARGET_RATIO },
+    targets: { compile: COMPILE_TARGET, buildRatio: BUILD_TARGET_RATIO, docs: DOCS_TARGETS, seedRatio: SEED_TARGET_RATIO, bulk: BULK_TARGETS },
     compile,
     build,
     tests,
     docs,
     seed,
+    bulk,
     failures,
     totalSeconds,
   };
