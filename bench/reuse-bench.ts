@@ -27,6 +27,9 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { generateProject, landSourcesSql, PROJECT_NAME, SOURCE_NAME, type GeneratedProject } from './generate-project.js';
 
 export const REUSE_TARGETS = { noopVsFull: 0.15, changedVsCone: 1.5 };
+const ROWS_PER_SOURCE = 1000;
+/** Rows of the source each change updates (ids 1..ROWS_CHANGED). */
+const ROWS_CHANGED = 100;
 
 /** What run-bench gives this benchmark: its way to run dpf, and to record a failure. */
 export interface ReuseBenchContext {
@@ -105,13 +108,19 @@ function descendants(manifestPath: string, id: string): Set<string> {
   for (const [child, parents] of Object.entries(manifest.parentMap)) for (const p of parents) children.set(p, [...(children.get(p) ?? []), child]);
   const seen = new Set<string>();
   const queue = [id];
-  while (queue.length > 0) for (const c of children.get(queue.pop()!) ?? []) if (!seen.has(c)) seen.add(c), queue.push(c);
+  while (queue.length > 0) {
+    for (const child of children.get(queue.pop()!) ?? []) {
+      if (seen.has(child)) continue;
+      seen.add(child);
+      queue.push(child);
+    }
+  }
   return seen;
 }
 
 export async function benchReuse(workDir: string, n: number, repeats: number, ctx: ReuseBenchContext): Promise<ReuseBenchResult | undefined> {
   const dir = join(workDir, `reuse-${n}`);
-  const rowsPerSource = 1000;
+  const rowsPerSource = ROWS_PER_SOURCE;
   const project = generateProject(dir, n, { allTables: true, threads: 4, sources: 2, incrementalHub: true, exactAmounts: true, seedRows: rowsPerSource });
   const source = project.sourceTables[0]!;
   const sourceRelation = `${source.schema}.${source.name}`;
@@ -151,7 +160,7 @@ export async function benchReuse(workDir: string, n: number, repeats: number, ct
   };
   let delta = 0;
   const changeSource = () =>
-    withDatabase(db, (run) => run(`update ${sourceRelation} set amount = amount + ${++delta} where id between 1 and 100`));
+    withDatabase(db, (run) => run(`update ${sourceRelation} set amount = amount + ${++delta} where id between 1 and ${ROWS_CHANGED}`));
 
   for (let r = 0; r < repeats; r++) {
     for (const f of ['dev.duckdb', 'dev.duckdb.wal', 'reuse_ledger.json']) rmSync(join(dir, 'target', f), { force: true });
@@ -208,7 +217,7 @@ export async function benchReuse(workDir: string, n: number, repeats: number, ct
     if (sorted(ranChanged) !== sorted(ranCone)) fail('dpf build after a source change', changed, `ran ${ranChanged.length} models, the cone build ${ranCone.length}: not the same set`);
     if (sorted(ranCone) !== sorted(cone)) fail('dpf build --select source:…+ --rebuild-all', coneBuild, `ran ${ranCone.length} models; the source has ${cone.size} descendants`);
     log(
-      `  run ${r + 1}/${repeats}: 100 rows of ${sourceRelation} changed: build ${changed.wallSeconds.toFixed(2)}s (${ranChanged.length} models ran); ` +
+      `  run ${r + 1}/${repeats}: ${ROWS_CHANGED} rows of ${sourceRelation} changed: build ${changed.wallSeconds.toFixed(2)}s (${ranChanged.length} models ran); ` +
         `cone with --rebuild-all ${coneBuild.wallSeconds.toFixed(2)}s (${ranCone.length} models); tables equal to a from-scratch build: ` +
         comparisons.slice(-2).map((c) => (c.differing.length === 0 ? `${c.tables} of ${c.tables}` : `${c.differing.length} DIFFER`)).join(', '),
     );
@@ -220,7 +229,7 @@ export async function benchReuse(workDir: string, n: number, repeats: number, ct
     project: { ...project, dir: basename(dir) },
     rowsPerSource,
     changedSource: sourceRelation,
-    rowsChanged: 100,
+    rowsChanged: ROWS_CHANGED,
     fullWallSeconds: m(samples.full),
     noopLedgerWallSeconds: m(samples.noopLedger),
     noopWallSeconds: m(samples.noop),
