@@ -17,8 +17,16 @@
  *   ~25% of the models (`{{var "start_date"}}`, `{{var "amount_multiplier" 1}}`), and a few
  *   `{{config tags="..."}}` calls.
  * - `profiles.yml`: DuckDB at target/dev.duckdb, schema main, `threads` configurable.
+ * - With `sources: k`, the first k seeds are DuckDB tables instead (`raw.raw_seed_<i>`, declared
+ *   in models/sources.yml, read with `{{source "raw" "raw_seed_<i>"}}`): their CSV goes to data/
+ *   and data/land_sources.sql creates them with the seeds' column types. dpf does not load
+ *   them; whoever builds the project runs that file first (the bench does, in-process).
+ * - With `incrementalHub`, the staging model with the most children is an incremental model
+ *   merged on `unique_key="id"` (no is_incremental() filter: every run merges all rows, so an
+ *   update to an existing id reaches the table, as a from-scratch build would have it).
  *
  * As a CLI: node dist-bench/bench/generate-project.js <dir> <n> [--tables] [--threads N] [--seed S]
+ *   [--sources K] [--incremental-hub]
  */
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -41,6 +49,24 @@ export interface GenerateOptions {
   readonly clean?: boolean;
   /** Declare not_null and unique data tests on every model's id (test benchmarks). */
   readonly dataTests?: boolean;
+  /** The first k seeds become DuckDB source tables raw.raw_seed_<i> (default 0: all are seeds). */
+  readonly sources?: number;
+  /** Materialize the staging model with the most children as incremental, merged on id. */
+  readonly incrementalHub?: boolean;
+  /**
+   * Amounts as decimal(18,2) instead of double. A sum of doubles depends on the order DuckDB
+   * adds the rows in, which differs between two builds of the same data (parallel union all
+   * and aggregation change the last bit), so tables compared row for row need exact numbers.
+   */
+  readonly exactAmounts?: boolean;
+}
+
+/** A source table of the project: the CSV it is landed from, relative to the project. */
+export interface SourceTable {
+  readonly schema: string;
+  readonly name: string;
+  readonly csv: string;
+  readonly columns: readonly { readonly name: string; readonly type: string }[];
 }
 
 export interface GeneratedProject {
@@ -52,7 +78,22 @@ export interface GeneratedProject {
   /** Total refs (edges between models, and from staging to seeds). */
   readonly edges: number;
   readonly files: number;
+  /** Tables to land before the first build (data/land_sources.sql does it), in order. */
+  readonly sourceTables: SourceTable[];
+  /** The incremental model, with `incrementalHub`. */
+  readonly incrementalModel?: string;
 }
+
+export const SOURCE_NAME = 'raw';
+export const SOURCE_SCHEMA = 'raw';
+/** The seeds' columns, with the types dpf infers for them (and +column_types sets for ids). */
+export const SEED_COLUMNS: readonly { readonly name: string; readonly type: string }[] = [
+  { name: 'id', type: 'INTEGER' },
+  { name: 'group_id', type: 'INTEGER' },
+  { name: 'amount', type: 'DOUBLE' },
+  { name: 'label', type: 'VARCHAR' },
+  { name: 'event_date', type: 'DATE' },
+];
 
 export const PROJECT_NAME = 'bench';
 
@@ -79,6 +120,9 @@ interface ModelSpec {
   readonly style: 'staging' | 'join' | 'union';
   readonly usesVars: boolean;
   readonly configTag?: string;
+  /** Staging only: the parent is a source table, not a seed. */
+  readonly fromSource?: boolean;
+  readonly incremental?: boolean;
 }
 
 /** Sizes of the layers: ~10% staging (at least 1), the rest split evenly over the later layers. */
@@ -135,12 +179,23 @@ export function planModels(n: number, options: GenerateOptions = {}): { models: 
     }
     byLayer.push(names);
   });
-  return { models, seedNames };
+  const sources = new Set(seedNames.slice(0, Math.max(0, options.sources ?? 0)));
+  const childCount = new Map<string, number>();
+  for (const m of models) for (const p of m.parents) childCount.set(p, (childCount.get(p) ?? 0) + 1);
+  const hub = options.incrementalHub
+    ? models.filter((m) => m.layer === 0).reduce((best, m) => ((childCount.get(m.name) ?? 0) > (childCount.get(best.name) ?? 0) ? m : best))
+    : undefined;
+  const shaped = models.map((m) =>
+    m.layer === 0 && (sources.has(m.parents[0]!) || m === hub) ? { ...m, fromSource: sources.has(m.parents[0]!), incremental: m === hub } : m,
+  );
+  return { models: shaped, seedNames };
 }
 
-function modelSql(m: ModelSpec, allTables: boolean): string {
+function modelSql(m: ModelSpec, allTables: boolean, amountType: string): string {
   const lines: string[] = [];
-  if (m.configTag) lines.push(`{{config tags="${m.configTag}"}}`);
+  // Merged on id without an is_incremental() filter: updated rows reach the table too.
+  if (m.incremental) lines.push(`{{config materialized="incremental" unique_key="id"${m.configTag ? ` tags="${m.configTag}"` : ''}}}`);
+  else if (m.configTag) lines.push(`{{config tags="${m.configTag}"}}`);
   else if (!allTables && m.layer > 0 && m.layer < LAYERS.length - 1 && m.name.endsWith('7')) {
     // A few intermediate models override their folder's view default, as real projects do.
     lines.push('{{config materialized="table"}}');
@@ -148,15 +203,16 @@ function modelSql(m: ModelSpec, allTables: boolean): string {
   const amount = m.usesVars ? 'amount * {{var "amount_multiplier" 1}}' : 'amount';
   const filter = m.usesVars ? `event_date >= date '{{var "start_date"}}'` : undefined;
   if (m.style === 'staging') {
+    const from = m.fromSource ? `{{source "${SOURCE_NAME}" "${m.parents[0]}"}}` : `{{ref "${m.parents[0]}"}}`;
     lines.push(
       `-- ${m.name}: typed and cleaned rows of ${m.parents[0]}`,
       'select',
       '    cast(id as integer) as id,',
       '    cast(group_id as integer) as group_id,',
-      `    cast(${amount} as double) as amount,`,
+      `    cast(${amount} as ${amountType}) as amount,`,
       '    lower(label) as label,',
       '    cast(event_date as date) as event_date',
-      `from {{ref "${m.parents[0]}"}}`,
+      `from ${from}`,
     );
     if (filter) lines.push(`where ${filter}`);
   } else if (m.style === 'join') {
@@ -170,7 +226,7 @@ function modelSql(m: ModelSpec, allTables: boolean): string {
       'select',
       '    p1.id,',
       '    p1.group_id,',
-      `    cast(${sum} as double) as amount,`,
+      `    cast(${sum} as ${amountType}) as amount,`,
       "    left(p1.label || '_' || coalesce(p2.label, ''), 40) as label,",
       '    p1.event_date',
       'from p1',
@@ -183,7 +239,7 @@ function modelSql(m: ModelSpec, allTables: boolean): string {
       'select',
       '    id,',
       '    min(group_id) as group_id,',
-      `    cast(sum(${amount}) as double) as amount,`,
+      `    cast(sum(${amount}) as ${amountType}) as amount,`,
       '    min(label) as label,',
       '    max(event_date) as event_date',
       'from (',
@@ -234,6 +290,34 @@ function seedCsv(seedIndex: number, rows: number, rand: () => number): string {
     const day = new Date(Date.UTC(2023, 0, 1) + Math.floor(rand() * 700) * 86_400_000).toISOString().slice(0, 10);
     const amount = (Math.floor(rand() * 100_000) / 100).toFixed(2);
     lines.push(`${id},${(id % 4) + 1},${amount},${WORDS[(id + seedIndex) % WORDS.length]!.toUpperCase()},${day}`);
+  }
+  return lines.join('\n') + '\n';
+}
+
+function sourcesYaml(tables: string[]): string {
+  return [
+    'version: 2',
+    '',
+    'sources:',
+    `  - name: ${SOURCE_NAME}`,
+    `    schema: ${SOURCE_SCHEMA}`,
+    '    description: Tables landed by data/land_sources.sql before the first build.',
+    '    tables:',
+    ...tables.map((t) => `      - name: ${t}`),
+    '',
+  ].join('\n');
+}
+
+/** DuckDB SQL creating the source tables from their CSV files, relative to `projectDir` if given. */
+export function landSourcesSql(tables: readonly SourceTable[], projectDir?: string): string {
+  const lines = [
+    '-- Lands the source tables of this generated project. Run from the project folder before the',
+    "-- first build, e.g. `duckdb target/dev.duckdb < data/land_sources.sql` (dpf does not load sources).",
+    `create schema if not exists ${SOURCE_SCHEMA};`,
+  ];
+  for (const t of tables) {
+    const columns = t.columns.map((c) => `'${c.name}': '${c.type}'`).join(', ');
+    lines.push(`create or replace table ${t.schema}.${t.name} as select * from read_csv('${(projectDir ? join(projectDir, t.csv) : t.csv).replace(/'/g, "''")}', header = true, columns = {${columns}});`);
   }
   return lines.join('\n') + '\n';
 }
@@ -293,13 +377,24 @@ export function generateProject(dir: string, n: number, options: GenerateOptions
   };
   mkdirSync(join(root, 'seeds'), { recursive: true });
   const rand = prng((options.randomSeed ?? 42) + 1);
-  seedNames.forEach((s, i) => write(`seeds/${s}.csv`, seedCsv(i, options.seedRows ?? 20, rand)));
+  const sourceCount = Math.min(seedNames.length, Math.max(0, options.sources ?? 0));
+  const amountType = options.exactAmounts ? 'decimal(18,2)' : 'double';
+  const columns = SEED_COLUMNS.map((c) => (c.name === 'amount' ? { ...c, type: amountType.toUpperCase() } : c));
+  const sourceTables: SourceTable[] = seedNames.slice(0, sourceCount).map((name) => ({ schema: SOURCE_SCHEMA, name, csv: `data/${name}.csv`, columns }));
+  if (sourceCount > 0) mkdirSync(join(root, 'data'), { recursive: true });
+  // The same rows whether a seed or a source (one generator, in seed order).
+  seedNames.forEach((s, i) => write(i < sourceCount ? `data/${s}.csv` : `seeds/${s}.csv`, seedCsv(i, options.seedRows ?? 20, rand)));
+  if (sourceCount > 0) {
+    write('data/land_sources.sql', landSourcesSql(sourceTables));
+    mkdirSync(join(root, 'models'), { recursive: true });
+    write('models/sources.yml', sourcesYaml(sourceTables.map((t) => t.name)));
+  }
 
   const folders = new Map<string, ModelSpec[]>();
   for (const m of models) folders.set(m.folder, [...(folders.get(m.folder) ?? []), m]);
   for (const [folder, list] of folders) {
     mkdirSync(join(root, 'models', folder), { recursive: true });
-    for (const m of list) write(`models/${folder}/${m.name}.sql`, modelSql(m, allTables));
+    for (const m of list) write(`models/${folder}/${m.name}.sql`, modelSql(m, allTables, amountType));
     write(`models/${folder}/_${folder.replace("/", "_")}.yml`, propertiesYaml(list, options.dataTests === true));
   }
   write('dpf_project.yml', projectYaml(folders, allTables));
@@ -308,11 +403,21 @@ export function generateProject(dir: string, n: number, options: GenerateOptions
 
   const layers = LAYERS.map((name, i) => ({ name, models: models.filter((m) => m.layer === i).length }));
   const edges = models.reduce((s, m) => s + m.parents.length, 0);
-  return { dir: root, models: models.length, seeds: seedNames.length, folders: folders.size, layers, edges, files };
+  return {
+    dir: root,
+    models: models.length,
+    seeds: seedNames.length - sourceCount,
+    folders: folders.size,
+    layers,
+    edges,
+    files,
+    sourceTables,
+    incrementalModel: models.find((m) => m.incremental)?.name,
+  };
 }
 
 function main(argv: string[]): void {
-  const positional = argv.filter((a, i) => !a.startsWith('--') && !(argv[i - 1] === '--threads' || argv[i - 1] === '--seed'));
+  const positional = argv.filter((a, i) => !a.startsWith('--') && !['--threads', '--seed', '--sources'].includes(argv[i - 1] ?? ''));
   const flag = (name: string) => {
     const i = argv.indexOf(name);
     return i >= 0 ? argv[i + 1] : undefined;
@@ -320,7 +425,7 @@ function main(argv: string[]): void {
   const [dir, count] = positional;
   const n = Number(count);
   if (!dir || !Number.isInteger(n) || n < 1) {
-    process.stderr.write('usage: node dist-bench/bench/generate-project.js <dir> <n> [--tables] [--threads N] [--seed S]\n');
+    process.stderr.write('usage: node dist-bench/bench/generate-project.js <dir> <n> [--tables] [--threads N] [--seed S] [--sources K] [--incremental-hub]\n');
     process.exitCode = 2;
     return;
   }
@@ -329,11 +434,15 @@ function main(argv: string[]): void {
     allTables: argv.includes('--tables'),
     threads: flag('--threads') !== undefined ? Number(flag('--threads')) : undefined,
     randomSeed: flag('--seed') !== undefined ? Number(flag('--seed')) : undefined,
+    sources: flag('--sources') !== undefined ? Number(flag('--sources')) : undefined,
+    incrementalHub: argv.includes('--incremental-hub'),
   });
   const seconds = ((performance.now() - t0) / 1000).toFixed(2);
   process.stdout.write(
     `Generated ${result.models} models (${result.layers.map((l) => `${l.name} ${l.models}`).join(', ')}), ` +
-      `${result.seeds} seeds, ${result.folders} folders, ${result.edges} refs, ${result.files} files in ${result.dir} (${seconds}s)\n`,
+      `${result.seeds} seeds, ${result.folders} folders, ${result.edges} refs, ${result.files} files in ${result.dir} (${seconds}s)\n` +
+      (result.sourceTables.length > 0 ? `${result.sourceTables.length} source tables: land them first with data/land_sources.sql\n` : '') +
+      (result.incrementalModel ? `incremental model: ${result.incrementalModel}\n` : ''),
   );
 }
 

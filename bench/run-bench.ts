@@ -13,17 +13,27 @@
  *
  * 4. Docs: the catalog site of a 10,000-model project (quick: 1,000): generate time, file
  *    sizes, first page and search latency in headless Chromium (bench/docs-site.ts).
+ * 5. Reuse: full, no-op, changed-source and cone builds of a project with DuckDB source tables
+ *    and an incremental model, each result compared with a from-scratch build (bench/reuse-bench.ts).
+ *    Unlike the timings, its checks (every node reused, exactly the cone run, equal tables)
+ *    fail the benchmark when broken.
  *
- * 5. Seed load: `dpf seed` of a 1,000,000-row CSV (quick: 100,000) against DuckDB's own
+ * 6. Seed load: `dpf seed` of a 1,000,000-row CSV (quick: 100,000) against DuckDB's own
  *    read_csv of the same file in the same run (bench/seed-load.ts).
  *
- * Flags: --quick, --repeats N (default 3, quick 1), --only compile|build|tests|docs|seed,
- * --rss-wrapper (use the in-process maxRSS wrapper even when /usr/bin/time exists), --sizes
- * 1000,5000, --build-models N, --docs-models N, --seed-rows N.
+ * 7. Bulk I/O: Connection.appendRows of 1,000,000 rows (quick: 100,000) against DuckDB's
+ *    appender used directly, and queryStream of 10,000,000 rows (quick: 1,000,000) with its
+ *    peak RSS (bench/bulk-io.ts).
+ *
+ * Flags: --quick, --repeats N (default 3, quick 1), --only compile|build|tests|reuse|docs|seed|bulk
+ * (or a comma list), --rss-wrapper (use the in-process maxRSS wrapper even when /usr/bin/time
+ * exists), --sizes 1000,5000, --build-models N, --docs-models N, --reuse-models N, --seed-rows N.
  */
 import { benchTestOverhead, testOverheadMarkdown, TEST_TARGET_MS, type TestOverheadResult } from './test-overhead.js';
 import { benchDocs, docsMarkdown, DOCS_TARGETS, type DocsBenchResult } from './docs-site.js';
+import { benchReuse, reuseMarkdown, REUSE_TARGETS, type ReuseBenchResult } from './reuse-bench.js';
 import { benchSeedLoad, seedLoadMarkdown, SEED_TARGET_RATIO, type SeedLoadResult } from './seed-load.js';
+import { benchBulkIo, bulkIoMarkdown, BULK_TARGETS, type BulkIoResult } from './bulk-io.js';
 import { spawn, spawnSync } from 'node:child_process';
 import { closeSync, copyFileSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, release, totalmem } from 'node:os';
@@ -39,19 +49,25 @@ const WORK = join(REPO_ROOT, 'bench', '.work');
 const DPF_BIN = join(REPO_ROOT, 'bin', 'dpf.js');
 const RAW_JS = join(BENCH_JS_DIR, 'raw-duckdb.js');
 const MEASURE_JS = join(BENCH_JS_DIR, 'measure-cli.js');
+const BULK_JS = join(BENCH_JS_DIR, 'bulk-io.js');
 const TIMEOUT_MS = 15 * 60 * 1000;
 const MiB = 1024 * 1024;
 
 // ---------------------------------------------------------------- arguments
 
+const PARTS = ['compile', 'build', 'tests', 'reuse', 'docs', 'seed', 'bulk'] as const;
+type Part = (typeof PARTS)[number];
+
 interface Args {
   readonly quick: boolean;
   readonly repeats: number;
-  readonly only?: 'compile' | 'build' | 'tests' | 'docs' | 'seed';
+  /** The parts to run; all when undefined. */
+  readonly only?: ReadonlySet<Part>;
   readonly rssWrapper: boolean;
   readonly sizes: number[];
   readonly buildModels: number;
   readonly docsModels: number;
+  readonly reuseModels: number;
   readonly seedRows: number;
 }
 
@@ -61,19 +77,19 @@ function parseArgs(argv: string[]): Args {
     return i >= 0 ? argv[i + 1] : undefined;
   };
   const quick = argv.includes('--quick');
-  const only = value('--only');
-  if (only !== undefined && only !== 'compile' && only !== 'build' && only !== 'tests' && only !== 'docs' && only !== 'seed') {
-    throw new Error(`--only takes compile, build, tests, docs or seed, not ${only}`);
-  }
+  const onlyList = value('--only')?.split(',');
+  for (const part of onlyList ?? []) if (!(PARTS as readonly string[]).includes(part)) throw new Error(`--only takes ${PARTS.join(', ')} or a comma list of them, not ${part}`);
+  const only = onlyList ? new Set(onlyList as Part[]) : undefined;
   const sizes = value('--sizes')?.split(',').map(Number) ?? (quick ? [200, 500, 1000] : [1000, 5000, 10000]);
   const repeats = Number(value('--repeats') ?? (quick ? 1 : 3));
   const buildModels = Number(value('--build-models') ?? (quick ? 200 : 1000));
   const docsModels = Number(value('--docs-models') ?? (quick ? 1000 : 10000));
+  const reuseModels = Number(value('--reuse-models') ?? buildModels);
   const seedRows = Number(value('--seed-rows') ?? (quick ? 100_000 : 1_000_000));
-  for (const n of [...sizes, repeats, buildModels, docsModels, seedRows]) {
+  for (const n of [...sizes, repeats, buildModels, docsModels, reuseModels, seedRows]) {
     if (!Number.isInteger(n) || n < 1) throw new Error(`expected positive integers, got ${n}`);
   }
-  return { quick, repeats, only, rssWrapper: argv.includes('--rss-wrapper'), sizes, buildModels, docsModels, seedRows };
+  return { quick, repeats, only, rssWrapper: argv.includes('--rss-wrapper'), sizes, buildModels, docsModels, reuseModels, seedRows };
 }
 
 // ---------------------------------------------------------------- measuring child processes
@@ -478,7 +494,7 @@ function markdown(compile: CompileResult[], build: BuildResult | undefined, meta
     row("dpf runner phase ÷ dpf's statement sequence by hand, without close (dpf's own overhead)", (r) => r.runnerVsRawSwapExecution);
     out.push(
       '',
-      `**No-op build**: \`dpf build\` again with nothing changed takes ${sec(build.noopWallSeconds)} s, ${fmtRatio(build.noopVsFull)} of the full default build (target < 0.1×): every model is reused, answered from target/reuse_ledger.json without opening the unchanged database file.`,
+      `**No-op build, ledger shortcut**: \`dpf build\` again straight after a build, nothing changed, takes ${sec(build.noopWallSeconds)} s, ${fmtRatio(build.noopVsFull)} of the full default build: every model is reused, answered from target/reuse_ledger.json without opening the unchanged database file (see the reuse benchmark for a no-op that has to look at the data).`,
     );
     out.push('');
   }
@@ -493,6 +509,8 @@ function gitInfo(): { commit?: string; srcDirty?: boolean } {
     srcDirty: status.status === 0 ? status.stdout.trim().length > 0 : undefined,
   };
 }
+
+const runs = (args: Args, part: Part) => args.only === undefined || args.only.has(part);
 
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
@@ -509,7 +527,7 @@ async function main(): Promise<void> {
   const started = performance.now();
 
   const compile: CompileResult[] = [];
-  if (args.only === undefined || args.only === 'compile') {
+  if (runs(args, 'compile')) {
     for (const n of args.sizes) {
       const result = await benchCompile(n, args.repeats);
       compile.push(result);
@@ -517,9 +535,9 @@ async function main(): Promise<void> {
     log('');
   }
   let build: BuildResult | undefined;
-  if (args.only === undefined || args.only === 'build') build = await benchBuild(args.buildModels, args.repeats);
+  if (runs(args, 'build')) build = await benchBuild(args.buildModels, args.repeats);
   let tests: TestOverheadResult | undefined;
-  if (args.only === undefined || args.only === 'tests') {
+  if (runs(args, 'tests')) {
     log(`test overhead: ${thousands(args.buildModels)} models with not_null and unique on every id`);
     const nodeStartup = (await measureNode('-e', ['0'], 'tests-node-startup').catch(() => undefined))?.wallSeconds ?? 0.07;
     tests = await benchTestOverhead(WORK, args.buildModels, (a, name) => measureNode(DPF_BIN, a, name), nodeStartup);
@@ -527,18 +545,37 @@ async function main(): Promise<void> {
     else log(`  ${tests.tests} tests: overhead ${tests.overheadMsPerTest.toFixed(2)} ms per test (target <= ${TEST_TARGET_MS})\n`);
   }
 
+  let reuse: ReuseBenchResult | undefined;
+  if (runs(args, 'reuse')) {
+    reuse = await benchReuse(WORK, args.reuseModels, args.repeats, {
+      measure: (a, name) => measureNode(DPF_BIN, a, name),
+      check: (what, m, problem) => checkRun(what, { ...m, peakRssMiB: undefined }, problem),
+      log,
+    });
+    if (!reuse && failures.length === 0) failures.push('the reuse benchmark stopped; see bench/.work/logs/reuse-*');
+    log('');
+  }
+
   let docs: DocsBenchResult | undefined;
-  if (args.only === undefined || args.only === 'docs') {
+  if (runs(args, 'docs')) {
     docs = await benchDocs(WORK, args.docsModels, args.repeats, (a, name) => measureNode(DPF_BIN, a, name), log);
     if (!docs) failures.push('dpf docs generate on the docs benchmark project failed; see bench/.work/logs/docs-*');
     log('');
   }
 
   let seed: SeedLoadResult | undefined;
-  if (args.only === undefined || args.only === 'seed') {
+  if (runs(args, 'seed')) {
     const nodeStartup = (await measureNode('-e', ['0'], 'seed-node-startup').catch(() => undefined))?.wallSeconds ?? 0.07;
     seed = await benchSeedLoad(WORK, args.seedRows, (script, a, name) => measureNode(script === 'dpf' ? DPF_BIN : RAW_JS, a, name), nodeStartup, log);
     if (!seed) failures.push('the seed load benchmark failed; see bench/.work/logs/seed-*');
+    log('');
+  }
+
+  let bulk: BulkIoResult | undefined;
+  if (runs(args, 'bulk')) {
+    const [appendRows, streamRows] = args.quick ? [100_000, 1_000_000] : [1_000_000, 10_000_000];
+    bulk = await benchBulkIo(WORK, appendRows, streamRows, args.repeats, (a, name) => measureNode(BULK_JS, a, name), log);
+    if (!bulk) failures.push('the bulk I/O benchmark failed; see bench/.work/logs/bulk-*');
     log('');
   }
 
@@ -546,8 +583,10 @@ async function main(): Promise<void> {
   const table =
     markdown(compile, build, { machine, repeats: args.repeats, rssMethod: rssLabel }) +
     (tests ? `\n\n${testOverheadMarkdown(tests)}` : '') +
+    (reuse ? `\n\n${reuseMarkdown(reuse)}` : '') +
     (docs ? `\n\n${docsMarkdown(docs)}` : '') +
-    (seed ? `\n\n${seedLoadMarkdown(seed)}` : '');
+    (seed ? `\n\n${seedLoadMarkdown(seed)}` : '') +
+    (bulk ? `\n\n${bulkIoMarkdown(bulk)}` : '');
   const results = {
     generatedAt: new Date().toISOString(),
     mode: args.quick ? 'quick' : 'full',
@@ -564,12 +603,14 @@ async function main(): Promise<void> {
       loadAverageAfter: loadavg(),
     },
     git: gitInfo(),
-    targets: { compile: COMPILE_TARGET, buildRatio: BUILD_TARGET_RATIO, docs: DOCS_TARGETS, seedRatio: SEED_TARGET_RATIO },
+    targets: { compile: COMPILE_TARGET, buildRatio: BUILD_TARGET_RATIO, docs: DOCS_TARGETS, reuse: REUSE_TARGETS, seedRatio: SEED_TARGET_RATIO, bulk: BULK_TARGETS },
     compile,
     build,
     tests,
+    reuse,
     docs,
     seed,
+    bulk,
     failures,
     totalSeconds,
   };

@@ -4,6 +4,7 @@
  * and other programs. Everything else is internal and may change.
  */
 export { build, run, seed, snapshot, test, explain, runNodes, type RunOutcome, type Explanation } from './api/run-nodes.js';
+export { compile, ls, type CompileOutcome, type ListedNode } from './api/inspect-project.js';
 export type { ProjectOptions, SelectionOptions, RunOptions } from './api/options.js';
 export type { DpfEvent, Listener } from './api/events.js';
 export type { ProjectSummary } from './api/project-summary.js';

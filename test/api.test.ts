@@ -6,7 +6,7 @@ import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { build, explain, type DpfEvent } from '../src/index.js';
+import { build, compile, explain, ls, type DpfEvent } from '../src/index.js';
 import { DpfError } from '../src/errors/dpf-error.js';
 import { copyDemoProject, dpf, makeProject, REPO_ROOT, tempDir } from './helpers/run-dpf.js';
 import { queryDuckDB } from './helpers/query-duckdb.js';
@@ -55,8 +55,14 @@ describe('the public API', () => {
       expect(a, table).toEqual(b);
     }
     // Events came in order, one node_finished per result.
-    expect(events.map((e) => e.type).filter((t) => t !== 'node_started' && t !== 'node_finished')).toEqual(['project_compiled', 'run_started', 'run_finished']);
-    expect(events.filter((e) => e.type === 'node_finished')).toHaveLength(api.summary!.results.length);
+    expect(events.map((e) => e.type).filter((t) => !t.startsWith('node_'))).toEqual(['project_compiled', 'run_started', 'run_finished']);
+    for (const type of ['node_queued', 'node_started', 'node_finished']) expect(events.filter((e) => e.type === type), type).toHaveLength(api.summary!.results.length);
+    // Each node is queued (its upstream done) before it starts, and starts before it finishes.
+    const order = (type: string, id: string) => events.findIndex((e) => e.type === type && ('step' in e ? e.step.uniqueId : 'result' in e ? e.result.uniqueId : '') === id);
+    for (const r of api.summary!.results) {
+      expect(order('node_queued', r.uniqueId)).toBeLessThan(order('node_started', r.uniqueId));
+      expect(order('node_started', r.uniqueId)).toBeLessThan(order('node_finished', r.uniqueId));
+    }
   });
 
   it('explains without running, and reports a bad project as a thrown DpfError, never printing or exiting', async () => {
@@ -91,5 +97,20 @@ describe('the public API', () => {
     expect(warnings).toEqual(['DPF511']);
     // It is still called after failing (2 nodes: 2 node_finished, both threw, one warning).
     expect(calls).toBeGreaterThan(5);
+  });
+
+  it('compile and ls: the project without the warehouse; dpf ls --output json shows the kind of each node', async () => {
+    const dir = copyDemoProject();
+    const compiled = await compile({ projectDir: dir, env: { HOME: dir }, select: ['fct_orders'] });
+    // The model and the tests on it, as in dbt's selection.
+    expect(compiled.selected!.filter((id) => !id.startsWith('test.') && !id.startsWith('unit_test.'))).toEqual(['model.shop.fct_orders']);
+    expect(compiled.manifest.nodes['model.shop.fct_orders']!.kind).toBe('model');
+    const nodes = await ls({ projectDir: dir, env: { HOME: dir }, select: ['+fct_orders'] });
+    const kinds = new Set(nodes.map((n) => n.kind));
+    expect([...kinds].sort()).toEqual(['model', 'seed', 'source', 'test', 'unit_test'].filter((k) => kinds.has(k)).sort());
+    expect(kinds.has('model') && kinds.has('seed')).toBe(true);
+    const cli = await dpf(['ls', '--project-dir', dir, '--select', '+fct_orders', '--output', 'json'], { cwd: dir });
+    const listed = cli.stdout.trim().split('\n').map((l) => JSON.parse(l) as { unique_id: string; kind: string });
+    expect(listed.map((n) => [n.unique_id, n.kind])).toEqual(nodes.map((n) => [n.uniqueId, n.kind]));
   });
 });

@@ -34,6 +34,28 @@ describe('commands on the demo project', () => {
     const inline = await dpf(['show', '--project-dir', dir, '--inline', 'select count(*) as n from {{ref "int_order_payments"}}'], { cwd: dir });
     expect(inline.code, inline.output).toBe(0);
     expect(inline.stdout).toMatch(/\| n +\|/);
+    // Read through queryStream, stopping at the limit: the same table as before, text and JSON.
+    const many = "select i as id, 'x''' || i as label, null as nothing from range(5000) t(i) order by i";
+    const streamed = await dpf(['show', '--project-dir', dir, '--inline', many, '--limit', '3'], { cwd: dir });
+    expect(streamed.stdout).toBe(
+      "Previewing inline query (3 rows, limit 3):\n| id | label | nothing |\n|----|-------|---------|\n| 0  | x'0   | NULL    |\n| 1  | x'1   | NULL    |\n| 2  | x'2   | NULL    |\n",
+    );
+    const none = await dpf(['show', '--project-dir', dir, '--inline', many, '--limit', '0'], { cwd: dir });
+    expect(none.stdout).toBe('Previewing inline query (0 rows, limit 0):\n| id | label | nothing |\n|----|-------|---------|\n');
+    const json = await dpf(['show', '--project-dir', dir, '--inline', many, '--limit', '2', '--log-format', 'json'], { cwd: dir });
+    expect(JSON.parse(json.stdout)).toEqual({
+      event: 'show',
+      node: 'inline query',
+      columns: [
+        { name: 'id', type: 'BIGINT' },
+        { name: 'label', type: 'VARCHAR' },
+        { name: 'nothing', type: 'INTEGER' },
+      ],
+      rows: [
+        ['0', "x'0", null],
+        ['1', "x'1", null],
+      ],
+    });
     const noVar = await dpf(['show', '--project-dir', dir, '--inline', 'select {{var "nope"}} as x'], { cwd: dir });
     expect(noVar.code).toBe(2);
     expect(noVar.stderr).toContain('DPF206');

@@ -9,6 +9,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { duckdbDialect } from '../src/adapters/duckdb/duckdb-adapter.js';
+import { adapterFactory } from '../src/adapters/index.js';
+import type { TargetConfig } from '../src/adapters/adapter.js';
 import { logicalTypeOf, readSeedCsv } from '../src/adapters/read-seed-csv.js';
 import { killMidRun } from './helpers/kill-mid-run.js';
 import { queryDuckDB } from './helpers/query-duckdb.js';
@@ -111,6 +113,34 @@ describe('a seed read in one statement', () => {
         { text_col: null, note: null, code: null, ts: '2024-03-01 00:00:00.123', price: '3.33' },
       ]);
     });
+  });
+});
+
+describe('a seed loaded through appendRows (the path where the engine cannot read the file)', () => {
+  it("gives exactly the rows read_csv gives, from the CSV's text", async () => {
+    const dir = makeProject({
+      'seeds/mixed.csv': `${MIXED_CSV}\n`,
+      'seeds/properties.yml': 'seeds:\n  - name: mixed\n    config:\n      column_types: {code: varchar, price: "decimal(10,2)"}\n',
+    });
+    const seeded = await dpf(['seed'], { cwd: dir });
+    expect(seeded.code, seeded.output).toBe(0);
+    const columns = seedColumnsOf(dir, 'mixed');
+    const db = join(dir, 'target', 'dev.duckdb');
+    const target: TargetConfig = { profileName: 'proj', targetName: 'dev', type: 'duckdb', schema: 'main', threads: 1, settings: { path: db }, secrets: [] };
+    const adapter = adapterFactory('duckdb').create(target, dir);
+    await adapter.open();
+    try {
+      await adapter.withConnection(async (c) => {
+        await c.execute(`create table main.mixed_appended (${columns.map((col) => `${q(col.name)} ${col.type}`).join(', ')})`);
+        const rows = readSeedCsv(join(dir, 'seeds', 'mixed.csv'), 'seeds/mixed.csv').rows.map((row) => row.map((v) => (v === '' ? null : v)));
+        expect(await c.appendRows({ schema: 'main', identifier: 'mixed_appended' }, columns, [rows])).toEqual({ rowsAffected: 4 });
+        const differ = async (a: string, b: string) => (await c.query(`select * from main.${a} except all select * from main.${b}`)).rows;
+        expect(await differ('mixed', 'mixed_appended')).toEqual([]);
+        expect(await differ('mixed_appended', 'mixed')).toEqual([]);
+      });
+    } finally {
+      await adapter.close();
+    }
   });
 });
 

@@ -85,10 +85,61 @@ export interface AdapterCapabilities {
   readonly maxConnections: number;
 }
 
+/**
+ * Rows for appendRows, in batches: each row holds one value per column, in the order of the
+ * columns given. A value is null or undefined (NULL), a JS value of the column's type (number,
+ * bigint, boolean, string, Date), or its text as a CSV holds it ('42', '2024-01-31',
+ * '2024-01-31 10:00:00.123456'), read as the column's type.
+ */
+export type RowBatches = AsyncIterable<readonly (readonly unknown[])[]> | Iterable<readonly (readonly unknown[])[]>;
+
+export interface AppendOptions {
+  /**
+   * Rows per request where the engine takes rows as SQL (Trino: rows per INSERT statement,
+   * fewer when the statement would grow past what the server accepts). DuckDB's appender
+   * ignores it: it writes data chunks of the engine's own vector size.
+   */
+  readonly batchRows?: number;
+}
+
+/** One statement per call, through the engine's single-statement path, as every other method. */
+export interface StreamOptions {
+  /** At most this many rows per batch (default 2048); only the last batch may hold fewer. */
+  readonly batchRows?: number;
+}
+
 /** One session with the warehouse; statements on one connection run one at a time. */
 export interface Connection {
   execute(sql: string): Promise<ExecuteResult>;
   query(sql: string, options?: { limit?: number }): Promise<QueryResult>;
+  /**
+   * The rows of one query, read batch by batch so that memory holds one batch, not the result
+   * (a preview, a sink writing elsewhere, a 10-million-row export). Every batch carries the
+   * columns; an empty result yields one batch of no rows. Refuses a text of several
+   * statements as `query` does (DPF608), on the first read. Stopping early (`break`, a throw
+   * in the loop) releases the statement at once, and on a server cancels it there; the
+   * connection is free for the next statement. The connection is busy until the loop ends:
+   * run nothing else on it meanwhile.
+   */
+  queryStream(sql: string, options?: StreamOptions): AsyncIterable<QueryResult>;
+  /**
+   * Appends rows to an existing table through the engine's bulk path (DuckDB's appender, in
+   * data chunks; batched multi-row INSERTs on Trino). `columns` name every column of the table,
+   * in the order of the values in each row, with their engine types (as getColumns returns
+   * them); the values are read as those types, and one that does not fit is DPF609.
+   *
+   * It takes the batches rather than handing out an appender object, because the rows come
+   * from something that paces itself (an HTTP extract under a throughput limit, a stream being
+   * copied): pulling the next batch only when the last is written is backpressure for free,
+   * memory holds one batch, and the engine's writer is always closed, on success or failure,
+   * here in one place rather than by every caller.
+   *
+   * Not atomic across engines: if the batches or the engine fail part-way, DuckDB keeps none
+   * of the rows (unless inside `transaction`, whose rollback decides), but Trino keeps the
+   * statements already sent. Callers that need all-or-nothing append into a staging table and
+   * swap it in, as seeds do.
+   */
+  appendRows(relation: Relation, columns: readonly ColumnDescription[], rows: RowBatches, options?: AppendOptions): Promise<ExecuteResult>;
   listRelations(schema: string, database?: string): Promise<RelationInfo[]>;
   getColumns(relation: Relation): Promise<ColumnDescription[]>;
   /** Row count and storage size of a table, for the catalog; nothing for a view (counting one runs it). */

@@ -249,14 +249,5 @@ export function inferType(values: string[]): LogicalType {
   return 'text';
 }
 
-/** The logical type closest to a user's type override ("decimal(10,2)" -> double), for literals. */
-export function logicalTypeOf(engineType: string): LogicalType {
-  const t = engineType.toLowerCase();
-  if (/bool/.test(t)) return 'boolean';
-  if (/^(tinyint|smallint|int|integer|int4|int2)\b/.test(t)) return 'integer';
-  if (/^(bigint|int8|hugeint|long)\b/.test(t)) return 'bigint';
-  if (/^(double|float|real|decimal|numeric)/.test(t)) return 'double';
-  if (/^date$/.test(t)) return 'date';
-  if (/^timestamp/.test(t) || /^datetime/.test(t)) return 'timestamp';
-  return 'text';
-}
+/** Defined in logical-type.ts, which the dialects render values by; re-exported for this module's callers. */
+export { logicalTypeOf } from './logical-type.js';

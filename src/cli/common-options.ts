@@ -9,6 +9,7 @@ import { readLoadTimes } from '../tests/write-sources-json.js';
 import { readState } from '../compiler/read-state.js';
 import { MAX_YAML_ALIASES, MAX_YAML_DEPTH, nestingDepth, TOO_DEEP, yamlTooComplex } from '../compiler/read-yaml-file.js';
 import type { LogFormat } from './run-reporter.js';
+import type { ProjectOptions } from '../api/options.js';
 
 export interface CommonFlags {
   projectDir?: string;
@@ -50,6 +51,11 @@ export function selectionInput(flags: CommonFlags, targetPath: string, cwd: stri
       ? { current: readLoadTimes(targetPath), previous: flags.state ? readLoadTimes(resolve(cwd, flags.state)) : undefined }
       : undefined,
   };
+}
+
+/** The project flags as options of the public API. */
+export function projectOptionsOf(flags: CommonFlags, ctx: { io: { cwd: string; env: NodeJS.ProcessEnv } }): ProjectOptions {
+  return { projectDir: flags.projectDir, profilesDir: flags.profilesDir, target: flags.target, vars: parseVars(flags.vars), threads: parseThreads(flags.threads), env: ctx.io.env, cwd: ctx.io.cwd };
 }
 
 export function compileOptions(flags: CommonFlags, cwd: string, env: NodeJS.ProcessEnv): CompileOptions {

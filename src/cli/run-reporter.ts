@@ -93,6 +93,7 @@ export function createRunReporter(output: Output, format: LogFormat, projectDir:
       case 'run_started':
         output.out(`Running ${event.total} node${event.total === 1 ? '' : 's'} with ${event.threads} thread${event.threads === 1 ? '' : 's'}\n`);
         return;
+      case 'node_queued':
       case 'node_started':
         return;
       case 'node_finished':
@@ -154,6 +155,8 @@ function flatten(event: RunEvent): Record<string, unknown> {
   switch (event.type) {
     case 'run_started':
       return { event: event.type, total: event.total, threads: event.threads };
+    case 'node_queued':
+      return { event: event.type, unique_id: event.step.uniqueId, relation: event.step.relationName };
     case 'node_started':
       return { event: event.type, index: event.index, total: event.total, unique_id: event.step.uniqueId, relation: event.step.relationName };
     case 'node_finished':

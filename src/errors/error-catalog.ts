@@ -374,6 +374,12 @@ export const ERRORS = {
       `The SQL holds more than one statement, and dpf sends ${a.engine} exactly one at a time, so none of it ran. The second begins: ${a.excerpt}`,
     hint: 'A value rendered into the SQL may have closed a string literal: write {{literal (var "name")}} rather than \'{{var "name"}}\' (docs/templates.md says which helpers quote). Otherwise remove the ";" between the statements.',
   },
+  AppendFailed: {
+    code: 'DPF609',
+    title: 'Rows could not be appended',
+    message: (a: { relation: string; detail: string }) => `Appending rows to ${a.relation} failed: ${a.detail}`,
+    hint: "Check the value in the data the rows came from (a seed's CSV, an extract's response), or the column's type (a seed's column_types). Rows are appended to a staging table, so the table the name points at is as it was.",
+  },
   QueryFailed: {
     code: 'DPF601',
     title: 'Query failed',

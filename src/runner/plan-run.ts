@@ -9,6 +9,7 @@
  */
 import type { ProjectGraph } from '../compiler/build-graph.js';
 import { allNodes, type Manifest, type ManifestNode } from '../compiler/manifest.js';
+import { WAREHOUSE, type StepResource } from './resource-slots.js';
 
 export type StrategyName = 'view' | 'table' | 'incremental' | 'snapshot' | 'seed' | 'test' | 'unit_test';
 export type RunCommand = 'run' | 'seed' | 'snapshot' | 'build' | 'test';
@@ -23,6 +24,8 @@ export interface PlanStep {
   readonly relationName: string;
   /** Steps of this plan that must succeed first (through unplanned nodes too). */
   readonly dependsOn: string[];
+  /** What the step holds while it runs (resource-slots.ts): every SQL step, a warehouse connection. */
+  readonly resources: readonly StepResource[];
 }
 
 export interface Plan {
@@ -95,6 +98,7 @@ export function planRun(
       strategy: strategyOf(node)!,
       relationName: 'relationName' in node ? node.relationName : node.name,
       dependsOn: [...deps.get(id)!].sort(),
+      resources: [WAREHOUSE],
     });
   }
   return { command: options.command, fullRefresh: options.fullRefresh ?? false, eventTimeRange: options.eventTimeRange, steps };

@@ -23,6 +23,7 @@ import { readLedger, type ReuseState } from './reuse-ledger.js';
 import { sourcesRead } from './build-records.js';
 import { filesVersion } from './source-versions.js';
 import { sourceLineOf } from './source-line.js';
+import { ResourceSlots } from './resource-slots.js';
 
 export interface RunContext {
   readonly adapter: Adapter;
@@ -45,6 +46,8 @@ export interface RunContext {
     /** --defer: unique id -> the relation read instead. */
     readonly deferred?: ReadonlyMap<string, string>;
   };
+  /** Sizes of named pools that steps may declare (1 each when not given). */
+  readonly pools?: Readonly<Record<string, number>>;
   /**
    * Aborting stops the run as Ctrl-C does: no new step starts, running statements are
    * cancelled (Adapter.cancel), and the relations they were replacing stay as they were.
@@ -58,7 +61,10 @@ export async function runPlan(plan: Plan, ctx: RunContext): Promise<RunSummary &
   const started = Date.now();
   const startedAt = new Date(started).toISOString();
   const total = plan.steps.length;
-  const threads = Math.max(1, Math.min(ctx.threads, ctx.adapter.capabilities.maxConnections, plan.steps.length));
+  // Threads are workers; a step waits for the resources it declares (a warehouse connection,
+  // a pool slot), so a step that needs no connection does not hold one.
+  const threads = Math.max(1, Math.min(ctx.threads, plan.steps.length));
+  const slots = new ResourceSlots({ warehouse: ctx.adapter.capabilities.maxConnections, pools: ctx.pools });
   ctx.onEvent({ type: 'run_started', total, threads });
 
   const existing = await prepareSchemas(plan, ctx);
@@ -83,6 +89,7 @@ export async function runPlan(plan: Plan, ctx: RunContext): Promise<RunSummary &
   }
   const byId = new Map(plan.steps.map((s) => [s.uniqueId, s]));
   const ready: PlanStep[] = plan.steps.filter((s) => s.dependsOn.length === 0);
+  for (const step of ready) ctx.onEvent({ type: 'node_queued', step });
   let finished = 0;
   let stopped = false;
   let cancelled = false;
@@ -210,7 +217,7 @@ export async function runPlan(plan: Plan, ctx: RunContext): Promise<RunSummary &
               message: REUSED_MESSAGE,
               reason: book?.decisions.get(step.uniqueId)?.reason,
             })
-          : runStep(step, thread).catch((err: unknown): NodeResult => {
+          : slots.with(step.resources, () => runStep(step, thread)).catch((err: unknown): NodeResult => {
               // runStep turns the step's own failures into results; this is a failure around it
               // (target/run/ not writable on a full disk): that node's error, not a crash.
               const error = err instanceof DpfError ? err.first : diagnostic('SqlError', { engine: ctx.adapter.engine, detail: String((err as Error)?.message ?? err), runPath: 'target/run/' }, { file: ctx.manifest.nodes[step.uniqueId]?.originalFilePath ?? step.name });
@@ -226,7 +233,11 @@ export async function runPlan(plan: Plan, ctx: RunContext): Promise<RunSummary &
             for (const child of children.get(step.uniqueId) ?? []) {
               const left = waiting.get(child)! - 1;
               waiting.set(child, left);
-              if (left === 0 && !results.has(child)) ready.push(byId.get(child)!);
+              if (left === 0 && !results.has(child)) {
+                const next = byId.get(child)!;
+                ready.push(next);
+                ctx.onEvent({ type: 'node_queued', step: next });
+              }
             }
           }
           pump();
@@ -294,6 +305,7 @@ function reusedRun(plan: Plan, ctx: Pick<RunContext, 'manifest' | 'invocationId'
   const total = plan.steps.length;
   ctx.onEvent({ type: 'run_started', total, threads: Math.max(1, Math.min(ctx.threads, total)) });
   const results = plan.steps.map((step, i): NodeResult => {
+    ctx.onEvent({ type: 'node_queued', step });
     ctx.onEvent({ type: 'node_started', index: i + 1, total, step });
     const result: NodeResult = { ...base(step, 0), status: 'reused', executionTime: 0, message: REUSED_MESSAGE, reason: decisions.get(step.uniqueId)?.reason };
     ctx.onEvent({ type: 'node_finished', index: i + 1, total, result });

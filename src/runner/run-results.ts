@@ -53,6 +53,8 @@ export interface RunSummary {
 
 export type RunEvent =
   | { readonly type: 'run_started'; readonly total: number; readonly threads: number }
+  /** Every step it waited for succeeded: it waits for a thread and its resources. */
+  | { readonly type: 'node_queued'; readonly step: PlanStep }
   | { readonly type: 'node_started'; readonly index: number; readonly total: number; readonly step: PlanStep }
   | { readonly type: 'node_finished'; readonly index: number; readonly total: number; readonly result: NodeResult }
   | { readonly type: 'run_finished'; readonly summary: RunSummary };

@@ -10,6 +10,7 @@ import { spawn } from 'node:child_process';
 import { dpf, REPO_ROOT, TEMPLATE } from '../helpers/run-dpf.js';
 import { readSite } from '../docs-site/helpers/site-files.js';
 import { ADAPTER, asText, conformanceProject, perEngine, type TestWarehouse } from './warehouse.js';
+import type { LogicalType } from '../../src/adapters/adapter.js';
 
 /** models/sources.yml declaring one source table in this project's schema <name> (see SCHEMA_ in warehouse.ts). */
 const sourceYml = (source: string, table: string) => `sources:\n  - name: ${source}\n    schema: SCHEMA_${source}\n    tables:\n      - name: ${table}\n`;
@@ -516,6 +517,83 @@ unit_tests:
     expect(show.stdout).toContain('2024-01-01 10:00:00.123456');
     const inline = await run(w, 'show', '--inline', 'select big + 1 as next from {{ref "big"}}');
     expect(inline.stdout).toContain('9007199254740994');
+  });
+
+  it('appendRows: every logical type, NULLs, unicode and quotes, in batches; a failure part-way keeps none of the rows on DuckDB and the statements already sent on Trino', async () => {
+    const w = project({});
+    const types: [string, LogicalType][] = [['b', 'boolean'], ['i', 'integer'], ['big', 'bigint'], ['d', 'double'], ['day', 'date'], ['ts', 'timestamp'], ['txt', 'text']];
+    const columns = types.map(([name, type]) => ({ name, type: w.typeName(type) }));
+    const table = w.relationOf('appended');
+    await w.withConnection(async (c) => {
+      await c.createSchema(w.schema, table.database);
+      await c.execute(`create table ${w.relation('appended')} (${columns.map((col) => `${col.name} ${col.type}`).join(', ')})`);
+      const rows = [
+        [true, 1, 9007199254740993n, 1.5, new Date('2024-02-29T00:00:00Z'), '2024-01-02 03:04:05.123456', 'He said "hi" \'ok\' ; -- /*'],
+        ['false', '-7', '-9007199254740993', '-0.25', '1999-12-31', '2024-01-02T03:04:05.000001', '東京 Zoë ✓ 🎉'],
+        [null, null, null, null, null, null, null],
+        [true, 3, 3, 3, '2024-03-01', '2024-03-01 00:00:00.5', ''],
+      ];
+      expect(await c.appendRows(table, columns, [rows.slice(0, 3), rows.slice(3)], { batchRows: 2 })).toEqual({ rowsAffected: 4 });
+    });
+    const read = await w.query(`select b, i, cast(big as varchar) as big, d, cast(day as varchar) as day, cast(ts as varchar) as ts, txt from ${w.relation('appended')} order by i nulls last`);
+    expect(asText(read)).toEqual([
+      { b: 'false', i: '-7', big: '-9007199254740993', d: '-0.25', day: '1999-12-31', ts: '2024-01-02 03:04:05.000001', txt: '東京 Zoë ✓ 🎉' },
+      { b: 'true', i: '1', big: '9007199254740993', d: '1.5', day: '2024-02-29', ts: '2024-01-02 03:04:05.123456', txt: 'He said "hi" \'ok\' ; -- /*' },
+      { b: 'true', i: '3', big: '3', d: '3', day: '2024-03-01', ts: perEngine({ duckdb: '2024-03-01 00:00:00.5', trino: '2024-03-01 00:00:00.500000' }), txt: '' },
+      { b: null, i: null, big: null, d: null, day: null, ts: null, txt: null },
+    ]);
+
+    await w.execute(`delete from ${w.relation('appended')}`);
+    async function* failing() {
+      yield [[true, 1, 1, 1, '2024-01-01', '2024-01-01 00:00:00', 'a'], [true, 2, 2, 2, '2024-01-01', '2024-01-01 00:00:00', 'b']];
+      yield [[true, 3, 3, 3, '2024-01-01', '2024-01-01 00:00:00', 'c']];
+      throw new Error('the source failed');
+    }
+    await expect(w.withConnection((c) => c.appendRows(table, columns, failing(), { batchRows: 2 }))).rejects.toThrow('the source failed');
+    expect(await count(w, w.relation('appended'))).toBe(perEngine({ duckdb: 0, trino: 2 }));
+  });
+
+  it('queryStream: batches of batchRows with the columns, an early stop frees the connection (and cancels on a server), two statements are refused', async () => {
+    const w = project({});
+    const numbers = perEngine({ duckdb: 'range(1, 2501)', trino: 'unnest(sequence(1, 2500))' });
+    await w.land(w.schema, 'numbers', `select cast(x as integer) as x, concat('n', cast(x as varchar)) as label from ${numbers} as t(x)`);
+    const marker = `dpf-stream-stop-${w.schema}`;
+    const endless = perEngine({
+      duckdb: `select a.x from range(100000) as a(x), range(100000) as b(y) -- ${marker}`,
+      trino: `select a.x from unnest(sequence(1, 10000)) as a(x) cross join unnest(sequence(1, 10000)) as b(y) -- ${marker}`,
+    });
+    await w.withConnection(async (c) => {
+      const sizes: number[] = [];
+      let sum = 0;
+      for await (const batch of c.queryStream(`select x, label from ${w.relation('numbers')} order by x`, { batchRows: 1000 })) {
+        expect(batch.columns.map((col) => col.name)).toEqual(['x', 'label']);
+        sizes.push(batch.rows.length);
+        for (const [x, label] of batch.rows) {
+          sum += Number(x);
+          expect(label).toBe(`n${String(x)}`);
+        }
+      }
+      expect(sizes).toEqual([1000, 1000, 500]);
+      expect(sum).toBe(2500 * 2501 / 2);
+
+      let seen = 0;
+      for await (const batch of c.queryStream(endless, { batchRows: 100 })) {
+        seen += batch.rows.length;
+        if (seen >= 200) break;
+      }
+      expect(seen).toBe(200);
+      expect(asText((await c.query('select 42 as answer')).rows.map(([v]) => ({ v })))).toEqual([{ v: '42' }]);
+
+      const twice = c.queryStream(`select 1; drop table ${w.relation('numbers')}`);
+      await expect((async () => {
+        for await (const _ of twice) void _;
+      })()).rejects.toThrow();
+    });
+    expect(await count(w, w.relation('numbers'))).toBe(2500);
+    if (ADAPTER === 'trino') {
+      await waitFor(async () => !(await serverQueryStates(w, marker)).includes('RUNNING'), 10_000);
+      expect(await serverQueryStates(w, marker)).toEqual(['FAILED']);
+    }
   });
 });
 

@@ -6,7 +6,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import { adapterFactory } from '../../src/adapters/index.js';
-import type { Adapter, TargetConfig } from '../../src/adapters/adapter.js';
+import type { Adapter, Connection, LogicalType, TargetConfig } from '../../src/adapters/adapter.js';
+import type { Relation } from '../../src/compiler/manifest.js';
 import { writeFiles, tempDir } from '../helpers/run-dpf.js';
 
 export type AdapterName = 'duckdb' | 'trino';
@@ -33,6 +34,12 @@ export interface TestWarehouse {
   profileYaml(profileName: string): string;
   /** The relation's rendered name, as dpf writes it in compiled SQL. */
   relation(identifier: string, schema?: string): string;
+  /** The relation as the adapter's methods take it (this project's schema unless given). */
+  relationOf(identifier: string, schema?: string): Relation;
+  /** The engine's name for a logical type. */
+  typeName(type: LogicalType): string;
+  /** A connection of dpf's adapter on this project's engine, for the adapter's own methods. */
+  withConnection<T>(fn: (connection: Connection) => Promise<T>): Promise<T>;
   /** Runs SQL on the engine (landing source data, reading results) through dpf's adapter. */
   query(sql: string): Promise<Record<string, unknown>[]>;
   execute(...statements: string[]): Promise<void>;
@@ -81,6 +88,9 @@ export function conformanceProject(files: Record<string, string>, projectYml = '
     schema,
     profileYaml,
     relation: (identifier, s = schema) => dialect.renderRelation({ database: target.database, schema: s, identifier }),
+    relationOf: (identifier, s = schema) => ({ database: target.database, schema: s, identifier }),
+    typeName: (type) => dialect.typeName(type),
+    withConnection: (fn) => withAdapter((a) => a.withConnection(fn)),
     query: (sql) =>
       withAdapter((a) =>
         a.withConnection(async (c) => {

@@ -16,13 +16,17 @@ import type {
   ColumnDescription,
   Connection,
   Dialect,
+  ExecuteResult,
   QueryResult,
+  RowBatches,
   RelationInfo,
   RelationStats,
   RelationType,
+  StreamOptions,
   TargetConfig,
 } from '../adapter.js';
 import { ansiDialect, stringLiteral } from '../ansi-dialect.js';
+import { rebatch } from '../row-batches.js';
 import { ConnectionPool } from '../connection-pool.js';
 import { MultipleStatementsError } from '../multiple-statements-error.js';
 
@@ -48,6 +52,9 @@ export const duckdbDialect: Dialect = {
 };
 
 class DuckDBSession implements Connection {
+  /** Inside transaction(): appendRows then joins it instead of opening its own. */
+  private inTransaction = false;
+
   constructor(
     readonly conn: DuckDBConnection,
     private readonly dialect: Dialect,
@@ -91,6 +98,72 @@ class DuckDBSession implements Connection {
     } finally {
       prepared.destroySync();
     }
+  }
+
+  queryStream(sql: string, options: StreamOptions = {}): AsyncIterable<QueryResult> {
+    return rebatch(this.streamChunks(sql), options.batchRows);
+  }
+
+  /**
+   * DuckDB's streaming result: the engine computes chunks as they are fetched, so memory holds
+   * one. Returning early destroys the statement, and the connection's next statement closes the
+   * unread rest of the result.
+   */
+  private async *streamChunks(sql: string): AsyncGenerator<QueryResult> {
+    const prepared = await this.prepareOne(sql);
+    try {
+      const result = await this.engine(() => prepared.stream());
+      const names = result.columnNames();
+      const types = result.columnTypes().map(String);
+      const columns = names.map((name, i) => ({ name, type: types[i]! }));
+      const { JsonDuckDBValueConverter } = await import('@duckdb/node-api');
+      yield { columns, rows: [] };
+      for (;;) {
+        const chunk = await this.engine(() => result.fetchChunk());
+        if (!chunk || chunk.rowCount === 0) break;
+        yield { columns, rows: chunk.convertRows(JsonDuckDBValueConverter) as unknown[][] };
+      }
+    } finally {
+      prepared.destroySync();
+    }
+  }
+
+  /**
+   * In one transaction of its own (or the caller's, inside transaction()), so that a failure
+   * part-way keeps none of the rows; see Connection.appendRows.
+   */
+  async appendRows(relation: Relation, columns: readonly ColumnDescription[], rows: RowBatches): Promise<ExecuteResult> {
+    const name = this.dialect.renderRelation(relation);
+    const order = await this.columnOrder(relation, columns, name);
+    const { appendInChunks } = await import('./duckdb-append.js');
+    const append = async () => {
+      const appender = await this.engine((c) => c.createAppender(relation.identifier, relation.schema, relation.database ?? null));
+      let appended: number;
+      try {
+        appended = await appendInChunks(appender, columns, order, rows, name);
+      } catch (err) {
+        // Rows the appender still buffers must not reach the table when it is closed.
+        appender.clear();
+        appender.closeSync();
+        throw err;
+      }
+      await this.engine(async () => appender.closeSync());
+      return { rowsAffected: appended };
+    };
+    return this.inTransaction ? append() : this.transaction(append);
+  }
+
+  /** For each of the table's columns, the position of its values in the rows given. */
+  private async columnOrder(relation: Relation, columns: readonly ColumnDescription[], name: string): Promise<number[]> {
+    const table = await this.getColumns(relation);
+    const given = new Map(columns.map((c, i) => [c.name.toLowerCase(), i]));
+    const order = table.map((c) => given.get(c.name.toLowerCase()));
+    if (table.length === 0 || order.some((i) => i === undefined) || columns.length !== table.length) {
+      throw new Error(
+        `appendRows into ${name}: the columns given (${columns.map((c) => c.name).join(', ')}) must be the table's (${table.map((c) => c.name).join(', ') || 'no such table'})`,
+      );
+    }
+    return order as number[];
   }
 
   private async runOne(sql: string) {
@@ -185,6 +258,7 @@ class DuckDBSession implements Connection {
 
   async transaction<T>(fn: () => Promise<T>): Promise<T> {
     await this.runOne('begin transaction');
+    this.inTransaction = true;
     try {
       const value = await fn();
       await this.runOne('commit');
@@ -192,6 +266,8 @@ class DuckDBSession implements Connection {
     } catch (err) {
       await this.runOne('rollback').catch(() => undefined);
       throw err;
+    } finally {
+      this.inTransaction = false;
     }
   }
 }

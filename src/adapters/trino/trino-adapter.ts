@@ -14,13 +14,17 @@ import type {
   AdapterFactory,
   ColumnDescription,
   Connection,
+  AppendOptions,
   ExecuteResult,
   QueryResult,
   RelationInfo,
   RelationStats,
   RelationType,
+  RowBatches,
+  StreamOptions,
   TargetConfig,
 } from '../adapter.js';
+import { rebatch } from '../row-batches.js';
 import { stringLiteral } from '../ansi-dialect.js';
 import { ConnectionPool } from '../connection-pool.js';
 import { trinoDialect } from './trino-dialect.js';
@@ -37,10 +41,13 @@ const q = dialect.quoteIdentifier;
 
 /** Runs one statement on this session's client (see trino-statement.ts). */
 type RunOnSession = (sql: string, limit?: number) => Promise<StatementResult>;
+/** Runs one statement and yields its pages as the server sends them. */
+type StreamOnSession = (sql: string) => AsyncIterable<StatementResult>;
 
 class TrinoSession implements Connection {
   constructor(
     private readonly run: RunOnSession,
+    private readonly stream: StreamOnSession,
     private readonly catalog: string,
     /** Where new schemas store their tables, for catalogs without a default (`schema_location_root`). */
     private readonly locationRoot?: string,
@@ -54,6 +61,17 @@ class TrinoSession implements Connection {
   async query(sql: string, options: { limit?: number } = {}): Promise<QueryResult> {
     const result = await this.run(sql, options.limit);
     return { columns: result.columns, rows: result.rows };
+  }
+
+  queryStream(sql: string, options: StreamOptions = {}): AsyncIterable<QueryResult> {
+    return rebatch(this.stream(sql), options.batchRows);
+  }
+
+  /** Batched multi-row INSERTs, each its own commit: see Connection.appendRows on atomicity. */
+  async appendRows(relation: Relation, columns: readonly ColumnDescription[], rows: RowBatches, options: AppendOptions = {}): Promise<ExecuteResult> {
+    const { appendAsInserts, DEFAULT_INSERT_ROWS } = await import('./trino-append.js');
+    const appended = await appendAsInserts(relation, columns, rows, options.batchRows ?? DEFAULT_INSERT_ROWS, (sql) => this.run(sql));
+    return { rowsAffected: appended };
   }
 
   private informationSchema(database: string | undefined, view: 'tables' | 'columns'): string {
@@ -165,7 +183,7 @@ export class TrinoAdapter implements Adapter {
 
   async open(): Promise<void> {
     if (this.pool) return;
-    const [{ Trino, BasicAuth }, { runStatement, parseTrinoJson, InFlightQueries }] = await Promise.all([import('trino-client'), import('./trino-statement.js')]);
+    const [{ Trino, BasicAuth }, { runStatement, streamStatement, parseTrinoJson, InFlightQueries }] = await Promise.all([import('trino-client'), import('./trino-statement.js')]);
     const options = this.clientOptions(BasicAuth);
     const locationRoot = this.target.settings.schema_location_root as string | undefined;
     const inFlight = new InFlightQueries();
@@ -174,7 +192,14 @@ export class TrinoAdapter implements Adapter {
       const client = losslessClient(Trino.create(options), parseTrinoJson);
       // Trino's own errors are about the SQL; an HTTP failure is about reaching the server.
       const run = (sql: string, limit?: number) => runStatement(client, sql, limit, inFlight).catch((err: unknown) => this.failConnection(err));
-      return new TrinoSession(run, this.catalog, locationRoot);
+      const stream = async function* (this: TrinoAdapter, sql: string) {
+        try {
+          yield* streamStatement(client, sql, inFlight);
+        } catch (err) {
+          this.failConnection(err);
+        }
+      }.bind(this);
+      return new TrinoSession(run, stream, this.catalog, locationRoot);
     });
     // Ctrl-C or a kill: statements already sent run on in the server unless cancelled there.
     this.onSignal = (signal) => void inFlight.cancelAll().finally(() => process.kill(process.pid, signal));

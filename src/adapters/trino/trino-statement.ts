@@ -45,14 +45,30 @@ export class InFlightQueries {
 }
 
 export async function runStatement(client: Trino, sql: string, limit?: number, inFlight?: InFlightQueries): Promise<StatementResult> {
+  let columns: { name: string; type: string }[] = [];
+  const rows: unknown[][] = [];
+  let updateCount: number | undefined;
+  for await (const page of streamStatement(client, sql, inFlight)) {
+    columns = page.columns;
+    if (limit === undefined || rows.length < limit) rows.push(...page.rows);
+    if (page.updateCount !== undefined) updateCount = page.updateCount;
+  }
+  return { columns, rows: limit === undefined ? rows : rows.slice(0, limit), updateCount };
+}
+
+/**
+ * The statement's pages as Trino sends them, each read once (queryStream yields them as they
+ * come; runStatement collects them). A reader that stops early (return, break) cancels the
+ * statement on the server: unread, it would run on and hold the server's memory.
+ */
+export async function* streamStatement(client: Trino, sql: string, inFlight?: InFlightQueries): AsyncGenerator<StatementResult> {
   let queryId: string | undefined;
+  let settled = false;
   const release = inFlight?.track(async () => (queryId ? client.cancel(queryId) : undefined));
   try {
     const pages = await withRetry(() => client.query(stripTerminator(sql)));
     queryId = submittedQueryId(pages);
     let columns: { name: string; type: string }[] = [];
-    const rows: unknown[][] = [];
-    let updateCount: number | undefined;
     const seen = new Set<Page>();
     // The iterator's last step (done) hands back the final page, which is the first one when
     // the server answered in a single page: read every page exactly once. A failed request
@@ -65,18 +81,21 @@ export async function runStatement(client: Trino, sql: string, limit?: number, i
         queryId ??= page.id;
         if (page.error) throw new TrinoQueryError(page.error.errorName, page.error.message);
         if (page.columns) columns = page.columns.map((c) => ({ name: c.name, type: c.type }));
-        if (page.data && (limit === undefined || rows.length < limit)) rows.push(...page.data);
-        if (page.updateCount !== undefined) updateCount = Number(page.updateCount);
+        if (step.done) settled = true;
+        yield { columns, rows: page.data ?? [], updateCount: page.updateCount === undefined ? undefined : Number(page.updateCount) };
       }
       if (step.done) break;
     }
-    return { columns, rows: limit === undefined ? rows : rows.slice(0, limit), updateCount };
+    settled = true;
   } catch (err) {
+    settled = true;
     if (err instanceof TrinoQueryError) throw err;
     // dpf stops reading: tell the server, or the statement runs on (and may still commit).
     if (queryId) await client.cancel(queryId).catch(() => undefined);
     throw httpError(err);
   } finally {
+    // Left before the last page (the reader returned early): the rest is not wanted.
+    if (!settled && queryId) await client.cancel(queryId).catch(() => undefined);
     release?.();
   }
 }

@@ -9,7 +9,7 @@ import type { RunCommand } from '../../runner/plan-run.js';
 import { readLastRun } from '../../runner/read-last-run.js';
 import { explain, runNodes, type RunOutcome } from '../../api/run-nodes.js';
 import type { RunOptions } from '../../api/options.js';
-import { addProjectOptions, addSelectionOptions, compileOptions, logFormatOf, parseThreads, parseVars, type CommonFlags } from '../common-options.js';
+import { addProjectOptions, addSelectionOptions, compileOptions, logFormatOf, projectOptionsOf, type CommonFlags } from '../common-options.js';
 import { createRunReporter, printExplanation } from '../run-reporter.js';
 import type { CommandContext } from '../command-context.js';
 
@@ -77,13 +77,7 @@ export function addRunOptions(cmd: Command): Command {
 /** The run flags as options of the public API. */
 export function runOptionsOf(flags: RunFlags, ctx: CommandContext, overrides: { schema?: string } = {}): RunOptions {
   return {
-    projectDir: flags.projectDir,
-    profilesDir: flags.profilesDir,
-    target: flags.target,
-    vars: parseVars(flags.vars),
-    threads: parseThreads(flags.threads),
-    env: ctx.io.env,
-    cwd: ctx.io.cwd,
+    ...projectOptionsOf(flags, ctx),
     select: flags.select,
     exclude: flags.exclude,
     state: flags.state,

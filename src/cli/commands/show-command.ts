@@ -59,7 +59,19 @@ export function registerShowCommand(program: Command, ctx: CommandContext): void
       await adapter.open();
       let result: QueryResult;
       try {
-        result = await adapter.withConnection((c) => c.query(`select * from (\n${sql.trimEnd()}\n) as dpf_preview limit ${limit}`));
+        // The limit lets the engine stop early (a top-N); reading stops at it too, holding one
+        // batch at a time, and leaving the loop releases (on a server, cancels) the rest.
+        const preview = `select * from (\n${sql.trimEnd()}\n) as dpf_preview limit ${limit}`;
+        result = await adapter.withConnection(async (c) => {
+          const rows: unknown[][] = [];
+          let columns: QueryResult['columns'] = [];
+          for await (const batch of c.queryStream(preview, { batchRows: Math.max(1, Math.min(limit, 2048)) })) {
+            columns = batch.columns;
+            rows.push(...batch.rows.slice(0, limit - rows.length));
+            if (rows.length >= limit) break;
+          }
+          return { columns, rows };
+        });
       } catch (err) {
         if (err instanceof DpfError) throw err;
         throw new DpfError([

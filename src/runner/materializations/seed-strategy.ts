@@ -1,24 +1,26 @@
 /**
  * seed: a typed table from the CSV, built aside and swapped in like a table. Where the engine
  * reads the file itself (the dialect's renderCsvRead), the staging table is made in one
- * statement; elsewhere it is filled in batches of INSERTs, each its own commit, so a killed
- * load leaves a partial staging table: never published, because leftover recovery drops every
- * `__dpf_tmp` (existing-relations.ts). Either way the seed's name answers with the old rows or
+ * statement; elsewhere it is filled through the adapter's bulk path (appendRows: batched
+ * INSERTs on Trino, each its own commit), so a killed or failed load leaves a partial staging
+ * table: never published, because leftover recovery drops every `__dpf_tmp`
+ * (existing-relations.ts). Either way the seed's name answers with the old rows or
  * all the new ones, never part of them.
  */
 import { join, resolve } from 'node:path';
-import { readSeedCsv, logicalTypeOf } from '../../adapters/read-seed-csv.js';
-import type { SeedNode } from '../../compiler/manifest.js';
+import { readSeedCsv } from '../../adapters/read-seed-csv.js';
+import type { Relation, SeedNode } from '../../compiler/manifest.js';
 import type { MaterializationContext, Strategy } from './materialization.js';
 import { swapIntoPlace, tempRelation } from './materialization.js';
 
-const BATCH_ROWS = 500;
+/** Rows handed to appendRows at a time: the CSV's text fields become values one batch at a time. */
+const BATCH_ROWS = 1000;
 
 export const seedStrategy: Strategy = async (node, ctx) => {
   if (node.kind !== 'seed') throw new Error(`seed strategy needs a seed: ${node.uniqueId}`);
   const tmp = tempRelation(node.relation);
   const tmpName = ctx.dialect.renderRelation(tmp);
-  const rowsAffected = ctx.dialect.renderCsvRead ? await loadInOneStatement(node, ctx, tmpName) : await loadInBatches(node, ctx, tmpName);
+  const rowsAffected = ctx.dialect.renderCsvRead ? await loadInOneStatement(node, ctx, tmpName) : await loadInBatches(node, ctx, tmp, tmpName);
   await swapIntoPlace(ctx, tmp, node.relation);
   return { rowsAffected };
 };
@@ -30,16 +32,17 @@ async function loadInOneStatement(node: SeedNode, ctx: MaterializationContext, t
   return result.rowsAffected ?? node.rowCount;
 }
 
-async function loadInBatches(node: SeedNode, ctx: MaterializationContext, tmpName: string): Promise<number> {
+async function loadInBatches(node: SeedNode, ctx: MaterializationContext, tmp: Relation, tmpName: string): Promise<number> {
   const table = readSeedCsv(join(ctx.projectRoot, node.originalFilePath), node.originalFilePath, node.config.delimiter);
   const columns = node.seedColumns.map((c) => ({ name: ctx.dialect.quoteIdentifier(c.name), type: c.type }));
-  const logical = node.seedColumns.map((c) => logicalTypeOf(c.type));
   await ctx.execute(ctx.templates.render('create_table', { relation: tmpName, columns }));
-  for (let start = 0; start < table.rows.length; start += BATCH_ROWS) {
-    const rows = table.rows
-      .slice(start, start + BATCH_ROWS)
-      .map((row) => row.map((value, i) => ctx.dialect.literal(value === '' ? null : value, logical[i]!)).join(', '));
-    await ctx.execute(ctx.templates.render('insert_values', { relation: tmpName, columns, rows }));
+  ctx.note(`append ${table.rows.length} rows from ${node.originalFilePath} to ${tmpName}`);
+  // A seed's empty field is NULL; appendRows reads the rest as the columns' types.
+  function* batches() {
+    for (let start = 0; start < table.rows.length; start += BATCH_ROWS) {
+      yield table.rows.slice(start, start + BATCH_ROWS).map((row) => row.map((value) => (value === '' ? null : value)));
+    }
   }
-  return table.rows.length;
+  const result = await ctx.connection.appendRows(tmp, node.seedColumns, batches());
+  return result.rowsAffected ?? table.rows.length;
 }

@@ -1,0 +1,72 @@
+/**
+ * `compile` and `ls` of the public API: what a project holds, without touching the warehouse.
+ * compile writes target/manifest.json and target/compiled/; ls writes nothing.
+ */
+import { compileFromDisk, type CompiledProject } from '../compiler/compile-pipeline.js';
+import { allNodes, type Manifest, type ManifestNode } from '../compiler/manifest.js';
+import { selectNodes } from '../compiler/select-nodes.js';
+import { compileOptionsOf, selectionOf, type ProjectOptions, type SelectionOptions } from './options.js';
+import { projectSummary } from './project-summary.js';
+
+export interface CompileOutcome {
+  readonly manifest: Manifest;
+  /** The selected nodes' unique ids, when a selection was given (in DAG order). */
+  readonly selected?: readonly string[];
+  /** Seconds the compile took. */
+  readonly seconds: number;
+  /** True when nothing changed since the last compile, which was reused as it was. */
+  readonly reused: boolean;
+  /** Seconds per stage (load, parse, graph, compile, write). */
+  readonly timings: Readonly<Record<string, number>>;
+  /** @internal for the CLI's target paths. */
+  readonly compiled: CompiledProject;
+}
+
+export async function compile(options: ProjectOptions & SelectionOptions = {}): Promise<CompileOutcome> {
+  const t0 = Date.now();
+  const compiled = await compileFromDisk(compileOptionsOf(options));
+  for (const warning of compiled.warnings) options.onEvent?.({ type: 'warning', diagnostic: warning });
+  options.onEvent?.({ type: 'project_compiled', project: projectSummary(compiled) });
+  const seconds = (Date.now() - t0) / 1000;
+  const selected = options.select?.length ? [...selectNodes(compiled.manifest, compiled.graph, selectionOf(options, compiled.targetPath))] : undefined;
+  return { manifest: compiled.manifest, selected, seconds, reused: !compiled.parsed, timings: compiled.timings, compiled };
+}
+
+/** A node as `dpf ls` lists it. */
+export interface ListedNode {
+  readonly uniqueId: string;
+  readonly name: string;
+  /** model, seed, snapshot, source, test or unit_test. */
+  readonly kind: string;
+  readonly originalFilePath: string;
+  readonly relationName?: string;
+  readonly materialized?: string;
+  readonly testType?: 'generic' | 'singular' | 'unit';
+  readonly tags: readonly string[];
+  readonly dependsOn: readonly string[];
+}
+
+export async function ls(options: ProjectOptions & SelectionOptions & { readonly resourceTypes?: readonly string[] } = {}): Promise<ListedNode[]> {
+  const compiled = await compileFromDisk({ ...compileOptionsOf(options), writeArtifacts: false });
+  const ids = selectNodes(compiled.manifest, compiled.graph, selectionOf(options, compiled.targetPath));
+  const types = options.resourceTypes;
+  return allNodes(compiled.manifest)
+    .filter((n) => ids.has(n.uniqueId) && (!types || types.includes(kindOf(n))))
+    .sort((a, b) => a.uniqueId.localeCompare(b.uniqueId))
+    .map((n) => ({
+      uniqueId: n.uniqueId,
+      name: n.name,
+      kind: kindOf(n),
+      originalFilePath: n.originalFilePath,
+      relationName: 'relationName' in n ? n.relationName : undefined,
+      materialized: n.kind === 'model' || n.kind === 'seed' ? n.config.materialized : undefined,
+      testType: n.kind === 'test' ? n.testType : n.kind === 'unit_test' ? 'unit' : undefined,
+      tags: n.tags,
+      dependsOn: n.dependsOn,
+    }));
+}
+
+/** The kind a user knows a node by: snapshots are their own kind, though built like models. */
+export function kindOf(node: ManifestNode): string {
+  return node.uniqueId.split('.')[0]!;
+}
