@@ -151,6 +151,9 @@ describe('a seed load killed at any moment', () => {
     'seeds/big.csv': `${csv}\n`,
     'models/totals.sql': '{{config materialized="table"}}\nselect grp, count(*) as n, sum(amount) as total from {{ref "big"}} group by grp\n',
     'models/other.sql': '{{config materialized="table"}}\nselect 1 as v\n',
+    // Keeps dpf running for a few seconds after the seed, so that every kill point, even one
+    // just past the load on a slow machine, finds the process alive.
+    'models/after_big.sql': '{{config materialized="table"}}\nselect (select count(*) from {{ref "big"}}) as rows, count(*) as n from range(40000) as x(i), range(40000) as y(j) where x.i + y.j < 0\n',
   };
 
   it('leaves the seed absent or complete, and the next build equals a from-scratch build', { timeout: 240_000 }, async () => {

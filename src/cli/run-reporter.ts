@@ -2,6 +2,7 @@
 import type { Diagnostic } from '../errors/dpf-error.js';
 import type { NodeResult, RunEvent } from '../runner/run-results.js';
 import type { DpfEvent } from '../api/events.js';
+import { STEP_KINDS } from '../runner/step-kinds.js';
 import { formatProjectSummary } from './project-summary.js';
 
 const NOTHING_TO_DO = 'Nothing to do: the selection matched no nodes to run. Check --select (`dpf ls --select ...` shows what it matches).';
@@ -16,7 +17,7 @@ export type LogFormat = 'text' | 'json';
 /** Column where the bracketed result starts, so results line up as in dbt. */
 const RESULT_COLUMN = 64;
 const STATUS: Record<NodeResult['status'], string> = { success: 'OK', reused: 'REUSE', pass: 'PASS', warn: 'WARN', fail: 'FAIL', error: 'ERROR', skipped: 'SKIP' };
-const KIND: Record<NodeResult['strategy'], string> = { table: 'table', view: 'view', incremental: 'incr', snapshot: 'snap', seed: 'seed', test: 'test', unit_test: 'unit' };
+const KIND: Record<NodeResult['strategy'], string> = Object.fromEntries(Object.entries(STEP_KINDS).map(([name, kind]) => [name, kind.label])) as Record<NodeResult['strategy'], string>;
 
 const plainRelation = (name: string) => name.replace(/"((?:[^"]|"")*)"/g, (_, inner: string) => inner.replace(/""/g, '"'));
 

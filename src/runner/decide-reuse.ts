@@ -14,6 +14,7 @@ import { createHash } from 'node:crypto';
 import type { ExecutableNode, Manifest, SourceNode } from '../compiler/manifest.js';
 import { relationKey } from '../adapters/relation.js';
 import type { Plan, PlanStep } from './plan-run.js';
+import { STEP_KINDS } from './step-kinds.js';
 import type { RelationRecord } from './relation-records.js';
 
 export interface ReuseDecision {
@@ -39,7 +40,7 @@ export interface ReuseFacts {
 }
 
 /** Strategies that write a relation and so have a record. */
-export const RECORDED_STRATEGIES: ReadonlySet<string> = new Set(['table', 'view', 'seed', 'incremental', 'snapshot']);
+export const RECORDED_STRATEGIES: ReadonlySet<string> = new Set(Object.entries(STEP_KINDS).filter(([, k]) => k.writesRelation).map(([name]) => name));
 
 export type Input = { readonly kind: 'node'; readonly node: ExecutableNode; readonly key: string } | { readonly kind: 'source'; readonly source: SourceNode; readonly key: string };
 

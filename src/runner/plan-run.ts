@@ -9,10 +9,10 @@
  */
 import type { ProjectGraph } from '../compiler/build-graph.js';
 import { allNodes, type Manifest, type ManifestNode } from '../compiler/manifest.js';
-import { WAREHOUSE, type StepResource } from './resource-slots.js';
+import type { StepResource } from './resource-slots.js';
+import { STEP_KINDS, type RunCommand, type StrategyName } from './step-kinds.js';
 
-export type StrategyName = 'view' | 'table' | 'incremental' | 'snapshot' | 'seed' | 'test' | 'unit_test';
-export type RunCommand = 'run' | 'seed' | 'snapshot' | 'build' | 'test';
+export type { RunCommand, StrategyName };
 export type PlannedKind = 'model' | 'snapshot' | 'seed' | 'test' | 'unit_test';
 
 export interface PlanStep {
@@ -36,13 +36,6 @@ export interface Plan {
   readonly steps: PlanStep[];
 }
 
-const RUNS: Record<RunCommand, ReadonlySet<StrategyName>> = {
-  run: new Set(['view', 'table', 'incremental']),
-  seed: new Set(['seed']),
-  snapshot: new Set(['snapshot']),
-  test: new Set(['test', 'unit_test']),
-  build: new Set(['view', 'table', 'incremental', 'snapshot', 'seed', 'test', 'unit_test']),
-};
 
 export function strategyOf(node: ManifestNode): StrategyName | undefined {
   switch (node.kind) {
@@ -65,13 +58,12 @@ export function planRun(
   selected: ReadonlySet<string>,
   options: { command: RunCommand; fullRefresh?: boolean; eventTimeRange?: { start?: string; end?: string } },
 ): Plan {
-  const kinds = RUNS[options.command];
   const byId = new Map(allNodes(manifest).map((n) => [n.uniqueId, n]));
   const inPlan = new Set<string>();
   for (const id of graph.order) {
     const node = byId.get(id);
     const strategy = node ? strategyOf(node) : undefined;
-    if (strategy && selected.has(id) && kinds.has(strategy)) inPlan.add(id);
+    if (strategy && selected.has(id) && STEP_KINDS[strategy].commands.includes(options.command)) inPlan.add(id);
   }
   // Nearest planned ancestors of each node, looking through nodes that are not planned.
   const planned = new Map<string, string[]>();
@@ -98,7 +90,7 @@ export function planRun(
       strategy: strategyOf(node)!,
       relationName: 'relationName' in node ? node.relationName : node.name,
       dependsOn: [...deps.get(id)!].sort(),
-      resources: [WAREHOUSE],
+      resources: STEP_KINDS[strategyOf(node)!].resources,
     });
   }
   return { command: options.command, fullRefresh: options.fullRefresh ?? false, eventTimeRange: options.eventTimeRange, steps };

@@ -1,0 +1,32 @@
+/**
+ * The kinds of step a plan holds, as data: for each, the commands that run it, whether it
+ * replaces a relation (and so has a reuse record), what it holds while it runs, and how
+ * progress lines label it. The planner, reuse, the runner and the reporters read this table
+ * instead of each keeping a list; a new kind (an extract, a TypeScript model, an export) is a
+ * row here plus its strategy in materializations/index.ts, which the compiler makes exhaustive.
+ */
+import { WAREHOUSE, type StepResource } from './resource-slots.js';
+
+export type StrategyName = 'view' | 'table' | 'incremental' | 'snapshot' | 'seed' | 'test' | 'unit_test';
+export type RunCommand = 'run' | 'seed' | 'snapshot' | 'build' | 'test';
+
+export interface StepKind {
+  /** Progress lines' label, at most 5 characters. */
+  readonly label: string;
+  /** The commands whose plans include it (build runs everything). */
+  readonly commands: readonly RunCommand[];
+  /** It replaces a relation: the runner records what it holds, and may reuse it. */
+  readonly writesRelation: boolean;
+  /** What a step of this kind holds while it runs. */
+  readonly resources: readonly StepResource[];
+}
+
+export const STEP_KINDS: Readonly<Record<StrategyName, StepKind>> = {
+  view: { label: 'view', commands: ['run', 'build'], writesRelation: true, resources: [WAREHOUSE] },
+  table: { label: 'table', commands: ['run', 'build'], writesRelation: true, resources: [WAREHOUSE] },
+  incremental: { label: 'incr', commands: ['run', 'build'], writesRelation: true, resources: [WAREHOUSE] },
+  snapshot: { label: 'snap', commands: ['snapshot', 'build'], writesRelation: true, resources: [WAREHOUSE] },
+  seed: { label: 'seed', commands: ['seed', 'build'], writesRelation: true, resources: [WAREHOUSE] },
+  test: { label: 'test', commands: ['test', 'build'], writesRelation: false, resources: [WAREHOUSE] },
+  unit_test: { label: 'unit', commands: ['test', 'build'], writesRelation: false, resources: [WAREHOUSE] },
+};
