@@ -129,7 +129,7 @@ describe('Jinja in a dpf project', () => {
         'select {{> cents column="id"}} as c,',
         '  \'{"a": {"b": [1, 2]}}\' as j,',
         "  '{}' as e,",
-        "  '{{ target.name }}' as t,",
+        "  '{{ target.name }}' as t, '{{ this }}' as me,",
         '  {{~ref "orders"~}}.id',
         'from {{ ref "orders" }}',
         '{{#if (is_incremental)}}where false{{/if}}',
@@ -140,7 +140,7 @@ describe('Jinja in a dpf project', () => {
     expect(run.code, run.output).toBe(0);
     const compiled = readFileSync(join(dir, 'target/compiled/proj/models/plain.sql'), 'utf8');
     expect(compiled).toBe(
-      ['select round(id / 100, 2) as c,', '  \'{"a": {"b": [1, 2]}}\' as j,', "  '{}' as e,", "  'dev' as t,\"main\".\"orders\".id", 'from "main"."orders"', ''].join('\n'),
+      ['select round(id / 100, 2) as c,', '  \'{"a": {"b": [1, 2]}}\' as j,', "  '{}' as e,", "  'dev' as t, '\"main\".\"plain\"' as me,\"main\".\"orders\".id", 'from "main"."orders"', ''].join('\n'),
     );
   });
 

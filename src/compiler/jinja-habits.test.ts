@@ -91,6 +91,7 @@ describe('findJinjaHabits', () => {
       '{{#if (is_incremental)}}where 1 = 1{{else if (var "y")}}{{else}}{{/if}}',
       '{{#unless (is_incremental)}}x{{/unless}}',
       '{{#each (var "cols") as |c|}}{{c}}{{#unless @last}},{{/unless}}{{/each}}',
+      '{{#if (var "a")}}x{{else each (var "cols") as |c|}}{{c}}{{/if}}',
       '{{~ref "x"~}}',
       '{{!-- {{ ref("x") }} {% if x %} {# y #} --}}',
       '{{! {% set x = 1 %} }}',

@@ -29,7 +29,7 @@ const TAG = new RegExp(
     String.raw`(?<!\{)\{#[\s\S]*?#\}`, // {# comment #}; not the "{#" of a handlebars {{#block}}
     String.raw`(?<!\{)\{\{-?\s*[A-Za-z_][\w.]*\([\s\S]*?\}\}`, // {{ call(...) }}: handlebars puts a space before "("
     String.raw`(?<!\{)\{\{-[\s\S]*?\}\}`, // {{- whitespace control -}}: handlebars uses "~"
-    String.raw`(?<!\{)\{\{[^{}!#/>^&~|]*\|[^{}]*\}\}`, // {{ value | filter }}
+    String.raw`(?<!\{)\{\{(?!\s*else\b)[^{}!#/>^&~|]*\|[^{}]*\}\}`, // {{ value | filter }}; not {{else each xs as |x|}}
   ].join('|'),
   'g',
 );
