@@ -7,6 +7,7 @@
 import HandlebarsModule from 'handlebars';
 import { diagnostic, type Diagnostic, type SourceLocation } from '../errors/dpf-error.js';
 import { closestMatch } from './closest-match.js';
+import { findJinjaHabits } from './jinja-habits.js';
 import { parseSimpleTemplate } from './parse-simple-template.js';
 import type { RefCall, SourceCall } from './manifest.js';
 
@@ -65,6 +66,9 @@ export function analyzeTemplate(text: string, options: AnalyzeOptions): Template
     partials: [] as string[],
     diagnostics: [] as Diagnostic[],
   };
+  // Jinja is reported whole, every occurrence, before handlebars stops at the first it cannot parse.
+  const jinja = findJinjaHabits(text, options.file);
+  if (jinja.length > 0) return { ...result, diagnostics: jinja };
   let ast: Ast;
   try {
     ast = parseSimpleTemplate(text) ?? HandlebarsModule.parse(text);

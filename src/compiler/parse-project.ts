@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { DiagnosticBag, diagnostic, type SourceLocation } from '../errors/dpf-error.js';
 import type { Dialect } from '../adapters/adapter.js';
 import { analyzeTemplate } from './analyze-template.js';
+import { findJinjaHabits } from './jinja-habits.js';
 import { closestMatch } from './closest-match.js';
 import type { ProjectFile, ProjectFiles, PropertiesFile } from './load-project.js';
 import {
@@ -227,7 +228,9 @@ export function parseProject(files: ProjectFiles, ctx: ParseContext): ParsedProj
       ...(merged.reuse === 'trust_code' ? { reuse: 'trust_code' as const } : {}),
     };
     if (!config.enabled) continue;
-    if (snapshot) checkSnapshotConfig(config, file.path, analysis, bag);
+    // Config written in Jinja is reported as such; "unique_key is missing" on top would mislead.
+    const jinja = analysis.diagnostics.some((d) => d.name === 'JinjaSyntax');
+    if (snapshot && !jinja) checkSnapshotConfig(config, file.path, analysis, bag);
     if (config.incremental_strategy === 'microbatch') {
       for (const key of ['event_time', 'batch_size', 'begin'] as const) {
         if (!config[key]) {
@@ -399,6 +402,8 @@ export function parseProject(files: ProjectFiles, ctx: ParseContext): ParsedProj
   }
 
   // ---- data tests and unit tests
+  // Custom generic tests render later without the model analyzer, so Jinja in them is found here.
+  for (const file of files.genericTests) findJinjaHabits(file.text, file.path).forEach((d) => bag.add(d));
   const genericTests = loadGenericTests(ctx.adapterType, files.genericTests);
   const tests = parseDataTests({
     files,

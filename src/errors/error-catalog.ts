@@ -193,6 +193,14 @@ export const ERRORS = {
     message: (a: { source: string }) => `${a.source} has a freshness block but neither loaded_at_field nor loaded_at_query.`,
     hint: 'Add loaded_at_field: <timestamp column> to the table or its source, or opt out with freshness: null.',
   },
+  JinjaSyntax: {
+    code: 'DPF220',
+    title: 'Jinja syntax',
+    message: (a: { written: string; what: string; spelling: string }) =>
+      `${a.written} is ${a.what} in Jinja, dbt's template language; in dpf's handlebars it is ${a.spelling}.`,
+    hint: (a: { spelling: string; note?: string }) =>
+      `Write ${a.spelling}${a.note ? ` (${a.note})` : ''}. Every dbt construct and its dpf form: docs/from-dbt.md.`,
+  },
 
   // ---- profiles and connections (DPF3xx)
   ProfilesFileMissing: {
