@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { fail } from '../errors/dpf-error.js';
 import { MANIFEST_SCHEMA_VERSION, type Manifest } from './manifest.js';
 import { readJsonArtifact } from './read-json-artifact.js';
+import { DPF_VERSION } from './package-paths.js';
 
 export interface RunState {
   readonly dir: string;
@@ -29,7 +30,10 @@ export function readState(dir: string, need: string): RunState {
     ),
   )!;
   const version = manifest.metadata?.dpfSchemaVersion;
-  if (version !== MANIFEST_SCHEMA_VERSION) fail('StateIncompatible', { dir, version: String(version) });
+  if (version !== MANIFEST_SCHEMA_VERSION) {
+    const writer = manifest.metadata?.dpfVersion;
+    fail('StateIncompatible', { dir, version: String(version), writtenBy: writer ? `dpf ${String(writer)}` : 'an unknown dpf version', current: `dpf ${DPF_VERSION}` });
+  }
   let resultsDamaged: string | undefined;
   const results = readResults(dir, (detail) => (resultsDamaged = detail));
   return { dir, manifest, results, resultsDamaged };

@@ -278,8 +278,9 @@ export const ERRORS = {
   StateIncompatible: {
     code: 'DPF505',
     title: 'State from another dpf version',
-    message: (a: { dir: string; version: string }) => `${a.dir}/manifest.json has schema ${a.version}; this dpf reads https://dpf.dev/schemas/manifest/v1.json.`,
-    hint: 'Produce the state again with this version of dpf (dpf compile in that environment).',
+    message: (a: { dir: string; version: string; writtenBy: string; current: string }) =>
+      `${a.dir}/manifest.json was written by ${a.writtenBy} with manifest schema ${a.version}; this dpf (${a.current}) reads https://dpf.dev/schemas/manifest/v1.json.`,
+    hint: 'Produce the state again with this version of dpf (dpf compile in that environment writes target/manifest.json), or run this command with the dpf version that wrote it.',
   },
   NoLastRun: {
     code: 'DPF506',
