@@ -321,6 +321,12 @@ export const ERRORS = {
     message: (a: { detail: string }) => a.detail,
     hint: 'Run `dpf <command> --help` for the options and an example.',
   },
+  UnknownCommand: {
+    code: 'DPF512',
+    title: 'Unknown command',
+    message: (a: { command: string; parent: string; suggestion?: string }) => `"${a.command}" is not a command of ${a.parent}.${didYouMean(a.suggestion)}`,
+    hint: (a: { parent: string; commands: string[] }) => `The commands: ${a.commands.join(', ')}. \`${a.parent} --help\` describes them.`,
+  },
 
   // ---- execution (DPF6xx)
   SqlError: {
