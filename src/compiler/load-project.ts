@@ -70,7 +70,11 @@ export const PROJECT_FILE = 'dpf_project.yml';
 
 export function loadProjectConfig(root: string): YamlFile<ProjectConfig> {
   const file = join(root, PROJECT_FILE);
-  if (!existsSync(file)) fail('ProjectNotFound', { dir: root });
+  if (!existsSync(file)) {
+    // A dbt user's first try: say what was found and how to go on, not just what is missing.
+    if (existsSync(join(root, 'dbt_project.yml'))) fail('DbtProjectFound', { dir: root }, { file: 'dbt_project.yml' });
+    fail('ProjectNotFound', { dir: root });
+  }
   return readYamlFile<ProjectConfig>(file, PROJECT_FILE, schemaValidator('dpf_project'));
 }
 

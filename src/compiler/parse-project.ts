@@ -27,6 +27,7 @@ import { scanSeedCsv } from './read-seed-csv.js';
 import { loadGenericTests, type GenericTestDefinition } from '../tests/generic-tests.js';
 import { parseDataTests, parseRelationArg } from '../tests/parse-tests.js';
 import { parseSources } from './parse-sources.js';
+import { dbtProjectKeyDiagnostics } from './dbt-project-keys.js';
 import { parseUnitTests } from '../tests/parse-unit-tests.js';
 import { configPaths, folderConfig, mergeConfigs, resolveSchema, toTags, type RawConfig } from './resolve-config.js';
 import type { YamlFile } from './read-yaml-file.js';
@@ -102,6 +103,7 @@ export function parseProject(files: ProjectFiles, ctx: ParseContext): ParsedProj
   const vars = projectVars(files, ctx.cliVars);
   const strategy = project.schema_strategy ?? 'target_prefix';
   const usedConfigPaths = new Set<string>();
+  dbtProjectKeyDiagnostics(files.configFile).forEach((d) => bag.add(d));
 
   const relationFor = (name: string, config: { schema?: string; alias?: string; database?: string }) => {
     const relation = {
