@@ -61,6 +61,8 @@ export interface ProjectFiles {
   readonly tests: ProjectFile[];
   /** Custom generic tests: tests/generic/<name>.sql. */
   readonly genericTests: ProjectFile[];
+  /** Markdown files beside the YAML properties (model, seed and snapshot paths): docs blocks. */
+  readonly docs: ProjectFile[];
   /** Where unit-test fixture files live (tests/fixtures/ under each test path). */
   readonly fixtureDirs: string[];
   readonly properties: YamlFile<PropertiesFile>[];
@@ -128,6 +130,7 @@ export function loadProjectFiles(root: string, configFile: YamlFile<ProjectConfi
   const genericTests = allTests.filter(isIn('generic'));
   const tests = allTests.filter((f) => !isIn('generic')(f) && !isIn('fixtures')(f));
   const propertyPaths = findFiles(root, [...modelPaths, ...seedPaths, ...snapshotPaths], ['.yml', '.yaml'], false).map((f) => f.path);
+  const docs = findFiles(root, [...modelPaths, ...seedPaths, ...snapshotPaths], ['.md']);
   return {
     root,
     config,
@@ -139,6 +142,7 @@ export function loadProjectFiles(root: string, configFile: YamlFile<ProjectConfi
     macros,
     tests,
     genericTests,
+    docs,
     fixtureDirs: testPaths.map((t) => join(root, t, 'fixtures')),
     propertyPaths,
   };

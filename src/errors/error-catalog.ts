@@ -111,7 +111,7 @@ export const ERRORS = {
     code: 'DPF115',
     title: 'Unknown docs block',
     message: (a: { name: string; suggestion?: string }) => `{{ doc("${a.name}") }} names no docs block.${didYouMean(a.suggestion)}`,
-    hint: 'Docs blocks are written in .md files under the model paths: {% docs name %}text{% enddocs %}.',
+    hint: 'Docs blocks are written in .md files under the model, seed or snapshot paths: {% docs name %}text{% enddocs %}.',
   },
   DocsBlockInvalid: {
     code: 'DPF116',
