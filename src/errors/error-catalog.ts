@@ -131,7 +131,7 @@ export const ERRORS = {
     code: 'DPF201',
     title: 'Unknown helper',
     message: (a: { name: string; suggestion?: string }) => `Unknown helper or variable "${a.name}".${didYouMean(a.suggestion)}`,
-    hint: 'Model helpers: ref, source, config, var, literal, this, self, is_incremental, target (docs/templates.md). Partials come from macros/*.hbs.',
+    hint: 'Model helpers: ref, source, config, var, literal, list, this, self, is_incremental, target (docs/templates.md). Partials come from macros/*.hbs.',
   },
   HelperArguments: {
     code: 'DPF202',
