@@ -9,6 +9,8 @@ const schema = JSON.parse(readFileSync(join(SCHEMAS_DIR, 'dpf_project.schema.jso
 describe('the dbt keys of dpf_project.yml', () => {
   it('are admitted by the schema exactly as the closed list says', () => {
     for (const key of [...Object.keys(DBT_ONLY_KEYS), ...RUN_HOOK_KEYS]) expect(schema.properties, key).toHaveProperty([key]);
+    const documented = readFileSync(new URL('../../docs/from-dbt.md', import.meta.url), 'utf8');
+    for (const key of [...Object.keys(DBT_ONLY_KEYS), ...RUN_HOOK_KEYS]) expect(documented, key).toContain(`\`${key}\``);
   });
 
   it('include, in every folder of config defaults, each +config with a plain value also without the +', () => {

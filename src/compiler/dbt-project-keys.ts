@@ -19,6 +19,7 @@ export const DBT_ONLY_KEYS: Readonly<Record<string, string>> = {
   'config-version': 'dpf_project.yml has one format',
   dispatch: 'it chooses between packages\' macros, and dpf has no packages',
   'query-comment': 'dpf adds no comment to the SQL it runs',
+  flags: "they switch dbt's behaviours, and dpf has none of them",
 };
 
 export const RUN_HOOK_KEYS = ['on-run-start', 'on-run-end'] as const;
