@@ -47,6 +47,10 @@ describe('dpf source freshness', () => {
     expect(run.stdout).toMatch(/ERROR +freshness +feed\.c .*\[age 2d/);
     expect(run.stdout).not.toContain('opted_out');
     expect(run.stdout).toContain('1 fresh, 1 warning, 1 error');
+    // A stale table says when it was loaded and which rule its age broke; a fresh one says nothing more.
+    expect(run.stdout).toMatch(/feed\.b .*\n    newest row loaded at \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC, 4h( \d+m)? ago: older than warn_after \(2 hours\)\n/);
+    expect(run.stdout).toMatch(/feed\.c .*\n    newest row loaded at .* UTC, 2d( \d+h)? ago: older than error_after \(1 day\)\n/);
+    expect(run.stdout).not.toMatch(/feed\.a .*\n    newest row/);
     const doc = JSON.parse(readFileSync(join(dir, 'target/sources.json'), 'utf8'));
     const valid = schemaValidator('sources');
     expect(valid(doc), JSON.stringify(valid.errors)).toBe(true);

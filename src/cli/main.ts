@@ -4,9 +4,10 @@
  * is invalid.
  */
 import { Command, CommanderError } from 'commander';
-import { DpfError } from '../errors/dpf-error.js';
+import { DpfError, fail } from '../errors/dpf-error.js';
 import { diskFullError } from '../errors/disk-full.js';
 import { DPF_VERSION } from '../compiler/package-paths.js';
+import { closestMatch } from '../compiler/closest-match.js';
 import { registerCiCommand } from './commands/ci-command.js';
 import { registerCleanCommand } from './commands/clean-command.js';
 import { registerCloneCommand } from './commands/clone-command.js';
@@ -59,6 +60,7 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
 
   const jsonLogs = argv.includes('--log-format') && argv[argv.indexOf('--log-format') + 1] === 'json';
   try {
+    checkCommandWords(program, argv);
     await program.parseAsync(argv, { from: 'user' });
     return exitCode;
   } catch (err) {
@@ -78,6 +80,27 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
     }
     output.err(`internal error: dpf hit a bug it cannot explain. Please report it with this trace:\n${(err as Error).stack ?? String(err)}`);
     return 2;
+  }
+}
+
+/**
+ * An unknown command word is a usage error (exit 2) with the closest command, before commander
+ * sees it: commander would print the root help for `dpf buidl --help` and exit 0, so a script
+ * with a typo would pass.
+ */
+function checkCommandWords(program: Command, argv: string[]): void {
+  let command = program;
+  let parent = 'dpf';
+  for (const word of argv) {
+    if (word.startsWith('-') || command.commands.length === 0) return;
+    const next = command.commands.find((c) => c.name() === word || c.aliases().includes(word));
+    if (!next) {
+      if (word === 'help') return;
+      const names = command.commands.map((c) => c.name());
+      fail('UnknownCommand', { command: word, suggestion: closestMatch(word, names), parent, commands: names });
+    }
+    command = next;
+    parent = `${parent} ${word}`;
   }
 }
 

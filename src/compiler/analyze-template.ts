@@ -21,6 +21,7 @@ export const MODEL_HELPERS: Record<string, string> = {
   config: '{{config materialized="table" schema="finance" tags="a,b"}}',
   var: '{{var "name"}} or {{var "name" "default"}}',
   literal: '{{literal (var "name")}}',
+  list: '{{#each (list "a" "b")}} ... {{/each}}',
   self: '{{self}}',
   is_incremental: '{{#if (is_incremental)}} ... {{/if}}',
 };

@@ -125,6 +125,12 @@ function renderEnv(text: string, env: NodeJS.ProcessEnv, location: { file: strin
     );
   } catch (err) {
     if (err instanceof DpfError) throw err;
+    // A profiles.yml brought from dbt: name its spelling and dpf's, not handlebars' parse error.
+    const dbtCall = /env_var\(\s*(['"])([^'"]*)\1\s*(?:,\s*(['"])([^'"]*)\3\s*)?\)/.exec(text);
+    if (dbtCall) {
+      const dpfForm = `{{env '${dbtCall[2]}'${dbtCall[4] !== undefined ? ` '${dbtCall[4]}'` : ''}}}`;
+      throw new DpfError([diagnostic('TemplateSyntax', { detail: `${dbtCall[0]} is dbt's Jinja; dpf writes it ${dpfForm}` }, location)]);
+    }
     const detail = (err as Error).message.split('\n')[0]!;
     const helper = /helper "?([\w-]+)"?/.exec(detail)?.[1];
     if (helper) {

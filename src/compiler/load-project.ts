@@ -61,6 +61,8 @@ export interface ProjectFiles {
   readonly tests: ProjectFile[];
   /** Custom generic tests: tests/generic/<name>.sql. */
   readonly genericTests: ProjectFile[];
+  /** Markdown files beside the YAML properties (model, seed and snapshot paths): docs blocks. */
+  readonly docs: ProjectFile[];
   /** Where unit-test fixture files live (tests/fixtures/ under each test path). */
   readonly fixtureDirs: string[];
   readonly properties: YamlFile<PropertiesFile>[];
@@ -70,7 +72,11 @@ export const PROJECT_FILE = 'dpf_project.yml';
 
 export function loadProjectConfig(root: string): YamlFile<ProjectConfig> {
   const file = join(root, PROJECT_FILE);
-  if (!existsSync(file)) fail('ProjectNotFound', { dir: root });
+  if (!existsSync(file)) {
+    // A dbt user's first try: say what was found and how to go on, not just what is missing.
+    if (existsSync(join(root, 'dbt_project.yml'))) fail('DbtProjectFound', { dir: root }, { file: 'dbt_project.yml' });
+    fail('ProjectNotFound', { dir: root });
+  }
   return readYamlFile<ProjectConfig>(file, PROJECT_FILE, schemaValidator('dpf_project'));
 }
 
@@ -124,6 +130,7 @@ export function loadProjectFiles(root: string, configFile: YamlFile<ProjectConfi
   const genericTests = allTests.filter(isIn('generic'));
   const tests = allTests.filter((f) => !isIn('generic')(f) && !isIn('fixtures')(f));
   const propertyPaths = findFiles(root, [...modelPaths, ...seedPaths, ...snapshotPaths], ['.yml', '.yaml'], false).map((f) => f.path);
+  const docs = findFiles(root, [...modelPaths, ...seedPaths, ...snapshotPaths], ['.md']);
   return {
     root,
     config,
@@ -135,6 +142,7 @@ export function loadProjectFiles(root: string, configFile: YamlFile<ProjectConfi
     macros,
     tests,
     genericTests,
+    docs,
     fixtureDirs: testPaths.map((t) => join(root, t, 'fixtures')),
     propertyPaths,
   };

@@ -194,7 +194,9 @@ export function parseDataTests(ctx: TestParseContext): Record<string, TestNode> 
       }
       const definition = ctx.definitions.get(entry.testName);
       if (!definition) {
-        bag.add(diagnostic('UnknownGenericTest', { name: entry.testName, suggestion: closestMatch(entry.testName, ctx.definitions.keys()) }, location));
+        // dbt_utils.unique_combination_of_columns: dpf has no packages, but the built-in of that name.
+        const unqualified = entry.testName.replace(/^[A-Za-z_]\w*\./, '');
+        bag.add(diagnostic('UnknownGenericTest', { name: entry.testName, suggestion: closestMatch(unqualified, ctx.definitions.keys()) }, location));
         return;
       }
       if (definition.needsColumn && !column) {

@@ -29,6 +29,8 @@ import { loadGenericTests, type GenericTestDefinition } from './generic-tests.js
 import { parseDataTests, parseRelationArg } from './parse-data-tests.js';
 import { parseSources } from './parse-sources.js';
 import { parseUnitTests } from './parse-unit-tests.js';
+import { dbtProjectKeyDiagnostics } from './dbt-project-keys.js';
+import { collectDocsBlocks, docsResolver, type Describe } from './resolve-docs.js';
 import { configPaths, folderConfig, mergeConfigs, resolveSchema, toTags, type RawConfig } from './resolve-config.js';
 import type { YamlFile } from './read-yaml-file.js';
 
@@ -103,6 +105,9 @@ export function parseProject(files: ProjectFiles, ctx: ParseContext): ParsedProj
   const vars = projectVars(files, ctx.cliVars);
   const strategy = project.schema_strategy ?? 'target_prefix';
   const usedConfigPaths = new Set<string>();
+  dbtProjectKeyDiagnostics(files.configFile).forEach((d) => bag.add(d));
+  const describe = docsResolver(collectDocsBlocks(files.docs, bag), bag);
+  const columns = (raw: unknown, file: YamlFile | undefined, path: (string | number)[]) => columnsOf(raw, describe, file && { file, path });
 
   const relationFor = (name: string, config: { schema?: string; alias?: string; database?: string }) => {
     const relation = {
@@ -261,8 +266,8 @@ export function parseProject(files: ProjectFiles, ctx: ParseContext): ParsedProj
       packageName: projectName,
       originalFilePath: file.path,
       fqn,
-      description: String(patch?.entry.description ?? ''),
-      columns: columnsOf(patch?.entry.columns),
+      description: describe(patch?.entry.description, patch && { file: patch.file, path: [patchKind, patch.index, 'description'] }),
+      columns: columns(patch?.entry.columns, patch?.file, [patchKind, patch?.index ?? 0, 'columns']),
       meta: config.meta,
       tags: config.tags,
       patchPath: patch?.file.path,
@@ -329,8 +334,8 @@ export function parseProject(files: ProjectFiles, ctx: ParseContext): ParsedProj
       packageName: projectName,
       originalFilePath: file.path,
       fqn,
-      description: String(patch?.entry.description ?? ''),
-      columns: columnsOf(patch?.entry.columns),
+      description: describe(patch?.entry.description, patch && { file: patch.file, path: ['seeds', patch.index, 'description'] }),
+      columns: columns(patch?.entry.columns, patch?.file, ['seeds', patch?.index ?? 0, 'columns']),
       meta: config.meta,
       tags: config.tags,
       patchPath: patch?.file.path,
@@ -374,7 +379,7 @@ export function parseProject(files: ProjectFiles, ctx: ParseContext): ParsedProj
   }
 
   // ---- sources
-  const sources = parseSources(files, { projectName, dialect: ctx.dialect, targetDatabase: ctx.targetDatabase }, columnsOf, bag);
+  const sources = parseSources(files, { projectName, dialect: ctx.dialect, targetDatabase: ctx.targetDatabase, describe }, columns, bag);
 
   // ---- resolve refs, sources and vars
   const refable = [...byName.keys()];
@@ -534,18 +539,19 @@ function incrementalConfig(merged: RawConfig): Partial<ModelConfig> {
   };
 }
 
-function columnsOf(raw: unknown): Record<string, ColumnInfo> {
+/** Columns of a YAML entry; at is where its columns: list is, for the doc calls in descriptions. */
+function columnsOf(raw: unknown, describe: Describe, at: { file: YamlFile; path: (string | number)[] } | undefined): Record<string, ColumnInfo> {
   const out: Record<string, ColumnInfo> = {};
-  for (const c of (raw as Array<Record<string, unknown>> | undefined) ?? []) {
+  ((raw as Array<Record<string, unknown>> | undefined) ?? []).forEach((c, i) => {
     const name = String(c.name);
     out[name] = {
       name,
-      description: String(c.description ?? ''),
+      description: describe(c.description, at && { file: at.file, path: [...at.path, i, 'description'] }),
       dataType: c.data_type === undefined ? undefined : String(c.data_type),
       meta: (c.meta as Record<string, unknown>) ?? {},
       tags: toTags(c.tags),
     };
-  }
+  });
   return out;
 }
 

@@ -9,6 +9,8 @@ import type { Dialect } from '../adapters/adapter.js';
 import type { ProjectFiles } from './load-project.js';
 import type { ColumnInfo, FreshnessRule, SourceFreshness, SourceNode } from './manifest.js';
 import { toTags } from './resolve-config.js';
+import type { YamlFile } from './read-yaml-file.js';
+import type { Describe } from './resolve-docs.js';
 
 const FORMATS: [RegExp, 'csv' | 'parquet' | 'json'][] = [
   [/\.(csv|tsv)(\.gz)?$/i, 'csv'],
@@ -20,13 +22,14 @@ type Raw = Record<string, unknown>;
 
 export function parseSources(
   files: ProjectFiles,
-  ctx: { projectName: string; dialect: Dialect; targetDatabase?: string },
-  columnsOf: (raw: unknown) => Record<string, ColumnInfo>,
+  ctx: { projectName: string; dialect: Dialect; targetDatabase?: string; describe: Describe },
+  columnsOf: (raw: unknown, file: YamlFile, path: (string | number)[]) => Record<string, ColumnInfo>,
   bag: DiagnosticBag,
 ): Record<string, SourceNode> {
   const sources: Record<string, SourceNode> = {};
   for (const file of files.properties) {
     (file.data.sources ?? []).forEach((source, si) => {
+      const sourceDescription = ctx.describe(source.description, { file, path: ['sources', si, 'description'] });
       source.tables.forEach((table, ti) => {
         const uniqueId = `source.${ctx.projectName}.${source.name}.${table.name}`;
         const at = file.locate(['sources', si, 'tables', ti, 'name']);
@@ -78,9 +81,9 @@ export function parseSources(
           packageName: ctx.projectName,
           originalFilePath: file.path,
           fqn: [ctx.projectName, source.name, table.name],
-          description: String(table.description ?? ''),
-          sourceDescription: String(source.description ?? ''),
-          columns: columnsOf(table.columns),
+          description: ctx.describe(table.description, { file, path: ['sources', si, 'tables', ti, 'description'] }),
+          sourceDescription,
+          columns: columnsOf(table.columns, file, ['sources', si, 'tables', ti, 'columns']),
           meta: { ...((source.meta as object) ?? {}), ...((table.meta as object) ?? {}) },
           tags: [...new Set([...toTags(source.tags), ...toTags(table.tags)])],
           patchPath: file.path,

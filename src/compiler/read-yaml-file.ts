@@ -222,15 +222,18 @@ function schemaDiagnostics(
   for (const e of list) {
     const path = splitPointer(e.instancePath);
     let d: Diagnostic;
-    const keyLocation = (key: string) => {
-      const parent = doc.getIn(path, true);
+    const keyLocation = (key: string, parentPath: (string | number)[] = path) => {
+      const parent = doc.getIn(parentPath, true);
       const pair = isMap(parent) ? parent.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === key) : undefined;
-      return pair && isScalar(pair.key) && pair.key.range ? at(pair.key.range[0]) : locate(path);
+      return pair && isScalar(pair.key) && pair.key.range ? at(pair.key.range[0]) : locate([...parentPath, key]);
     };
     if (e.keyword === 'additionalProperties') {
       const key = String((e.params as { additionalProperty: string }).additionalProperty);
       const allowed = Object.keys((e.parentSchema as { properties?: object })?.properties ?? {});
       d = diagnostic('UnknownKey', { key, where: describePath(path, data), suggestion: closestMatch(key, allowed), allowed }, keyLocation(key));
+    } else if (e.keyword === 'type' && (e.parentSchema as FolderSchema | undefined)?.['x-dpf-folder'] && path.length > 0) {
+      // The key is the mistake, so the location is the key's, in its parent mapping.
+      d = folderKeyDiagnostic(path, data, e.parentSchema as FolderSchema, keyLocation(String(path[path.length - 1]), path.slice(0, -1)));
     } else if (e.propertyName !== undefined) {
       // A key that breaks the schema's rule for keys (propertyNames): say which key, and what a key must be.
       const wanted = (e.parentSchema as { description?: string } | undefined)?.description;
@@ -250,4 +253,25 @@ function schemaDiagnostics(
     }
   }
   return out;
+}
+
+/** A folder of config defaults in schemas/dpf_project.schema.json, marked with x-dpf-folder. */
+interface FolderSchema {
+  readonly 'x-dpf-folder': true;
+  readonly properties: Record<string, unknown>;
+}
+
+/**
+ * A key without "+" whose value is no mapping, where only folders and known configs may be: not
+ * ajv's "must be object" (true, but it sends a dbt user looking for the wrong thing) but which
+ * configs there are, and the "+" when the enclosing key is a mapping config written without it.
+ */
+function folderKeyDiagnostic(path: (string | number)[], data: unknown, folder: FolderSchema, location: SourceLocation): Diagnostic {
+  const key = String(path[path.length - 1]);
+  const parentPath = path.slice(0, -1);
+  const parentKey = String(parentPath[parentPath.length - 1] ?? '');
+  const names = Object.keys(folder.properties);
+  const mappingConfig = names.includes(`+${parentKey}`) && !names.includes(parentKey) ? parentKey : undefined;
+  const args = { key, where: describePath(parentPath, data), suggestion: closestMatch(key, names), mappingConfig, allowed: names.filter((n) => n.startsWith('+')) };
+  return diagnostic('FolderKeyInvalid', args, location);
 }

@@ -94,6 +94,8 @@ export function renderModelSql(node: RenderSubject, ast: hbs.AST.Program, env: R
       return name in env.vars ? env.vars[name] : fallback;
     },
     literal: (value: unknown) => quoteLiteral(value, dialect),
+    // A list written in the model, where dbt users would {% set xs = [...] %}: its arguments (the last is handlebars' options).
+    list: (...args: unknown[]) => args.slice(0, -1),
     self: () => node.relationName,
     is_incremental: () => env.isIncremental === true,
   };

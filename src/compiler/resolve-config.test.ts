@@ -39,8 +39,19 @@ describe('folderConfig', () => {
     expect(folderConfig(TREE, ['other_project', 'marts', 'x'], new Set())).toEqual([]);
   });
 
-  it('ignores scalar values that are not folders', () => {
-    expect(folderConfig({ shop: { marts: 'table' } }, ['shop', 'marts', 'x'], new Set())).toEqual([{}]);
+  it('reads a plain value under a key without + as a config, as dbt does (the schema admits only config keys there)', () => {
+    const used = new Set<string>();
+    const tree = { shop: { materialized: 'table', tags: ['a'], marts: { schema: 'marts', '+alias': 'x' } } };
+    expect(folderConfig(tree, ['shop', 'marts', 'x'], used)).toEqual([{ materialized: 'table', tags: ['a'] }, { schema: 'marts', alias: 'x' }]);
+    expect([...used]).toEqual(['shop', 'shop.marts']);
+    expect(configPaths(tree)).toEqual(['shop', 'shop.marts']);
+  });
+
+  it('applies configs at the top of the tree to every node, as dbt does for +docs under seeds:', () => {
+    const tree = { '+docs': { show: false }, materialized: 'table', shop: { '+tags': 't' } };
+    expect(folderConfig(tree, ['shop', 'x'], new Set())).toEqual([{ docs: { show: false }, materialized: 'table' }, { tags: 't' }]);
+    expect(folderConfig(tree, ['other', 'x'], new Set())).toEqual([{ docs: { show: false }, materialized: 'table' }]);
+    expect(configPaths(tree)).toEqual(['shop']);
   });
 });
 

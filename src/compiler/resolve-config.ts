@@ -6,22 +6,39 @@
 
 export type RawConfig = Record<string, unknown>;
 
-/** Collects +key configs along the fqn path under `models:` or `seeds:` of dpf_project.yml. */
+/**
+ * A folder under `models:`/`seeds:` is a mapping under a key without "+". Every other entry is a
+ * config: "+key", or a key without "+" and with a plain value (`materialized: table`), which dbt
+ * accepts too. The schema allows the latter only for known config keys.
+ */
+const isFolder = (key: string, value: unknown): value is Record<string, unknown> =>
+  !key.startsWith('+') && value !== null && typeof value === 'object' && !Array.isArray(value);
+
+function configsOf(level: Record<string, unknown>): RawConfig {
+  const out: RawConfig = {};
+  for (const [key, value] of Object.entries(level)) {
+    if (!isFolder(key, value)) out[key.replace(/^\+/, '')] = value;
+  }
+  return out;
+}
+
+/**
+ * Collects the configs along the fqn path under `models:` or `seeds:` of dpf_project.yml:
+ * those at the top of the tree (they apply to every node, as dbt's do), then one level per
+ * folder of the path that the tree names.
+ */
 export function folderConfig(tree: Record<string, unknown> | undefined, fqn: string[], used: Set<string>): RawConfig[] {
-  const levels: RawConfig[] = [];
-  let node: unknown = tree;
+  if (!tree) return [];
+  const top = configsOf(tree);
+  const levels: RawConfig[] = Object.keys(top).length > 0 ? [top] : [];
+  let node: Record<string, unknown> = tree;
   const path: string[] = [];
   for (const part of fqn) {
-    if (!node || typeof node !== 'object') break;
-    const next = (node as Record<string, unknown>)[part];
-    if (next === undefined || next === null || typeof next !== 'object') break;
+    const next = node[part];
+    if (!isFolder(part, next)) break;
     path.push(part);
     used.add(path.join('.'));
-    const level: RawConfig = {};
-    for (const [key, value] of Object.entries(next as Record<string, unknown>)) {
-      if (key.startsWith('+')) level[key.slice(1)] = value;
-    }
-    levels.push(level);
+    levels.push(configsOf(next));
     node = next;
   }
   return levels;
@@ -31,10 +48,10 @@ export function folderConfig(tree: Record<string, unknown> | undefined, fqn: str
 export function configPaths(tree: Record<string, unknown> | undefined, prefix: string[] = []): string[] {
   const out: string[] = [];
   for (const [key, value] of Object.entries(tree ?? {})) {
-    if (key.startsWith('+') || !value || typeof value !== 'object') continue;
+    if (!isFolder(key, value)) continue;
     const path = [...prefix, key];
     out.push(path.join('.'));
-    out.push(...configPaths(value as Record<string, unknown>, path));
+    out.push(...configPaths(value, path));
   }
   return out;
 }

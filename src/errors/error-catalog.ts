@@ -79,6 +79,47 @@ export const ERRORS = {
     hint: `Example: --vars '{reporting_start: "2024-01-01", categories: [A, B]}'`,
   },
 
+  DbtProjectFound: {
+    code: 'DPF111',
+    title: 'A dbt project, not a dpf project',
+    message: (a: { dir: string }) => `${a.dir} holds dbt_project.yml but no dpf_project.yml: this is a dbt project.`,
+    hint: 'dpf reads dpf_project.yml, whose keys are dbt_project.yml\'s: copy it (cp dbt_project.yml dpf_project.yml) and run dpf again; it names each dbt-only setting it meets. Models need their Jinja rewritten as dpf templates: docs/from-dbt.md shows each construct side by side. (`dpf import dbt`, which will convert a project, is not available yet.)',
+  },
+  DbtOnlyKey: {
+    code: 'DPF112',
+    title: 'dbt setting ignored',
+    message: (a: { key: string; reason: string }) => `"${a.key}" is a dbt setting that dpf ignores: ${a.reason}.`,
+    hint: 'Remove it from dpf_project.yml; docs/from-dbt.md lists every dbt_project.yml key and what dpf does with it.',
+  },
+  RunHooks: {
+    code: 'DPF113',
+    title: 'Run hooks are not supported',
+    message: (a: { key: string }) => `dpf has no ${a.key} hooks, so the SQL under "${a.key}" would never run.`,
+    hint: 'Grants are a config in dpf (+grants under models:, docs/configuration.md); run other statements outside dpf, before or after `dpf build`. Remove the key once its SQL has a new home.',
+  },
+  FolderKeyInvalid: {
+    code: 'DPF114',
+    title: 'Neither a config nor a folder',
+    message: (a: { key: string; where: string; suggestion?: string }) =>
+      `"${a.key}" under ${a.where} is neither a config dpf knows nor a folder (a folder's value is a mapping).${didYouMean(a.suggestion)}`,
+    hint: (a: { mappingConfig?: string; allowed: string[] }) =>
+      a.mappingConfig
+        ? `"${a.mappingConfig}" has no "+", so it is read as a folder: a config whose value is a mapping needs the "+", as in dbt. Write "+${a.mappingConfig}:".`
+        : `Configs here: ${a.allowed.join(', ')}. The "+" may be left out where the value is plain (materialized: table); a config whose value is a mapping (+meta, +docs, +grants, +column_types) needs it.`,
+  },
+  DocNotFound: {
+    code: 'DPF115',
+    title: 'Unknown docs block',
+    message: (a: { name: string; suggestion?: string }) => `{{ doc("${a.name}") }} names no docs block.${didYouMean(a.suggestion)}`,
+    hint: 'Docs blocks are written in .md files under the model, seed or snapshot paths: {% docs name %}text{% enddocs %}.',
+  },
+  DocsBlockInvalid: {
+    code: 'DPF116',
+    title: 'Invalid docs block',
+    message: (a: { detail: string }) => `This docs block cannot be read: ${a.detail}.`,
+    hint: 'A docs block is {% docs name %} (a name of letters, digits and underscores), its Markdown text, then {% enddocs %}.',
+  },
+
   // ---- templates and references (DPF2xx)
   TemplateSyntax: {
     code: 'DPF200',
@@ -90,7 +131,7 @@ export const ERRORS = {
     code: 'DPF201',
     title: 'Unknown helper',
     message: (a: { name: string; suggestion?: string }) => `Unknown helper or variable "${a.name}".${didYouMean(a.suggestion)}`,
-    hint: 'Model helpers: ref, source, config, var, literal, this, self, is_incremental, target (docs/templates.md). Partials come from macros/*.hbs.',
+    hint: 'Model helpers: ref, source, config, var, literal, list, this, self, is_incremental, target (docs/templates.md). Partials come from macros/*.hbs.',
   },
   HelperArguments: {
     code: 'DPF202',
@@ -329,6 +370,12 @@ export const ERRORS = {
     title: 'Invalid command line',
     message: (a: { detail: string }) => a.detail,
     hint: 'Run `dpf <command> --help` for the options and an example.',
+  },
+  UnknownCommand: {
+    code: 'DPF512',
+    title: 'Unknown command',
+    message: (a: { command: string; parent: string; suggestion?: string }) => `"${a.command}" is not a command of ${a.parent}.${didYouMean(a.suggestion)}`,
+    hint: (a: { parent: string; commands: string[] }) => `The commands: ${a.commands.join(', ')}. \`${a.parent} --help\` describes them.`,
   },
 
   // ---- execution (DPF6xx)

@@ -46,7 +46,7 @@ export function registerDocsCommand(program: Command, ctx: CommandContext): void
         return;
       }
       ctx.output.out(summarizeProject(compiled));
-      for (const line of describe(summary, ctx.io.cwd, ctx.io.env.DPF_TIMING !== undefined)) ctx.output.out(line);
+      for (const line of describe(summary, ctx.io.cwd, ctx.io.env.DPF_TIMING !== undefined, flags.projectDir)) ctx.output.out(line);
     });
 
   const serve = docs.command('serve').description('serve target/site/ on http://127.0.0.1 (Ctrl+C stops)');
@@ -83,7 +83,8 @@ export function registerDocsCommand(program: Command, ctx: CommandContext): void
     });
 }
 
-function describe(summary: SiteSummary, cwd: string, timing: boolean): string[] {
+/** projectDir: --project-dir as given, repeated in the closing hint so that it can be pasted as is. */
+function describe(summary: SiteSummary, cwd: string, timing: boolean, projectDir?: string): string[] {
   const lines: string[] = [];
   const list = (items: string[], max = 5) => items.slice(0, max).join(', ') + (items.length > max ? `, and ${items.length - max} more` : '');
   if (summary.catalog) {
@@ -115,8 +116,12 @@ function describe(summary: SiteSummary, cwd: string, timing: boolean): string[] 
     );
   }
   if (timing) lines.push(Object.entries(summary.timings).map(([stage, s]) => `${stage} ${s.toFixed(2)}s`).join(', '));
-  lines.push(`Open ${dir}/index.html in a browser, or run \`dpf docs serve\`.`);
+  const serve = projectDir && projectDir !== '.' ? `dpf docs serve --project-dir ${shellWord(projectDir)}` : 'dpf docs serve';
+  lines.push(`Open ${dir}/index.html in a browser, or run \`${serve}\`.`);
   return lines;
 }
+
+/** A path as one shell word: quoted only when it needs to be. */
+const shellWord = (s: string) => (/^[\w./~@%+=:,-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
 
 const megabytes = (bytes: number) => (bytes >= 1024 * 1024 ? `${(bytes / 1024 / 1024).toFixed(1)} MB` : `${Math.max(1, Math.round(bytes / 1024))} KB`);

@@ -45,6 +45,8 @@ export function registerSourceCommand(program: Command, ctx: CommandContext): vo
           if (format === 'json') ctx.output.outJson({ ts: new Date().toISOString(), event: 'freshness_checked', index, total, ...result });
           else {
             ctx.output.out(freshnessLine(result, index, total));
+            const why = staleness(result);
+            if (why) ctx.output.out(`    ${why}`);
             if (result.error) ctx.output.out(formatDiagnostic(result.error, options.projectDir).replace(/^/gm, '    '));
           }
         });
@@ -67,6 +69,19 @@ export function formatAge(seconds: number): string {
   if (d > 0) return h ? `${d}d ${h}h` : `${d}d`;
   if (h > 0) return m ? `${h}h ${m}m` : `${h}h`;
   return `${m}m ${Math.floor(seconds % 60)}s`;
+}
+
+/**
+ * Why a table is stale, in words: when its newest row was loaded, how long ago, and the rule
+ * that age broke, so that a warning explains itself without the YAML at hand.
+ */
+export function staleness(r: FreshnessResult): string | undefined {
+  if ((r.status !== 'warn' && r.status !== 'error') || r.maxLoadedAtTimeAgoInS === undefined || !r.maxLoadedAt) return undefined;
+  const rule = r.status === 'error' ? r.criteria.errorAfter : r.criteria.warnAfter;
+  if (!rule) return undefined;
+  const key = r.status === 'error' ? 'error_after' : 'warn_after';
+  const loaded = r.maxLoadedAt.replace('T', ' ').replace(/\.\d+Z$|Z$/, ' UTC');
+  return `newest row loaded at ${loaded}, ${formatAge(r.maxLoadedAtTimeAgoInS)} ago: older than ${key} (${rule.count} ${rule.period}${rule.count === 1 ? '' : 's'})`;
 }
 
 function freshnessLine(r: FreshnessResult, index: number, total: number): string {
