@@ -1,15 +1,16 @@
 /**
- * Debian's Chromium driven by playwright-core, the one browser setup shared by the browser
- * tests (test/docs-site/), the docs benchmark and the README screenshots. Never downloads a
- * browser: /usr/bin/chromium comes from the `chromium` apt package (.ci/run installs it).
+ * Chromium driven by playwright-core, the one browser setup shared by the browser tests
+ * (test/docs-site/), the docs benchmark and the README screenshots. Never downloads a browser:
+ * it launches DPF_CHROMIUM, or the chromium found on the PATH (bench/chromium-setup.ts), which
+ * the set-up of `npm test` installs from Debian's `chromium` package when it is missing.
  */
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromiumPath } from './chromium-setup.js';
 
-export const CHROMIUM_PATH = '/usr/bin/chromium';
 export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'];
 
 export function launchChromium(): Promise<Browser> {
-  return chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
+  return chromium.launch({ executablePath: chromiumPath(), args: CHROMIUM_ARGS });
 }
 
 /** Everything the page complained about: script errors, failed loads, CSP violations. */

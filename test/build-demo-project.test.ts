@@ -101,6 +101,8 @@ describe('dpf init', () => {
     const cwd = tempDir();
     const init = await dpf(['init', 'my_shop'], { cwd });
     expect(init.code).toBe(0);
+    // Spelt as the README's install line puts it on the PATH.
+    expect(init.stdout).toContain('Next:\n  cd my_shop\n  dpf build\n  dpf show --select fct_orders');
     expect(readFileSync(join(cwd, 'my_shop/dpf_project.yml'), 'utf8')).toMatch(/^name: my_shop$/m);
     expect(existsSync(join(cwd, 'my_shop/.gitignore'))).toBe(true);
     const build = await dpf(['build'], { cwd: join(cwd, 'my_shop') });
