@@ -37,7 +37,7 @@ describe('bin/dpf.js', () => {
 
   it('stops quietly when its output pipe closes early (dpf ls | head)', () => {
     const dir = makeProject(Object.fromEntries(Array.from({ length: 300 }, (_, i) => [`models/m${i}.sql`, 'select 1 as id\n'])));
-    const piped = spawnSync('sh', ['-c', `"${process.execPath}" "${BIN}" ls | head -1`], { cwd: dir, encoding: 'utf8', env: { ...process.env, HOME: dir } });
+    const piped = spawnSync('sh', ['-c', `"${process.execPath}" "${BIN}" ls --output name | head -1`], { cwd: dir, encoding: 'utf8', env: { ...process.env, HOME: dir } });
     expect(piped.status).toBe(0);
     expect(piped.stdout.trim()).toBe('m0');
     expect(piped.stderr).not.toContain('EPIPE');

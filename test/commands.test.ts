@@ -13,11 +13,18 @@ describe('commands on the demo project', () => {
   });
 
   it('ls lists names, paths and JSON for a selection', async () => {
-    const names = await dpf(['ls', '--project-dir', dir, '-s', '+fct_orders', '--resource-type', 'model'], { cwd: dir });
+    const names = await dpf(['ls', '--output', 'name', '--project-dir', dir, '-s', '+fct_orders', '--resource-type', 'model'], { cwd: dir });
     expect(names.code).toBe(0);
     expect(names.stdout.trim().split('\n').sort()).toEqual(
       ['fct_orders', 'int_order_items_priced', 'int_order_payments', 'stg_customers', 'stg_order_items', 'stg_orders', 'stg_payments', 'stg_products'].sort(),
     );
+    // By default each node says what it is: models, seeds, the source and tests in one list.
+    const labelled = await dpf(['ls', '--project-dir', dir, '-s', '+fct_orders'], { cwd: dir });
+    const lines = labelled.stdout.trim().split('\n');
+    expect(lines).toContain('model     fct_orders');
+    expect(lines).toContain('seed      raw_orders');
+    expect(lines.some((l) => /^test +not_null_stg_orders_order_id$/.test(l))).toBe(true);
+    expect(lines.every((l) => /^(model|seed|snapshot|source|test|unit_test) +\S/.test(l))).toBe(true);
     const paths = await dpf(['ls', '--project-dir', dir, '-s', 'path:models/marts/finance', '--resource-type', 'model', '--output', 'path'], { cwd: dir });
     expect(paths.stdout.trim().split('\n').sort()).toEqual(['models/marts/finance/payments_by_method.sql', 'models/marts/finance/revenue_by_category.sql']);
     const json = await dpf(['ls', '--project-dir', dir, '-s', 'config.materialized:ephemeral', '--output', 'json'], { cwd: dir });

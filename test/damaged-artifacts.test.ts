@@ -86,12 +86,12 @@ describe('a damaged artifact a command needs', () => {
     const state = join(tempDir(), 'prod');
     cpSync(join(dir, 'target'), state, { recursive: true });
     writeFileSync(join(state, 'run_results.json'), '');
-    const result = await dpf(['ls', '--project-dir', dir, '--state', state, '--select', 'result:error'], { cwd: dir });
+    const result = await dpf(['ls', '--output', 'name', '--project-dir', dir, '--state', state, '--select', 'result:error'], { cwd: dir });
     expect(result.code, result.output).toBe(2);
     noTrace(result.output);
     expect(result.stderr).toContain(`DPF509 Artifact damaged — ${join(state, 'run_results.json')}`);
     expect(result.stderr).toContain('it is empty');
-    const modified = await dpf(['ls', '--project-dir', dir, '--state', state, '--select', 'state:modified'], { cwd: dir });
+    const modified = await dpf(['ls', '--output', 'name', '--project-dir', dir, '--state', state, '--select', 'state:modified'], { cwd: dir });
     expect(modified.code, modified.output).toBe(0);
   });
 
@@ -99,7 +99,7 @@ describe('a damaged artifact a command needs', () => {
     const dir = makeProject(files);
     expect((await dpf(['build', '--project-dir', dir], { cwd: dir })).code).toBe(0);
     writeFileSync(join(dir, 'target/sources.json'), '{"results": [');
-    const run = await dpf(['ls', '--project-dir', dir, '--state', join(dir, 'target'), '--select', 'source_status:fresher'], { cwd: dir });
+    const run = await dpf(['ls', '--output', 'name', '--project-dir', dir, '--state', join(dir, 'target'), '--select', 'source_status:fresher'], { cwd: dir });
     expect(run.code, run.output).toBe(2);
     noTrace(run.output);
     expect(run.stderr).toContain('DPF509');

@@ -140,7 +140,7 @@ describe('source_status:fresher+', () => {
     // Only feed.a gets a new export.
     writeFileSync(join(dir, 'data/a.csv'), eventsCsv([10, 0.5]));
     await dpf(['source', 'freshness', '--project-dir', dir], { cwd: dir });
-    const ls = await dpf(['ls', '--project-dir', dir, '--select', 'source_status:fresher+', '--state', state, '--resource-type', 'model'], { cwd: dir });
+    const ls = await dpf(['ls', '--output', 'name', '--project-dir', dir, '--select', 'source_status:fresher+', '--state', state, '--resource-type', 'model'], { cwd: dir });
     expect(ls.code, ls.output).toBe(0);
     expect(ls.stdout.trim()).toBe('downstream_a');
     const build = await dpf(['build', '--project-dir', dir, '--select', 'source_status:fresher+', '--state', state], { cwd: dir });

@@ -64,9 +64,9 @@ describe('config precedence and schemas', () => {
       { r: 'main_analytics.m2', t: 'VIEW' },
       { r: 'main_analytics.marts_three', t: 'VIEW' },
     ]);
-    const ls = await dpf(['ls', '--project-dir', dir, '-s', 'tag:marts,tag:yaml'], { cwd: dir });
+    const ls = await dpf(['ls', '--output', 'name', '--project-dir', dir, '-s', 'tag:marts,tag:yaml'], { cwd: dir });
     expect(ls.stdout.trim()).toBe('m3');
-    const inline = await dpf(['ls', '--project-dir', dir, '-s', 'tag:inline'], { cwd: dir });
+    const inline = await dpf(['ls', '--output', 'name', '--project-dir', dir, '-s', 'tag:inline'], { cwd: dir });
     expect(inline.stdout.trim()).toBe('m2');
   });
 

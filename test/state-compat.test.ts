@@ -23,12 +23,12 @@ describe('--state with a manifest from a committed earlier run', () => {
   it('compares with it: nothing modified, then exactly the edited model and what is downstream', async () => {
     const project = copyDemoProject();
     const state = committedState(project);
-    const same = await dpf(['ls', '--project-dir', project, '--select', 'state:modified', '--state', state], { cwd: project });
+    const same = await dpf(['ls', '--output', 'name', '--project-dir', project, '--select', 'state:modified', '--state', state], { cwd: project });
     expect(same.code, same.output).toBe(0);
     expect(same.stdout.trim()).toBe('');
     const file = join(project, 'models/marts/dim_customers.sql');
     writeFileSync(file, `${readFileSync(file, 'utf8')}\n-- edited\n`);
-    const edited = await dpf(['ls', '--project-dir', project, '--select', 'state:modified+', '--state', state, '--resource-type', 'model'], { cwd: project });
+    const edited = await dpf(['ls', '--output', 'name', '--project-dir', project, '--select', 'state:modified+', '--state', state, '--resource-type', 'model'], { cwd: project });
     expect(edited.code, edited.output).toBe(0);
     expect(edited.stdout.trim().split('\n')).toEqual(['dim_customers']);
   });
@@ -39,7 +39,7 @@ describe('--state with a manifest from a committed earlier run', () => {
       (m.metadata as Record<string, unknown>).dpfSchemaVersion = 'https://dpf.dev/schemas/manifest/v2.json';
       (m.metadata as Record<string, unknown>).dpfVersion = '0.3.0';
     });
-    const run = await dpf(['ls', '--project-dir', project, '--select', 'state:modified', '--state', state], { cwd: project });
+    const run = await dpf(['ls', '--output', 'name', '--project-dir', project, '--select', 'state:modified', '--state', state], { cwd: project });
     expect(run.code).toBe(2);
     expect(run.output).toContain('DPF505');
     expect(run.output).toContain('written by dpf 0.3.0 with manifest schema https://dpf.dev/schemas/manifest/v2.json');

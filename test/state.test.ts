@@ -87,7 +87,7 @@ describe('state: and result: selection', () => {
     writeFileSync(join(dir, 'models/c.yml'), 'models:\n  - name: c\n    config: {tags: [two]}\n');
     writeFileSync(join(dir, 'models/d.sql'), 'select 4 as d\n');
     const ls = async (selector: string) =>
-      (await dpf(['ls', '--project-dir', dir, '--select', selector, '--state', state, '--resource-type', 'model'], { cwd: dir })).stdout.trim().split('\n').sort();
+      (await dpf(['ls', '--output', 'name', '--project-dir', dir, '--select', selector, '--state', state, '--resource-type', 'model'], { cwd: dir })).stdout.trim().split('\n').sort();
     expect(await ls('state:new')).toEqual(['d']);
     expect(await ls('state:modified.body')).toEqual(['a']);
     expect(await ls('state:modified.configs')).toEqual(['c']);
@@ -98,20 +98,20 @@ describe('state: and result: selection', () => {
   it('selects by last result with result:error+, and explains a missing or foreign state', async () => {
     const dir = makeProject({ ...files, 'models/b.sql': 'select nope from {{ref "a"}}\n', 'models/e.sql': 'select * from {{ref "b"}}\n' });
     expect((await dpf(['run', '--project-dir', dir], { cwd: dir })).code).toBe(1);
-    const ls = await dpf(['ls', '--project-dir', dir, '--select', 'result:error+', '--state', join(dir, 'target')], { cwd: dir });
+    const ls = await dpf(['ls', '--output', 'name', '--project-dir', dir, '--select', 'result:error+', '--state', join(dir, 'target')], { cwd: dir });
     expect(ls.code, ls.output).toBe(0);
     expect(ls.stdout.trim().split('\n').sort()).toEqual(['b', 'e']);
 
     const empty = tempDir();
-    const missing = await dpf(['ls', '--project-dir', dir, '--select', 'state:modified', '--state', empty], { cwd: dir });
+    const missing = await dpf(['ls', '--output', 'name', '--project-dir', dir, '--select', 'state:modified', '--state', empty], { cwd: dir });
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain('DPF504');
     mkdirSync(join(empty, 'x'), { recursive: true });
     writeFileSync(join(empty, 'manifest.json'), JSON.stringify({ metadata: { dpfSchemaVersion: 'https://dpf.dev/schemas/manifest/v0.json' } }));
-    const foreign = await dpf(['ls', '--project-dir', dir, '--select', 'state:modified', '--state', empty], { cwd: dir });
+    const foreign = await dpf(['ls', '--output', 'name', '--project-dir', dir, '--select', 'state:modified', '--state', empty], { cwd: dir });
     expect(foreign.code).toBe(2);
     expect(foreign.stderr).toContain('DPF505');
-    const none = await dpf(['ls', '--project-dir', dir, '--select', 'state:modified'], { cwd: dir });
+    const none = await dpf(['ls', '--output', 'name', '--project-dir', dir, '--select', 'state:modified'], { cwd: dir });
     expect(none.code).toBe(2);
     expect(none.stderr).toContain('needs --state');
   });

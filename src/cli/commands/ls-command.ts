@@ -11,18 +11,19 @@ interface LsFlags extends CommonFlags {
 }
 
 export function registerLsCommand(program: Command, ctx: CommandContext): void {
-  const cmd = program.command('ls').alias('list').description('list models, seeds and sources matching a selection');
+  const cmd = program.command('ls').alias('list').description('list the models, seeds, snapshots, sources and tests matching a selection, each with its kind');
   addSelectionOptions(addProjectOptions(cmd))
-    .option('-o, --output <format>', 'name, path or json', 'name')
+    .option('-o, --output <format>', 'text (each node with its kind), name (names only, for scripts), path or json', 'text')
     .option('--resource-type <type...>', 'model, seed, source, test or unit_test')
     .addHelpText('after', '\nExample:\n  $ dpf ls --select tag:staging --output path')
     .action(async (flags: LsFlags) => {
-      if (!['name', 'path', 'json'].includes(flags.output ?? 'name')) {
-        fail('UsageError', { detail: `--output must be name, path or json, got "${flags.output}".` });
+      if (!['text', 'name', 'path', 'json'].includes(flags.output ?? 'text')) {
+        fail('UsageError', { detail: `--output must be text, name, path or json, got "${flags.output}".` });
       }
       const nodes = await ls({ ...projectOptionsOf(flags, ctx), select: flags.select, exclude: flags.exclude, state: flags.state, resourceTypes: flags.resourceType });
       for (const n of nodes) {
-        switch (flags.output ?? 'name') {
+        const name = n.kind === 'source' ? `source:${n.uniqueId.split('.').slice(2).join('.')}` : n.name;
+        switch (flags.output ?? 'text') {
           case 'path':
             ctx.output.out(n.originalFilePath);
             break;
@@ -40,8 +41,12 @@ export function registerLsCommand(program: Command, ctx: CommandContext): void {
               depends_on: n.dependsOn,
             });
             break;
+          case 'name':
+            ctx.output.out(name);
+            break;
           default:
-            ctx.output.out(n.kind === 'source' ? `source:${n.uniqueId.split('.').slice(2).join('.')}` : n.name);
+            // Models, seeds, snapshots, sources and tests in one list: each says what it is.
+            ctx.output.out(`${n.kind.padEnd(9)} ${name}`);
         }
       }
     });
