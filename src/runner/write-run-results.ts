@@ -46,6 +46,7 @@ export function writeRunResults(
       rowsAffected: r.rowsAffected,
       failures: r.failures,
       message: r.message,
+      reason: r.reason,
       error: r.error,
       skippedBecause: r.skippedBecause,
       runPath: r.runPath,

@@ -11,6 +11,7 @@ import { dpf, REPO_ROOT, TEMPLATE } from '../helpers/run-dpf.js';
 import { readSite } from '../docs-site/helpers/site-files.js';
 import { ADAPTER, asText, conformanceProject, perEngine, type TestWarehouse } from './warehouse.js';
 import type { LogicalType } from '../../src/adapters/adapter.js';
+import { build as buildViaApi } from '../../src/index.js';
 
 /** models/sources.yml declaring one source table in this project's schema <name> (see SCHEMA_ in warehouse.ts). */
 const sourceYml = (source: string, table: string) => `sources:\n  - name: ${source}\n    schema: SCHEMA_${source}\n    tables:\n      - name: ${table}\n`;
@@ -52,6 +53,30 @@ describe(`adapter conformance: ${ADAPTER}`, () => {
     // The first test on a freshly started server pays its warm-up (20 s warm on this machine,
     // over 60 s cold and loaded): a guard against a hang, not a time to meet.
   }, 180_000);
+
+  it('the public API and the CLI give the same results: statuses, rows, reasons and tables', async () => {
+    const files = {
+      'seeds/people.csv': 'id,name\n1,Ann\n2,Bo\n3,Cy\n',
+      'models/sources.yml': sourceYml('landing', 'scores'),
+      'models/people_v.sql': '{{config materialized="view"}}\nselect id, name from {{ref "people"}}\n',
+      'models/scores_eph.sql': '{{config materialized="ephemeral"}}\nselect id, score * 2 as doubled from {{source "landing" "scores"}}\n',
+      'models/people_scores.sql': '{{config materialized="table"}}\nselect p.id, p.name, s.doubled from {{ref "people_v"}} as p join {{ref "scores_eph"}} as s on s.id = p.id\n',
+      'models/people_scores.yml': 'models:\n  - name: people_scores\n    columns:\n      - name: id\n        data_tests: [unique, not_null]\n',
+    };
+    const [viaCli, viaApi] = [project(files), project(files)];
+    for (const w of [viaCli, viaApi]) await w.land(`${w.schema}_landing`, 'scores', 'select 1 as id, 10 as score union all select 3, 30');
+    const shape = (results: readonly { uniqueId: string; status: string; rowsAffected?: number; reason?: string }[]) =>
+      results.map((r) => [r.uniqueId, r.status, r.rowsAffected ?? null, r.reason ?? null]).sort((a, b) => String(a[0]).localeCompare(String(b[0])));
+    for (const round of ['first build', 'nothing changed']) {
+      await ok(viaCli, 'build');
+      const cli = JSON.parse(readFileSync(join(viaCli.dir, 'target/run_results.json'), 'utf8')) as { results: { uniqueId: string; status: string }[] };
+      const api = await buildViaApi({ projectDir: viaApi.dir, cwd: viaApi.dir, env: { HOME: viaApi.dir } });
+      expect(api.exitCode, round).toBe(0);
+      expect(shape(api.summary!.results), round).toEqual(shape(cli.results));
+    }
+    const rows = (w: TestWarehouse) => w.query(`select id, name, doubled from ${w.relation('people_scores')} order by id`).then(asText);
+    expect(await rows(viaApi)).toEqual(await rows(viaCli));
+  });
 
   it('builds every materialization: seed, view, table, ephemeral, and reads a source', async () => {
     const w = project({
