@@ -3,9 +3,9 @@
  * AbortSignal and typed results: the CLI is wiring over these, and so are schedulers, notebooks
  * and other programs. Everything else is internal and may change.
  */
-export { build, run, seed, snapshot, test, explain, runNodes, type RunOutcome, type Explanation } from './api/run-nodes.js';
+export { build, run, seed, snapshot, test, sourceFreshness, explain, runNodes, type RunOutcome, type Explanation } from './api/run-nodes.js';
 export { compile, ls, type CompileOutcome, type ListedNode } from './api/inspect-project.js';
-export type { ProjectOptions, SelectionOptions, RunOptions } from './api/options.js';
+export type { ProjectOptions, SelectionOptions, RunOptions, FreshnessOptions } from './api/options.js';
 export type { DpfEvent, Listener } from './api/events.js';
 export type { ProjectSummary } from './api/project-summary.js';
 export { runCli, type CliIO } from './cli/main.js';

@@ -54,6 +54,15 @@ export interface RunOptions extends ProjectOptions, SelectionOptions {
   readonly schema?: string;
 }
 
+/** `dpf source freshness`: which sources, and where target/sources.json goes. */
+export interface FreshnessOptions extends ProjectOptions, SelectionOptions {
+  /** Stop starting new checks after the first error. */
+  readonly failFast?: boolean;
+  readonly signal?: AbortSignal;
+  /** Where to write the results, relative to cwd (default: target/sources.json). */
+  readonly output?: string;
+}
+
 export function compileOptionsOf(options: ProjectOptions & { schema?: string }): CompileOptions {
   const cwd = options.cwd ?? process.cwd();
   return {

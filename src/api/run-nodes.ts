@@ -1,6 +1,6 @@
 /**
- * `build`, `run`, `seed`, `snapshot` and `test` of the public API, and what the CLI commands of
- * the same names call: compile, select, plan, then either answer from the reuse ledger or open
+ * `build`, `run`, `seed`, `snapshot`, `test` and `sourceFreshness` of the public API, and what
+ * the CLI commands of the same names call: compile, select, plan, then either answer from the reuse ledger or open
  * the warehouse, defer, run the plan, and record the run. Reports through events only (never
  * the terminal, never process.exit); returns the run's results.
  *
@@ -24,9 +24,12 @@ import { planRun, type Plan, type RunCommand } from '../runner/plan-run.js';
 import { forgetLedger, writeLedger, type ReuseState } from '../runner/reuse-ledger.js';
 import type { RunSummary } from '../runner/run-results.js';
 import { runFromLedger, runPlan } from '../runner/run-plan.js';
+import { STEP_KINDS } from '../runner/step-kinds.js';
 import { writeRunResults } from '../runner/write-run-results.js';
+import { freshnessResultOf, type FreshnessResult } from '../tests/check-freshness.js';
+import { writeSourcesJson } from '../tests/write-sources-json.js';
 import { fanOut, type DpfEvent, type Listener } from './events.js';
-import { compileOptionsOf, selectionOf, type RunOptions } from './options.js';
+import { compileOptionsOf, selectionOf, type FreshnessOptions, type RunOptions } from './options.js';
 import { projectSummary } from './project-summary.js';
 
 export interface RunOutcome {
@@ -53,8 +56,10 @@ export const run = (options: RunOptions = {}) => runNodes('run', options);
 export const seed = (options: RunOptions = {}) => runNodes('seed', options);
 export const snapshot = (options: RunOptions = {}) => runNodes('snapshot', options);
 export const test = (options: RunOptions = {}) => runNodes('test', options);
+/** Checks the selected sources' freshness rules; writes target/sources.json (or options.output). */
+export const sourceFreshness = (options: FreshnessOptions = {}) => runNodes('freshness', options);
 
-export async function runNodes(command: RunCommand, options: RunOptions): Promise<RunOutcome> {
+export async function runNodes(command: RunCommand, options: RunOptions & { readonly output?: string }): Promise<RunOutcome> {
   const session = await prepare(command, options);
   return session.redacting(() => execute(session, options));
 }
@@ -118,12 +123,13 @@ async function prepare(command: RunCommand, options: RunOptions): Promise<Sessio
   const eventTimeRange = options.eventTimeStart || options.eventTimeEnd ? { start: options.eventTimeStart, end: options.eventTimeEnd } : undefined;
   const plan = planRun(compiled.manifest, compiled.graph, selected, { command, fullRefresh: options.fullRefresh, eventTimeRange });
   const rebuildAll = options.rebuildAll ? '--rebuild-all' : options.fullRefresh ? '--full-refresh' : undefined;
-  // dpf test replaces no relation; every other command records what it replaces.
-  const records = command === 'test' ? undefined : { database: compiled.target.database, rebuildAll };
+  // dpf test and dpf source freshness replace no relation; every other command records what it replaces.
+  const replaces = Object.values(STEP_KINDS).some((kind) => kind.writesRelation && kind.commands.includes(command));
+  const records = replaces ? { database: compiled.target.database, rebuildAll } : undefined;
   return { command, compiled, projectDir: compileOptions.projectDir, selected, plan, rebuildAll, records, emit, redacting, clean };
 }
 
-async function execute(session: Session, options: RunOptions): Promise<RunOutcome> {
+async function execute(session: Session, options: RunOptions & { readonly output?: string }): Promise<RunOutcome> {
   const { command, compiled, plan, records, rebuildAll, emit, projectDir } = session;
   const outcome = (summary?: RunSummary, manifest = compiled.manifest): RunOutcome => ({
     command,
@@ -138,8 +144,15 @@ async function execute(session: Session, options: RunOptions): Promise<RunOutcom
     return outcome();
   }
   // The run's artifacts are written by a listener of its events, beside the caller's listeners.
+  // A freshness check writes sources.json instead, and leaves the last build's run_results.json.
   const writeArtifacts: Listener = (event) => {
     if (event.type !== 'run_finished') return;
+    if (command === 'freshness') {
+      const results = event.summary.results.map(freshnessResultOf).filter((r): r is FreshnessResult => r !== undefined);
+      const file = options.output ? resolve(options.cwd ?? process.cwd(), options.output) : `${compiled.targetPath}/sources.json`;
+      writeSourcesJson(file, session.clean(results), event.summary.invocationId, event.summary.elapsed);
+      return;
+    }
     writeRunResults(compiled.targetPath, session.clean(event.summary), (s) => s, compiled.target.targetName, (file, detail) =>
       emit({ type: 'warning', diagnostic: diagnostic('ArtifactIgnored', { detail, instead: 'starts it again from this run' }, { file: relative(projectDir, file) }, 'warning') }),
     );

@@ -13,7 +13,7 @@ import type { StepResource } from './resource-slots.js';
 import { STEP_KINDS, type RunCommand, type StrategyName } from './step-kinds.js';
 
 export type { RunCommand, StrategyName };
-export type PlannedKind = 'model' | 'snapshot' | 'seed' | 'test' | 'unit_test';
+export type PlannedKind = 'model' | 'snapshot' | 'seed' | 'test' | 'unit_test' | 'source';
 
 export interface PlanStep {
   readonly uniqueId: string;
@@ -48,7 +48,8 @@ export function strategyOf(node: ManifestNode): StrategyName | undefined {
     case 'unit_test':
       return 'unit_test';
     case 'source':
-      return undefined;
+      // A source is checked, never built: only a freshness rule gives it a step.
+      return node.freshness ? 'freshness' : undefined;
   }
 }
 

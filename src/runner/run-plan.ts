@@ -121,9 +121,10 @@ export async function runPlan(plan: Plan, ctx: RunContext): Promise<RunSummary &
     const node = nodeById.get(step.uniqueId)!;
     const statements: string[] = [];
     const isTest = node.kind === 'test' || node.kind === 'unit_test';
-    // Tests declared in one YAML file each get a file of their own.
-    const runRelPath = isTest
-      ? `${node.packageName}/${node.originalFilePath.replace(/\.(ya?ml|sql)$/, '')}/${node.name}.sql`
+    // Tests and source tables declared in one YAML file each get a file of their own.
+    const ownName = isTest ? node.name : node.kind === 'source' ? `${node.sourceName}.${node.tableName}` : undefined;
+    const runRelPath = ownName
+      ? `${node.packageName}/${node.originalFilePath.replace(/\.(ya?ml|sql)$/, '')}/${ownName}.sql`
       : `${node.packageName}/${node.originalFilePath}`;
     const compiledPath = node.kind === 'test' ? node.compiledPath : undefined;
     const declaredAt = isTest ? [node.location.file, node.location.line].filter(Boolean).join(':') : undefined;
@@ -136,6 +137,7 @@ export async function runPlan(plan: Plan, ctx: RunContext): Promise<RunSummary &
           dialect: ctx.adapter.dialect,
           capabilities: ctx.adapter.capabilities,
           templates,
+          engine: ctx.adapter.engine,
           projectRoot: ctx.projectRoot,
           manifest: ctx.manifest,
           fullRefresh: plan.fullRefresh,
@@ -162,7 +164,7 @@ export async function runPlan(plan: Plan, ctx: RunContext): Promise<RunSummary &
       const runPath = relative(ctx.projectRoot, writeRunSql(ctx.targetPath, runRelPath, statements));
       const timing = { startedAt: startedAtStep, completedAt: new Date().toISOString(), executionTime: (Date.now() - t0) / 1000 };
       if (outcome.error) {
-        return { ...base(step, thread), status: 'error', ...timing, message: outcome.error.message, error: outcome.error, runPath, compiledPath };
+        return { ...base(step, thread), status: 'error', ...timing, message: outcome.error.message, error: outcome.error, freshness: outcome.freshness, runPath, compiledPath };
       }
       return {
         ...base(step, thread),
@@ -172,6 +174,7 @@ export async function runPlan(plan: Plan, ctx: RunContext): Promise<RunSummary &
         failures: outcome.failures,
         sample: outcome.sample,
         diff: outcome.diff,
+        freshness: outcome.freshness,
         message: outcome.message ?? (outcome.rowsAffected !== undefined ? `${outcome.rowsAffected} rows` : 'OK'),
         reason: book?.decisions.get(step.uniqueId)?.reason,
         runPath,

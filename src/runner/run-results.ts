@@ -2,9 +2,10 @@
 import type { QueryResult } from '../adapters/adapter.js';
 import type { Diagnostic } from '../errors/dpf-error.js';
 import type { StepOutcome } from './materializations/materialization.js';
+import type { FreshnessFacts } from '../tests/check-freshness.js';
 import type { PlanStep } from './plan-run.js';
 
-/** Models and seeds succeed; tests pass, warn or fail; any step may error or be skipped. */
+/** Models and seeds succeed; tests and freshness checks pass, warn or fail; any step may error or be skipped. */
 export type NodeStatus = 'success' | 'reused' | 'pass' | 'warn' | 'fail' | 'error' | 'skipped';
 
 /** Statuses that stop the nodes downstream. */
@@ -26,6 +27,8 @@ export interface NodeResult {
   readonly failures?: number;
   readonly sample?: QueryResult;
   readonly diff?: StepOutcome['diff'];
+  /** Freshness steps: what the check found (target/sources.json is written from these). */
+  readonly freshness?: FreshnessFacts;
   /** Tests: where their compiled SQL is, and where they are declared, for the failure report. */
   readonly compiledPath?: string;
   readonly declaredAt?: string;

@@ -7,8 +7,8 @@
  */
 import { WAREHOUSE, type StepResource } from './resource-slots.js';
 
-export type StrategyName = 'view' | 'table' | 'incremental' | 'snapshot' | 'seed' | 'test' | 'unit_test';
-export type RunCommand = 'run' | 'seed' | 'snapshot' | 'build' | 'test';
+export type StrategyName = 'view' | 'table' | 'incremental' | 'snapshot' | 'seed' | 'test' | 'unit_test' | 'freshness';
+export type RunCommand = 'run' | 'seed' | 'snapshot' | 'build' | 'test' | 'freshness';
 
 export interface StepKind {
   /** Progress lines' label, at most 5 characters. */
@@ -29,4 +29,5 @@ export const STEP_KINDS: Readonly<Record<StrategyName, StepKind>> = {
   seed: { label: 'seed', commands: ['seed', 'build'], writesRelation: true, resources: [WAREHOUSE] },
   test: { label: 'test', commands: ['test', 'build'], writesRelation: false, resources: [WAREHOUSE] },
   unit_test: { label: 'unit', commands: ['test', 'build'], writesRelation: false, resources: [WAREHOUSE] },
+  freshness: { label: 'fresh', commands: ['freshness'], writesRelation: false, resources: [WAREHOUSE] },
 };

@@ -4,15 +4,14 @@
  * a time zone are read as UTC; the clock is dpf's, so the engine's session time zone does
  * not matter.
  */
-import type { Adapter } from '../adapters/adapter.js';
 import { DpfError, diagnostic, type Diagnostic } from '../errors/dpf-error.js';
 import type { FreshnessRule, SourceNode } from '../compiler/manifest.js';
-import { SqlTemplates } from '../adapters/sql-templates.js';
+import type { SqlTemplates } from '../adapters/sql-templates.js';
 
 export type FreshnessStatus = 'pass' | 'warn' | 'error' | 'runtime error';
 
-export interface FreshnessResult {
-  readonly uniqueId: string;
+/** What one check found about one source table: the facts a freshness step's result carries. */
+export interface FreshnessFacts {
   readonly sourceName: string;
   readonly tableName: string;
   readonly status: FreshnessStatus;
@@ -21,6 +20,11 @@ export interface FreshnessResult {
   readonly snapshottedAt: string;
   readonly maxLoadedAtTimeAgoInS?: number;
   readonly criteria: { warnAfter?: FreshnessRule; errorAfter?: FreshnessRule; filter?: string };
+}
+
+/** One source table's line of target/sources.json. */
+export interface FreshnessResult extends FreshnessFacts {
+  readonly uniqueId: string;
   readonly executionTime: number;
   readonly error?: Diagnostic;
 }
@@ -73,53 +77,57 @@ export function judgeFreshness(ageSeconds: number, f: { warnAfter?: FreshnessRul
   return 'pass';
 }
 
-export async function checkFreshness(
-  sources: readonly SourceNode[],
-  adapter: Adapter,
-  onResult: (result: FreshnessResult, index: number, total: number) => void = () => undefined,
+/**
+ * Checks one source table: its newest load time (loaded_at_query, or the newest
+ * loaded_at_field through the filter), judged against its rules. A query the engine rejects is
+ * a runtime error at the table's declaration, not a thrown error, so that it keeps its facts.
+ */
+export async function checkSourceFreshness(
+  source: SourceNode,
+  ctx: { readonly templates: SqlTemplates; readonly engine: string; queryValue(sql: string): Promise<unknown> },
   now: () => Date = () => new Date(),
-): Promise<FreshnessResult[]> {
-  const templates = new SqlTemplates(adapter.name);
-  const results: FreshnessResult[] = [];
-  for (const [i, source] of sources.entries()) {
-    const f = source.freshness!;
-    const t0 = Date.now();
-    const criteria = { warnAfter: f.warnAfter, errorAfter: f.errorAfter, filter: f.filter };
-    const base = { uniqueId: source.uniqueId, sourceName: source.sourceName, tableName: source.tableName, criteria };
-    let result: FreshnessResult;
-    try {
-      const sql = f.loadedAtQuery ?? templates.render('source_freshness', { loaded_at_field: f.loadedAtField, relation: source.relationName, filter: f.filter });
-      const value = await adapter.withConnection(async (c) => (await c.query(sql)).rows[0]?.[0]);
-      const snapshot = now();
-      const loaded = parseTimestamp(value);
-      if (!loaded) {
-        result = {
-          ...base,
-          status: 'error',
-          snapshottedAt: snapshot.toISOString(),
-          executionTime: (Date.now() - t0) / 1000,
-          error: diagnostic('FreshnessNoData', { source: `${source.sourceName}.${source.tableName}`, value: String(value) }, source.location),
-        };
-      } else {
-        const age = Math.max(0, (snapshot.getTime() - loaded.getTime()) / 1000);
-        result = {
-          ...base,
-          status: judgeFreshness(age, f),
-          maxLoadedAt: loaded.toISOString(),
-          snapshottedAt: snapshot.toISOString(),
-          maxLoadedAtTimeAgoInS: age,
-          executionTime: (Date.now() - t0) / 1000,
-        };
-      }
-    } catch (err) {
-      const error =
-        err instanceof DpfError
-          ? err.first
-          : diagnostic('QueryFailed', { engine: adapter.engine, detail: (err as Error).message }, source.location);
-      result = { ...base, status: 'runtime error', snapshottedAt: now().toISOString(), executionTime: (Date.now() - t0) / 1000, error };
+): Promise<{ readonly facts: FreshnessFacts; readonly error?: Diagnostic }> {
+  const f = source.freshness;
+  if (!f) throw new Error(`a freshness check needs a source with a freshness rule: ${source.uniqueId}`);
+  const base = { sourceName: source.sourceName, tableName: source.tableName, criteria: { warnAfter: f.warnAfter, errorAfter: f.errorAfter, filter: f.filter } };
+  try {
+    const sql = f.loadedAtQuery ?? ctx.templates.render('source_freshness', { loaded_at_field: f.loadedAtField, relation: source.relationName, filter: f.filter });
+    const value = await ctx.queryValue(sql);
+    const snapshot = now();
+    const loaded = parseTimestamp(value);
+    if (!loaded) {
+      return {
+        facts: { ...base, status: 'error', snapshottedAt: snapshot.toISOString() },
+        error: diagnostic('FreshnessNoData', { source: `${source.sourceName}.${source.tableName}`, value: String(value) }, source.location),
+      };
     }
-    results.push(result);
-    onResult(result, i + 1, sources.length);
+    const age = Math.max(0, (snapshot.getTime() - loaded.getTime()) / 1000);
+    return { facts: { ...base, status: judgeFreshness(age, f), maxLoadedAt: loaded.toISOString(), snapshottedAt: snapshot.toISOString(), maxLoadedAtTimeAgoInS: age } };
+  } catch (err) {
+    const error = err instanceof DpfError ? err.first : diagnostic('QueryFailed', { engine: ctx.engine, detail: (err as Error).message }, source.location);
+    return { facts: { ...base, status: 'runtime error', snapshottedAt: now().toISOString() }, error };
   }
-  return results;
+}
+
+/** A freshness step's result as a line of target/sources.json; undefined for a step that never checked (skipped). */
+export function freshnessResultOf(result: {
+  readonly uniqueId: string;
+  readonly executionTime: number;
+  readonly error?: Diagnostic;
+  readonly freshness?: FreshnessFacts;
+}): FreshnessResult | undefined {
+  if (!result.freshness) return undefined;
+  const f = result.freshness;
+  return {
+    uniqueId: result.uniqueId,
+    sourceName: f.sourceName,
+    tableName: f.tableName,
+    status: f.status,
+    maxLoadedAt: f.maxLoadedAt,
+    snapshottedAt: f.snapshottedAt,
+    maxLoadedAtTimeAgoInS: f.maxLoadedAtTimeAgoInS,
+    criteria: f.criteria,
+    executionTime: result.executionTime,
+    ...(result.error ? { error: result.error } : {}),
+  };
 }

@@ -9,12 +9,15 @@ import type { AdapterCapabilities, Connection, Dialect, ExecuteResult, QueryResu
 import type { SqlTemplates } from '../adapters/sql-templates.js';
 import type { Diagnostic } from '../errors/dpf-error.js';
 import type { Manifest, ManifestNode } from '../compiler/manifest.js';
+import type { FreshnessFacts } from './check-freshness.js';
 
 export interface TestContext {
   readonly connection: Connection;
   readonly dialect: Dialect;
   readonly capabilities: AdapterCapabilities;
   readonly templates: SqlTemplates;
+  /** The engine's name, for messages ("DuckDB rejected the query"). */
+  readonly engine: string;
   readonly manifest: Manifest;
   /** Runs a statement and records it for target/run/. */
   execute(sql: string): Promise<ExecuteResult>;
@@ -24,7 +27,7 @@ export interface TestContext {
   query(sql: string, limit?: number): Promise<QueryResult>;
 }
 
-/** A test's result: a status, the failing rows counted and sampled, or the user's error. */
+/** A test's result: a status, the failing rows counted and sampled, a freshness check's facts, or the user's error. */
 export interface TestOutcome {
   readonly status?: 'pass' | 'warn' | 'fail';
   readonly failures?: number;
@@ -33,6 +36,8 @@ export interface TestOutcome {
   readonly sample?: QueryResult;
   /** A unit test's difference: rows expected but missing (-) and rows returned but not expected (+). */
   readonly diff?: { readonly columns: string[]; readonly missing: unknown[][]; readonly extra: unknown[][] };
+  /** A freshness step: what it found (written to target/sources.json). */
+  readonly freshness?: FreshnessFacts;
   /** A failure that is the user's to fix, with its location (a fixture column that does not exist...). */
   readonly error?: Diagnostic;
 }

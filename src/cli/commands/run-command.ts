@@ -23,7 +23,10 @@ export interface RunFlags extends CommonFlags {
   eventTimeEnd?: string;
 }
 
-const DESCRIPTIONS: Record<RunCommand, { summary: string; example: string }> = {
+/** dpf source freshness is a run command too, with a command of its own (source-freshness-command.ts). */
+type RunSubcommand = Exclude<RunCommand, 'freshness'>;
+
+const DESCRIPTIONS: Record<RunSubcommand, { summary: string; example: string }> = {
   run: { summary: 'build the selected models (views and tables) in DAG order', example: 'dpf run --select +fct_orders' },
   seed: { summary: 'load the CSV files in seeds/ as tables', example: 'dpf seed --select raw_orders' },
   build: {
@@ -34,7 +37,7 @@ const DESCRIPTIONS: Record<RunCommand, { summary: string; example: string }> = {
   test: { summary: 'run data tests and unit tests of the selected nodes', example: 'dpf test --select fct_orders test_type:unit' },
 };
 
-export function registerRunCommand(program: Command, name: RunCommand, ctx: CommandContext): void {
+export function registerRunCommand(program: Command, name: RunSubcommand, ctx: CommandContext): void {
   const cmd = program.command(name).description(DESCRIPTIONS[name].summary);
   addRunOptions(addSelectionOptions(addProjectOptions(cmd)))
     .addHelpText('after', `\nExample:\n  $ ${DESCRIPTIONS[name].example}`)

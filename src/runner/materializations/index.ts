@@ -9,6 +9,7 @@ import { incrementalStrategy } from './incremental-strategy.js';
 import { seedStrategy } from './seed-strategy.js';
 import { snapshotStrategy } from './snapshot-strategy.js';
 import { tableStrategy } from './table-strategy.js';
+import { freshnessStrategy } from '../../tests/freshness-strategy.js';
 import { testStrategy } from '../../tests/test-strategy.js';
 import { unitTestStrategy } from '../../tests/unit-test-strategy.js';
 import { viewStrategy } from './view-strategy.js';
@@ -21,6 +22,7 @@ export const STRATEGIES: Record<StrategyName, Strategy> = {
   seed: locatingRefusals(seedStrategy),
   test: locatingRefusals(testStrategy),
   unit_test: locatingRefusals(unitTestStrategy),
+  freshness: freshnessStrategy,
 };
 
 /**

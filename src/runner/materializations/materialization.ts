@@ -6,12 +6,15 @@ import type { AdapterCapabilities, Connection, Dialect, ExecuteResult, QueryResu
 import type { Diagnostic } from '../../errors/dpf-error.js';
 import type { Manifest, ManifestNode, Relation } from '../../compiler/manifest.js';
 import type { SqlTemplates } from '../../adapters/sql-templates.js';
+import type { FreshnessFacts } from '../../tests/check-freshness.js';
 
 export interface MaterializationContext {
   readonly connection: Connection;
   readonly dialect: Dialect;
   readonly capabilities: AdapterCapabilities;
   readonly templates: SqlTemplates;
+  /** The engine's name, for messages. */
+  readonly engine: string;
   readonly projectRoot: string;
   readonly manifest: Manifest;
   /** --full-refresh: rebuild incremental models from scratch. */
@@ -33,7 +36,7 @@ export interface MaterializationContext {
   note(description: string): void;
 }
 
-/** What a step produced. Models and seeds: rows; tests: a status, the failing rows and a sample. */
+/** What a step produced. Models and seeds: rows; tests: a status, the failing rows and a sample; freshness: its facts. */
 export interface StepOutcome {
   readonly rowsAffected?: number;
   readonly status?: 'pass' | 'warn' | 'fail';
@@ -43,6 +46,8 @@ export interface StepOutcome {
   readonly sample?: QueryResult;
   /** A unit test's difference: rows expected but missing (-) and rows returned but not expected (+). */
   readonly diff?: { readonly columns: string[]; readonly missing: unknown[][]; readonly extra: unknown[][] };
+  /** A freshness step: when the source last got data, how long ago, and the rules it was judged by. */
+  readonly freshness?: FreshnessFacts;
   /** A failure that is the user's to fix, with its location (a fixture column that does not exist...). */
   readonly error?: Diagnostic;
 }
