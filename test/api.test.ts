@@ -6,7 +6,7 @@ import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { build, compile, explain, ls, type DpfEvent } from '../src/index.js';
+import { build, compile, explain, ls, show, type DpfEvent } from '../src/index.js';
 import { DpfError } from '../src/errors/dpf-error.js';
 import { copyDemoProject, dpf, makeProject, REPO_ROOT, tempDir } from './helpers/run-dpf.js';
 import { queryDuckDB } from './helpers/query-duckdb.js';
@@ -112,5 +112,20 @@ describe('the public API', () => {
     const cli = await dpf(['ls', '--project-dir', dir, '--select', '+fct_orders', '--output', 'json'], { cwd: dir });
     const listed = cli.stdout.trim().split('\n').map((l) => JSON.parse(l) as { unique_id: string; kind: string });
     expect(listed.map((n) => [n.unique_id, n.kind])).toEqual(nodes.map((n) => [n.uniqueId, n.kind]));
+  });
+
+  it('show returns the first rows of a model or an inline query, as dpf show prints them', async () => {
+    const dir = copyDemoProject();
+    await build({ projectDir: dir, env: { HOME: dir }, select: ['+fct_orders'] });
+    const rows = await show({ projectDir: dir, env: { HOME: dir }, select: 'fct_orders', limit: 3 });
+    expect(rows.label).toBe('fct_orders');
+    expect(rows.rows).toHaveLength(3);
+    expect(rows.columns.map((c) => c.name)).toContain('order_id');
+    const inline = await show({ projectDir: dir, env: { HOME: dir }, inline: 'select count(*) as n from {{ref "fct_orders"}}' });
+    expect(inline.label).toBe('inline query');
+    expect(inline.rows.map((r) => Number(r[0]))).toEqual([500]);
+    const cli = await dpf(['show', '--project-dir', dir, '--inline', 'select count(*) as n from {{ref "fct_orders"}}', '--log-format', 'json'], { cwd: dir });
+    expect(JSON.parse(cli.stdout.trim())).toMatchObject({ event: 'show', node: 'inline query', rows: inline.rows });
+    await expect(show({ projectDir: dir, env: { HOME: dir }, select: 'fct_ordrs' })).rejects.toThrow(/fct_orders/);
   });
 });
