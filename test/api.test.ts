@@ -128,4 +128,13 @@ describe('the public API', () => {
     expect(JSON.parse(cli.stdout.trim())).toMatchObject({ event: 'show', node: 'inline query', rows: inline.rows });
     await expect(show({ projectDir: dir, env: { HOME: dir }, select: 'fct_ordrs' })).rejects.toThrow(/fct_orders/);
   });
+
+  it('a bad option is a usage error naming both the CLI flag and the API option', async () => {
+    const dir = makeProject({ 'models/a.sql': 'select 1 as x\n' });
+    const cli = await dpf(['build', '--project-dir', dir, '--event-time-start', 'soon'], { cwd: dir });
+    expect(cli.code).toBe(2);
+    expect(cli.output).toContain('--event-time-start (eventTimeStart) must be a date or time such as 2024-01-31');
+    const error = await build({ projectDir: dir, env: { HOME: dir }, eventTimeEnd: 'later' }).catch((e: unknown) => e);
+    expect((error as DpfError).diagnostics[0]!.message).toContain('--event-time-end (eventTimeEnd) must be a date or time');
+  });
 });

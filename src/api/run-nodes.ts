@@ -98,7 +98,8 @@ interface Session {
 }
 
 async function prepare(command: RunCommand, options: RunOptions): Promise<Session> {
-  for (const [flag, value] of [['eventTimeStart', options.eventTimeStart], ['eventTimeEnd', options.eventTimeEnd]] as const) {
+  // Named as both the CLI flag and the API option: either kind of caller finds what to fix.
+  for (const [flag, value] of [['--event-time-start (eventTimeStart)', options.eventTimeStart], ['--event-time-end (eventTimeEnd)', options.eventTimeEnd]] as const) {
     if (value !== undefined && Number.isNaN(Date.parse(value))) fail('UsageError', { detail: `${flag} must be a date or time such as 2024-01-31 or 2024-01-31T06:00, got "${value}".` });
   }
   // --defer renders SQL again with other relations, which needs the parsed project.

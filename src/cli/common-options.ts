@@ -5,11 +5,9 @@ import type { Command } from 'commander';
 import { fail } from '../errors/dpf-error.js';
 import type { CompileOptions } from '../compiler/compile-pipeline.js';
 import type { SelectionInput } from '../compiler/select-nodes.js';
-import { readLoadTimes } from '../tests/write-sources-json.js';
-import { readState } from '../compiler/read-state.js';
 import { MAX_YAML_ALIASES, MAX_YAML_DEPTH, nestingDepth, TOO_DEEP, yamlTooComplex } from '../compiler/read-yaml-file.js';
 import type { LogFormat } from './run-reporter.js';
-import type { ProjectOptions } from '../api/options.js';
+import { compileOptionsOf, selectionOf, type ProjectOptions } from '../api/options.js';
 
 export interface CommonFlags {
   projectDir?: string;
@@ -41,16 +39,7 @@ export function addSelectionOptions(cmd: Command): Command {
 
 /** The selection flags plus the artifacts some selector methods compare (source_status, state, result). */
 export function selectionInput(flags: CommonFlags, targetPath: string, cwd: string): SelectionInput {
-  const mentions = (m: string) => [...(flags.select ?? []), ...(flags.exclude ?? [])].some((s) => s.includes(m));
-  const needsState = mentions('state:') || mentions('result:');
-  return {
-    select: flags.select,
-    exclude: flags.exclude,
-    state: needsState && flags.state ? readState(resolve(cwd, flags.state), '--select state:/result:') : undefined,
-    sourceLoadTimes: mentions('source_status:')
-      ? { current: readLoadTimes(targetPath), previous: flags.state ? readLoadTimes(resolve(cwd, flags.state)) : undefined }
-      : undefined,
-  };
+  return selectionOf({ select: flags.select, exclude: flags.exclude, state: flags.state, cwd }, targetPath);
 }
 
 /** The project flags as options of the public API. */
@@ -58,15 +47,13 @@ export function projectOptionsOf(flags: CommonFlags, ctx: { io: { cwd: string; e
   return { projectDir: flags.projectDir, profilesDir: flags.profilesDir, target: flags.target, vars: parseVars(flags.vars), threads: parseThreads(flags.threads), env: ctx.io.env, cwd: ctx.io.cwd };
 }
 
+/** The project folder alone, for commands that only print paths relative to it (no flags parsed). */
+export function projectDirOf(flags: Pick<CommonFlags, 'projectDir'>, cwd: string): string {
+  return resolve(cwd, flags.projectDir ?? '.');
+}
+
 export function compileOptions(flags: CommonFlags, cwd: string, env: NodeJS.ProcessEnv): CompileOptions {
-  return {
-    projectDir: resolve(cwd, flags.projectDir ?? '.'),
-    profilesDir: flags.profilesDir ? resolve(cwd, flags.profilesDir) : undefined,
-    target: flags.target,
-    threads: parseThreads(flags.threads),
-    vars: parseVars(flags.vars),
-    env,
-  };
+  return compileOptionsOf(projectOptionsOf(flags, { io: { cwd, env } }));
 }
 
 export function parseThreads(value: string | undefined): number | undefined {

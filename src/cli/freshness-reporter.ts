@@ -9,33 +9,23 @@ import type { NodeResult } from '../runner/run-results.js';
 import { freshnessResultOf, ruleSeconds, type FreshnessResult } from '../tests/check-freshness.js';
 import { formatDiagnostic } from './format-diagnostic.js';
 import type { Output } from './output.js';
-import { formatProjectSummary } from './project-summary.js';
-import { formatSeconds, progressLine, type LogFormat } from './run-reporter.js';
+import { formatSeconds, printAroundRun, progressLine, type LogFormat } from './run-reporter.js';
 
 const NO_FRESHNESS = 'No selected source has a freshness block (freshness: {warn_after: ..., error_after: ...} with loaded_at_field).';
 
 export function createFreshnessReporter(output: Output, format: LogFormat, projectDir: string): (event: DpfEvent) => void {
   if (format === 'json') {
     return (event) => {
-      if (event.type === 'warning') output.errJson({ ts: new Date().toISOString(), event: 'warning', ...event.diagnostic });
-      else if (event.type === 'nothing_to_do') output.out(NO_FRESHNESS);
-      else if (event.type === 'node_finished') {
+      if (printAroundRun(output, format, projectDir, event, NO_FRESHNESS)) return;
+      if (event.type === 'node_finished') {
         const result = freshnessResultOf(event.result);
         if (result) output.outJson({ ts: new Date().toISOString(), event: 'freshness_checked', index: event.index, total: event.total, ...result });
       }
     };
   }
   return (event) => {
+    if (printAroundRun(output, format, projectDir, event, NO_FRESHNESS)) return;
     switch (event.type) {
-      case 'warning':
-        output.err(formatDiagnostic(event.diagnostic, projectDir));
-        return;
-      case 'project_compiled':
-        output.out(formatProjectSummary(event.project));
-        return;
-      case 'nothing_to_do':
-        output.out(NO_FRESHNESS);
-        return;
       case 'run_started':
         output.out(`Checking the freshness of ${event.total} source table${event.total === 1 ? '' : 's'}\n`);
         return;

@@ -67,30 +67,43 @@ export function printExplanation(output: Output, format: LogFormat, plan: Plan, 
   if (format === 'text') output.out(`\n${plan.steps.length - reused} to run, ${reused} to reuse (nothing was run: --explain)`);
 }
 
+/**
+ * The events around a run, printed the same way by every command's reporter: warnings, the
+ * project summary (text only), deferral (text only) and an empty selection (`nothingToDo` says
+ * what that means for the command). Returns false for the run's own events, which are the
+ * caller's to print.
+ */
+export function printAroundRun(output: Output, format: LogFormat, projectDir: string, event: DpfEvent, nothingToDo: string): event is Exclude<DpfEvent, RunEvent> {
+  switch (event.type) {
+    case 'warning':
+      if (format === 'json') output.errJson({ ts: new Date().toISOString(), event: 'warning', ...event.diagnostic });
+      else output.err(formatDiagnostic(event.diagnostic, projectDir));
+      return true;
+    case 'project_compiled':
+      if (format === 'text') output.out(formatProjectSummary(event.project));
+      return true;
+    case 'deferred':
+      if (format === 'text') output.out(`Deferring ${event.nodes.length} unselected node${event.nodes.length === 1 ? '' : 's'} missing here to ${event.state}: ${event.nodes.join(', ')}`);
+      return true;
+    case 'nothing_to_do':
+      output.out(nothingToDo);
+      return true;
+    default:
+      return false;
+  }
+}
+
 export function createRunReporter(output: Output, format: LogFormat, projectDir: string): (event: DpfEvent) => void {
   if (format === 'json') {
     return (event) => {
-      if (event.type === 'warning') output.errJson({ ts: new Date().toISOString(), event: 'warning', ...event.diagnostic });
-      else if (event.type === 'nothing_to_do') output.out(NOTHING_TO_DO);
-      else if (event.type !== 'project_compiled' && event.type !== 'deferred') output.outJson({ ts: new Date().toISOString(), ...flatten(event) });
+      if (!printAroundRun(output, format, projectDir, event, NOTHING_TO_DO)) output.outJson({ ts: new Date().toISOString(), ...flatten(event) });
     };
   }
   const errors: { result: NodeResult; error: Diagnostic }[] = [];
   const failed: NodeResult[] = [];
   return (event) => {
+    if (printAroundRun(output, format, projectDir, event, NOTHING_TO_DO)) return;
     switch (event.type) {
-      case 'warning':
-        output.err(formatDiagnostic(event.diagnostic, projectDir));
-        return;
-      case 'project_compiled':
-        output.out(formatProjectSummary(event.project));
-        return;
-      case 'deferred':
-        output.out(`Deferring ${event.nodes.length} unselected node${event.nodes.length === 1 ? '' : 's'} missing here to ${event.state}: ${event.nodes.join(', ')}`);
-        return;
-      case 'nothing_to_do':
-        output.out(NOTHING_TO_DO);
-        return;
       case 'run_started':
         output.out(`Running ${event.total} node${event.total === 1 ? '' : 's'} with ${event.threads} thread${event.threads === 1 ? '' : 's'}\n`);
         return;

@@ -177,9 +177,11 @@ const OUTSIDE_READ =
 export function volatileCall(node: ExecutableNode, manifest: Manifest): string | undefined {
   if (node.kind !== 'model') return undefined;
   let sql = `${node.compiledCode ?? ''}\n${node.compiledIncrementalCode ?? ''}`;
-  // Files read through declared sources are versioned like any source.
-  for (const source of Object.values(manifest.sources)) {
-    if (source.externalLocation && sql.includes(source.relationName)) sql = sql.split(source.relationName).join(' ');
+  // Files read through declared sources (the model's own, ephemeral models' included) are
+  // versioned like any source. Only the model's inputs are looked at: every source of the
+  // project against every model's SQL would be models × sources string searches.
+  for (const input of inputsOf(node, manifest)) {
+    if (input.kind === 'source' && input.source.externalLocation) sql = sql.split(input.source.relationName).join(' ');
   }
   sql = sql.replace(/--[^\n]*/g, ' ').replace(/\/\*[\s\S]*?\*\//g, ' ');
   const clock = CLOCK_OR_CHANCE.exec(sql);

@@ -18,7 +18,7 @@ import { allNodes, type Manifest } from '../../compiler/manifest.js';
 import { readState } from '../../compiler/read-state.js';
 import type { NodeResult } from '../../runner/run-results.js';
 import { compareRowCounts, type RowCount } from '../../runner/compare-row-counts.js';
-import { addProjectOptions, compileOptions } from '../common-options.js';
+import { addProjectOptions, compileOptions, projectDirOf } from '../common-options.js';
 import { recordStore } from '../../runner/relation-records.js';
 import { SqlTemplates } from '../../adapters/sql-templates.js';
 import type { CommandContext } from '../command-context.js';
@@ -46,7 +46,7 @@ export function registerCiCommand(program: Command, ctx: CommandContext): void {
       const outcome = await executeRun('build', { ...flags, select: ['state:modified+'], exclude: undefined, defer: true }, ctx, { schema });
       if (!outcome) return;
       const { manifest, summary, compiled } = outcome;
-      const adapter = adapterFactory(compiled.target.type).create(compiled.target, compileOptions(flags, ctx.io.cwd, ctx.io.env).projectDir);
+      const adapter = adapterFactory(compiled.target.type).create(compiled.target, projectDirOf(flags, ctx.io.cwd));
       await adapter.open();
       try {
         const counts = summary ? await compareRowCounts(adapter, manifest, state.manifest, summary.results) : [];

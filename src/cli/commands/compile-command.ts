@@ -2,7 +2,7 @@
 import { relative } from 'node:path';
 import type { Command } from 'commander';
 import { compile } from '../../api/inspect-project.js';
-import { addProjectOptions, addSelectionOptions, compileOptions, logFormatOf, projectOptionsOf, type CommonFlags } from '../common-options.js';
+import { addProjectOptions, addSelectionOptions, logFormatOf, projectOptionsOf, projectDirOf, type CommonFlags } from '../common-options.js';
 import type { CommandContext } from '../command-context.js';
 import { printWarnings, summarizeProject } from '../project-summary.js';
 
@@ -12,7 +12,7 @@ export function registerCompileCommand(program: Command, ctx: CommandContext): v
     .addHelpText('after', '\nExample:\n  $ dpf compile --select fct_orders')
     .action(async (flags: CommonFlags) => {
       const format = logFormatOf(flags);
-      const projectDir = compileOptions(flags, ctx.io.cwd, ctx.io.env).projectDir;
+      const projectDir = projectDirOf(flags, ctx.io.cwd);
       const outcome = await compile({
         ...projectOptionsOf(flags, ctx),
         select: flags.select,

@@ -8,7 +8,7 @@ import { DpfError, diagnostic, fail } from '../../errors/dpf-error.js';
 import { generateSite, type SiteSummary } from '../../docs-site/generate-site.js';
 import { BROWSER_FILE_BUDGET_BYTES } from '../../docs-site/write-site.js';
 import { DEFAULT_HOST, DEFAULT_PORT, serveSite } from '../../docs-site/serve-site.js';
-import { addProjectOptions, compileOptions, logFormatOf, type CommonFlags } from '../common-options.js';
+import { addProjectOptions, compileOptions, logFormatOf, projectDirOf, type CommonFlags } from '../common-options.js';
 import type { CommandContext } from '../command-context.js';
 import { printWarnings, summarizeProject } from '../project-summary.js';
 
@@ -57,7 +57,7 @@ export function registerDocsCommand(program: Command, ctx: CommandContext): void
     .action(async (flags: ServeFlags) => {
       const port = Number(flags.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535) fail('UsageError', { detail: `--port must be a number from 0 to 65535, got "${flags.port}".` });
-      const projectDir = compileOptions(flags, ctx.io.cwd, ctx.io.env).projectDir;
+      const projectDir = projectDirOf(flags, ctx.io.cwd);
       const siteDir = join(targetPathOf(projectDir, loadProjectConfig(projectDir).data), 'site');
       if (!existsSync(join(siteDir, 'index.html'))) fail('SiteMissing', { dir: relative(ctx.io.cwd, siteDir) || siteDir });
       const host = flags.host ?? DEFAULT_HOST;

@@ -9,7 +9,7 @@ import type { RunCommand } from '../../runner/plan-run.js';
 import { readLastRun } from '../../runner/read-last-run.js';
 import { explain, runNodes, type RunOutcome } from '../../api/run-nodes.js';
 import type { RunOptions } from '../../api/options.js';
-import { addProjectOptions, addSelectionOptions, compileOptions, logFormatOf, projectOptionsOf, type CommonFlags } from '../common-options.js';
+import { addProjectOptions, addSelectionOptions, logFormatOf, projectOptionsOf, projectDirOf, type CommonFlags } from '../common-options.js';
 import { createRunReporter, printExplanation } from '../run-reporter.js';
 import type { CommandContext } from '../command-context.js';
 
@@ -52,7 +52,7 @@ export function registerRetryCommand(program: Command, ctx: CommandContext): voi
   addRunOptions(addProjectOptions(cmd))
     .addHelpText('after', '\nExample:\n  $ dpf build && dpf retry')
     .action(async (flags: RunFlags) => {
-      const targetPath = targetPathOf(compileOptions(flags, ctx.io.cwd, ctx.io.env).projectDir);
+      const targetPath = targetPathOf(projectDirOf(flags, ctx.io.cwd));
       const file = join(targetPath, 'run_results.json');
       const last = readLastRun(file, relative(ctx.io.cwd, file) || file);
       const again = last.again.map((id) => `unique_id:${id}`);
@@ -97,7 +97,7 @@ export function runOptionsOf(flags: RunFlags, ctx: CommandContext, overrides: { 
 export async function executeRun(name: RunCommand, flags: RunFlags, ctx: CommandContext, overrides: { schema?: string } = {}): Promise<RunOutcome | undefined> {
   const format = logFormatOf(flags);
   const options = runOptionsOf(flags, ctx, overrides);
-  const onEvent = createRunReporter(ctx.output, format, compileOptions(flags, ctx.io.cwd, ctx.io.env).projectDir);
+  const onEvent = createRunReporter(ctx.output, format, projectDirOf(flags, ctx.io.cwd));
   if (flags.explain) {
     const { plan, decisions } = await explain(name, { ...options, onEvent });
     printExplanation(ctx.output, format, plan, decisions);

@@ -5,7 +5,7 @@
  */
 import type { Command } from 'commander';
 import { sourceFreshness } from '../../api/run-nodes.js';
-import { addProjectOptions, addSelectionOptions, compileOptions, logFormatOf, projectOptionsOf, type CommonFlags } from '../common-options.js';
+import { addProjectOptions, addSelectionOptions, logFormatOf, projectOptionsOf, projectDirOf, type CommonFlags } from '../common-options.js';
 import type { CommandContext } from '../command-context.js';
 import { createFreshnessReporter } from '../freshness-reporter.js';
 
@@ -20,7 +20,7 @@ export function registerSourceCommand(program: Command, ctx: CommandContext): vo
     .option('-o, --output <file>', 'where to write the results (default: target/sources.json)')
     .addHelpText('after', '\nExample:\n  $ dpf source freshness --select source:shop')
     .action(async (flags: FreshnessFlags) => {
-      const onEvent = createFreshnessReporter(ctx.output, logFormatOf(flags), compileOptions(flags, ctx.io.cwd, ctx.io.env).projectDir);
+      const onEvent = createFreshnessReporter(ctx.output, logFormatOf(flags), projectDirOf(flags, ctx.io.cwd));
       const outcome = await sourceFreshness({
         ...projectOptionsOf(flags, ctx),
         select: flags.select,
