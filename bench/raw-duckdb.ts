@@ -26,6 +26,7 @@ import { isAbsolute, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { DuckDBInstance } from '@duckdb/node-api';
 import type { ExecutableNode, Manifest } from '../src/compiler/manifest.js';
+import { executableNode, isExecutable } from '../src/compiler/node-kinds.js';
 
 export interface RawResult {
   /** In-process seconds: open database, schemas, seeds, models, close. */
@@ -48,7 +49,7 @@ const quoteIdent = (s: string) => `"${s.replace(/"/g, '""')}"`;
 
 /** Kahn's algorithm over parentMap, ready nodes taken in manifest order (stable). */
 export function topologicalOrder(manifest: Manifest): ExecutableNode[] {
-  const ids = Object.keys(manifest.nodes);
+  const ids = Object.values(manifest.nodes).filter(isExecutable).map((n) => n.uniqueId);
   const index = new Map(ids.map((id, i) => [id, i]));
   const waiting = new Map<string, number>();
   const children = new Map<string, string[]>();
@@ -90,7 +91,7 @@ export function topologicalOrder(manifest: Manifest): ExecutableNode[] {
   const order: ExecutableNode[] = [];
   while (heap.length > 0) {
     const id = ids[pop()]!;
-    order.push(manifest.nodes[id]!);
+    order.push(executableNode(manifest, id)!);
     for (const c of children.get(id) ?? []) {
       const left = waiting.get(c)! - 1;
       waiting.set(c, left);

@@ -49,8 +49,8 @@ export async function benchTestOverhead(workDir: string, n: number, measureDpf: 
   // Exit code 1 only means some tests failed; those still count (dpf also fetched their sample).
   if (test.exitCode > 1) return undefined;
   const results = JSON.parse(readFileSync(join(dir, 'target/run_results.json'), 'utf8')) as { elapsedTime: number; results: unknown[] };
-  const manifest = JSON.parse(readFileSync(join(dir, 'target/manifest.json'), 'utf8')) as { tests: Record<string, { compiledCode: string }> };
-  const sqls = Object.values(manifest.tests).map((t) => t.compiledCode.trimEnd());
+  const manifest = JSON.parse(readFileSync(join(dir, 'target/manifest.json'), 'utf8')) as { nodes: Record<string, { kind: string; compiledCode: string }> };
+  const sqls = Object.values(manifest.nodes).filter((n) => n.kind === 'test').map((t) => t.compiledCode.trimEnd());
   const rawSeconds = await rawTests(join(dir, 'target/dev.duckdb'), sqls);
   const tests = results.results.length;
   return {

@@ -24,12 +24,15 @@ interface ManifestTest {
 describe('the demo project tests', () => {
   let dir: string;
   let build: DpfRun;
-  let manifest: { tests: Record<string, ManifestTest>; unitTests: Record<string, { name: string; given: { format: string }[]; expect: { format: string } }> };
+  let tests: ManifestTest[];
+  let unitTests: { name: string; given: { format: string }[]; expect: { format: string } }[];
 
   beforeAll(async () => {
     dir = copyDemoProject();
     build = await dpf(['build', '--project-dir', dir], { cwd: tempDir() });
-    manifest = JSON.parse(readFileSync(join(dir, 'target/manifest.json'), 'utf8'));
+    const manifest = JSON.parse(readFileSync(join(dir, 'target/manifest.json'), 'utf8')) as { nodes: Record<string, { kind: string }> };
+    tests = Object.values(manifest.nodes).filter((n) => n.kind === 'test') as unknown as ManifestTest[];
+    unitTests = Object.values(manifest.nodes).filter((n) => n.kind === 'unit_test') as unknown as typeof unitTests;
   });
 
   it('builds with exit 0: every test passes but the one designed warning', () => {
@@ -43,7 +46,7 @@ describe('the demo project tests', () => {
     expect(warnings[0]).toMatch(new RegExp(`WARN +test +${DESIGNED_WARNING} \\.+ \\[WARN 20 in \\d+\\.\\d\\ds\\]$`));
     expect(lines.filter((l) => / (FAIL|ERROR|SKIP) /.test(l))).toEqual([]);
     const passes = lines.filter((l) => / PASS +(test|unit) /.test(l));
-    expect(passes.length).toBe(Object.keys(manifest.tests).length + Object.keys(manifest.unitTests).length - 1);
+    expect(passes.length).toBe(tests.length + unitTests.length - 1);
     expect(build.stdout).toMatch(new RegExp(`Finished in \\d+\\.\\d\\ds: ${total - 1} ok, 1 warning, 0 errors, 0 skipped`));
   });
 
@@ -58,16 +61,15 @@ describe('the demo project tests', () => {
   });
 
   it('has every kind of test: all built-in generic tests, a custom one, a singular one, unit tests', () => {
-    const tests = Object.values(manifest.tests);
     const generic = new Set(tests.filter((t) => t.testType === 'generic').map((t) => t.testMetadata!.name));
     for (const builtin of ['not_null', 'unique', 'accepted_values', 'relationships', 'expression_is_true', 'unique_combination_of_columns', 'row_count', 'recency', 'not_empty']) {
       expect(generic, builtin).toContain(builtin);
     }
     expect(generic).toContain('value_between'); // tests/generic/value_between.sql
     expect(tests.filter((t) => t.testType === 'singular').map((t) => t.name)).toContain('assert_revenue_by_category_matches_fct_orders');
-    const formats = new Set(Object.values(manifest.unitTests).flatMap((u) => u.given.map((g) => g.format)));
+    const formats = new Set(unitTests.flatMap((u) => u.given.map((g) => g.format)));
     expect([...formats].sort()).toEqual(['csv', 'dict', 'sql']);
-    expect(Object.keys(manifest.unitTests).length).toBeGreaterThanOrEqual(1);
+    expect(unitTests.length).toBeGreaterThanOrEqual(1);
     // Config in use: warn severity (once), thresholds, where, store_failures.
     expect(tests.filter((t) => t.config.severity === 'warn').map((t) => t.name)).toEqual([DESIGNED_WARNING]);
     expect(tests.some((t) => t.config.warn_if !== '!= 0' && t.config.error_if !== '!= 0')).toBe(true);
@@ -76,7 +78,7 @@ describe('the demo project tests', () => {
   });
 
   it('says in the designed warning\'s description, and in the README, that it fails by design', () => {
-    const warning = Object.values(manifest.tests).find((t) => t.name === DESIGNED_WARNING)!;
+    const warning = tests.find((t) => t.name === DESIGNED_WARNING)!;
     expect(warning.description).toMatch(/fails by design/i);
     const readme = readFileSync(join(TEMPLATE, 'README.md'), 'utf8');
     expect(readme).toContain(DESIGNED_WARNING);
@@ -105,7 +107,7 @@ describe('the demo project tests', () => {
     const run = await dpf(['test', '--project-dir', fresh, '--select', 'test_type:unit'], { cwd: fresh });
     expect(run.code, run.output).toBe(0);
     expect(progressLines(run).every((l) => / PASS +unit /.test(l))).toBe(true);
-    expect(progressLines(run).length).toBe(Object.keys(manifest.unitTests).length);
+    expect(progressLines(run).length).toBe(unitTests.length);
     expect(await relationsIn(join(fresh, 'target/dev.duckdb'))).toEqual([]);
   });
 });

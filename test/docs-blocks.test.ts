@@ -75,7 +75,7 @@ describe('docs blocks', () => {
     expect(orders.columns.status.description).toBe(status);
     expect(m.nodes['seed.proj.statuses'].description).toBe(status);
     expect(m.nodes['seed.proj.statuses'].columns.status.description).toBe(status);
-    const customers = m.sources['source.proj.shop.customers'];
+    const customers = m.nodes['source.proj.shop.customers'];
     expect(customers.description).toBe(key);
     expect(customers.sourceDescription).toBe(key);
     expect(customers.columns.id.description).toBe(key);

@@ -14,8 +14,8 @@ const DOC = readFileSync(new URL('../docs/from-dbt.md', import.meta.url), 'utf8'
 const THIS_FILE = readFileSync(new URL(import.meta.url), 'utf8');
 const PROFILE = 'proj:\n  target: dev\n  outputs:\n    dev: { type: duckdb, path: target/dev.duckdb, schema: main, threads: 1 }\n';
 
-type Node = { config: Record<string, unknown>; relationName: string; description: string; compiledCode?: string; tags: string[] };
-const manifest = (dir: string) => JSON.parse(readFileSync(join(dir, 'target', 'manifest.json'), 'utf8')) as { nodes: Record<string, Node>; tests: Record<string, Node> };
+type Node = { kind: string; config: Record<string, unknown>; relationName: string; description: string; compiledCode?: string; tags: string[] };
+const manifest = (dir: string) => JSON.parse(readFileSync(join(dir, 'target', 'manifest.json'), 'utf8')) as { nodes: Record<string, Node> };
 const compiled = (dir: string, model: string) => readFileSync(join(dir, 'target', 'compiled', 'proj', 'models', `${model}.sql`), 'utf8');
 const db = (dir: string) => join(dir, 'target', 'dev.duckdb');
 /** One row of a one-row model, numbers as JSON gives them. */
@@ -47,7 +47,7 @@ describe('dbt_project.yml', () => {
   it('P1 name, version and profile', async () => {
     const dir = makeProject({ 'models/a.sql': 'select 1 as id\n' }, 'name: shop\nversion: "1.0.0"\nprofile: proj\n');
     await ok(dir, ['compile']);
-    expect(Object.keys(JSON.parse(readFileSync(join(dir, 'target/manifest.json'), 'utf8')).nodes)).toEqual(['model.shop.a']);
+    expect(Object.keys(JSON.parse(readFileSync(join(dir, 'target/manifest.json'), 'utf8')).nodes)).toEqual(['model.shop.a']); // the whole project: one model
   });
 
   it('P2 the paths, and clean-targets', async () => {
@@ -103,7 +103,7 @@ describe('dbt_project.yml', () => {
     const yml = 'models:\n  - name: a\n    columns:\n      - name: id\n        data_tests: [not_null]\n';
     const dir = makeProject({ 'models/a.sql': 'select 1 as id\n', 'models/a.yml': yml }, 'name: proj\ndata_tests:\n  proj:\n    +severity: warn\n');
     await ok(dir, ['compile']);
-    expect(Object.values(manifest(dir).tests)[0]!.config.severity).toBe('warn');
+    expect(Object.values(manifest(dir).nodes).find((n) => n.kind === 'test')!.config.severity).toBe('warn');
     const old = makeProject({ 'models/a.sql': 'select 1 as id\n', 'models/a.yml': yml }, 'name: proj\ntests:\n  proj:\n    +severity: warn\n');
     const run = await fails(old, 'DPF102');
     expect(run.stderr).toContain('Unknown key "tests"');
@@ -303,7 +303,7 @@ describe('tests', () => {
     });
     const run = await ok(dir);
     for (const name of ['not_null_a_id', 'unique_a_id', 'relationships_a_id', 'accepted_values_a_s']) expect(run.stdout).toContain(name);
-    expect(Object.keys(manifest(dir).tests)).toHaveLength(4);
+    expect(Object.values(manifest(dir).nodes).filter((n) => n.kind === 'test')).toHaveLength(4);
   });
 
   it('T2 arguments under arguments:', async () => {

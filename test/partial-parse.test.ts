@@ -46,8 +46,8 @@ describe('partial parsing of YAML', () => {
     const cached = manifestOf(dir);
     await dpf(['compile', '--project-dir', dir], { cwd: dir, env: { HOME: dir, DPF_NO_PARTIAL_PARSE: '1' } });
     const full = manifestOf(dir);
-    expect(cached.tests).toEqual(full.tests);
-    expect(cached.tests['test.proj.unique_a_id'].location).toEqual({ file: 'models/a.yml', line: 5, column: 32 });
+    expect(cached.nodes).toEqual(full.nodes);
+    expect(cached.nodes['test.proj.unique_a_id'].location).toEqual({ file: 'models/a.yml', line: 5, column: 32 });
   });
 });
 

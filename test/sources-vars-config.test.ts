@@ -20,7 +20,7 @@ describe('sources', () => {
     expect(run.stdout).toMatch(/Found 1 model, 0 seeds, 1 source/);
     expect(await queryDuckDB(db, 'select doubled from main.orders')).toEqual([{ doubled: 10 }]);
     const manifest = JSON.parse(readFileSync(join(dir, 'target/manifest.json'), 'utf8'));
-    expect(manifest.sources['source.proj.shop.orders'].relationName).toBe('"landing"."raw_orders"');
+    expect(manifest.nodes['source.proj.shop.orders'].relationName).toBe('"landing"."raw_orders"');
     expect(manifest.nodes['model.proj.orders'].dependsOn).toEqual(['source.proj.shop.orders']);
   });
 });

@@ -3,7 +3,9 @@
  * compile writes target/manifest.json and target/compiled/; ls writes nothing.
  */
 import { compileFromDisk, type CompiledProject } from '../compiler/compile-pipeline.js';
-import { allNodes, type Manifest, type ManifestNode } from '../compiler/manifest.js';
+import type { Manifest, ManifestNode, NodeKind } from '../compiler/manifest.js';
+import { ALL_KINDS, allNodes, isExecutable } from '../compiler/node-kinds.js';
+import { fail } from '../errors/dpf-error.js';
 import { selectNodes } from '../compiler/select-nodes.js';
 import { compileOptionsOf, selectionOf, type ProjectOptions, type SelectionOptions } from './options.js';
 import { projectSummary } from './project-summary.js';
@@ -37,7 +39,7 @@ export interface ListedNode {
   readonly uniqueId: string;
   readonly name: string;
   /** model, seed, snapshot, source, test or unit_test. */
-  readonly kind: string;
+  readonly kind: NodeKind;
   readonly originalFilePath: string;
   readonly relationName?: string;
   readonly materialized?: string;
@@ -50,23 +52,21 @@ export async function ls(options: ProjectOptions & SelectionOptions & { readonly
   const compiled = await compileFromDisk({ ...compileOptionsOf(options), writeArtifacts: false });
   const ids = selectNodes(compiled.manifest, compiled.graph, selectionOf(options, compiled.targetPath));
   const types = options.resourceTypes;
+  const unknown = types?.find((t) => !(ALL_KINDS as readonly string[]).includes(t));
+  if (unknown !== undefined) fail('UsageError', { detail: `--resource-type (resourceTypes) "${unknown}" names no kind of node; the kinds are ${ALL_KINDS.join(', ')}.` });
   return allNodes(compiled.manifest)
-    .filter((n) => ids.has(n.uniqueId) && (!types || types.includes(kindOf(n))))
+    .filter((n) => ids.has(n.uniqueId) && (!types || types.includes(n.kind)))
     .sort((a, b) => a.uniqueId.localeCompare(b.uniqueId))
     .map((n) => ({
       uniqueId: n.uniqueId,
       name: n.name,
-      kind: kindOf(n),
+      kind: n.kind,
       originalFilePath: n.originalFilePath,
       relationName: 'relationName' in n ? n.relationName : undefined,
-      materialized: n.kind === 'model' || n.kind === 'seed' ? n.config.materialized : undefined,
+      materialized: isExecutable(n) ? n.config.materialized : undefined,
       testType: n.kind === 'test' ? n.testType : n.kind === 'unit_test' ? 'unit' : undefined,
       tags: n.tags,
       dependsOn: n.dependsOn,
     }));
 }
 
-/** The kind a user knows a node by: snapshots are their own kind, though built like models. */
-export function kindOf(node: ManifestNode): string {
-  return node.uniqueId.split('.')[0]!;
-}

@@ -1,6 +1,8 @@
 /** What a compiled project holds, counted: the first thing every command reports. */
 import type { CompiledProject } from '../compiler/compile-pipeline.js';
 import { DPF_VERSION } from '../compiler/package-paths.js';
+import type { NodeKind } from '../compiler/manifest.js';
+import { nodesOfKind } from '../compiler/node-kinds.js';
 
 export interface ProjectSummary {
   readonly dpfVersion: string;
@@ -16,18 +18,17 @@ export interface ProjectSummary {
 }
 
 export function projectSummary(compiled: CompiledProject): ProjectSummary {
-  const nodes = Object.values(compiled.manifest.nodes);
-  const snapshots = nodes.filter((n) => n.uniqueId.startsWith('snapshot.')).length;
+  const count = (kind: NodeKind) => nodesOfKind(compiled.manifest, kind).length;
   return {
     dpfVersion: DPF_VERSION,
     projectName: compiled.manifest.metadata.projectName,
     targetName: compiled.target.targetName,
     adapterType: compiled.target.type,
-    models: nodes.filter((n) => n.kind === 'model').length - snapshots,
-    seeds: nodes.filter((n) => n.kind === 'seed').length,
-    sources: Object.keys(compiled.manifest.sources).length,
-    snapshots,
-    dataTests: Object.keys(compiled.manifest.tests).length,
-    unitTests: Object.keys(compiled.manifest.unitTests).length,
+    models: count('model'),
+    seeds: count('seed'),
+    sources: count('source'),
+    snapshots: count('snapshot'),
+    dataTests: count('test'),
+    unitTests: count('unit_test'),
   };
 }

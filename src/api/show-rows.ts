@@ -8,6 +8,7 @@ import { closestMatch } from '../compiler/closest-match.js';
 import { compileFromDisk } from '../compiler/compile-pipeline.js';
 import { compileInline, INLINE_FILE } from '../compiler/compile-inline.js';
 import { redactStrings, secretRedactor } from '../compiler/redact-secrets.js';
+import { EXECUTABLE_KINDS, isSqlNode, nodesOfKind } from '../compiler/node-kinds.js';
 import { DpfError, diagnostic, fail } from '../errors/dpf-error.js';
 import { compileOptionsOf, type ProjectOptions } from './options.js';
 
@@ -38,12 +39,13 @@ export async function show(options: ShowOptions): Promise<ShowResult> {
   let sql: string;
   let label: string;
   if (options.select) {
-    const node = Object.values(compiled.manifest.nodes).find((n) => n.name === options.select);
+    const candidates = nodesOfKind(compiled.manifest, ...EXECUTABLE_KINDS);
+    const node = candidates.find((n) => n.name === options.select);
     if (!node) {
-      const names = Object.values(compiled.manifest.nodes).map((n) => n.name);
+      const names = candidates.map((n) => n.name);
       fail('NodeNotFound', { name: options.select, suggestion: closestMatch(options.select, names) });
     }
-    sql = node.kind === 'model' ? node.compiledCode! : `select * from ${node.relationName}`;
+    sql = isSqlNode(node) ? node.compiledCode! : `select * from ${node.relationName}`;
     label = node.name;
   } else {
     const t = compiled.target;

@@ -4,7 +4,8 @@
  */
 import { Graph } from '@dagrejs/graphlib';
 import { DpfError, diagnostic } from '../errors/dpf-error.js';
-import { allNodes, type Manifest } from './manifest.js';
+import type { Manifest } from './manifest.js';
+import { isSqlNode, allNodes } from './node-kinds.js';
 
 export type Dag = Graph;
 
@@ -62,7 +63,7 @@ function cycleError(manifest: Manifest, graph: Dag, done: Set<string>): DpfError
   loop.push(loop[0]!);
   const names = loop.map((id) => manifest.nodes[id]?.name ?? id);
   const first = manifest.nodes[loop[0]!];
-  const ref = first?.kind === 'model' ? first.refs.find((r) => r.name === names[1]) : undefined;
+  const ref = isSqlNode(first) ? first.refs.find((r) => r.name === names[1]) : undefined;
   const location = ref?.location ?? (first ? { file: first.originalFilePath, line: 1, column: 1 } : undefined);
   return new DpfError([diagnostic('DependencyCycle', { path: names }, location)]);
 }

@@ -1,28 +1,26 @@
 /** How a node differs from the same node in another run's manifest (state:new, state:modified.*). */
 import type { Manifest, ManifestNode } from './manifest.js';
+import { isSqlNode } from './node-kinds.js';
 
 export type StateChange = 'new' | 'body' | 'configs' | 'contract' | 'macros';
-
-function find(manifest: Manifest, id: string): ManifestNode | undefined {
-  return manifest.nodes[id] ?? manifest.sources[id] ?? manifest.tests?.[id] ?? manifest.unitTests?.[id];
-}
 
 const columnsContract = (node: ManifestNode) =>
   JSON.stringify(Object.values('columns' in node ? node.columns : {}).map((c) => [c.name, c.dataType ?? null]));
 
 /** What changed: the body (SQL, CSV, test definition), the config, the columns' contract, or a macro it uses. */
 export function stateChanges(node: ManifestNode, current: Manifest, state: Manifest): Set<StateChange> {
-  const before = find(state, node.uniqueId);
+  const before = state.nodes[node.uniqueId];
   const changes = new Set<StateChange>();
   if (!before) return new Set(['new']);
   switch (node.kind) {
     case 'model':
+    case 'snapshot':
     case 'seed':
     case 'test': {
       const old = before as typeof node;
       if (node.checksum.checksum !== old.checksum?.checksum) changes.add('body');
       if (JSON.stringify(node.config) !== JSON.stringify(old.config)) changes.add('configs');
-      if (node.kind === 'model') {
+      if (isSqlNode(node)) {
         const macros = (m: Manifest, ids: string[]) => ids.map((id) => m.macros[id]?.checksum.checksum ?? '').join();
         if (macros(current, node.macros) !== macros(state, (old as typeof node).macros ?? [])) changes.add('macros');
       }

@@ -7,6 +7,7 @@ import type { Dialect } from '../adapters/adapter.js';
 import { analyzeTemplate } from './analyze-template.js';
 import { closestMatch } from './closest-match.js';
 import type { Manifest, ModelNode } from './manifest.js';
+import { isSqlNode } from './node-kinds.js';
 import type { ParsedProject } from './parse-project.js';
 import { createHandlebars, cteName, injectCtes, renderModelSql, type TargetInfo } from './render-model-sql.js';
 
@@ -25,7 +26,7 @@ export function compileInline(sql: string, parsed: ParsedProject, manifest: Mani
     }
   }
   for (const s of analysis.sources) {
-    if (!manifest.sources[`source.${manifest.metadata.projectName}.${s.source}.${s.table}`]) {
+    if (manifest.nodes[`source.${manifest.metadata.projectName}.${s.source}.${s.table}`]?.kind !== 'source') {
       problems.push(diagnostic('SourceNotFound', { source: s.source, table: s.table }, s.location));
     }
   }
@@ -63,7 +64,7 @@ export function compileInline(sql: string, parsed: ParsedProject, manifest: Mani
   const ctes: { name: string; sql: string }[] = [];
   for (const id of rendered.ephemeralRefs) {
     const eph = manifest.nodes[id];
-    if (eph?.kind === 'model') ctes.push({ name: cteName(eph.name), sql: eph.compiledCode ?? '' });
+    if (isSqlNode(eph)) ctes.push({ name: cteName(eph.name), sql: eph.compiledCode ?? '' });
   }
   return injectCtes(rendered.sql, ctes, dialect);
 }

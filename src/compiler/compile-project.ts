@@ -6,8 +6,9 @@ import { createHash } from 'node:crypto';
 import { DiagnosticBag } from '../errors/dpf-error.js';
 import type { Dialect } from '../adapters/adapter.js';
 import type { ProjectGraph } from './build-graph.js';
-import type { ExecutableNode, Manifest, ModelNode, TestNode, UnitTestNode } from './manifest.js';
-import { compileTest, compileUnitTest } from './compile-tests.js';
+import type { ExecutableNode, Manifest, ManifestNode, NodeKind, NodeOfKind, SqlNode } from './manifest.js';
+import { isExecutable, isSqlNode, relationNode, nodesOfKind } from './node-kinds.js';
+import { compileTest, compileUnitTest, type TestCompileContext } from './compile-tests.js';
 import type { ParsedProject } from './parse-project.js';
 import { createHandlebars, cteName, injectCtes, renderModelSql, type TargetInfo } from './render-model-sql.js';
 
@@ -21,7 +22,7 @@ export interface CompileContext {
 export function compileProject(parsed: ParsedProject, graph: ProjectGraph, ctx: CompileContext): Manifest {
   const { manifest } = parsed;
   const bag = new DiagnosticBag();
-  const byName = new Map(Object.values(manifest.nodes).map((n) => [n.name, n.uniqueId]));
+  const byName = new Map(nodesOfKind(manifest, 'model', 'snapshot', 'seed').map((n) => [n.name, n.uniqueId]));
   const env = {
     handlebars: createHandlebars(parsed.partials),
     manifest,
@@ -33,15 +34,15 @@ export function compileProject(parsed: ParsedProject, graph: ProjectGraph, ctx: 
   };
   // For each ephemeral model: its own body and the ephemerals it needs, in dependency order.
   const ephemeral = new Map<string, { body: string; needs: string[] }>();
-  const compiled: Record<string, ExecutableNode> = {};
+  // Models, snapshots and seeds in DAG order, then the other kinds in the order parsed; models
+  // and snapshots get their compiled SQL here, tests below.
+  const compiled: Record<string, ManifestNode> = {};
+  for (const id of graph.order) if (isExecutable(manifest.nodes[id])) compiled[id] = manifest.nodes[id]!;
+  for (const node of Object.values(manifest.nodes)) if (!isExecutable(node)) compiled[node.uniqueId] = node;
 
   for (const id of graph.order) {
     const node = manifest.nodes[id];
-    if (!node) continue;
-    if (node.kind !== 'model') {
-      compiled[id] = node;
-      continue;
-    }
+    if (!node || COMPILERS[node.kind].phase !== 'dag' || !isSqlNode(node)) continue;
     const ast = parsed.templates.get(id)!;
     const rendered = bag.collect(() => renderModelSql(node, ast, env));
     if (!rendered) continue;
@@ -75,31 +76,67 @@ export function compileProject(parsed: ParsedProject, graph: ProjectGraph, ctx: 
       compiledCode: full.sql,
       compiledPath: compiledPathOf(node),
       ...(incremental ? { compiledIncrementalCode: withCtes(incremental).sql } : {}),
-    } satisfies ModelNode;
+    } satisfies SqlNode;
   }
   bag.throwIfErrors();
-  addStateChecksums(manifest, graph, compiled);
+  addStateChecksums(graph, compiled, manifest.macros);
   const withModels: Manifest = { ...manifest, nodes: compiled };
 
-  const testCtx = { manifest: withModels, dialect: ctx.dialect, definitions: parsed.genericTests, env: { ...env, manifest: withModels }, cache: new Map() };
-  const tests: Record<string, TestNode> = {};
-  for (const test of Object.values(manifest.tests)) {
-    const compiledCode = bag.collect(() => compileTest(test, testCtx));
-    const compiledPath =
-      test.testType === 'singular'
-        ? `compiled/${test.packageName}/${test.originalFilePath}`
-        : `compiled/${test.packageName}/${test.originalFilePath.replace(/\.ya?ml$/, '')}/${test.name}.sql`;
-    if (compiledCode !== undefined) tests[test.uniqueId] = { ...test, compiledCode, compiledPath };
-  }
-  const unitTests: Record<string, UnitTestNode> = {};
-  for (const test of Object.values(manifest.unitTests)) {
-    const ast = parsed.templates.get(test.attachedNode)!;
-    const compiledCode = bag.collect(() => compileUnitTest(test, ast, testCtx));
-    if (compiledCode !== undefined) unitTests[test.uniqueId] = { ...test, compiledCode };
+  const checks: ChecksContext = {
+    manifest: withModels,
+    dialect: ctx.dialect,
+    definitions: parsed.genericTests,
+    env: { ...env, manifest: withModels },
+    cache: new Map(),
+    templates: parsed.templates,
+  };
+  const nodes = { ...compiled };
+  for (const node of Object.values(manifest.nodes)) {
+    const step = COMPILERS[node.kind] as CompileStep<typeof node.kind>;
+    if (step.phase !== 'after-models') continue;
+    const done = bag.collect(() => step.compile(node as never, checks));
+    if (done) nodes[node.uniqueId] = done;
   }
   bag.throwIfErrors();
-  return { ...withModels, tests, unitTests };
+  return { ...withModels, nodes };
 }
+
+interface ChecksContext extends TestCompileContext {
+  /** Parsed model templates by unique id: a unit test renders its model's with fixtures. */
+  readonly templates: ParsedProject['templates'];
+}
+
+/**
+ * How each kind is compiled. `dag`: rendered above in DAG order (refs, ephemeral models as
+ * CTEs, incremental variants), then given a stateChecksum; `after-models`: compiled once every
+ * model is, since checks read compiled models; `none`: nothing to render (its data or its
+ * declaration is all there is). Typed over every kind, so a new kind must say which.
+ */
+type CompileStep<K extends NodeKind> =
+  | { readonly phase: 'dag' | 'none' }
+  | { readonly phase: 'after-models'; compile(node: NodeOfKind<K>, ctx: ChecksContext): NodeOfKind<K> };
+
+const COMPILERS: { readonly [K in NodeKind]: CompileStep<K> } = {
+  model: { phase: 'dag' },
+  snapshot: { phase: 'dag' },
+  seed: { phase: 'none' },
+  source: { phase: 'none' },
+  test: {
+    phase: 'after-models',
+    compile: (test, ctx) => ({
+      ...test,
+      compiledCode: compileTest(test, ctx),
+      compiledPath:
+        test.testType === 'singular'
+          ? `compiled/${test.packageName}/${test.originalFilePath}`
+          : `compiled/${test.packageName}/${test.originalFilePath.replace(/\.ya?ml$/, '')}/${test.name}.sql`,
+    }),
+  },
+  unit_test: {
+    phase: 'after-models',
+    compile: (test, ctx) => ({ ...test, compiledCode: compileUnitTest(test, ctx.templates.get(test.attachedNode)!, ctx) }),
+  },
+};
 
 export function compiledPathOf(node: ExecutableNode): string {
   // A snapshot defined in YAML gets a file of its own beside where its YAML would compile.
@@ -113,22 +150,21 @@ export function compiledPathOf(node: ExecutableNode): string {
  * upstream change changes every checksum downstream. Source data is not covered: dpf cannot
  * see it change.
  */
-function addStateChecksums(manifest: Manifest, graph: ProjectGraph, nodes: Record<string, ExecutableNode>): void {
+function addStateChecksums(graph: ProjectGraph, nodes: Record<string, ManifestNode>, macros: Manifest['macros']): void {
   const sums = new Map<string, string>();
   for (const id of graph.order) {
-    const source = manifest.sources[id];
-    if (source) {
-      sums.set(id, createHash('sha256').update(`${source.relationName}\u0000${source.externalLocation ?? ''}`).digest('hex'));
+    const node = nodes[id];
+    if (node?.kind === 'source') {
+      sums.set(id, createHash('sha256').update(`${node.relationName}\u0000${node.externalLocation ?? ''}`).digest('hex'));
       continue;
     }
-    const node = nodes[id];
-    if (!node) continue;
+    if (!isExecutable(node)) continue;
     // The compiled SQL, not the file: vars and the target change what a model builds.
-    const body = node.kind === 'model' ? `${node.compiledCode ?? ''}\u0000${node.compiledIncrementalCode ?? ''}` : node.checksum.checksum;
+    const body = isSqlNode(node) ? `${node.compiledCode ?? ''}\u0000${node.compiledIncrementalCode ?? ''}` : node.checksum.checksum;
     // Where it is built counts too: the same SQL built into another schema (dpf ci, another
     // developer on the same target name) is another build.
     const hash = createHash('sha256').update(body).update(node.relationName).update(JSON.stringify(node.config));
-    if (node.kind === 'model') for (const m of node.macros) hash.update(manifest.macros[m]?.checksum.checksum ?? m);
+    if (isSqlNode(node)) for (const m of node.macros) hash.update(macros[m]?.checksum.checksum ?? m);
     for (const dep of node.dependsOn) hash.update(sums.get(dep) ?? dep);
     const sum = hash.digest('hex');
     sums.set(id, sum);
@@ -146,9 +182,9 @@ export const BATCH_END = '__DPF_BATCH_END__';
  */
 function batchFilter(manifest: Manifest, dialect: Dialect, outer?: (id: string) => string | undefined) {
   return (id: string): string | undefined => {
-    const node = manifest.nodes[id];
+    const node = relationNode(manifest, id);
     const relation = outer?.(id) ?? node?.relationName;
-    const column = node?.kind === 'model' ? node.config.event_time : undefined;
+    const column = isSqlNode(node) ? node.config.event_time : undefined;
     if (!column || !relation) return outer?.(id);
     const c = dialect.quoteIdentifier(column);
     return `(select * from ${relation} where ${c} >= ${BATCH_START} and ${c} < ${BATCH_END})`;

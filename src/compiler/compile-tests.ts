@@ -10,6 +10,7 @@ import { DpfError, diagnostic } from '../errors/dpf-error.js';
 import type { Dialect } from '../adapters/adapter.js';
 import type { GenericTestDefinition } from './generic-tests.js';
 import type { Manifest, TestNode, UnitTestNode } from './manifest.js';
+import { isEphemeral, relationNode } from './node-kinds.js';
 import { parseRelationArg } from './parse-data-tests.js';
 import { cteName, injectCtes, renderModelSql, type RenderEnvironment } from './render-model-sql.js';
 
@@ -33,9 +34,9 @@ const MODEL_CTE = '__dpf_model';
  * they may alias (`from {{model}} as child`).
  */
 function relationName(id: string, manifest: Manifest, dialect: Dialect, ctes: { name: string; sql: string }[]): string {
-  const node = manifest.nodes[id] ?? manifest.sources[id];
+  const node = relationNode(manifest, id);
   if (!node) throw new Error(`unknown node ${id}`);
-  if (node.kind === 'model' && node.config.materialized === 'ephemeral') {
+  if (isEphemeral(node)) {
     const name = cteName(node.name);
     if (!ctes.some((c) => c.name === name)) ctes.push({ name, sql: node.compiledCode ?? '' });
     return dialect.quoteIdentifier(name);

@@ -9,7 +9,9 @@ import type { Relation } from '../adapters/relation.js';
 // Defined with the adapters, which take and return relations; every stage above reads it here too.
 export type { Relation };
 
-export const MANIFEST_SCHEMA_VERSION = 'https://dpf.dev/schemas/manifest/v1.json';
+export const MANIFEST_SCHEMA_VERSION = 'https://dpf.dev/schemas/manifest/v2.json';
+/** The shape before every kind shared one `nodes` map; read-state.ts upgrades it on read. */
+export const MANIFEST_SCHEMA_V1 = 'https://dpf.dev/schemas/manifest/v1.json';
 
 export type Materialization = 'view' | 'table' | 'ephemeral' | 'incremental' | 'snapshot';
 export type IncrementalStrategy = 'append' | 'merge' | 'delete+insert' | 'microbatch';
@@ -109,8 +111,8 @@ interface NodeBase {
   readonly relationName: string;
 }
 
-export interface ModelNode extends NodeBase {
-  readonly kind: 'model';
+/** What models and snapshots share: SQL written by the user, rendered against the project. */
+interface SqlNodeBase extends NodeBase {
   readonly config: ModelConfig;
   readonly rawCode: string;
   readonly checksum: Checksum;
@@ -127,6 +129,15 @@ export interface ModelNode extends NodeBase {
   readonly compiledIncrementalCode?: string;
   /** Hash of everything that determines the model's result: SQL, config, macros, upstream. */
   readonly stateChecksum?: string;
+}
+
+export interface ModelNode extends SqlNodeBase {
+  readonly kind: 'model';
+}
+
+/** A snapshot (snapshots/*.sql or YAML): keeps the history of a query's rows; its config.materialized is 'snapshot'. */
+export interface SnapshotNode extends SqlNodeBase {
+  readonly kind: 'snapshot';
 }
 
 export interface SeedColumn {
@@ -254,8 +265,13 @@ export interface UnitTestNode extends TestBase {
   readonly overrides: { readonly vars: Record<string, unknown>; readonly isIncremental?: boolean };
 }
 
-export type ExecutableNode = ModelNode | SeedNode;
-export type ManifestNode = ModelNode | SeedNode | SourceNode | TestNode | UnitTestNode;
+/** The nodes that build a relation of their own. */
+export type ExecutableNode = ModelNode | SnapshotNode | SeedNode;
+/** The nodes whose SQL the user writes and dpf renders. */
+export type SqlNode = ModelNode | SnapshotNode;
+export type ManifestNode = ModelNode | SnapshotNode | SeedNode | SourceNode | TestNode | UnitTestNode;
+export type NodeKind = ManifestNode['kind'];
+export type NodeOfKind<K extends NodeKind> = Extract<ManifestNode, { readonly kind: K }>;
 
 export interface ManifestMetadata {
   readonly dpfSchemaVersion: string;
@@ -269,22 +285,10 @@ export interface ManifestMetadata {
 
 export interface Manifest {
   readonly metadata: ManifestMetadata;
-  /** Models and seeds, by unique id. */
-  readonly nodes: Record<string, ExecutableNode>;
-  readonly sources: Record<string, SourceNode>;
-  readonly tests: Record<string, TestNode>;
-  readonly unitTests: Record<string, UnitTestNode>;
+  /** Every node of every kind (model, snapshot, seed, source, test, unit_test), by unique id; each carries its kind. */
+  readonly nodes: Record<string, ManifestNode>;
   readonly macros: Record<string, { name: string; originalFilePath: string; checksum: Checksum }>;
   /** unique id -> unique ids it depends on / that depend on it. */
   readonly parentMap: Record<string, string[]>;
   readonly childMap: Record<string, string[]>;
-}
-
-export function allNodes(manifest: Manifest): ManifestNode[] {
-  return [
-    ...Object.values(manifest.nodes),
-    ...Object.values(manifest.sources),
-    ...Object.values(manifest.tests),
-    ...Object.values(manifest.unitTests),
-  ];
 }

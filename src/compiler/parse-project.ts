@@ -12,17 +12,8 @@ import { analyzeTemplate } from './analyze-template.js';
 import { findJinjaHabits } from './jinja-habits.js';
 import { closestMatch } from './closest-match.js';
 import type { ProjectFile, ProjectFiles, PropertiesFile } from './load-project.js';
-import {
-  MANIFEST_SCHEMA_VERSION,
-  type ColumnInfo,
-  type ExecutableNode,
-  type Manifest,
-  type ModelConfig,
-  type ModelNode,
-  type SeedConfig,
-  type SeedNode,
-  type SourceNode,
-} from './manifest.js';
+import { MANIFEST_SCHEMA_VERSION, type ColumnInfo, type ExecutableNode, type Manifest, type ModelConfig, type SqlNode, type SeedConfig, type SeedNode, type SourceNode } from './manifest.js';
+import { isEphemeral } from './node-kinds.js';
 import { DPF_VERSION } from './package-paths.js';
 import { scanSeedCsv } from '../adapters/read-seed-csv.js';
 import { loadGenericTests, type GenericTestDefinition } from './generic-tests.js';
@@ -177,7 +168,7 @@ export function parseProject(files: ProjectFiles, ctx: ParseContext): ParsedProj
     return true;
   };
 
-  const modelRefs: { node: ModelNode; vars: ReturnType<typeof analyzeTemplate>['vars'] }[] = [];
+  const modelRefs: { node: SqlNode; vars: ReturnType<typeof analyzeTemplate>['vars'] }[] = [];
   const sqlFiles = [
     ...files.models.map((file) => ({ file, snapshot: false })),
     ...files.snapshots.map((file) => ({ file, snapshot: true })),
@@ -259,8 +250,8 @@ export function parseProject(files: ProjectFiles, ctx: ParseContext): ParsedProj
     }
     const uniqueId = `${snapshot ? 'snapshot' : 'model'}.${projectName}.${file.name}`;
     if (!claimName(file.name, uniqueId, file.path, snapshot ? 'snapshot' : 'model')) continue;
-    const node: ModelNode = {
-      kind: 'model',
+    const node: SqlNode = {
+      kind: snapshot ? 'snapshot' : 'model',
       uniqueId,
       name: file.name,
       packageName: projectName,
@@ -352,7 +343,7 @@ export function parseProject(files: ProjectFiles, ctx: ParseContext): ParsedProj
   // ---- two nodes must never write the same relation
   const byRelation = new Map<string, ExecutableNode>();
   for (const node of Object.values(nodes)) {
-    if (node.kind === 'model' && node.config.materialized === 'ephemeral') continue;
+    if (isEphemeral(node)) continue;
     const key = node.relationName.toLowerCase();
     const other = byRelation.get(key);
     if (other) {
@@ -461,10 +452,8 @@ export function parseProject(files: ProjectFiles, ctx: ParseContext): ParsedProj
       adapterType: ctx.adapterType,
       targetName: ctx.targetName,
     },
-    nodes,
-    sources,
-    tests,
-    unitTests,
+    // One map for every kind, in this order: what builds relations, then sources, data tests, unit tests.
+    nodes: { ...nodes, ...sources, ...tests, ...unitTests },
     macros: macroRecords,
     parentMap,
     childMap,

@@ -5,7 +5,8 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fail } from '../errors/dpf-error.js';
-import { MANIFEST_SCHEMA_VERSION, type Manifest } from './manifest.js';
+import type { Manifest } from './manifest.js';
+import { READABLE_MANIFEST_VERSIONS, upgradeManifest } from './upgrade-manifest.js';
 import { readJsonArtifact } from './read-json-artifact.js';
 import { DPF_VERSION } from './package-paths.js';
 
@@ -22,18 +23,27 @@ export function readState(dir: string, need: string): RunState {
   const file = join(dir, 'manifest.json');
   if (!existsSync(file)) fail('StateMissing', { dir, need });
   // Comparing with, or deferring to, half a manifest would select or read the wrong nodes.
-  const manifest = readJsonArtifact<Manifest>(file, (detail) =>
+  const document = readJsonArtifact<Manifest>(file, (detail) =>
     fail(
       'ArtifactDamaged',
       { need, detail, todo: `Replace ${file} with the manifest.json of the run to compare with (dpf compile in that environment writes it).` },
       { file },
     ),
   )!;
-  const version = manifest.metadata?.dpfSchemaVersion;
-  if (version !== MANIFEST_SCHEMA_VERSION) {
-    const writer = manifest.metadata?.dpfVersion;
-    fail('StateIncompatible', { dir, version: String(version), writtenBy: writer ? `dpf ${String(writer)}` : 'an unknown dpf version', current: `dpf ${DPF_VERSION}` });
+  // An earlier version's manifest is brought to the current shape; a later or unknown one is refused.
+  const upgraded = upgradeManifest(document as unknown as Record<string, unknown>);
+  if (!upgraded) {
+    const writer = document.metadata?.dpfVersion;
+    const version = document.metadata?.dpfSchemaVersion;
+    fail('StateIncompatible', {
+      dir,
+      version: String(version),
+      writtenBy: writer ? `dpf ${String(writer)}` : 'an unknown dpf version',
+      current: `dpf ${DPF_VERSION}`,
+      readable: READABLE_MANIFEST_VERSIONS.join(', '),
+    });
   }
+  const manifest = upgraded;
   let resultsDamaged: string | undefined;
   const results = readResults(dir, (detail) => (resultsDamaged = detail));
   return { dir, manifest, results, resultsDamaged };

@@ -10,6 +10,7 @@ import { DpfError, diagnostic } from '../errors/dpf-error.js';
 import type { Dialect } from '../adapters/adapter.js';
 import { withoutTrailingTerminators } from '../adapters/statement-boundaries.js';
 import type { Manifest } from './manifest.js';
+import { executableNode, isEphemeral, relationNode } from './node-kinds.js';
 
 type HandlebarsEnv = typeof HandlebarsModule;
 
@@ -77,8 +78,8 @@ export function renderModelSql(node: RenderSubject, ast: hbs.AST.Program, env: R
       const id = env.byName.get(name)!;
       const override = env.inputOverride?.(id);
       if (override !== undefined) return override;
-      const target = manifest.nodes[id]!;
-      if (target.kind === 'model' && target.config.materialized === 'ephemeral') {
+      const target = executableNode(manifest, id)!;
+      if (isEphemeral(target)) {
         if (!ephemeralRefs.includes(id)) ephemeralRefs.push(id);
         return dialect.quoteIdentifier(cteName(target.name));
       }
@@ -86,7 +87,7 @@ export function renderModelSql(node: RenderSubject, ast: hbs.AST.Program, env: R
     },
     source(source: string, table: string) {
       const id = `source.${node.packageName}.${source}.${table}`;
-      return env.inputOverride?.(id) ?? manifest.sources[id]!.relationName;
+      return env.inputOverride?.(id) ?? relationNode(manifest, id)!.relationName;
     },
     config: () => '',
     var(name: string, ...rest: unknown[]) {

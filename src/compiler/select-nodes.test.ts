@@ -56,8 +56,8 @@ function names(select?: string[], exclude?: string[]): string[] {
   const ids = selectNodes(manifest, graph, { select, exclude });
   return [...ids]
     .map((id) => {
-      const source = manifest.sources[id];
-      if (source) return `source:${source.sourceName}.${source.tableName}`;
+      const source = manifest.nodes[id];
+      if (source?.kind === 'source') return `source:${source.sourceName}.${source.tableName}`;
       return manifest.nodes[id]!.name;
     })
     .sort();

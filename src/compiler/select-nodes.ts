@@ -7,7 +7,9 @@
  */
 import { fail } from '../errors/dpf-error.js';
 import type { ProjectGraph } from './build-graph.js';
-import { allNodes, type Manifest, type ManifestNode } from './manifest.js';
+import type { Manifest, ManifestNode } from './manifest.js';
+import { ALL_KINDS, allNodes, nodesOfKind } from './node-kinds.js';
+import { closestMatch } from './closest-match.js';
 import { stateChanges, type StateChange } from './compare-state.js';
 import type { RunState } from './read-state.js';
 
@@ -53,6 +55,10 @@ export function parseAtom(raw: string): Atom {
     method = 'path';
   }
   if (!value) fail('SelectorInvalid', { selector: raw, detail: 'has no value after the method' });
+  if (method === 'resource_type' && !(ALL_KINDS as string[]).includes(value)) {
+    const suggestion = closestMatch(value, ALL_KINDS);
+    fail('SelectorInvalid', { selector: raw, detail: `names no kind of node${suggestion ? ` (did you mean ${suggestion}?)` : ''}; the kinds are ${ALL_KINDS.join(', ')}` });
+  }
   const depth = (d: string | undefined, present: boolean) => (!present ? 0 : d ? Number(d) : Infinity);
   return {
     raw,
@@ -92,7 +98,7 @@ function matches(node: ManifestNode, atom: Atom, input: SelectionInput = {}, man
       if (node.kind !== 'source') return false;
       return value.includes('.') ? `${node.sourceName}.${node.tableName}` === value : node.sourceName === value;
     case 'resource_type':
-      return node.kind === 'model' && node.config.materialized === 'snapshot' ? value === 'snapshot' : node.kind === value;
+      return node.kind === value;
     case 'test_type':
       return (node.kind === 'test' && node.testType === value) || (node.kind === 'unit_test' && value === 'unit');
     case 'unique_id':
@@ -194,10 +200,10 @@ function selectExpression(manifest: Manifest, graph: ProjectGraph, values: reado
  * when any node it reads is, a unit test when its model is.
  */
 function withTests(manifest: Manifest, ids: Set<string>): Set<string> {
-  for (const test of Object.values(manifest.tests)) {
+  for (const test of nodesOfKind(manifest, 'test')) {
     if (!ids.has(test.uniqueId) && test.dependsOn.some((d) => ids.has(d))) ids.add(test.uniqueId);
   }
-  for (const unit of Object.values(manifest.unitTests)) {
+  for (const unit of nodesOfKind(manifest, 'unit_test')) {
     if (ids.has(unit.attachedNode)) ids.add(unit.uniqueId);
   }
   return ids;

@@ -5,6 +5,7 @@
 import { mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Manifest } from './manifest.js';
+import { nodesOfKind } from './node-kinds.js';
 import { diskFullError } from '../errors/disk-full.js';
 import { writeFileAtomic } from './write-file-atomic.js';
 
@@ -18,8 +19,8 @@ export function writeManifest(targetPath: string, manifest: Manifest): string {
 export function writeCompiledSql(targetPath: string, manifest: Manifest): void {
   // Files are overwritten in place: deleting compiled/ first costs more than writing it.
   const made = new Set<string>();
-  for (const node of [...Object.values(manifest.nodes), ...Object.values(manifest.tests)]) {
-    if (node.kind === 'seed' || !node.compiledPath || node.compiledCode === undefined) continue;
+  for (const node of nodesOfKind(manifest, 'model', 'snapshot', 'test')) {
+    if (!node.compiledPath || node.compiledCode === undefined) continue;
     const file = join(targetPath, node.compiledPath);
     const dir = dirname(file);
     if (!made.has(dir)) {

@@ -3,7 +3,8 @@
  * site's data out (site-data.ts): the compact index and the node details, grouped in chunks.
  * Pure: no files, no warehouse.
  */
-import type { Manifest, ModelNode, SeedNode, SourceNode, TestNode, UnitTestNode } from '../compiler/manifest.js';
+import type { Manifest, TestNode, UnitTestNode } from '../compiler/manifest.js';
+import { isSqlNode, nodesOfKind, type RelationNode } from '../compiler/node-kinds.js';
 import { isAbsolute, relative, sep } from 'node:path';
 import { DPF_VERSION } from '../compiler/package-paths.js';
 import type { ColumnLineage } from '../lineage/column-lineage.js';
@@ -40,14 +41,13 @@ export interface SiteData {
   readonly chunks: NodeDetails[][];
 }
 
-type SiteNode = ModelNode | SeedNode | SourceNode;
+type SiteNode = RelationNode;
 
 /** Roughly how many bytes of details go into one chunk file. */
 const CHUNK_BYTES = 160_000;
 const CHUNK_NODES = 80;
 
 function siteKind(node: SiteNode): SiteKind {
-  if (node.kind === 'model') return node.config.materialized === 'snapshot' ? 'snapshot' : 'model';
   return node.kind;
 }
 
@@ -75,17 +75,17 @@ class Table {
 export function buildSiteData(inputs: SiteInputs): SiteData {
   const { manifest, catalog, artifacts } = inputs;
   const results = artifacts.run?.results;
-  const siteNodes: SiteNode[] = [...Object.values(manifest.nodes), ...Object.values(manifest.sources)].sort((a, b) => (a.originalFilePath === b.originalFilePath ? (a.name < b.name ? -1 : 1) : a.originalFilePath < b.originalFilePath ? -1 : 1));
+  const siteNodes: SiteNode[] = nodesOfKind(manifest, 'model', 'snapshot', 'seed', 'source').sort((a, b) => (a.originalFilePath === b.originalFilePath ? (a.name < b.name ? -1 : 1) : a.originalFilePath < b.originalFilePath ? -1 : 1));
   const position = new Map(siteNodes.map((n, i) => [n.uniqueId, i]));
 
   // Tests by the node they test: generic tests by attachedNode, singular tests by every node they read.
   const testsOf = new Map<string, (TestNode | UnitTestNode)[]>();
   const attach = (id: string, t: TestNode | UnitTestNode) => testsOf.set(id, [...(testsOf.get(id) ?? []), t]);
-  for (const t of Object.values(manifest.tests)) {
+  for (const t of nodesOfKind(manifest, 'test')) {
     if (t.attachedNode) attach(t.attachedNode, t);
     else for (const d of t.dependsOn) attach(d, t);
   }
-  for (const u of Object.values(manifest.unitTests)) attach(u.attachedNode, u);
+  for (const u of nodesOfKind(manifest, 'unit_test')) attach(u.attachedNode, u);
 
   const schemas = new Table();
   const tags = new Table();
@@ -163,7 +163,7 @@ export function buildSiteData(inputs: SiteInputs): SiteData {
       folders: folderLists,
       nodes,
       testParents: testParents(manifest, position),
-      counts: { tests: Object.keys(manifest.tests).length, unitTests: Object.keys(manifest.unitTests).length, columns: columnCount },
+      counts: { tests: nodesOfKind(manifest, 'test').length, unitTests: nodesOfKind(manifest, 'unit_test').length, columns: columnCount },
       ...(artifacts.run
         ? { run: { command: artifacts.run.command, generatedAt: artifacts.run.generatedAt, elapsed: artifacts.run.elapsed, counts: artifacts.run.counts } }
         : {}),
@@ -291,7 +291,7 @@ function nodeDetails(
       ? { run: { status: result.status, executionTime: result.executionTime, completedAt: result.completedAt, message: result.message, rowsAffected: result.rowsAffected } }
       : {}),
     tests,
-    ...(node.kind === 'model' ? { rawSql: node.rawCode, compiledSql: node.compiledCode } : {}),
+    ...(isSqlNode(node) ? { rawSql: node.rawCode, compiledSql: node.compiledCode } : {}),
     ...(lineage ? { lineage: { status: lineage.status, ...(lineage.reason ? { reason: lineage.reason } : {}), unresolved: lineage.unresolved } } : {}),
     ...(node.kind === 'source'
       ? {
@@ -321,7 +321,7 @@ function nodeDetails(
 function problems(manifest: Manifest, results: ReadonlyMap<string, RunResultEntry> | undefined, position: ReadonlyMap<string, number>): TestSummary[] {
   if (!results) return [];
   const out: TestSummary[] = [];
-  for (const t of [...Object.values(manifest.tests), ...Object.values(manifest.unitTests)]) {
+  for (const t of nodesOfKind(manifest, 'test', 'unit_test')) {
     const r = results.get(t.uniqueId);
     if (!r || (r.status !== 'fail' && r.status !== 'error' && r.status !== 'warn')) continue;
     const node = t.attachedNode ?? t.dependsOn[0];
@@ -342,7 +342,7 @@ function problems(manifest: Manifest, results: ReadonlyMap<string, RunResultEntr
 function testParents(manifest: Manifest, position: ReadonlyMap<string, number>): number[][] {
   // Unit tests are left out: they read their model's parents, which @ reaches through the model.
   const sets = new Map<string, number[]>();
-  for (const t of Object.values(manifest.tests)) {
+  for (const t of nodesOfKind(manifest, 'test')) {
     const parents = [...new Set(t.dependsOn.flatMap((d) => (position.has(d) ? [position.get(d)!] : [])))].sort((a, b) => a - b);
     if (parents.length > 1) sets.set(parents.join(','), parents);
   }

@@ -17,6 +17,7 @@ import { join } from 'node:path';
 import { adapterFactory } from '../adapters/index.js';
 import type { CompiledProject } from '../compiler/compile-pipeline.js';
 import { loadProjectConfig } from '../compiler/load-project.js';
+import { EXECUTABLE_KINDS, nodesOfKind, relationNode } from '../compiler/node-kinds.js';
 import { SqlTemplates } from '../adapters/sql-templates.js';
 import { DpfError } from '../errors/dpf-error.js';
 import { buildSearchIndex } from './build-search-index.js';
@@ -83,7 +84,7 @@ export async function generateSite(options: GenerateSiteOptions): Promise<SiteSu
     try {
       await adapter.withConnection(async (connection) => {
         catalog = await readCatalog(connection, manifest, templates);
-        for (const node of Object.values(manifest.nodes)) {
+        for (const node of nodesOfKind(manifest, ...EXECUTABLE_KINDS)) {
           const entry = catalog.nodes[node.uniqueId];
           if (!entry || entry.type !== 'table' || !(options.profileAll || wantsProfile(node))) continue;
           const sensitive = (column: string) => isSensitiveColumn(node, column);
@@ -103,7 +104,7 @@ export async function generateSite(options: GenerateSiteOptions): Promise<SiteSu
   const columnsOf = (id: string): string[] => {
     const fromCatalog = catalog?.nodes[id] ?? catalog?.sources[id];
     if (fromCatalog && fromCatalog.columns.length > 0) return fromCatalog.columns.map((c) => c.name);
-    const node = manifest.nodes[id] ?? manifest.sources[id];
+    const node = relationNode(manifest, id);
     if (!node) return [];
     if (node.kind === 'seed' && node.seedColumns.length > 0) return node.seedColumns.map((c) => c.name);
     return Object.values(node.columns).map((c) => c.name);

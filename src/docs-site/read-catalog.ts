@@ -7,7 +7,8 @@
  * Plain data out; catalog-json.ts writes it to target/catalog.json.
  */
 import type { Connection, RelationStats } from '../adapters/adapter.js';
-import type { Manifest, ModelNode, Relation, SeedNode, SourceNode } from '../compiler/manifest.js';
+import type { Manifest, Relation, SourceNode } from '../compiler/manifest.js';
+import { EXECUTABLE_KINDS, isEphemeral, nodesOfKind, type RelationNode } from '../compiler/node-kinds.js';
 import { existingRelations } from '../adapters/existing-relations.js';
 import { relationKey } from '../adapters/relation.js';
 import type { SqlTemplates } from '../adapters/sql-templates.js';
@@ -39,9 +40,9 @@ export interface Catalog {
 export const EMPTY_CATALOG: Catalog = { nodes: {}, sources: {} };
 
 /** The manifest nodes that have a relation in the warehouse (ephemeral models do not). */
-export function catalogTargets(manifest: Manifest): (ModelNode | SeedNode | SourceNode)[] {
-  const nodes = Object.values(manifest.nodes).filter((n) => n.kind === 'seed' || n.config.materialized !== 'ephemeral');
-  return [...nodes, ...Object.values(manifest.sources)];
+export function catalogTargets(manifest: Manifest): RelationNode[] {
+  const nodes = nodesOfKind(manifest, ...EXECUTABLE_KINDS).filter((n) => !isEphemeral(n));
+  return [...nodes, ...nodesOfKind(manifest, 'source')];
 }
 
 export async function readCatalog(connection: Connection, manifest: Manifest, templates: SqlTemplates): Promise<Catalog> {

@@ -319,8 +319,8 @@ export const ERRORS = {
   StateIncompatible: {
     code: 'DPF505',
     title: 'State from another dpf version',
-    message: (a: { dir: string; version: string; writtenBy: string; current: string }) =>
-      `${a.dir}/manifest.json was written by ${a.writtenBy} with manifest schema ${a.version}; this dpf (${a.current}) reads https://dpf.dev/schemas/manifest/v1.json.`,
+    message: (a: { dir: string; version: string; writtenBy: string; current: string; readable: string }) =>
+      `${a.dir}/manifest.json was written by ${a.writtenBy} with manifest schema ${a.version}; this dpf (${a.current}) reads ${a.readable}.`,
     hint: 'Produce the state again with this version of dpf (dpf compile in that environment writes target/manifest.json), or run this command with the dpf version that wrote it.',
   },
   NoLastRun: {

@@ -21,6 +21,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { DPF_VERSION } from '../compiler/package-paths.js';
 import type { ExecutableNode, Manifest, SourceNode } from '../compiler/manifest.js';
+import { nodesOfKind, isEphemeral } from '../compiler/node-kinds.js';
 import { columnLineage, type ColumnLineage, type LineageEngine, type LineageRelation } from './column-lineage.js';
 
 export type { LineageEngine };
@@ -40,7 +41,7 @@ export function lineageEngine(adapterType: string): LineageEngine | undefined {
 
 /** One job per model with compiled SQL. */
 export function lineageJobs(manifest: Manifest, engine: LineageEngine, columnsOf: (id: string) => string[]): LineageJob[] {
-  const byId = new Map<string, ExecutableNode | SourceNode>(Object.entries({ ...manifest.nodes, ...manifest.sources }));
+  const byId = new Map<string, ExecutableNode | SourceNode>(nodesOfKind(manifest, 'model', 'snapshot', 'seed', 'source').map((n) => [n.uniqueId, n]));
   const relationsOf = (parents: readonly string[], seen = new Set<string>()): LineageRelation[] => {
     const out: LineageRelation[] = [];
     for (const id of parents) {
@@ -48,7 +49,7 @@ export function lineageJobs(manifest: Manifest, engine: LineageEngine, columnsOf
       seen.add(id);
       const node = byId.get(id);
       if (!node) continue;
-      if (node.kind === 'model' && node.config.materialized === 'ephemeral') {
+      if (isEphemeral(node)) {
         out.push(...relationsOf(node.dependsOn, seen));
         continue;
       }
@@ -58,8 +59,8 @@ export function lineageJobs(manifest: Manifest, engine: LineageEngine, columnsOf
     return out;
   };
   const jobs: LineageJob[] = [];
-  for (const node of Object.values(manifest.nodes)) {
-    if (node.kind !== 'model' || !node.compiledCode) continue;
+  for (const node of nodesOfKind(manifest, 'model', 'snapshot')) {
+    if (!node.compiledCode) continue;
     jobs.push(withFileSourcesNamed({ nodeId: node.uniqueId, sql: node.compiledCode, engine, relations: relationsOf(node.dependsOn) }, byId));
   }
   return jobs;

@@ -6,6 +6,7 @@
  * config does not name are left alone. Only on engines whose capabilities say they have grants.
  */
 import type { ManifestNode, Relation } from '../compiler/manifest.js';
+import { isExecutable, isEphemeral } from '../compiler/node-kinds.js';
 import type { MaterializationContext } from './materializations/materialization.js';
 
 const PRIVILEGE = /^[a-z]+( [a-z]+)*$/;
@@ -16,7 +17,7 @@ interface Principal {
 }
 
 export async function applyGrants(node: ManifestNode, ctx: MaterializationContext): Promise<void> {
-  if ((node.kind !== 'model' && node.kind !== 'seed') || node.config.materialized === 'ephemeral' || !node.config.grants) return;
+  if (!isExecutable(node) || isEphemeral(node) || !node.config.grants) return;
   const wanted = Object.entries(node.config.grants).map(([privilege, grantees]) => {
     // The privilege is SQL, not a name: only words pass. The YAML schema already rejects anything
     // else with its file and line; this guard keeps SQL out whatever the config came through.

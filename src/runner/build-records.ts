@@ -7,6 +7,7 @@
  */
 import type { Dialect } from '../adapters/adapter.js';
 import type { ExecutableNode, Manifest, SourceNode } from '../compiler/manifest.js';
+import { executableNode } from '../compiler/node-kinds.js';
 import { decideReuse, inputsOf, RECORDED_STRATEGIES, versionReader, type ReuseDecision, type ReuseFacts } from './decide-reuse.js';
 import type { Plan, PlanStep } from './plan-run.js';
 import { recordStore, type RecordStore, type RelationRecord, type WithConnection } from './relation-records.js';
@@ -28,7 +29,7 @@ export function sourcesRead(plan: Plan, manifest: Manifest, deferred?: ReadonlyM
     }
   };
   for (const step of plan.steps) {
-    const node = manifest.nodes[step.uniqueId];
+    const node = executableNode(manifest, step.uniqueId);
     if (node && RECORDED_STRATEGIES.has(step.strategy)) visit(node);
   }
   return [...sources.values()];
@@ -66,7 +67,7 @@ export async function openBuildBook(
   const facts = await gatherFacts(env.withConnection, store, plan, manifest, existing, options.deferred);
   const decisions = decideReuse(plan, manifest, facts, { rebuildAll: options.rebuildAll });
   const records = new Map(facts.records);
-  const replacing = plan.steps.filter((s) => decisions.get(s.uniqueId)?.reuse === false).map((s) => manifest.nodes[s.uniqueId]!.relationName);
+  const replacing = plan.steps.filter((s) => decisions.get(s.uniqueId)?.reuse === false).map((s) => executableNode(manifest, s.uniqueId)!.relationName);
   // Committed before any relation is replaced: from here on a kill leaves these unknown.
   await store.markReplacing(replacing);
   for (const name of replacing) {
@@ -91,7 +92,7 @@ export async function openBuildBook(
   return {
     decisions,
     built(step) {
-      const node = manifest.nodes[step.uniqueId];
+      const node = executableNode(manifest, step.uniqueId);
       if (!node || !RECORDED_STRATEGIES.has(step.strategy)) return;
       const inputs: Record<string, string> = {};
       for (const input of inputsOf(node, manifest, options.deferred)) {

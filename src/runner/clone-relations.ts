@@ -5,6 +5,7 @@
  */
 import type { Adapter } from '../adapters/adapter.js';
 import type { ExecutableNode, Manifest } from '../compiler/manifest.js';
+import { relationNode } from '../compiler/node-kinds.js';
 import { existingRelations } from '../adapters/existing-relations.js';
 import { relationKey } from '../adapters/relation.js';
 import { SqlTemplates } from '../adapters/sql-templates.js';
@@ -21,7 +22,7 @@ export async function cloneRelations(adapter: Adapter, nodes: readonly Executabl
   let kept = 0;
   const existing = await adapter.withConnection((c) => existingRelations(c, nodes.map((n) => n.relation), { createSchemas: true }));
   const copies = nodes.filter((node) => {
-    if (state.nodes[node.uniqueId]!.relationName === node.relationName) return false; // the same relation: nothing to copy
+    if (relationNode(state, node.uniqueId)!.relationName === node.relationName) return false; // the same relation: nothing to copy
     if (existing.has(relationKey(node.relation)) && !replace) {
       kept++;
       return false;
@@ -32,7 +33,7 @@ export async function cloneRelations(adapter: Adapter, nodes: readonly Executabl
   await recordStore((fn) => adapter.withConnection(fn), adapter.dialect, templates, database).forget(copies.map((n) => n.relationName));
   await adapter.withConnection(async (c) => {
     for (const node of copies) {
-      const from = state.nodes[node.uniqueId]!.relationName;
+      const from = relationNode(state, node.uniqueId)!.relationName;
       const type = existing.get(relationKey(node.relation));
       if (type === 'table') await c.dropRelation(node.relation, 'table');
       await c.execute(templates.render('create_view', { relation: node.relationName, sql: `select * from ${from}` }));

@@ -1,6 +1,7 @@
 /** Row counts of the models a run built, here and in another environment (dpf ci's summary). */
 import type { Adapter } from '../adapters/adapter.js';
 import type { Manifest } from '../compiler/manifest.js';
+import { isSqlNode, relationNode } from '../compiler/node-kinds.js';
 import type { NodeResult } from './run-results.js';
 import { SqlTemplates } from '../adapters/sql-templates.js';
 
@@ -18,8 +19,8 @@ export async function compareRowCounts(adapter: Adapter, manifest: Manifest, oth
     const count = async (relation: string) => Number((await c.query(templates.render('count_rows', { relation }))).rows[0]?.[0]);
     for (const r of results) {
       const node = manifest.nodes[r.uniqueId];
-      if (!node || r.status !== 'success' || node.kind !== 'model') continue;
-      const otherRelation = other.nodes[r.uniqueId]?.relationName;
+      if (!isSqlNode(node) || r.status !== 'success') continue;
+      const otherRelation = relationNode(other, r.uniqueId)?.relationName;
       out.push({ name: node.name, here: await count(node.relationName), there: otherRelation ? await count(otherRelation).catch(() => undefined) : undefined });
     }
   });

@@ -12,6 +12,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { ExecutableNode, Manifest, SourceNode } from '../compiler/manifest.js';
+import { executableNode, isEphemeral, isSqlNode, relationNode } from '../compiler/node-kinds.js';
 import { relationKey } from '../adapters/relation.js';
 import type { Plan, PlanStep } from './plan-run.js';
 import { STEP_KINDS } from './step-kinds.js';
@@ -49,14 +50,10 @@ export function inputsOf(node: ExecutableNode, manifest: Manifest, deferred?: Re
   const inputs = new Map<string, Input>();
   const visit = (ids: readonly string[]) => {
     for (const id of ids) {
-      const source = manifest.sources[id];
-      if (source) {
-        inputs.set(source.relationName, { kind: 'source', source, key: source.relationName });
-        continue;
-      }
-      const parent = manifest.nodes[id];
+      const parent = relationNode(manifest, id);
       if (!parent) continue;
-      if (parent.kind === 'model' && parent.config.materialized === 'ephemeral') visit(parent.dependsOn);
+      if (parent.kind === 'source') inputs.set(parent.relationName, { kind: 'source', source: parent, key: parent.relationName });
+      else if (isEphemeral(parent)) visit(parent.dependsOn);
       else {
         const key = deferred?.get(id) ?? parent.relationName;
         inputs.set(key, { kind: 'node', node: parent, key });
@@ -72,7 +69,7 @@ export function decideReuse(plan: Plan, manifest: Manifest, facts: ReuseFacts, o
   const runs = new Set<string>();
   const versionOf = versionReader(manifest, facts, runs);
   for (const step of plan.steps) {
-    const node = manifest.nodes[step.uniqueId];
+    const node = executableNode(manifest, step.uniqueId);
     if (!node || !RECORDED_STRATEGIES.has(step.strategy)) continue;
     const decision = options.rebuildAll ? { reuse: false, reason: options.rebuildAll } : decide(step, node, manifest, facts, versionOf);
     decisions.set(step.uniqueId, decision);
@@ -130,9 +127,9 @@ export function versionReader(
 
 function decide(step: PlanStep, node: ExecutableNode, manifest: Manifest, facts: ReuseFacts, versionOf: (input: Input) => InputVersion): ReuseDecision {
   const rebuild = (reason: string) => ({ reuse: false, reason });
-  if (node.kind === 'model' && node.config.incremental_strategy === 'microbatch') return rebuild('microbatch: builds its batches every run');
-  const trusted = node.kind === 'model' && node.config.reuse === 'trust_code';
-  const volatile = node.kind === 'model' && !trusted ? volatileCall(node, manifest) : undefined;
+  if (isSqlNode(node) && node.config.incremental_strategy === 'microbatch') return rebuild('microbatch: builds its batches every run');
+  const trusted = isSqlNode(node) && node.config.reuse === 'trust_code';
+  const volatile = isSqlNode(node) && !trusted ? volatileCall(node, manifest) : undefined;
   if (volatile) return rebuild(`${volatile}: built every run (reuse: trust_code reuses it while its code is unchanged)`);
   if (!facts.existing.has(relationKey(node.relation))) return rebuild(facts.records.has(node.relationName) ? 'its relation is missing' : 'new');
   const record = facts.records.get(node.relationName);
@@ -175,7 +172,7 @@ const OUTSIDE_READ =
 
 /** What makes a model's SQL give another result on another run, if anything: "calls now()". */
 export function volatileCall(node: ExecutableNode, manifest: Manifest): string | undefined {
-  if (node.kind !== 'model') return undefined;
+  if (!isSqlNode(node)) return undefined;
   let sql = `${node.compiledCode ?? ''}\n${node.compiledIncrementalCode ?? ''}`;
   // Files read through declared sources (the model's own, ephemeral models' included) are
   // versioned like any source. Only the model's inputs are looked at: every source of the

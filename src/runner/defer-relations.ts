@@ -4,7 +4,8 @@
  * is read from the state's relation (dbt's --defer).
  */
 import type { Adapter } from '../adapters/adapter.js';
-import type { Manifest } from '../compiler/manifest.js';
+import type { ExecutableNode, Manifest } from '../compiler/manifest.js';
+import { relationNode, isEphemeral, executableNode } from '../compiler/node-kinds.js';
 import { existingRelations } from '../adapters/existing-relations.js';
 import { relationKey } from '../adapters/relation.js';
 
@@ -16,13 +17,13 @@ export async function deferredRelations(adapter: Adapter, manifest: Manifest, st
       const node = manifest.nodes[parent];
       if (!node || planned.has(parent) || read.has(parent)) continue;
       read.add(parent);
-      if (node.kind === 'model' && node.config.materialized === 'ephemeral') visit(parent);
+      if (isEphemeral(node)) visit(parent);
     }
   };
   planned.forEach(visit);
   const candidates = [...read]
-    .map((id) => manifest.nodes[id]!)
-    .filter((n) => !(n.kind === 'model' && n.config.materialized === 'ephemeral') && state.nodes[n.uniqueId]);
+    .map((id) => executableNode(manifest, id))
+    .filter((n): n is ExecutableNode => !!n && !isEphemeral(n) && !!relationNode(state, n.uniqueId));
   const existing = await adapter.withConnection((c) => existingRelations(c, candidates.map((n) => n.relation)));
-  return new Map(candidates.filter((n) => !existing.has(relationKey(n.relation))).map((n) => [n.uniqueId, state.nodes[n.uniqueId]!.relationName]));
+  return new Map(candidates.filter((n) => !existing.has(relationKey(n.relation))).map((n) => [n.uniqueId, relationNode(state, n.uniqueId)!.relationName]));
 }

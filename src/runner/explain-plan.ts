@@ -4,6 +4,7 @@
  */
 import type { Adapter } from '../adapters/adapter.js';
 import type { Manifest } from '../compiler/manifest.js';
+import { executableNode } from '../compiler/node-kinds.js';
 import { gatherFacts } from './build-records.js';
 import { decideReuse, type ReuseDecision } from './decide-reuse.js';
 import { existingRelations } from '../adapters/existing-relations.js';
@@ -16,7 +17,7 @@ export async function explainPlan(
   plan: Plan,
   ctx: { adapter: Adapter; manifest: Manifest; database?: string; rebuildAll?: string },
 ): Promise<Map<string, ReuseDecision>> {
-  const relations = plan.steps.flatMap((s) => ctx.manifest.nodes[s.uniqueId]?.relation ?? []);
+  const relations = plan.steps.flatMap((s) => executableNode(ctx.manifest, s.uniqueId)?.relation ?? []);
   const recordsRelation = { ...RECORDS, database: ctx.database };
   const existing = await ctx.adapter.withConnection((c) => existingRelations(c, [...relations, recordsRelation]));
   const store = recordStore((fn) => ctx.adapter.withConnection(fn), ctx.adapter.dialect, new SqlTemplates(ctx.adapter.name), ctx.database);

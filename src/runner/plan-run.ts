@@ -8,12 +8,13 @@
  * children downstream of all of them (anything else would be a cycle).
  */
 import type { ProjectGraph } from '../compiler/build-graph.js';
-import { allNodes, type Manifest, type ManifestNode } from '../compiler/manifest.js';
+import type { Manifest, ManifestNode, NodeKind, NodeOfKind } from '../compiler/manifest.js';
+import { allNodes, executableNode, nodesOfKind } from '../compiler/node-kinds.js';
 import type { StepResource } from './resource-slots.js';
 import { STEP_KINDS, type RunCommand, type StrategyName } from './step-kinds.js';
 
 export type { RunCommand, StrategyName };
-export type PlannedKind = 'model' | 'snapshot' | 'seed' | 'test' | 'unit_test' | 'source';
+export type PlannedKind = NodeKind;
 
 export interface PlanStep {
   readonly uniqueId: string;
@@ -37,20 +38,23 @@ export interface Plan {
 }
 
 
+/**
+ * Which strategy runs each kind of node, if any: the planner's row for every kind, typed for
+ * that kind, so a new kind does not compile until it says how it is planned.
+ */
+const PLANNERS: { readonly [K in NodeKind]: (node: NodeOfKind<K>) => StrategyName | undefined } = {
+  // Ephemeral models are inlined into what reads them; they never run.
+  model: (node) => (node.config.materialized === 'ephemeral' || node.config.materialized === 'snapshot' ? undefined : node.config.materialized),
+  snapshot: () => 'snapshot',
+  seed: () => 'seed',
+  // A source is checked, never built: only a freshness rule gives it a step.
+  source: (node) => (node.freshness ? 'freshness' : undefined),
+  test: () => 'test',
+  unit_test: () => 'unit_test',
+};
+
 export function strategyOf(node: ManifestNode): StrategyName | undefined {
-  switch (node.kind) {
-    case 'seed':
-      return 'seed';
-    case 'model':
-      return node.config.materialized === 'ephemeral' ? undefined : node.config.materialized;
-    case 'test':
-      return 'test';
-    case 'unit_test':
-      return 'unit_test';
-    case 'source':
-      // A source is checked, never built: only a freshness rule gives it a step.
-      return node.freshness ? 'freshness' : undefined;
-  }
+  return (PLANNERS[node.kind] as (n: ManifestNode) => StrategyName | undefined)(node);
 }
 
 export function planRun(
@@ -87,7 +91,7 @@ export function planRun(
     steps.push({
       uniqueId: id,
       name: node.name,
-      resourceType: (node.kind === 'model' && node.config.materialized === 'snapshot' ? 'snapshot' : node.kind) as PlannedKind,
+      resourceType: node.kind,
       strategy: strategyOf(node)!,
       relationName: 'relationName' in node ? node.relationName : node.name,
       dependsOn: [...deps.get(id)!].sort(),
@@ -99,7 +103,7 @@ export function planRun(
 
 function addTestGates(manifest: Manifest, graph: ProjectGraph, inPlan: ReadonlySet<string>, deps: Map<string, Set<string>>): void {
   // A model runs after its unit tests.
-  for (const unit of Object.values(manifest.unitTests)) {
+  for (const unit of nodesOfKind(manifest, 'unit_test')) {
     if (inPlan.has(unit.uniqueId) && inPlan.has(unit.attachedNode)) deps.get(unit.attachedNode)!.add(unit.uniqueId);
   }
   // Children of a tested node run after its tests.
@@ -116,11 +120,11 @@ function addTestGates(manifest: Manifest, graph: ProjectGraph, inPlan: ReadonlyS
     }
     return set;
   };
-  for (const test of Object.values(manifest.tests)) {
+  for (const test of nodesOfKind(manifest, 'test')) {
     if (!inPlan.has(test.uniqueId)) continue;
     const children = new Set(test.dependsOn.flatMap((p) => graph.graph.successors(p) ?? []));
     for (const child of children) {
-      const childNode = manifest.nodes[child];
+      const childNode = executableNode(manifest, child);
       if (!childNode || !inPlan.has(child)) continue;
       const gated = test.dependsOn.length === 1 || test.dependsOn.every((p) => p !== child && ancestorsOf(child).has(p));
       if (gated) deps.get(child)!.add(test.uniqueId);

@@ -6,13 +6,13 @@
 import type { Adapter, RelationType } from '../adapters/adapter.js';
 import { DpfError, diagnostic, type Diagnostic } from '../errors/dpf-error.js';
 import type { Manifest } from '../compiler/manifest.js';
+import { allNodes, executableNode, isSqlNode } from '../compiler/node-kinds.js';
 import { relative } from 'node:path';
 import { writeRunSql } from '../compiler/write-artifacts.js';
 import { STRATEGIES } from './materializations/index.js';
 import type { MaterializationContext } from './materializations/materialization.js';
 import type { Plan, PlanStep } from './plan-run.js';
 import { BLOCKING, type NodeResult, type NodeStatus, type RunEvent, type RunSummary } from './run-results.js';
-import { allNodes } from '../compiler/manifest.js';
 import { SqlTemplates } from '../adapters/sql-templates.js';
 import { applyGrants } from './apply-grants.js';
 import { existingRelations } from '../adapters/existing-relations.js';
@@ -184,7 +184,7 @@ export async function runPlan(plan: Plan, ctx: RunContext): Promise<RunSummary &
     } catch (err) {
       const runPath = relative(ctx.projectRoot, writeRunSql(ctx.targetPath, runRelPath, statements));
       const located =
-        node.kind === 'model' || (node.kind === 'test' && node.testType === 'singular')
+        isSqlNode(node) || (node.kind === 'test' && node.testType === 'singular')
           ? { file: node.originalFilePath, rawCode: node.rawCode }
           : isTest
             ? { file: node.location.file, line: node.location.line }
@@ -262,7 +262,7 @@ export async function runPlan(plan: Plan, ctx: RunContext): Promise<RunSummary &
     const left = await book.finish();
     const nowExisting = new Set(existing.keys());
     for (const r of ordered) {
-      const relation = ctx.manifest.nodes[r.uniqueId]?.relation;
+      const relation = executableNode(ctx.manifest, r.uniqueId)?.relation;
       if (relation && r.status === 'success') nowExisting.add(relationKey(relation));
     }
     after = { records: left.records, existing: nowExisting, sourceVersions: left.sourceVersions };
@@ -338,7 +338,7 @@ function skippedResult(step: PlanStep, message: string, because?: string): NodeR
 /** Creates the schemas the plan writes to, lists what exists in them, and drops what a killed run left. */
 async function prepareSchemas(plan: Plan, ctx: RunContext): Promise<Map<string, RelationType>> {
   // Tests write no relation of their own.
-  const relations = plan.steps.flatMap((s) => ctx.manifest.nodes[s.uniqueId]?.relation ?? []);
+  const relations = plan.steps.flatMap((s) => executableNode(ctx.manifest, s.uniqueId)?.relation ?? []);
   if (relations.length === 0) return new Map();
   return ctx.adapter.withConnection((c) => existingRelations(c, relations, { createSchemas: true, dropLeftovers: true }));
 }

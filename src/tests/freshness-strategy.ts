@@ -6,12 +6,13 @@
  */
 import { checkSourceFreshness, type FreshnessStatus } from './check-freshness.js';
 import type { TestStrategy } from './test-context.js';
+import { forKinds } from '../compiler/node-kinds.js';
 
 const STATUS: Record<Exclude<FreshnessStatus, 'runtime error'>, 'pass' | 'warn' | 'fail'> = { pass: 'pass', warn: 'warn', error: 'fail' };
 
-export const freshnessStrategy: TestStrategy = async (node, ctx) => {
-  if (node.kind !== 'source' || !node.freshness) throw new Error(`the freshness strategy needs a source with a freshness rule: ${node.uniqueId}`);
+export const freshnessStrategy: TestStrategy = forKinds(['source'], async (node, ctx) => {
+  if (!node.freshness) throw new Error(`the freshness strategy was given a source without a freshness rule: ${node.uniqueId}`);
   const { facts, error } = await checkSourceFreshness(node, ctx);
   if (error) return { freshness: facts, error };
   return { status: STATUS[facts.status as keyof typeof STATUS], freshness: facts, message: `newest row ${Math.round(facts.maxLoadedAtTimeAgoInS ?? 0)}s old` };
-};
+});

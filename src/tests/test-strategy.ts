@@ -6,6 +6,7 @@
 import type { TestConfig } from '../compiler/manifest.js';
 import { parseThreshold } from '../compiler/parse-data-tests.js';
 import type { TestStrategy } from './test-context.js';
+import { forKinds } from '../compiler/node-kinds.js';
 
 const SAMPLE_ROWS = 5;
 
@@ -35,8 +36,7 @@ export function judge(failures: number, config: TestConfig): 'pass' | 'warn' | '
   return 'pass';
 }
 
-export const testStrategy: TestStrategy = async (node, ctx) => {
-  if (node.kind !== 'test' || node.compiledCode === undefined) throw new Error(`test strategy needs a compiled test: ${node.uniqueId}`);
+export const testStrategy: TestStrategy = forKinds(['test'], async (node, ctx) => {
   const body = node.compiledCode.trimEnd();
   const sql = node.config.limit !== undefined ? ctx.templates.render('sample_rows', { sql: body, limit: node.config.limit }) : body;
   const failures = Number(await ctx.queryValue(ctx.templates.render('count_failures', { sql })));
@@ -55,4 +55,4 @@ export const testStrategy: TestStrategy = async (node, ctx) => {
   }
   const word = failures === 1 ? 'row' : 'rows';
   return { status, failures, sample, message: status === 'pass' ? 'pass' : `${failures} failing ${word}` };
-};
+});

@@ -13,6 +13,7 @@ import { inferType } from '../adapters/read-seed-csv.js';
 import { injectCtes } from '../compiler/render-model-sql.js';
 import { stringLiteral } from '../adapters/ansi-dialect.js';
 import type { TestContext, TestOutcome, TestStrategy } from './test-context.js';
+import { forKinds, isEphemeral, relationNode } from '../compiler/node-kinds.js';
 
 const sameName = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
 
@@ -54,10 +55,9 @@ async function columnTypes(sql: string, ctx: TestContext): Promise<ColumnDescrip
 
 /** The input's columns: from the engine when the relation exists, else from YAML data types. */
 async function inputColumns(fixture: FixtureInput, manifest: Manifest, ctx: TestContext): Promise<ColumnDescription[] | undefined> {
-  const node = manifest.nodes[fixture.inputId] ?? manifest.sources[fixture.inputId];
+  const node = relationNode(manifest, fixture.inputId);
   if (!node) return undefined;
-  const ephemeral = node.kind === 'model' && node.config.materialized === 'ephemeral';
-  if (!ephemeral) {
+  if (!isEphemeral(node)) {
     const fromEngine = await columnTypes(`select * from ${node.relationName}`, ctx);
     if (fromEngine && fromEngine.length > 0) return fromEngine;
   }
@@ -75,9 +75,8 @@ function inferredColumns(rows: Record<string, unknown>[], dialect: Dialect): Col
 
 const model = (test: UnitTestNode, manifest: Manifest) => manifest.nodes[test.attachedNode]?.name ?? test.attachedNode;
 
-export const unitTestStrategy: TestStrategy = async (node, ctx): Promise<TestOutcome> => {
-  if (node.kind !== 'unit_test' || node.compiledCode === undefined) throw new Error(`unit test strategy needs a compiled unit test: ${node.uniqueId}`);
-  const test = node as UnitTestNode;
+export const unitTestStrategy: TestStrategy = forKinds(['unit_test'], async (node, ctx): Promise<TestOutcome> => {
+  const test: UnitTestNode = node;
   const compiledCode = node.compiledCode;
   const { dialect, manifest } = ctx;
   const invalid = (detail: string, location = test.location): TestOutcome => ({
@@ -160,4 +159,4 @@ export const unitTestStrategy: TestStrategy = async (node, ctx): Promise<TestOut
     message: differences === 0 ? 'pass' : `${missing.rows.length} expected row(s) missing, ${extra.rows.length} unexpected row(s)`,
     diff: differences === 0 ? undefined : { columns: columns.map((c) => c.name), missing: missing.rows, extra: extra.rows },
   };
-};
+});

@@ -7,8 +7,8 @@ function manifestIn(dir: string) {
   const csv = `${dir}/data/s.csv`;
   return {
     metadata: { dpfVersion: '0.1.0', generatedAt: '2024-07-01T08:00:00.000Z', invocationId: 'f00', projectName: 'p' },
-    sources: { 'source.p.web.s': { externalLocation: csv, relationName: `read_csv_auto('${csv}')` } },
     nodes: {
+      'source.p.web.s': { kind: 'source', externalLocation: csv, relationName: `read_csv_auto('${csv}')` },
       'model.p.reads_file': { compiledCode: `select * from read_csv_auto('${csv}')`, config: { materialized: 'view' }, dependsOn: ['source.p.web.s'], stateChecksum: 'aaa' },
       'model.p.downstream': { compiledCode: 'select * from "main"."reads_file"', dependsOn: ['model.p.reads_file'], stateChecksum: 'bbb' },
       'model.p.plain': { compiledCode: 'select 1 as n', config: { materialized: 'table', schema: 'finance' }, dependsOn: [], stateChecksum: 'ccc' },
@@ -30,7 +30,7 @@ describe('normalizeManifest', () => {
   it('replaces the folder, the run and the checksums that hash the folder, the same for any folder', () => {
     const [one, two] = [tempDir(), tempDir()];
     const out = normalizeManifest(manifestIn(one), one) as ReturnType<typeof manifestIn>;
-    expect(out.sources['source.p.web.s'].externalLocation).toBe('<project>/data/s.csv');
+    expect(out.nodes['source.p.web.s'].externalLocation).toBe('<project>/data/s.csv');
     expect(out.nodes['model.p.reads_file'].stateChecksum).toBe(VARIES_WITH_FOLDER);
     expect(out.nodes['model.p.downstream'].stateChecksum).toBe(VARIES_WITH_FOLDER);
     expect(out.metadata).toMatchObject({ generatedAt: '<generated at>', invocationId: '<invocation id>', dpfVersion: '<dpf version>' });

@@ -42,7 +42,7 @@ export function normalizeManifest(manifest: JsonObject, projectDir: string): Jso
  * file source's path), and everything downstream of one, since a checksum covers its parents'.
  */
 function foldersDependents(manifest: JsonObject, projectDir: string): Set<string> {
-  const entries: Record<string, JsonObject> = { ...(manifest.sources as Record<string, JsonObject>), ...(manifest.nodes as Record<string, JsonObject>) };
+  const entries = manifest.nodes as Record<string, JsonObject>;
   const memo = new Map<string, boolean>();
   const depends = (id: string): boolean => {
     if (!memo.has(id)) {

@@ -14,7 +14,8 @@ import { adapterFactory } from '../../adapters/index.js';
 import { fail } from '../../errors/dpf-error.js';
 import { stateChanges } from '../../compiler/compare-state.js';
 import { resolveTarget } from '../../compiler/compile-pipeline.js';
-import { allNodes, type Manifest } from '../../compiler/manifest.js';
+import type { Manifest } from '../../compiler/manifest.js';
+import { allNodes, EXECUTABLE_KINDS, nodesOfKind } from '../../compiler/node-kinds.js';
 import { readState } from '../../compiler/read-state.js';
 import type { NodeResult } from '../../runner/run-results.js';
 import { compareRowCounts, type RowCount } from '../../runner/compare-row-counts.js';
@@ -55,13 +56,13 @@ export function registerCiCommand(program: Command, ctx: CommandContext): void {
         writeFileAtomic(join(compiled.targetPath, 'ci-summary.md'), ctx.output.redact(markdown));
         ctx.output.out(`\n${markdown}`);
         if (!flags.keep) {
-          const schemas = new Set(Object.values(manifest.nodes).map((n) => n.relation.schema).filter((s) => s.startsWith(schema)));
+          const schemas = new Set(nodesOfKind(manifest, ...EXECUTABLE_KINDS).map((n) => n.relation.schema).filter((s) => s.startsWith(schema)));
           schemas.add(`${schema}_dpf_audit`);
           await adapter.withConnection(async (c) => {
             for (const s of schemas) await c.dropSchema(s, compiled.target.database);
           });
           // Their records describe relations that no longer exist.
-          const dropped = Object.values(manifest.nodes).filter((n) => schemas.has(n.relation.schema)).map((n) => n.relationName);
+          const dropped = nodesOfKind(manifest, ...EXECUTABLE_KINDS).filter((n) => schemas.has(n.relation.schema)).map((n) => n.relationName);
           await recordStore((fn) => adapter.withConnection(fn), adapter.dialect, new SqlTemplates(adapter.name), compiled.target.database).forget(dropped);
           ctx.output.out(`Dropped the CI schema${schemas.size === 1 ? '' : 's'} (${[...schemas].join(', ')}); --keep keeps them.`);
         }

@@ -12,6 +12,7 @@ import { fail } from '../../errors/dpf-error.js';
 import { compileFromDisk } from '../../compiler/compile-pipeline.js';
 import { readState } from '../../compiler/read-state.js';
 import { selectNodes } from '../../compiler/select-nodes.js';
+import { EXECUTABLE_KINDS, isEphemeral, isExecutable, nodesOfKind } from '../../compiler/node-kinds.js';
 import { cloneRelations, type CloneResult } from '../../runner/clone-relations.js';
 import { addProjectOptions, addSelectionOptions, compileOptions, selectionInput, type CommonFlags } from '../common-options.js';
 import type { CommandContext } from '../command-context.js';
@@ -28,8 +29,8 @@ export function registerCloneCommand(program: Command, ctx: CommandContext): voi
       const compiled = await compileFromDisk(options);
       ctx.output.addSecrets(compiled.target.secrets);
       const selected = selectNodes(compiled.manifest, compiled.graph, selectionInput(flags, compiled.targetPath, ctx.io.cwd));
-      const nodes = Object.values(compiled.manifest.nodes).filter(
-        (n) => selected.has(n.uniqueId) && state.manifest.nodes[n.uniqueId] && !(n.kind === 'model' && n.config.materialized === 'ephemeral'),
+      const nodes = nodesOfKind(compiled.manifest, ...EXECUTABLE_KINDS).filter(
+        (n) => selected.has(n.uniqueId) && isExecutable(state.manifest.nodes[n.uniqueId]) && !isEphemeral(n),
       );
       const adapter = adapterFactory(compiled.target.type).create(compiled.target, options.projectDir);
       await adapter.open();

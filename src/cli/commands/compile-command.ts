@@ -1,4 +1,5 @@
 /** `dpf compile`: render every model, write target/manifest.json and target/compiled/. */
+import { isSqlNode } from '../../compiler/node-kinds.js';
 import { relative } from 'node:path';
 import type { Command } from 'commander';
 import { compile } from '../../api/inspect-project.js';
@@ -27,7 +28,7 @@ export function registerCompileCommand(program: Command, ctx: CommandContext): v
       if (outcome.selected) {
         for (const id of outcome.selected) {
           const node = outcome.manifest.nodes[id];
-          if (node?.kind !== 'model') continue;
+          if (!isSqlNode(node)) continue;
           if (format === 'json') ctx.output.outJson({ event: 'compiled', unique_id: id, compiled_code: node.compiledCode });
           else ctx.output.out(`-- ${node.name} (${node.originalFilePath})\n${node.compiledCode}`);
         }

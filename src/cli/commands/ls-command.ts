@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { fail } from '../../errors/dpf-error.js';
 import { ls } from '../../api/inspect-project.js';
+import { ALL_KINDS } from '../../compiler/node-kinds.js';
 import { addProjectOptions, addSelectionOptions, projectOptionsOf, type CommonFlags } from '../common-options.js';
 import type { CommandContext } from '../command-context.js';
 
@@ -14,7 +15,7 @@ export function registerLsCommand(program: Command, ctx: CommandContext): void {
   const cmd = program.command('ls').alias('list').description('list the models, seeds, snapshots, sources and tests matching a selection, each with its kind');
   addSelectionOptions(addProjectOptions(cmd))
     .option('-o, --output <format>', 'text (each node with its kind), name (names only, for scripts), path or json', 'text')
-    .option('--resource-type <type...>', 'model, seed, source, test or unit_test')
+    .option('--resource-type <type...>', ALL_KINDS.join(', '))
     .addHelpText('after', '\nExample:\n  $ dpf ls --select tag:staging --output path')
     .action(async (flags: LsFlags) => {
       if (!['text', 'name', 'path', 'json'].includes(flags.output ?? 'text')) {

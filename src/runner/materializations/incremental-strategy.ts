@@ -12,12 +12,14 @@ import type { MaterializationContext, Strategy } from './materialization.js';
 import { tempRelation } from './materialization.js';
 import { microbatchStrategy } from './microbatch-strategy.js';
 import { tableStrategy } from './table-strategy.js';
+import { forKinds } from '../../compiler/node-kinds.js';
 
 const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
 const location = (node: ModelNode) => ({ file: node.originalFilePath, line: 1, column: 1 });
 
-export const incrementalStrategy: Strategy = async (node, ctx) => {
-  if (node.kind !== 'model' || node.compiledIncrementalCode === undefined) throw new Error(`incremental strategy needs a compiled incremental model: ${node.uniqueId}`);
+export const incrementalStrategy: Strategy = forKinds(['model'], async (node, ctx) => {
+  // An incremental model is compiled both ways; without its incremental SQL it is not one.
+  if (node.compiledIncrementalCode === undefined) throw new Error(`the incremental strategy was given a model without incremental SQL: ${node.uniqueId}`);
   if (node.config.incremental_strategy === 'microbatch') return microbatchStrategy(node, ctx);
   const existing = ctx.existing(node.relation);
   if (!existing || existing === 'view' || ctx.fullRefresh) return tableStrategy(node, ctx);
@@ -80,7 +82,7 @@ export const incrementalStrategy: Strategy = async (node, ctx) => {
   } finally {
     await connection.dropRelation(stage, 'table');
   }
-};
+});
 
 async function checkUniqueKeys(ctx: MaterializationContext, node: ModelNode, stageName: string, keys: string[], strategy: string): Promise<void> {
   const result = await ctx.query(ctx.templates.render('duplicate_keys', { source: stageName, keys: keys.map((k) => ctx.dialect.quoteIdentifier(k)).join(', ') }));

@@ -2,6 +2,7 @@
 import { MultipleStatementsError } from '../../adapters/multiple-statements-error.js';
 import type { SourceLocation } from '../../errors/dpf-error.js';
 import type { ManifestNode } from '../../compiler/manifest.js';
+import { isSqlNode } from '../../compiler/node-kinds.js';
 import type { StrategyName } from '../plan-run.js';
 import { rawLineOf } from '../source-line.js';
 import type { Strategy } from './materialization.js';
@@ -41,7 +42,7 @@ function locatingRefusals(strategy: Strategy): Strategy {
 }
 
 function locationOf(node: ManifestNode, err: MultipleStatementsError): SourceLocation {
-  if (node.kind === 'model' || (node.kind === 'test' && node.testType === 'singular')) {
+  if (isSqlNode(node) || (node.kind === 'test' && node.testType === 'singular')) {
     const line = err.line === undefined ? undefined : rawLineOf(err.statement, err.line, node.rawCode);
     return { file: node.originalFilePath, line: line ?? 1 };
   }

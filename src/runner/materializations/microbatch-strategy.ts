@@ -10,6 +10,7 @@ import { diagnostic } from '../../errors/dpf-error.js';
 import { BATCH_END, BATCH_START } from '../../compiler/compile-project.js';
 import type { ModelConfig, Relation } from '../../compiler/manifest.js';
 import { tempRelation, type MaterializationContext, type Strategy } from './materialization.js';
+import { forKinds } from '../../compiler/node-kinds.js';
 
 type Size = NonNullable<ModelConfig['batch_size']>;
 
@@ -38,10 +39,8 @@ export function batchesBetween(start: Date, end: Date, size: Size): [Date, Date]
 
 const day = (d: Date, size: Size) => (size === 'hour' ? d.toISOString().slice(0, 13) + ':00' : d.toISOString().slice(0, 10));
 
-export const microbatchStrategy: Strategy = async (node, ctx) => {
-  if (node.kind !== 'model' || node.compiledIncrementalCode === undefined || node.compiledCode === undefined) {
-    throw new Error(`microbatch strategy needs a compiled microbatch model: ${node.uniqueId}`);
-  }
+export const microbatchStrategy: Strategy = forKinds(['model'], async (node, ctx) => {
+  if (node.compiledIncrementalCode === undefined) throw new Error(`the microbatch strategy was given a model without batch SQL: ${node.uniqueId}`);
   const { dialect, templates, connection } = ctx;
   const config = node.config;
   const size = config.batch_size!;
@@ -92,7 +91,7 @@ export const microbatchStrategy: Strategy = async (node, ctx) => {
     };
   }
   return { rowsAffected: rows, message: `${rows} rows in ${batches.length} batch${batches.length === 1 ? '' : 'es'}` };
-};
+});
 
 /**
  * Without transactions the batch is built aside first, so that a query that fails does so before

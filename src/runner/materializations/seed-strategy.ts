@@ -12,18 +12,18 @@ import { readSeedCsv } from '../../adapters/read-seed-csv.js';
 import type { Relation, SeedNode } from '../../compiler/manifest.js';
 import type { MaterializationContext, Strategy } from './materialization.js';
 import { swapIntoPlace, tempRelation } from './materialization.js';
+import { forKinds } from '../../compiler/node-kinds.js';
 
 /** Rows handed to appendRows at a time: the CSV's text fields become values one batch at a time. */
 const BATCH_ROWS = 1000;
 
-export const seedStrategy: Strategy = async (node, ctx) => {
-  if (node.kind !== 'seed') throw new Error(`seed strategy needs a seed: ${node.uniqueId}`);
+export const seedStrategy: Strategy = forKinds(['seed'], async (node, ctx) => {
   const tmp = tempRelation(node.relation);
   const tmpName = ctx.dialect.renderRelation(tmp);
   const rowsAffected = ctx.dialect.renderCsvRead ? await loadInOneStatement(node, ctx, tmpName) : await loadInBatches(node, ctx, tmp, tmpName);
   await swapIntoPlace(ctx, tmp, node.relation);
   return { rowsAffected };
-};
+});
 
 async function loadInOneStatement(node: SeedNode, ctx: MaterializationContext, tmpName: string): Promise<number> {
   const path = resolve(ctx.projectRoot, node.originalFilePath);

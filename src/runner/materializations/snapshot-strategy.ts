@@ -7,9 +7,9 @@
  */
 import type { Strategy } from './materialization.js';
 import { swapIntoPlace, tempRelation } from './materialization.js';
+import { forKinds } from '../../compiler/node-kinds.js';
 
-export const snapshotStrategy: Strategy = async (node, ctx) => {
-  if (node.kind !== 'model' || node.compiledCode === undefined) throw new Error(`snapshot strategy needs a compiled snapshot: ${node.uniqueId}`);
+export const snapshotStrategy: Strategy = forKinds(['snapshot'], async (node, ctx) => {
   const { dialect, connection, templates } = ctx;
   const q = (c: string) => dialect.quoteIdentifier(c);
   const config = node.config;
@@ -51,4 +51,4 @@ export const snapshotStrategy: Strategy = async (node, ctx) => {
   } finally {
     await connection.dropRelation(stage, 'table');
   }
-};
+});

@@ -6,9 +6,9 @@
  */
 import type { Strategy } from './materialization.js';
 import { swapIntoPlace, tempRelation } from './materialization.js';
+import { forKinds } from '../../compiler/node-kinds.js';
 
-export const tableStrategy: Strategy = async (node, ctx) => {
-  if (node.kind !== 'model' || node.compiledCode === undefined) throw new Error(`table strategy needs a compiled model: ${node.uniqueId}`);
+export const tableStrategy: Strategy = forKinds(['model'], async (node, ctx) => {
   const sql = node.compiledCode.trimEnd();
   const existing = ctx.existing(node.relation);
   const rowsOf = async (result: { rowsAffected?: number }, relationName: string) =>
@@ -24,4 +24,4 @@ export const tableStrategy: Strategy = async (node, ctx) => {
   const rows = await rowsOf(result, tmpName);
   await swapIntoPlace(ctx, tmp, node.relation);
   return { rowsAffected: rows };
-};
+});

@@ -1,9 +1,9 @@
 /** view: `create or replace`, which keeps the old view if the new SQL fails; replaces a table of the same name. */
 import type { Strategy } from './materialization.js';
 import { tempRelation } from './materialization.js';
+import { forKinds } from '../../compiler/node-kinds.js';
 
-export const viewStrategy: Strategy = async (node, ctx) => {
-  if (node.kind !== 'model' || node.compiledCode === undefined) throw new Error(`view strategy needs a compiled model: ${node.uniqueId}`);
+export const viewStrategy: Strategy = forKinds(['model'], async (node, ctx) => {
   const sql = ctx.templates.render('create_view', { relation: node.relationName, sql: node.compiledCode.trimEnd() });
   if (ctx.existing(node.relation) === 'table' && ctx.capabilities.supportsTransactionalDdl) {
     await ctx.connection.transaction(async () => {
@@ -25,4 +25,4 @@ export const viewStrategy: Strategy = async (node, ctx) => {
     await ctx.execute(sql);
   }
   return {};
-};
+});
