@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { schemaValidator } from '../src/compiler/schema-validators.js';
 import { HISTORY_TABLES, type HistoryTableName } from '../src/history/history-tables.js';
 import { history, nodeHistory } from '../src/index.js';
-import { copyDemoProject, dpf, makeProject } from './helpers/run-dpf.js';
+import { copyDemoProject, dpf, makeProject, REPO_ROOT } from './helpers/run-dpf.js';
 import { queryDuckDB } from './helpers/query-duckdb.js';
 
 const db = (dir: string) => join(dir, 'target/dev.duckdb');
@@ -223,5 +223,18 @@ describe('history and the reuse ledger', () => {
     expect((await dpf(['run'], { cwd: dir })).code).toBe(0);
     // Spooled: answered from the ledger, which dpf test re-stamped after writing its history.
     expect(existsSync(spool)).toBe(true);
+  });
+});
+
+describe('the history tables are documented', () => {
+  it('names every column in docs/history.md and in schemas/history.schema.json, with the same columns', () => {
+    const doc = readFileSync(join(REPO_ROOT, 'docs/history.md'), 'utf8');
+    const schema = JSON.parse(readFileSync(join(REPO_ROOT, 'schemas/history.schema.json'), 'utf8')) as { definitions: Record<string, { properties: Record<string, unknown>; required: string[] }> };
+    for (const [table, columns] of Object.entries(HISTORY_TABLES)) {
+      expect(doc, table).toContain(`### \`dpf_meta.${table}\``);
+      for (const c of columns) expect(doc, `${table}.${c.name}`).toContain(`| \`${c.name}\` | ${c.type} |`);
+      expect(Object.keys(schema.definitions[table]!.properties), table).toEqual(columns.map((c) => c.name));
+      expect(schema.definitions[table]!.required, table).toEqual(columns.map((c) => c.name));
+    }
   });
 });
