@@ -6,6 +6,8 @@
 export { build, run, seed, snapshot, test, sourceFreshness, explain, runNodes, type RunOutcome, type Explanation } from './api/run-nodes.js';
 export { compile, ls, type CompileOutcome, type ListedNode } from './api/inspect-project.js';
 export { show, type ShowOptions, type ShowResult } from './api/show-rows.js';
+export { history, nodeHistory, type HistoryOptions } from './api/show-history.js';
+export type { HistoryRun, HistoryNodeRun } from './history/index.js';
 export type { ProjectOptions, SelectionOptions, RunOptions, FreshnessOptions } from './api/options.js';
 export type { DpfEvent, Listener } from './api/events.js';
 export type { ProjectSummary } from './api/project-summary.js';

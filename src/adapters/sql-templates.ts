@@ -48,7 +48,10 @@ export type SqlTemplateName =
   | 'show_grants'
   | 'column_profile_stats'
   | 'column_profile_top_values'
-  | 'column_profile_histogram';
+  | 'column_profile_histogram'
+  | 'create_table_if_missing'
+  | 'delete_rows'
+  | 'select_rows';
 
 export class SqlTemplates {
   private readonly cache = new Map<SqlTemplateName, HandlebarsTemplateDelegate>();

@@ -21,7 +21,8 @@ import { deferredRelations } from '../runner/defer-relations.js';
 import type { ReuseDecision } from '../runner/decide-reuse.js';
 import { explainPlan } from '../runner/explain-plan.js';
 import { planRun, type Plan, type RunCommand } from '../runner/plan-run.js';
-import { forgetLedger, writeLedger, type ReuseState } from '../runner/reuse-ledger.js';
+import { forgetLedger, readLedger, writeLedger, type ReuseState } from '../runner/reuse-ledger.js';
+import { DEFAULT_KEEP_DAYS, historyRecorder } from '../history/index.js';
 import type { RunSummary } from '../runner/run-results.js';
 import { runFromLedger, runPlan } from '../runner/run-plan.js';
 import { STEP_KINDS } from '../runner/step-kinds.js';
@@ -158,10 +159,25 @@ async function execute(session: Session, options: RunOptions & { readonly output
       emit({ type: 'warning', diagnostic: diagnostic('ArtifactIgnored', { detail, instead: 'starts it again from this run' }, { file: relative(projectDir, file) }, 'warning') }),
     );
   };
+  // Run history (src/history): written for every command, best effort; a failed write is one warning.
+  const history = historyRecorder({
+    command,
+    runId: compiled.invocationId,
+    selector: selectorOf(options),
+    targetName: compiled.target.targetName,
+    database: compiled.target.database,
+    projectDir,
+    targetPath: compiled.targetPath,
+    manifest: compiled.manifest,
+    keepDays: compiled.history?.keep_days ?? DEFAULT_KEEP_DAYS,
+    clean: session.clean,
+    warn: (where, detail) => emit({ type: 'warning', diagnostic: diagnostic('HistoryWriteFailed', { where, detail }, undefined, 'warning') }),
+  });
   // Not through fanOut: an artifact that cannot be written (a full disk) fails the command.
   const onEvent: Listener = (event) => {
     emit(event);
     writeArtifacts(event);
+    history.listen(event);
   };
   const factory = adapterFactory(compiled.target.type);
   const stampWarehouse = (writtenBefore?: number) =>
@@ -177,10 +193,24 @@ async function execute(session: Session, options: RunOptions & { readonly output
         stamp: stampWarehouse(),
       })
     : undefined;
-  if (fromLedger) return outcome(fromLedger);
-  forgetLedger(compiled.targetPath);
+  if (fromLedger) {
+    // The warehouse stays closed: the history goes to the spool, written there by the next run that opens it.
+    await history.finish();
+    return outcome(fromLedger);
+  }
+  // A command that replaces nothing (test, freshness) writes only history: if the ledger was
+  // current when the warehouse was opened, it is current again after (re-stamped below).
+  const ledgerBefore = !records && !options.defer && !writesTestFailures(plan, compiled.manifest) ? () => {
+    const stamp = factory.warehouseStamp?.(compiled.target, projectDir);
+    return stamp ? readLedger(compiled.targetPath, compiled.target.targetName, stamp) : undefined;
+  } : undefined;
+  if (records) forgetLedger(compiled.targetPath);
   const adapter = factory.create(compiled.target, projectDir);
   await adapter.open();
+  // Read after opening: while dpf holds the warehouse open, nobody else writes to it.
+  const keptLedger = ledgerBefore?.();
+  if (!keptLedger) forgetLedger(compiled.targetPath);
+  history.attach(adapter);
   let reuseState: ReuseState | undefined;
   let result: RunOutcome;
   try {
@@ -201,12 +231,29 @@ async function execute(session: Session, options: RunOptions & { readonly output
     const { reuseState: _, ...plain } = summary;
     result = outcome(plain, manifest);
   } finally {
+    await history.finish();
     await adapter.close();
   }
   // Stamped after closing (closing checkpoints the file), unless someone wrote to it since.
   const after = reuseState && !options.defer ? stampWarehouse(Date.now()) : undefined;
   if (after && reuseState) writeLedger(compiled.targetPath, compiled.target.targetName, after, reuseState);
+  if (keptLedger) {
+    const stamp = factory.warehouseStamp?.(compiled.target, projectDir, { writtenBefore: Date.now() });
+    if (stamp) writeLedger(compiled.targetPath, compiled.target.targetName, stamp, keptLedger);
+    else forgetLedger(compiled.targetPath);
+  }
   return result;
+}
+
+/** The selection as given, for dpf_meta.runs.selector; null when everything is selected. */
+function selectorOf(options: RunOptions): string | null {
+  const parts = [...(options.select?.length ? ['--select', ...options.select] : []), ...(options.exclude?.length ? ['--exclude', ...options.exclude] : [])];
+  return parts.length > 0 ? parts.join(' ') : null;
+}
+
+/** Tests with store_failures write tables: such a run changes more than history. */
+function writesTestFailures(plan: Plan, manifest: Manifest): boolean {
+  return plan.steps.some((step) => manifest.tests[step.uniqueId]?.config.store_failures === true);
 }
 
 /** --defer: unselected parents missing in this target are read from the state's environment. */

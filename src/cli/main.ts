@@ -14,6 +14,7 @@ import { registerCloneCommand } from './commands/clone-command.js';
 import { registerCompileCommand } from './commands/compile-command.js';
 import { registerDebugCommand } from './commands/debug-command.js';
 import { registerDocsCommand } from './commands/docs-command.js';
+import { registerHistoryCommand } from './commands/history-command.js';
 import { registerInitCommand } from './commands/init-command.js';
 import { registerLsCommand } from './commands/ls-command.js';
 import { registerRetryCommand, registerRunCommand } from './commands/run-command.js';
@@ -51,6 +52,7 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
   registerShowCommand(program, ctx);
   registerDebugCommand(program, ctx);
   registerDocsCommand(program, ctx);
+  registerHistoryCommand(program, ctx);
   registerCleanCommand(program, ctx);
   const quiet = (cmd: Command): void => {
     cmd.exitOverride().configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr(s) });

@@ -52,6 +52,8 @@ export interface CompiledProject {
   readonly warnings: Diagnostic[];
   readonly invocationId: string;
   readonly timings: StageTimings;
+  /** dpf_project.yml's history: block (retention of dpf_meta's run history). */
+  readonly history?: ProjectConfig['history'];
 }
 
 export function resolveTarget(options: CompileOptions, config: ProjectConfig = loadProjectConfig(options.projectDir).data): TargetConfig {
@@ -108,7 +110,7 @@ export async function compileFromDisk(options: CompileOptions): Promise<Compiled
       }
     }
     lap('write');
-    return { target, targetPath, graph, manifest, warnings: [...damaged, ...reused.warnings], invocationId, timings: { parse: 0, compile: 0, ...timings } as StageTimings };
+    return { target, targetPath, graph, manifest, warnings: [...damaged, ...reused.warnings], invocationId, timings: { parse: 0, compile: 0, ...timings } as StageTimings, history: configFile.data.history };
   }
   const cache = partial ? YamlCache.open(targetPath, ignore('parses every YAML file')) : undefined;
   const files = loadProject(options.projectDir, { cache, configFile });
@@ -138,7 +140,7 @@ export async function compileFromDisk(options: CompileOptions): Promise<Compiled
     else forgetFingerprint(files.targetPath);
   }
   lap('write');
-  return { target, targetPath: files.targetPath, parsed, graph, manifest, warnings: [...damaged, ...parsed.warnings], invocationId, timings: timings as StageTimings };
+  return { target, targetPath: files.targetPath, parsed, graph, manifest, warnings: [...damaged, ...parsed.warnings], invocationId, timings: timings as StageTimings, history: configFile.data.history };
 }
 
 function compileContext(target: TargetConfig, deferred?: ReadonlyMap<string, string>) {

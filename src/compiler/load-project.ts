@@ -26,6 +26,8 @@ export interface ProjectConfig {
   readonly models?: Record<string, unknown>;
   readonly seeds?: Record<string, unknown>;
   readonly data_tests?: Record<string, unknown>;
+  /** Run history in dpf_meta (docs/history.md). */
+  readonly history?: { readonly keep_days?: number };
 }
 
 export interface ProjectFile {

@@ -347,6 +347,13 @@ export const ERRORS = {
     message: (a: { detail: string }) => `A listener of this run's events threw (reported once; the run goes on): ${a.detail}`,
     hint: 'The run itself goes on. Fix the onEvent function passed to the dpf API (a listener must not throw).',
   },
+  HistoryWriteFailed: {
+    code: 'DPF513',
+    title: 'Run history not written',
+    message: (a: { where: string; detail: string }) =>
+      `This run's history could not be written to ${a.where} (the run itself is unaffected, and its results are in target/run_results.json): ${a.detail}`,
+    hint: "Check that the target's user may create and write tables in the dpf_meta schema, and that dpf_meta's history tables have the columns docs/history.md lists: drop one that dpf did not create, and the next run creates it again.",
+  },
   SiteMissing: {
     code: 'DPF507',
     title: 'No catalog site yet',

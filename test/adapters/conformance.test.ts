@@ -78,6 +78,26 @@ describe(`adapter conformance: ${ADAPTER}`, () => {
     expect(await rows(viaApi)).toEqual(await rows(viaCli));
   });
 
+  it('records run history in dpf_meta through the adapter: runs, node_runs and test_results match run_results.json, and dpf history reads them', async () => {
+    const w = project({
+      'models/hist_a.sql': '{{config materialized="table"}}\nselect 1 as n union all select 2\n',
+      'models/hist_a.yml': 'models:\n  - name: hist_a\n    columns:\n      - name: n\n        data_tests: [not_null]\n',
+    });
+    await ok(w, 'build');
+    const results = JSON.parse(readFileSync(join(w.dir, 'target/run_results.json'), 'utf8')) as { metadata: { invocationId: string } };
+    const id = results.metadata.invocationId;
+    // dpf_meta is shared by every project on a server: rows are picked by this run's id.
+    const runs = asText(await w.query(`select command, status, nodes, success_count, pass_count from ${w.relation('runs', 'dpf_meta')} where run_id = '${id}'`));
+    expect(runs).toEqual([{ command: 'build', status: 'success', nodes: '2', success_count: '1', pass_count: '1' }]);
+    const nodes = asText(await w.query(`select name, status, rows_affected, attempt from ${w.relation('node_runs', 'dpf_meta')} where run_id = '${id}' and kind = 'model'`));
+    expect(nodes).toEqual([{ name: 'hist_a', status: 'success', rows_affected: '2', attempt: '1' }]);
+    const tests = asText(await w.query(`select attached_node, column_name, status, failures from ${w.relation('test_results', 'dpf_meta')} where run_id = '${id}'`));
+    expect(tests).toEqual([{ attached_node: 'model.proj.hist_a', column_name: 'n', status: 'pass', failures: '0' }]);
+    const shown = await ok(w, 'history', '--output', 'json', '--limit', '100');
+    const mine = shown.stdout.trim().split('\n').map((l) => JSON.parse(l) as { runId: string; status: string; startedAt: string }).find((r) => r.runId === id);
+    expect(mine).toMatchObject({ status: 'success', startedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d/) });
+  });
+
   it('builds every materialization: seed, view, table, ephemeral, and reads a source', async () => {
     const w = project({
       'seeds/people.csv': 'id,name,note,joined\n1,Zoë,"He said ""hi""",2024-01-05\n2,O\'Brien,,2024-02-10\n3,東京,"a, b",\n',

@@ -1,0 +1,159 @@
+/**
+ * The run-event listener that writes a run's history (created by the API's executor for every
+ * command, so every command records the same facts). It buffers rows and writes them in
+ * batches through the run's adapter while the run goes on, and the rest at its end; a run
+ * answered from the reuse ledger, which never opens the warehouse, appends its rows to the
+ * spool instead (history-spool.ts). Best effort: a failed write never fails the run; the
+ * first failure is reported once, through `warn`, and later writes of the run are dropped.
+ */
+import type { Adapter } from '../adapters/adapter.js';
+import { SqlTemplates } from '../adapters/sql-templates.js';
+import type { Manifest } from '../compiler/manifest.js';
+import { DPF_VERSION } from '../compiler/package-paths.js';
+import type { RunEvent, RunSummary } from '../runner/run-results.js';
+import { gitState } from './git-state.js';
+import { emptyRows, freshnessRow, nodeRunRow, runRow, testResultRow, type HistoryRows } from './history-rows.js';
+import { appendToSpool, clearSpool, readSpool, SPOOL_FILE } from './history-spool.js';
+import { HistoryTableError, historyStore } from './history-store.js';
+import { HISTORY_SCHEMA, HISTORY_TABLE_NAMES } from './history-tables.js';
+import { userInfo } from 'node:os';
+
+/** Node rows per write while the run goes on: a thousand-model build pays ten appends, not a thousand. */
+const FLUSH_EVERY = 100;
+export const DEFAULT_KEEP_DAYS = 400;
+
+export interface RecorderOptions {
+  readonly command: string;
+  /** The invocation id: runs.run_id. */
+  readonly runId: string;
+  readonly selector: string | null;
+  readonly targetName: string;
+  readonly database?: string;
+  readonly projectDir: string;
+  readonly targetPath: string;
+  readonly manifest: Manifest;
+  readonly keepDays: number;
+  /** Redacts every profile secret from a value. */
+  clean<T>(value: T): T;
+  /** Reports a failed write (once per run): where it failed, and why. */
+  warn(where: string, detail: string): void;
+}
+
+export interface HistoryRecorder {
+  /** Takes every event of the command; only the run's own events (RunEvent) matter. */
+  listen(event: RunEvent | { readonly type: string }): void;
+  /** The warehouse is open: the spool is written first, then this run's rows, through it. */
+  attach(adapter: Adapter): void;
+  /** Writes what is left (or spools it, when no warehouse was attached). Never throws. */
+  finish(): Promise<void>;
+}
+
+export function historyRecorder(options: RecorderOptions): HistoryRecorder {
+  const git = gitState(options.projectDir);
+  const queuedAt = new Map<string, number>();
+  const startedAt = new Map<string, number>();
+  let summary: RunSummary | undefined;
+  let pending = emptyRows();
+  let store: ReturnType<typeof historyStore> | undefined;
+  let writing: Promise<void> = Promise.resolve();
+  let failed = false;
+
+  const report = (err: unknown, where: string) => {
+    if (failed) return;
+    failed = true;
+    const table = err instanceof HistoryTableError ? err.table : where;
+    options.warn(table, String((err as Error)?.message ?? err));
+  };
+  const take = (): HistoryRows => {
+    const rows = pending;
+    pending = emptyRows();
+    return options.clean(rows);
+  };
+  const flush = () => {
+    if (!store || failed) return;
+    const rows = take();
+    if (HISTORY_TABLE_NAMES.every((t) => rows[t].length === 0)) return;
+    const target = store;
+    writing = writing.then(() => (failed ? undefined : target.append(rows))).catch((err) => report(err, `${HISTORY_SCHEMA} tables`));
+  };
+
+  return {
+    listen(any) {
+      const event = any as RunEvent;
+      switch (event.type) {
+        case 'node_queued':
+          queuedAt.set(event.step.uniqueId, Date.now());
+          return;
+        case 'node_started':
+          startedAt.set(event.step.uniqueId, Date.now());
+          return;
+        case 'node_finished': {
+          const { result } = event;
+          const id = options.runId;
+          const queued = queuedAt.get(result.uniqueId);
+          const started = startedAt.get(result.uniqueId);
+          // A reused or skipped step has no times of its own: when the runner handled it is.
+          const timed = {
+            ...result,
+            startedAt: result.startedAt ?? (result.status === 'skipped' || started === undefined ? undefined : new Date(started).toISOString()),
+            completedAt: result.completedAt ?? new Date().toISOString(),
+          };
+          pending.node_runs.push(nodeRunRow(id, timed, queued !== undefined && started !== undefined ? started - queued : null));
+          const test = testResultRow(id, result, options.manifest);
+          if (test) pending.test_results.push(test);
+          const fresh = freshnessRow(id, result);
+          if (fresh) pending.freshness.push(fresh);
+          if (pending.node_runs.length >= FLUSH_EVERY) flush();
+          return;
+        }
+        case 'run_finished':
+          summary = event.summary;
+          return;
+        default:
+          return;
+      }
+    },
+    attach(adapter) {
+      const target = historyStore(adapter, new SqlTemplates(adapter.name), options.database);
+      store = target;
+      writing = writing
+        .then(async () => {
+          await target.ensure();
+          // Runs answered from the ledger since the warehouse was last opened, first.
+          const spooled = readSpool(options.targetPath);
+          if (HISTORY_TABLE_NAMES.some((t) => spooled[t].length > 0)) {
+            await target.append(spooled, { replaceRuns: true });
+          }
+          clearSpool(options.targetPath);
+          await target.prune(options.keepDays);
+        })
+        .catch((err) => report(err, `${HISTORY_SCHEMA} tables`));
+      flush();
+    },
+    async finish() {
+      try {
+        if (summary) {
+          const { commit, dirty } = await git;
+          let user: string | null = null;
+          try {
+            user = userInfo().username;
+          } catch {
+            user = process.env.USER ?? process.env.USERNAME ?? null;
+          }
+          pending.runs.push(
+            runRow(summary, { command: options.command, selector: options.selector, target: options.targetName, gitCommit: commit, gitDirty: dirty, user, dpfVersion: DPF_VERSION, fromLedger: !store }, new Date()),
+          );
+        }
+        if (store) {
+          flush();
+          await writing;
+          return;
+        }
+        const rows = take();
+        if (HISTORY_TABLE_NAMES.some((t) => rows[t].length > 0)) appendToSpool(options.targetPath, rows);
+      } catch (err) {
+        report(err, `${options.targetPath}/${SPOOL_FILE}`);
+      }
+    },
+  };
+}

@@ -1,0 +1,113 @@
+/**
+ * Pure functions from a run's results to history rows (docs/history.md): one `runs` row per
+ * run, one `node_runs` row per step, a `test_results` row per test, a `freshness` row per
+ * source checked. No I/O here; the recorder buffers these and the store writes them.
+ */
+import type { Manifest } from '../compiler/manifest.js';
+import type { NodeResult, RunSummary } from '../runner/run-results.js';
+import type { HistoryRow, HistoryTableName } from './history-tables.js';
+
+/** Rows of one or more runs, by table. */
+export type HistoryRows = Record<HistoryTableName, HistoryRow[]>;
+
+export const emptyRows = (): HistoryRows => ({ runs: [], node_runs: [], test_results: [], freshness: [] });
+
+/** What a run's rows need beyond its summary. */
+export interface RunFacts {
+  readonly command: string;
+  readonly selector: string | null;
+  readonly target: string;
+  readonly gitCommit: string | null;
+  readonly gitDirty: boolean | null;
+  readonly user: string | null;
+  readonly dpfVersion: string;
+  readonly fromLedger: boolean;
+}
+
+/** ISO-8601 (2024-01-31T10:00:00.123Z) as a timestamp's text in UTC, as every engine reads it. */
+export function timestampText(iso: string | undefined): string | null {
+  if (!iso) return null;
+  const time = Date.parse(iso);
+  return Number.isNaN(time) ? null : new Date(time).toISOString().replace('T', ' ').replace('Z', '');
+}
+
+export function runRow(summary: RunSummary, facts: RunFacts, endedAt: Date): HistoryRow {
+  const { counts } = summary;
+  const status = summary.cancelled ? 'cancelled' : counts.error + counts.fail > 0 ? 'error' : 'success';
+  return {
+    run_id: summary.invocationId,
+    command: facts.command,
+    selector: facts.selector,
+    target: facts.target,
+    git_commit: facts.gitCommit,
+    git_dirty: facts.gitDirty,
+    user_name: facts.user,
+    started_at: timestampText(summary.startedAt),
+    ended_at: timestampText(endedAt.toISOString()),
+    elapsed_seconds: summary.elapsed,
+    status,
+    dpf_version: facts.dpfVersion,
+    from_ledger: facts.fromLedger,
+    nodes: summary.results.length,
+    success_count: counts.success,
+    reused_count: counts.reused,
+    pass_count: counts.pass,
+    warn_count: counts.warn,
+    fail_count: counts.fail,
+    error_count: counts.error,
+    skipped_count: counts.skipped,
+  };
+}
+
+export function nodeRunRow(runId: string, result: NodeResult, queuedMs: number | null): HistoryRow {
+  const failed = result.status === 'error' || result.status === 'fail' || result.status === 'warn';
+  return {
+    run_id: runId,
+    unique_id: result.uniqueId,
+    name: result.name,
+    kind: result.resourceType,
+    status: result.status,
+    reason: result.reason ?? (result.skippedBecause ? `upstream ${result.skippedBecause} failed` : null),
+    started_at: timestampText(result.startedAt),
+    ended_at: timestampText(result.completedAt),
+    execution_seconds: result.executionTime,
+    queued_ms: queuedMs,
+    rows_affected: result.rowsAffected ?? null,
+    bytes_written: null,
+    attempt: 1,
+    thread: result.thread,
+    error_code: result.error?.code ?? null,
+    error_message: result.error?.message ?? (failed ? result.message : null),
+    query_ids: null,
+  };
+}
+
+/** The test_results row of a data or unit test's result; undefined for any other step. */
+export function testResultRow(runId: string, result: NodeResult, manifest: Manifest): HistoryRow | undefined {
+  if (result.resourceType !== 'test' && result.resourceType !== 'unit_test') return undefined;
+  const test = manifest.tests[result.uniqueId];
+  const unit = manifest.unitTests[result.uniqueId];
+  return {
+    run_id: runId,
+    unique_id: result.uniqueId,
+    attached_node: test?.attachedNode ?? unit?.attachedNode ?? null,
+    column_name: test?.columnName ?? null,
+    status: result.status,
+    failures: result.failures ?? null,
+  };
+}
+
+/** The freshness row of a source check's result; undefined for any other step. */
+export function freshnessRow(runId: string, result: NodeResult): HistoryRow | undefined {
+  const facts = result.freshness;
+  if (!facts) return undefined;
+  return {
+    run_id: runId,
+    unique_id: result.uniqueId,
+    source: `${facts.sourceName}.${facts.tableName}`,
+    max_loaded_at: timestampText(facts.maxLoadedAt),
+    snapshotted_at: timestampText(facts.snapshottedAt),
+    age_seconds: facts.maxLoadedAtTimeAgoInS ?? null,
+    status: facts.status,
+  };
+}

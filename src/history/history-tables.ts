@@ -1,0 +1,99 @@
+/**
+ * The run-history tables in the target's `dpf_meta` schema, as data: one definition per table
+ * (columns with their logical types and meanings), read by the writer (CREATE TABLE, the
+ * appender's columns), by the reader, and by the test that checks docs/history.md and
+ * schemas/history.schema.json against it. A column is added here, in the JSON Schema and in
+ * docs/history.md together, and HISTORY_VERSION goes up when a later part must migrate.
+ */
+import type { LogicalType } from '../adapters/adapter.js';
+import type { Relation } from '../adapters/relation.js';
+
+/** Stored in dpf_meta.history_version; later parts (table_stats, monitors, alerts) migrate from it. */
+export const HISTORY_VERSION = 1;
+export const HISTORY_SCHEMA = 'dpf_meta';
+
+export interface HistoryColumn {
+  readonly name: string;
+  readonly type: LogicalType;
+  readonly description: string;
+}
+
+export type HistoryTableName = 'runs' | 'node_runs' | 'test_results' | 'freshness';
+
+/** A row as the writer builds it: column name -> value (null for unknown). */
+export type HistoryRow = Readonly<Record<string, string | number | boolean | null>>;
+
+const col = (name: string, type: LogicalType, description: string): HistoryColumn => ({ name, type, description });
+
+export const HISTORY_TABLES: Readonly<Record<HistoryTableName, readonly HistoryColumn[]>> = {
+  runs: [
+    col('run_id', 'text', 'The invocation id (the same as run_results.json metadata.invocation_id).'),
+    col('command', 'text', 'build, run, seed, snapshot, test or freshness.'),
+    col('selector', 'text', 'The selection as given (--select ... --exclude ...); null for everything.'),
+    col('target', 'text', 'The target name in profiles.yml.'),
+    col('git_commit', 'text', "The project's git commit; null outside a git repository."),
+    col('git_dirty', 'boolean', 'Tracked files were changed since that commit; null outside a git repository.'),
+    col('user_name', 'text', 'The operating-system user who ran the command.'),
+    col('started_at', 'timestamp', 'When the run started (UTC).'),
+    col('ended_at', 'timestamp', 'When the run ended (UTC).'),
+    col('elapsed_seconds', 'double', 'Seconds from start to end.'),
+    col('status', 'text', 'success (nothing failed), error (a node errored or a test failed) or cancelled.'),
+    col('dpf_version', 'text', 'The dpf version that ran.'),
+    col('from_ledger', 'boolean', 'Answered from target/reuse_ledger.json without opening the warehouse (written through the spool).'),
+    col('nodes', 'bigint', 'Steps in the run.'),
+    col('success_count', 'bigint', 'Steps that built their relation.'),
+    col('reused_count', 'bigint', 'Steps that kept the relation they built before.'),
+    col('pass_count', 'bigint', 'Tests and checks that passed.'),
+    col('warn_count', 'bigint', 'Tests and checks that warned.'),
+    col('fail_count', 'bigint', 'Tests and checks that failed.'),
+    col('error_count', 'bigint', 'Steps that errored.'),
+    col('skipped_count', 'bigint', 'Steps skipped (an upstream failed, --fail-fast or a cancel).'),
+  ],
+  node_runs: [
+    col('run_id', 'text', 'The run (runs.run_id).'),
+    col('unique_id', 'text', 'The node (model.shop.orders).'),
+    col('name', 'text', "The node's name."),
+    col('kind', 'text', 'model, snapshot, seed, test, unit_test or source (a freshness check).'),
+    col('status', 'text', 'success, reused, pass, warn, fail, error or skipped.'),
+    col('reason', 'text', 'Why it was built or reused ("inputs unchanged"); for a skipped node, the node that caused it.'),
+    col('started_at', 'timestamp', 'When its step started (UTC); null when it never started.'),
+    col('ended_at', 'timestamp', 'When its step ended (UTC).'),
+    col('execution_seconds', 'double', 'Seconds the step took.'),
+    col('queued_ms', 'bigint', 'Milliseconds from ready (every upstream done) to started (a thread and its resources free).'),
+    col('rows_affected', 'bigint', 'Rows written, when the engine reports them.'),
+    col('bytes_written', 'bigint', 'Bytes written, when the adapter reports them (none does yet: null).'),
+    col('attempt', 'integer', 'Which attempt this row records (1 until retries exist).'),
+    col('thread', 'integer', 'The worker that ran it (0: none).'),
+    col('error_code', 'text', 'The DPF code of its error, if it errored.'),
+    col('error_message', 'text', 'Its error or failure message, with every profile secret redacted.'),
+    col('query_ids', 'text', "JSON array of the engine's query ids, when the adapter gives them (none does yet: null)."),
+  ],
+  test_results: [
+    col('run_id', 'text', 'The run (runs.run_id).'),
+    col('unique_id', 'text', 'The test (test.shop.not_null_orders_order_id) or unit test.'),
+    col('attached_node', 'text', 'The unique id of the model, seed or source the test is declared on.'),
+    col('column_name', 'text', 'The column a generic test checks, if any.'),
+    col('status', 'text', 'pass, warn, fail, error or skipped.'),
+    col('failures', 'bigint', 'Failing rows (data tests) or differing rows (unit tests).'),
+  ],
+  freshness: [
+    col('run_id', 'text', 'The run (runs.run_id).'),
+    col('unique_id', 'text', 'The source table (source.shop.raw.orders).'),
+    col('source', 'text', 'source_name.table_name.'),
+    col('max_loaded_at', 'timestamp', 'The newest loaded_at_field value found (UTC).'),
+    col('snapshotted_at', 'timestamp', 'When the check ran (UTC).'),
+    col('age_seconds', 'double', 'Seconds between the two.'),
+    col('status', 'text', 'pass, warn, error or runtime error.'),
+  ],
+};
+
+/** dpf_meta.history_version: one row, the schema version of these tables and the last prune. */
+export const VERSION_TABLE = 'history_version';
+export const VERSION_COLUMNS: readonly HistoryColumn[] = [
+  col('version', 'integer', 'HISTORY_VERSION of the tables.'),
+  col('pruned_at', 'timestamp', 'When rows older than history.keep_days were last deleted; null: never.'),
+];
+
+export const historyRelation = (table: string, database?: string): Relation => ({ database, schema: HISTORY_SCHEMA, identifier: table });
+
+export const HISTORY_TABLE_NAMES = Object.keys(HISTORY_TABLES) as HistoryTableName[];

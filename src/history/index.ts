@@ -1,0 +1,5 @@
+/** src/history's entry: the recorder the executor creates, and the readers `dpf history` uses. */
+export { historyRecorder, DEFAULT_KEEP_DAYS, type HistoryRecorder, type RecorderOptions } from './history-recorder.js';
+export { readRuns, readNodeRuns, type HistoryRun, type HistoryNodeRun, type HistoryQuery, type HistoryReadEnv } from './read-history.js';
+export { HISTORY_TABLES, HISTORY_VERSION, HISTORY_SCHEMA, VERSION_COLUMNS, VERSION_TABLE, type HistoryColumn, type HistoryRow, type HistoryTableName } from './history-tables.js';
+export { SPOOL_FILE } from './history-spool.js';
