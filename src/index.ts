@@ -23,6 +23,7 @@ export { runPlan, type RunContext } from './runner/run-plan.js';
 export { adapterFactory } from './adapters/index.js';
 export type * from './adapters/adapter.js';
 export type * from './compiler/manifest.js';
+export { NODE_KINDS, ALL_KINDS, nodesOfKind, nodeOfKind, executableNode, relationNode } from './compiler/node-kinds.js';
 export type * from './runner/run-results.js';
 export type { ReuseDecision } from './runner/decide-reuse.js';
 export { DpfError, type Diagnostic } from './errors/dpf-error.js';

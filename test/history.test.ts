@@ -5,7 +5,7 @@
  * a history write that fails is one DPF513 warning and never the build's failure; retention
  * deletes old runs at most once a day; `dpf history` prints what was recorded.
  */
-import { appendFileSync, existsSync, readFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { schemaValidator } from '../src/compiler/schema-validators.js';
@@ -119,6 +119,30 @@ describe('run history in dpf_meta', () => {
     expect(rows.map((r) => r.from_ledger).sort()).toEqual([false, false, true, true]);
     expect(rows.find((r) => r.run_id === ledgerRun)).toMatchObject({ reused_count: 2, status: 'success' });
     expect((await tableRows(dir, 'node_runs', `run_id = '${ledgerRun}'`)).map((r) => r.status)).toEqual(['reused', 'reused']);
+  });
+
+  it('spools a run that opened the warehouse but reused everything: the database file is left as it was', async () => {
+    const dir = makeProject({ 'models/a.sql': '{{config materialized="table"}}\nselect 1 as n\n', 'models/b.sql': 'select n + 1 as m from {{ref "a"}}\n' });
+    expect((await dpf(['run'], { cwd: dir })).code).toBe(0);
+    // Without the ledger (as after another process wrote to the file) the run opens the warehouse.
+    rmSync(join(dir, 'target/reuse_ledger.json'));
+    const file = () => {
+      const { size, mtimeMs } = statSync(db(dir));
+      return { size, mtimeMs, wal: existsSync(`${db(dir)}.wal`) };
+    };
+    const before = file();
+    const noop = await dpf(['run'], { cwd: dir });
+    expect(noop.code, noop.output).toBe(0);
+    const runId = runResults(dir).metadata.invocationId;
+    // Nothing was replaced and nothing written: no write, no checkpoint, and the ledger is current again.
+    expect(file()).toEqual(before);
+    expect(existsSync(join(dir, 'target/reuse_ledger.json'))).toBe(true);
+    const shown = await history({ projectDir: dir });
+    expect(shown[0]).toMatchObject({ runId, fromLedger: false, counts: expect.objectContaining({ reused: 2 }) });
+    // The next run that replaces something writes it, as it writes a ledger run.
+    expect((await dpf(['run', '--rebuild-all'], { cwd: dir })).code).toBe(0);
+    expect(existsSync(join(dir, 'target/history_spool.jsonl'))).toBe(false);
+    expect((await tableRows(dir, 'runs', `run_id = '${runId}'`)).map((r) => [r.from_ledger, r.reused_count])).toEqual([[false, 2]]);
   });
 
   it('records a failed model with its error redacted, and the skipped node downstream', async () => {

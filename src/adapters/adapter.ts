@@ -106,6 +106,12 @@ export interface AppendOptions {
 export interface StreamOptions {
   /** At most this many rows per batch (default 2048); only the last batch may hold fewer. */
   readonly batchRows?: number;
+  /**
+   * Stops the stream: the statement is cancelled (DuckDB interrupts it; on Trino it is
+   * cancelled on the server), and the loop's next read throws the signal's reason (an
+   * AbortError unless the caller gave another), as fetch does. The connection stays usable.
+   */
+  readonly signal?: AbortSignal;
 }
 
 /** One session with the warehouse; statements on one connection run one at a time. */

@@ -12,12 +12,13 @@ export const DEFAULT_STREAM_BATCH_ROWS = 2048;
  * The engine's pieces (DuckDB's chunks, Trino's pages) as batches of exactly batchRows rows but
  * the last; an empty result still yields one batch, so the reader learns the columns.
  */
-export async function* rebatch(pieces: AsyncIterable<QueryResult>, batchRows = DEFAULT_STREAM_BATCH_ROWS): AsyncGenerator<QueryResult> {
+export async function* rebatch(pieces: AsyncIterable<QueryResult>, batchRows = DEFAULT_STREAM_BATCH_ROWS, signal?: AbortSignal): AsyncGenerator<QueryResult> {
   if (!Number.isInteger(batchRows) || batchRows < 1) throw new Error(`queryStream: batchRows must be a positive whole number, got ${batchRows}`);
+  signal?.throwIfAborted();
   let columns: ColumnDescription[] = [];
   let pending: unknown[][] = [];
   let yielded = false;
-  for await (const piece of pieces) {
+  for await (const piece of abortable(pieces, signal)) {
     columns = piece.columns;
     let rows = piece.rows;
     while (pending.length + rows.length >= batchRows) {
@@ -31,6 +32,24 @@ export async function* rebatch(pieces: AsyncIterable<QueryResult>, batchRows = D
     if (rows.length > 0) pending = pending.length === 0 ? rows.slice() : pending.concat(rows);
   }
   if (pending.length > 0 || !yielded) yield { columns, rows: pending };
+}
+
+/**
+ * The pieces until the signal aborts, then its reason: checked before each read, and in place
+ * of the error the engine gives a statement the abort interrupted (which the adapter does).
+ */
+async function* abortable<T>(pieces: AsyncIterable<T>, signal: AbortSignal | undefined): AsyncGenerator<T> {
+  if (!signal) return yield* pieces;
+  try {
+    for await (const piece of pieces) {
+      signal.throwIfAborted();
+      yield piece;
+      signal.throwIfAborted();
+    }
+  } catch (err) {
+    signal.throwIfAborted();
+    throw err;
+  }
 }
 
 /** A row as wide as the columns, or DPF609 naming it (rows count from 1, over all batches). */

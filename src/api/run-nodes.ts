@@ -13,6 +13,7 @@ import { adapterFactory } from '../adapters/index.js';
 import type { Adapter } from '../adapters/adapter.js';
 import { compileFromDisk, recompileDeferred, type CompiledProject } from '../compiler/compile-pipeline.js';
 import type { Manifest } from '../compiler/manifest.js';
+import { nodeOfKind } from '../compiler/node-kinds.js';
 import { readState } from '../compiler/read-state.js';
 import { redactStrings, secretRedactor } from '../compiler/redact-secrets.js';
 import { selectNodes } from '../compiler/select-nodes.js';
@@ -253,7 +254,7 @@ function selectorOf(options: RunOptions): string | null {
 
 /** Tests with store_failures write tables: such a run changes more than history. */
 function writesTestFailures(plan: Plan, manifest: Manifest): boolean {
-  return plan.steps.some((step) => manifest.tests[step.uniqueId]?.config.store_failures === true);
+  return plan.steps.some((step) => nodeOfKind(manifest, step.uniqueId, 'test')?.config.store_failures === true);
 }
 
 /** --defer: unselected parents missing in this target are read from the state's environment. */

@@ -19,6 +19,8 @@ export interface ShowOptions extends ProjectOptions {
   readonly inline?: string;
   /** Rows to return (default 10). */
   readonly limit?: number;
+  /** Stops the query (cancelled on the engine); show() then rejects with the signal's reason. */
+  readonly signal?: AbortSignal;
 }
 
 export interface ShowResult extends QueryResult {
@@ -67,7 +69,7 @@ export async function show(options: ShowOptions): Promise<ShowResult> {
     const result = await adapter.withConnection(async (c) => {
       const rows: unknown[][] = [];
       let columns: QueryResult['columns'] = [];
-      for await (const batch of c.queryStream(preview, { batchRows: Math.max(1, Math.min(limit, 2048)) })) {
+      for await (const batch of c.queryStream(preview, { batchRows: Math.max(1, Math.min(limit, 2048)), signal: options.signal })) {
         columns = batch.columns;
         rows.push(...batch.rows.slice(0, limit - rows.length));
         if (rows.length >= limit) break;
@@ -76,6 +78,7 @@ export async function show(options: ShowOptions): Promise<ShowResult> {
     });
     return clean({ label, ...result });
   } catch (err) {
+    if (options.signal?.aborted && err === options.signal.reason) throw err;
     if (err instanceof DpfError) throw new DpfError(clean([...err.diagnostics]));
     throw new DpfError(clean([diagnostic('QueryFailed', { engine: adapter.engine, detail: (err as Error).message }, { file: options.inline ? INLINE_FILE : label })]));
   } finally {

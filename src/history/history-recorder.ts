@@ -18,8 +18,13 @@ import { HistoryTableError, historyStore } from './history-store.js';
 import { HISTORY_SCHEMA, HISTORY_TABLE_NAMES } from './history-tables.js';
 import { userInfo } from 'node:os';
 
-/** Node rows per write while the run goes on: a thousand-model build pays ten appends, not a thousand. */
-const FLUSH_EVERY = 100;
+/**
+ * While the run goes on, node rows are written once this many are waiting or this long after
+ * the last write, whichever comes first; the rest at the end. A long build's history is never
+ * far behind, and a fast one (a no-op of a thousand reused models) pays one write, not ten.
+ */
+const FLUSH_ROWS = 1000;
+const FLUSH_MS = 2000;
 export const DEFAULT_KEEP_DAYS = 400;
 
 export interface RecorderOptions {
@@ -55,8 +60,10 @@ export function historyRecorder(options: RecorderOptions): HistoryRecorder {
   let summary: RunSummary | undefined;
   let pending = emptyRows();
   let store: ReturnType<typeof historyStore> | undefined;
+  let attached: Adapter | undefined;
   let writing: Promise<void> = Promise.resolve();
   let failed = false;
+  let flushedAt = Date.now();
 
   const report = (err: unknown, where: string) => {
     if (failed) return;
@@ -70,11 +77,36 @@ export function historyRecorder(options: RecorderOptions): HistoryRecorder {
     return options.clean(rows);
   };
   const flush = () => {
+    flushedAt = Date.now();
     if (!store || failed) return;
     const rows = take();
     if (HISTORY_TABLE_NAMES.every((t) => rows[t].length === 0)) return;
     const target = store;
     writing = writing.then(() => (failed ? undefined : target.append(rows))).catch((err) => report(err, `${HISTORY_SCHEMA} tables`));
+  };
+
+  /**
+   * Opens the history tables: the spool first, then this run's rows. Only once the run does
+   * something besides reusing: a run that reused everything changed nothing in the warehouse,
+   * so its history goes to the spool like a run answered from the ledger, and the warehouse
+   * file stays as it was (no write, no checkpoint on close, the reuse ledger stays current).
+   */
+  const start = () => {
+    if (store || !attached) return;
+    const target = historyStore(attached, new SqlTemplates(attached.name), options.database);
+    store = target;
+    writing = writing
+      .then(async () => {
+        await target.ensure();
+        // Runs answered from the ledger since the warehouse was last opened, first.
+        const spooled = readSpool(options.targetPath);
+        if (HISTORY_TABLE_NAMES.some((t) => spooled[t].length > 0)) {
+          await target.append(spooled, { replaceRuns: true });
+        }
+        clearSpool(options.targetPath);
+        await target.prune(options.keepDays);
+      })
+      .catch((err) => report(err, `${HISTORY_SCHEMA} tables`));
   };
 
   return {
@@ -89,6 +121,7 @@ export function historyRecorder(options: RecorderOptions): HistoryRecorder {
           return;
         case 'node_finished': {
           const { result } = event;
+          if (result.status !== 'reused') start();
           const id = options.runId;
           const queued = queuedAt.get(result.uniqueId);
           const started = startedAt.get(result.uniqueId);
@@ -103,7 +136,7 @@ export function historyRecorder(options: RecorderOptions): HistoryRecorder {
           if (test) pending.test_results.push(test);
           const fresh = freshnessRow(id, result);
           if (fresh) pending.freshness.push(fresh);
-          if (pending.node_runs.length >= FLUSH_EVERY) flush();
+          if (pending.node_runs.length >= FLUSH_ROWS || Date.now() - flushedAt >= FLUSH_MS) flush();
           return;
         }
         case 'run_finished':
@@ -114,21 +147,7 @@ export function historyRecorder(options: RecorderOptions): HistoryRecorder {
       }
     },
     attach(adapter) {
-      const target = historyStore(adapter, new SqlTemplates(adapter.name), options.database);
-      store = target;
-      writing = writing
-        .then(async () => {
-          await target.ensure();
-          // Runs answered from the ledger since the warehouse was last opened, first.
-          const spooled = readSpool(options.targetPath);
-          if (HISTORY_TABLE_NAMES.some((t) => spooled[t].length > 0)) {
-            await target.append(spooled, { replaceRuns: true });
-          }
-          clearSpool(options.targetPath);
-          await target.prune(options.keepDays);
-        })
-        .catch((err) => report(err, `${HISTORY_SCHEMA} tables`));
-      flush();
+      attached = adapter;
     },
     async finish() {
       try {
@@ -141,7 +160,7 @@ export function historyRecorder(options: RecorderOptions): HistoryRecorder {
             user = process.env.USER ?? process.env.USERNAME ?? null;
           }
           pending.runs.push(
-            runRow(summary, { command: options.command, selector: options.selector, target: options.targetName, gitCommit: commit, gitDirty: dirty, user, dpfVersion: DPF_VERSION, fromLedger: !store }, new Date()),
+            runRow(summary, { command: options.command, selector: options.selector, target: options.targetName, gitCommit: commit, gitDirty: dirty, user, dpfVersion: DPF_VERSION, fromLedger: !attached }, new Date()),
           );
         }
         if (store) {

@@ -4,6 +4,7 @@
  * source checked. No I/O here; the recorder buffers these and the store writes them.
  */
 import type { Manifest } from '../compiler/manifest.js';
+import { nodeOfKind } from '../compiler/node-kinds.js';
 import type { NodeResult, RunSummary } from '../runner/run-results.js';
 import type { HistoryRow, HistoryTableName } from './history-tables.js';
 
@@ -85,8 +86,8 @@ export function nodeRunRow(runId: string, result: NodeResult, queuedMs: number |
 /** The test_results row of a data or unit test's result; undefined for any other step. */
 export function testResultRow(runId: string, result: NodeResult, manifest: Manifest): HistoryRow | undefined {
   if (result.resourceType !== 'test' && result.resourceType !== 'unit_test') return undefined;
-  const test = manifest.tests[result.uniqueId];
-  const unit = manifest.unitTests[result.uniqueId];
+  const test = nodeOfKind(manifest, result.uniqueId, 'test');
+  const unit = nodeOfKind(manifest, result.uniqueId, 'unit_test');
   return {
     run_id: runId,
     unique_id: result.uniqueId,

@@ -43,15 +43,24 @@ export function historyStore(adapter: Pick<Adapter, 'withConnection' | 'dialect'
     const values = [dialect.literal(HISTORY_VERSION, 'integer'), dialect.literal(timestampText(prunedAt?.toISOString()), 'timestamp')].join(', ');
     await connection.execute(templates.render('insert_values', { relation: rel(VERSION_TABLE), columns: VERSION_COLUMNS.map((c) => ({ name: dialect.quoteIdentifier(c.name) })), rows: [values] }));
   };
+  // What ensure() read, so that prune() need not read it again.
+  let known: { version: number; prunedAt?: Date } | undefined;
   return {
     async ensure() {
       await adapter.withConnection(async (connection) => {
+        // Tables of this version are there already (every run but the first): one read, no DDL.
+        const current = await readVersion(connection).catch(() => undefined);
+        if (current?.version === HISTORY_VERSION) {
+          known = current;
+          return;
+        }
         await connection.createSchema(HISTORY_SCHEMA, database);
         for (const [table, columns] of [...Object.entries(HISTORY_TABLES), [VERSION_TABLE, VERSION_COLUMNS] as const]) {
           const cols = typed(columns).map((c) => ({ name: dialect.quoteIdentifier(c.name), type: c.type }));
           await naming(table, () => connection.execute(templates.render('create_table_if_missing', { relation: rel(table), columns: cols })));
         }
         const stored = await readVersion(connection);
+        known = stored ?? { version: HISTORY_VERSION };
         if (!stored) await writeVersion(connection, undefined);
         else if (stored.version > HISTORY_VERSION) {
           throw new Error(`dpf_meta holds history version ${stored.version}, written by a newer dpf than this one (version ${HISTORY_VERSION})`);
@@ -59,7 +68,8 @@ export function historyStore(adapter: Pick<Adapter, 'withConnection' | 'dialect'
       });
     },
     async append(rows, options = {}) {
-      await adapter.withConnection(async (connection) => {
+      // One commit for all the tables where the engine has transactions (each commit is a sync of the log).
+      await adapter.withConnection((connection) => connection.transaction(async () => {
         if (options.replaceRuns) {
           const runIds = [...new Set(HISTORY_TABLE_NAMES.flatMap((t) => rows[t].map((r) => String(r.run_id))))];
           if (runIds.length > 0) for (const table of HISTORY_TABLE_NAMES) await deleteRuns(connection, table, runIds);
@@ -70,11 +80,11 @@ export function historyStore(adapter: Pick<Adapter, 'withConnection' | 'dialect'
           const values = rows[table].map((row) => columns.map((c) => row[c.name] ?? null));
           await naming(table, () => connection.appendRows(historyRelation(table, database), typed(columns), [values]));
         }
-      });
+      }));
     },
     async prune(keepDays, now = new Date()) {
       return adapter.withConnection(async (connection) => {
-        const stored = await readVersion(connection);
+        const stored = known ?? (await readVersion(connection));
         if (stored?.prunedAt && now.getTime() - stored.prunedAt.getTime() < DAY_MS) return 0;
         const cutoff = dialect.literal(timestampText(new Date(now.getTime() - keepDays * DAY_MS).toISOString()), 'timestamp');
         const old = await connection.query(

@@ -11,7 +11,7 @@ import { dpf, REPO_ROOT, TEMPLATE } from '../helpers/run-dpf.js';
 import { readSite } from '../docs-site/helpers/site-files.js';
 import { ADAPTER, asText, conformanceProject, perEngine, type TestWarehouse } from './warehouse.js';
 import type { LogicalType } from '../../src/adapters/adapter.js';
-import { build as buildViaApi } from '../../src/index.js';
+import { build as buildViaApi, run as runViaApi, seed as seedViaApi, snapshot as snapshotViaApi, sourceFreshness as freshnessViaApi, test as testViaApi } from '../../src/index.js';
 
 /** models/sources.yml declaring one source table in this project's schema <name> (see SCHEMA_ in warehouse.ts). */
 const sourceYml = (source: string, table: string) => `sources:\n  - name: ${source}\n    schema: SCHEMA_${source}\n    tables:\n      - name: ${table}\n`;
@@ -54,49 +54,92 @@ describe(`adapter conformance: ${ADAPTER}`, () => {
     // over 60 s cold and loaded): a guard against a hang, not a time to meet.
   }, 180_000);
 
-  it('the public API and the CLI give the same results: statuses, rows, reasons and tables', async () => {
+  it('the public API and the CLI give the same results for every command: statuses, rows, reasons and tables, as data changes and a model breaks', async () => {
     const files = {
       'seeds/people.csv': 'id,name\n1,Ann\n2,Bo\n3,Cy\n',
-      'models/sources.yml': sourceYml('landing', 'scores'),
+      'models/sources.yml': `sources:
+  - name: landing
+    schema: SCHEMA_landing
+    loaded_at_field: loaded_at
+    freshness:
+      error_after: {count: 100000, period: day}
+    tables:
+      - name: scores
+`,
       'models/people_v.sql': '{{config materialized="view"}}\nselect id, name from {{ref "people"}}\n',
       'models/scores_eph.sql': '{{config materialized="ephemeral"}}\nselect id, score * 2 as doubled from {{source "landing" "scores"}}\n',
       'models/people_scores.sql': '{{config materialized="table"}}\nselect p.id, p.name, s.doubled from {{ref "people_v"}} as p join {{ref "scores_eph"}} as s on s.id = p.id\n',
-      'models/people_scores.yml': 'models:\n  - name: people_scores\n    columns:\n      - name: id\n        data_tests: [unique, not_null]\n',
+      'models/scores_inc.sql': '{{config materialized="incremental" unique_key="id" incremental_strategy="merge"}}\nselect id, score from {{source "landing" "scores"}}\n',
+      'snapshots/scores_history.sql': '{{config unique_key="id" strategy="check" check_cols="all"}}\nselect id, score from {{source "landing" "scores"}}\n',
+      'models/people_scores.yml': `models:
+  - name: people_scores
+    columns:
+      - name: id
+        data_tests: [unique, not_null]
+      - name: doubled
+        data_tests:
+          - accepted_values: {values: [20, 60], config: {severity: warn}}
+unit_tests:
+  - name: doubles_scores
+    model: people_scores
+    given:
+      - input: ref('people_v')
+        rows: [{id: 1, name: Ann}]
+      - input: ref('scores_eph')
+        rows: [{id: 1, doubled: 4}]
+    expect:
+      rows: [{id: 1, name: Ann, doubled: 4}]
+`,
     };
     const [viaCli, viaApi] = [project(files), project(files)];
-    for (const w of [viaCli, viaApi]) await w.land(`${w.schema}_landing`, 'scores', 'select 1 as id, 10 as score union all select 3, 30');
-    const shape = (results: readonly { uniqueId: string; status: string; rowsAffected?: number; reason?: string }[]) =>
-      results.map((r) => [r.uniqueId, r.status, r.rowsAffected ?? null, r.reason ?? null]).sort((a, b) => String(a[0]).localeCompare(String(b[0])));
-    for (const round of ['first build', 'nothing changed']) {
-      await ok(viaCli, 'build');
-      const cli = JSON.parse(readFileSync(join(viaCli.dir, 'target/run_results.json'), 'utf8')) as { results: { uniqueId: string; status: string }[] };
-      const api = await buildViaApi({ projectDir: viaApi.dir, cwd: viaApi.dir, env: { HOME: viaApi.dir } });
-      expect(api.exitCode, round).toBe(0);
-      expect(shape(api.summary!.results), round).toEqual(shape(cli.results));
-    }
-    const rows = (w: TestWarehouse) => w.query(`select id, name, doubled from ${w.relation('people_scores')} order by id`).then(asText);
-    expect(await rows(viaApi)).toEqual(await rows(viaCli));
-  });
+    const land = (select: string) => Promise.all([viaCli, viaApi].map((w) => w.land(`${w.schema}_landing`, 'scores', select)));
+    await land(`select 1 as id, 10 as score, timestamp '2024-01-01 00:00:00' as loaded_at union all select 3, 30, timestamp '2024-01-01 00:00:00'`);
+    type Result = { uniqueId: string; status: string; rowsAffected?: number; reason?: string; failures?: number };
+    const shape = (results: readonly Result[]) =>
+      results.map((r) => [r.uniqueId, r.status, r.rowsAffected ?? null, r.reason ?? null, r.failures ?? null]).sort((a, b) => String(a[0]).localeCompare(String(b[0])));
+    const env = { HOME: viaApi.dir };
+    const viaApiCommand = { build: buildViaApi, run: runViaApi, seed: seedViaApi, snapshot: snapshotViaApi, test: testViaApi } as const;
+    const same = async (round: string, command: keyof typeof viaApiCommand, exitCode: number) => {
+      const cli = await run(viaCli, command);
+      expect(cli.code, `${round}: ${cli.output}`).toBe(exitCode);
+      const cliResults = JSON.parse(readFileSync(join(viaCli.dir, 'target/run_results.json'), 'utf8')) as { results: Result[] };
+      const api = await viaApiCommand[command]({ projectDir: viaApi.dir, cwd: viaApi.dir, env });
+      expect(api.exitCode, round).toBe(exitCode);
+      expect(shape(api.summary!.results), round).toEqual(shape(cliResults.results));
+      return api.summary!.results;
+    };
+    const first = await same('first build', 'build', 0);
+    expect(new Set(first.map((r) => r.resourceType))).toEqual(new Set(['seed', 'model', 'snapshot', 'test', 'unit_test']));
+    await same('nothing changed', 'build', 0);
+    await land(`select 1 as id, 11 as score, timestamp '2024-01-01 00:00:00' as loaded_at union all select 3, 30, timestamp '2024-01-01 00:00:00' union all select 4, 40, timestamp '2024-01-01 00:00:00'`);
+    const changed = await same('source rows updated and inserted: a warning test', 'build', 0);
+    expect(changed.some((r) => r.status === 'warn')).toBe(true);
+    for (const command of ['run', 'seed', 'snapshot', 'test'] as const) await same(`dpf ${command}`, command, 0);
 
-  it('records run history in dpf_meta through the adapter: runs, node_runs and test_results match run_results.json, and dpf history reads them', async () => {
-    const w = project({
-      'models/hist_a.sql': '{{config materialized="table"}}\nselect 1 as n union all select 2\n',
-      'models/hist_a.yml': 'models:\n  - name: hist_a\n    columns:\n      - name: n\n        data_tests: [not_null]\n',
+    const freshCli = await run(viaCli, 'source', 'freshness');
+    expect(freshCli.code, freshCli.output).toBe(0);
+    const sources = JSON.parse(readFileSync(join(viaCli.dir, 'target/sources.json'), 'utf8')) as { results: { uniqueId: string; status: string }[] };
+    const freshApi = await freshnessViaApi({ projectDir: viaApi.dir, cwd: viaApi.dir, env });
+    expect(freshApi.summary!.results.map((r) => [r.uniqueId, r.status])).toEqual(sources.results.map((r) => [r.uniqueId, r.status === 'pass' ? 'pass' : r.status]));
+
+    // Fails when run, on every engine: its unit test errors, so the model and its tests are skipped.
+    const failing = '{{config materialized="table"}}\nselect p.id, p.name, cast(\'oops\' as integer) as doubled from {{ref "people_v"}} as p join {{ref "scores_eph"}} as s on s.id = p.id\n';
+    for (const w of [viaCli, viaApi]) writeFileSync(join(w.dir, 'models/people_scores.sql'), failing);
+    const broken = await same('a model that fails: what depends on it is skipped, the rest is reused', 'build', 1);
+    expect(broken.find((r) => r.uniqueId.endsWith('.doubles_scores'))!.status).toBe('error');
+    expect(broken.find((r) => r.uniqueId.endsWith('.people_scores'))!.status).toBe('skipped');
+    expect(broken.find((r) => r.uniqueId.endsWith('.scores_inc'))!.status).toBe('reused');
+
+    const tables = async (w: TestWarehouse) => ({
+      scores: asText(await w.query(`select id, name, doubled from ${w.relation('people_scores')} order by id`)),
+      incremental: asText(await w.query(`select id, score from ${w.relation('scores_inc')} order by id`)),
+      history: asText(await w.query(`select id, score, case when dpf_valid_to is null then 'current' else 'closed' end as state from ${w.relation('scores_history')} order by id, score`)),
     });
-    await ok(w, 'build');
-    const results = JSON.parse(readFileSync(join(w.dir, 'target/run_results.json'), 'utf8')) as { metadata: { invocationId: string } };
-    const id = results.metadata.invocationId;
-    // dpf_meta is shared by every project on a server: rows are picked by this run's id.
-    const runs = asText(await w.query(`select command, status, nodes, success_count, pass_count from ${w.relation('runs', 'dpf_meta')} where run_id = '${id}'`));
-    expect(runs).toEqual([{ command: 'build', status: 'success', nodes: '2', success_count: '1', pass_count: '1' }]);
-    const nodes = asText(await w.query(`select name, status, rows_affected, attempt from ${w.relation('node_runs', 'dpf_meta')} where run_id = '${id}' and kind = 'model'`));
-    expect(nodes).toEqual([{ name: 'hist_a', status: 'success', rows_affected: '2', attempt: '1' }]);
-    const tests = asText(await w.query(`select attached_node, column_name, status, failures from ${w.relation('test_results', 'dpf_meta')} where run_id = '${id}'`));
-    expect(tests).toEqual([{ attached_node: 'model.proj.hist_a', column_name: 'n', status: 'pass', failures: '0' }]);
-    const shown = await ok(w, 'history', '--output', 'json', '--limit', '100');
-    const mine = shown.stdout.trim().split('\n').map((l) => JSON.parse(l) as { runId: string; status: string; startedAt: string }).find((r) => r.runId === id);
-    expect(mine).toMatchObject({ status: 'success', startedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d/) });
-  });
+    const [cliTables, apiTables] = [await tables(viaCli), await tables(viaApi)];
+    expect(apiTables).toEqual(cliTables);
+    expect(cliTables.incremental).toEqual([{ id: '1', score: '11' }, { id: '3', score: '30' }, { id: '4', score: '40' }]);
+    expect(cliTables.history.filter((r) => r.state === 'closed')).toEqual([{ id: '1', score: '10', state: 'closed' }]);
+  }, 240_000);
 
   it('builds every materialization: seed, view, table, ephemeral, and reads a source', async () => {
     const w = project({
@@ -635,6 +678,46 @@ unit_tests:
       })()).rejects.toThrow();
     });
     expect(await count(w, w.relation('numbers'))).toBe(2500);
+    if (ADAPTER === 'trino') {
+      await waitFor(async () => !(await serverQueryStates(w, marker)).includes('RUNNING'), 10_000);
+      expect(await serverQueryStates(w, marker)).toEqual(['FAILED']);
+    }
+  });
+
+  it('queryStream with an AbortSignal: a statement still computing is stopped on the engine, the loop throws the reason, the connection goes on', async () => {
+    const w = project({});
+    const marker = `dpf-stream-abort-${w.schema}`;
+    // Long before its first row: an aggregate over 10^10 (DuckDB) or 10^10 (Trino) row pairs.
+    const slow = perEngine({
+      duckdb: `select sum(a.x * b.y) as s from range(100000) as a(x), range(100000) as b(y) -- ${marker}`,
+      trino: `select sum(a.x * b.y) as s from unnest(sequence(1, 100000)) as a(x) cross join unnest(sequence(1, 100000)) as b(y) -- ${marker}`,
+    });
+    await w.withConnection(async (c) => {
+      const controller = new AbortController();
+      const timer = setTimeout(() => controller.abort(), 500);
+      const batches: unknown[] = [];
+      const reading = (async () => {
+        for await (const batch of c.queryStream(slow, { signal: controller.signal })) batches.push(batch);
+      })();
+      await expect(reading).rejects.toMatchObject({ name: 'AbortError' });
+      clearTimeout(timer);
+      // Only the header batch (DuckDB sends the columns first) or nothing: never the sum.
+      expect(batches.every((b) => (b as { rows: unknown[] }).rows.length === 0)).toBe(true);
+      expect(asText((await c.query('select 42 as answer')).rows.map(([v]) => ({ v })))).toEqual([{ v: '42' }]);
+
+      // Aborted between reads: the next read throws the caller's reason.
+      const between = new AbortController();
+      const reasons: unknown[] = [];
+      try {
+        for await (const batch of c.queryStream(`select x from ${perEngine({ duckdb: 'range(10000)', trino: 'unnest(sequence(1, 10000))' })} as t(x)`, { batchRows: 100, signal: between.signal })) {
+          if (batch.rows.length > 0) between.abort(new Error('enough'));
+        }
+      } catch (err) {
+        reasons.push(err);
+      }
+      expect(reasons).toEqual([new Error('enough')]);
+      expect(asText((await c.query('select 43 as answer')).rows.map(([v]) => ({ v })))).toEqual([{ v: '43' }]);
+    });
     if (ADAPTER === 'trino') {
       await waitFor(async () => !(await serverQueryStates(w, marker)).includes('RUNNING'), 10_000);
       expect(await serverQueryStates(w, marker)).toEqual(['FAILED']);

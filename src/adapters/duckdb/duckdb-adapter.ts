@@ -101,7 +101,7 @@ class DuckDBSession implements Connection {
   }
 
   queryStream(sql: string, options: StreamOptions = {}): AsyncIterable<QueryResult> {
-    return rebatch(this.streamChunks(sql), options.batchRows);
+    return rebatch(this.streamChunks(sql, options.signal), options.batchRows, options.signal);
   }
 
   /**
@@ -109,21 +109,35 @@ class DuckDBSession implements Connection {
    * one. Returning early destroys the statement, and the connection's next statement closes the
    * unread rest of the result.
    */
-  private async *streamChunks(sql: string): AsyncGenerator<QueryResult> {
+  private async *streamChunks(sql: string, signal?: AbortSignal): AsyncGenerator<QueryResult> {
     const prepared = await this.prepareOne(sql);
+    // An abort interrupts the engine only while it computes for this stream: an interrupt on an
+    // idle connection would hit its next statement. Between reads, rebatch checks the signal.
+    let computing = false;
+    const interrupt = () => computing && this.conn.interrupt();
+    signal?.addEventListener('abort', interrupt);
+    const engine = async <R>(call: () => Promise<R>): Promise<R> => {
+      computing = true;
+      try {
+        return await this.engine(call);
+      } finally {
+        computing = false;
+      }
+    };
     try {
-      const result = await this.engine(() => prepared.stream());
+      const result = await engine(() => prepared.stream());
       const names = result.columnNames();
       const types = result.columnTypes().map(String);
       const columns = names.map((name, i) => ({ name, type: types[i]! }));
       const { JsonDuckDBValueConverter } = await import('@duckdb/node-api');
       yield { columns, rows: [] };
       for (;;) {
-        const chunk = await this.engine(() => result.fetchChunk());
+        const chunk = await engine(() => result.fetchChunk());
         if (!chunk || chunk.rowCount === 0) break;
         yield { columns, rows: chunk.convertRows(JsonDuckDBValueConverter) as unknown[][] };
       }
     } finally {
+      signal?.removeEventListener('abort', interrupt);
       prepared.destroySync();
     }
   }

@@ -42,7 +42,7 @@ const q = dialect.quoteIdentifier;
 /** Runs one statement on this session's client (see trino-statement.ts). */
 type RunOnSession = (sql: string, limit?: number) => Promise<StatementResult>;
 /** Runs one statement and yields its pages as the server sends them. */
-type StreamOnSession = (sql: string) => AsyncIterable<StatementResult>;
+type StreamOnSession = (sql: string, signal?: AbortSignal) => AsyncIterable<StatementResult>;
 
 class TrinoSession implements Connection {
   constructor(
@@ -64,7 +64,7 @@ class TrinoSession implements Connection {
   }
 
   queryStream(sql: string, options: StreamOptions = {}): AsyncIterable<QueryResult> {
-    return rebatch(this.stream(sql), options.batchRows);
+    return rebatch(this.stream(sql, options.signal), options.batchRows, options.signal);
   }
 
   /** Batched multi-row INSERTs, each its own commit: see Connection.appendRows on atomicity. */
@@ -192,9 +192,9 @@ export class TrinoAdapter implements Adapter {
       const client = losslessClient(Trino.create(options), parseTrinoJson);
       // Trino's own errors are about the SQL; an HTTP failure is about reaching the server.
       const run = (sql: string, limit?: number) => runStatement(client, sql, limit, inFlight).catch((err: unknown) => this.failConnection(err));
-      const stream = async function* (this: TrinoAdapter, sql: string) {
+      const stream = async function* (this: TrinoAdapter, sql: string, signal?: AbortSignal) {
         try {
-          yield* streamStatement(client, sql, inFlight);
+          yield* streamStatement(client, sql, inFlight, signal);
         } catch (err) {
           this.failConnection(err);
         }

@@ -61,10 +61,13 @@ export async function runStatement(client: Trino, sql: string, limit?: number, i
  * come; runStatement collects them). A reader that stops early (return, break) cancels the
  * statement on the server: unread, it would run on and hold the server's memory.
  */
-export async function* streamStatement(client: Trino, sql: string, inFlight?: InFlightQueries): AsyncGenerator<StatementResult> {
+export async function* streamStatement(client: Trino, sql: string, inFlight?: InFlightQueries, signal?: AbortSignal): AsyncGenerator<StatementResult> {
   let queryId: string | undefined;
   let settled = false;
   const release = inFlight?.track(async () => (queryId ? client.cancel(queryId) : undefined));
+  // Aborted: cancelled on the server at once, so that it stops computing while dpf waits for a page.
+  const cancel = () => void (queryId && !settled ? client.cancel(queryId).catch(() => undefined) : undefined);
+  signal?.addEventListener('abort', cancel);
   try {
     const pages = await withRetry(() => client.query(stripTerminator(sql)));
     queryId = submittedQueryId(pages);
@@ -96,6 +99,7 @@ export async function* streamStatement(client: Trino, sql: string, inFlight?: In
   } finally {
     // Left before the last page (the reader returned early): the rest is not wanted.
     if (!settled && queryId) await client.cancel(queryId).catch(() => undefined);
+    signal?.removeEventListener('abort', cancel);
     release?.();
   }
 }
