@@ -1,28 +1,32 @@
 /**
- * Step 2: parse. Turns loaded files into manifest nodes: analyzes every model template (refs,
- * sources, inline config, helpers), applies config precedence, attaches YAML descriptions and
- * columns, reads seeds, declares sources, resolves every ref and source to a unique id, and
- * names each node's relation. Collects all diagnostics and reports them together.
+ * Step 2: parse. Turns loaded files into manifest nodes, one parser per kind: models and
+ * snapshots (parse-models.ts), seeds (parse-seeds.ts), sources (parse-sources.ts), data tests
+ * (parse-data-tests.ts) and unit tests (parse-unit-tests.ts). Here: what they share (YAML
+ * patches by name, macros analyzed once, docs blocks, names and relations claimed once), then
+ * every ref and source resolved to a unique id, the dependency maps, and the checks across
+ * kinds (two nodes writing one relation, YAML that describes nothing, unused folder config).
+ * Collects all diagnostics and reports them together.
  */
-import { createHash, randomUUID } from 'node:crypto';
-import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
 import { DiagnosticBag, diagnostic, type SourceLocation } from '../errors/dpf-error.js';
 import type { Dialect } from '../adapters/adapter.js';
 import { analyzeTemplate } from './analyze-template.js';
 import { findJinjaHabits } from './jinja-habits.js';
 import { closestMatch } from './closest-match.js';
-import type { ProjectFile, ProjectFiles, PropertiesFile } from './load-project.js';
-import { MANIFEST_SCHEMA_VERSION, type ColumnInfo, type ExecutableNode, type Manifest, type ModelConfig, type SqlNode, type SeedConfig, type SeedNode, type SourceNode } from './manifest.js';
+import type { ProjectFile, ProjectFiles } from './load-project.js';
+import { MANIFEST_SCHEMA_VERSION, type ColumnInfo, type ExecutableNode, type Manifest } from './manifest.js';
 import { isEphemeral } from './node-kinds.js';
 import { DPF_VERSION } from './package-paths.js';
-import { scanSeedCsv } from '../adapters/read-seed-csv.js';
 import { loadGenericTests, type GenericTestDefinition } from './generic-tests.js';
-import { parseDataTests, parseRelationArg } from './parse-data-tests.js';
+import { parseDataTests } from './parse-data-tests.js';
+import { parseSqlNodes, yamlSnapshots } from './parse-models.js';
+import { sha256, type NodeParseScope, type PatchEntry, type SqlNodeRefs } from './parse-scope.js';
+import { parseSeeds } from './parse-seeds.js';
 import { parseSources } from './parse-sources.js';
 import { parseUnitTests } from './parse-unit-tests.js';
 import { dbtProjectKeyDiagnostics } from './dbt-project-keys.js';
 import { collectDocsBlocks, docsResolver, type Describe } from './resolve-docs.js';
-import { configPaths, folderConfig, mergeConfigs, resolveSchema, toTags, type RawConfig } from './resolve-config.js';
+import { configPaths, resolveSchema, toTags } from './resolve-config.js';
 import type { YamlFile } from './read-yaml-file.js';
 
 export interface ParseContext {
@@ -54,40 +58,6 @@ export interface ParsedProject {
   readonly genericTests: ReadonlyMap<string, GenericTestDefinition>;
   readonly warnings: ReturnType<DiagnosticBag['warnings']['slice']>;
 }
-
-const INLINE_CONFIG_KEYS: Record<string, (v: unknown) => string | undefined> = {
-  materialized: (v) =>
-    ['view', 'table', 'ephemeral', 'incremental'].includes(String(v)) ? undefined : 'must be one of view, table, ephemeral, incremental',
-  incremental_strategy: (v) =>
-    ['append', 'merge', 'delete+insert', 'microbatch'].includes(String(v)) ? undefined : 'must be one of append, merge, delete+insert, microbatch',
-  event_time: (v) => (typeof v === 'string' ? undefined : 'must be a column name'),
-  reuse: (v) => (['auto', 'trust_code'].includes(String(v)) ? undefined : 'must be auto or trust_code'),
-  batch_size: (v) => (['hour', 'day', 'month'].includes(String(v)) ? undefined : 'must be hour, day or month'),
-  begin: (v) => (typeof v === 'string' && !Number.isNaN(Date.parse(v)) ? undefined : 'must be a date such as "2024-01-01"'),
-  lookback: (v) => (Number.isInteger(v) && Number(v) >= 0 ? undefined : 'must be a whole number of batches'),
-  unique_key: (v) => (typeof v === 'string' ? undefined : 'must be a string (comma-separated for several columns)'),
-  on_schema_change: (v) =>
-    ['ignore', 'fail', 'append_new_columns', 'sync_all_columns'].includes(String(v)) ? undefined : 'must be one of ignore, fail, append_new_columns, sync_all_columns',
-  merge_update_columns: (v) => (typeof v === 'string' ? undefined : 'must be a string (comma-separated)'),
-  merge_exclude_columns: (v) => (typeof v === 'string' ? undefined : 'must be a string (comma-separated)'),
-  strategy: (v) => (['timestamp', 'check'].includes(String(v)) ? undefined : 'must be timestamp or check'),
-  updated_at: (v) => (typeof v === 'string' ? undefined : 'must be a column name'),
-  check_cols: (v) => (typeof v === 'string' ? undefined : 'must be "all" or column names, comma-separated'),
-  invalidate_hard_deletes: (v) => (typeof v === 'boolean' ? undefined : 'must be true or false'),
-  schema: (v) => (typeof v === 'string' ? undefined : 'must be a string'),
-  database: (v) => (typeof v === 'string' ? undefined : 'must be a string'),
-  alias: (v) => (typeof v === 'string' ? undefined : 'must be a string'),
-  tags: (v) => (typeof v === 'string' ? undefined : 'must be a string (comma-separated for several tags)'),
-  enabled: (v) => (typeof v === 'boolean' ? undefined : 'must be true or false'),
-};
-
-interface PatchEntry {
-  readonly entry: Record<string, unknown> & { name: string };
-  readonly file: YamlFile<PropertiesFile>;
-  readonly index: number;
-}
-
-const sha256 = (text: string) => ({ name: 'sha256' as const, checksum: createHash('sha256').update(text).digest('hex') });
 
 export function parseProject(files: ProjectFiles, ctx: ParseContext): ParsedProject {
   const bag = new DiagnosticBag();
@@ -154,7 +124,7 @@ export function parseProject(files: ProjectFiles, ctx: ParseContext): ParsedProj
     return seen;
   };
 
-  // ---- models
+  // ---- the nodes that build relations, one parser per kind (parse-models.ts, parse-seeds.ts)
   const nodes: Record<string, ExecutableNode> = {};
   const templates = new Map<string, hbs.AST.Program>();
   const byName = new Map<string, { uniqueId: string; path: string }>();
@@ -167,178 +137,13 @@ export function parseProject(files: ProjectFiles, ctx: ParseContext): ParsedProj
     byName.set(name, { uniqueId, path });
     return true;
   };
-
-  const modelRefs: { node: SqlNode; vars: ReturnType<typeof analyzeTemplate>['vars'] }[] = [];
-  const sqlFiles = [
-    ...files.models.map((file) => ({ file, snapshot: false })),
-    ...files.snapshots.map((file) => ({ file, snapshot: true })),
-    ...yamlSnapshots(patches.snapshots, new Set(files.snapshots.map((f) => f.name)), bag).map((file) => ({ file, snapshot: true })),
-  ];
-  for (const { file, snapshot } of sqlFiles) {
-    const analysis = analyzeTemplate(file.text, {
-      file: file.path,
-      partials: partialNames,
-      lookupVar: (name) => vars[name],
-    });
-    const usedPartials = partialClosure(analysis.partials);
-    const fromPartials = usedPartials.map((p) => macroAnalyses.get(p)!);
-    analysis.diagnostics.forEach((d) => bag.add(d));
-    for (const [key, { value, location }] of Object.entries(analysis.config)) {
-      const check = INLINE_CONFIG_KEYS[key];
-      if (!check) {
-        bag.add(
-          diagnostic(
-            'UnknownKey',
-            { key, where: '{{config}}', suggestion: closestMatch(key, Object.keys(INLINE_CONFIG_KEYS)), allowed: Object.keys(INLINE_CONFIG_KEYS) },
-            location,
-          ),
-        );
-      } else {
-        const problem = check(value);
-        if (problem) bag.add(diagnostic('InvalidConfig', { key, detail: problem }, location));
-      }
-    }
-    const fqn = [projectName, ...file.folders, file.name];
-    const patchKind = snapshot ? 'snapshots' : 'models';
-    const patch = patches[patchKind].get(file.name);
-    patches[patchKind].delete(file.name);
-    const inline = Object.fromEntries(Object.entries(analysis.config).map(([k, v]) => [k, v.value]));
-    const yamlLevel: RawConfig = { ...((patch?.entry.config as RawConfig) ?? {}) };
-    if (patch?.entry.tags) yamlLevel.tags = [...toTags(yamlLevel.tags), ...toTags(patch.entry.tags)];
-    if (patch?.entry.docs) yamlLevel.docs = patch.entry.docs;
-    const merged = snapshot
-      ? mergeConfigs([yamlLevel, inline, { materialized: 'snapshot' }])
-      : mergeConfigs([{ materialized: 'view' }, ...folderConfig(project.models, fqn, usedConfigPaths), yamlLevel, inline]);
-    const config: ModelConfig = {
-      materialized: merged.materialized as ModelConfig['materialized'],
-      schema: merged.schema as string | undefined,
-      database: merged.database as string | undefined,
-      alias: merged.alias as string | undefined,
-      tags: merged.tags as string[],
-      enabled: merged.enabled !== false,
-      meta: { ...(merged.meta as Record<string, unknown>), ...((patch?.entry.meta as Record<string, unknown>) ?? {}) },
-      docs: { show: true, ...((merged.docs as object) ?? {}) },
-      ...grantsConfig(merged),
-      ...incrementalConfig(merged),
-      ...snapshotConfig(merged),
-      ...(merged.reuse === 'trust_code' ? { reuse: 'trust_code' as const } : {}),
-    };
-    if (!config.enabled) continue;
-    // Config written in Jinja is reported as such; "unique_key is missing" on top would mislead.
-    const jinja = analysis.diagnostics.some((d) => d.name === 'JinjaSyntax');
-    if (snapshot && !jinja) checkSnapshotConfig(config, file.path, analysis, bag);
-    if (config.incremental_strategy === 'microbatch') {
-      for (const key of ['event_time', 'batch_size', 'begin'] as const) {
-        if (!config[key]) {
-          bag.add(
-            diagnostic(
-              'InvalidConfig',
-              { key, detail: 'is needed by the microbatch strategy (event_time: the time column, batch_size: hour|day|month, begin: the first date)' },
-              analysis.config.incremental_strategy?.location ?? { file: file.path, line: 1, column: 1 },
-            ),
-          );
-        }
-      }
-    } else if (config.materialized === 'incremental' && config.incremental_strategy !== 'append' && !config.unique_key?.length) {
-      bag.add(
-        diagnostic(
-          'InvalidConfig',
-          { key: 'unique_key', detail: `is needed by the ${config.incremental_strategy} strategy; set unique_key, or use incremental_strategy="append"` },
-          analysis.config.incremental_strategy?.location ?? analysis.config.materialized?.location ?? { file: file.path, line: 1, column: 1 },
-        ),
-      );
-    }
-    const uniqueId = `${snapshot ? 'snapshot' : 'model'}.${projectName}.${file.name}`;
-    if (!claimName(file.name, uniqueId, file.path, snapshot ? 'snapshot' : 'model')) continue;
-    const node: SqlNode = {
-      kind: snapshot ? 'snapshot' : 'model',
-      uniqueId,
-      name: file.name,
-      packageName: projectName,
-      originalFilePath: file.path,
-      fqn,
-      description: describe(patch?.entry.description, patch && { file: patch.file, path: [patchKind, patch.index, 'description'] }),
-      columns: columns(patch?.entry.columns, patch?.file, [patchKind, patch?.index ?? 0, 'columns']),
-      meta: config.meta,
-      tags: config.tags,
-      patchPath: patch?.file.path,
-      ...relationFor(file.name, config),
-      config,
-      rawCode: file.text,
-      checksum: sha256(file.text),
-      refs: [...analysis.refs, ...fromPartials.flatMap((a) => a.refs)],
-      sources: [...analysis.sources, ...fromPartials.flatMap((a) => a.sources)],
-      macros: usedPartials.map((p) => `macro.${projectName}.${p}`),
-      dependsOn: [],
-    };
-    nodes[uniqueId] = node;
-    if (analysis.ast) templates.set(uniqueId, analysis.ast);
-    modelRefs.push({ node, vars: [...analysis.vars, ...fromPartials.flatMap((a) => a.vars)] });
-  }
-
-  // ---- seeds
-  for (const file of files.seeds) {
-    const fqn = [projectName, ...file.folders, file.name];
-    const patch = patches.seeds.get(file.name);
-    patches.seeds.delete(file.name);
-    const yamlLevel: RawConfig = { ...((patch?.entry.config as RawConfig) ?? {}) };
-    if (patch?.entry.tags) yamlLevel.tags = [...toTags(yamlLevel.tags), ...toTags(patch.entry.tags)];
-    const merged = mergeConfigs([...folderConfig(project.seeds, fqn, usedConfigPaths), yamlLevel]);
-    if (merged.enabled === false) continue;
-    const config: SeedConfig = {
-      materialized: 'seed',
-      schema: merged.schema as string | undefined,
-      database: merged.database as string | undefined,
-      alias: merged.alias as string | undefined,
-      tags: merged.tags as string[],
-      enabled: true,
-      meta: { ...(merged.meta as Record<string, unknown>), ...((patch?.entry.meta as Record<string, unknown>) ?? {}) },
-      docs: { show: true, ...((merged.docs as object) ?? {}) },
-      column_types: (merged.column_types as Record<string, string>) ?? {},
-      ...grantsConfig(merged),
-      delimiter: (merged.delimiter as string) ?? ',',
-    };
-    const table = bag.collect(() => scanSeedCsv(file.text, file.path, config.delimiter));
-    if (!table) continue;
-    for (const column of Object.keys(config.column_types)) {
-      if (!table.header.includes(column)) {
-        const where = patch ? patch.file.locate(['seeds', patch.index, 'config', 'column_types']) : { file: 'dpf_project.yml' };
-        bag.add(
-          diagnostic(
-            'InvalidConfig',
-            { key: `column_types.${column}`, detail: `names a column that ${file.path} does not have (it has: ${table.header.join(', ')})` },
-            where,
-          ),
-        );
-      }
-    }
-    const uniqueId = `seed.${projectName}.${file.name}`;
-    if (!claimName(file.name, uniqueId, file.path, 'seed')) continue;
-    const seedColumns = table.header.map((name, i) => ({
-      name,
-      type: normalizeType(ctx.dialect, config.column_types[name]) ?? ctx.dialect.typeName(table.types[i]!),
-    }));
-    const node: SeedNode = {
-      kind: 'seed',
-      uniqueId,
-      name: file.name,
-      packageName: projectName,
-      originalFilePath: file.path,
-      fqn,
-      description: describe(patch?.entry.description, patch && { file: patch.file, path: ['seeds', patch.index, 'description'] }),
-      columns: columns(patch?.entry.columns, patch?.file, ['seeds', patch?.index ?? 0, 'columns']),
-      meta: config.meta,
-      tags: config.tags,
-      patchPath: patch?.file.path,
-      ...relationFor(file.name, config),
-      config,
-      checksum: sha256(file.text),
-      seedColumns,
-      rowCount: table.rowCount,
-      dependsOn: [],
-    };
-    nodes[uniqueId] = node;
-  }
+  const modelRefs: SqlNodeRefs[] = [];
+  const scope: NodeParseScope = {
+    bag, ctx, project, projectName, vars, describe, columns, relationFor, patches, usedConfigPaths, partialNames, partialClosure, macroAnalyses, nodes, templates, claimName, modelRefs,
+  };
+  parseSqlNodes(scope, 'model', files.models);
+  parseSqlNodes(scope, 'snapshot', [...files.snapshots, ...yamlSnapshots(patches.snapshots, new Set(files.snapshots.map((f) => f.name)), bag)]);
+  parseSeeds(scope, files.seeds);
 
   // ---- two nodes must never write the same relation
   const byRelation = new Map<string, ExecutableNode>();
@@ -461,72 +266,10 @@ export function parseProject(files: ProjectFiles, ctx: ParseContext): ParsedProj
   return { root: files.root, targetPath: files.targetPath, manifest, templates, partials, vars, genericTests, warnings: bag.warnings };
 }
 
-/**
- * Snapshots defined in YAML alone (`relation: source('crm', 'customers')` and a config), as
- * dbt allows: each becomes a one-line snapshot query, located at its YAML entry.
- */
-function yamlSnapshots(entries: ReadonlyMap<string, PatchEntry>, sqlNames: ReadonlySet<string>, bag: DiagnosticBag): ProjectFile[] {
-  const out: ProjectFile[] = [];
-  for (const [name, { entry, file, index }] of entries) {
-    if (sqlNames.has(name) || entry.relation === undefined) continue;
-    const parsed = parseRelationArg(String(entry.relation));
-    if (!parsed) {
-      bag.add(diagnostic('InvalidConfig', { key: 'relation', detail: "must be ref('model') or source('source', 'table')" }, file.locate(['snapshots', index, 'relation'])));
-      continue;
-    }
-    const from = 'ref' in parsed ? `{{ref "${parsed.ref}"}}` : `{{source "${parsed.source}" "${parsed.table}"}}`;
-    out.push({ path: file.path, folders: [], name, text: `select * from ${from}\n` });
-  }
-  return out;
-}
 
-/** Snapshot config: which rows are the same entity (unique_key) and how a change is seen. */
-function snapshotConfig(merged: RawConfig): Partial<ModelConfig> {
-  if (merged.materialized !== 'snapshot') return {};
-  const checkCols = merged.check_cols === undefined ? undefined : merged.check_cols === 'all' ? 'all' : toTags(merged.check_cols);
-  return {
-    unique_key: merged.unique_key === undefined ? undefined : toTags(merged.unique_key),
-    strategy: merged.strategy as ModelConfig['strategy'],
-    updated_at: merged.updated_at as string | undefined,
-    check_cols: checkCols as ModelConfig['check_cols'],
-    invalidate_hard_deletes: merged.invalidate_hard_deletes === true,
-  };
-}
 
-function checkSnapshotConfig(config: ModelConfig, file: string, analysis: ReturnType<typeof analyzeTemplate>, bag: DiagnosticBag): void {
-  const at = (key: string) => analysis.config[key]?.location ?? { file, line: 1, column: 1 };
-  const problem = (key: string, detail: string) => bag.add(diagnostic('InvalidConfig', { key, detail }, at(key)));
-  if (!config.unique_key?.length) problem('unique_key', 'is needed by a snapshot: the column(s) that identify a row across loads');
-  if (config.strategy === 'timestamp' && !config.updated_at) problem('updated_at', 'is needed by the timestamp strategy: the column holding when a row last changed');
-  else if (config.strategy === 'check' && !config.check_cols) problem('check_cols', 'is needed by the check strategy: "all" or the columns to compare');
-  else if (!config.strategy) problem('strategy', 'is needed by a snapshot: timestamp (with updated_at) or check (with check_cols)');
-}
 
-/** grants: {privilege: grantee or [grantees]}; privileges lower-cased, grantees as written. */
-function grantsConfig(merged: RawConfig): { grants?: Record<string, string[]> } {
-  const raw = merged.grants as Record<string, unknown> | undefined;
-  if (!raw || Object.keys(raw).length === 0) return {};
-  return { grants: Object.fromEntries(Object.entries(raw).map(([privilege, who]) => [privilege.toLowerCase(), toTags(who)])) };
-}
 
-/** Incremental config, lists accepted as YAML lists or comma-separated strings. */
-function incrementalConfig(merged: RawConfig): Partial<ModelConfig> {
-  const eventTime = merged.event_time === undefined ? {} : { event_time: String(merged.event_time) };
-  if (merged.materialized !== 'incremental') return eventTime;
-  const list = (v: unknown) => (v === undefined ? undefined : toTags(v));
-  const uniqueKey = list(merged.unique_key);
-  return {
-    incremental_strategy: (merged.incremental_strategy as ModelConfig['incremental_strategy']) ?? (uniqueKey?.length ? 'merge' : 'append'),
-    unique_key: uniqueKey,
-    merge_update_columns: list(merged.merge_update_columns),
-    merge_exclude_columns: list(merged.merge_exclude_columns),
-    on_schema_change: (merged.on_schema_change as ModelConfig['on_schema_change']) ?? 'ignore',
-    ...eventTime,
-    ...(merged.incremental_strategy === 'microbatch'
-      ? { batch_size: merged.batch_size as ModelConfig['batch_size'], begin: merged.begin as string | undefined, lookback: Number(merged.lookback ?? 1) }
-      : {}),
-  };
-}
 
 /** Columns of a YAML entry; at is where its columns: list is, for the doc calls in descriptions. */
 function columnsOf(raw: unknown, describe: Describe, at: { file: YamlFile; path: (string | number)[] } | undefined): Record<string, ColumnInfo> {
@@ -546,6 +289,3 @@ function columnsOf(raw: unknown, describe: Describe, at: { file: YamlFile; path:
 
 export type { SourceLocation, ProjectFile };
 
-function normalizeType(dialect: Dialect, typeName: string | undefined): string | undefined {
-  return typeName === undefined || !dialect.normalizeType ? typeName : dialect.normalizeType(typeName);
-}
