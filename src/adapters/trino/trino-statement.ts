@@ -71,6 +71,8 @@ export async function* streamStatement(client: Trino, sql: string, inFlight?: In
   try {
     const pages = await withRetry(() => client.query(stripTerminator(sql)));
     queryId = submittedQueryId(pages);
+    // Aborted while the statement was being submitted: no page may come for a long while.
+    if (signal?.aborted) signal.throwIfAborted();
     let columns: { name: string; type: string }[] = [];
     const seen = new Set<Page>();
     // The iterator's last step (done) hands back the final page, which is the first one when
@@ -92,6 +94,10 @@ export async function* streamStatement(client: Trino, sql: string, inFlight?: In
     settled = true;
   } catch (err) {
     settled = true;
+    if (signal?.aborted) {
+      if (queryId) await client.cancel(queryId).catch(() => undefined);
+      throw signal.reason;
+    }
     if (err instanceof TrinoQueryError) throw err;
     // dpf stops reading: tell the server, or the statement runs on (and may still commit).
     if (queryId) await client.cancel(queryId).catch(() => undefined);
