@@ -146,7 +146,8 @@ export async function compileFromDisk(options: CompileOptions): Promise<Compiled
   return { target, targetPath: files.targetPath, parsed, graph, manifest, warnings: [...damaged, ...parsed.warnings], invocationId, timings: timings as StageTimings, history: configFile.data.history, alerts: alertsOf(configFile) };
 }
 
-function alertsOf(configFile: YamlFile<ProjectConfig>): CompiledProject['alerts'] {
+/** The alerts: block of dpf_project.yml with its locations (also read by `dpf alerts test`, which compiles nothing). */
+export function alertsOf(configFile: YamlFile<ProjectConfig>): CompiledProject['alerts'] {
   const config = configFile.data.alerts;
   return config ? { config, locate: (path) => configFile.locate(['alerts', ...path]) } : undefined;
 }
