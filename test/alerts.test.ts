@@ -14,7 +14,13 @@ import { join } from 'node:path';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testAlerts } from '../src/index.js';
-import { dpf, makeProject } from './helpers/run-dpf.js';
+import { adapterFactory } from '../src/adapters/index.js';
+import type { TargetConfig } from '../src/adapters/adapter.js';
+import { SqlTemplates } from '../src/adapters/sql-templates.js';
+import { alertListener, lateStartProblem, problemOf, resolveAlerts, type AlertableResult } from '../src/alerts/index.js';
+import { historyStore } from '../src/history/history-store.js';
+import { emptyRows } from '../src/history/history-rows.js';
+import { dpf, makeProject, tempDir } from './helpers/run-dpf.js';
 import { queryDuckDB } from './helpers/query-duckdb.js';
 
 interface Hook {
@@ -303,5 +309,68 @@ describe('alerts', () => {
     expect(await queryDuckDB(db, 'select version from dpf_meta.history_version')).toEqual([{ version: 2 }]);
     expect(await queryDuckDB(db, 'select count(*)::int as n from dpf_meta.alerts')).toEqual([{ n: 0 }]);
     expect(await queryDuckDB(db, 'select count(*)::int as n from dpf_meta.runs')).toEqual([{ n: 2 }]);
+  });
+
+  it('alerts an anomaly from a monitor step (synthesized node_finished events, as src/monitors emits them) once, then its recovery, with dedup through a real dpf_meta.alerts', async () => {
+    hook.bodies.length = 0;
+    const dir = tempDir('dpf-alert-monitor-');
+    const target: TargetConfig = { profileName: 'p', targetName: 'dev', type: 'duckdb', schema: 'main', threads: 1, settings: { path: join(dir, 'm.duckdb') }, secrets: [] };
+    const adapter = adapterFactory('duckdb').create(target, dir);
+    await adapter.open();
+    try {
+      const store = historyStore(adapter, new SqlTemplates(adapter.name));
+      await store.ensure();
+      const settings = resolveAlerts(
+        { config: { catalog_url: 'https://cat.example/', channels: { hook: { type: 'webhook', url: "{{env 'HOOK'}}" } }, rules: [{ on: 'anomaly' }] }, locate: () => ({ file: 'dpf_project.yml' }) },
+        dir,
+        { HOOK: hook.url },
+      )!;
+      expect(settings.secrets).toEqual([hook.url]);
+      const monitorResult = (status: string): AlertableResult => ({
+        uniqueId: 'monitor.shop.orders_volume',
+        name: 'orders_volume',
+        resourceType: 'monitor',
+        status: status as AlertableResult['status'],
+        message: 'row count outside the expected band',
+        monitor: { monitor: 'volume', metric: 'row_count', value: 12, expected: { low: 950, high: 1050 } },
+      });
+      const runWith = async (status: string, runId: string) => {
+        const listener = alertListener({ settings, context: { project: 'shop', target: 'dev', command: 'build', runId, catalogUrl: settings.catalogUrl }, projectDir: dir, clean: (v) => v, warn: (w) => expect.fail(w.message) });
+        // A failed model is routed nowhere here (rules: anomaly only); a skipped node is no problem.
+        listener.listen({ type: 'node_finished', result: { uniqueId: 'model.shop.x', name: 'x', resourceType: 'model', status: 'error', message: 'boom' } } as never);
+        listener.listen({ type: 'node_finished', result: monitorResult(status) } as never);
+        const rows = await listener.finish(adapter);
+        await store.append({ ...emptyRows(), alerts: rows });
+        return rows;
+      };
+      const first = await runWith('warn', 'run-1');
+      expect(first).toMatchObject([{ problem_key: 'monitor.shop.orders_volume:anomaly', kind: 'anomaly', event: 'alert', status: 'sent', channel: 'hook' }]);
+      expect(hook.bodies).toHaveLength(1);
+      expect(hook.bodies[0]!.text).toContain('monitor orders_volume shows an anomaly: volume · row_count = 12 (expected 950 to 1050)');
+      expect(hook.bodies[0]!.text).toContain('https://cat.example/#/node/monitor.shop.orders_volume');
+      expect(await runWith('fail', 'run-2')).toEqual([]);
+      expect(hook.bodies).toHaveLength(1);
+      expect(await runWith('pass', 'run-3')).toMatchObject([{ event: 'recovery', status: 'sent' }]);
+      expect(hook.bodies[1]!.text).toContain('resolved: monitor orders_volume (anomaly)');
+      expect(await runWith('pass', 'run-4')).toEqual([]);
+      expect(hook.bodies).toHaveLength(2);
+    } finally {
+      await adapter.close();
+    }
+  });
+
+  it('classifies results: error and fail are failures, warn a warning, a monitor that warns or fails an anomaly; skipped is nothing; late_start waits for the scheduler', () => {
+    const base = { uniqueId: 'model.p.m', name: 'm', message: 'm' };
+    expect(problemOf({ ...base, resourceType: 'model', status: 'error' })?.kind).toBe('failure');
+    expect(problemOf({ ...base, resourceType: 'test', status: 'fail' })?.kind).toBe('failure');
+    expect(problemOf({ ...base, resourceType: 'test', status: 'warn' })?.kind).toBe('warning');
+    expect(problemOf({ ...base, resourceType: 'source', status: 'warn' })?.key).toBe('model.p.m:warning');
+    expect(problemOf({ ...base, resourceType: 'monitor', status: 'fail', monitor: { monitor: 'schema_change', detail: 'column amount removed' } })).toMatchObject({ kind: 'anomaly', summary: 'schema_change: column amount removed' });
+    expect(problemOf({ ...base, resourceType: 'monitor', status: 'error' })?.kind).toBe('failure');
+    expect(problemOf({ ...base, resourceType: 'model', status: 'skipped' })).toBeUndefined();
+    expect(problemOf({ ...base, resourceType: 'monitor', status: 'pass' })).toBeUndefined();
+    const scheduled = new Date('2024-01-01T06:00:00Z');
+    expect(lateStartProblem('daily', scheduled, new Date('2024-01-01T06:04:00Z'), 300)).toBeUndefined();
+    expect(lateStartProblem('daily', scheduled, new Date('2024-01-01T06:10:00Z'), 300)).toMatchObject({ key: 'pipeline.daily:late_start', kind: 'late_start', summary: expect.stringContaining('started 600 s later') });
   });
 });
