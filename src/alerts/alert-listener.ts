@@ -51,6 +51,17 @@ export function alertListener(options: AlertListenerOptions): AlertListener {
       problems.set(problem.key, problem);
     },
     async finish(adapter) {
+      try {
+        return await sendAll(adapter);
+      } catch (err) {
+        // A bug here must not fail the run: it is one warning, like a channel that failed.
+        options.warn(diagnostic('AlertSendFailed', { channel: '(all)', count: problems.size, detail: options.clean(String((err as Error)?.message ?? err)) }, undefined, 'warning'));
+        return [];
+      }
+    },
+  };
+
+  async function sendAll(adapter: Pick<Adapter, 'withConnection' | 'dialect' | 'name'>): Promise<HistoryRow[]> {
       const { settings } = options;
       if (settings.channels.length === 0) return [];
       let sent: SentRecord[] = [];
@@ -100,8 +111,7 @@ export function alertListener(options: AlertListenerOptions): AlertListener {
         }),
       );
       return options.clean(rows);
-    },
-  };
+  }
 }
 
 export type { Delivery };
