@@ -8,6 +8,8 @@ export { compile, ls, type CompileOutcome, type ListedNode } from './api/inspect
 export { show, type ShowOptions, type ShowResult } from './api/show-rows.js';
 export { history, nodeHistory, type HistoryOptions } from './api/show-history.js';
 export type { HistoryRun, HistoryNodeRun } from './history/index.js';
+export { testAlerts, type AlertsTestOutcome } from './api/test-alerts.js';
+export type { AlertMessage, Notifier, ChannelTestResult } from './alerts/index.js';
 export type { ProjectOptions, SelectionOptions, RunOptions, FreshnessOptions } from './api/options.js';
 export type { DpfEvent, Listener } from './api/events.js';
 export type { ProjectSummary } from './api/project-summary.js';

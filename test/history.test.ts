@@ -37,7 +37,7 @@ async function tableRows(dir: string, table: HistoryTableName, where = 'true'): 
 
 function expectValidRows(rows: Partial<Record<HistoryTableName, Record<string, unknown>[]>>) {
   const validate = schemaValidator('history');
-  const doc = { runs: [], node_runs: [], test_results: [], freshness: [], ...rows };
+  const doc = { runs: [], node_runs: [], test_results: [], freshness: [], alerts: [], ...rows };
   expect(validate(doc), JSON.stringify(validate.errors?.slice(0, 3))).toBe(true);
 }
 

@@ -24,6 +24,7 @@ import { explainPlan } from '../runner/explain-plan.js';
 import { planRun, type Plan, type RunCommand } from '../runner/plan-run.js';
 import { forgetLedger, readLedger, writeLedger, type ReuseState } from '../runner/reuse-ledger.js';
 import { DEFAULT_KEEP_DAYS, historyRecorder } from '../history/index.js';
+import { alertListener, resolveAlerts, type AlertSettings } from '../alerts/index.js';
 import type { RunSummary } from '../runner/run-results.js';
 import { runFromLedger, runPlan } from '../runner/run-plan.js';
 import { STEP_KINDS } from '../runner/step-kinds.js';
@@ -93,6 +94,8 @@ interface Session {
   /** Absent for dpf test, which replaces no relation. */
   readonly records?: { readonly database?: string; readonly rebuildAll?: string };
   readonly emit: Listener;
+  /** dpf_project.yml's alerts: block, resolved for this run; absent without one. */
+  readonly alerts?: AlertSettings;
   /** Runs fn, redacting the errors it throws. */
   redacting<T>(fn: () => Promise<T>): Promise<T>;
   /** A copy of a value with every secret redacted. */
@@ -107,7 +110,9 @@ async function prepare(command: RunCommand, options: RunOptions): Promise<Sessio
   // --defer renders SQL again with other relations, which needs the parsed project.
   const compileOptions = { ...compileOptionsOf(options), reuseCompiled: !options.defer };
   const compiled = await compileFromDisk(compileOptions);
-  const secrets = compiled.target.secrets.filter((s) => s.length > 0);
+  // Alert channels' URLs and passwords are secrets of the run like the profile's.
+  const alerts = resolveAlerts(compiled.alerts, compileOptions.projectDir, compileOptions.env ?? process.env);
+  const secrets = [...compiled.target.secrets, ...(alerts?.secrets ?? [])].filter((s) => s.length > 0);
   const redact = secretRedactor(secrets);
   const clean = <T>(value: T): T => (secrets.length === 0 ? value : redactStrings(value, redact));
   const listeners = fanOut([options.onEvent]);
@@ -120,7 +125,7 @@ async function prepare(command: RunCommand, options: RunOptions): Promise<Sessio
       throw err;
     }
   };
-  for (const warning of compiled.warnings) emit({ type: 'warning', diagnostic: warning });
+  for (const warning of [...compiled.warnings, ...(alerts?.warnings ?? [])]) emit({ type: 'warning', diagnostic: warning });
   emit({ type: 'project_compiled', project: projectSummary(compiled) });
   const selected = await redacting(async () => selectNodes(compiled.manifest, compiled.graph, selectionOf(options, compiled.targetPath)));
   const eventTimeRange = options.eventTimeStart || options.eventTimeEnd ? { start: options.eventTimeStart, end: options.eventTimeEnd } : undefined;
@@ -129,7 +134,7 @@ async function prepare(command: RunCommand, options: RunOptions): Promise<Sessio
   // dpf test and dpf source freshness replace no relation; every other command records what it replaces.
   const replaces = Object.values(STEP_KINDS).some((kind) => kind.writesRelation && kind.commands.includes(command));
   const records = replaces ? { database: compiled.target.database, rebuildAll } : undefined;
-  return { command, compiled, projectDir: compileOptions.projectDir, selected, plan, rebuildAll, records, emit, redacting, clean };
+  return { command, compiled, projectDir: compileOptions.projectDir, selected, plan, rebuildAll, records, emit, alerts, redacting, clean };
 }
 
 async function execute(session: Session, options: RunOptions & { readonly output?: string }): Promise<RunOutcome> {
@@ -174,11 +179,23 @@ async function execute(session: Session, options: RunOptions & { readonly output
     clean: session.clean,
     warn: (where, detail) => emit({ type: 'warning', diagnostic: diagnostic('HistoryWriteFailed', { where, detail }, undefined, 'warning') }),
   });
+  // Alerts (src/alerts): problems collected from the run's events, sent at its end; best effort.
+  const alerts = session.alerts && session.alerts.channels.length > 0
+    ? alertListener({
+        settings: session.alerts,
+        context: { project: compiled.manifest.metadata.projectName, target: compiled.target.targetName, command, runId: compiled.invocationId, catalogUrl: session.alerts.catalogUrl },
+        projectDir,
+        database: compiled.target.database,
+        clean: session.clean,
+        warn: (warning) => emit({ type: 'warning', diagnostic: warning }),
+      })
+    : undefined;
   // Not through fanOut: an artifact that cannot be written (a full disk) fails the command.
   const onEvent: Listener = (event) => {
     emit(event);
     writeArtifacts(event);
     history.listen(event);
+    alerts?.listen(event);
   };
   const factory = adapterFactory(compiled.target.type);
   const stampWarehouse = (writtenBefore?: number) =>
@@ -229,6 +246,8 @@ async function execute(session: Session, options: RunOptions & { readonly output
       signal: options.signal,
     });
     reuseState = summary.reuseState;
+    // Sent before the history is written: the rows of what was sent go with the run's others.
+    if (alerts) history.record({ alerts: await alerts.finish(adapter) });
     const { reuseState: _, ...plain } = summary;
     result = outcome(plain, manifest);
   } finally {

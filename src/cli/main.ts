@@ -8,6 +8,7 @@ import { DpfError, fail } from '../errors/dpf-error.js';
 import { diskFullError } from '../errors/disk-full.js';
 import { DPF_VERSION } from '../compiler/package-paths.js';
 import { closestMatch } from '../compiler/closest-match.js';
+import { registerAlertsCommand } from './commands/alerts-command.js';
 import { registerCiCommand } from './commands/ci-command.js';
 import { registerCleanCommand } from './commands/clean-command.js';
 import { registerCloneCommand } from './commands/clone-command.js';
@@ -53,6 +54,7 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
   registerDebugCommand(program, ctx);
   registerDocsCommand(program, ctx);
   registerHistoryCommand(program, ctx);
+  registerAlertsCommand(program, ctx);
   registerCleanCommand(program, ctx);
   const quiet = (cmd: Command): void => {
     cmd.exitOverride().configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr(s) });

@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { relative } from 'node:path';
-import { diagnostic, type Diagnostic } from '../errors/dpf-error.js';
+import { diagnostic, type Diagnostic, type SourceLocation } from '../errors/dpf-error.js';
 import type { TargetConfig } from '../adapters/adapter.js';
 import { adapterFactory } from '../adapters/index.js';
 import { buildGraph, type ProjectGraph } from './build-graph.js';
@@ -12,6 +12,7 @@ import { compileProject } from './compile-project.js';
 import { loadProfile } from './load-profile.js';
 import { loadProject, loadProjectConfig, targetPathOf, type ProjectConfig } from './load-project.js';
 import { YamlCache } from './yaml-cache.js';
+import type { YamlFile } from './read-yaml-file.js';
 import { forgetFingerprint, projectFingerprint, reusableCompile, saveFingerprint } from './compile-fingerprint.js';
 import { findProfilesFile } from './load-profile.js';
 import type { Manifest } from './manifest.js';
@@ -54,6 +55,8 @@ export interface CompiledProject {
   readonly timings: StageTimings;
   /** dpf_project.yml's history: block (retention of dpf_meta's run history). */
   readonly history?: ProjectConfig['history'];
+  /** dpf_project.yml's alerts: block as written ({{env}} not rendered), and where its values are. */
+  readonly alerts?: { readonly config: NonNullable<ProjectConfig['alerts']>; readonly locate: (path: readonly (string | number)[]) => SourceLocation };
 }
 
 export function resolveTarget(options: CompileOptions, config: ProjectConfig = loadProjectConfig(options.projectDir).data): TargetConfig {
@@ -110,7 +113,7 @@ export async function compileFromDisk(options: CompileOptions): Promise<Compiled
       }
     }
     lap('write');
-    return { target, targetPath, graph, manifest, warnings: [...damaged, ...reused.warnings], invocationId, timings: { parse: 0, compile: 0, ...timings } as StageTimings, history: configFile.data.history };
+    return { target, targetPath, graph, manifest, warnings: [...damaged, ...reused.warnings], invocationId, timings: { parse: 0, compile: 0, ...timings } as StageTimings, history: configFile.data.history, alerts: alertsOf(configFile) };
   }
   const cache = partial ? YamlCache.open(targetPath, ignore('parses every YAML file')) : undefined;
   const files = loadProject(options.projectDir, { cache, configFile });
@@ -140,7 +143,13 @@ export async function compileFromDisk(options: CompileOptions): Promise<Compiled
     else forgetFingerprint(files.targetPath);
   }
   lap('write');
-  return { target, targetPath: files.targetPath, parsed, graph, manifest, warnings: [...damaged, ...parsed.warnings], invocationId, timings: timings as StageTimings, history: configFile.data.history };
+  return { target, targetPath: files.targetPath, parsed, graph, manifest, warnings: [...damaged, ...parsed.warnings], invocationId, timings: timings as StageTimings, history: configFile.data.history, alerts: alertsOf(configFile) };
+}
+
+/** The alerts: block of dpf_project.yml with its locations (also read by `dpf alerts test`, which compiles nothing). */
+export function alertsOf(configFile: YamlFile<ProjectConfig>): CompiledProject['alerts'] {
+  const config = configFile.data.alerts;
+  return config ? { config, locate: (path) => configFile.locate(['alerts', ...path]) } : undefined;
 }
 
 function compileContext(target: TargetConfig, deferred?: ReadonlyMap<string, string>) {

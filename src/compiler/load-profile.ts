@@ -107,7 +107,8 @@ function collectSecretValues(value: unknown, out: string[], key = ''): void {
 
 const Handlebars = HandlebarsModule.create();
 
-function renderEnv(text: string, env: NodeJS.ProcessEnv, location: { file: string; line?: number; column?: number }, used: string[]): string {
+/** Renders {{env 'NAME' 'default'}} in one value (the only helper); `used` collects the names read. Also used for dpf_project.yml's alerts: block. */
+export function renderEnv(text: string, env: NodeJS.ProcessEnv, location: { file: string; line?: number; column?: number }, used: string[]): string {
   const helpers = {
     env(name: unknown, ...rest: unknown[]) {
       used.push(String(name));

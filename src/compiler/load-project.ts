@@ -28,7 +28,35 @@ export interface ProjectConfig {
   readonly data_tests?: Record<string, unknown>;
   /** Run history in dpf_meta (docs/history.md). */
   readonly history?: { readonly keep_days?: number };
+  /** Alerts sent at the end of a run (docs/alerts.md); src/alerts resolves and sends them. */
+  readonly alerts?: AlertsProjectConfig;
 }
+
+/** dpf_project.yml's alerts: block as written (schemas/dpf_project.schema.json validates it). */
+export interface AlertsProjectConfig {
+  readonly catalog_url?: string;
+  readonly rate_limit?: { readonly per_run?: number; readonly per_hour?: number };
+  readonly timeout_seconds?: number;
+  readonly late_start?: { readonly tolerance_seconds?: number };
+  readonly channels: Readonly<Record<string, AlertChannelConfig>>;
+  readonly rules?: readonly { readonly on: AlertKindName | readonly AlertKindName[]; readonly channels?: readonly string[] }[];
+}
+
+export type AlertKindName = 'failure' | 'warning' | 'anomaly' | 'late_start';
+
+export type AlertChannelConfig =
+  | { readonly type: 'webhook'; readonly url: string }
+  | {
+      readonly type: 'email';
+      readonly host: string;
+      readonly port?: number;
+      readonly tls?: 'starttls' | 'implicit' | 'none';
+      readonly user?: string;
+      readonly password?: string;
+      readonly from: string;
+      readonly to: string | readonly string[];
+    }
+  | { readonly type: 'custom'; readonly module: string; readonly options?: Readonly<Record<string, unknown>> };
 
 export interface ProjectFile {
   /** Path relative to the project directory, forward slashes. */

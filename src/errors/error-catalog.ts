@@ -449,6 +449,40 @@ export const ERRORS = {
     message: (a: { engine: string; detail: string }) => `${a.engine} rejected the query: ${a.detail}`,
     hint: 'Check the SQL; refs are resolved as in models.',
   },
+
+  // ---- alerts (DPF72x; docs/alerts.md)
+  AlertConfigInvalid: {
+    code: 'DPF720',
+    title: 'Invalid alerts config',
+    message: (a: { detail: string }) => `The alerts: block of dpf_project.yml ${a.detail}.`,
+    hint: (a: { todo: string }) => a.todo,
+  },
+  AlertChannelDisabled: {
+    code: 'DPF721',
+    title: 'Alert channel not configured here',
+    message: (a: { channel: string; detail: string }) => `Alert channel "${a.channel}" sends nothing in this run: ${a.detail}.`,
+    hint: 'Set the environment variable where alerts should be sent (in CI or on the scheduler\'s machine); a run without it builds as usual.',
+  },
+  AlertSendFailed: {
+    code: 'DPF722',
+    title: 'Alert not sent',
+    message: (a: { channel: string; count: number; detail: string }) =>
+      `Alert channel "${a.channel}" could not send ${a.count} message(s) (the run itself is unaffected; a later run sends them again while the problem lasts): ${a.detail}`,
+    hint: 'Check the channel with `dpf alerts test`: the webhook URL or SMTP server, its credentials, and that this machine may reach it.',
+  },
+  AlertsHeld: {
+    code: 'DPF723',
+    title: 'Alerts held by the rate limit',
+    message: (a: { channel: string; count: number; limit: string }) =>
+      `${a.count} message(s) for alert channel "${a.channel}" were held back by its rate limit (${a.limit}); a later run sends them if the problem is still there.`,
+    hint: 'Nothing to do if the burst was expected; otherwise raise alerts.rate_limit in dpf_project.yml. Every problem is in dpf_meta.node_runs and dpf_meta.alerts (status held).',
+  },
+  AlertStateUnreadable: {
+    code: 'DPF724',
+    title: 'Alert state not read',
+    message: (a: { detail: string }) => `dpf_meta.alerts could not be read, so alerts already sent may be sent again: ${a.detail}`,
+    hint: "Check that the target's user may read dpf_meta.alerts and that it has the columns docs/history.md lists; drop it if dpf did not create it, and the next run creates it again.",
+  },
 } as const;
 
 export type ErrorName = keyof typeof ERRORS;

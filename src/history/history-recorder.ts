@@ -47,6 +47,8 @@ export interface RecorderOptions {
 export interface HistoryRecorder {
   /** Takes every event of the command; only the run's own events (RunEvent) matter. */
   listen(event: RunEvent | { readonly type: string }): void;
+  /** Rows made outside the run's events (the alerts sent at its end), written with the others. */
+  record(rows: Partial<HistoryRows>): void;
   /** The warehouse is open: the spool is written first, then this run's rows, through it. */
   attach(adapter: Adapter): void;
   /** Writes what is left (or spools it, when no warehouse was attached). Never throws. */
@@ -145,6 +147,10 @@ export function historyRecorder(options: RecorderOptions): HistoryRecorder {
         default:
           return;
       }
+    },
+    record(rows) {
+      for (const table of HISTORY_TABLE_NAMES) pending[table].push(...(rows[table] ?? []));
+      if (HISTORY_TABLE_NAMES.some((t) => (rows[t]?.length ?? 0) > 0)) start();
     },
     attach(adapter) {
       attached = adapter;

@@ -11,7 +11,7 @@ import type { HistoryRow, HistoryTableName } from './history-tables.js';
 /** Rows of one or more runs, by table. */
 export type HistoryRows = Record<HistoryTableName, HistoryRow[]>;
 
-export const emptyRows = (): HistoryRows => ({ runs: [], node_runs: [], test_results: [], freshness: [] });
+export const emptyRows = (): HistoryRows => ({ runs: [], node_runs: [], test_results: [], freshness: [], alerts: [] });
 
 /** What a run's rows need beyond its summary. */
 export interface RunFacts {

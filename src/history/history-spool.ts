@@ -37,7 +37,8 @@ export function readSpool(targetPath: string): HistoryRows {
     if (!line.trim()) continue;
     try {
       const parsed = JSON.parse(line) as SpoolLine;
-      if (parsed.version !== HISTORY_VERSION) continue; // written by another dpf: its columns may differ
+      // Written by a newer dpf: its columns may differ. An older line lacks only what later versions added.
+      if (parsed.version > HISTORY_VERSION) continue;
       for (const table of Object.keys(merged) as (keyof HistoryRows)[]) merged[table].push(...(parsed.rows[table] ?? []));
     } catch {
       // a line cut short by a kill: that run's rows are lost, the others are kept

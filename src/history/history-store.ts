@@ -64,6 +64,11 @@ export function historyStore(adapter: Pick<Adapter, 'withConnection' | 'dialect'
         if (!stored) await writeVersion(connection, undefined);
         else if (stored.version > HISTORY_VERSION) {
           throw new Error(`dpf_meta holds history version ${stored.version}, written by a newer dpf than this one (version ${HISTORY_VERSION})`);
+        } else if (stored.version < HISTORY_VERSION) {
+          // An older layout: the tables it lacked were created above (version 2 added alerts);
+          // recording the version makes the next run skip the DDL again.
+          await writeVersion(connection, stored.prunedAt);
+          known = { version: HISTORY_VERSION, prunedAt: stored.prunedAt };
         }
       });
     },

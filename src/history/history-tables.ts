@@ -9,7 +9,7 @@ import type { LogicalType } from '../adapters/adapter.js';
 import type { Relation } from '../adapters/relation.js';
 
 /** Stored in dpf_meta.history_version; later parts (table_stats, monitors, alerts) migrate from it. */
-export const HISTORY_VERSION = 1;
+export const HISTORY_VERSION = 2;
 export const HISTORY_SCHEMA = 'dpf_meta';
 
 export interface HistoryColumn {
@@ -18,7 +18,7 @@ export interface HistoryColumn {
   readonly description: string;
 }
 
-export type HistoryTableName = 'runs' | 'node_runs' | 'test_results' | 'freshness';
+export type HistoryTableName = 'runs' | 'node_runs' | 'test_results' | 'freshness' | 'alerts';
 
 /** A row as the writer builds it: column name -> value (null for unknown). */
 export type HistoryRow = Readonly<Record<string, string | number | boolean | null>>;
@@ -84,6 +84,17 @@ export const HISTORY_TABLES: Readonly<Record<HistoryTableName, readonly HistoryC
     col('snapshotted_at', 'timestamp', 'When the check ran (UTC).'),
     col('age_seconds', 'double', 'Seconds between the two.'),
     col('status', 'text', 'pass, warn, error or runtime error.'),
+  ],
+  alerts: [
+    col('run_id', 'text', 'The run that sent (or tried to send) the message (runs.run_id).'),
+    col('problem_key', 'text', "What is deduplicated: the node's unique id and the kind of problem (model.shop.orders:failure)."),
+    col('unique_id', 'text', 'The node with the problem.'),
+    col('kind', 'text', 'failure, warning, anomaly or late_start.'),
+    col('event', 'text', 'alert (the problem started) or recovery (the node ran without it again).'),
+    col('channel', 'text', "The channel's name in dpf_project.yml's alerts: block (never its URL or address)."),
+    col('status', 'text', 'sent, failed (the channel refused or did not answer) or held (over the rate limit).'),
+    col('message', 'text', "The message's title, with every secret redacted."),
+    col('sent_at', 'timestamp', 'When it was sent or tried (UTC).'),
   ],
 };
 
