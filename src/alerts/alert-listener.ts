@@ -62,55 +62,55 @@ export function alertListener(options: AlertListenerOptions): AlertListener {
   };
 
   async function sendAll(adapter: Pick<Adapter, 'withConnection' | 'dialect' | 'name'>): Promise<HistoryRow[]> {
-      const { settings } = options;
-      if (settings.channels.length === 0) return [];
-      let sent: SentRecord[] = [];
-      try {
-        sent = await readSentAlerts(adapter, options.database);
-      } catch (err) {
-        options.warn(diagnostic('AlertStateUnreadable', { detail: options.clean(String((err as Error)?.message ?? err)) }, undefined, 'warning'));
-      }
-      const deliveries = planAlerts({
-        problems: [...problems.values()],
-        clean,
-        sent,
-        routes: settings.routes,
-        channels: settings.channels.map((c) => c.name),
-        perRun: settings.perRun,
-        perHour: settings.perHour,
-        now: now(),
-      });
-      if (deliveries.length === 0) return [];
-      const rows: HistoryRow[] = [];
-      await Promise.all(
-        settings.channels.map(async (channel) => {
-          const mine = deliveries.filter((d) => d.channel === channel.name);
-          const held = mine.filter((d) => d.action === 'held');
-          let failure: string | undefined;
-          let failed = 0;
-          for (const delivery of mine.filter((d) => d.action === 'send')) {
-            const message = options.clean(alertMessage(delivery.problem, delivery.event, options.context));
-            // After a channel's first failure its other messages are not tried: each would wait out the same timeout.
-            const status: DeliveryStatus = failure === undefined ? await send(channel, message) : 'failed';
-            if (status === 'failed') failed++;
-            rows.push(alertRow(options.context.runId, delivery, status, message.title, now()));
-          }
-          for (const delivery of held) rows.push(alertRow(options.context.runId, delivery, 'held', options.clean(alertMessage(delivery.problem, delivery.event, options.context)).title, now()));
-          if (failure !== undefined) options.warn(diagnostic('AlertSendFailed', { channel: channel.name, count: failed, detail: options.clean(failure) }, undefined, 'warning'));
-          if (held.length > 0) options.warn(diagnostic('AlertsHeld', { channel: channel.name, count: held.length, limit: `${settings.perRun} per run, ${settings.perHour} per hour` }, undefined, 'warning'));
+    const { settings } = options;
+    if (settings.channels.length === 0) return [];
+    let sent: SentRecord[] = [];
+    try {
+      sent = await readSentAlerts(adapter, options.database);
+    } catch (err) {
+      options.warn(diagnostic('AlertStateUnreadable', { detail: options.clean(String((err as Error)?.message ?? err)) }, undefined, 'warning'));
+    }
+    const deliveries = planAlerts({
+      problems: [...problems.values()],
+      clean,
+      sent,
+      routes: settings.routes,
+      channels: settings.channels.map((c) => c.name),
+      perRun: settings.perRun,
+      perHour: settings.perHour,
+      now: now(),
+    });
+    if (deliveries.length === 0) return [];
+    const rows: HistoryRow[] = [];
+    await Promise.all(
+      settings.channels.map(async (channel) => {
+        const mine = deliveries.filter((d) => d.channel === channel.name);
+        const held = mine.filter((d) => d.action === 'held');
+        let failure: string | undefined;
+        let failed = 0;
+        for (const delivery of mine.filter((d) => d.action === 'send')) {
+          const message = options.clean(alertMessage(delivery.problem, delivery.event, options.context));
+          // After a channel's first failure its other messages are not tried: each would wait out the same timeout.
+          const status: DeliveryStatus = failure === undefined ? await send(channel, message) : 'failed';
+          if (status === 'failed') failed++;
+          rows.push(alertRow(options.context.runId, delivery, status, message.title, now()));
+        }
+        for (const delivery of held) rows.push(alertRow(options.context.runId, delivery, 'held', options.clean(alertMessage(delivery.problem, delivery.event, options.context)).title, now()));
+        if (failure !== undefined) options.warn(diagnostic('AlertSendFailed', { channel: channel.name, count: failed, detail: options.clean(failure) }, undefined, 'warning'));
+        if (held.length > 0) options.warn(diagnostic('AlertsHeld', { channel: channel.name, count: held.length, limit: `${settings.perRun} per run, ${settings.perHour} per hour` }, undefined, 'warning'));
 
-          async function send(target: typeof channel, message: AlertMessage): Promise<DeliveryStatus> {
-            try {
-              await sendMessages(target, [message], { projectDir: options.projectDir, timeoutMs: settings.timeoutMs });
-              return 'sent';
-            } catch (err) {
-              failure = String((err as Error)?.message ?? err);
-              return 'failed';
-            }
+        async function send(target: typeof channel, message: AlertMessage): Promise<DeliveryStatus> {
+          try {
+            await sendMessages(target, [message], { projectDir: options.projectDir, timeoutMs: settings.timeoutMs });
+            return 'sent';
+          } catch (err) {
+            failure = String((err as Error)?.message ?? err);
+            return 'failed';
           }
-        }),
-      );
-      return options.clean(rows);
+        }
+      }),
+    );
+    return options.clean(rows);
   }
 }
 
