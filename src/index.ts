@@ -8,6 +8,10 @@ export { compile, ls, type CompileOutcome, type ListedNode } from './api/inspect
 export { show, type ShowOptions, type ShowResult } from './api/show-rows.js';
 export { history, nodeHistory, type HistoryOptions } from './api/show-history.js';
 export type { HistoryRun, HistoryNodeRun } from './history/index.js';
+export { cost, type CostOptions } from './api/show-cost.js';
+export type { CostReport, CostRates, ModelCompute, ModelStorage, DayCost } from './cost/index.js';
+export type { NodeResources } from './runner/step-resources.js';
+export type { StatementStats } from './adapters/adapter.js';
 export type { ProjectOptions, SelectionOptions, RunOptions, FreshnessOptions } from './api/options.js';
 export type { DpfEvent, Listener } from './api/events.js';
 export type { ProjectSummary } from './api/project-summary.js';
