@@ -559,6 +559,42 @@ unit_tests:
     expect(asText(after)).toEqual([{ grantee: 'carol', privilege_type: 'SELECT' }]);
   });
 
+  it('engine stats: a table build records CPU and rows scanned (query ids where the engine gives them), its size, the workers at the start and end, priced by cost:', async () => {
+    const rows = Array.from({ length: 200 }, (_, i) => `${i + 1},${i % 7}`).join('\n');
+    const w = project({
+      'seeds/nums.csv': `n,g\n${rows}\n`,
+      'models/by_g.sql': '{{config materialized="table"}}\nselect g, count(*) as c, sum(n) as s from {{ref "nums"}} group by g\n',
+      'models/by_g_v.sql': '{{config materialized="view"}}\nselect * from {{ref "by_g"}}\n',
+    });
+    // One money unit per CPU second.
+    writeFileSync(join(w.dir, 'profiles.yml'), w.profileYaml('proj').replace(/}\n$/, ', "cost": {"per_cpu_hour": 3600}}\n'));
+    const outcome = await buildViaApi({ projectDir: w.dir });
+    expect(outcome.exitCode).toBe(0);
+    const summary = outcome.summary!;
+    const byG = summary.results.find((r) => r.name === 'by_g')!.resources!;
+    expect(byG.statements).toBeGreaterThan(0);
+    expect(byG.cpuMs).toBeGreaterThanOrEqual(0);
+    expect(byG.rowsScanned).toBeGreaterThanOrEqual(200);
+    expect(byG.queryIds.length).toBe(perEngine({ duckdb: 0, trino: byG.statements }));
+    // DuckDB: a fresh database before its first checkpoint has no blocks to measure (docs/cost.md).
+    if (perEngine({ duckdb: false, trino: true })) expect(byG.storageBytes).toBeGreaterThan(0);
+    const workers = perEngine({ duckdb: undefined, trino: { start: expect.any(Number), end: expect.any(Number) } });
+    expect(summary.workers).toEqual(workers);
+    if (summary.workers) expect(summary.workers.start).toBeGreaterThanOrEqual(1);
+
+    // The same figures in dpf_meta, priced by the target's rates.
+    const runId = summary.invocationId;
+    const [node] = await w.query(`select cpu_ms, rows_scanned, query_ids, storage_bytes, compute_cost from ${w.relation('node_runs', 'dpf_meta')} where run_id = '${runId}' and name = 'by_g'`);
+    expect(Number(node!.cpu_ms)).toBeCloseTo(byG.cpuMs!, 3);
+    expect(Number(node!.rows_scanned)).toBe(byG.rowsScanned);
+    expect(node!.query_ids === null ? [] : JSON.parse(String(node!.query_ids))).toEqual(byG.queryIds);
+    expect(Number(node!.compute_cost)).toBeCloseTo(byG.cpuMs! / 1000, 5);
+    const [runRow] = await w.query(`select workers_at_start, workers_at_end, compute_cost from ${w.relation('runs', 'dpf_meta')} where run_id = '${runId}'`);
+    expect(runRow!.workers_at_start === null ? undefined : Number(runRow!.workers_at_start)).toBe(summary.workers?.start);
+    expect(runRow!.workers_at_end === null ? undefined : Number(runRow!.workers_at_end)).toBe(summary.workers?.end);
+    expect(Number(runRow!.compute_cost)).toBeGreaterThanOrEqual(Number(node!.compute_cost));
+  }, 120_000);
+
   it('dpf docs generate reads catalog facts from the warehouse: column types, row counts, table sizes', async () => {
     const w = project({
       'seeds/codes.csv': 'code,label\nA,alpha\nB,beta\n',
