@@ -8,7 +8,7 @@
 import { join } from 'node:path';
 import { writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { cost } from '../src/index.js';
+import { cost, history, nodeHistory } from '../src/index.js';
 import { computeCost } from '../src/cost/index.js';
 import { HISTORY_TABLES } from '../src/history/history-tables.js';
 import { dpf, makeProject } from './helpers/run-dpf.js';
@@ -104,6 +104,12 @@ describe('engine figures and cost per node run', () => {
     expect(text.stdout).toMatch(/\| big\s+\| model/);
     expect(text.stdout).toContain('EUR');
     expect(text.stdout.match(/^\| (big|grouped|codes|not_null_grouped_g) /gm)!.length).toBeLessThanOrEqual(4);
+
+    // nodeHistory and history carry the same figures.
+    const [bigRun] = await nodeHistory('big', { projectDir: dir, limit: 1 });
+    expect(bigRun).toMatchObject({ cpuMs: num(nodes.get('big')!.cpu_ms), storageBytes: num(nodes.get('big')!.storage_bytes), queryIds: [] });
+    const [lastRun] = await history({ projectDir: dir, limit: 1 });
+    expect(lastRun).toMatchObject({ runId, workersAtStart: null, computeCost: num(runRow!.compute_cost) });
 
     // A second build adds up in dpf cost: two runs of each model over the period.
     expect((await dpf(['build', '--rebuild-all'], { cwd: dir })).code).toBe(0);
