@@ -6,7 +6,7 @@
  * turns the figures off; a version-1 history database gets the new columns on the next run.
  */
 import { join } from 'node:path';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { cost, history, nodeHistory } from '../src/index.js';
 import { computeCost } from '../src/cost/index.js';
@@ -104,6 +104,10 @@ describe('engine figures and cost per node run', () => {
     expect(text.stdout).toMatch(/\| big\s+\| model/);
     expect(text.stdout).toContain('EUR');
     expect(text.stdout.match(/^\| (big|grouped|codes|not_null_grouped_g) /gm)!.length).toBeLessThanOrEqual(4);
+
+    // run_results.json carries them in adapterResponse, as dbt's adapter_response does.
+    const results = JSON.parse(readFileSync(join(dir, 'target/run_results.json'), 'utf8')) as { results: { name: string; adapterResponse: Record<string, unknown> }[] };
+    expect(results.results.find((r) => r.name === 'big')!.adapterResponse).toMatchObject({ rowsAffected: 300000, cpuMs: num(nodes.get('big')!.cpu_ms), rowsScanned: 300000 });
 
     // nodeHistory and history carry the same figures.
     const [bigRun] = await nodeHistory('big', { projectDir: dir, limit: 1 });
