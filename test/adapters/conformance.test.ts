@@ -11,7 +11,7 @@ import { dpf, REPO_ROOT, TEMPLATE } from '../helpers/run-dpf.js';
 import { readSite } from '../docs-site/helpers/site-files.js';
 import { ADAPTER, asText, conformanceProject, perEngine, type TestWarehouse } from './warehouse.js';
 import type { LogicalType } from '../../src/adapters/adapter.js';
-import { build as buildViaApi, run as runViaApi, seed as seedViaApi, snapshot as snapshotViaApi, sourceFreshness as freshnessViaApi, test as testViaApi } from '../../src/index.js';
+import { cost as costViaApi, build as buildViaApi, run as runViaApi, seed as seedViaApi, snapshot as snapshotViaApi, sourceFreshness as freshnessViaApi, test as testViaApi } from '../../src/index.js';
 
 /** models/sources.yml declaring one source table in this project's schema <name> (see SCHEMA_ in warehouse.ts). */
 const sourceYml = (source: string, table: string) => `sources:\n  - name: ${source}\n    schema: SCHEMA_${source}\n    tables:\n      - name: ${table}\n`;
@@ -593,6 +593,10 @@ unit_tests:
     expect(runRow!.workers_at_start === null ? undefined : Number(runRow!.workers_at_start)).toBe(summary.workers?.start);
     expect(runRow!.workers_at_end === null ? undefined : Number(runRow!.workers_at_end)).toBe(summary.workers?.end);
     expect(Number(runRow!.compute_cost)).toBeGreaterThanOrEqual(Number(node!.compute_cost));
+    // dpf cost's grouped queries run on the engine (dpf_meta may be shared with other projects on a server).
+    const report = await costViaApi({ projectDir: w.dir, days: 1, top: 1000 });
+    expect(report.compute.find((r) => r.uniqueId === 'model.proj.by_g')).toMatchObject({ runs: expect.any(Number), computeCost: expect.any(Number) });
+    expect(report.perDay.length).toBeGreaterThan(0);
   }, 120_000);
 
   it('dpf docs generate reads catalog facts from the warehouse: column types, row counts, table sizes', async () => {
