@@ -1,6 +1,6 @@
 /**
  * Resources and cost (docs/cost.md), end to end on real DuckDB files: a build records what the
- * engine measured per node run (CPU, rows scanned, bytes written, the table's size) in
+ * engine measured per node run (CPU, rows scanned, bytes written) in
  * dpf_meta.node_runs and the run's totals in runs; the target's cost: rates price them the
  * same way in history and in `dpf cost` (text, JSON and the cost() API); engine_stats: false
  * turns the figures off; a version-1 history database gets the new columns on the next run.
@@ -42,7 +42,7 @@ async function lastRunId(dir: string): Promise<string> {
 }
 
 describe('engine figures and cost per node run', () => {
-  it('records CPU, rows scanned, bytes written and table sizes, priced by the cost: block, and dpf cost ranks them', async () => {
+  it('records CPU, rows scanned and bytes written, priced by the cost: block, and dpf cost ranks models by them and tables by size', async () => {
     const dir = makeProject(FILES);
     writeFileSync(join(dir, 'profiles.yml'), profile(COST_BLOCK));
     const run = await dpf(['build'], { cwd: dir });
@@ -50,14 +50,11 @@ describe('engine figures and cost per node run', () => {
     const runId = await lastRunId(dir);
     const nodes = await nodeRuns(dir, runId);
 
-    // Tables: the engine's figures and the table's size after the build.
+    // Tables: the engine's figures.
     for (const name of ['big', 'grouped', 'codes']) {
       const n = nodes.get(name)!;
       expect(num(n.cpu_ms), name).toBeGreaterThan(0);
       expect(num(n.rows_scanned), name).not.toBeNull();
-      // A table in a database that has no block in its file yet (the first, small seed of a
-      // fresh database lives in the log until a checkpoint) has no size to read: docs/cost.md.
-      if (name !== 'codes') expect(num(n.storage_bytes), name).toBeGreaterThan(0);
       expect(n.query_ids, name).toBeNull(); // DuckDB has no query ids
       // Priced in history as the cost module prices the recorded figures.
       expect(num(n.compute_cost), name).toBeCloseTo(computeCost({ cpuMs: num(n.cpu_ms), bytesScanned: num(n.bytes_scanned) }, RATES)!, 6);
@@ -65,11 +62,9 @@ describe('engine figures and cost per node run', () => {
     expect(num(nodes.get('big')!.rows_scanned)).toBe(300000);
     expect(num(nodes.get('grouped')!.rows_scanned)).toBe(300000);
     expect(num(nodes.get('big')!.bytes_written)).toBeGreaterThan(0);
-    // A view has no plan to profile and no storage; a test's query is measured, and stores nothing.
-    expect(nodes.get('v')!.storage_bytes).toBeNull();
+    // A view has no plan to profile; a test's query is measured.
     expect(nodes.get('v')!.cpu_ms).toBeNull();
     expect(num(nodes.get('not_null_grouped_g')!.cpu_ms)).not.toBeNull();
-    expect(nodes.get('not_null_grouped_g')!.storage_bytes).toBeNull();
 
     // The run's totals are the node runs' sums; DuckDB has no workers to count.
     const [runRow] = await queryDuckDB(db(dir), `select * from dpf_meta.runs where run_id = '${runId}'`);
@@ -86,9 +81,11 @@ describe('engine figures and cost per node run', () => {
     expect(report.rates).toEqual(RATES);
     expect(report.compute[0]!.name).toBe('big');
     expect(report.compute.find((r) => r.name === 'grouped')).toMatchObject({ runs: 1, cpuMs: num(nodes.get('grouped')!.cpu_ms) });
-    expect(report.storage.map((r) => r.name).sort()).toEqual(['big', 'grouped']);
-    const big = report.storage.find((r) => r.name === 'big')!;
-    expect(big.storageBytes).toBe(num(nodes.get('big')!.storage_bytes));
+    // Storage: every table of the project, sized now (views and tests store nothing), largest first.
+    expect(report.storage.map((r) => r.name).sort()).toEqual(['big', 'codes', 'grouped']);
+    expect(report.storage[0]!.name).toBe('big');
+    const big = report.storage[0]!;
+    expect(big.storageBytes).toBeGreaterThan(300000); // 300,000 rows of three columns
     expect(big.storageCost).toBeCloseTo((big.storageBytes / 1e9) * 0.02 * (7 / 30), 6);
     expect(report.totals.computeCost).toBeCloseTo(num(runRow!.compute_cost)!, 5);
     expect(report.perDay).toHaveLength(1);
@@ -111,7 +108,7 @@ describe('engine figures and cost per node run', () => {
 
     // nodeHistory and history carry the same figures.
     const [bigRun] = await nodeHistory('big', { projectDir: dir, limit: 1 });
-    expect(bigRun).toMatchObject({ cpuMs: num(nodes.get('big')!.cpu_ms), storageBytes: num(nodes.get('big')!.storage_bytes), queryIds: [] });
+    expect(bigRun).toMatchObject({ cpuMs: num(nodes.get('big')!.cpu_ms), queryIds: [] });
     const [lastRun] = await history({ projectDir: dir, limit: 1 });
     expect(lastRun).toMatchObject({ runId, workersAtStart: null, computeCost: num(runRow!.compute_cost) });
 
@@ -127,7 +124,7 @@ describe('engine figures and cost per node run', () => {
     writeFileSync(join(dir, 'profiles.yml'), profile('      engine_stats: false\n'));
     expect((await dpf(['build'], { cwd: dir })).code).toBe(0);
     const nodes = await nodeRuns(dir);
-    for (const column of ['cpu_ms', 'rows_scanned', 'storage_bytes', 'compute_cost']) expect(nodes.get('big')![column], column).toBeNull();
+    for (const column of ['cpu_ms', 'rows_scanned', 'bytes_written', 'compute_cost']) expect(nodes.get('big')![column], column).toBeNull();
     const text = await dpf(['cost'], { cwd: dir });
     expect(text.code, text.output).toBe(0);
     expect(text.stdout).toContain('No cost: block');
@@ -147,7 +144,7 @@ describe('engine figures and cost per node run', () => {
     const dir = makeProject(FILES);
     expect((await dpf(['build'], { cwd: dir })).code).toBe(0);
     // Make it a version-1 database: the columns version 2 added are dropped.
-    const added = { runs: ['workers_at_start', 'workers_at_end', 'cpu_ms', 'bytes_scanned', 'compute_cost'], node_runs: ['cpu_ms', 'peak_memory_bytes', 'rows_scanned', 'bytes_scanned', 'storage_bytes', 'compute_cost'] };
+    const added = { runs: ['workers_at_start', 'workers_at_end', 'cpu_ms', 'bytes_scanned', 'compute_cost'], node_runs: ['cpu_ms', 'peak_memory_bytes', 'rows_scanned', 'bytes_scanned', 'compute_cost'] };
     const { DuckDBInstance } = await import('@duckdb/node-api');
     const instance = await DuckDBInstance.create(db(dir));
     const connection = await instance.connect();

@@ -55,12 +55,14 @@ describe('the cost: block of a target', () => {
 });
 
 describe('rankCosts', () => {
-  const row = (name: string, cpuMs: number | null, bytesScanned: number | null, storageBytes: number | null) => ({ uniqueId: `model.p.${name}`, name, kind: 'model', runs: 2, cpuMs, bytesScanned, rowsScanned: null, storageBytes });
+  const row = (name: string, cpuMs: number | null, bytesScanned: number | null) => ({ uniqueId: `model.p.${name}`, name, kind: 'model', runs: 2, cpuMs, bytesScanned, rowsScanned: null });
+  const size = (name: string, storageBytes: number) => ({ uniqueId: `model.p.${name}`, name, kind: 'model', storageBytes });
 
   it('ranks by cost, then CPU, keeps the top N, and prices storage for the period', () => {
     const report = rankCosts(
-      [row('small', 1000, 0, 1e9), row('big', 3_600_000, 0, 4e9), row('view', null, null, null), row('scan', 0, 1e12, null)],
+      [row('small', 1000, 0), row('big', 3_600_000, 0), row('view', null, null), row('scan', 0, 1e12)],
       [{ day: '2024-01-02', runs: 1, cpuMs: 10, bytesScanned: 0 }, { day: '2024-01-01', runs: 2, cpuMs: 3_600_000, bytesScanned: 0 }],
+      [size('small', 1e9), size('big', 4e9)],
       { days: 15, since: '2024-01-01T00:00:00.000Z', top: 2, rates: { perCpuHour: 1, perTbScanned: 5, perGbMonth: 0.02 } },
     );
     expect(report.compute.map((r) => [r.name, r.computeCost])).toEqual([['scan', 5], ['big', 1]]);
@@ -70,7 +72,7 @@ describe('rankCosts', () => {
   });
 
   it('without rates gives figures and no money, ranked by CPU', () => {
-    const report = rankCosts([row('a', 5, null, null), row('b', 50, null, 10)], [], { days: 30, since: 'x', top: 10 });
+    const report = rankCosts([row('a', 5, null), row('b', 50, null)], [], [size('b', 10)], { days: 30, since: 'x', top: 10 });
     expect(report.rates).toBeUndefined();
     expect(report.compute.map((r) => [r.name, r.computeCost])).toEqual([['b', null], ['a', null]]);
     expect(report.totals.computeCost).toBeNull();

@@ -1,7 +1,8 @@
 /**
- * `dpf cost`'s report from history already summed per node and per day (read by src/history):
- * the models that cost most in compute and in storage over a period, and the cost per day.
- * Pure: the rates are the target's now, so a changed rate prices the whole period alike.
+ * `dpf cost`'s report from history already summed per node and per day (read by src/history)
+ * and the tables' current sizes: the models that cost most in compute over a period and in
+ * storage for that long, and the cost per day. Pure: the rates are the target's now, so a
+ * changed rate prices the whole period alike.
  */
 import type { CostRates } from './cost-rates.js';
 import { computeCost, storageCost, sumCosts } from './price-resources.js';
@@ -16,8 +17,14 @@ export interface CostRow {
   readonly cpuMs: number | null;
   readonly bytesScanned: number | null;
   readonly rowsScanned: number | null;
-  /** Its table's size when last measured in the period; null for views, tests and sources. */
-  readonly storageBytes: number | null;
+}
+
+/** A table's size now, read from the warehouse's metadata. */
+export interface TableSize {
+  readonly uniqueId: string;
+  readonly name: string;
+  readonly kind: string;
+  readonly storageBytes: number;
 }
 
 /** One day's figures (UTC), as summed from dpf_meta.node_runs. */
@@ -28,15 +35,11 @@ export interface DayRow {
   readonly bytesScanned: number | null;
 }
 
-export interface ModelCompute extends Omit<CostRow, 'storageBytes'> {
+export interface ModelCompute extends CostRow {
   readonly computeCost: number | null;
 }
 
-export interface ModelStorage {
-  readonly uniqueId: string;
-  readonly name: string;
-  readonly kind: string;
-  readonly storageBytes: number;
+export interface ModelStorage extends TableSize {
   /** Keeping that size for the period, at per_gb_month. */
   readonly storageCost: number | null;
 }
@@ -60,21 +63,20 @@ export interface CostReport {
   };
   /** Highest compute first (by cost, else CPU time, else bytes scanned). */
   readonly compute: readonly ModelCompute[];
-  /** Largest tables first. */
+  /** Largest tables first: the project's tables as they are now (target/manifest.json), sized from metadata. */
   readonly storage: readonly ModelStorage[];
   /** Oldest day first. */
   readonly perDay: readonly DayCost[];
 }
 
-export function rankCosts(rows: readonly CostRow[], perDay: readonly DayRow[], options: { readonly days: number; readonly since: string; readonly top: number; readonly rates?: CostRates }): CostReport {
+export function rankCosts(rows: readonly CostRow[], perDay: readonly DayRow[], sizes: readonly TableSize[], options: { readonly days: number; readonly since: string; readonly top: number; readonly rates?: CostRates }): CostReport {
   const { rates, top, days } = options;
   const compute = rows
     .filter((r) => r.cpuMs != null || r.bytesScanned != null)
-    .map(({ storageBytes: _, ...r }): ModelCompute => ({ ...r, computeCost: computeCost(r, rates) }))
+    .map((r): ModelCompute => ({ ...r, computeCost: computeCost(r, rates) }))
     .sort((a, b) => (b.computeCost ?? 0) - (a.computeCost ?? 0) || (b.cpuMs ?? 0) - (a.cpuMs ?? 0) || (b.bytesScanned ?? 0) - (a.bytesScanned ?? 0) || a.name.localeCompare(b.name));
-  const storage = rows
-    .filter((r): r is CostRow & { storageBytes: number } => r.storageBytes != null)
-    .map((r): ModelStorage => ({ uniqueId: r.uniqueId, name: r.name, kind: r.kind, storageBytes: r.storageBytes, storageCost: storageCost(r.storageBytes, days, rates) }))
+  const storage = sizes
+    .map((r): ModelStorage => ({ ...r, storageCost: storageCost(r.storageBytes, days, rates) }))
     .sort((a, b) => b.storageBytes - a.storageBytes || a.name.localeCompare(b.name));
   return {
     days,

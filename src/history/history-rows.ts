@@ -95,7 +95,6 @@ export function nodeRunRow(runId: string, result: NodeResult, queuedMs: number |
     peak_memory_bytes: r?.peakMemoryBytes ?? null,
     rows_scanned: r?.rowsScanned ?? null,
     bytes_scanned: r?.bytesScanned ?? null,
-    storage_bytes: r?.storageBytes ?? null,
     compute_cost: r ? computeCost(r, rates) : null,
   };
 }

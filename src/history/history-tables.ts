@@ -79,7 +79,6 @@ export const HISTORY_TABLES: Readonly<Record<HistoryTableName, readonly HistoryC
     col('peak_memory_bytes', 'bigint', "Highest peak memory of its statements (Trino: the query's own; DuckDB: the database's peak buffer memory so far in the run)."),
     col('rows_scanned', 'bigint', 'Rows its statements read from tables.'),
     col('bytes_scanned', 'bigint', 'Bytes its statements read from storage (Trino: physical input bytes; DuckDB: bytes read from the database file).'),
-    col('storage_bytes', 'bigint', 'Size of the table it built, measured after the build (DuckDB: storage blocks; Iceberg: $files); null for views, tests and failures.'),
     col('compute_cost', 'double', "Its compute cost at the target's cost: rates when it ran (CPU hours × per_cpu_hour + TB scanned × per_tb_scanned); null without rates or figures."),
   ],
   test_results: [

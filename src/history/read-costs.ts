@@ -17,7 +17,7 @@ export interface CostRows {
 export async function readCostRows(env: HistoryReadEnv, since: Date): Promise<CostRows> {
   const { dialect } = env.adapter;
   const q = dialect.quoteIdentifier;
-  const names = Object.fromEntries(['unique_id', 'name', 'kind', 'cpu_ms', 'bytes_scanned', 'rows_scanned', 'storage_bytes', 'ended_at', 'run_id'].map((c) => [c, q(c)]));
+  const names = Object.fromEntries(['unique_id', 'name', 'kind', 'cpu_ms', 'bytes_scanned', 'rows_scanned', 'ended_at', 'run_id'].map((c) => [c, q(c)]));
   const context = { ...names, relation: dialect.renderRelation(historyRelation('node_runs', env.database)), since: dialect.literal(timestampText(since.toISOString()), 'timestamp') };
   const num = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
   const { nodes, days } = await env.adapter.withConnection(async (connection) => {
@@ -26,7 +26,7 @@ export async function readCostRows(env: HistoryReadEnv, since: Date): Promise<Co
     const byNode = await connection.query(env.templates.render('cost_by_node', context));
     const byDay = await connection.query(env.templates.render('cost_by_day', context));
     return {
-      nodes: byNode.rows.map(([uniqueId, name, kind, runs, cpuMs, bytesScanned, rowsScanned, storageBytes]): CostRow => ({
+      nodes: byNode.rows.map(([uniqueId, name, kind, runs, cpuMs, bytesScanned, rowsScanned]): CostRow => ({
         uniqueId: String(uniqueId),
         name: String(name),
         kind: String(kind),
@@ -34,7 +34,6 @@ export async function readCostRows(env: HistoryReadEnv, since: Date): Promise<Co
         cpuMs: num(cpuMs),
         bytesScanned: num(bytesScanned),
         rowsScanned: num(rowsScanned),
-        storageBytes: num(storageBytes),
       })),
       days: byDay.rows.map(([day, runs, cpuMs, bytesScanned]): DayRow => ({ day: String(day), runs: Number(runs), cpuMs: num(cpuMs), bytesScanned: num(bytesScanned) })),
     };
@@ -45,7 +44,7 @@ export async function readCostRows(env: HistoryReadEnv, since: Date): Promise<Co
   for (const row of spooled) {
     const id = String(row.unique_id);
     const known = byId.get(id);
-    byId.set(id, known ? { ...known, runs: known.runs + 1 } : { uniqueId: id, name: String(row.name), kind: String(row.kind), runs: 1, cpuMs: null, bytesScanned: null, rowsScanned: null, storageBytes: null });
+    byId.set(id, known ? { ...known, runs: known.runs + 1 } : { uniqueId: id, name: String(row.name), kind: String(row.kind), runs: 1, cpuMs: null, bytesScanned: null, rowsScanned: null });
   }
   return { nodes: [...byId.values()], days };
 }

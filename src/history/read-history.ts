@@ -55,7 +55,6 @@ export interface HistoryNodeRun {
   readonly cpuMs: number | null;
   readonly rowsScanned: number | null;
   readonly bytesScanned: number | null;
-  readonly storageBytes: number | null;
   readonly computeCost: number | null;
   readonly queryIds: readonly string[];
 }
@@ -181,7 +180,6 @@ function toNodeRun(r: HistoryRow): HistoryNodeRun {
     cpuMs: num(r.cpu_ms),
     rowsScanned: num(r.rows_scanned),
     bytesScanned: num(r.bytes_scanned),
-    storageBytes: num(r.storage_bytes),
     computeCost: num(r.compute_cost),
     queryIds: r.query_ids == null ? [] : (JSON.parse(String(r.query_ids)) as string[]),
   };

@@ -24,7 +24,6 @@ import { sourcesRead } from './build-records.js';
 import { filesVersion } from './source-versions.js';
 import { sourceLineOf } from './source-line.js';
 import { ResourceSlots } from './resource-slots.js';
-import { STEP_KINDS } from './step-kinds.js';
 import { ResourceTally } from './step-resources.js';
 
 export interface RunContext {
@@ -56,8 +55,8 @@ export interface RunContext {
    */
   readonly signal?: AbortSignal;
   /**
-   * Measure beyond the statements' own stats (docs/cost.md): each built table's size, and the
-   * engine's active workers at the start and end (the target's `engine_stats`, default on).
+   * Count the engine's active workers at the start and end (docs/cost.md; the target's
+   * `engine_stats`, default on). Statement stats come from the adapter itself.
    */
   readonly engineStats?: boolean;
 }
@@ -143,7 +142,6 @@ export async function runPlan(plan: Plan, ctx: RunContext): Promise<RunSummary &
       tally.add(result.stats);
       return result;
     };
-    let storageBytes: number | undefined;
     try {
       const outcome = await ctx.adapter.withConnection(async (connection) => {
         const mctx: MaterializationContext = {
@@ -173,14 +171,9 @@ export async function runPlan(plan: Plan, ctx: RunContext): Promise<RunSummary &
         };
         const built = await STRATEGIES[step.strategy](node, mctx);
         if (!built.error && ctx.adapter.capabilities.supportsGrants) await applyGrants(node, mctx);
-        const relation = executableNode(ctx.manifest, step.uniqueId)?.relation;
-        // Its size is a figure, not part of the build: one that cannot be read is left unknown.
-        if (!built.error && ctx.engineStats && STEP_KINDS[step.strategy].storesRows && relation) {
-          storageBytes = await connection.relationSize(relation).catch(() => undefined);
-        }
         return built;
       });
-      const resources = tally.result(storageBytes);
+      const resources = tally.result();
       const runPath = relative(ctx.projectRoot, writeRunSql(ctx.targetPath, runRelPath, statements));
       const timing = { startedAt: startedAtStep, completedAt: new Date().toISOString(), executionTime: (Date.now() - t0) / 1000 };
       if (outcome.error) {

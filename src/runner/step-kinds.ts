@@ -19,7 +19,7 @@ export interface StepKind {
   readonly writesRelation: boolean;
   /** What a step of this kind holds while it runs. */
   readonly resources: readonly StepResource[];
-  /** Its relation is a table that stores rows: its size is measured after it is built (storage cost, docs/cost.md). */
+  /** Its relation is a table that stores rows, and so costs storage (`dpf cost`, docs/cost.md). */
   readonly storesRows?: boolean;
 }
 

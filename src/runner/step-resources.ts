@@ -1,6 +1,8 @@
 /**
  * What a step cost the engine: the stats its statements reported (StatementStats), summed into
- * the step's NodeResult.resources (docs/cost.md). Times, rows and bytes add up; peak memory is
+ * the step's NodeResult.resources (docs/cost.md). Table sizes are not read here: a metadata
+ * query per table per build cost more than the profiler itself (docs/cost.md); `dpf cost` reads
+ * the current sizes when asked. Times, rows and bytes add up; peak memory is
  * the highest of the statements'; query ids are kept in order. A figure no statement reported
  * stays absent (unknown), never zero.
  */
@@ -20,8 +22,6 @@ export interface NodeResources {
   readonly queryIds: readonly string[];
   /** Statements that reported stats. */
   readonly statements: number;
-  /** The size of the table it built, after the step (tables, incremental models, snapshots, seeds). */
-  readonly storageBytes?: number;
 }
 
 type Summed = 'cpuMs' | 'wallMs' | 'rowsScanned' | 'bytesScanned' | 'bytesWritten';
@@ -46,14 +46,13 @@ export class ResourceTally {
   }
 
   /** The step's resources; undefined when nothing was measured. */
-  result(storageBytes?: number): NodeResources | undefined {
-    if (this.statements === 0 && storageBytes === undefined) return undefined;
+  result(): NodeResources | undefined {
+    if (this.statements === 0) return undefined;
     return {
       ...this.sums,
       ...(this.peak === undefined ? {} : { peakMemoryBytes: this.peak }),
       queryIds: [...this.queryIds],
       statements: this.statements,
-      ...(storageBytes === undefined ? {} : { storageBytes }),
     };
   }
 }

@@ -251,24 +251,16 @@ class DuckDBSession implements Connection {
   }
 
   async relationSize(relation: Relation): Promise<number | undefined> {
-    // DuckDB has no per-table byte count. A table written to the file has storage blocks: their
-    // count times the block size (blocks shared by small tables: an upper bound). One not yet
-    // checkpointed (small tables live in the log until then) gets its share of the database's
-    // used bytes by its estimated row count (duckdb_tables().estimated_size).
+    // DuckDB has no per-table byte count: count the storage blocks the table's segments use in
+    // the database file, times the block size (blocks shared by small tables: an upper bound).
+    // A table not written to the file yet (small tables wait in the log until the checkpoint at
+    // close) has none: its size is unknown. Per-table metadata only; never a scan of the catalog.
     const name = stringLiteral(this.dialect.renderRelation(relation));
-    const catalog = relation.database ? stringLiteral(relation.database) : 'current_database()';
-    const where = `database_name = ${catalog}`;
     const sized = await this.query(
-      `select (select count(distinct block_id) from pragma_storage_info(${name}) where persistent and block_id >= 0), ` +
-        `(select any_value(block_size) from pragma_database_size() where ${where}), ` +
-        `(select any_value(used_blocks) from pragma_database_size() where ${where}), ` +
-        `(select any_value(estimated_size) from duckdb_tables() where ${where} and schema_name = ${stringLiteral(relation.schema)} and table_name = ${stringLiteral(relation.identifier)}), ` +
-        `(select sum(estimated_size) from duckdb_tables() where ${where})`,
+      `select count(distinct block_id) * (select any_value(block_size) from pragma_database_size()) from pragma_storage_info(${name}) where persistent and block_id >= 0`,
     );
-    const [blocks, blockSize, usedBlocks, rows, allRows] = (sized.rows[0] ?? []).map((v) => (v === null || v === undefined ? Number.NaN : Number(v)));
-    if (blocks! > 0 && blockSize! > 0) return blocks! * blockSize!;
-    const share = Math.round(((usedBlocks! * blockSize!) * rows!) / allRows!);
-    return Number.isFinite(share) && share > 0 ? share : undefined;
+    const size = Number(sized.rows[0]?.[0]);
+    return Number.isFinite(size) && size > 0 ? size : undefined;
   }
 
   async dataVersion(relation: Relation): Promise<string | undefined> {
