@@ -360,6 +360,13 @@ function profilesYaml(threads: number): string {
     '      path: target/dev.duckdb',
     '      schema: main',
     `      threads: ${threads}`,
+    // The same warehouse without engine stats (docs/cost.md), to measure what they cost.
+    '    nostats:',
+    '      type: duckdb',
+    '      path: target/dev.duckdb',
+    '      schema: main',
+    `      threads: ${threads}`,
+    '      engine_stats: false',
     '',
   ].join('\n');
 }

@@ -314,6 +314,8 @@ interface BuildResult {
   readonly noopWallSeconds: number;
   /** noop build wall / full default build wall; target < 0.1. */
   readonly noopVsFull?: number;
+  /** The default build ÷ the same build with engine_stats: false (wall, and the runner phase). */
+  readonly statsOverhead: { readonly wall?: number; readonly runner?: number };
   readonly ratios: {
     readonly label: string;
     /** dpf build wall / (raw in-process + bare node startup): the headline, target <= 1.5. */
@@ -358,6 +360,8 @@ async function benchBuild(n: number, repeats: number): Promise<BuildResult | und
   const runs: { label: string; args: string[]; samples: DpfBuildRuns['samples'] }[] = [
     { label: 'dpf build --threads 1', args: ['--threads', '1'], samples: [] },
     { label: 'dpf build (default: 4 threads from profiles.yml)', args: [], samples: [] },
+    // The same build without engine stats (docs/cost.md): their overhead is the ratio of the two.
+    { label: 'dpf build --target nostats (4 threads, engine_stats: false)', args: ['--target', 'nostats'], samples: [] },
   ];
   // Interleave raw, threads 1, default, per repeat, so that drift affects all alike.
   for (let r = 0; r < repeats; r++) {
@@ -383,7 +387,7 @@ async function benchBuild(n: number, repeats: number): Promise<BuildResult | und
 
     for (const run of runs) {
       for (const f of ['dev.duckdb', 'dev.duckdb.wal', 'run_results.json']) rmSync(join(dir, 'target', f), { force: true });
-      const b = await measureNode(DPF_BIN, ['build', '--project-dir', dir, ...run.args], `build-${n}-${run.args.length ? 'threads1' : 'default'}-${r + 1}`);
+      const b = await measureNode(DPF_BIN, ['build', '--project-dir', dir, ...run.args], `build-${n}-${run.args[0] === '--threads' ? 'threads1' : run.args.length ? 'nostats' : 'default'}-${r + 1}`);
       let runnerSeconds: number | undefined;
       let errors: number | undefined;
       const resultsFile = join(dir, 'target', 'run_results.json');
@@ -430,7 +434,8 @@ async function benchBuild(n: number, repeats: number): Promise<BuildResult | und
     rawSwap,
     dpf,
     noopWallSeconds: median(noopSamples),
-    noopVsFull: ratio(median(noopSamples), dpf[dpf.length - 1]?.wallSeconds),
+    noopVsFull: ratio(median(noopSamples), dpf[1]?.wallSeconds),
+    statsOverhead: { wall: ratio(dpf[1]?.wallSeconds, dpf[2]?.wallSeconds), runner: ratio(dpf[1]?.runnerSeconds, dpf[2]?.runnerSeconds) },
     ratios,
   };
 }
@@ -483,7 +488,7 @@ function markdown(compile: CompileResult[], build: BuildResult | undefined, meta
     for (const d of build.dpf) {
       out.push(`| \`${d.label}\`, wall | ${sec(d.wallSeconds)} |`, `| \`${d.label}\`, runner phase (run_results elapsedTime) | ${sec(d.runnerSeconds)} |`);
     }
-    out.push('', `| Ratio | ${build.ratios.map((r) => (r.label.includes('--threads 1') ? 'threads 1' : 'threads 4 (default)')).join(' | ')} |`);
+    out.push('', `| Ratio | ${build.ratios.map((r) => (r.label.includes('--threads 1') ? 'threads 1' : r.label.includes('nostats') ? 'threads 4, engine_stats: false' : 'threads 4 (default)')).join(' | ')} |`);
     out.push(`|---|${build.ratios.map(() => '---:').join('|')}|`);
     const row = (label: string, pick: (r: BuildResult['ratios'][number]) => number | undefined) =>
       out.push(`| ${label} | ${build.ratios.map((r) => fmtRatio(pick(r))).join(' | ')} |`);
@@ -493,6 +498,8 @@ function markdown(compile: CompileResult[], build: BuildResult | undefined, meta
     row('dpf runner phase ÷ raw execution without close (per-model overhead, engine + dpf)', (r) => r.runnerVsRawExecution);
     row("dpf runner phase ÷ dpf's statement sequence by hand, without close (dpf's own overhead)", (r) => r.runnerVsRawSwapExecution);
     out.push(
+      '',
+      `**Engine stats** (docs/cost.md): the default build with engine stats ÷ the same build with \`engine_stats: false\`: ${fmtRatio(build.statsOverhead.wall)} wall, ${fmtRatio(build.statsOverhead.runner)} runner phase (target ≤ 1.05).`,
       '',
       `**No-op build, ledger shortcut**: \`dpf build\` again straight after a build, nothing changed, takes ${sec(build.noopWallSeconds)} s, ${fmtRatio(build.noopVsFull)} of the full default build: every model is reused, answered from target/reuse_ledger.json without opening the unchanged database file (see the reuse benchmark for a no-op that has to look at the data).`,
     );

@@ -10,6 +10,10 @@ export { history, nodeHistory, type HistoryOptions } from './api/show-history.js
 export type { HistoryRun, HistoryNodeRun } from './history/index.js';
 export { testAlerts, type AlertsTestOutcome } from './api/test-alerts.js';
 export type { AlertMessage, Notifier, ChannelTestResult } from './alerts/index.js';
+export { cost, type CostOptions } from './api/show-cost.js';
+export type { CostReport, CostRates, ModelCompute, ModelStorage, DayCost } from './cost/index.js';
+export type { NodeResources } from './runner/step-resources.js';
+export type { StatementStats } from './adapters/adapter.js';
 export type { ProjectOptions, SelectionOptions, RunOptions, FreshnessOptions } from './api/options.js';
 export type { DpfEvent, Listener } from './api/events.js';
 export type { ProjectSummary } from './api/project-summary.js';

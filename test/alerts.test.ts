@@ -19,6 +19,7 @@ import type { TargetConfig } from '../src/adapters/adapter.js';
 import { SqlTemplates } from '../src/adapters/sql-templates.js';
 import { alertListener, lateStartProblem, problemOf, resolveAlerts, type AlertableResult } from '../src/alerts/index.js';
 import { historyStore } from '../src/history/history-store.js';
+import { HISTORY_VERSION } from '../src/history/history-tables.js';
 import { emptyRows } from '../src/history/history-rows.js';
 import { dpf, makeProject, tempDir } from './helpers/run-dpf.js';
 import { queryDuckDB } from './helpers/query-duckdb.js';
@@ -306,7 +307,7 @@ describe('alerts', () => {
     const run = await dpf(['build', '--rebuild-all'], { cwd: dir });
     expect(run.code, run.output).toBe(0);
     expect(run.output).not.toContain('DPF513');
-    expect(await queryDuckDB(db, 'select version from dpf_meta.history_version')).toEqual([{ version: 2 }]);
+    expect(await queryDuckDB(db, 'select version from dpf_meta.history_version')).toEqual([{ version: HISTORY_VERSION }]);
     expect(await queryDuckDB(db, 'select count(*)::int as n from dpf_meta.alerts')).toEqual([{ n: 0 }]);
     expect(await queryDuckDB(db, 'select count(*)::int as n from dpf_meta.runs')).toEqual([{ n: 2 }]);
   });

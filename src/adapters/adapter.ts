@@ -21,6 +21,32 @@ export interface QueryResult {
   readonly columns: ColumnDescription[];
   /** Values converted to JSON-safe types (big integers and decimals as strings). */
   readonly rows: unknown[][];
+  /** What the engine measured running the statement (query/execute only, not queryStream batches). */
+  readonly stats?: StatementStats;
+}
+
+/**
+ * What the engine measured for one statement (docs/cost.md). Every field is optional: an engine
+ * reports what it can, and a field it cannot measure stays absent rather than zero.
+ */
+export interface StatementStats {
+  /** The engine's id of the statement (Trino's query id), to find it in the engine's own UI and logs. */
+  readonly queryId?: string;
+  /** CPU time summed over every thread and worker, in milliseconds. */
+  readonly cpuMs?: number;
+  /** Wall-clock time the engine spent on it, in milliseconds. */
+  readonly wallMs?: number;
+  /**
+   * Peak memory in bytes. Trino: the statement's own peak. DuckDB: the database's peak buffer
+   * memory up to the statement's end (a high-water mark since the warehouse was opened).
+   */
+  readonly peakMemoryBytes?: number;
+  /** Rows read by the statement's table scans. */
+  readonly rowsScanned?: number;
+  /** Bytes read from storage (Trino: physical input bytes; DuckDB: bytes read from the database file). */
+  readonly bytesScanned?: number;
+  /** Bytes written to storage (DuckDB: to the database file and its log; Trino: physical written bytes, where the server reports them). */
+  readonly bytesWritten?: number;
 }
 
 /** Facts about a relation read from the warehouse for the catalog; absent when the engine cannot tell. */
@@ -32,6 +58,8 @@ export interface RelationStats {
 export interface ExecuteResult {
   /** Rows inserted, updated, deleted or written by CREATE TABLE AS, when the engine reports it. */
   readonly rowsAffected?: number;
+  /** What the engine measured running the statement; absent where it cannot tell, or stats are off. */
+  readonly stats?: StatementStats;
 }
 
 /** Logical type names used by seeds and the dialect's type mapping. */
@@ -151,6 +179,12 @@ export interface Connection {
   /** Row count and storage size of a table, for the catalog; nothing for a view (counting one runs it). */
   relationStats(relation: Relation, type: RelationType): Promise<RelationStats>;
   /**
+   * A table's storage size in bytes, read from metadata without counting its rows (DuckDB: the
+   * storage blocks its segments use; Iceberg: the sum of its data files); undefined when the
+   * engine cannot tell. For storage cost (docs/cost.md).
+   */
+  relationSize(relation: Relation): Promise<number | undefined>;
+  /**
    * A version of a table's contents that changes with every insert, update and delete, read as
    * cheaply as the engine allows (a snapshot id, else a hash over the rows); undefined when the
    * engine cannot tell, which callers treat as "changed".
@@ -183,6 +217,11 @@ export interface Adapter {
   cancel(): Promise<void>;
   /** A one-line description for `dpf debug`, never containing secrets. */
   describe(): Record<string, string>;
+  /**
+   * Workers the engine has now, for "how the environment scales" (docs/cost.md); absent on an
+   * engine of one process (DuckDB).
+   */
+  activeWorkers?(): Promise<number | undefined>;
 }
 
 /** What a target in profiles.yml resolves to. `settings` may hold secrets: never log it. */

@@ -51,7 +51,9 @@ export type SqlTemplateName =
   | 'column_profile_histogram'
   | 'create_table_if_missing'
   | 'delete_rows'
-  | 'select_rows';
+  | 'select_rows'
+  | 'cost_by_node'
+  | 'cost_by_day';
 
 export class SqlTemplates {
   private readonly cache = new Map<SqlTemplateName, HandlebarsTemplateDelegate>();

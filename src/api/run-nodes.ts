@@ -25,6 +25,7 @@ import { planRun, type Plan, type RunCommand } from '../runner/plan-run.js';
 import { forgetLedger, readLedger, writeLedger, type ReuseState } from '../runner/reuse-ledger.js';
 import { DEFAULT_KEEP_DAYS, historyRecorder } from '../history/index.js';
 import { alertListener, resolveAlerts, type AlertSettings } from '../alerts/index.js';
+import { costRatesOf } from '../cost/index.js';
 import type { RunSummary } from '../runner/run-results.js';
 import { runFromLedger, runPlan } from '../runner/run-plan.js';
 import { STEP_KINDS } from '../runner/step-kinds.js';
@@ -176,6 +177,7 @@ async function execute(session: Session, options: RunOptions & { readonly output
     targetPath: compiled.targetPath,
     manifest: compiled.manifest,
     keepDays: compiled.history?.keep_days ?? DEFAULT_KEEP_DAYS,
+    rates: costRatesOf(compiled.target.settings, compiled.target.targetName),
     clean: session.clean,
     warn: (where, detail) => emit({ type: 'warning', diagnostic: diagnostic('HistoryWriteFailed', { where, detail }, undefined, 'warning') }),
   });
@@ -244,6 +246,7 @@ async function execute(session: Session, options: RunOptions & { readonly output
       onEvent,
       records: records && { ...records, deferred },
       signal: options.signal,
+      engineStats: compiled.target.settings.engine_stats !== false,
     });
     reuseState = summary.reuseState;
     // Sent before the history is written: the rows of what was sent go with the run's others.

@@ -16,6 +16,7 @@ import { registerCompileCommand } from './commands/compile-command.js';
 import { registerDebugCommand } from './commands/debug-command.js';
 import { registerDocsCommand } from './commands/docs-command.js';
 import { registerHistoryCommand } from './commands/history-command.js';
+import { registerCostCommand } from './commands/cost-command.js';
 import { registerInitCommand } from './commands/init-command.js';
 import { registerLsCommand } from './commands/ls-command.js';
 import { registerRetryCommand, registerRunCommand } from './commands/run-command.js';
@@ -55,6 +56,7 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
   registerDocsCommand(program, ctx);
   registerHistoryCommand(program, ctx);
   registerAlertsCommand(program, ctx);
+  registerCostCommand(program, ctx);
   registerCleanCommand(program, ctx);
   const quiet = (cmd: Command): void => {
     cmd.exitOverride().configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr(s) });

@@ -443,6 +443,13 @@ export const ERRORS = {
     message: (a: { relation: string; detail: string }) => `Appending rows to ${a.relation} failed: ${a.detail}`,
     hint: "Check the value in the data the rows came from (a seed's CSV, an extract's response), or the column's type (a seed's column_types). Rows are appended to a staging table, so the table the name points at is as it was.",
   },
+  // ---- resources and cost (DPF740–DPF759)
+  InvalidCostRate: {
+    code: 'DPF740',
+    title: 'Invalid cost rate',
+    message: (a: { key: string; value: string }) => `The cost rate "${a.key}" must be a number of money units at least 0, got "${a.value}".`,
+    hint: 'Write the rate as a plain number in the target\'s cost: block of profiles.yml, for example `cost: {per_cpu_hour: 0.05, per_tb_scanned: 5, per_gb_month: 0.023}` (docs/cost.md).',
+  },
   QueryFailed: {
     code: 'DPF601',
     title: 'Query failed',

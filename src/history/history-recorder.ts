@@ -17,6 +17,7 @@ import { appendToSpool, clearSpool, readSpool, SPOOL_FILE } from './history-spoo
 import { HistoryTableError, historyStore } from './history-store.js';
 import { HISTORY_SCHEMA, HISTORY_TABLE_NAMES } from './history-tables.js';
 import { userInfo } from 'node:os';
+import type { CostRates } from '../cost/index.js';
 
 /**
  * While the run goes on, node rows are written once this many are waiting or this long after
@@ -38,6 +39,8 @@ export interface RecorderOptions {
   readonly targetPath: string;
   readonly manifest: Manifest;
   readonly keepDays: number;
+  /** The target's cost: rates, to price node runs and runs (docs/cost.md). */
+  readonly rates?: CostRates;
   /** Redacts every profile secret from a value. */
   clean<T>(value: T): T;
   /** Reports a failed write (once per run): where it failed, and why. */
@@ -133,7 +136,7 @@ export function historyRecorder(options: RecorderOptions): HistoryRecorder {
             startedAt: result.startedAt ?? (result.status === 'skipped' || started === undefined ? undefined : new Date(started).toISOString()),
             completedAt: result.completedAt ?? new Date().toISOString(),
           };
-          pending.node_runs.push(nodeRunRow(id, timed, queued !== undefined && started !== undefined ? started - queued : null));
+          pending.node_runs.push(nodeRunRow(id, timed, queued !== undefined && started !== undefined ? started - queued : null, options.rates));
           const test = testResultRow(id, result, options.manifest);
           if (test) pending.test_results.push(test);
           const fresh = freshnessRow(id, result);
@@ -166,7 +169,7 @@ export function historyRecorder(options: RecorderOptions): HistoryRecorder {
             user = process.env.USER ?? process.env.USERNAME ?? null;
           }
           pending.runs.push(
-            runRow(summary, { command: options.command, selector: options.selector, target: options.targetName, gitCommit: commit, gitDirty: dirty, user, dpfVersion: DPF_VERSION, fromLedger: !attached }, new Date()),
+            runRow(summary, { command: options.command, selector: options.selector, target: options.targetName, gitCommit: commit, gitDirty: dirty, user, dpfVersion: DPF_VERSION, fromLedger: !attached, rates: options.rates }, new Date()),
           );
         }
         if (store) {

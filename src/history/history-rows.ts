@@ -7,6 +7,7 @@ import type { Manifest } from '../compiler/manifest.js';
 import { nodeOfKind } from '../compiler/node-kinds.js';
 import type { NodeResult, RunSummary } from '../runner/run-results.js';
 import type { HistoryRow, HistoryTableName } from './history-tables.js';
+import { computeCost, sumCosts, type CostRates } from '../cost/index.js';
 
 /** Rows of one or more runs, by table. */
 export type HistoryRows = Record<HistoryTableName, HistoryRow[]>;
@@ -23,6 +24,8 @@ export interface RunFacts {
   readonly user: string | null;
   readonly dpfVersion: string;
   readonly fromLedger: boolean;
+  /** The target's cost: rates, if any (docs/cost.md). */
+  readonly rates?: CostRates;
 }
 
 /** ISO-8601 (2024-01-31T10:00:00.123Z) as a timestamp's text in UTC, as every engine reads it. */
@@ -34,6 +37,8 @@ export function timestampText(iso: string | undefined): string | null {
 
 export function runRow(summary: RunSummary, facts: RunFacts, endedAt: Date): HistoryRow {
   const { counts } = summary;
+  const measured = summary.results.flatMap((r) => (r.resources ? [r.resources] : []));
+  const total = (pick: (r: (typeof measured)[number]) => number | undefined) => sumCosts(measured.map(pick));
   const status = summary.cancelled ? 'cancelled' : counts.error + counts.fail > 0 ? 'error' : 'success';
   return {
     run_id: summary.invocationId,
@@ -57,10 +62,16 @@ export function runRow(summary: RunSummary, facts: RunFacts, endedAt: Date): His
     fail_count: counts.fail,
     error_count: counts.error,
     skipped_count: counts.skipped,
+    workers_at_start: summary.workers?.start ?? null,
+    workers_at_end: summary.workers?.end ?? null,
+    cpu_ms: total((r) => r.cpuMs),
+    bytes_scanned: total((r) => r.bytesScanned),
+    compute_cost: sumCosts(measured.map((r) => computeCost(r, facts.rates))),
   };
 }
 
-export function nodeRunRow(runId: string, result: NodeResult, queuedMs: number | null): HistoryRow {
+export function nodeRunRow(runId: string, result: NodeResult, queuedMs: number | null, rates?: CostRates): HistoryRow {
+  const r = result.resources;
   const failed = result.status === 'error' || result.status === 'fail' || result.status === 'warn';
   return {
     run_id: runId,
@@ -74,12 +85,17 @@ export function nodeRunRow(runId: string, result: NodeResult, queuedMs: number |
     execution_seconds: result.executionTime,
     queued_ms: queuedMs,
     rows_affected: result.rowsAffected ?? null,
-    bytes_written: null,
+    bytes_written: r?.bytesWritten ?? null,
     attempt: 1,
     thread: result.thread,
     error_code: result.error?.code ?? null,
     error_message: result.error?.message ?? (failed ? result.message : null),
-    query_ids: null,
+    query_ids: r && r.queryIds.length > 0 ? JSON.stringify(r.queryIds) : null,
+    cpu_ms: r?.cpuMs ?? null,
+    peak_memory_bytes: r?.peakMemoryBytes ?? null,
+    rows_scanned: r?.rowsScanned ?? null,
+    bytes_scanned: r?.bytesScanned ?? null,
+    compute_cost: r ? computeCost(r, rates) : null,
   };
 }
 

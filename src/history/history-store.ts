@@ -43,6 +43,17 @@ export function historyStore(adapter: Pick<Adapter, 'withConnection' | 'dialect'
     const values = [dialect.literal(HISTORY_VERSION, 'integer'), dialect.literal(timestampText(prunedAt?.toISOString()), 'timestamp')].join(', ');
     await connection.execute(templates.render('insert_values', { relation: rel(VERSION_TABLE), columns: VERSION_COLUMNS.map((c) => ({ name: dialect.quoteIdentifier(c.name) })), rows: [values] }));
   };
+  const addMissingColumns = async (connection: Connection) => {
+    for (const [table, columns] of Object.entries(HISTORY_TABLES)) {
+      const present = new Set((await connection.getColumns(historyRelation(table, database))).map((c) => c.name.toLowerCase()));
+      for (const column of columns) {
+        if (present.has(column.name.toLowerCase())) continue;
+        await naming(table, () =>
+          connection.execute(templates.render('alter_add_column', { relation: rel(table), column: dialect.quoteIdentifier(column.name), type: dialect.typeName(column.type) })),
+        );
+      }
+    }
+  };
   // What ensure() read, so that prune() need not read it again.
   let known: { version: number; prunedAt?: Date } | undefined;
   return {
@@ -60,16 +71,15 @@ export function historyStore(adapter: Pick<Adapter, 'withConnection' | 'dialect'
           await naming(table, () => connection.execute(templates.render('create_table_if_missing', { relation: rel(table), columns: cols })));
         }
         const stored = await readVersion(connection);
-        known = stored ?? { version: HISTORY_VERSION };
-        if (!stored) await writeVersion(connection, undefined);
-        else if (stored.version > HISTORY_VERSION) {
+        if (stored && stored.version > HISTORY_VERSION) {
           throw new Error(`dpf_meta holds history version ${stored.version}, written by a newer dpf than this one (version ${HISTORY_VERSION})`);
-        } else if (stored.version < HISTORY_VERSION) {
-          // An older layout: the tables it lacked were created above (version 2 added alerts);
-          // recording the version makes the next run skip the DDL again.
-          await writeVersion(connection, stored.prunedAt);
-          known = { version: HISTORY_VERSION, prunedAt: stored.prunedAt };
         }
+        // An older layout: the tables it lacked were created above (version 2 added alerts), and
+        // the columns added since are added to its tables (null in old rows, version 3).
+        if (stored) await addMissingColumns(connection);
+        known = { version: HISTORY_VERSION, prunedAt: stored?.prunedAt };
+        // Recording the version makes the next run skip the DDL again.
+        if (!stored || stored.version < HISTORY_VERSION) await writeVersion(connection, stored?.prunedAt);
       });
     },
     async append(rows, options = {}) {

@@ -8,8 +8,12 @@
 import type { LogicalType } from '../adapters/adapter.js';
 import type { Relation } from '../adapters/relation.js';
 
-/** Stored in dpf_meta.history_version; later parts (table_stats, monitors, alerts) migrate from it. */
-export const HISTORY_VERSION = 2;
+/**
+ * Stored in dpf_meta.history_version; ensure() brings an older database up to date.
+ * 2: the alerts table (docs/alerts.md).
+ * 3: node_runs and runs got the engine's figures and costs (docs/cost.md), added by ensure().
+ */
+export const HISTORY_VERSION = 3;
 export const HISTORY_SCHEMA = 'dpf_meta';
 
 export interface HistoryColumn {
@@ -48,6 +52,11 @@ export const HISTORY_TABLES: Readonly<Record<HistoryTableName, readonly HistoryC
     col('fail_count', 'bigint', 'Tests and checks that failed.'),
     col('error_count', 'bigint', 'Steps that errored.'),
     col('skipped_count', 'bigint', 'Steps skipped (an upstream failed, --fail-fast or a cancel).'),
+    col('workers_at_start', 'integer', "The engine's active workers when the run started (Trino: system.runtime.nodes); null on DuckDB."),
+    col('workers_at_end', 'integer', "The engine's active workers when the run ended; null on DuckDB."),
+    col('cpu_ms', 'double', "Engine CPU milliseconds of the run's steps (the sum of node_runs.cpu_ms); null when none was measured."),
+    col('bytes_scanned', 'bigint', "Bytes the run's steps read from storage (the sum of node_runs.bytes_scanned); null when none was measured."),
+    col('compute_cost', 'double', "Compute cost of the run's steps at the target's cost: rates when it ran (docs/cost.md); null without rates."),
   ],
   node_runs: [
     col('run_id', 'text', 'The run (runs.run_id).'),
@@ -61,12 +70,17 @@ export const HISTORY_TABLES: Readonly<Record<HistoryTableName, readonly HistoryC
     col('execution_seconds', 'double', 'Seconds the step took.'),
     col('queued_ms', 'bigint', 'Milliseconds from ready (every upstream done) to started (a thread and its resources free).'),
     col('rows_affected', 'bigint', 'Rows written, when the engine reports them.'),
-    col('bytes_written', 'bigint', 'Bytes written, when the adapter reports them (none does yet: null).'),
+    col('bytes_written', 'bigint', 'Bytes the engine wrote to storage for it (DuckDB: to the database file and its log; Trino: physical written bytes where the server reports them).'),
     col('attempt', 'integer', 'Which attempt this row records (1 until retries exist).'),
     col('thread', 'integer', 'The worker that ran it (0: none).'),
     col('error_code', 'text', 'The DPF code of its error, if it errored.'),
     col('error_message', 'text', 'Its error or failure message, with every profile secret redacted.'),
-    col('query_ids', 'text', "JSON array of the engine's query ids, when the adapter gives them (none does yet: null)."),
+    col('query_ids', 'text', "JSON array of the engine's query ids of its statements (Trino); null where the engine gives none (DuckDB)."),
+    col('cpu_ms', 'double', 'Engine CPU milliseconds of its statements, summed over threads and workers; null when not measured (engine_stats: false, or statements without a plan such as create view).'),
+    col('peak_memory_bytes', 'bigint', "Highest peak memory of its statements (Trino: the query's own; DuckDB: the database's peak buffer memory so far in the run)."),
+    col('rows_scanned', 'bigint', 'Rows its statements read from tables.'),
+    col('bytes_scanned', 'bigint', 'Bytes its statements read from storage (Trino: physical input bytes; DuckDB: bytes read from the database file).'),
+    col('compute_cost', 'double', "Its compute cost at the target's cost: rates when it ran (CPU hours × per_cpu_hour + TB scanned × per_tb_scanned); null without rates or figures."),
   ],
   test_results: [
     col('run_id', 'text', 'The run (runs.run_id).'),

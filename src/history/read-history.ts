@@ -28,6 +28,12 @@ export interface HistoryRun {
   readonly fromLedger: boolean;
   readonly nodes: number;
   readonly counts: Readonly<Record<NodeStatus, number>>;
+  /** The engine's active workers at the start and end (Trino); null where not counted. */
+  readonly workersAtStart: number | null;
+  readonly workersAtEnd: number | null;
+  /** Engine CPU ms of its steps, and their compute cost at the rates of the time (docs/cost.md). */
+  readonly cpuMs: number | null;
+  readonly computeCost: number | null;
 }
 
 export interface HistoryNodeRun {
@@ -45,6 +51,12 @@ export interface HistoryNodeRun {
   readonly attempt: number | null;
   readonly errorCode: string | null;
   readonly errorMessage: string | null;
+  /** What the engine measured (docs/cost.md); null where it was not. */
+  readonly cpuMs: number | null;
+  readonly rowsScanned: number | null;
+  readonly bytesScanned: number | null;
+  readonly computeCost: number | null;
+  readonly queryIds: readonly string[];
 }
 
 export interface HistoryQuery {
@@ -142,6 +154,10 @@ function toRun(r: HistoryRow): HistoryRun {
       error: Number(r.error_count ?? 0),
       skipped: Number(r.skipped_count ?? 0),
     },
+    workersAtStart: num(r.workers_at_start),
+    workersAtEnd: num(r.workers_at_end),
+    cpuMs: num(r.cpu_ms),
+    computeCost: num(r.compute_cost),
   };
 }
 
@@ -161,6 +177,11 @@ function toNodeRun(r: HistoryRow): HistoryNodeRun {
     attempt: num(r.attempt),
     errorCode: str(r.error_code),
     errorMessage: str(r.error_message),
+    cpuMs: num(r.cpu_ms),
+    rowsScanned: num(r.rows_scanned),
+    bytesScanned: num(r.bytes_scanned),
+    computeCost: num(r.compute_cost),
+    queryIds: r.query_ids == null ? [] : (JSON.parse(String(r.query_ids)) as string[]),
   };
 }
 

@@ -3,7 +3,7 @@
  * failed step's descendants are skipped while independent branches go on; --fail-fast stops
  * starting new steps after the first failure. Emits events; knows nothing of terminals.
  */
-import type { Adapter, RelationType } from '../adapters/adapter.js';
+import type { Adapter, ExecuteResult, RelationType } from '../adapters/adapter.js';
 import { DpfError, diagnostic, type Diagnostic } from '../errors/dpf-error.js';
 import type { Manifest } from '../compiler/manifest.js';
 import { allNodes, executableNode, isSqlNode } from '../compiler/node-kinds.js';
@@ -24,6 +24,7 @@ import { sourcesRead } from './build-records.js';
 import { filesVersion } from './source-versions.js';
 import { sourceLineOf } from './source-line.js';
 import { ResourceSlots } from './resource-slots.js';
+import { ResourceTally } from './step-resources.js';
 
 export interface RunContext {
   readonly adapter: Adapter;
@@ -53,6 +54,11 @@ export interface RunContext {
    * cancelled (Adapter.cancel), and the relations they were replacing stay as they were.
    */
   readonly signal?: AbortSignal;
+  /**
+   * Count the engine's active workers at the start and end (docs/cost.md; the target's
+   * `engine_stats`, default on). Statement stats come from the adapter itself.
+   */
+  readonly engineStats?: boolean;
 }
 
 const REUSED_MESSAGE = 'its code and inputs are unchanged since it was built (--rebuild-all builds it anyway)';
@@ -67,6 +73,7 @@ export async function runPlan(plan: Plan, ctx: RunContext): Promise<RunSummary &
   const slots = new ResourceSlots({ warehouse: ctx.adapter.capabilities.maxConnections, pools: ctx.pools });
   ctx.onEvent({ type: 'run_started', total, threads });
 
+  const workersAtStart = ctx.engineStats ? await activeWorkers(ctx.adapter) : undefined;
   const existing = await prepareSchemas(plan, ctx);
   const templates = new SqlTemplates(ctx.adapter.name);
   const book: BuildBook | undefined =
@@ -130,6 +137,11 @@ export async function runPlan(plan: Plan, ctx: RunContext): Promise<RunSummary &
     const declaredAt = isTest ? [node.location.file, node.location.line].filter(Boolean).join(':') : undefined;
     const t0 = Date.now();
     const startedAtStep = new Date(t0).toISOString();
+    const tally = new ResourceTally();
+    const measured = <R extends { readonly stats?: ExecuteResult['stats'] }>(result: R): R => {
+      tally.add(result.stats);
+      return result;
+    };
     try {
       const outcome = await ctx.adapter.withConnection(async (connection) => {
         const mctx: MaterializationContext = {
@@ -143,17 +155,17 @@ export async function runPlan(plan: Plan, ctx: RunContext): Promise<RunSummary &
           fullRefresh: plan.fullRefresh,
           eventTimeRange: plan.eventTimeRange,
           existing: (r) => existing.get(relationKey(r)),
-          execute: (sql) => {
+          execute: async (sql) => {
             statements.push(sql);
-            return connection.execute(sql);
+            return measured(await connection.execute(sql));
           },
           queryValue: async (sql) => {
             statements.push(sql);
-            return (await connection.query(sql)).rows[0]?.[0];
+            return measured(await connection.query(sql)).rows[0]?.[0];
           },
-          query: (sql, limit) => {
+          query: async (sql, limit) => {
             statements.push(sql);
-            return connection.query(sql, limit === undefined ? undefined : { limit });
+            return measured(await connection.query(sql, limit === undefined ? undefined : { limit }));
           },
           note: (d) => statements.push(`-- ${d}`),
         };
@@ -161,10 +173,11 @@ export async function runPlan(plan: Plan, ctx: RunContext): Promise<RunSummary &
         if (!built.error && ctx.adapter.capabilities.supportsGrants) await applyGrants(node, mctx);
         return built;
       });
+      const resources = tally.result();
       const runPath = relative(ctx.projectRoot, writeRunSql(ctx.targetPath, runRelPath, statements));
       const timing = { startedAt: startedAtStep, completedAt: new Date().toISOString(), executionTime: (Date.now() - t0) / 1000 };
       if (outcome.error) {
-        return { ...base(step, thread), status: 'error', ...timing, message: outcome.error.message, error: outcome.error, freshness: outcome.freshness, runPath, compiledPath };
+        return { ...base(step, thread), status: 'error', ...timing, message: outcome.error.message, error: outcome.error, freshness: outcome.freshness, runPath, compiledPath, resources };
       }
       return {
         ...base(step, thread),
@@ -180,6 +193,7 @@ export async function runPlan(plan: Plan, ctx: RunContext): Promise<RunSummary &
         runPath,
         compiledPath,
         declaredAt,
+        resources,
       };
     } catch (err) {
       const runPath = relative(ctx.projectRoot, writeRunSql(ctx.targetPath, runRelPath, statements));
@@ -200,6 +214,7 @@ export async function runPlan(plan: Plan, ctx: RunContext): Promise<RunSummary &
         error,
         runPath,
         compiledPath,
+        resources: tally.result(),
       };
     }
   };
@@ -268,6 +283,8 @@ export async function runPlan(plan: Plan, ctx: RunContext): Promise<RunSummary &
     after = { records: left.records, existing: nowExisting, sourceVersions: left.sourceVersions };
   }
   for (const r of ordered) counts[r.status]++;
+  const workersAtEnd = ctx.engineStats ? await activeWorkers(ctx.adapter) : undefined;
+  const workers = workersAtStart === undefined && workersAtEnd === undefined ? undefined : { start: workersAtStart, end: workersAtEnd };
   const summary: RunSummary = {
     command: plan.command,
     invocationId: ctx.invocationId,
@@ -276,6 +293,7 @@ export async function runPlan(plan: Plan, ctx: RunContext): Promise<RunSummary &
     results: ordered,
     counts,
     ...(cancelled ? { cancelled: true } : {}),
+    ...(workers ? { workers } : {}),
   };
   ctx.onEvent({ type: 'run_finished', summary });
   return { ...summary, reuseState: after };
@@ -333,6 +351,11 @@ function base(step: PlanStep, thread: number) {
 
 function skippedResult(step: PlanStep, message: string, because?: string): NodeResult {
   return { ...base(step, 0), status: 'skipped', executionTime: 0, message, skippedBecause: because };
+}
+
+/** The engine's active workers, or undefined where it has none to count or the count fails (a figure, never a failure). */
+async function activeWorkers(adapter: Adapter): Promise<number | undefined> {
+  return adapter.activeWorkers ? adapter.activeWorkers().catch(() => undefined) : undefined;
 }
 
 /** Creates the schemas the plan writes to, lists what exists in them, and drops what a killed run left. */

@@ -4,6 +4,9 @@ import type { Diagnostic } from '../errors/dpf-error.js';
 import type { StepOutcome } from './materializations/materialization.js';
 import type { FreshnessFacts } from '../tests/check-freshness.js';
 import type { PlanStep } from './plan-run.js';
+import type { NodeResources } from './step-resources.js';
+
+export type { NodeResources };
 
 /** Models and seeds succeed; tests and freshness checks pass, warn or fail; any step may error or be skipped. */
 export type NodeStatus = 'success' | 'reused' | 'pass' | 'warn' | 'fail' | 'error' | 'skipped';
@@ -41,6 +44,8 @@ export interface NodeResult {
   /** target/run/... file holding the executed statements. */
   readonly runPath?: string;
   readonly thread: number;
+  /** What the engine measured for its statements, and its table's size (docs/cost.md); absent when nothing was measured. */
+  readonly resources?: NodeResources;
 }
 
 export interface RunSummary {
@@ -52,6 +57,8 @@ export interface RunSummary {
   readonly counts: Record<NodeStatus, number>;
   /** The run was cancelled (an AbortSignal): steps not started are skipped. */
   readonly cancelled?: boolean;
+  /** Active workers of the engine when the run started and ended (Adapter.activeWorkers); absent on DuckDB. */
+  readonly workers?: { readonly start?: number; readonly end?: number };
 }
 
 export type RunEvent =

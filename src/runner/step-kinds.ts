@@ -19,14 +19,16 @@ export interface StepKind {
   readonly writesRelation: boolean;
   /** What a step of this kind holds while it runs. */
   readonly resources: readonly StepResource[];
+  /** Its relation is a table that stores rows, and so costs storage (`dpf cost`, docs/cost.md). */
+  readonly storesRows?: boolean;
 }
 
 export const STEP_KINDS: Readonly<Record<StrategyName, StepKind>> = {
   view: { label: 'view', commands: ['run', 'build'], writesRelation: true, resources: [WAREHOUSE] },
-  table: { label: 'table', commands: ['run', 'build'], writesRelation: true, resources: [WAREHOUSE] },
-  incremental: { label: 'incr', commands: ['run', 'build'], writesRelation: true, resources: [WAREHOUSE] },
-  snapshot: { label: 'snap', commands: ['snapshot', 'build'], writesRelation: true, resources: [WAREHOUSE] },
-  seed: { label: 'seed', commands: ['seed', 'build'], writesRelation: true, resources: [WAREHOUSE] },
+  table: { label: 'table', commands: ['run', 'build'], writesRelation: true, resources: [WAREHOUSE], storesRows: true },
+  incremental: { label: 'incr', commands: ['run', 'build'], writesRelation: true, resources: [WAREHOUSE], storesRows: true },
+  snapshot: { label: 'snap', commands: ['snapshot', 'build'], writesRelation: true, resources: [WAREHOUSE], storesRows: true },
+  seed: { label: 'seed', commands: ['seed', 'build'], writesRelation: true, resources: [WAREHOUSE], storesRows: true },
   test: { label: 'test', commands: ['test', 'build'], writesRelation: false, resources: [WAREHOUSE] },
   unit_test: { label: 'unit', commands: ['test', 'build'], writesRelation: false, resources: [WAREHOUSE] },
   freshness: { label: 'fresh', commands: ['freshness'], writesRelation: false, resources: [WAREHOUSE] },

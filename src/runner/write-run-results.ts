@@ -50,7 +50,8 @@ export function writeRunResults(
       error: r.error,
       skippedBecause: r.skippedBecause,
       runPath: r.runPath,
-      adapterResponse: r.rowsAffected !== undefined ? { rowsAffected: r.rowsAffected } : {},
+      // As dbt's adapter_response: what the engine reported, with its measured figures (docs/cost.md).
+      adapterResponse: { ...(r.rowsAffected !== undefined ? { rowsAffected: r.rowsAffected } : {}), ...(r.resources ?? {}) },
     })),
   };
   // Values are redacted before serializing: a secret holding " or \ is escaped in the JSON text.

@@ -11,7 +11,7 @@ import { dpf, REPO_ROOT, TEMPLATE } from '../helpers/run-dpf.js';
 import { readSite } from '../docs-site/helpers/site-files.js';
 import { ADAPTER, asText, conformanceProject, perEngine, type TestWarehouse } from './warehouse.js';
 import type { LogicalType } from '../../src/adapters/adapter.js';
-import { build as buildViaApi, run as runViaApi, seed as seedViaApi, snapshot as snapshotViaApi, sourceFreshness as freshnessViaApi, test as testViaApi } from '../../src/index.js';
+import { cost as costViaApi, build as buildViaApi, run as runViaApi, seed as seedViaApi, snapshot as snapshotViaApi, sourceFreshness as freshnessViaApi, test as testViaApi } from '../../src/index.js';
 
 /** models/sources.yml declaring one source table in this project's schema <name> (see SCHEMA_ in warehouse.ts). */
 const sourceYml = (source: string, table: string) => `sources:\n  - name: ${source}\n    schema: SCHEMA_${source}\n    tables:\n      - name: ${table}\n`;
@@ -558,6 +558,47 @@ unit_tests:
     );
     expect(asText(after)).toEqual([{ grantee: 'carol', privilege_type: 'SELECT' }]);
   });
+
+  it('engine stats: a table build records CPU and rows scanned (query ids where the engine gives them) and the workers at the start and end, priced by cost:; dpf cost sizes the tables', async () => {
+    const rows = Array.from({ length: 200 }, (_, i) => `${i + 1},${i % 7}`).join('\n');
+    const w = project({
+      'seeds/nums.csv': `n,g\n${rows}\n`,
+      'models/by_g.sql': '{{config materialized="table"}}\nselect g, count(*) as c, sum(n) as s from {{ref "nums"}} group by g\n',
+      'models/by_g_v.sql': '{{config materialized="view"}}\nselect * from {{ref "by_g"}}\n',
+    });
+    // One money unit per CPU second.
+    writeFileSync(join(w.dir, 'profiles.yml'), w.profileYaml('proj').replace(/}\n$/, ', "cost": {"per_cpu_hour": 3600}}\n'));
+    const outcome = await buildViaApi({ projectDir: w.dir });
+    expect(outcome.exitCode).toBe(0);
+    const summary = outcome.summary!;
+    const byG = summary.results.find((r) => r.name === 'by_g')!.resources!;
+    expect(byG.statements).toBeGreaterThan(0);
+    expect(byG.cpuMs).toBeGreaterThanOrEqual(0);
+    expect(byG.rowsScanned).toBeGreaterThanOrEqual(200);
+    expect(byG.queryIds.length).toBe(perEngine({ duckdb: 0, trino: byG.statements }));
+    const workers = perEngine({ duckdb: undefined, trino: { start: expect.any(Number), end: expect.any(Number) } });
+    expect(summary.workers).toEqual(workers);
+    if (summary.workers) expect(summary.workers.start).toBeGreaterThanOrEqual(1);
+
+    // The same figures in dpf_meta, priced by the target's rates.
+    const runId = summary.invocationId;
+    const [node] = await w.query(`select cpu_ms, rows_scanned, query_ids, compute_cost from ${w.relation('node_runs', 'dpf_meta')} where run_id = '${runId}' and name = 'by_g'`);
+    expect(Number(node!.cpu_ms)).toBeCloseTo(byG.cpuMs!, 3);
+    expect(Number(node!.rows_scanned)).toBe(byG.rowsScanned);
+    expect(node!.query_ids === null ? [] : JSON.parse(String(node!.query_ids))).toEqual(byG.queryIds);
+    expect(Number(node!.compute_cost)).toBeCloseTo(byG.cpuMs! / 1000, 5);
+    const [runRow] = await w.query(`select workers_at_start, workers_at_end, compute_cost from ${w.relation('runs', 'dpf_meta')} where run_id = '${runId}'`);
+    expect(runRow!.workers_at_start === null ? undefined : Number(runRow!.workers_at_start)).toBe(summary.workers?.start);
+    expect(runRow!.workers_at_end === null ? undefined : Number(runRow!.workers_at_end)).toBe(summary.workers?.end);
+    expect(Number(runRow!.compute_cost)).toBeGreaterThanOrEqual(Number(node!.compute_cost));
+    // dpf cost's grouped queries run on the engine (dpf_meta may be shared with other projects on a server).
+    const report = await costViaApi({ projectDir: w.dir, days: 1, top: 1000 });
+    expect(report.compute.find((r) => r.uniqueId === 'model.proj.by_g')).toMatchObject({ runs: expect.any(Number), computeCost: expect.any(Number) });
+    expect(report.perDay.length).toBeGreaterThan(0);
+    // Storage: the project's tables as they are now (DuckDB: blocks in the file; Iceberg: $files).
+    expect(report.storage.map((r) => r.name).sort()).toEqual(['by_g', 'nums']);
+    for (const table of report.storage) expect(table.storageBytes, table.name).toBeGreaterThan(0);
+  }, 120_000);
 
   it('dpf docs generate reads catalog facts from the warehouse: column types, row counts, table sizes', async () => {
     const w = project({

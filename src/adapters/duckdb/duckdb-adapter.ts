@@ -2,8 +2,9 @@
  * DuckDB, embedded: the default warehouse. One database instance per run, a small pool of
  * connections (one per worker thread). Owns DuckDB specifics only; knows nothing of models.
  */
-import { mkdirSync, statSync } from 'node:fs';
-import { dirname, isAbsolute, resolve } from 'node:path';
+import { mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 // Types only: the engine (a large native library) loads in open(), so commands that never
 // connect (compile, ls) do not pay for it.
 import type { DuckDBInstance, DuckDBConnection, DuckDBPreparedStatement } from '@duckdb/node-api';
@@ -22,9 +23,11 @@ import type {
   RelationInfo,
   RelationStats,
   RelationType,
+  StatementStats,
   StreamOptions,
   TargetConfig,
 } from '../adapter.js';
+import { profilingStatements, takeProfile } from './duckdb-profile.js';
 import { ansiDialect, stringLiteral } from '../ansi-dialect.js';
 import { rebatch } from '../row-batches.js';
 import { ConnectionPool } from '../connection-pool.js';
@@ -58,7 +61,13 @@ class DuckDBSession implements Connection {
   constructor(
     readonly conn: DuckDBConnection,
     private readonly dialect: Dialect,
+    /** Where DuckDB's profiler writes this connection's last statement (duckdb-profile.ts); absent: stats are off. */
+    private readonly profileFile?: string,
   ) {}
+
+  private statsOf(sql: string): StatementStats | undefined {
+    return this.profileFile ? takeProfile(this.profileFile, sql) : undefined;
+  }
 
   /**
    * Every statement goes through here: DuckDB failing to write its file or write-ahead log (a
@@ -72,16 +81,18 @@ class DuckDBSession implements Connection {
     }
   }
 
-  async execute(sql: string) {
+  async execute(sql: string): Promise<ExecuteResult> {
     const result = await this.runOne(sql);
+    const stats = this.statsOf(sql);
+    const withStats = stats ? { stats } : {};
     const changed = Number(result.rowsChanged);
-    if (changed > 0) return { rowsAffected: changed };
+    if (changed > 0) return { rowsAffected: changed, ...withStats };
     // CREATE TABLE ... AS reports the rows it wrote as a one-row "Count" result.
     if (result.columnCount === 1 && result.columnName(0) === 'Count') {
       const value = (await result.fetchChunk())?.getRows()[0]?.[0];
-      if (value !== undefined && value !== null) return { rowsAffected: Number(value) };
+      if (value !== undefined && value !== null) return { rowsAffected: Number(value), ...withStats };
     }
-    return {};
+    return withStats;
   }
 
   async query(sql: string, options: { limit?: number } = {}): Promise<QueryResult> {
@@ -91,9 +102,11 @@ class DuckDBSession implements Connection {
       const names = reader.columnNames();
       const types = reader.columnTypes().map(String);
       const rows = reader.getRowsJson() as unknown[][];
+      const stats = this.statsOf(sql);
       return {
         columns: names.map((name, i) => ({ name, type: types[i]! })),
         rows: options.limit !== undefined ? rows.slice(0, options.limit) : rows,
+        ...(stats ? { stats } : {}),
       };
     } finally {
       prepared.destroySync();
@@ -234,13 +247,20 @@ class DuckDBSession implements Connection {
     if (type === 'view') return {};
     const counted = await this.query(`select count(*) from ${this.dialect.renderRelation(relation)}`);
     const rowCount = Number(counted.rows[0]?.[0]);
-    // DuckDB has no per-table byte count; count the storage blocks the table's segments use
-    // (blocks of the database's block_size, shared by small tables, so an upper bound).
+    return { rowCount, sizeBytes: await this.relationSize(relation) };
+  }
+
+  async relationSize(relation: Relation): Promise<number | undefined> {
+    // DuckDB has no per-table byte count: count the storage blocks the table's segments use in
+    // the database file, times the block size (blocks shared by small tables: an upper bound).
+    // A table not written to the file yet (small tables wait in the log until the checkpoint at
+    // close) has none: its size is unknown. Per-table metadata only; never a scan of the catalog.
+    const name = stringLiteral(this.dialect.renderRelation(relation));
     const sized = await this.query(
-      `select count(distinct block_id) * (select any_value(block_size) from pragma_database_size()) from pragma_storage_info(${stringLiteral(this.dialect.renderRelation(relation))}) where persistent`,
+      `select count(distinct block_id) * (select any_value(block_size) from pragma_database_size()) from pragma_storage_info(${name}) where persistent and block_id >= 0`,
     );
     const size = Number(sized.rows[0]?.[0]);
-    return { rowCount, sizeBytes: Number.isFinite(size) && size > 0 ? size : undefined };
+    return Number.isFinite(size) && size > 0 ? size : undefined;
   }
 
   async dataVersion(relation: Relation): Promise<string | undefined> {
@@ -293,6 +313,8 @@ export class DuckDBAdapter implements Adapter {
   readonly capabilities = { supportsTransactionalDdl: true, supportsTransactions: true, supportsGrants: false, supportsAtomicReplace: true, maxConnections: 64 };
   private instance?: DuckDBInstance;
   private pool?: ConnectionPool<DuckDBSession>;
+  /** The folder of the connections' profiler files, while open with engine stats on. */
+  private profiles?: string;
   private readonly path: string;
 
   constructor(private readonly target: TargetConfig, projectDir: string) {
@@ -312,7 +334,18 @@ export class DuckDBAdapter implements Adapter {
       fail('ConnectionFailed', { adapter: 'DuckDB', detail: (err as Error).message.split('\n')[0]! });
     }
     const instance = this.instance;
-    this.pool = new ConnectionPool(async () => new DuckDBSession(await instance.connect(), this.dialect));
+    // Engine stats (docs/cost.md), unless the target says `engine_stats: false`: each connection's
+    // profiler writes its last statement's figures to a file of its own in a folder of this run's.
+    const profiles = this.target.settings.engine_stats === false ? undefined : mkdtempSync(join(tmpdir(), 'dpf-duckdb-stats-'));
+    this.profiles = profiles;
+    let connections = 0;
+    this.pool = new ConnectionPool(async () => {
+      const conn = await instance.connect();
+      if (!profiles) return new DuckDBSession(conn, this.dialect);
+      const file = join(profiles, `${connections++}.json`);
+      for (const sql of profilingStatements(file)) await conn.run(sql);
+      return new DuckDBSession(conn, this.dialect, file);
+    });
     const extensions = (this.target.settings.extensions as string[] | undefined) ?? [];
     if (extensions.length > 0) {
       await this.withConnection(async (c) => {
@@ -326,6 +359,8 @@ export class DuckDBAdapter implements Adapter {
     this.instance?.closeSync();
     this.instance = undefined;
     this.pool = undefined;
+    if (this.profiles) rmSync(this.profiles, { recursive: true, force: true });
+    this.profiles = undefined;
   }
 
   async cancel(): Promise<void> {

@@ -51,16 +51,20 @@ class TrinoSession implements Connection {
     private readonly catalog: string,
     /** Where new schemas store their tables, for catalogs without a default (`schema_location_root`). */
     private readonly locationRoot?: string,
+    /** Report the server's query stats (the target's `engine_stats`, default on). */
+    private readonly statsOn = true,
   ) {}
 
   async execute(sql: string): Promise<ExecuteResult> {
     const result = await this.run(sql);
-    return result.updateCount === undefined ? {} : { rowsAffected: result.updateCount };
+    const stats = this.statsOn ? result.stats : undefined;
+    return { ...(result.updateCount === undefined ? {} : { rowsAffected: result.updateCount }), ...(stats ? { stats } : {}) };
   }
 
   async query(sql: string, options: { limit?: number } = {}): Promise<QueryResult> {
     const result = await this.run(sql, options.limit);
-    return { columns: result.columns, rows: result.rows };
+    const stats = this.statsOn ? result.stats : undefined;
+    return { columns: result.columns, rows: result.rows, ...(stats ? { stats } : {}) };
   }
 
   queryStream(sql: string, options: StreamOptions = {}): AsyncIterable<QueryResult> {
@@ -102,14 +106,19 @@ class TrinoSession implements Connection {
     if (type === 'view') return {};
     const counted = await this.query(`select count(*) from ${dialect.renderRelation(relation)}`);
     const rowCount = Number(counted.rows[0]?.[0]);
+    const sizeBytes = await this.relationSize(relation);
+    return sizeBytes === undefined ? { rowCount } : { rowCount, sizeBytes };
+  }
+
+  async relationSize(relation: Relation): Promise<number | undefined> {
     // Iceberg lists its data files in the "<table>$files" metadata table; other connectors may not.
     const files = dialect.renderRelation({ ...relation, identifier: `${relation.identifier}$files` });
     try {
       const sized = await this.query(`select sum(file_size_in_bytes) from ${files}`);
       const size = Number(sized.rows[0]?.[0]);
-      return { rowCount, sizeBytes: Number.isFinite(size) ? size : undefined };
+      return Number.isFinite(size) ? size : undefined;
     } catch (err) {
-      if (isTrinoError(err)) return { rowCount };
+      if (isTrinoError(err)) return undefined;
       throw err;
     }
   }
@@ -199,7 +208,7 @@ export class TrinoAdapter implements Adapter {
           this.failConnection(err);
         }
       }.bind(this);
-      return new TrinoSession(run, stream, this.catalog, locationRoot);
+      return new TrinoSession(run, stream, this.catalog, locationRoot, this.target.settings.engine_stats !== false);
     });
     // Ctrl-C or a kill: statements already sent run on in the server unless cancelled there.
     this.onSignal = (signal) => void inFlight.cancelAll().finally(() => process.kill(process.pid, signal));
@@ -262,6 +271,20 @@ export class TrinoAdapter implements Adapter {
 
   describe(): Record<string, string> {
     return { type: 'trino', server: this.server, catalog: this.catalog, schema: this.target.schema };
+  }
+
+  /**
+   * Active workers in system.runtime.nodes: the nodes other than the coordinator, or 1 when the
+   * coordinator is the only active node (a single-node Trino schedules its work on itself).
+   */
+  async activeWorkers(): Promise<number | undefined> {
+    if (this.target.settings.engine_stats === false) return undefined;
+    const result = await this.withConnection((c) =>
+      c.query(`select count(*) filter (where not coordinator), count(*) from ${q('system')}.${q('runtime')}.${q('nodes')} where state = 'active'`),
+    );
+    const [workers, nodes] = (result.rows[0] ?? []).map(Number);
+    if (workers === undefined || !Number.isFinite(workers)) return undefined;
+    return workers > 0 ? workers : nodes! > 0 ? 1 : 0;
   }
 }
 

@@ -6,13 +6,16 @@
  * (as a string) instead of being rounded by JSON.parse.
  */
 import { isInteger, isSafeNumber, parse as parseLossless } from 'lossless-json';
-import type { QueryResult as TrinoPage, Trino } from 'trino-client';
+import type { QueryResult as TrinoPage, QueryStats, Trino } from 'trino-client';
+import type { StatementStats } from '../adapter.js';
 
 export interface StatementResult {
   readonly columns: { name: string; type: string }[];
   readonly rows: unknown[][];
   /** Rows written by INSERT, CTAS, UPDATE, DELETE or MERGE. */
   readonly updateCount?: number;
+  /** The query id and the stats of the page (final once the last page is read). */
+  readonly stats?: StatementStats;
 }
 
 /** Trino rejected the statement: its message, error name (SYNTAX_ERROR, TABLE_NOT_FOUND, ...) and position. */
@@ -28,6 +31,25 @@ export class TrinoQueryError extends Error {
 
 /** The page as Trino sends it; trino-client's type leaves out the update fields. */
 type Page = TrinoPage & { updateCount?: number; updateType?: string };
+
+/**
+ * The statement's figures as the server reports them with a page (the last page's are final):
+ * CPU and wall time, peak memory, rows and bytes read (physicalInputBytes: what storage
+ * delivered, the figure per-TB pricing uses) and, where the server sends it, bytes written.
+ */
+export function statsOfPage(queryId: string | undefined, stats: (Partial<QueryStats> & { physicalWrittenBytes?: number }) | undefined): StatementStats | undefined {
+  if (!queryId && !stats) return undefined;
+  const num = (value: unknown): number | undefined => (value === undefined || value === null || !Number.isFinite(Number(value)) ? undefined : Number(value));
+  return {
+    queryId,
+    cpuMs: num(stats?.cpuTimeMillis),
+    wallMs: num(stats?.elapsedTimeMillis ?? stats?.wallTimeMillis),
+    peakMemoryBytes: num(stats?.peakMemoryBytes),
+    rowsScanned: num(stats?.processedRows),
+    bytesScanned: num(stats?.physicalInputBytes),
+    bytesWritten: num(stats?.physicalWrittenBytes),
+  };
+}
 
 /** Statements running on the server, so that an interrupted dpf can cancel them there. */
 export class InFlightQueries {
@@ -48,12 +70,14 @@ export async function runStatement(client: Trino, sql: string, limit?: number, i
   let columns: { name: string; type: string }[] = [];
   const rows: unknown[][] = [];
   let updateCount: number | undefined;
+  let stats: StatementStats | undefined;
   for await (const page of streamStatement(client, sql, inFlight)) {
     columns = page.columns;
     if (limit === undefined || rows.length < limit) rows.push(...page.rows);
     if (page.updateCount !== undefined) updateCount = page.updateCount;
+    stats = page.stats ?? stats;
   }
-  return { columns, rows: limit === undefined ? rows : rows.slice(0, limit), updateCount };
+  return { columns, rows: limit === undefined ? rows : rows.slice(0, limit), updateCount, stats };
 }
 
 /**
@@ -87,7 +111,12 @@ export async function* streamStatement(client: Trino, sql: string, inFlight?: In
         if (page.error) throw new TrinoQueryError(page.error.errorName, page.error.message);
         if (page.columns) columns = page.columns.map((c) => ({ name: c.name, type: c.type }));
         if (step.done) settled = true;
-        yield { columns, rows: page.data ?? [], updateCount: page.updateCount === undefined ? undefined : Number(page.updateCount) };
+        yield {
+          columns,
+          rows: page.data ?? [],
+          updateCount: page.updateCount === undefined ? undefined : Number(page.updateCount),
+          stats: statsOfPage(queryId ?? page.id, page.stats),
+        };
       }
       if (step.done) break;
     }

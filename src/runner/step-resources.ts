@@ -1,0 +1,58 @@
+/**
+ * What a step cost the engine: the stats its statements reported (StatementStats), summed into
+ * the step's NodeResult.resources (docs/cost.md). Table sizes are not read here: a metadata
+ * query per table per build cost more than the profiler itself (docs/cost.md); `dpf cost` reads
+ * the current sizes when asked. Times, rows and bytes add up; peak memory is
+ * the highest of the statements'; query ids are kept in order. A figure no statement reported
+ * stays absent (unknown), never zero.
+ */
+import type { StatementStats } from '../adapters/adapter.js';
+
+export interface NodeResources {
+  /** CPU milliseconds, summed over the step's statements. */
+  readonly cpuMs?: number;
+  /** Milliseconds the engine spent on the statements (their wall time, summed). */
+  readonly wallMs?: number;
+  /** The highest peak memory of its statements, in bytes (see StatementStats.peakMemoryBytes). */
+  readonly peakMemoryBytes?: number;
+  readonly rowsScanned?: number;
+  readonly bytesScanned?: number;
+  readonly bytesWritten?: number;
+  /** The engine's ids of its statements, where the engine gives them (Trino). */
+  readonly queryIds: readonly string[];
+  /** Statements that reported stats. */
+  readonly statements: number;
+}
+
+type Summed = 'cpuMs' | 'wallMs' | 'rowsScanned' | 'bytesScanned' | 'bytesWritten';
+const SUMMED: readonly Summed[] = ['cpuMs', 'wallMs', 'rowsScanned', 'bytesScanned', 'bytesWritten'];
+
+/** Collects the stats of one step's statements as they run. */
+export class ResourceTally {
+  private readonly sums: Partial<Record<Summed, number>> = {};
+  private peak?: number;
+  private readonly queryIds: string[] = [];
+  private statements = 0;
+
+  add(stats: StatementStats | undefined): void {
+    if (!stats) return;
+    this.statements++;
+    for (const key of SUMMED) {
+      const value = stats[key];
+      if (value !== undefined) this.sums[key] = (this.sums[key] ?? 0) + value;
+    }
+    if (stats.peakMemoryBytes !== undefined) this.peak = Math.max(this.peak ?? 0, stats.peakMemoryBytes);
+    if (stats.queryId) this.queryIds.push(stats.queryId);
+  }
+
+  /** The step's resources; undefined when nothing was measured. */
+  result(): NodeResources | undefined {
+    if (this.statements === 0) return undefined;
+    return {
+      ...this.sums,
+      ...(this.peak === undefined ? {} : { peakMemoryBytes: this.peak }),
+      queryIds: [...this.queryIds],
+      statements: this.statements,
+    };
+  }
+}
