@@ -3,3 +3,4 @@ export { historyRecorder, DEFAULT_KEEP_DAYS, type HistoryRecorder, type Recorder
 export { readRuns, readNodeRuns, type HistoryRun, type HistoryNodeRun, type HistoryQuery, type HistoryReadEnv } from './read-history.js';
 export { HISTORY_TABLES, HISTORY_VERSION, HISTORY_SCHEMA, VERSION_COLUMNS, VERSION_TABLE, type HistoryColumn, type HistoryRow, type HistoryTableName } from './history-tables.js';
 export { SPOOL_FILE } from './history-spool.js';
+export { readSiteHistory, type SiteHistory, type SiteNodeRun, type SiteTestResult, type SiteTableStat, type SiteMonitorResult } from './read-site-history.js';
