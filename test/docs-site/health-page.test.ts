@@ -8,9 +8,10 @@
  * attached_node, monitor, metric, column_name, status, value, expected, low, high, z_score,
  * detail, measured_at; table_stats: run_id, unique_id, column_name, data_type, row_count, ...)
  * and inserts rows itself. Some of those rows carry script payloads: the page must show them
- * as text and run none of them.
+ * as text and run none of them. Screenshots of the Health page and a node page go to
+ * test-output/ (docs/img/ holds copies for the README).
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
@@ -22,7 +23,8 @@ import { copyDemoProject, dpf, REPO_ROOT } from '../helpers/run-dpf.js';
 const IMG = '<img src=x onerror="window.__pwned=1">';
 const SCRIPT = '<script>window.__pwned=2</script>';
 const FCT = 'model.shop.fct_orders';
-const SCREENSHOTS = join(REPO_ROOT, 'docs', 'img');
+// The README's screenshots (docs/img/) are copies of these two, taken here so they show real runs.
+const SCREENSHOTS = join(REPO_ROOT, 'test-output');
 
 let browser: Browser;
 let dir: string;
@@ -71,6 +73,7 @@ beforeAll(async () => {
   expect(generated.stdout).toContain('History: the last 4 runs from dpf_meta');
   url = pathToFileURL(join(dir, 'target', 'site', 'index.html')).href;
   browser = await launchChromium();
+  mkdirSync(SCREENSHOTS, { recursive: true });
 });
 
 afterAll(() => browser?.close());
@@ -120,20 +123,33 @@ describe('the Health page', () => {
     await page.close();
   });
 
-  it('shows names, selectors and monitor details with payloads as text and runs none of them', async () => {
-    for (const hash of ['#/health', `#/health?run=${runIds[0]}`, `#/node/${FCT}`]) {
-      const { page, problems } = await open(hash);
-      await page.waitForSelector(hash.startsWith('#/health') ? '#gantt' : '#history');
-      expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
-      expect(await page.locator('#main img').count()).toBe(0);
-      expect(await page.locator('#main script').count()).toBe(0);
-      if (hash === '#/health') {
-        expect(await page.locator('#gantt title', { hasText: IMG }).count()).toBe(1);
-        expect(await page.textContent('#runs')).toContain(SCRIPT);
-        expect(await page.textContent('#problems')).toContain(`column email ${SCRIPT} added`);
+  // As in xss.test.ts: with the page's Content-Security-Policy bypassed, only the escaping keeps
+  // the payloads inert; with it enforced, the pages still work.
+  it.each([
+    ['bypassed', true],
+    ['enforced', false],
+  ] as const)('shows names, selectors and monitor details with payloads as text and runs none of them (CSP %s)', async (_csp, bypassCSP) => {
+    const context = await browser.newContext({ viewport: { width: 1300, height: 900 }, bypassCSP });
+    try {
+      for (const hash of ['#/health', `#/health?run=${runIds[0]}`, `#/node/${FCT}`]) {
+        const page = await context.newPage();
+        const problems = collectProblems(page);
+        await openSite(page, `${url}${hash}`);
+        await page.waitForSelector(hash.startsWith('#/health') ? '#gantt' : '#history');
+        expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
+        expect(await page.locator('#main img').count()).toBe(0);
+        expect(await page.locator('#main script').count()).toBe(0);
+        if (hash === '#/health') {
+          expect(await page.locator('#gantt title', { hasText: IMG }).count()).toBe(1);
+          expect(await page.textContent('#runs')).toContain(SCRIPT);
+          expect(await page.textContent('#problems')).toContain(`column email ${SCRIPT} added`);
+          expect(await page.textContent('#problems')).toContain(`of email ${IMG}`);
+        }
+        expect(problems).toEqual([]);
+        await page.close();
       }
-      expect(problems).toEqual([]);
-      await page.close();
+    } finally {
+      await context.close();
     }
   });
 });
