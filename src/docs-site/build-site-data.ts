@@ -8,6 +8,8 @@ import { isSqlNode, nodesOfKind, type RelationNode } from '../compiler/node-kind
 import { isAbsolute, relative, sep } from 'node:path';
 import { DPF_VERSION } from '../compiler/package-paths.js';
 import type { ColumnLineage } from '../lineage/column-lineage.js';
+import type { SiteHistory } from '../history/read-site-history.js';
+import { buildHealthData } from './build-health-data.js';
 import { nodeHealth } from './node-health.js';
 import type { ColumnProfile } from './profile-columns.js';
 import type { Catalog, CatalogEntry } from './read-catalog.js';
@@ -16,6 +18,7 @@ import {
   SITE_DATA_VERSION,
   type ColumnDetails,
   type ColumnRef,
+  type HealthData,
   type IndexNode,
   type NodeDetails,
   type NodeTest,
@@ -34,11 +37,15 @@ export interface SiteInputs {
   readonly overview?: string;
   /** The project folder: paths of files read in place are shown relative to it. */
   readonly projectDir?: string;
+  /** Run history from dpf_meta; absent when it was not read (--empty-catalog). */
+  readonly history?: SiteHistory;
 }
 
 export interface SiteData {
   readonly index: Omit<SiteIndex, 'searchParts' | 'search'>;
   readonly chunks: NodeDetails[][];
+  /** data/health.js, when the history was read. */
+  readonly health?: HealthData;
 }
 
 type SiteNode = RelationNode;
@@ -114,6 +121,7 @@ export function buildSiteData(inputs: SiteInputs): SiteData {
     }
   }
 
+  const health = inputs.history ? buildHealthData(inputs.history, manifest, position) : undefined;
   const nodes: IndexNode[] = [];
   const details: NodeDetails[] = [];
   let columnCount = 0;
@@ -141,7 +149,8 @@ export function buildSiteData(inputs: SiteInputs): SiteData {
       c: 0,
       ...(node.kind !== 'source' && node.config.docs.show === false ? { hide: 1 as const } : {}),
     });
-    details.push(nodeDetails(node, entry, result, tests, columns, owner, lineage, freshness, inputs.projectDir));
+    const history = health?.nodes.get(node.uniqueId);
+    details.push({ ...nodeDetails(node, entry, result, tests, columns, owner, lineage, freshness, inputs.projectDir), ...(history ? { history } : {}) });
   }
 
   const chunks = chunkDetails(details, nodes);
@@ -188,8 +197,10 @@ export function buildSiteData(inputs: SiteInputs): SiteData {
         partial: [...inputs.lineage.values()].filter((l) => l.status === 'partial').length,
       },
       chunks: chunks.length,
+      ...(inputs.history ? { history: { runs: inputs.history.runs.length } } : {}),
     },
     chunks,
+    ...(health ? { health: health.health } : {}),
   };
 }
 
@@ -355,7 +366,7 @@ function chunkDetails(details: NodeDetails[], nodes: IndexNode[]): NodeDetails[]
   let current: NodeDetails[] = [];
   let bytes = 0;
   details.forEach((d, i) => {
-    const size = 600 + (d.rawSql?.length ?? 0) + (d.compiledSql?.length ?? 0) + d.description.length + d.columns.length * 160;
+    const size = 600 + (d.rawSql?.length ?? 0) + (d.compiledSql?.length ?? 0) + d.description.length + d.columns.length * 160 + (d.history?.t.length ?? 0) * 60;
     if (current.length > 0 && (bytes + size > CHUNK_BYTES || current.length >= CHUNK_NODES)) {
       chunks.push(current);
       current = [];

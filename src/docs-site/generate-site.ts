@@ -4,6 +4,7 @@
  *
  *   1. compiled project in (src/compiler/compile-pipeline.ts, done by the command)
  *   2. read-catalog.ts + profile-columns.ts   warehouse facts (skipped with emptyCatalog)
+ *      + src/history/read-site-history.ts     the last runs from dpf_meta (likewise)
  *   3. read-run-artifacts.ts                   last run and freshness check
  *   4. src/lineage/compute-column-lineage.ts   column lineage per model (src/lineage/),
  *                                              on worker threads while 5 runs for the search
@@ -20,6 +21,7 @@ import { loadProjectConfig } from '../compiler/load-project.js';
 import { EXECUTABLE_KINDS, nodesOfKind, relationNode } from '../compiler/node-kinds.js';
 import { SqlTemplates } from '../adapters/sql-templates.js';
 import { DpfError } from '../errors/dpf-error.js';
+import { readSiteHistory, type SiteHistory } from '../history/index.js';
 import { buildSearchIndex } from './build-search-index.js';
 import { buildSiteData } from './build-site-data.js';
 import { writeCatalogJson } from './catalog-json.js';
@@ -41,13 +43,20 @@ export interface GenerateSiteOptions {
   readonly profileAll?: boolean;
   /** Parse column lineage on this many worker threads (0: main thread); default by size. */
   readonly lineageWorkers?: number;
+  /** How many of the last runs the Health page and the node charts show (default HISTORY_RUNS). */
+  readonly historyRuns?: number;
 }
+
+/** The last runs read from dpf_meta for the site: enough for a trend, small enough for the files. */
+export const HISTORY_RUNS = 30;
 
 export interface SiteSummary {
   readonly site: WrittenSite;
   readonly catalogFile: string;
   readonly catalog?: { readonly relations: number; readonly missing: string[]; readonly errors: string[] };
   readonly profiled: number;
+  /** Runs read from dpf_meta; error: why the history could not be read (the site is made without it). */
+  readonly history?: { readonly runs: number; readonly error?: string };
   readonly lineage: { readonly models: number; readonly partial: number; readonly unparsed: { name: string; reason: string }[]; readonly engine?: string };
   readonly overview?: string;
   readonly seconds: number;
@@ -70,6 +79,8 @@ export async function generateSite(options: GenerateSiteOptions): Promise<SiteSu
 
   // 2. Warehouse facts.
   let catalog: Catalog | undefined;
+  let history: SiteHistory | undefined;
+  let historyError: string | undefined;
   const profiles = new Map<string, Record<string, ColumnProfile>>();
   if (!options.emptyCatalog) {
     const factory = adapterFactory(target.type);
@@ -90,6 +101,11 @@ export async function generateSite(options: GenerateSiteOptions): Promise<SiteSu
           const sensitive = (column: string) => isSensitiveColumn(node, column);
           profiles.set(node.uniqueId, await profileColumns(connection, templates, adapter.dialect, entry.relationName, entry.columns, sensitive));
         }
+      });
+      // History is a nice-to-have on the site: a failed read is reported, never the command's failure.
+      history = await readSiteHistory({ adapter, templates, database: target.database, targetPath }, options.historyRuns ?? HISTORY_RUNS).catch((err: unknown) => {
+        historyError = redact(String((err as Error)?.message ?? err));
+        return undefined;
       });
     } finally {
       await adapter.close();
@@ -125,7 +141,7 @@ export async function generateSite(options: GenerateSiteOptions): Promise<SiteSu
   // 5-6. The search index needs no lineage: on a large project it is built while worker
   // threads parse SQL. (Columns known only from lineage are therefore not searchable.)
   const overview = readOverview(projectDir, loadProjectConfig(projectDir).data);
-  const inputs = { manifest, catalog, profiles, artifacts, overview: overview?.text, projectDir };
+  const inputs = { manifest, catalog, profiles, artifacts, overview: overview?.text, projectDir, history };
   // Redacted before anything is built from it: the search index never sees a secret.
   const search = buildSearchIndex(redactStrings(buildSiteData({ ...inputs, lineage: new Map() }), redact));
   lap('search');
@@ -161,6 +177,7 @@ export async function generateSite(options: GenerateSiteOptions): Promise<SiteSu
         }
       : {}),
     profiled: profiles.size,
+    ...(history || historyError ? { history: { runs: history?.runs.length ?? 0, ...(historyError ? { error: historyError } : {}) } } : {}),
     lineage: {
       models: lineage.size,
       partial: [...lineage.values()].filter((l) => l.status === 'partial').length,

@@ -110,6 +110,11 @@ export interface SiteIndex {
   /** What each search file holds: its part (search-core.js) and how many documents. */
   readonly search: { readonly part: 'nodes' | 'columns' | 'sql'; readonly documents: number }[];
   readonly chunks: number;
+  /**
+   * Run history (dpf_meta) read for the Health page (data/health.js) and the node pages'
+   * charts: how many runs; absent when it was not read (--empty-catalog).
+   */
+  readonly history?: { readonly runs: number };
 }
 
 export interface ColumnRef {
@@ -188,4 +193,102 @@ export interface NodeDetails {
     readonly freshness?: { readonly status: string; readonly maxLoadedAt?: string; readonly ageSeconds?: number; readonly warnAfter?: string; readonly errorAfter?: string };
   };
   readonly seedRows?: number;
+  /** The node's last runs from the history, oldest first (build-health-data.ts). */
+  readonly history?: NodeHistory;
+}
+
+// ---- Run history: data/health.js (HealthData) and NodeDetails.history (NodeHistory).
+
+export interface HealthRun {
+  readonly id: string;
+  readonly command: string;
+  readonly status: string;
+  readonly target: string;
+  readonly selector?: string;
+  readonly startedAt: string | null;
+  readonly elapsed: number | null;
+  readonly nodes: number;
+  readonly counts: Readonly<Record<string, number>>;
+  /** 1 when HealthData.timelines has this run's Gantt. */
+  readonly tl?: 1;
+}
+
+/** One step of a run on the Gantt timeline. */
+export interface GanttBar {
+  /** Unique id and name of the step. */
+  readonly id: string;
+  readonly n: string;
+  /** Kind (model, test, ...) and status. */
+  readonly k: string;
+  readonly s: string;
+  /** The worker thread (a lane). */
+  readonly th: number;
+  /** Start and end, in ms from the run's first step. */
+  readonly a: number;
+  readonly b: number;
+  /** The site node its link opens (a test's: the node it tests). */
+  readonly node?: number;
+  /** 1 on the critical path: the chain of steps, each waiting for the one before, that ends last. */
+  readonly cp?: 1;
+}
+
+export interface RunTimeline {
+  readonly run: string;
+  readonly startedAt: string;
+  readonly spanMs: number;
+  readonly threads: number[];
+  readonly bars: GanttBar[];
+  /** Steps left out to keep the file small (the longest are kept). */
+  readonly omitted: number;
+}
+
+/** A failure, warning or anomaly in one of the runs read. */
+export interface HealthProblem {
+  readonly run: string;
+  readonly at: string | null;
+  readonly id: string;
+  readonly name: string;
+  /** model, test, ... or monitor. */
+  readonly kind: string;
+  readonly status: string;
+  readonly node?: number;
+  readonly message?: string;
+  readonly monitor?: string;
+  readonly metric?: string;
+  readonly column?: string;
+  readonly value?: number;
+  readonly low?: number;
+  readonly high?: number;
+}
+
+export interface HealthData {
+  /** Newest first. */
+  readonly runs: HealthRun[];
+  /** The newest runs' Gantt timelines, newest first. */
+  readonly timelines: RunTimeline[];
+  /** Newest first. */
+  readonly problems: HealthProblem[];
+  readonly problemsOmitted: number;
+}
+
+/** Series of one node over its last runs, oldest first; the arrays are aligned with `t`. */
+export interface NodeHistory {
+  /** When each run started (epoch ms), its id, and the node's status in it. */
+  readonly t: number[];
+  readonly r: string[];
+  readonly s: string[];
+  /** Seconds its step took. */
+  readonly d: (number | null)[];
+  /** Rows: the table's row count measured by its monitor (table_stats), else rows the build wrote. */
+  readonly rows?: (number | null)[];
+  /** Rows come from table_stats (row count) rather than rows written. */
+  readonly rowsFrom?: 'table_stats' | 'rows_affected';
+  /** The monitors' expected bands [low[], high[]], where known. */
+  readonly dBand?: [(number | null)[], (number | null)[]];
+  readonly rowsBand?: [(number | null)[], (number | null)[]];
+  /** Tests on the node per run (its own times: `dpf test` runs without the node). */
+  readonly tests?: { readonly t: number[]; readonly r: string[]; readonly pass: number[]; readonly total: number[] };
+  readonly schema?: { readonly t: number; readonly r: string; readonly change: string }[];
+  /** Resource and cost columns the history has (compute_cost, cpu_ms, ...), aligned with `t`. */
+  readonly res?: Record<string, (number | null)[]>;
 }

@@ -51,11 +51,14 @@ function vendorFiles(): Record<string, string> {
     'marked.js': read('marked', 'lib/marked.umd.js'),
     'purify.js': read('dompurify', 'dist/purify.min.js'),
     'dagre.js': read('@dagrejs/dagre', 'dist/dagre.min.js'),
+    // Charts of the Health page and node pages: uPlot draws on canvas, ~50 KB, no dependencies.
+    'uplot.js': read('uplot', 'dist/uPlot.iife.min.js'),
+    'uplot.css': read('uplot', 'dist/uPlot.min.css'),
     // highlight.js ships no browser build: its CommonJS core and SQL grammar, wrapped.
     'highlight-sql.js':
       commonJs(read('highlight.js', 'lib/core.js'), 'window.hljs = module.exports;') +
       commonJs(read('highlight.js', 'lib/languages/sql.js'), "window.hljs.registerLanguage('sql', module.exports);"),
-    'LICENSES.txt': ['minisearch', 'marked', 'dompurify', '@dagrejs/dagre', 'highlight.js']
+    'LICENSES.txt': ['minisearch', 'marked', 'dompurify', '@dagrejs/dagre', 'highlight.js', 'uplot']
       .map((pkg) => {
         const dir = packageDir(pkg);
         const license = readdirSync(dir).find((f) => /^licen[cs]e/i.test(f));
@@ -107,6 +110,7 @@ function writeSiteFiles(siteDir: string, data: SiteData, search: SearchFile[]): 
 
   const index: SiteIndex = { ...data.index, searchParts: search.length, search: search.map((s) => ({ part: s.part, documents: s.documents })) };
   writeFileSync(join(siteDir, 'data', 'index.js'), dataScript('index', 0, JSON.stringify(index)));
+  if (data.health) writeFileSync(join(siteDir, 'data', 'health.js'), dataScript('health', 0, JSON.stringify(data.health)));
   data.chunks.forEach((chunk, i) => writeFileSync(join(siteDir, 'data', 'chunks', `${i}.js`), dataScript('chunk', i, JSON.stringify(chunk))));
   search.forEach((s, i) => writeFileSync(join(siteDir, 'data', `search-${i}.js`), dataScript('search', i, s.json)));
 

@@ -4,3 +4,4 @@ export { readRuns, readNodeRuns, type HistoryRun, type HistoryNodeRun, type Hist
 export { HISTORY_TABLES, HISTORY_VERSION, HISTORY_SCHEMA, VERSION_COLUMNS, VERSION_TABLE, type HistoryColumn, type HistoryRow, type HistoryTableName } from './history-tables.js';
 export { SPOOL_FILE } from './history-spool.js';
 export { readCostRows, type CostRows } from './read-costs.js';
+export { readSiteHistory, type SiteHistory, type SiteNodeRun, type SiteTestResult, type SiteTableStat, type SiteMonitorResult } from './read-site-history.js';

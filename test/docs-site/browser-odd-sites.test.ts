@@ -114,6 +114,25 @@ describe('a project without models', () => {
   });
 });
 
+describe('a site without run history', () => {
+  it('says on the Health page why it has none: skipped by --empty-catalog, or no run recorded yet', async () => {
+    const dir = makeProject({ 'models/one.sql': 'select 1 as id\n' });
+    const skipped = pathToFileURL(join(await generate(dir), 'index.html')).href;
+    const page = await browser.newPage();
+    const problems = collectProblems(page);
+    await openSite(page, `${skipped}#/health`);
+    expect(await page.textContent('#health-page')).toContain('--empty-catalog');
+    // Read from a warehouse where nothing ran yet (a compile opens no history).
+    expect((await dpf(['docs', 'generate', '--project-dir', dir], { cwd: dir })).code).toBe(0);
+    await page.reload();
+    await page.waitForSelector('body[data-ready="1"]');
+    expect(await page.textContent('#health-page')).toContain('No run is recorded in dpf_meta yet');
+    expect(await page.locator('#gantt').count()).toBe(0);
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+});
+
 describe('data files damaged after generation', () => {
   let siteDir: string;
 

@@ -8,7 +8,8 @@ import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from '
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { copyDemoProject, dpf, makeProject, type DpfRun } from '../helpers/run-dpf.js';
-import { readSite, type SiteFiles } from './helpers/site-files.js';
+import { readSite, runDataScript, type SiteFiles } from './helpers/site-files.js';
+import type { HealthData } from '../../src/docs-site/site-data.js';
 import { queryDuckDB } from '../helpers/query-duckdb.js';
 
 function filesUnder(dir: string): string[] {
@@ -40,6 +41,25 @@ describe('dpf docs generate on the built demo project', () => {
     for (const f of ['index.html', 'css/site.css', 'js/app.js', 'vendor/minisearch.js', 'vendor/highlight-sql.js', 'vendor/LICENSES.txt', 'data/index.js']) {
       expect(existsSync(join(dir, 'target', 'site', f)), f).toBe(true);
     }
+  });
+
+  it('reads the run history for the Health page and the node charts', async () => {
+    expect(run.stdout).toContain('History: the last 1 run from dpf_meta');
+    expect(site.index.history).toEqual({ runs: 1 });
+    const health = JSON.parse(runDataScript(readFileSync(join(dir, 'target', 'site', 'data', 'health.js'), 'utf8')).json) as HealthData;
+    const [stored] = await queryDuckDB(join(dir, 'target', 'dev.duckdb'), 'select run_id, status from dpf_meta.runs');
+    expect(health.runs.map((r) => [r.id, r.status])).toEqual([[stored!.run_id, stored!.status]]);
+    const [{ steps }] = (await queryDuckDB(join(dir, 'target', 'dev.duckdb'), 'select count(*)::int as steps from dpf_meta.node_runs where started_at is not null')) as [{ steps: number }];
+    expect(health.timelines[0]!.bars).toHaveLength(steps);
+    // The demo's designed warning is a problem of the run, linked to the node its test is on.
+    const warning = health.problems.find((p) => p.name === 'warn_by_design_customers_without_orders');
+    expect(warning && site.index.nodes[warning.node!]!.n).toBe('dim_customers');
+    // No monitors on this branch's build: rows are the rows the build wrote, and no band.
+    const fct = site.details('model.shop.fct_orders').history!;
+    expect(fct.t).toHaveLength(1);
+    expect(fct.rowsFrom).toBe('rows_affected');
+    expect(fct.rowsBand).toBeUndefined();
+    expect(fct.tests!.total[0]).toBeGreaterThan(0);
   });
 
   it('indexes every model, seed and source with its health from the last run', () => {
@@ -146,6 +166,9 @@ describe('dpf docs generate without the warehouse', () => {
     const site = readSite(join(dir, 'target', 'site'));
     expect(site.index.project.catalog).toBe('skipped');
     expect(site.index.run).toBeUndefined();
+    // No history either: the Health page says why, and there is no data/health.js.
+    expect(site.index.history).toBeUndefined();
+    expect(existsSync(join(dir, 'target', 'site', 'data', 'health.js'))).toBe(false);
     expect(site.node('fct_orders').h).toBe('unknown');
     const fct = site.details('model.shop.fct_orders');
     expect(fct.catalog).toBeUndefined();

@@ -104,6 +104,8 @@ function describe(summary: SiteSummary, cwd: string, timing: boolean, projectDir
     const problems = unparsed.length ? `, ${unparsed.length} could not be parsed: ${list(unparsed.map((u) => `${u.name} (${u.reason})`), 3)}` : ', all parsed';
     lines.push(`Column lineage: ${models} model${models === 1 ? '' : 's'}${problems}${partial ? `; ${partial} partly resolved` : ''}`);
   }
+  if (summary.history?.error) lines.push(`warning: the run history (dpf_meta) could not be read, the Health page is empty: ${summary.history.error}`);
+  else if (summary.history) lines.push(`History: the last ${summary.history.runs} run${summary.history.runs === 1 ? '' : 's'} from dpf_meta (Health page, node charts)`);
   if (summary.overview) lines.push(`Overview page: ${summary.overview}`);
   const site = summary.site;
   const dir = relative(cwd, site.dir) || '.';

@@ -6,6 +6,7 @@
  *   #/lineage?select=&focus=    the node-level lineage graph
  *   #/columns/<unique id>?col=  the column-level lineage graph
  *   #/search?q=&kind=&tag=&schema=&owner=&status=
+ *   #/health?run=               the run history: last runs, a run's timeline, problems
  * After the first page is on screen, the search index starts loading in the background.
  */
 (function (dpf) {
@@ -60,6 +61,10 @@
         if (nodeIndex === undefined) return notFound(main, `“${id}”`);
         document.title = `Column lineage of ${store.node(nodeIndex).n} · ${store.index.project.name}`;
         dpf.lineagePage.renderColumns(main, nodeIndex, params);
+        break;
+      case 'health':
+        document.title = `Health · ${store.index.project.name}`;
+        dpf.healthPage.render(main, params);
         break;
       case 'search':
         document.title = `Search · ${store.index.project.name}`;

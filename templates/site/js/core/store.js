@@ -13,7 +13,7 @@
   let onIndex = null;
   let onIndexError = null;
 
-  const fileOf = (kind, key) => (kind === 'index' ? 'data/index.js' : kind === 'chunk' ? `data/chunks/${key}.js` : `data/search-${key}.js`);
+  const fileOf = (kind, key) => (kind === 'index' ? 'data/index.js' : kind === 'health' ? 'data/health.js' : kind === 'chunk' ? `data/chunks/${key}.js` : `data/search-${key}.js`);
 
   function slot(key) {
     let entry = waiting.get(key);
@@ -107,6 +107,11 @@
       const n = this.index.nodes[i];
       const chunk = await this.chunk(n.c);
       return chunk.get(n.id);
+    },
+
+    /** The run history of the Health page (HealthData), from data/health.js. */
+    health() {
+      return loadScript('health', 0);
     },
 
     /** @type {Map<number, Map<string, any>>} */

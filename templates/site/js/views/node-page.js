@@ -193,6 +193,49 @@
     return frame;
   }
 
+  const RESOURCE_FORMAT = {
+    cpu_ms: (v) => dpf.format.duration(v / 1000),
+    peak_memory_bytes: (v) => dpf.format.bytes(v),
+    bytes_scanned: (v) => dpf.format.bytes(v),
+    bytes_written: (v) => dpf.format.bytes(v),
+    storage_bytes: (v) => dpf.format.bytes(v),
+  };
+
+  /**
+   * The node's last runs from the history (NodeHistory): duration and rows with the monitor's
+   * expected band, test pass rate, schema changes, and cost and resources when recorded.
+   */
+  function historySection(details) {
+    const hist = details.history;
+    const f = dpf.format;
+    const charts = dpf.charts;
+    if (!hist) return null;
+    const parts = [];
+    parts.push(charts.series({ id: 'chart-duration', title: 'Duration', times: hist.t, values: hist.d, rows: hist.r, band: hist.dBand, format: (v) => f.duration(v), note: hist.dBand ? 'shaded: what the duration monitor expected' : undefined }));
+    if (hist.rows) {
+      parts.push(charts.series({ id: 'chart-rows', title: hist.rowsFrom === 'table_stats' ? 'Rows in the table' : 'Rows written', times: hist.t, values: hist.rows, rows: hist.r, band: hist.rowsBand, format: (v) => f.number(v), note: hist.rowsBand ? 'shaded: what the volume monitor expected' : undefined }));
+    }
+    if (hist.tests) {
+      const rate = hist.tests.pass.map((p, k) => (hist.tests.total[k] ? (100 * p) / hist.tests.total[k] : null));
+      parts.push(charts.series({ id: 'chart-tests', title: 'Tests passing', times: hist.tests.t, values: rate, rows: hist.tests.r, format: (v) => `${Math.round(v)}%`, note: `${hist.tests.pass[hist.tests.pass.length - 1]} of ${hist.tests.total[hist.tests.total.length - 1]} in the last run` }));
+    }
+    for (const [name, values] of Object.entries(hist.res || {})) {
+      if (!values.some((v) => v !== null)) continue;
+      const format = RESOURCE_FORMAT[name] || ((v) => f.decimal(v));
+      parts.push(charts.series({ id: `chart-res-${name}`, title: name.replace(/_/g, ' '), times: hist.t, values, rows: hist.r, format }));
+    }
+    const schema = hist.schema || [];
+    return [
+      h('h2', null, `History (last ${f.plural(hist.t.length, 'run')})`),
+      h('div', { class: 'statuses', id: 'run-statuses', title: 'Its status in each run, oldest first' }, hist.s.map((st, k) => h('span', { class: `badge s-${st}`, title: `${f.when(new Date(hist.t[k]).toISOString())} · run ${hist.r[k].slice(0, 8)}` }, st))),
+      h('div', { class: 'charts', id: 'history' }, parts),
+      h('h3', null, 'Schema changes'),
+      schema.length
+        ? h('ul', { id: 'schema-changes' }, schema.map((c) => h('li', null, h('span', { class: 'muted small' }, `${f.when(new Date(c.t).toISOString())} · run ${c.r.slice(0, 8)}: `), c.change)))
+        : h('p', { class: 'muted small', id: 'schema-changes' }, 'None recorded in these runs.'),
+    ];
+  }
+
   async function render(main, i, params) {
     const { mount } = dpf.dom;
     const f = dpf.format;
@@ -231,6 +274,7 @@
         h('div', { class: 'description', id: 'description' }, dpf.markdown.block(details.description)),
         details.source && details.source.sourceDescription ? h('div', { class: 'description muted small' }, h('strong', null, `Source ${details.source.sourceName}: `), dpf.markdown.render(details.source.sourceDescription)) : null,
         h('div', { class: 'facts' }, facts),
+        historySection(details),
         h('h2', null, `Columns (${details.columns.length})`),
         h('div', { class: 'section-actions' }, h('a', { class: 'btn', href: f.link.columns(node.id) }, 'Column lineage graph')),
         columnsTable(node, details, highlight),
