@@ -58,6 +58,8 @@ export const run = (options: RunOptions = {}) => runNodes('run', options);
 export const seed = (options: RunOptions = {}) => runNodes('seed', options);
 export const snapshot = (options: RunOptions = {}) => runNodes('snapshot', options);
 export const test = (options: RunOptions = {}) => runNodes('test', options);
+/** Runs the selected nodes' monitors alone (docs/monitors.md): measures and judges, builds nothing. */
+export const monitor = (options: RunOptions = {}) => runNodes('monitor', options);
 /** Checks the selected sources' freshness rules; writes target/sources.json (or options.output). */
 export const sourceFreshness = (options: FreshnessOptions = {}) => runNodes('freshness', options);
 
@@ -227,6 +229,7 @@ async function execute(session: Session, options: RunOptions & { readonly output
       onEvent,
       records: records && { ...records, deferred },
       signal: options.signal,
+      database: compiled.target.database,
     });
     reuseState = summary.reuseState;
     const { reuseState: _, ...plain } = summary;

@@ -3,6 +3,7 @@
  * seeds, YAML properties, macros), validating the YAML files against schemas/. Returns plain
  * data; it does not interpret SQL or resolve anything.
  */
+import type { ProjectMonitors } from './parse-monitors.js';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { DiagnosticBag, fail } from '../errors/dpf-error.js';
@@ -28,6 +29,8 @@ export interface ProjectConfig {
   readonly data_tests?: Record<string, unknown>;
   /** Run history in dpf_meta (docs/history.md). */
   readonly history?: { readonly keep_days?: number };
+  /** Anomaly monitors' defaults (docs/monitors.md); false or "off": no monitors. */
+  readonly monitors?: ProjectMonitors;
 }
 
 export interface ProjectFile {

@@ -20,6 +20,7 @@ import { loadGenericTests, type GenericTestDefinition } from './generic-tests.js
 import { parseDataTests, parseRelationArg } from './parse-data-tests.js';
 import { parseSources } from './parse-sources.js';
 import { parseUnitTests } from './parse-unit-tests.js';
+import { monitorNodes } from './parse-monitors.js';
 import { dbtProjectKeyDiagnostics } from './dbt-project-keys.js';
 import { collectDocsBlocks, docsResolver, type Describe } from './resolve-docs.js';
 import { configPaths, folderConfig, mergeConfigs, resolveSchema, toTags, type RawConfig } from './resolve-config.js';
@@ -79,6 +80,8 @@ const INLINE_CONFIG_KEYS: Record<string, (v: unknown) => string | undefined> = {
   alias: (v) => (typeof v === 'string' ? undefined : 'must be a string'),
   tags: (v) => (typeof v === 'string' ? undefined : 'must be a string (comma-separated for several tags)'),
   enabled: (v) => (typeof v === 'boolean' ? undefined : 'must be true or false'),
+  // Settings are a mapping, written in YAML; inline, a monitor can only be turned off.
+  monitors: (v) => (v === 'off' ? undefined : 'must be "off" inline (set monitor settings under config: monitors: in YAML)'),
 };
 
 interface PatchEntry {
@@ -222,6 +225,7 @@ export function parseProject(files: ProjectFiles, ctx: ParseContext): ParsedProj
       ...incrementalConfig(merged),
       ...snapshotConfig(merged),
       ...(merged.reuse === 'trust_code' ? { reuse: 'trust_code' as const } : {}),
+      ...(merged.monitors !== undefined ? { monitors: merged.monitors as ModelConfig['monitors'] } : {}),
     };
     if (!config.enabled) continue;
     // Config written in Jinja is reported as such; "unique_key is missing" on top would mislead.
@@ -297,6 +301,7 @@ export function parseProject(files: ProjectFiles, ctx: ParseContext): ParsedProj
       column_types: (merged.column_types as Record<string, string>) ?? {},
       ...grantsConfig(merged),
       delimiter: (merged.delimiter as string) ?? ',',
+      ...(merged.monitors !== undefined ? { monitors: merged.monitors as SeedConfig['monitors'] } : {}),
     };
     const table = bag.collect(() => scanSeedCsv(file.text, file.path, config.delimiter));
     if (!table) continue;
@@ -429,13 +434,15 @@ export function parseProject(files: ProjectFiles, ctx: ParseContext): ParsedProj
 
   bag.throwIfErrors();
 
+  const monitors = monitorNodes(projectName, [...Object.values(nodes), ...Object.values(sources)], project.monitors);
+
   const parentMap: Record<string, string[]> = {};
   const childMap: Record<string, string[]> = {};
-  for (const id of [...Object.keys(nodes), ...Object.keys(sources), ...Object.keys(tests), ...Object.keys(unitTests)]) {
+  for (const id of [...Object.keys(nodes), ...Object.keys(sources), ...Object.keys(tests), ...Object.keys(unitTests), ...Object.keys(monitors)]) {
     parentMap[id] = [];
     childMap[id] = [];
   }
-  for (const node of [...Object.values(nodes), ...Object.values(tests), ...Object.values(unitTests)]) {
+  for (const node of [...Object.values(nodes), ...Object.values(tests), ...Object.values(unitTests), ...Object.values(monitors)]) {
     for (const dep of node.dependsOn) {
       parentMap[node.uniqueId]!.push(dep);
       childMap[dep]!.push(node.uniqueId);
@@ -452,8 +459,8 @@ export function parseProject(files: ProjectFiles, ctx: ParseContext): ParsedProj
       adapterType: ctx.adapterType,
       targetName: ctx.targetName,
     },
-    // One map for every kind, in this order: what builds relations, then sources, data tests, unit tests.
-    nodes: { ...nodes, ...sources, ...tests, ...unitTests },
+    // One map for every kind, in this order: what builds relations, then sources, data tests, unit tests, monitors.
+    nodes: { ...nodes, ...sources, ...tests, ...unitTests, ...monitors },
     macros: macroRecords,
     parentMap,
     childMap,

@@ -60,8 +60,10 @@ export function historyStore(adapter: Pick<Adapter, 'withConnection' | 'dialect'
           await naming(table, () => connection.execute(templates.render('create_table_if_missing', { relation: rel(table), columns: cols })));
         }
         const stored = await readVersion(connection);
-        known = stored ?? { version: HISTORY_VERSION };
-        if (!stored) await writeVersion(connection, undefined);
+        known = stored ? { ...stored, version: Math.max(stored.version, HISTORY_VERSION) } : { version: HISTORY_VERSION };
+        // Older tables: the loop above created the tables added since (version 2: table_stats,
+        // monitor_results); the stored version moves up, keeping when they were last pruned.
+        if (!stored || stored.version < HISTORY_VERSION) await writeVersion(connection, stored?.prunedAt);
         else if (stored.version > HISTORY_VERSION) {
           throw new Error(`dpf_meta holds history version ${stored.version}, written by a newer dpf than this one (version ${HISTORY_VERSION})`);
         }

@@ -53,6 +53,8 @@ export interface RunContext {
    * cancelled (Adapter.cancel), and the relations they were replacing stay as they were.
    */
   readonly signal?: AbortSignal;
+  /** The target's database, where dpf_meta lives (monitors read their history there). */
+  readonly database?: string;
 }
 
 const REUSED_MESSAGE = 'its code and inputs are unchanged since it was built (--rebuild-all builds it anyway)';
@@ -156,6 +158,8 @@ export async function runPlan(plan: Plan, ctx: RunContext): Promise<RunSummary &
             return connection.query(sql, limit === undefined ? undefined : { limit });
           },
           note: (d) => statements.push(`-- ${d}`),
+          database: ctx.database ?? ctx.records?.database,
+          resultOf: (id) => results.get(id),
         };
         const built = await STRATEGIES[step.strategy](node, mctx);
         if (!built.error && ctx.adapter.capabilities.supportsGrants) await applyGrants(node, mctx);
@@ -175,6 +179,9 @@ export async function runPlan(plan: Plan, ctx: RunContext): Promise<RunSummary &
         sample: outcome.sample,
         diff: outcome.diff,
         freshness: outcome.freshness,
+        monitor: outcome.monitor,
+        monitorFindings: outcome.monitorFindings,
+        tableStats: outcome.tableStats,
         message: outcome.message ?? (outcome.rowsAffected !== undefined ? `${outcome.rowsAffected} rows` : 'OK'),
         reason: book?.decisions.get(step.uniqueId)?.reason,
         runPath,
