@@ -13,6 +13,9 @@ import type { Output } from './output.js';
 import { formatTable } from './format-table.js';
 import { describeFinding, type MonitorFinding } from '../monitors/monitor-findings.js';
 
+/** Anomalies listed under a monitor's progress line; the rest are in dpf_meta.monitor_results. */
+const SHOWN_ANOMALIES = 5;
+
 /** A monitor result's findings that are anomalies (warn or fail). */
 const anomaliesOf = (result: NodeResult): readonly MonitorFinding[] => (result.monitorFindings ?? []).filter((f) => f.status !== 'pass');
 
@@ -126,7 +129,9 @@ export function createRunReporter(output: Output, format: LogFormat, projectDir:
         }
         if (event.result.sample || event.result.diff) output.out(indent(testDetails(event.result)));
         if (anomaliesOf(event.result).length > 0) {
-          output.out(indent(anomaliesOf(event.result).map(describeFinding).join('\n')));
+          const found = anomaliesOf(event.result);
+          const more = found.length > SHOWN_ANOMALIES ? [`… and ${found.length - SHOWN_ANOMALIES} more (dpf_meta.monitor_results)`] : [];
+          output.out(indent([...found.slice(0, SHOWN_ANOMALIES).map(describeFinding), ...more].join('\n')));
           anomalies.push(event.result);
         } else if (event.result.status === 'fail') failed.push(event.result);
         return;
@@ -140,7 +145,9 @@ export function createRunReporter(output: Output, format: LogFormat, projectDir:
         for (const result of failed) output.out(`  failed: ${result.name} (${result.failures} ${result.strategy === 'unit_test' ? 'differing' : 'failing'} row${result.failures === 1 ? '' : 's'})`);
         // Monitors' anomalies, as warnings (or failures with severity: error), each with what it saw.
         for (const result of anomalies) {
-          for (const finding of anomaliesOf(result)) output.out(`  ${result.status === 'fail' ? 'failed' : 'anomaly'}: ${plainRelation(result.relationName)} ${describeFinding(finding)}`);
+          const [first, ...rest] = anomaliesOf(result);
+          const more = rest.length > 0 ? ` (and ${rest.length} more)` : '';
+          output.out(`  ${result.status === 'fail' ? 'failed' : 'anomaly'}: ${plainRelation(result.relationName)} ${describeFinding(first!)}${more}`);
         }
         for (const { result, error } of errors) {
           const where = error.location ? ` (${error.location.file}${error.location.line ? `:${error.location.line}` : ''})` : '';
