@@ -79,7 +79,9 @@ describe('dpf build on the demo project', () => {
     // Two models, unchanged since the first build, plus their unit tests and data tests.
     expect(again.stdout.match(/ REUSE +(table|view) /g)).toHaveLength(2);
     expect(again.stdout).toMatch(/REUSE +table +main\.fct_orders .*\[inputs unchanged\]/);
-    expect(again.stdout).toMatch(/2 unchanged, reused/);
+    // ... and their monitors, reused with them.
+    expect(again.stdout).toMatch(/REUSE +mon +main\.fct_orders .*\[fct_orders is unchanged: nothing new to measure\]/);
+    expect(again.stdout).toMatch(/4 unchanged, reused/);
     expect(again.stdout).not.toMatch(/orders_daily/);
     const forced = await dpf(['build', '--project-dir', dir, ...select, '--rebuild-all'], { cwd: dir });
     expect(forced.stdout.match(/ OK +(table|view) /g)).toHaveLength(2);

@@ -65,7 +65,7 @@ export function progressLine(index: number, total: number, result: NodeResult): 
 export function printExplanation(output: Output, format: LogFormat, plan: Plan, decisions: ReadonlyMap<string, ReuseDecision>): void {
   let reused = 0;
   for (const step of plan.steps) {
-    const decision = decisions.get(step.uniqueId) ?? { reuse: false, reason: 'tests always run' };
+    const decision = decisions.get(step.uniqueId) ?? { reuse: false, reason: step.strategy === 'monitor' ? 'measures what its node holds now' : 'tests always run' };
     if (decision.reuse) reused++;
     if (format === 'json') {
       output.outJson({ event: 'explain', unique_id: step.uniqueId, relation: step.relationName, reuse: decision.reuse, reason: decision.reason });

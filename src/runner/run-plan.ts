@@ -123,10 +123,10 @@ export async function runPlan(plan: Plan, ctx: RunContext): Promise<RunSummary &
     const node = nodeById.get(step.uniqueId)!;
     const statements: string[] = [];
     const isTest = node.kind === 'test' || node.kind === 'unit_test';
-    // Tests and source tables declared in one YAML file each get a file of their own.
-    const ownName = isTest ? node.name : node.kind === 'source' ? `${node.sourceName}.${node.tableName}` : undefined;
+    // Tests, source tables declared in one YAML file, and monitors (beside their node's file) each get a file of their own.
+    const ownName = isTest || node.kind === 'monitor' ? node.name : node.kind === 'source' ? `${node.sourceName}.${node.tableName}` : undefined;
     const runRelPath = ownName
-      ? `${node.packageName}/${node.originalFilePath.replace(/\.(ya?ml|sql)$/, '')}/${ownName}.sql`
+      ? `${node.packageName}/${node.originalFilePath.replace(node.kind === 'monitor' ? /\.[^./]+$/ : /\.(ya?ml|sql)$/, '')}/${ownName}.sql`
       : `${node.packageName}/${node.originalFilePath}`;
     const compiledPath = node.kind === 'test' ? node.compiledPath : undefined;
     const declaredAt = isTest ? [node.location.file, node.location.line].filter(Boolean).join(':') : undefined;
