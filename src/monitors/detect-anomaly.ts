@@ -4,9 +4,11 @@
  * optional day-of-week seasonality. Pure functions, no I/O; the monitor strategy feeds them
  * from dpf_meta and the bench feeds them a generated history (docs/monitors.md).
  *
- * Two choices keep one odd day from blinding the detector for the two weeks after it:
- * - points of the window that are themselves outliers (|z| > sensitivity against the rest of
- *   the window) are left out before the band is computed (one pass);
+ * The band is a small-sample prediction interval (threshold()), so that sensitivity 3 means
+ * the false-alarm rate of 3 sigma. Two choices keep one odd day from blinding the detector
+ * for the two weeks after it:
+ * - points of the window that are themselves outliers (outside the band of the other points
+ *   of the window) are left out before the band is computed (one pass);
  * - the band never gets narrower than `sensitivity × 1%` of the expected value, so that a
  *   series that never moved (a constant row count) does not alarm on a 0.1% change.
  */
@@ -47,6 +49,10 @@ export interface Judgement {
 /** Relative floor of the standard deviation: 1% of the expected value. */
 const RELATIVE_FLOOR = 0.01;
 const DAY_MS = 24 * 3600 * 1000;
+/** Earlier points that weekday factors are computed from (eight weeks). */
+export const SEASONAL_LOOKBACK = 56;
+/** With seasonality, no judgement before three weeks of points. */
+export const SEASONAL_MIN_POINTS = 21;
 
 const weekday = (at: number) => new Date(at).getUTCDay();
 const mean = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
@@ -56,56 +62,80 @@ function stddev(xs: readonly number[]): number {
   return Math.sqrt(xs.reduce((a, b) => a + (b - m) ** 2, 0) / (xs.length - 1));
 }
 
-/** For each training point, the value it is expected to have (the seasonal or overall mean). */
-function expectations(points: readonly Point[], seasonal: boolean): (at: number) => number | undefined {
-  if (!seasonal) {
-    const m = mean(points.map((p) => p.value));
-    return () => m;
-  }
-  const byDay = new Map<number, number[]>();
-  for (const p of points) byDay.set(weekday(p.at), [...(byDay.get(weekday(p.at)) ?? []), p.value]);
-  return (at) => {
-    const same = byDay.get(weekday(at));
-    return same && same.length > 0 ? mean(same) : undefined;
-  };
+/** The median of a list (0 for none). */
+function median(xs: readonly number[]): number {
+  if (xs.length === 0) return 0;
+  const sorted = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
-/** The spread of the window around its expectations (seasonal residuals or plain deviations). */
-function band(points: readonly Point[], seasonal: boolean): { expect: (at: number) => number | undefined; spread: number } {
-  const expect = expectations(points, seasonal);
-  const residuals = points.map((p) => p.value - (expect(p.at) ?? p.value));
-  // Residuals around a seasonal mean of k points lose one degree of freedom per weekday.
-  const groups = seasonal ? new Set(points.map((p) => weekday(p.at))).size : 1;
-  const dof = Math.max(1, points.length - groups);
-  const spread = seasonal ? Math.sqrt(residuals.reduce((a, r) => a + r * r, 0) / dof) : stddev(points.map((p) => p.value));
-  return { expect, spread };
+/**
+ * The two-sided threshold on a z-score computed from a sample of n points that has the false
+ * alarm rate `sensitivity` has for a known normal distribution: the Student t quantile with
+ * n - 1 degrees of freedom (Cornish–Fisher expansion), times the prediction-interval factor
+ * sqrt(1 + 1/n). With 14 points, sensitivity 3 becomes 3.82 sample standard deviations; a
+ * plain 3 would raise about one false alarm in 100 judgements of pure noise, not 1 in 370.
+ */
+export function threshold(sensitivity: number, n: number): number {
+  const v = Math.max(1, n - 1);
+  const z = sensitivity;
+  const t = z + (z ** 3 + z) / (4 * v) + (5 * z ** 5 + 16 * z ** 3 + 3 * z) / (96 * v ** 2) + (3 * z ** 7 + 19 * z ** 5 + 17 * z ** 3 - 15 * z) / (384 * v ** 3);
+  return t * Math.sqrt(1 + 1 / n);
+}
+
+/**
+ * Day-of-week seasonality as weekday factors: each weekday's median over the history against
+ * the median of all of it (a weekend at 40% of weekdays has factor ≈ 0.4 × the weekday one).
+ * Values are divided by their weekday's factor before they are judged, so a Saturday is
+ * judged against Saturdays' level while the window stays the last 14 points.
+ */
+function weekdayFactors(points: readonly Point[]): (at: number, own?: boolean) => number {
+  const overall = median(points.map((p) => p.value));
+  if (overall <= 0) return () => 1;
+  const byDay = new Map<number, Point[]>();
+  for (const p of points) byDay.set(weekday(p.at), [...(byDay.get(weekday(p.at)) ?? []), p]);
+  // A point's own factor leaves it out: a factor fitted to the point would hide its deviation.
+  return (at, own = false) => {
+    const same = (byDay.get(weekday(at)) ?? []).filter((p) => !own || p.at !== at);
+    const f = same.length > 0 ? median(same.map((p) => p.value)) / overall : 1;
+    return f > 0 ? f : 1;
+  };
 }
 
 /**
  * Judges `current` against the points of `history` before it (any order; points at or after
- * `current.at` are ignored).
+ * `current.at` are ignored). With seasonality, weekday factors come from up to
+ * `SEASONAL_LOOKBACK` earlier points; the band is then the window's, scaled to the weekday.
  */
 export function judgePoint(history: readonly Point[], current: Point, options: DetectOptions = DEFAULT_DETECT): Judgement {
-  const seasonal = options.seasonality === 'day_of_week';
   const before = history.filter((p) => p.at < current.at && Number.isFinite(p.value)).sort((a, b) => a.at - b.at);
-  let window = before.slice(-options.trainingWindow);
+  const factor = options.seasonality === 'day_of_week' ? weekdayFactors(before.slice(-SEASONAL_LOOKBACK)) : () => 1;
+  let window = before.slice(-options.trainingWindow).map((p) => p.value / factor(p.at, true));
   const training = (): Judgement => ({ verdict: 'training', value: current.value, trainingPoints: window.length });
   if (window.length < options.minTrainingPoints || !Number.isFinite(current.value)) return training();
-  // Leave out the window's own outliers (an earlier spike), once.
-  const first = band(window, seasonal);
-  if (first.spread > 0) {
-    const kept = window.filter((p) => Math.abs(p.value - (first.expect(p.at) ?? p.value)) <= options.sensitivity * first.spread);
-    if (kept.length >= options.minTrainingPoints) window = kept;
-  }
-  const { expect, spread } = band(window, seasonal);
-  // A weekday the window has not seen: judge it against the whole window instead.
-  const expected = expect(current.at) ?? mean(window.map((p) => p.value));
-  const sd = Math.max(spread, Math.abs(expected) * RELATIVE_FLOOR);
-  const half = options.sensitivity * sd;
-  const result = { value: current.value, expected, band: { low: expected - half, high: expected + half }, trainingPoints: window.length };
-  if (sd === 0) return { ...result, z: 0, verdict: current.value === expected ? 'pass' : anomalyIf(current.value > expected, options) };
-  const z = (current.value - expected) / sd;
-  return { ...result, z, verdict: Math.abs(z) > options.sensitivity ? anomalyIf(z > 0, options) : 'pass' };
+  // Weekday levels need three of each weekday before the first judgement.
+  if (options.seasonality === 'day_of_week' && before.length < SEASONAL_MIN_POINTS) return training();
+  // Leave out the window's own outliers (an earlier spike), once: each point is judged against
+  // the others (a spike inflates a standard deviation that includes it enough to hide itself).
+  const limit = threshold(options.sensitivity, window.length - 1);
+  const kept = window.filter((v, i) => {
+    const others = window.filter((_, j) => j !== i);
+    const centre = mean(others);
+    const spread = Math.max(stddev(others), Math.abs(centre) * RELATIVE_FLOOR);
+    return spread === 0 ? v === centre : Math.abs(v - centre) <= limit * spread;
+  });
+  if (kept.length >= options.minTrainingPoints) window = kept;
+  const f = factor(current.at);
+  const centre = mean(window);
+  const sd = Math.max(stddev(window), Math.abs(centre) * RELATIVE_FLOOR);
+  const half = threshold(options.sensitivity, window.length) * sd;
+  const expected = centre * f;
+  const result = { value: current.value, expected, band: { low: (centre - half) * f, high: (centre + half) * f }, trainingPoints: window.length };
+  const adjusted = current.value / f;
+  if (sd === 0) return { ...result, z: 0, verdict: adjusted === centre ? 'pass' : anomalyIf(adjusted > centre, options) };
+  const z = (adjusted - centre) / sd;
+  return { ...result, z, verdict: Math.abs(adjusted - centre) > half ? anomalyIf(z > 0, options) : 'pass' };
 }
 
 function anomalyIf(up: boolean, options: DetectOptions): 'anomaly' | 'pass' {

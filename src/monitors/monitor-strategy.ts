@@ -7,6 +7,7 @@
  */
 import type { MonitorNode } from '../compiler/manifest.js';
 import { forKinds } from '../compiler/node-kinds.js';
+import { SEASONAL_LOOKBACK } from './detect-anomaly.js';
 import { judgeMonitor } from './judge-monitor.js';
 import { measureTable } from './measure-table.js';
 import type { MonitorContext } from './monitor-context.js';
@@ -23,7 +24,9 @@ export interface MonitorOutcome {
 
 export async function runMonitor(node: MonitorNode, ctx: MonitorContext): Promise<MonitorOutcome> {
   const columns = await ctx.connection.getColumns(node.relation);
-  const history = await readMonitorHistory(node, ctx, node.config.training_window);
+  // Seasonality reads eight weeks for its weekday levels; the window stays training_window.
+  const points = node.config.seasonality ? Math.max(node.config.training_window, SEASONAL_LOOKBACK) : node.config.training_window;
+  const history = await readMonitorHistory(node, ctx, points);
   const measured = await measureTable(node, ctx, columns);
   const earlier = ctx.resultOf?.(node.attachedNode);
   const last = history.measurements.at(-1);
