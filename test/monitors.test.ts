@@ -152,3 +152,17 @@ describe('the detection proof (bench/monitor-bench.ts)', () => {
     expect(rows.filter((r) => r.series === 'control').map((r) => r.falsePositives)).toEqual([0, 0]);
   });
 });
+
+describe('a monitor with nothing to measure', () => {
+  it('warns (DPF700) of a declared source that is not loaded, and the build goes on', async () => {
+    const dir = makeProject({
+      'models/sources.yml': 'sources:\n  - name: landing\n    tables: [{name: later}]\n',
+      'models/m.sql': '{{config materialized="table"}}\nselect 1 as one\n',
+    });
+    const run = await dpf(['build'], { cwd: dir });
+    expect(run.code, run.output).toBe(0);
+    expect(run.stdout).toMatch(/WARN +mon +landing\.later/);
+    expect(run.stdout).toContain('DPF700: monitor_landing_later watches');
+    expect(run.stdout).toMatch(/OK +table +main\.m/);
+  });
+});

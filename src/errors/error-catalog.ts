@@ -443,6 +443,14 @@ export const ERRORS = {
     message: (a: { relation: string; detail: string }) => `Appending rows to ${a.relation} failed: ${a.detail}`,
     hint: "Check the value in the data the rows came from (a seed's CSV, an extract's response), or the column's type (a seed's column_types). Rows are appended to a staging table, so the table the name points at is as it was.",
   },
+  // ---- monitors (DPF700–DPF719)
+  MonitoredRelationMissing: {
+    code: 'DPF700',
+    title: 'Monitored relation missing',
+    message: (a: { monitor: string; relation: string }) => `${a.monitor} watches ${a.relation}, which does not exist in the warehouse: there is nothing to measure.`,
+    hint: (a: { node: string }) =>
+      `Build it first (dpf build --select ${a.node}); for a source, load it. A source that is not there yet can have its monitor turned off: monitors: off under the project or the node (docs/monitors.md).`,
+  },
   QueryFailed: {
     code: 'DPF601',
     title: 'Query failed',

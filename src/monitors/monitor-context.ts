@@ -24,6 +24,8 @@ export interface MonitorContext {
   readonly database?: string;
   queryValue(sql: string): Promise<unknown>;
   query(sql: string, limit?: number): Promise<QueryResult>;
+  /** A value computed once per run and shared by its steps; absent: each step reads its own. */
+  shared?<T>(key: string, create: () => Promise<T>): Promise<T>;
   /** The result of a step of this run that has finished, if any. */
   resultOf?(uniqueId: string): EarlierResult | undefined;
 }

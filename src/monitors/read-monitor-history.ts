@@ -43,11 +43,23 @@ export function timeOf(value: unknown): number {
   return Date.parse(/[zZ]|[+-]\d\d:?\d\d$/.test(t) ? t.replace(' ', 'T') : `${t.replace(' ', 'T')}Z`);
 }
 
-export async function readMonitorHistory(node: MonitorNode, ctx: MonitorContext, points: number): Promise<MonitorHistory> {
+interface AllHistory {
+  readonly tables: Map<string, Omit<PastMeasurement, 'columns'>[]>;
+  readonly columns: Map<string, ColumnStats[]>;
+  readonly durations: Map<string, { at: number; value: number }[]>;
+}
+
+const key = (...parts: string[]) => parts.join('\u0000');
+
+/**
+ * The newest `points` measurements of every relation, their column rows, and the newest
+ * successful durations of every node: three queries for the whole run (templates
+ * latest_rows), shared by every monitor of the run through ctx.shared.
+ */
+async function readAllHistory(ctx: MonitorContext, points: number): Promise<AllHistory> {
   const { dialect, templates } = ctx;
   const rel = (table: string) => dialect.renderRelation({ database: ctx.database, schema: HISTORY_SCHEMA_NAME, identifier: table });
   const q = (name: string) => dialect.quoteIdentifier(name);
-  const is = (column: string, value: string) => `${q(column)} = ${dialect.literal(value, 'text')}`;
   const read = async (sql: string) => {
     try {
       return (await ctx.query(sql)).rows;
@@ -56,60 +68,38 @@ export async function readMonitorHistory(node: MonitorNode, ctx: MonitorContext,
       return [];
     }
   };
-  const tableRows = await read(
-    templates.render('select_rows', {
-      relation: rel('table_stats'),
-      columns: TABLE_ROW_COLUMNS.map(q),
-      where: `${is('unique_id', node.attachedNode)} and ${q('column_name')} is null`,
-      order_by: q('measured_at'),
-      limit: points,
-    }),
-  );
-  const measurements = tableRows
-    .map((r) => ({ runId: String(r[0]), at: timeOf(r[1]), rowCount: num(r[2]), rowsAdded: num(r[3]), freshnessLagSeconds: num(r[4]) }))
-    .filter((m) => Number.isFinite(m.at))
-    .reverse();
-  const columnsByRun = new Map<string, ColumnStats[]>();
-  if (measurements.length > 0) {
-    const since = dialect.literal(new Date(measurements[0]!.at).toISOString().replace('T', ' ').replace('Z', ''), 'timestamp');
-    const columnRows = await read(
-      templates.render('select_rows', {
-        relation: rel('table_stats'),
-        columns: COLUMN_ROW_COLUMNS.map(q),
-        where: `${is('unique_id', node.attachedNode)} and ${q('column_name')} is not null and ${q('measured_at')} >= ${since}`,
-      }),
-    );
-    for (const r of columnRows) {
-      const stats: ColumnStats = {
-        column: String(r[1]),
-        dataType: String(r[2] ?? ''),
-        nullPct: num(r[3]),
-        distinctPct: num(r[4]),
-        min: text(r[5]),
-        max: text(r[6]),
-        mean: num(r[7]),
-        stddev: num(r[8]),
-        meanLength: num(r[9]),
-      };
-      columnsByRun.set(String(r[0]), [...(columnsByRun.get(String(r[0])) ?? []), stats]);
-    }
+  const latest = (table: string, columns: readonly string[], partition: readonly string[], orderBy: string, where: string) =>
+    read(templates.render('latest_rows', { relation: rel(table), columns: columns.map(q), partition: partition.map(q), order_by: q(orderBy), where, limit: points }));
+  const tableRows = await latest('table_stats', ['unique_id', 'relation', ...TABLE_ROW_COLUMNS], ['unique_id', 'relation'], 'measured_at', `${q('column_name')} is null`);
+  const columnRows = await latest('table_stats', ['unique_id', 'relation', ...COLUMN_ROW_COLUMNS], ['unique_id', 'relation', 'column_name'], 'measured_at', `${q('column_name')} is not null`);
+  const durationRows = await latest('node_runs', ['unique_id', ...NODE_RUN_COLUMNS], ['unique_id'], 'started_at', `${q('status')} = ${dialect.literal('success', 'text')}`);
+  const tables = new Map<string, Omit<PastMeasurement, 'columns'>[]>();
+  for (const r of tableRows) {
+    const m = { runId: String(r[2]), at: timeOf(r[3]), rowCount: num(r[4]), rowsAdded: num(r[5]), freshnessLagSeconds: num(r[6]) };
+    if (!Number.isFinite(m.at)) continue;
+    const k = key(String(r[0]), String(r[1]));
+    tables.set(k, [...(tables.get(k) ?? []), m]);
   }
-  const durationRows = ctx.resultOf
-    ? await read(
-        templates.render('select_rows', {
-          relation: rel('node_runs'),
-          columns: NODE_RUN_COLUMNS.map(q),
-          where: `${is('unique_id', node.attachedNode)} and ${is('status', 'success')}`,
-          order_by: q('started_at'),
-          limit: points,
-        }),
-      )
-    : [];
+  const columns = new Map<string, ColumnStats[]>();
+  for (const r of columnRows) {
+    const stats: ColumnStats = { column: String(r[3]), dataType: String(r[4] ?? ''), nullPct: num(r[5]), distinctPct: num(r[6]), min: text(r[7]), max: text(r[8]), mean: num(r[9]), stddev: num(r[10]), meanLength: num(r[11]) };
+    const k = key(String(r[0]), String(r[1]), String(r[2]));
+    columns.set(k, [...(columns.get(k) ?? []), stats]);
+  }
+  const durations = new Map<string, { at: number; value: number }[]>();
+  for (const r of durationRows) {
+    const d = { at: timeOf(r[1]), value: num(r[2]) ?? NaN };
+    if (Number.isFinite(d.at) && Number.isFinite(d.value)) durations.set(String(r[0]), [...(durations.get(String(r[0])) ?? []), d]);
+  }
+  return { tables, columns, durations };
+}
+
+/** The training window of one monitor (oldest first), from the run's shared read of dpf_meta. */
+export async function readMonitorHistory(node: MonitorNode, ctx: MonitorContext, points: number): Promise<MonitorHistory> {
+  const all = ctx.shared ? await ctx.shared(`monitor-history:${points}`, () => readAllHistory(ctx, points)) : await readAllHistory(ctx, points);
+  const measurements = [...(all.tables.get(key(node.attachedNode, node.relationName)) ?? [])].sort((a, b) => a.at - b.at);
   return {
-    measurements: measurements.map((m) => ({ ...m, columns: columnsByRun.get(m.runId) ?? [] })),
-    durations: durationRows
-      .map((r) => ({ at: timeOf(r[0]), value: num(r[1]) ?? NaN }))
-      .filter((d) => Number.isFinite(d.at) && Number.isFinite(d.value))
-      .reverse(),
+    measurements: measurements.map((m) => ({ ...m, columns: all.columns.get(key(node.attachedNode, node.relationName, m.runId)) ?? [] })),
+    durations: ctx.resultOf ? [...(all.durations.get(node.attachedNode) ?? [])].sort((a, b) => a.at - b.at) : [],
   };
 }

@@ -119,6 +119,7 @@ export async function runPlan(plan: Plan, ctx: RunContext): Promise<RunSummary &
   };
 
   const nodeById = new Map(allNodes(ctx.manifest).map((n) => [n.uniqueId, n]));
+  const sharedValues = new Map<string, Promise<unknown>>();
   const runStep = async (step: PlanStep, thread: number): Promise<NodeResult> => {
     const node = nodeById.get(step.uniqueId)!;
     const statements: string[] = [];
@@ -160,6 +161,15 @@ export async function runPlan(plan: Plan, ctx: RunContext): Promise<RunSummary &
           note: (d) => statements.push(`-- ${d}`),
           database: ctx.database ?? ctx.records?.database,
           resultOf: (id) => results.get(id),
+          shared: <T>(key: string, create: () => Promise<T>) => {
+            let value = sharedValues.get(key) as Promise<T> | undefined;
+            if (!value) {
+              // On the connection of the first step that asks; the others wait for the promise.
+              value = create();
+              sharedValues.set(key, value);
+            }
+            return value;
+          },
         };
         const built = await STRATEGIES[step.strategy](node, mctx);
         if (!built.error && ctx.adapter.capabilities.supportsGrants) await applyGrants(node, mctx);
