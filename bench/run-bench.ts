@@ -25,7 +25,10 @@
  *    appender used directly, and queryStream of 10,000,000 rows (quick: 1,000,000) with its
  *    peak RSS (bench/bulk-io.ts).
  *
- * Flags: --quick, --repeats N (default 3, quick 1), --only compile|build|tests|reuse|docs|seed|bulk
+ * 8. Monitors: `dpf build` of the build benchmark's models as tables, with and without monitors,
+ *    and the detection proof on generated 60-day histories (bench/monitor-bench.ts).
+ *
+ * Flags: --quick, --repeats N (default 3, quick 1), --only compile|build|tests|reuse|docs|seed|bulk|monitors
  * (or a comma list), --rss-wrapper (use the in-process maxRSS wrapper even when /usr/bin/time
  * exists), --sizes 1000,5000, --build-models N, --docs-models N, --reuse-models N, --seed-rows N.
  */
@@ -34,6 +37,7 @@ import { benchDocs, docsMarkdown, DOCS_TARGETS, type DocsBenchResult } from './d
 import { benchReuse, reuseMarkdown, REUSE_TARGETS, type ReuseBenchResult } from './reuse-bench.js';
 import { benchSeedLoad, seedLoadMarkdown, SEED_TARGET_RATIO, type SeedLoadResult } from './seed-load.js';
 import { benchBulkIo, bulkIoMarkdown, BULK_TARGETS, type BulkIoResult } from './bulk-io.js';
+import { benchMonitorOverhead, detectionProof, monitorsMarkdown, MONITOR_TARGETS, type DetectionResult, type MonitorOverheadResult } from './monitor-bench.js';
 import { spawn, spawnSync } from 'node:child_process';
 import { closeSync, copyFileSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, release, totalmem } from 'node:os';
@@ -55,7 +59,7 @@ const MiB = 1024 * 1024;
 
 // ---------------------------------------------------------------- arguments
 
-const PARTS = ['compile', 'build', 'tests', 'reuse', 'docs', 'seed', 'bulk'] as const;
+const PARTS = ['compile', 'build', 'tests', 'reuse', 'docs', 'seed', 'bulk', 'monitors'] as const;
 type Part = (typeof PARTS)[number];
 
 interface Args {
@@ -586,6 +590,17 @@ async function main(): Promise<void> {
     log('');
   }
 
+  let monitors: { overhead?: MonitorOverheadResult; detection: DetectionResult } | undefined;
+  if (runs(args, 'monitors')) {
+    const overhead = await benchMonitorOverhead(WORK, args.buildModels, args.repeats, (a, name) => measureNode(DPF_BIN, a, name), log);
+    if (!overhead) failures.push('the monitors benchmark failed; see bench/.work/logs/monitors-*');
+    const detection = detectionProof();
+    const all = detection.rows.filter((r) => r.series === 'all');
+    for (const r of all) log(`  detection, seasonality ${r.seasonality ? 'day_of_week' : 'none'}: precision ${r.precision.toFixed(2)}, recall ${r.recall.toFixed(2)}`);
+    log(`  alerts on the stable control series: ${detection.rows.filter((r) => r.series === 'control').reduce((n, r) => n + r.falsePositives, 0)}\n`);
+    monitors = { overhead, detection };
+  }
+
   const totalSeconds = (performance.now() - started) / 1000;
   const table =
     markdown(compile, build, { machine, repeats: args.repeats, rssMethod: rssLabel }) +
@@ -593,7 +608,8 @@ async function main(): Promise<void> {
     (reuse ? `\n\n${reuseMarkdown(reuse)}` : '') +
     (docs ? `\n\n${docsMarkdown(docs)}` : '') +
     (seed ? `\n\n${seedLoadMarkdown(seed)}` : '') +
-    (bulk ? `\n\n${bulkIoMarkdown(bulk)}` : '');
+    (bulk ? `\n\n${bulkIoMarkdown(bulk)}` : '') +
+    (monitors ? `\n\n${monitorsMarkdown(monitors.overhead, monitors.detection)}` : '');
   const results = {
     generatedAt: new Date().toISOString(),
     mode: args.quick ? 'quick' : 'full',
@@ -610,7 +626,7 @@ async function main(): Promise<void> {
       loadAverageAfter: loadavg(),
     },
     git: gitInfo(),
-    targets: { compile: COMPILE_TARGET, buildRatio: BUILD_TARGET_RATIO, docs: DOCS_TARGETS, reuse: REUSE_TARGETS, seedRatio: SEED_TARGET_RATIO, bulk: BULK_TARGETS },
+    targets: { compile: COMPILE_TARGET, buildRatio: BUILD_TARGET_RATIO, docs: DOCS_TARGETS, reuse: REUSE_TARGETS, seedRatio: SEED_TARGET_RATIO, bulk: BULK_TARGETS, monitors: MONITOR_TARGETS },
     compile,
     build,
     tests,
@@ -618,6 +634,7 @@ async function main(): Promise<void> {
     docs,
     seed,
     bulk,
+    monitors,
     failures,
     totalSeconds,
   };

@@ -3,7 +3,7 @@
  * AbortSignal and typed results: the CLI is wiring over these, and so are schedulers, notebooks
  * and other programs. Everything else is internal and may change.
  */
-export { build, run, seed, snapshot, test, sourceFreshness, explain, runNodes, type RunOutcome, type Explanation } from './api/run-nodes.js';
+export { build, run, seed, snapshot, test, monitor, sourceFreshness, explain, runNodes, type RunOutcome, type Explanation } from './api/run-nodes.js';
 export { compile, ls, type CompileOutcome, type ListedNode } from './api/inspect-project.js';
 export { show, type ShowOptions, type ShowResult } from './api/show-rows.js';
 export { history, nodeHistory, type HistoryOptions } from './api/show-history.js';

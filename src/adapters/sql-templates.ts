@@ -47,6 +47,8 @@ export type SqlTemplateName =
   | 'revoke'
   | 'show_grants'
   | 'column_profile_stats'
+  | 'table_stats'
+  | 'latest_rows'
   | 'column_profile_top_values'
   | 'column_profile_histogram'
   | 'create_table_if_missing'

@@ -60,6 +60,8 @@ export const run = (options: RunOptions = {}) => runNodes('run', options);
 export const seed = (options: RunOptions = {}) => runNodes('seed', options);
 export const snapshot = (options: RunOptions = {}) => runNodes('snapshot', options);
 export const test = (options: RunOptions = {}) => runNodes('test', options);
+/** Runs the selected nodes' monitors alone (docs/monitors.md): measures and judges, builds nothing. */
+export const monitor = (options: RunOptions = {}) => runNodes('monitor', options);
 /** Checks the selected sources' freshness rules; writes target/sources.json (or options.output). */
 export const sourceFreshness = (options: FreshnessOptions = {}) => runNodes('freshness', options);
 
@@ -247,6 +249,7 @@ async function execute(session: Session, options: RunOptions & { readonly output
       records: records && { ...records, deferred },
       signal: options.signal,
       engineStats: compiled.target.settings.engine_stats !== false,
+      database: compiled.target.database,
     });
     reuseState = summary.reuseState;
     // Sent before the history is written: the rows of what was sent go with the run's others.

@@ -46,6 +46,7 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
   registerRunCommand(program, 'build', ctx);
   registerRunCommand(program, 'test', ctx);
   registerRunCommand(program, 'snapshot', ctx);
+  registerRunCommand(program, 'monitor', ctx);
   registerRetryCommand(program, ctx);
   registerCiCommand(program, ctx);
   registerCloneCommand(program, ctx);

@@ -11,6 +11,13 @@ import type { ReuseDecision } from '../runner/decide-reuse.js';
 import { formatDiagnostic } from './format-diagnostic.js';
 import type { Output } from './output.js';
 import { formatTable } from './format-table.js';
+import { describeFinding, type MonitorFinding } from '../monitors/monitor-findings.js';
+
+/** Anomalies listed under a monitor's progress line; the rest are in dpf_meta.monitor_results. */
+const SHOWN_ANOMALIES = 5;
+
+/** A monitor result's findings that are anomalies (warn or fail). */
+const anomaliesOf = (result: NodeResult): readonly MonitorFinding[] => (result.monitorFindings ?? []).filter((f) => f.status !== 'pass');
 
 export type LogFormat = 'text' | 'json';
 
@@ -35,6 +42,9 @@ export function progressLine(index: number, total: number, result: NodeResult): 
   let tail: string;
   if (result.status === 'pass') {
     tail = `[PASS in ${formatSeconds(result.executionTime)}]`;
+  } else if ((result.status === 'warn' || result.status === 'fail') && result.monitorFindings) {
+    const n = anomaliesOf(result).length;
+    tail = `[${STATUS[result.status]} ${n} ${n === 1 ? 'anomaly' : 'anomalies'} in ${formatSeconds(result.executionTime)}]`;
   } else if (result.status === 'warn' || result.status === 'fail') {
     tail = `[${STATUS[result.status]} ${(result.failures ?? 0).toLocaleString('en-US')} in ${formatSeconds(result.executionTime)}]`;
   } else if (result.status === 'reused') {
@@ -55,7 +65,7 @@ export function progressLine(index: number, total: number, result: NodeResult): 
 export function printExplanation(output: Output, format: LogFormat, plan: Plan, decisions: ReadonlyMap<string, ReuseDecision>): void {
   let reused = 0;
   for (const step of plan.steps) {
-    const decision = decisions.get(step.uniqueId) ?? { reuse: false, reason: 'tests always run' };
+    const decision = decisions.get(step.uniqueId) ?? { reuse: false, reason: step.strategy === 'monitor' ? 'measures what its node holds now' : 'tests always run' };
     if (decision.reuse) reused++;
     if (format === 'json') {
       output.outJson({ event: 'explain', unique_id: step.uniqueId, relation: step.relationName, reuse: decision.reuse, reason: decision.reason });
@@ -101,6 +111,7 @@ export function createRunReporter(output: Output, format: LogFormat, projectDir:
   }
   const errors: { result: NodeResult; error: Diagnostic }[] = [];
   const failed: NodeResult[] = [];
+  const anomalies: NodeResult[] = [];
   return (event) => {
     if (printAroundRun(output, format, projectDir, event, NOTHING_TO_DO)) return;
     switch (event.type) {
@@ -117,7 +128,12 @@ export function createRunReporter(output: Output, format: LogFormat, projectDir:
           output.out(indent(formatDiagnostic(event.result.error, projectDir)));
         }
         if (event.result.sample || event.result.diff) output.out(indent(testDetails(event.result)));
-        if (event.result.status === 'fail') failed.push(event.result);
+        if (anomaliesOf(event.result).length > 0) {
+          const found = anomaliesOf(event.result);
+          const more = found.length > SHOWN_ANOMALIES ? [`… and ${found.length - SHOWN_ANOMALIES} more (dpf_meta.monitor_results)`] : [];
+          output.out(indent([...found.slice(0, SHOWN_ANOMALIES).map(describeFinding), ...more].join('\n')));
+          anomalies.push(event.result);
+        } else if (event.result.status === 'fail') failed.push(event.result);
         return;
       case 'run_finished': {
         const { counts, elapsed } = event.summary;
@@ -127,6 +143,12 @@ export function createRunReporter(output: Output, format: LogFormat, projectDir:
         const reused = counts.reused ? ` (${counts.reused} unchanged, reused)` : '';
         output.out(`Finished in ${formatSeconds(elapsed)}: ${counts.success + counts.pass + counts.reused} ok${reused}${warned}, ${bad} error${bad === 1 ? '' : 's'}, ${counts.skipped} skipped`);
         for (const result of failed) output.out(`  failed: ${result.name} (${result.failures} ${result.strategy === 'unit_test' ? 'differing' : 'failing'} row${result.failures === 1 ? '' : 's'})`);
+        // Monitors' anomalies, as warnings (or failures with severity: error), each with what it saw.
+        for (const result of anomalies) {
+          const [first, ...rest] = anomaliesOf(result);
+          const more = rest.length > 0 ? ` (and ${rest.length} more)` : '';
+          output.out(`  ${result.status === 'fail' ? 'failed' : 'anomaly'}: ${plainRelation(result.relationName)} ${describeFinding(first!)}${more}`);
+        }
         for (const { result, error } of errors) {
           const where = error.location ? ` (${error.location.file}${error.location.line ? `:${error.location.line}` : ''})` : '';
           output.out(`  failed: ${result.name}${where}`);

@@ -11,6 +11,11 @@ const columnsContract = (node: ManifestNode) =>
 export function stateChanges(node: ManifestNode, current: Manifest, state: Manifest): Set<StateChange> {
   const before = state.nodes[node.uniqueId];
   const changes = new Set<StateChange>();
+  // A state written before monitors existed has none: a monitor is then as changed as its node.
+  if (!before && node.kind === 'monitor' && !Object.values(state.nodes).some((n) => n.kind === 'monitor')) {
+    const watched = current.nodes[node.attachedNode];
+    return watched ? stateChanges(watched, current, state) : new Set(['new']);
+  }
   if (!before) return new Set(['new']);
   switch (node.kind) {
     case 'model':
@@ -32,6 +37,9 @@ export function stateChanges(node: ManifestNode, current: Manifest, state: Manif
       if (JSON.stringify(node.freshness ?? null) !== JSON.stringify(old.freshness ?? null)) changes.add('configs');
       break;
     }
+    case 'monitor':
+      if (JSON.stringify(node.config) !== JSON.stringify((before as typeof node).config)) changes.add('configs');
+      break;
     case 'unit_test':
       if (JSON.stringify([node.given, node.expect, node.overrides]) !== JSON.stringify([(before as typeof node).given, (before as typeof node).expect, (before as typeof node).overrides])) {
         changes.add('body');

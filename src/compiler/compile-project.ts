@@ -132,6 +132,8 @@ const COMPILERS: { readonly [K in NodeKind]: CompileStep<K> } = {
           : `compiled/${test.packageName}/${test.originalFilePath.replace(/\.ya?ml$/, '')}/${test.name}.sql`,
     }),
   },
+  // A monitor's stats query is written when it runs, from the relation's columns then.
+  monitor: { phase: 'none' },
   unit_test: {
     phase: 'after-models',
     compile: (test, ctx) => ({ ...test, compiledCode: compileUnitTest(test, ctx.templates.get(test.attachedNode)!, ctx) }),
@@ -163,7 +165,9 @@ function addStateChecksums(graph: ProjectGraph, nodes: Record<string, ManifestNo
     const body = isSqlNode(node) ? `${node.compiledCode ?? ''}\u0000${node.compiledIncrementalCode ?? ''}` : node.checksum.checksum;
     // Where it is built counts too: the same SQL built into another schema (dpf ci, another
     // developer on the same target name) is another build.
-    const hash = createHash('sha256').update(body).update(node.relationName).update(JSON.stringify(node.config));
+    // Monitor settings change how a relation is judged, not what it holds.
+    const { monitors: _monitors, ...built } = node.config;
+    const hash = createHash('sha256').update(body).update(node.relationName).update(JSON.stringify(built));
     if (isSqlNode(node)) for (const m of node.macros) hash.update(macros[m]?.checksum.checksum ?? m);
     for (const dep of node.dependsOn) hash.update(sums.get(dep) ?? dep);
     const sum = hash.digest('hex');

@@ -3,6 +3,7 @@
  * seeds, YAML properties, macros), validating the YAML files against schemas/. Returns plain
  * data; it does not interpret SQL or resolve anything.
  */
+import type { ProjectMonitors } from './parse-monitors.js';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { DiagnosticBag, fail } from '../errors/dpf-error.js';
@@ -30,6 +31,8 @@ export interface ProjectConfig {
   readonly history?: { readonly keep_days?: number };
   /** Alerts sent at the end of a run (docs/alerts.md); src/alerts resolves and sends them. */
   readonly alerts?: AlertsProjectConfig;
+  /** Anomaly monitors' defaults (docs/monitors.md); false or "off": no monitors. */
+  readonly monitors?: ProjectMonitors;
 }
 
 /** dpf_project.yml's alerts: block as written (schemas/dpf_project.schema.json validates it). */

@@ -65,6 +65,8 @@ export interface ModelConfig {
   readonly updated_at?: string;
   readonly check_cols?: string[] | 'all';
   readonly invalidate_hard_deletes?: boolean;
+  /** Its monitor's settings over the project's `monitors:` (docs/monitors.md); 'off': no monitor. */
+  readonly monitors?: MonitorSettings | 'off';
 }
 
 export interface SeedConfig {
@@ -79,6 +81,7 @@ export interface SeedConfig {
   readonly column_types: Record<string, string>;
   readonly grants?: Grants;
   readonly delimiter: string;
+  readonly monitors?: MonitorSettings | 'off';
 }
 
 export interface RefCall {
@@ -265,11 +268,76 @@ export interface UnitTestNode extends TestBase {
   readonly overrides: { readonly vars: Record<string, unknown>; readonly isIncremental?: boolean };
 }
 
+/** The table_stats metrics a monitor watches per column (docs/monitors.md). */
+export type ColumnMetric = 'null_pct' | 'distinct_pct' | 'min' | 'max' | 'mean' | 'stddev' | 'mean_length';
+export const COLUMN_METRICS: readonly ColumnMetric[] = ['null_pct', 'distinct_pct', 'min', 'max', 'mean', 'stddev', 'mean_length'];
+
+/** What users write under `monitors:` (dpf_project.yml, a model's or seed's config); every key optional. */
+export interface MonitorSettings {
+  readonly enabled?: boolean;
+  readonly severity?: 'warn' | 'error';
+  readonly sensitivity?: number;
+  readonly training_window?: number;
+  readonly min_training_points?: number;
+  readonly seasonality?: 'day_of_week' | 'none';
+  readonly columns?: string[];
+  readonly metrics?: ColumnMetric[];
+  readonly where?: string;
+  readonly sample?: number;
+}
+
+/** A monitor's settings after defaults (project `monitors:`, then the node's own). */
+export interface MonitorConfig {
+  readonly enabled: boolean;
+  readonly severity: 'warn' | 'error';
+  readonly sensitivity: number;
+  readonly training_window: number;
+  readonly min_training_points: number;
+  readonly seasonality?: 'day_of_week';
+  /** Columns watched for drift; absent: every column. */
+  readonly columns?: string[];
+  readonly metrics: ColumnMetric[];
+  /** A SQL condition limiting the rows measured. */
+  readonly where?: string;
+  /** Measure a sample of about this many rows when the table holds more. */
+  readonly sample?: number;
+  readonly tags: string[];
+  readonly meta: Record<string, unknown>;
+}
+
+/**
+ * An anomaly monitor of one table, incremental model, snapshot, seed or source (added by the
+ * compiler, on by default): a step after its node that measures the relation (table_stats)
+ * and judges it against its history (src/monitors/).
+ */
+export interface MonitorNode {
+  readonly kind: 'monitor';
+  readonly uniqueId: string;
+  readonly name: string;
+  readonly packageName: string;
+  /** The file of the node it watches. */
+  readonly originalFilePath: string;
+  readonly fqn: string[];
+  readonly description: string;
+  readonly tags: string[];
+  readonly meta: Record<string, unknown>;
+  readonly config: MonitorConfig;
+  /** The node it watches (its only dependency). */
+  readonly attachedNode: string;
+  readonly dependsOn: string[];
+  readonly relation: Relation;
+  readonly relationName: string;
+  /** Volume is judged on rows added (incremental models, snapshots) rather than on the row count. */
+  readonly growing: boolean;
+  /** Sources with loaded_at_field: the freshness anomaly reads it. */
+  readonly loadedAtField?: string;
+}
+
 /** The nodes that build a relation of their own. */
 export type ExecutableNode = ModelNode | SnapshotNode | SeedNode;
 /** The nodes whose SQL the user writes and dpf renders. */
 export type SqlNode = ModelNode | SnapshotNode;
-export type ManifestNode = ModelNode | SnapshotNode | SeedNode | SourceNode | TestNode | UnitTestNode;
+export type ManifestNode = ModelNode | SnapshotNode | SeedNode | SourceNode | TestNode | UnitTestNode | MonitorNode;
 export type NodeKind = ManifestNode['kind'];
 export type NodeOfKind<K extends NodeKind> = Extract<ManifestNode, { readonly kind: K }>;
 

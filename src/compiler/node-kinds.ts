@@ -22,6 +22,8 @@ export interface NodeKindSpec {
   readonly userSql: boolean;
   /** It checks data instead of building it. */
   readonly checksData: boolean;
+  /** A check whose SQL dpf writes when it runs (a monitor): the compiler gives it none. */
+  readonly sqlAtRunTime?: boolean;
   /** The key of properties files (models/*.yml) that describes it. */
   readonly yamlKey?: 'models' | 'snapshots' | 'seeds' | 'sources' | 'unit_tests';
 }
@@ -33,6 +35,7 @@ export const NODE_KINDS: { readonly [K in NodeKind]: NodeKindSpec } = {
   source: { label: 'source', plural: 'sources', idPrefix: 'source', buildsRelation: false, userSql: false, checksData: false, yamlKey: 'sources' },
   test: { label: 'data test', plural: 'data tests', idPrefix: 'test', buildsRelation: false, userSql: false, checksData: true },
   unit_test: { label: 'unit test', plural: 'unit tests', idPrefix: 'unit_test', buildsRelation: false, userSql: false, checksData: true, yamlKey: 'unit_tests' },
+  monitor: { label: 'monitor', plural: 'monitors', idPrefix: 'monitor', buildsRelation: false, userSql: false, checksData: true, sqlAtRunTime: true },
 };
 
 export const ALL_KINDS = Object.keys(NODE_KINDS) as NodeKind[];
@@ -79,7 +82,7 @@ export function relationNode(manifest: Manifest, id: string): RelationNode | und
 }
 
 /** Kinds the compiler gives compiled SQL: the user's SQL and the checks. */
-const COMPILED_KINDS: readonly string[] = kindsWhere((k) => k.userSql || k.checksData);
+const COMPILED_KINDS: readonly string[] = kindsWhere((k) => k.userSql || (k.checksData && !k.sqlAtRunTime));
 
 /** A node as compilation leaves it: with its compiled SQL where its kind has one. */
 export type Compiled<N> = N extends { readonly compiledCode?: string } ? N & { readonly compiledCode: string } : N;

@@ -38,6 +38,8 @@ const INLINE_CONFIG_KEYS: Record<string, (v: unknown) => string | undefined> = {
   alias: (v) => (typeof v === 'string' ? undefined : 'must be a string'),
   tags: (v) => (typeof v === 'string' ? undefined : 'must be a string (comma-separated for several tags)'),
   enabled: (v) => (typeof v === 'boolean' ? undefined : 'must be true or false'),
+  // Settings are a mapping, written in YAML; inline, a monitor can only be turned off.
+  monitors: (v) => (v === 'off' ? undefined : 'must be "off" inline (set monitor settings under config: monitors: in YAML)'),
 };
 
 /** Parses the SQL files of one kind (model or snapshot) into scope.nodes. */
@@ -91,6 +93,7 @@ export function parseSqlNodes(scope: NodeParseScope, kind: SqlNode['kind'], file
       ...incrementalConfig(merged),
       ...snapshotConfig(merged),
       ...(merged.reuse === 'trust_code' ? { reuse: 'trust_code' as const } : {}),
+      ...(merged.monitors !== undefined ? { monitors: merged.monitors as ModelConfig['monitors'] } : {}),
     };
     if (!config.enabled) continue;
     // Config written in Jinja is reported as such; "unique_key is missing" on top would mislead.

@@ -24,6 +24,7 @@ import { sha256, type NodeParseScope, type PatchEntry, type SqlNodeRefs } from '
 import { parseSeeds } from './parse-seeds.js';
 import { parseSources } from './parse-sources.js';
 import { parseUnitTests } from './parse-unit-tests.js';
+import { monitorNodes } from './parse-monitors.js';
 import { dbtProjectKeyDiagnostics } from './dbt-project-keys.js';
 import { collectDocsBlocks, docsResolver, type Describe } from './resolve-docs.js';
 import { configPaths, resolveSchema, toTags } from './resolve-config.js';
@@ -234,13 +235,15 @@ export function parseProject(files: ProjectFiles, ctx: ParseContext): ParsedProj
 
   bag.throwIfErrors();
 
+  const monitors = monitorNodes(projectName, [...Object.values(nodes), ...Object.values(sources)], project.monitors);
+
   const parentMap: Record<string, string[]> = {};
   const childMap: Record<string, string[]> = {};
-  for (const id of [...Object.keys(nodes), ...Object.keys(sources), ...Object.keys(tests), ...Object.keys(unitTests)]) {
+  for (const id of [...Object.keys(nodes), ...Object.keys(sources), ...Object.keys(tests), ...Object.keys(unitTests), ...Object.keys(monitors)]) {
     parentMap[id] = [];
     childMap[id] = [];
   }
-  for (const node of [...Object.values(nodes), ...Object.values(tests), ...Object.values(unitTests)]) {
+  for (const node of [...Object.values(nodes), ...Object.values(tests), ...Object.values(unitTests), ...Object.values(monitors)]) {
     for (const dep of node.dependsOn) {
       parentMap[node.uniqueId]!.push(dep);
       childMap[dep]!.push(node.uniqueId);
@@ -257,8 +260,8 @@ export function parseProject(files: ProjectFiles, ctx: ParseContext): ParsedProj
       adapterType: ctx.adapterType,
       targetName: ctx.targetName,
     },
-    // One map for every kind, in this order: what builds relations, then sources, data tests, unit tests.
-    nodes: { ...nodes, ...sources, ...tests, ...unitTests },
+    // One map for every kind, in this order: what builds relations, then sources, data tests, unit tests, monitors.
+    nodes: { ...nodes, ...sources, ...tests, ...unitTests, ...monitors },
     macros: macroRecords,
     parentMap,
     childMap,

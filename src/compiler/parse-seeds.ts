@@ -30,6 +30,7 @@ export function parseSeeds(scope: NodeParseScope, files: readonly ProjectFile[])
       column_types: (merged.column_types as Record<string, string>) ?? {},
       ...grantsConfig(merged),
       delimiter: (merged.delimiter as string) ?? ',',
+      ...(merged.monitors !== undefined ? { monitors: merged.monitors as SeedConfig['monitors'] } : {}),
     };
     const table = bag.collect(() => scanSeedCsv(file.text, file.path, config.delimiter));
     if (!table) continue;

@@ -13,7 +13,9 @@ import { diagnosticsOf, graphFixture, removeWrittenProjects, writeProject } from
  *   lonely (no edges)
  */
 const FILES: Record<string, string> = {
+  // Selection semantics without monitors; test/monitors.test.ts selects monitors with their node.
   'dpf_project.yml': `name: shop
+monitors: off
 models:
   shop:
     +materialized: view

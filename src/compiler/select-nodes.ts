@@ -206,6 +206,10 @@ function withTests(manifest: Manifest, ids: Set<string>): Set<string> {
   for (const unit of nodesOfKind(manifest, 'unit_test')) {
     if (ids.has(unit.attachedNode)) ids.add(unit.uniqueId);
   }
+  // A monitor goes with the node it watches, as its tests do.
+  for (const monitor of nodesOfKind(manifest, 'monitor')) {
+    if (ids.has(monitor.attachedNode)) ids.add(monitor.uniqueId);
+  }
   return ids;
 }
 

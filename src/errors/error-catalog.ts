@@ -450,6 +450,14 @@ export const ERRORS = {
     message: (a: { key: string; value: string }) => `The cost rate "${a.key}" must be a number of money units at least 0, got "${a.value}".`,
     hint: 'Write the rate as a plain number in the target\'s cost: block of profiles.yml, for example `cost: {per_cpu_hour: 0.05, per_tb_scanned: 5, per_gb_month: 0.023}` (docs/cost.md).',
   },
+  // ---- monitors (DPF700–DPF719)
+  MonitoredRelationMissing: {
+    code: 'DPF700',
+    title: 'Monitored relation missing',
+    message: (a: { monitor: string; relation: string }) => `${a.monitor} watches ${a.relation}, which does not exist in the warehouse: there is nothing to measure.`,
+    hint: (a: { node: string }) =>
+      `Build it first (dpf build --select ${a.node}); for a source, load it. A source that is not there yet can have its monitor turned off: monitors: off under the project or the node (docs/monitors.md).`,
+  },
   QueryFailed: {
     code: 'DPF601',
     title: 'Query failed',

@@ -12,7 +12,8 @@ import type { Manifest } from '../compiler/manifest.js';
 import { DPF_VERSION } from '../compiler/package-paths.js';
 import type { RunEvent, RunSummary } from '../runner/run-results.js';
 import { gitState } from './git-state.js';
-import { emptyRows, freshnessRow, nodeRunRow, runRow, testResultRow, type HistoryRows } from './history-rows.js';
+import { emptyRows, freshnessRow, monitorResultRows, nodeRunRow, runRow, tableStatsRows, testResultRow, type HistoryRows } from './history-rows.js';
+import { nodeOfKind } from '../compiler/node-kinds.js';
 import { appendToSpool, clearSpool, readSpool, SPOOL_FILE } from './history-spool.js';
 import { HistoryTableError, historyStore } from './history-store.js';
 import { HISTORY_SCHEMA, HISTORY_TABLE_NAMES } from './history-tables.js';
@@ -141,6 +142,9 @@ export function historyRecorder(options: RecorderOptions): HistoryRecorder {
           if (test) pending.test_results.push(test);
           const fresh = freshnessRow(id, result);
           if (fresh) pending.freshness.push(fresh);
+          const watched = nodeOfKind(options.manifest, result.uniqueId, 'monitor')?.attachedNode;
+          pending.table_stats.push(...tableStatsRows(id, result, watched));
+          pending.monitor_results.push(...monitorResultRows(id, result, watched));
           if (pending.node_runs.length >= FLUSH_ROWS || Date.now() - flushedAt >= FLUSH_MS) flush();
           return;
         }

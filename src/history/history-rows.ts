@@ -12,7 +12,7 @@ import { computeCost, sumCosts, type CostRates } from '../cost/index.js';
 /** Rows of one or more runs, by table. */
 export type HistoryRows = Record<HistoryTableName, HistoryRow[]>;
 
-export const emptyRows = (): HistoryRows => ({ runs: [], node_runs: [], test_results: [], freshness: [], alerts: [] });
+export const emptyRows = (): HistoryRows => ({ runs: [], node_runs: [], test_results: [], freshness: [], alerts: [], table_stats: [], monitor_results: [] });
 
 /** What a run's rows need beyond its summary. */
 export interface RunFacts {
@@ -128,3 +128,63 @@ export function freshnessRow(runId: string, result: NodeResult): HistoryRow | un
     status: facts.status,
   };
 }
+
+/**
+ * The table_stats rows of a monitor's result: the table's row, then one per column measured;
+ * none for any other step (or a monitor that errored before measuring).
+ */
+export function tableStatsRows(runId: string, result: NodeResult, attachedNode: string | undefined): HistoryRow[] {
+  const stats = result.tableStats;
+  if (!stats || !attachedNode) return [];
+  const at = timestampText(stats.measuredAt);
+  const base = { run_id: runId, unique_id: attachedNode, relation: stats.relation, measured_at: at };
+  const empty = { null_pct: null, distinct_pct: null, min_value: null, max_value: null, mean: null, stddev: null, mean_length: null };
+  return [
+    { ...base, column_name: null, data_type: null, row_count: stats.rowCount, rows_added: stats.rowsAdded, sampled_rows: stats.sampledRows, freshness_lag_seconds: stats.freshnessLagSeconds, ...empty },
+    ...stats.columns.map((c) => ({
+      ...base,
+      column_name: c.column,
+      data_type: c.dataType,
+      row_count: null,
+      rows_added: null,
+      sampled_rows: null,
+      freshness_lag_seconds: null,
+      null_pct: c.nullPct,
+      distinct_pct: c.distinctPct,
+      min_value: c.min,
+      max_value: c.max,
+      mean: c.mean,
+      stddev: c.stddev,
+      mean_length: c.meanLength,
+    })),
+  ];
+}
+
+/**
+ * The monitor_results rows of a monitor's result: every judgement of volume, duration and
+ * freshness (the band history the catalog charts), and column drift and schema changes only
+ * when they found something (a pass per column and metric would be most of the table).
+ */
+export function monitorResultRows(runId: string, result: NodeResult, attachedNode: string | undefined): HistoryRow[] {
+  const measuredAt = timestampText(result.tableStats?.measuredAt ?? result.completedAt);
+  return (result.monitorFindings ?? [])
+    .filter((f) => f.status !== 'pass' || (f.monitor !== 'column_drift' && f.monitor !== 'schema_change'))
+    .map((f) => ({
+      run_id: runId,
+      unique_id: result.uniqueId,
+      attached_node: attachedNode ?? null,
+      monitor: f.monitor,
+      metric: f.metric ?? null,
+      column_name: f.column ?? null,
+      status: f.status,
+      value: finite(f.value),
+      expected: finite(f.center),
+      low: finite(f.expected?.low),
+      high: finite(f.expected?.high),
+      z_score: finite(f.z),
+      detail: f.detail ?? null,
+      measured_at: measuredAt,
+    }));
+}
+
+const finite = (n: number | undefined): number | null => (n === undefined || !Number.isFinite(n) ? null : n);

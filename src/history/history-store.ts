@@ -74,8 +74,9 @@ export function historyStore(adapter: Pick<Adapter, 'withConnection' | 'dialect'
         if (stored && stored.version > HISTORY_VERSION) {
           throw new Error(`dpf_meta holds history version ${stored.version}, written by a newer dpf than this one (version ${HISTORY_VERSION})`);
         }
-        // An older layout: the tables it lacked were created above (version 2 added alerts), and
-        // the columns added since are added to its tables (null in old rows, version 3).
+        // An older layout: the tables it lacked were created above (version 2 added alerts, 4
+        // table_stats and monitor_results), and the columns added since are added to its tables
+        // (null in old rows, version 3).
         if (stored) await addMissingColumns(connection);
         known = { version: HISTORY_VERSION, prunedAt: stored?.prunedAt };
         // Recording the version makes the next run skip the DDL again.

@@ -12,8 +12,9 @@ import type { Relation } from '../adapters/relation.js';
  * Stored in dpf_meta.history_version; ensure() brings an older database up to date.
  * 2: the alerts table (docs/alerts.md).
  * 3: node_runs and runs got the engine's figures and costs (docs/cost.md), added by ensure().
+ * 4: table_stats and monitor_results (docs/monitors.md).
  */
-export const HISTORY_VERSION = 3;
+export const HISTORY_VERSION = 4;
 export const HISTORY_SCHEMA = 'dpf_meta';
 
 export interface HistoryColumn {
@@ -22,7 +23,7 @@ export interface HistoryColumn {
   readonly description: string;
 }
 
-export type HistoryTableName = 'runs' | 'node_runs' | 'test_results' | 'freshness' | 'alerts';
+export type HistoryTableName = 'runs' | 'node_runs' | 'test_results' | 'freshness' | 'alerts' | 'table_stats' | 'monitor_results';
 
 /** A row as the writer builds it: column name -> value (null for unknown). */
 export type HistoryRow = Readonly<Record<string, string | number | boolean | null>>;
@@ -109,6 +110,42 @@ export const HISTORY_TABLES: Readonly<Record<HistoryTableName, readonly HistoryC
     col('status', 'text', 'sent, failed (the channel refused or did not answer) or held (over the rate limit).'),
     col('message', 'text', "The message's title, with every secret redacted."),
     col('sent_at', 'timestamp', 'When it was sent or tried (UTC).'),
+  ],
+  // Version 4: the monitors (docs/monitors.md).
+  table_stats: [
+    col('run_id', 'text', 'The run (runs.run_id).'),
+    col('unique_id', 'text', 'The table, incremental model, snapshot, seed or source measured (model.shop.orders).'),
+    col('relation', 'text', 'Its relation, as the adapter renders it.'),
+    col('measured_at', 'timestamp', 'When the stats query ran (UTC).'),
+    col('column_name', 'text', "Null on the table's own row (row counts); the column, on one row per column."),
+    col('data_type', 'text', "The column's type as the engine names it; null on the table row."),
+    col('row_count', 'bigint', 'Table row: rows in the relation (exact, also when sampled).'),
+    col('rows_added', 'bigint', 'Table row, incremental models and snapshots: rows the build added (the engine\'s count, else the growth since the last measurement).'),
+    col('sampled_rows', 'bigint', 'Table row: rows measured when `monitors: {sample: N}` sampled the table; null: every row.'),
+    col('freshness_lag_seconds', 'double', 'Table row, sources with loaded_at_field: seconds from the newest loaded_at value to the measurement.'),
+    col('null_pct', 'double', 'Column rows: share of nulls, 0–100.'),
+    col('distinct_pct', 'double', 'Column rows: approximate distinct values over non-null values, 0–100.'),
+    col('min_value', 'text', 'Column rows: the smallest value as text (numbers, dates, timestamps, strings).'),
+    col('max_value', 'text', 'Column rows: the largest value as text.'),
+    col('mean', 'double', 'Column rows, numbers: the mean.'),
+    col('stddev', 'double', 'Column rows, numbers: the sample standard deviation.'),
+    col('mean_length', 'double', 'Column rows, strings: the mean length in characters.'),
+  ],
+  monitor_results: [
+    col('run_id', 'text', 'The run (runs.run_id).'),
+    col('unique_id', 'text', 'The monitor (monitor.shop.orders).'),
+    col('attached_node', 'text', 'The node it watches (model.shop.orders).'),
+    col('monitor', 'text', 'volume, schema_change, column_drift, duration or freshness.'),
+    col('metric', 'text', 'row_count, rows_added, execution_seconds, lag_seconds, a column metric (null_pct, mean, ...) or column_added / column_removed / column_retyped.'),
+    col('column_name', 'text', 'The column, for column drift and schema changes.'),
+    col('status', 'text', 'pass, warn (an anomaly) or fail (an anomaly with severity: error).'),
+    col('value', 'double', 'The measured value.'),
+    col('expected', 'double', 'The expected value (the centre of the band).'),
+    col('low', 'double', 'The lower end of the expected band.'),
+    col('high', 'double', 'The upper end of the expected band.'),
+    col('z_score', 'double', 'Standard deviations from the expected value.'),
+    col('detail', 'text', 'What changed, for schema changes ("column email (VARCHAR) added").'),
+    col('measured_at', 'timestamp', 'When the monitor ran (UTC).'),
   ],
 };
 

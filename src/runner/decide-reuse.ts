@@ -75,7 +75,31 @@ export function decideReuse(plan: Plan, manifest: Manifest, facts: ReuseFacts, o
     decisions.set(step.uniqueId, decision);
     if (!decision.reuse && !decision.keepsVersion) runs.add(step.uniqueId);
   }
+  decideMonitors(plan, manifest, decisions);
   return decisions;
+}
+
+/**
+ * A monitor measures what its node holds: when the node is reused, nothing changed and there
+ * is no new point to judge, so the monitor is reused too (a no-op build stays a no-op, and can
+ * be answered from the ledger). A source's monitor is reused when every step of the plan that
+ * reads the source is (each proved the source unchanged since its build); otherwise it runs.
+ */
+function decideMonitors(plan: Plan, manifest: Manifest, decisions: Map<string, ReuseDecision>): void {
+  const readers = new Map<string, string[]>();
+  for (const step of plan.steps) {
+    const node = executableNode(manifest, step.uniqueId);
+    for (const dep of node?.dependsOn ?? []) readers.set(dep, [...(readers.get(dep) ?? []), step.uniqueId]);
+  }
+  for (const step of plan.steps) {
+    const monitor = manifest.nodes[step.uniqueId];
+    if (monitor?.kind !== 'monitor') continue;
+    const watched = manifest.nodes[monitor.attachedNode];
+    const judges = watched?.kind === 'source' ? (readers.get(watched.uniqueId) ?? []) : [monitor.attachedNode];
+    if (judges.length > 0 && judges.every((id) => decisions.get(id)?.reuse === true)) {
+      decisions.set(step.uniqueId, { reuse: true, reason: `${watched?.name ?? monitor.attachedNode} is unchanged: nothing new to measure` });
+    }
+  }
 }
 
 /** An input's data version now, or the upstream built in this run that will change it. */

@@ -51,6 +51,7 @@ const PLANNERS: { readonly [K in NodeKind]: (node: NodeOfKind<K>) => StrategyNam
   source: (node) => (node.freshness ? 'freshness' : undefined),
   test: () => 'test',
   unit_test: () => 'unit_test',
+  monitor: () => 'monitor',
 };
 
 export function strategyOf(node: ManifestNode): StrategyName | undefined {
@@ -69,6 +70,16 @@ export function planRun(
     const node = byId.get(id);
     const strategy = node ? strategyOf(node) : undefined;
     if (strategy && selected.has(id) && STEP_KINDS[strategy].commands.includes(options.command)) inPlan.add(id);
+  }
+  // A monitor runs after its node in a command that builds the node, a source's monitor in
+  // build and run (a source has no step), and every selected monitor in dpf monitor.
+  if (options.command !== 'monitor') {
+    for (const monitor of nodesOfKind(manifest, 'monitor')) {
+      if (!inPlan.has(monitor.uniqueId)) continue;
+      const watched = byId.get(monitor.attachedNode);
+      const keep = watched?.kind === 'source' ? options.command === 'build' || options.command === 'run' : inPlan.has(monitor.attachedNode);
+      if (!keep) inPlan.delete(monitor.uniqueId);
+    }
   }
   // Nearest planned ancestors of each node, looking through nodes that are not planned.
   const planned = new Map<string, string[]>();

@@ -59,6 +59,8 @@ export interface RunContext {
    * `engine_stats`, default on). Statement stats come from the adapter itself.
    */
   readonly engineStats?: boolean;
+  /** The target's database, where dpf_meta lives (monitors read their history there). */
+  readonly database?: string;
 }
 
 const REUSED_MESSAGE = 'its code and inputs are unchanged since it was built (--rebuild-all builds it anyway)';
@@ -124,14 +126,15 @@ export async function runPlan(plan: Plan, ctx: RunContext): Promise<RunSummary &
   };
 
   const nodeById = new Map(allNodes(ctx.manifest).map((n) => [n.uniqueId, n]));
+  const sharedValues = new Map<string, Promise<unknown>>();
   const runStep = async (step: PlanStep, thread: number): Promise<NodeResult> => {
     const node = nodeById.get(step.uniqueId)!;
     const statements: string[] = [];
     const isTest = node.kind === 'test' || node.kind === 'unit_test';
-    // Tests and source tables declared in one YAML file each get a file of their own.
-    const ownName = isTest ? node.name : node.kind === 'source' ? `${node.sourceName}.${node.tableName}` : undefined;
+    // Tests, source tables declared in one YAML file, and monitors (beside their node's file) each get a file of their own.
+    const ownName = isTest || node.kind === 'monitor' ? node.name : node.kind === 'source' ? `${node.sourceName}.${node.tableName}` : undefined;
     const runRelPath = ownName
-      ? `${node.packageName}/${node.originalFilePath.replace(/\.(ya?ml|sql)$/, '')}/${ownName}.sql`
+      ? `${node.packageName}/${node.originalFilePath.replace(node.kind === 'monitor' ? /\.[^./]+$/ : /\.(ya?ml|sql)$/, '')}/${ownName}.sql`
       : `${node.packageName}/${node.originalFilePath}`;
     const compiledPath = node.kind === 'test' ? node.compiledPath : undefined;
     const declaredAt = isTest ? [node.location.file, node.location.line].filter(Boolean).join(':') : undefined;
@@ -168,6 +171,17 @@ export async function runPlan(plan: Plan, ctx: RunContext): Promise<RunSummary &
             return measured(await connection.query(sql, limit === undefined ? undefined : { limit }));
           },
           note: (d) => statements.push(`-- ${d}`),
+          database: ctx.database ?? ctx.records?.database,
+          resultOf: (id) => results.get(id),
+          shared: <T>(key: string, create: () => Promise<T>) => {
+            let value = sharedValues.get(key) as Promise<T> | undefined;
+            if (!value) {
+              // On the connection of the first step that asks; the others wait for the promise.
+              value = create();
+              sharedValues.set(key, value);
+            }
+            return value;
+          },
         };
         const built = await STRATEGIES[step.strategy](node, mctx);
         if (!built.error && ctx.adapter.capabilities.supportsGrants) await applyGrants(node, mctx);
@@ -188,6 +202,9 @@ export async function runPlan(plan: Plan, ctx: RunContext): Promise<RunSummary &
         sample: outcome.sample,
         diff: outcome.diff,
         freshness: outcome.freshness,
+        monitor: outcome.monitor,
+        monitorFindings: outcome.monitorFindings,
+        tableStats: outcome.tableStats,
         message: outcome.message ?? (outcome.rowsAffected !== undefined ? `${outcome.rowsAffected} rows` : 'OK'),
         reason: book?.decisions.get(step.uniqueId)?.reason,
         runPath,

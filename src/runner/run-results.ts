@@ -3,6 +3,7 @@ import type { QueryResult } from '../adapters/adapter.js';
 import type { Diagnostic } from '../errors/dpf-error.js';
 import type { StepOutcome } from './materializations/materialization.js';
 import type { FreshnessFacts } from '../tests/check-freshness.js';
+import type { MonitorFacts, MonitorFinding, TableStats } from '../monitors/monitor-findings.js';
 import type { PlanStep } from './plan-run.js';
 import type { NodeResources } from './step-resources.js';
 
@@ -32,6 +33,13 @@ export interface NodeResult {
   readonly diff?: StepOutcome['diff'];
   /** Freshness steps: what the check found (target/sources.json is written from these). */
   readonly freshness?: FreshnessFacts;
+  /**
+   * Monitor steps (resourceType 'monitor'): the headline finding (the worst, first), as the
+   * alerts read it; every finding (dpf_meta.monitor_results); the stats measured (table_stats).
+   */
+  readonly monitor?: MonitorFacts;
+  readonly monitorFindings?: readonly MonitorFinding[];
+  readonly tableStats?: TableStats;
   /** Tests: where their compiled SQL is, and where they are declared, for the failure report. */
   readonly compiledPath?: string;
   readonly declaredAt?: string;

@@ -7,8 +7,8 @@
  */
 import { WAREHOUSE, type StepResource } from './resource-slots.js';
 
-export type StrategyName = 'view' | 'table' | 'incremental' | 'snapshot' | 'seed' | 'test' | 'unit_test' | 'freshness';
-export type RunCommand = 'run' | 'seed' | 'snapshot' | 'build' | 'test' | 'freshness';
+export type StrategyName = 'view' | 'table' | 'incremental' | 'snapshot' | 'seed' | 'test' | 'unit_test' | 'freshness' | 'monitor';
+export type RunCommand = 'run' | 'seed' | 'snapshot' | 'build' | 'test' | 'freshness' | 'monitor';
 
 export interface StepKind {
   /** Progress lines' label, at most 5 characters. */
@@ -32,4 +32,7 @@ export const STEP_KINDS: Readonly<Record<StrategyName, StepKind>> = {
   test: { label: 'test', commands: ['test', 'build'], writesRelation: false, resources: [WAREHOUSE] },
   unit_test: { label: 'unit', commands: ['test', 'build'], writesRelation: false, resources: [WAREHOUSE] },
   freshness: { label: 'fresh', commands: ['freshness'], writesRelation: false, resources: [WAREHOUSE] },
+  // After the node it watches, in every command that builds it (the planner drops a monitor
+  // whose node is not in the plan), and alone in dpf monitor.
+  monitor: { label: 'mon', commands: ['run', 'seed', 'snapshot', 'build', 'monitor'], writesRelation: false, resources: [WAREHOUSE] },
 };

@@ -45,6 +45,7 @@ export function writeRunResults(
       executionTime: r.executionTime,
       rowsAffected: r.rowsAffected,
       failures: r.failures,
+      monitor: r.monitor,
       message: r.message,
       reason: r.reason,
       error: r.error,

@@ -635,6 +635,41 @@ unit_tests:
     expect(amount.error).toBeUndefined();
   });
 
+  it('monitors: one stats query measures every column alike on every engine, and a planted volume anomaly warns', async () => {
+    const w = project(
+      {
+        'seeds/people.csv': 'id,name,score,joined\n1,Ann,1.5,2024-01-05\n2,Bo,,2024-02-10\n3,Cyd,4.5,\n4,Dee,3,2024-03-01\n',
+        'models/stats_t.sql': '{{config materialized="table"}}\nselect id, name, score, joined from {{ref "people"}}\n',
+        // 4, 4, 3, 4 rows, then 16: the spike.
+        'models/grows.sql': '{{config materialized="table"}}\nselect a.id from {{ref "people"}} as a cross join {{ref "people"}} as b where a.id <= {{var "rows" 4}} and ({{var "spike" 0}} = 1 or b.id = 1)\n',
+      },
+      'name: proj\nmonitors:\n  enabled: true\n  min_training_points: 3\n',
+    );
+    for (const rows of [4, 4, 3, 4]) await ok(w, 'build', '--vars', JSON.stringify({ rows }));
+    const stats = w.relation('table_stats', 'dpf_meta');
+    const rel = w.relation('stats_t').replace(/'/g, "''");
+    const rows = asText(await w.query(`select column_name, row_count, null_pct, distinct_pct, min_value, max_value, mean, stddev, mean_length from ${stats} where relation = '${rel}'`));
+    // Measured once (the first build): the table is reused, and so is its monitor, afterwards.
+    expect(rows.filter((r) => r.column_name === null)).toEqual([expect.objectContaining({ row_count: '4' })]);
+    const byColumn = Object.fromEntries(rows.filter((r) => r.column_name !== null).map((r) => [r.column_name!, r]));
+    expect(Object.keys(byColumn).sort()).toEqual(['id', 'joined', 'name', 'score']);
+    expect(Number(byColumn.score!.null_pct)).toBe(25);
+    expect(Number(byColumn.score!.mean)).toBeCloseTo(3, 6);
+    expect(Number(byColumn.score!.stddev)).toBeCloseTo(1.5, 6);
+    expect(Number(byColumn.name!.mean_length)).toBeCloseTo(2.75, 6);
+    expect(Number(byColumn.name!.distinct_pct)).toBe(100);
+    expect(byColumn.joined).toMatchObject({ min_value: '2024-01-05', max_value: '2024-03-01' });
+    expect(Number(byColumn.joined!.null_pct)).toBe(25);
+    expect(byColumn.id).toMatchObject({ min_value: '1', max_value: '4' });
+    // Doubles as text are the engine's own spelling.
+    expect(byColumn.score!.min_value).toBe(perEngine({ duckdb: '1.5', trino: '1.5E0' }));
+    const spike = await ok(w, 'build', '--vars', JSON.stringify({ rows: 4, spike: 1 }));
+    expect(spike.stdout).toMatch(/WARN +mon +\S*grows .*\[WARN \d+ anomal/);
+    expect(spike.stdout).toMatch(/volume: row_count 16 outside/);
+    const results = await w.query(`select monitor, metric, status, value from ${w.relation('monitor_results', 'dpf_meta')} where unique_id = 'monitor.proj.grows' and status <> 'pass'`);
+    expect(results.map((r) => ({ ...r, value: Number(r.value) }))).toContainEqual({ monitor: 'volume', metric: 'row_count', status: 'warn', value: 16 });
+  });
+
   it('dpf show: previews rows; a BIGINT beyond 2^53 and microseconds keep every digit', async () => {
     const w = project({
       'models/big.sql': "select cast(9007199254740993 as bigint) as big, cast(12.50 as decimal(10, 2)) as price, timestamp '2024-01-01 10:00:00.123456' as ts\n",

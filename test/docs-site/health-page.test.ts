@@ -55,8 +55,8 @@ beforeAll(async () => {
 
   // What the monitors and cost parts would have written.
   const statements = [
-    `create table dpf_meta.table_stats (run_id varchar, unique_id varchar, relation varchar, measured_at timestamp, column_name varchar, data_type varchar, row_count bigint, rows_added bigint, sampled_rows bigint, freshness_lag_seconds double, null_pct double, distinct_pct double, min_value varchar, max_value varchar, mean double, stddev double, mean_length double)`,
-    `create table dpf_meta.monitor_results (run_id varchar, unique_id varchar, attached_node varchar, monitor varchar, metric varchar, column_name varchar, status varchar, value double, expected double, low double, high double, z_score double, detail varchar, measured_at timestamp)`,
+    `create table if not exists dpf_meta.table_stats (run_id varchar, unique_id varchar, relation varchar, measured_at timestamp, column_name varchar, data_type varchar, row_count bigint, rows_added bigint, sampled_rows bigint, freshness_lag_seconds double, null_pct double, distinct_pct double, min_value varchar, max_value varchar, mean double, stddev double, mean_length double)`,
+    `create table if not exists dpf_meta.monitor_results (run_id varchar, unique_id varchar, attached_node varchar, monitor varchar, metric varchar, column_name varchar, status varchar, value double, expected double, low double, high double, z_score double, detail varchar, measured_at timestamp)`,
     `alter table dpf_meta.node_runs add column if not exists compute_cost double`,
     `update dpf_meta.node_runs set compute_cost = execution_seconds * 0.5 where unique_id = ${sql(FCT)}`,
     ...runIds.map((id, i) => `insert into dpf_meta.table_stats (run_id, unique_id, column_name, row_count) values (${sql(id)}, ${sql(FCT)}, null, ${i === 3 ? 2400 : 1000 + 10 * i})`),

@@ -35,6 +35,10 @@ const DESCRIPTIONS: Record<RunSubcommand, { summary: string; example: string }> 
   },
   snapshot: { summary: 'capture snapshots/*.sql: keep every version of changing rows', example: 'dpf snapshot --select customers_history' },
   test: { summary: 'run data tests and unit tests of the selected nodes', example: 'dpf test --select fct_orders test_type:unit' },
+  monitor: {
+    summary: "measure the selected tables, seeds, snapshots and sources and judge them against their history (volume, schema changes, column drift, durations, freshness); builds nothing",
+    example: 'dpf monitor --select fct_orders+',
+  },
 };
 
 export function registerRunCommand(program: Command, name: RunSubcommand, ctx: CommandContext): void {

@@ -14,6 +14,7 @@ import { freshnessStrategy } from '../../tests/freshness-strategy.js';
 import { testStrategy } from '../../tests/test-strategy.js';
 import { unitTestStrategy } from '../../tests/unit-test-strategy.js';
 import { viewStrategy } from './view-strategy.js';
+import { monitorStrategy } from '../../monitors/monitor-strategy.js';
 
 export const STRATEGIES: Record<StrategyName, Strategy> = {
   table: locatingRefusals(tableStrategy),
@@ -24,6 +25,7 @@ export const STRATEGIES: Record<StrategyName, Strategy> = {
   test: locatingRefusals(testStrategy),
   unit_test: locatingRefusals(unitTestStrategy),
   freshness: freshnessStrategy,
+  monitor: monitorStrategy,
 };
 
 /**

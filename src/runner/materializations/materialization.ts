@@ -7,6 +7,7 @@ import type { Diagnostic } from '../../errors/dpf-error.js';
 import type { Manifest, ManifestNode, Relation } from '../../compiler/manifest.js';
 import type { SqlTemplates } from '../../adapters/sql-templates.js';
 import type { FreshnessFacts } from '../../tests/check-freshness.js';
+import type { MonitorFacts, MonitorFinding, TableStats } from '../../monitors/monitor-findings.js';
 
 export interface MaterializationContext {
   readonly connection: Connection;
@@ -34,6 +35,12 @@ export interface MaterializationContext {
   query(sql: string, limit?: number): Promise<QueryResult>;
   /** Records a DDL step that the adapter performs itself (drop, rename). */
   note(description: string): void;
+  /** The target's database (where dpf_meta lives), if it names one. */
+  readonly database?: string;
+  /** A value computed once per run and shared by its steps (the monitors' history, read in one query). */
+  shared<T>(key: string, create: () => Promise<T>): Promise<T>;
+  /** The result of a step of this run that has finished (a monitor reads its node's). */
+  resultOf(uniqueId: string): { readonly status: string; readonly executionTime: number; readonly rowsAffected?: number } | undefined;
 }
 
 /** What a step produced. Models and seeds: rows; tests: a status, the failing rows and a sample; freshness: its facts. */
@@ -50,6 +57,10 @@ export interface StepOutcome {
   readonly freshness?: FreshnessFacts;
   /** A failure that is the user's to fix, with its location (a fixture column that does not exist...). */
   readonly error?: Diagnostic;
+  /** A monitor step: the headline finding, every finding, and the stats it measured. */
+  readonly monitor?: MonitorFacts;
+  readonly monitorFindings?: readonly MonitorFinding[];
+  readonly tableStats?: TableStats;
 }
 
 export type Strategy = (node: ManifestNode, ctx: MaterializationContext) => Promise<StepOutcome>;

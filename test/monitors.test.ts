@@ -1,0 +1,181 @@
+/**
+ * Monitors end to end on real DuckDB files (docs/monitors.md): the demo built seven times with
+ * changing data (bench/monitor-demo.ts) shows the planted volume anomaly and schema change as
+ * warnings in the build output and as rows of dpf_meta.monitor_results; severity error fails
+ * a build; dpf monitor runs monitors alone; dpf ls lists them; an older dpf_meta is upgraded.
+ */
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { detectionProof } from '../bench/monitor-bench.js';
+import { copyMonitorDemo, DEMO_BUILDS, prepareDemoBuild } from '../bench/monitor-demo.js';
+import { COLUMN_ROW_COLUMNS, NODE_RUN_COLUMNS, TABLE_ROW_COLUMNS } from '../src/monitors/read-monitor-history.js';
+import { HISTORY_TABLES, HISTORY_VERSION } from '../src/history/history-tables.js';
+import { dpf, makeProject, tempDir } from './helpers/run-dpf.js';
+import { queryDuckDB } from './helpers/query-duckdb.js';
+
+const db = (dir: string) => join(dir, 'target/dev.duckdb');
+
+describe('monitors on the demo, built seven times with changing data', () => {
+  it('warns of the planted volume anomaly and schema change on the seventh build, and records them', async () => {
+    const dir = join(tempDir(), 'shop');
+    copyMonitorDemo(dir);
+    const outputs: string[] = [];
+    for (let n = 1; n <= DEMO_BUILDS; n++) {
+      prepareDemoBuild(dir, n);
+      const run = await dpf(['build'], { cwd: dir });
+      expect(run.code, run.output).toBe(0);
+      outputs.push(run.stdout);
+    }
+    // Builds 1–6: the monitors measure (and train) without a warning.
+    for (const out of outputs.slice(0, -1)) {
+      expect(out).toMatch(/PASS +mon +main\.raw_orders/);
+      expect(out).not.toMatch(/WARN +mon/);
+    }
+    const last = outputs.at(-1)!;
+    expect(last).toMatch(/WARN +mon +main\.raw_orders \.+ \[WARN \d+ anomal(y|ies) in/);
+    expect(last).toMatch(/volume: row_count 5000 outside \d+–\d+/);
+    expect(last).toMatch(/WARN +mon +main\.raw_customers \.+ \[WARN 1 anomaly in/);
+    expect(last).toContain('schema_change: column loyalty_tier (VARCHAR) added');
+    // The summary names them, as warnings: the build passed.
+    expect(last).toMatch(/Finished in .*warnings, 0 errors/);
+    expect(last).toMatch(/ {2}anomaly: main\.raw_orders volume: row_count 5000/);
+    expect(last).toMatch(/ {2}anomaly: main\.raw_customers schema_change: column loyalty_tier/);
+
+    const lastRun = String((await queryDuckDB(db(dir), 'select run_id from dpf_meta.runs order by started_at desc limit 1'))[0]!.run_id);
+    const found = await queryDuckDB(db(dir), `select unique_id, attached_node, monitor, metric, column_name, status, value, low, high from dpf_meta.monitor_results where run_id = '${lastRun}' and status <> 'pass' order by unique_id, monitor`);
+    const volume = found.find((r) => r.unique_id === 'monitor.shop.raw_orders' && r.monitor === 'volume');
+    expect(volume).toMatchObject({ attached_node: 'seed.shop.raw_orders', metric: 'row_count', status: 'warn', value: 5000 });
+    expect(Number(volume!.high)).toBeLessThan(5000);
+    expect(Number(volume!.low)).toBeGreaterThan(400);
+    expect(found.find((r) => r.unique_id === 'monitor.shop.raw_customers')).toMatchObject({ monitor: 'schema_change', metric: 'column_added', column_name: 'loyalty_tier', status: 'warn' });
+    // No earlier run has an anomaly; every judged volume of raw_orders is in monitor_results.
+    const earlier = await queryDuckDB(db(dir), `select count(*) as n from dpf_meta.monitor_results where run_id <> '${lastRun}' and status <> 'pass'`);
+    expect(Number(earlier[0]!.n)).toBe(0);
+    const volumes = await queryDuckDB(db(dir), `select value from dpf_meta.monitor_results where unique_id = 'monitor.shop.raw_orders' and monitor = 'volume' order by measured_at`);
+    // Judged from the sixth build on (five earlier points), pass then warn.
+    expect(volumes.map((r) => Number(r.value))).toEqual([530, 5000]);
+    // table_stats: one table row per build of raw_orders, with its row count, and a row per column.
+    const counts = await queryDuckDB(db(dir), `select row_count from dpf_meta.table_stats where unique_id = 'seed.shop.raw_orders' and column_name is null order by measured_at`);
+    expect(counts.map((r) => Number(r.row_count))).toEqual([505, 510, 515, 520, 525, 530, 5000]);
+    const columns = await queryDuckDB(db(dir), `select column_name, null_pct, distinct_pct, min_value, max_value, mean, mean_length from dpf_meta.table_stats where unique_id = 'seed.shop.raw_orders' and run_id = '${lastRun}' and column_name is not null order by column_name`);
+    expect(columns.map((c) => c.column_name)).toEqual(['customer_id', 'order_date', 'order_id', 'status']);
+    const status = columns.find((c) => c.column_name === 'status')!;
+    expect(Number(status.null_pct)).toBe(0);
+    expect(Number(status.mean_length)).toBeGreaterThan(5);
+    expect(columns.find((c) => c.column_name === 'order_id')).toMatchObject({ min_value: '1001' });
+  });
+});
+
+const counted = (n: number) => `{{config materialized="table"}}\nselect i as id, case when i % 10 = 0 then null else 'x' || i end as label from range({{var "n" 100}}) t(i)\n`;
+
+/** A project with monitors turned on (they are opt-in: docs/monitors.md). */
+const ON = 'name: proj\nmonitors:\n  enabled: true\n';
+
+describe('monitors are opt-in', () => {
+  it('a project without monitors: plans no monitor; monitors: {enabled: true} gives each table one', async () => {
+    const files = { 'models/t.sql': '{{config materialized="table"}}\nselect 1 as one\n' };
+    const off = await dpf(['ls', '--output', 'name'], { cwd: makeProject(files) });
+    expect(off.stdout.trim().split('\n')).toEqual(['t']);
+    const on = await dpf(['ls', '--output', 'name'], { cwd: makeProject(files, ON) });
+    expect(on.stdout.trim().split('\n').sort()).toEqual(['monitor_t', 't']);
+  });
+});
+
+describe('monitor settings, dpf monitor and dpf ls', () => {
+  it('fails the build with severity: error, leaves the downstream model built, and dpf monitor runs monitors alone', async () => {
+    const dir = makeProject(
+      {
+        'models/counted.sql': counted(0),
+        'models/after.sql': '{{config materialized="table"}}\nselect count(*) as n from {{ref "counted"}}\n',
+        'models/quiet.sql': '{{config materialized="table" monitors="off"}}\nselect 1 as one\n',
+        'models/a_view.sql': 'select 1 as one\n',
+      },
+      'name: proj\nmonitors:\n  enabled: true\n  severity: error\n  min_training_points: 5\n',
+    );
+    const ls = await dpf(['ls', '--resource-type', 'monitor'], { cwd: dir });
+    expect(ls.code, ls.output).toBe(0);
+    // Tables only: not the view, not the model whose monitor is off.
+    expect(ls.stdout.trim().split('\n').sort()).toEqual(['monitor   monitor_after', 'monitor   monitor_counted']);
+    for (const n of [100, 102, 101, 103, 100, 102]) {
+      const run = await dpf(['build', '--vars', JSON.stringify({ n })], { cwd: dir });
+      expect(run.code, run.output).toBe(0);
+    }
+    const spike = await dpf(['build', '--vars', JSON.stringify({ n: 1000 })], { cwd: dir });
+    expect(spike.code, spike.output).toBe(1);
+    expect(spike.stdout).toMatch(/FAIL +mon +main\.counted \.+ \[FAIL \d+ anomal(y|ies) in/);
+    expect(spike.stdout).toMatch(/failed: main\.counted volume: row_count 1000 outside/);
+    // A monitor gates nothing: the model downstream was built.
+    expect(spike.stdout).toMatch(/OK +table +main\.after/);
+    expect((await queryDuckDB(db(dir), 'select n from main.after'))[0]!.n).toBe("1000");
+
+    // dpf monitor: monitors alone, selected with their node; nothing is built.
+    const alone = await dpf(['monitor', '--select', 'counted'], { cwd: dir });
+    expect(alone.stdout).toMatch(/Running 1 node/);
+    expect(alone.stdout).toMatch(/mon +main\.counted/);
+    expect(alone.stdout).not.toMatch(/table +main\.counted/);
+  });
+
+  it('rejects unknown monitor settings with the file and key', async () => {
+    const dir = makeProject({ 'models/m.sql': '{{config materialized="table"}}\nselect 1 as one\n' }, 'name: proj\nmonitors:\n  sensitivty: 2\n');
+    const run = await dpf(['build'], { cwd: dir });
+    expect(run.code).toBe(2);
+    expect(run.output).toContain('sensitivty');
+    expect(run.output).toContain('dpf_project.yml');
+  });
+});
+
+describe('monitor history', () => {
+  it('upgrades a version-1 dpf_meta: the new tables are created and written, the old rows kept', async () => {
+    const dir = makeProject({ 'models/t.sql': `{{config materialized="table"}}\nselect {{var "n"}} as n\n` }, ON);
+    expect((await dpf(['build', '--vars', '{"n": 1}'], { cwd: dir })).code).toBe(0);
+    // As version 1 left it: no table_stats, no monitor_results.
+    const { DuckDBInstance } = await import('@duckdb/node-api');
+    const instance = await DuckDBInstance.create(db(dir));
+    const c = await instance.connect();
+    await c.run('drop table dpf_meta.table_stats');
+    await c.run('drop table dpf_meta.monitor_results');
+    await c.run('update dpf_meta.history_version set version = 1');
+    c.closeSync();
+    instance.closeSync();
+    const run = await dpf(['build', '--vars', '{"n": 2}'], { cwd: dir });
+    expect(run.code, run.output).toBe(0);
+    expect(run.output).not.toContain('DPF513');
+    expect((await queryDuckDB(db(dir), 'select version from dpf_meta.history_version'))[0]!.version).toBe(HISTORY_VERSION);
+    expect((await queryDuckDB(db(dir), 'select count(*) as n from dpf_meta.runs'))[0]!.n).toBe("2");
+    expect((await queryDuckDB(db(dir), "select count(*) as n from dpf_meta.table_stats where unique_id = 'model.proj.t'"))[0]!.n).toBe("2"); // table row + column n
+  });
+
+  it('reads back only columns the history tables have', () => {
+    const names = (table: 'table_stats' | 'node_runs') => HISTORY_TABLES[table].map((c) => c.name);
+    for (const c of [...TABLE_ROW_COLUMNS, ...COLUMN_ROW_COLUMNS]) expect(names('table_stats')).toContain(c);
+    for (const c of NODE_RUN_COLUMNS) expect(names('node_runs')).toContain(c);
+  });
+});
+
+describe('the detection proof (bench/monitor-bench.ts)', () => {
+  it('finds the injected anomalies with precision and recall of at least 0.9 with seasonality, and never alerts on the stable control series', () => {
+    const { rows } = detectionProof(20);
+    const all = (seasonal: boolean) => rows.find((r) => r.series === 'all' && r.seasonality === seasonal)!;
+    expect(all(true).precision).toBeGreaterThanOrEqual(0.9);
+    expect(all(true).recall).toBeGreaterThanOrEqual(0.9);
+    // Without seasonality a weekday falling to the weekend's level goes unseen: the weekly
+    // series is what seasonality is for.
+    expect(rows.find((r) => r.series === 'weekly' && !r.seasonality)!.recall).toBeLessThan(0.6);
+    expect(rows.find((r) => r.series === 'volume' && !r.seasonality)!.recall).toBeGreaterThanOrEqual(0.9);
+    expect(rows.filter((r) => r.series === 'control').map((r) => r.falsePositives)).toEqual([0, 0]);
+  });
+});
+
+describe('a monitor with nothing to measure', () => {
+  it('warns (DPF700) of a declared source that is not loaded, and the build goes on', async () => {
+    const dir = makeProject({
+      'models/sources.yml': 'sources:\n  - name: landing\n    tables: [{name: later}]\n',
+      'models/m.sql': '{{config materialized="table"}}\nselect 1 as one\n',
+    }, ON);
+    const run = await dpf(['build'], { cwd: dir });
+    expect(run.code, run.output).toBe(0);
+    expect(run.stdout).toMatch(/WARN +mon +landing\.later/);
+    expect(run.stdout).toContain('DPF700: monitor_landing_later watches');
+    expect(run.stdout).toMatch(/OK +table +main\.m/);
+  });
+});
