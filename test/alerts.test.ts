@@ -167,10 +167,10 @@ describe('alerts', () => {
     expect(mailbox.mails[0]!.raw).toMatch(/Subject: \[dpf proj\/dev\] model bad failed/);
     expect(mailbox.mails[0]!.raw).toContain('Catalog: http://catalog.example/site/#/node/model.proj.bad');
     expect(mailbox.logins.at(-1)).toEqual({ user: 'dpf', pass: SMTP_PASSWORD });
-    expect(lines(notified)).toEqual([{ event: 'alert', title: '[dpf proj/dev] model bad failed', url: 'http://catalog.example/site/#/node/model.proj.bad', key: 'model.proj.bad:failure' }]);
+    expect(lines(notified)).toEqual([{ event: 'alert', title: '[dpf proj/dev] model bad failed', url: 'http://catalog.example/site/#/node/model.proj.bad', key: 'dev:model.proj.bad:failure' }]);
 
     const rows = await queryDuckDB(join(dir, 'target/dev.duckdb'), 'select problem_key, kind, event, channel, status from dpf_meta.alerts order by channel');
-    expect(rows).toEqual(['mine', 'team_hook', 'team_mail'].map((channel) => ({ problem_key: 'model.proj.bad:failure', kind: 'failure', event: 'alert', channel, status: 'sent' })));
+    expect(rows).toEqual(['mine', 'team_hook', 'team_mail'].map((channel) => ({ problem_key: 'dev:model.proj.bad:failure', kind: 'failure', event: 'alert', channel, status: 'sent' })));
 
     // Still failing: nothing new on any channel.
     const second = await dpf(['build'], { cwd: dir, env });
@@ -335,8 +335,8 @@ describe('alerts', () => {
         message: 'row count outside the expected band',
         monitor: { monitor: 'volume', metric: 'row_count', value: 12, expected: { low: 950, high: 1050 } },
       });
-      const runWith = async (status: string, runId: string) => {
-        const listener = alertListener({ settings, context: { project: 'shop', target: 'dev', command: 'build', runId, catalogUrl: settings.catalogUrl }, projectDir: dir, clean: (v) => v, warn: (w) => expect.fail(w.message) });
+      const runWith = async (status: string, runId: string, target = 'dev') => {
+        const listener = alertListener({ settings, context: { project: 'shop', target, command: 'build', runId, catalogUrl: settings.catalogUrl }, projectDir: dir, clean: (v) => v, warn: (w) => expect.fail(w.message) });
         // A failed model is routed nowhere here (rules: anomaly only); a skipped node is no problem.
         listener.listen({ type: 'node_finished', result: { uniqueId: 'model.shop.x', name: 'x', resourceType: 'model', status: 'error', message: 'boom' } } as never);
         listener.listen({ type: 'node_finished', result: monitorResult(status) } as never);
@@ -345,12 +345,19 @@ describe('alerts', () => {
         return rows;
       };
       const first = await runWith('warn', 'run-1');
-      expect(first).toMatchObject([{ problem_key: 'monitor.shop.orders_volume:anomaly', kind: 'anomaly', event: 'alert', status: 'sent', channel: 'hook' }]);
+      expect(first).toMatchObject([{ problem_key: 'dev:monitor.shop.orders_volume:anomaly', kind: 'anomaly', event: 'alert', status: 'sent', channel: 'hook' }]);
       expect(hook.bodies).toHaveLength(1);
       expect(hook.bodies[0]!.text).toContain('monitor orders_volume shows an anomaly: volume · row_count = 12 (expected 950 to 1050)');
       expect(hook.bodies[0]!.text).toContain('https://cat.example/#/node/monitor.shop.orders_volume');
       expect(await runWith('fail', 'run-2')).toEqual([]);
       expect(hook.bodies).toHaveLength(1);
+      // A reused monitor measured nothing: the anomaly stays open, no recovery.
+      expect(await runWith('reused', 'run-2b')).toEqual([]);
+      // Another target sharing dpf_meta: dev's open anomaly neither silences nor recovers prod's.
+      expect(await runWith('warn', 'run-prod', 'prod')).toMatchObject([{ problem_key: 'prod:monitor.shop.orders_volume:anomaly', event: 'alert' }]);
+      expect(await runWith('pass', 'run-prod-2', 'prod')).toMatchObject([{ event: 'recovery', problem_key: 'prod:monitor.shop.orders_volume:anomaly' }]);
+      expect(hook.bodies).toHaveLength(3);
+      hook.bodies.splice(1, 2);
       expect(await runWith('pass', 'run-3')).toMatchObject([{ event: 'recovery', status: 'sent' }]);
       expect(hook.bodies[1]!.text).toContain('resolved: monitor orders_volume (anomaly)');
       expect(await runWith('pass', 'run-4')).toEqual([]);

@@ -139,6 +139,10 @@ describe('engine figures and cost per node run', () => {
     expect(run.code).toBe(2);
     expect(run.output).toContain('DPF740');
     expect(run.output).toContain('outputs.dev.cost.per_cpu_hour');
+    // A build goes on: the rate is a warning there, and the run is recorded without a cost.
+    const build = await dpf(['build'], { cwd: dir });
+    expect(build.code, build.output).toBe(0);
+    expect(build.output).toMatch(/warning DPF740/);
   });
 
   it('adds the new columns to history tables of version 1, keeping their rows', async () => {

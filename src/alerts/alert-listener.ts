@@ -43,12 +43,14 @@ export function alertListener(options: AlertListenerOptions): AlertListener {
     listen(event) {
       if (event.type !== 'node_finished') return;
       const result = (event as unknown as { result: AlertableResult }).result;
-      const problem = problemOf(result);
+      const found = problemOf(result);
+      // Targets that share one dpf_meta (dev and prod in one catalog) keep their problems apart.
+      const problem = found && { ...found, key: `${options.context.target}:${found.key}` };
       if (problem) problems.set(problem.key, problem);
       else if (ranClean(result)) clean.set(result.uniqueId, { name: result.name, resourceType: result.resourceType, status: result.status });
     },
     add(problem) {
-      problems.set(problem.key, problem);
+      problems.set(`${options.context.target}:${problem.key}`, { ...problem, key: `${options.context.target}:${problem.key}` });
     },
     async finish(adapter) {
       try {
@@ -66,7 +68,8 @@ export function alertListener(options: AlertListenerOptions): AlertListener {
     if (settings.channels.length === 0) return [];
     let sent: SentRecord[] = [];
     try {
-      sent = await readSentAlerts(adapter, options.database);
+      // Only this target's: another target's open problem neither silences nor recovers ours.
+      sent = (await readSentAlerts(adapter, options.database)).filter((r) => r.problemKey.startsWith(`${options.context.target}:`));
     } catch (err) {
       options.warn(diagnostic('AlertStateUnreadable', { detail: options.clean(String((err as Error)?.message ?? err)) }, undefined, 'warning'));
     }

@@ -57,8 +57,12 @@ function kindOf(result: AlertableResult): ProblemKind | undefined {
   return result.status === 'warn' ? 'warning' : undefined;
 }
 
-/** The node ran and nothing was wrong: its open problems recover. */
-export const ranClean = (result: AlertableResult) => ['success', 'reused', 'pass'].includes(result.status);
+/**
+ * The node ran and nothing was wrong: its open problems recover. A reused monitor measured
+ * nothing (its node was reused), so it says nothing about an anomaly it found before.
+ */
+export const ranClean = (result: AlertableResult) =>
+  result.resourceType === 'monitor' ? result.status === 'pass' : ['success', 'reused', 'pass'].includes(result.status);
 
 function monitorSummary(m: MonitorFacts, message: string): string {
   const what = [m.monitor, m.metric, m.column && `column ${m.column}`].filter(Boolean).join(' · ');

@@ -179,7 +179,7 @@ async function execute(session: Session, options: RunOptions & { readonly output
     targetPath: compiled.targetPath,
     manifest: compiled.manifest,
     keepDays: compiled.history?.keep_days ?? DEFAULT_KEEP_DAYS,
-    rates: costRatesOf(compiled.target.settings, compiled.target.targetName),
+    rates: costRatesOr(compiled.target.settings, compiled.target.targetName, emit),
     clean: session.clean,
     warn: (where, detail) => emit({ type: 'warning', diagnostic: diagnostic('HistoryWriteFailed', { where, detail }, undefined, 'warning') }),
   });
@@ -269,6 +269,20 @@ async function execute(session: Session, options: RunOptions & { readonly output
     else forgetLedger(compiled.targetPath);
   }
   return result;
+}
+
+/**
+ * The target's cost rates; a rate that is not a number is a warning and the run is priced at
+ * nothing (its figures are still recorded), never a failed build: cost is best effort, like history.
+ */
+function costRatesOr(settings: Parameters<typeof costRatesOf>[0], targetName: string, emit: Listener): ReturnType<typeof costRatesOf> {
+  try {
+    return costRatesOf(settings, targetName);
+  } catch (err) {
+    if (!(err instanceof DpfError)) throw err;
+    for (const d of err.diagnostics) emit({ type: 'warning', diagnostic: { ...d, severity: 'warning' } });
+    return undefined;
+  }
 }
 
 /** The selection as given, for dpf_meta.runs.selector; null when everything is selected. */

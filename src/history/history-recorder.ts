@@ -88,7 +88,17 @@ export function historyRecorder(options: RecorderOptions): HistoryRecorder {
     const rows = take();
     if (HISTORY_TABLE_NAMES.every((t) => rows[t].length === 0)) return;
     const target = store;
-    writing = writing.then(() => (failed ? undefined : target.append(rows))).catch((err) => report(err, `${HISTORY_SCHEMA} tables`));
+    writing = writing
+      .then(() => (failed ? undefined : target.append(rows)))
+      .catch((err) => {
+        // A cancelled run interrupts every busy connection, this write's too: keep the rows for
+        // the write at the end (the runs row saying "cancelled" is the one wanted most).
+        if (/interrupt/i.test(String((err as Error)?.message ?? err))) requeue(rows);
+        else report(err, `${HISTORY_SCHEMA} tables`);
+      });
+  };
+  const requeue = (rows: HistoryRows) => {
+    for (const table of HISTORY_TABLE_NAMES) pending[table] = [...rows[table], ...pending[table]];
   };
 
   /**

@@ -38,11 +38,18 @@ export function historyStore(adapter: Pick<Adapter, 'withConnection' | 'dialect'
     const row = result.rows[0];
     return row ? { version: Number(row[0]), prunedAt: row[1] == null ? undefined : parseTimestamp(row[1]) } : undefined;
   };
-  const writeVersion = async (connection: Connection, prunedAt: Date | undefined) => {
-    await connection.execute(templates.render('delete_rows', { relation: rel(VERSION_TABLE) }));
-    const values = [dialect.literal(HISTORY_VERSION, 'integer'), dialect.literal(timestampText(prunedAt?.toISOString()), 'timestamp')].join(', ');
-    await connection.execute(templates.render('insert_values', { relation: rel(VERSION_TABLE), columns: VERSION_COLUMNS.map((c) => ({ name: dialect.quoteIdentifier(c.name) })), rows: [values] }));
-  };
+  // One transaction where the engine has them: a kill in between never leaves the table without its row.
+  const writeVersion = (connection: Connection, prunedAt: Date | undefined) =>
+    connection.transaction(async () => {
+      await connection.execute(templates.render('delete_rows', { relation: rel(VERSION_TABLE) }));
+      const values = [dialect.literal(HISTORY_VERSION, 'integer'), dialect.literal(timestampText(prunedAt?.toISOString()), 'timestamp')].join(', ');
+      await connection.execute(templates.render('insert_values', { relation: rel(VERSION_TABLE), columns: VERSION_COLUMNS.map((c) => ({ name: dialect.quoteIdentifier(c.name) })), rows: [values] }));
+    });
+  /**
+   * After a failed write: the next run checks the tables again (creates a dropped one, adds
+   * missing columns) instead of trusting the stored version. Best effort.
+   */
+  const forgetVersion = (connection: Connection) => connection.execute(templates.render('delete_rows', { relation: rel(VERSION_TABLE) })).catch(() => undefined);
   const addMissingColumns = async (connection: Connection) => {
     for (const [table, columns] of Object.entries(HISTORY_TABLES)) {
       const present = new Set((await connection.getColumns(historyRelation(table, database))).map((c) => c.name.toLowerCase()));
@@ -77,7 +84,7 @@ export function historyStore(adapter: Pick<Adapter, 'withConnection' | 'dialect'
         // An older layout: the tables it lacked were created above (version 2 added alerts, 4
         // table_stats and monitor_results), and the columns added since are added to its tables
         // (null in old rows, version 3).
-        if (stored) await addMissingColumns(connection);
+        await addMissingColumns(connection);
         known = { version: HISTORY_VERSION, prunedAt: stored?.prunedAt };
         // Recording the version makes the next run skip the DDL again.
         if (!stored || stored.version < HISTORY_VERSION) await writeVersion(connection, stored?.prunedAt);
@@ -85,18 +92,28 @@ export function historyStore(adapter: Pick<Adapter, 'withConnection' | 'dialect'
     },
     async append(rows, options = {}) {
       // One commit for all the tables where the engine has transactions (each commit is a sync of the log).
-      await adapter.withConnection((connection) => connection.transaction(async () => {
-        if (options.replaceRuns) {
-          const runIds = [...new Set(HISTORY_TABLE_NAMES.flatMap((t) => rows[t].map((r) => String(r.run_id))))];
-          if (runIds.length > 0) for (const table of HISTORY_TABLE_NAMES) await deleteRuns(connection, table, runIds);
+      await adapter.withConnection(async (connection) => {
+        try {
+          await write(connection);
+        } catch (err) {
+          if (err instanceof HistoryTableError) await forgetVersion(connection);
+          throw err;
         }
-        for (const table of HISTORY_TABLE_NAMES) {
-          if (rows[table].length === 0) continue;
-          const columns = HISTORY_TABLES[table];
-          const values = rows[table].map((row) => columns.map((c) => row[c.name] ?? null));
-          await naming(table, () => connection.appendRows(historyRelation(table, database), typed(columns), [values]));
-        }
-      }));
+      });
+      async function write(connection: Connection) {
+        await connection.transaction(async () => {
+          if (options.replaceRuns) {
+            const runIds = [...new Set(HISTORY_TABLE_NAMES.flatMap((t) => rows[t].map((r) => String(r.run_id))))];
+            if (runIds.length > 0) for (const table of HISTORY_TABLE_NAMES) await deleteRuns(connection, table, runIds);
+          }
+          for (const table of HISTORY_TABLE_NAMES) {
+            if (rows[table].length === 0) continue;
+            const columns = HISTORY_TABLES[table];
+            const values = rows[table].map((row) => columns.map((c) => row[c.name] ?? null));
+            await naming(table, () => connection.appendRows(historyRelation(table, database), typed(columns), [values]));
+          }
+        });
+      }
     },
     async prune(keepDays, now = new Date()) {
       return adapter.withConnection(async (connection) => {

@@ -73,7 +73,7 @@ export async function measureTable(node: MonitorNode, ctx: MonitorContext, colum
     };
   });
   const maxLoaded = loadedAt ? text(value('max_loaded_at')) : null;
-  const loadedTime = maxLoaded ? Date.parse(/[zZ]|[+-]\d\d:?\d\d$/.test(maxLoaded) ? maxLoaded.replace(' ', 'T') : `${maxLoaded.replace(' ', 'T')}Z`) : NaN;
+  const loadedTime = maxLoaded ? parseEngineTimestamp(maxLoaded) : NaN;
   return {
     relation: node.relationName,
     measuredAt,
@@ -83,4 +83,15 @@ export async function measureTable(node: MonitorNode, ctx: MonitorContext, colum
     freshnessLagSeconds: Number.isNaN(loadedTime) ? null : Math.max(0, (Date.parse(measuredAt) - loadedTime) / 1000),
     columns: stats,
   };
+}
+
+/**
+ * A timestamp as an engine prints it, as epoch milliseconds: without a zone it is UTC; with one
+ * it may be `+01:00`, `+0100`, `+01` (DuckDB's timestamptz) or a trailing ` UTC` (Trino).
+ */
+export function parseEngineTimestamp(text: string): number {
+  let t = text.trim().replace(' ', 'T').replace(/[ T]UTC$/, 'Z');
+  if (/[+-]\d\d$/.test(t)) t = `${t}:00`;
+  else if (!/[zZ]$|[+-]\d\d:?\d\d$/.test(t)) t = `${t}Z`;
+  return Date.parse(t);
 }

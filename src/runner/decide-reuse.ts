@@ -95,6 +95,8 @@ function decideMonitors(plan: Plan, manifest: Manifest, decisions: Map<string, R
     const monitor = manifest.nodes[step.uniqueId];
     if (monitor?.kind !== 'monitor') continue;
     const watched = manifest.nodes[monitor.attachedNode];
+    // A source with a load time ages while nothing loads: its monitor measures the lag every run.
+    if (monitor.loadedAtField) continue;
     const judges = watched?.kind === 'source' ? (readers.get(watched.uniqueId) ?? []) : [monitor.attachedNode];
     if (judges.length > 0 && judges.every((id) => decisions.get(id)?.reuse === true)) {
       decisions.set(step.uniqueId, { reuse: true, reason: `${watched?.name ?? monitor.attachedNode} is unchanged: nothing new to measure` });

@@ -343,14 +343,25 @@ export class DuckDBAdapter implements Adapter {
       const conn = await instance.connect();
       if (!profiles) return new DuckDBSession(conn, this.dialect);
       const file = join(profiles, `${connections++}.json`);
-      for (const sql of profilingStatements(file)) await conn.run(sql);
+      try {
+        for (const sql of profilingStatements(file)) await conn.run(sql);
+      } catch (err) {
+        conn.closeSync();
+        throw err;
+      }
       return new DuckDBSession(conn, this.dialect, file);
     });
     const extensions = (this.target.settings.extensions as string[] | undefined) ?? [];
     if (extensions.length > 0) {
-      await this.withConnection(async (c) => {
-        for (const ext of extensions) await c.execute(`load ${this.dialect.quoteIdentifier(ext)}`);
-      });
+      // Failing here (an extension not installed, offline) leaves nothing open: not the file, not the stats folder.
+      try {
+        await this.withConnection(async (c) => {
+          for (const ext of extensions) await c.execute(`load ${this.dialect.quoteIdentifier(ext)}`);
+        });
+      } catch (err) {
+        await this.close();
+        throw err;
+      }
     }
   }
 
