@@ -81,6 +81,30 @@ describe('monitors are opt-in', () => {
   });
 });
 
+describe('monitors and personal data', () => {
+  it('measure a column marked pii or sensitive by counts only: no value, extreme or mean reaches table_stats', async () => {
+    const dir = makeProject(
+      {
+        'models/people.sql': "{{config materialized=\"table\"}}\nselect 1 as id, 'ann@example.com' as email, 52000 as salary union all select 2, 'bo@example.com', 61000\n",
+        'models/people.yml': 'models:\n  - name: people\n    columns:\n      - name: email\n        meta: {pii: true}\n      - name: salary\n        tags: [sensitive]\n',
+      },
+      ON,
+    );
+    const run = await dpf(['build'], { cwd: dir });
+    expect(run.code, run.output).toBe(0);
+    const rows = await queryDuckDB(db(dir), "select column_name, null_pct, min_value, max_value, mean, mean_length from dpf_meta.table_stats where column_name is not null order by column_name");
+    const byColumn = Object.fromEntries(rows.map((r) => [String(r.column_name), r]));
+    expect(byColumn.id).toMatchObject({ min_value: '1', max_value: '2' });
+    for (const column of ['email', 'salary']) {
+      expect(byColumn[column], column).toMatchObject({ min_value: null, max_value: null, mean: null, mean_length: null });
+      expect(Number(byColumn[column]!.null_pct), column).toBe(0);
+    }
+    const all = JSON.stringify(await queryDuckDB(db(dir), 'select * from dpf_meta.table_stats'));
+    expect(all).not.toContain('example.com');
+    expect(all).not.toContain('52000');
+  });
+});
+
 describe('monitor settings, dpf monitor and dpf ls', () => {
   it('fails the build with severity: error, leaves the downstream model built, and dpf monitor runs monitors alone', async () => {
     const dir = makeProject(

@@ -8,6 +8,7 @@
  * Columns marked as personal data get counts only; top values are kept for columns whose
  * values repeat (top values of an id or an email column would just be rows).
  */
+import { isSensitiveColumn } from '../compiler/sensitive-columns.js';
 import type { Connection, Dialect } from '../adapters/adapter.js';
 import type { ExecutableNode } from '../compiler/manifest.js';
 import type { SqlTemplates } from '../adapters/sql-templates.js';
@@ -44,16 +45,8 @@ export const isNumericType = (type: string) => NUMERIC.test(type.trim());
 /** Top values only where values repeat: at most this share of the non-null values is distinct. */
 const MAX_DISTINCT_SHARE_FOR_TOP = 0.5;
 
-/**
- * Whether a column holds personal data by its YAML: `meta: {pii: true}` (or sensitive), or a
- * tag pii / sensitive on the column. Such columns are profiled by counts only, never values.
- */
-export function isSensitiveColumn(node: ExecutableNode, column: string): boolean {
-  const declared = Object.values(node.columns).find((c) => c.name.toLowerCase() === column.toLowerCase());
-  if (!declared) return false;
-  const flagged = (v: unknown) => v === true || v === 'true';
-  return flagged(declared.meta.pii) || flagged(declared.meta.sensitive) || declared.tags.some((t) => /^(pii|sensitive)$/i.test(t));
-}
+/** Columns holding personal data are profiled by counts only, never values (src/compiler/sensitive-columns.ts). */
+export { isSensitiveColumn };
 
 /** Whether a model or seed asked for profiles in its config or meta. */
 export function wantsProfile(node: ExecutableNode): boolean {

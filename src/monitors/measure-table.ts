@@ -5,6 +5,7 @@
  * variant (approx_distinct, Bernoulli sampling). With `sample: N`, a table of more than N rows
  * is measured on a sample of about N rows (its row count stays exact: one count first).
  */
+import { isSensitiveColumn } from '../compiler/sensitive-columns.js';
 import type { ColumnDescription } from '../adapters/adapter.js';
 import type { MonitorNode } from '../compiler/manifest.js';
 import type { MonitorContext } from './monitor-context.js';
@@ -34,14 +35,21 @@ export async function measureTable(node: MonitorNode, ctx: MonitorContext, colum
       sample = { sample_rows: node.config.sample, sample_percent: Math.min(100, (100 * node.config.sample) / exactCount) };
     }
   }
-  const specs = watchedColumns(node, columns).map((c, i) => ({
-    column: c,
-    name: dialect.quoteIdentifier(c.name),
-    alias: `c${i}`,
-    ordered: ORDERED.test(c.type.trim()),
-    numeric: NUMERIC.test(c.type.trim()),
-    text: TEXT.test(c.type.trim()),
-  }));
+  // Personal data (meta pii/sensitive, or such a tag) is measured by counts only: its values,
+  // extremes and means would otherwise land in dpf_meta.table_stats for anyone to read.
+  const watched = ctx.manifest.nodes[node.attachedNode];
+  const sensitive = (column: string) => !!watched && 'columns' in watched && isSensitiveColumn(watched, column);
+  const specs = watchedColumns(node, columns).map((c, i) => {
+    const values = !sensitive(c.name);
+    return {
+      column: c,
+      name: dialect.quoteIdentifier(c.name),
+      alias: `c${i}`,
+      ordered: values && ORDERED.test(c.type.trim()),
+      numeric: values && NUMERIC.test(c.type.trim()),
+      text: values && TEXT.test(c.type.trim()),
+    };
+  });
   const loadedAt = node.loadedAtField;
   const sql = templates.render('table_stats', {
     relation: node.relationName,
