@@ -105,6 +105,20 @@ describe('monitors and personal data', () => {
   });
 });
 
+describe('a sampled monitor with a where', () => {
+  it('counts the rows its where keeps, sampled or not, so the series does not jump when the table grows past the sample', async () => {
+    const dir = makeProject(
+      { 'models/t.sql': '{{config materialized="table"}}\nselect n from range(1, 6) as r(n)\n' },
+      'name: proj\nmonitors:\n  enabled: true\n  sample: 2\n  where: "n > 1"\n',
+    );
+    const run = await dpf(['build'], { cwd: dir });
+    expect(run.code, run.output).toBe(0);
+    const [row] = await queryDuckDB(db(dir), 'select row_count, sampled_rows from dpf_meta.table_stats where column_name is null');
+    expect(Number(row!.row_count)).toBe(4);
+    expect(Number(row!.sampled_rows)).toBe(2);
+  });
+});
+
 describe('monitor settings, dpf monitor and dpf ls', () => {
   it('fails the build with severity: error, leaves the downstream model built, and dpf monitor runs monitors alone', async () => {
     const dir = makeProject(

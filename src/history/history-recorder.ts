@@ -14,7 +14,7 @@ import type { RunEvent, RunSummary } from '../runner/run-results.js';
 import { gitState } from './git-state.js';
 import { emptyRows, freshnessRow, monitorResultRows, nodeRunRow, runRow, tableStatsRows, testResultRow, type HistoryRows } from './history-rows.js';
 import { nodeOfKind } from '../compiler/node-kinds.js';
-import { appendToSpool, clearSpool, readSpool, SPOOL_FILE } from './history-spool.js';
+import { appendToSpool, claimSpool, SPOOL_FILE } from './history-spool.js';
 import { HistoryTableError, historyStore } from './history-store.js';
 import { HISTORY_SCHEMA, HISTORY_TABLE_NAMES } from './history-tables.js';
 import { userInfo } from 'node:os';
@@ -114,12 +114,16 @@ export function historyRecorder(options: RecorderOptions): HistoryRecorder {
     writing = writing
       .then(async () => {
         await target.ensure();
-        // Runs answered from the ledger since the warehouse was last opened, first.
-        const spooled = readSpool(options.targetPath);
-        if (HISTORY_TABLE_NAMES.some((t) => spooled[t].length > 0)) {
-          await target.append(spooled, { replaceRuns: true });
+        // Runs answered from the ledger since the warehouse was last opened, first; claimed
+        // (renamed) before reading, so that a ledger run meanwhile starts a new spool.
+        const claim = claimSpool(options.targetPath);
+        try {
+          if (HISTORY_TABLE_NAMES.some((t) => claim.rows[t].length > 0)) await target.append(claim.rows, { replaceRuns: true });
+          claim.done();
+        } catch (err) {
+          claim.giveBack();
+          throw err;
         }
-        clearSpool(options.targetPath);
         await target.prune(options.keepDays);
       })
       .catch((err) => report(err, `${HISTORY_SCHEMA} tables`));

@@ -30,7 +30,8 @@ export async function measureTable(node: MonitorNode, ctx: MonitorContext, colum
   let exactCount: number | undefined;
   let sample: { sample_rows: number; sample_percent: number } | undefined;
   if (node.config.sample !== undefined) {
-    exactCount = Number(await ctx.queryValue(templates.render('count_rows', { relation: node.relationName })));
+    // Counted over the rows the monitor watches (its where), as the stats query measures them.
+    exactCount = Number(await ctx.queryValue(templates.render('count_rows', { relation: node.relationName, where: node.config.where })));
     if (exactCount > node.config.sample) {
       sample = { sample_rows: node.config.sample, sample_percent: Math.min(100, (100 * node.config.sample) / exactCount) };
     }

@@ -91,6 +91,8 @@ describe.each(origins)('the demo catalog opened from %s', (origin, url) => {
     const edge = 'g.g-edge[data-from="model.shop.fct_orders"][data-to="model.shop.orders_daily"] path.hit';
     await clickEdge(page, edge);
     await page.waitForFunction(() => decodeURIComponent(location.hash).includes('focus=model.shop.fct_orders'));
+    // The hash changes first, the page renders after it: wait for the heading, not a fixed time.
+    await page.waitForFunction(() => document.querySelector('h1')?.textContent === 'Lineage of fct_orders', undefined, { timeout: 10_000 }).catch(() => undefined);
     expect(await page.textContent('h1')).toBe('Lineage of fct_orders');
     expect(await page.textContent('#graph-focus h3')).toBe('fct_orders');
     expect(await page.locator('g.g-node.focus').getAttribute('data-id')).toBe('model.shop.fct_orders');
