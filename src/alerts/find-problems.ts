@@ -5,18 +5,11 @@
  * produced by src/monitors). A late start comes from the scheduler, not from a result:
  * `lateStartProblem` is its entry, and arrives with the scheduler. Pure functions, no I/O.
  */
+import type { MonitorFacts } from '../monitors/monitor-findings.js';
 import type { NodeResult } from '../runner/run-results.js';
 import type { ProblemKind } from './alert-config.js';
 
-/** What a monitor step reports (the monitors helper's shape on NodeResult, read structurally here). */
-export interface MonitorFacts {
-  readonly monitor: string;
-  readonly metric?: string;
-  readonly column?: string;
-  readonly value?: number;
-  readonly expected?: { readonly low: number; readonly high: number };
-  readonly detail?: string;
-}
+export type { MonitorFacts };
 
 /** The part of a NodeResult alerts read; a monitor step's result carries `monitor`. */
 export type AlertableResult = Pick<NodeResult, 'uniqueId' | 'name' | 'status' | 'message'> & {

@@ -5,6 +5,7 @@
  * retention, and reads recent rows back. Identifiers are quoted by the dialect; values in SQL
  * are the dialect's literals. It throws on failure: the recorder turns that into a warning.
  */
+import { parseEngineTimestamp } from '../adapters/engine-timestamp.js';
 import type { Adapter, Connection, Dialect } from '../adapters/adapter.js';
 import type { SqlTemplates } from '../adapters/sql-templates.js';
 import { HISTORY_SCHEMA, HISTORY_TABLE_NAMES, HISTORY_TABLES, HISTORY_VERSION, VERSION_COLUMNS, VERSION_TABLE, historyRelation, type HistoryColumn, type HistoryRow, type HistoryTableName } from './history-tables.js';
@@ -154,9 +155,7 @@ export class HistoryTableError extends Error {
 /** A timestamp as an engine returns it (text without a zone, in UTC here) as a Date. */
 export function parseTimestamp(value: unknown): Date | undefined {
   if (value instanceof Date) return value;
-  const text = String(value).trim();
-  const iso = /[zZ]|[+-]\d\d:?\d\d$/.test(text) ? text.replace(' ', 'T') : `${text.replace(' ', 'T')}Z`;
-  const time = Date.parse(iso);
+  const time = parseEngineTimestamp(String(value));
   return Number.isNaN(time) ? undefined : new Date(time);
 }
 

@@ -95,16 +95,3 @@ describe('judgeSeries', () => {
     expect(verdicts[20]).toBe('anomaly');
   });
 });
-
-describe('parseEngineTimestamp', () => {
-  it('reads the spellings engines print, zone or none', async () => {
-    const { parseEngineTimestamp } = await import('./measure-table.js');
-    const utc = Date.UTC(2024, 0, 1, 10, 0, 0);
-    expect(parseEngineTimestamp('2024-01-01 10:00:00')).toBe(utc);
-    expect(parseEngineTimestamp('2024-01-01 10:00:00+00')).toBe(utc);
-    expect(parseEngineTimestamp('2024-01-01 11:00:00+01')).toBe(utc);
-    expect(parseEngineTimestamp('2024-01-01 11:00:00+01:00')).toBe(utc);
-    expect(parseEngineTimestamp('2024-01-01 10:00:00.000 UTC')).toBe(utc);
-    expect(parseEngineTimestamp('2024-01-01T10:00:00Z')).toBe(utc);
-  });
-});

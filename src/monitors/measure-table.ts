@@ -5,6 +5,7 @@
  * variant (approx_distinct, Bernoulli sampling). With `sample: N`, a table of more than N rows
  * is measured on a sample of about N rows (its row count stays exact: one count first).
  */
+import { parseEngineTimestamp } from '../adapters/engine-timestamp.js';
 import { isSensitiveColumn } from '../compiler/sensitive-columns.js';
 import type { ColumnDescription } from '../adapters/adapter.js';
 import type { MonitorNode } from '../compiler/manifest.js';
@@ -92,15 +93,4 @@ export async function measureTable(node: MonitorNode, ctx: MonitorContext, colum
     freshnessLagSeconds: Number.isNaN(loadedTime) ? null : Math.max(0, (Date.parse(measuredAt) - loadedTime) / 1000),
     columns: stats,
   };
-}
-
-/**
- * A timestamp as an engine prints it, as epoch milliseconds: without a zone it is UTC; with one
- * it may be `+01:00`, `+0100`, `+01` (DuckDB's timestamptz) or a trailing ` UTC` (Trino).
- */
-export function parseEngineTimestamp(text: string): number {
-  let t = text.trim().replace(' ', 'T').replace(/[ T]UTC$/, 'Z');
-  if (/[+-]\d\d$/.test(t)) t = `${t}:00`;
-  else if (!/[zZ]$|[+-]\d\d:?\d\d$/.test(t)) t = `${t}Z`;
-  return Date.parse(t);
 }

@@ -8,16 +8,11 @@
  */
 import type { StatementStats } from '../adapters/adapter.js';
 
-export interface NodeResources {
-  /** CPU milliseconds, summed over the step's statements. */
-  readonly cpuMs?: number;
-  /** Milliseconds the engine spent on the statements (their wall time, summed). */
-  readonly wallMs?: number;
-  /** The highest peak memory of its statements, in bytes (see StatementStats.peakMemoryBytes). */
-  readonly peakMemoryBytes?: number;
-  readonly rowsScanned?: number;
-  readonly bytesScanned?: number;
-  readonly bytesWritten?: number;
+/**
+ * A step's figures: its statements' StatementStats summed (CPU, wall time, rows, bytes), the
+ * highest peak memory, every query id, and how many statements reported.
+ */
+export interface NodeResources extends Omit<StatementStats, 'queryId'> {
   /** The engine's ids of its statements, where the engine gives them (Trino). */
   readonly queryIds: readonly string[];
   /** Statements that reported stats. */
