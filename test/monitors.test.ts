@@ -4,6 +4,7 @@
  * warnings in the build output and as rows of dpf_meta.monitor_results; severity error fails
  * a build; dpf monitor runs monitors alone; dpf ls lists them; an older dpf_meta is upgraded.
  */
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { detectionProof } from '../bench/monitor-bench.js';
@@ -217,5 +218,63 @@ describe('a monitor with nothing to measure', () => {
     expect(run.stdout).toMatch(/WARN +mon +landing\.later/);
     expect(run.stdout).toContain('DPF700: monitor_landing_later watches');
     expect(run.stdout).toMatch(/OK +table +main\.m/);
+  });
+});
+
+describe('monitors measured in batches', () => {
+  const project = () =>
+    makeProject(
+      {
+        'models/a.sql': '{{config materialized="table"}}\nselect range as n, \'x\' || range as s from range({{var "n"}})\n',
+        'models/b.sql': '{{config materialized="table"}}\nselect range * 2.5 as amount, null as gap from range(7)\n',
+        'models/c.sql': '{{config materialized="table"}}\nselect 1 as one\n',
+        'models/bad.sql': '{{config materialized="table"}}\nselect 1 as one\n',
+        'models/_bad.yml': 'models:\n  - name: bad\n    config:\n      monitors:\n        where: "no_such_column > 0"\n',
+      },
+      'name: proj\nmonitors:\n  enabled: true\n',
+    );
+  const stats = async (dir: string, runId: string) =>
+    (await queryDuckDB(db(dir), `select relation, column_name, data_type, row_count, null_pct, distinct_pct, min_value, max_value, mean, stddev, mean_length from dpf_meta.table_stats where run_id = '${runId}' order by relation, column_name nulls first`)).map((r) => JSON.stringify(r));
+  const lastRunId = async (dir: string) => String((await queryDuckDB(db(dir), 'select run_id from dpf_meta.runs order by started_at desc limit 1'))[0]!.run_id);
+
+  it('measures many tables in one statement, gives a table the batch cannot measure its own error, and measures as each alone would', async () => {
+    const dir = project();
+    const build = await dpf(['build', '--vars', '{"n": 5}'], { cwd: dir });
+    expect(build.code, build.output).toBe(1);
+    // dpf monitor: the four monitors are ready at once, so they run as one batch.
+    const run = await dpf(['monitor', '--vars', '{"n": 5}'], { cwd: dir });
+    expect(run.code, run.output).toBe(1);
+    // The monitor whose where does not bind is the one error.
+    expect(run.stdout).toMatch(/ERROR +mon +main\.bad/);
+    expect(run.stdout).toMatch(/PASS +mon +main\.a/);
+    expect(run.stdout).toMatch(/Finished in .* 1 error/);
+    const results = JSON.parse(readFileSync(join(dir, 'target/run_results.json'), 'utf8')) as { results: { uniqueId: string; status: string; runPath?: string; message: string }[] };
+    const monitors = results.results.filter((r) => r.uniqueId.startsWith('monitor.'));
+    expect(monitors.map((r) => [r.uniqueId, r.status]).sort()).toEqual([
+      ['monitor.proj.a', 'pass'],
+      ['monitor.proj.b', 'pass'],
+      ['monitor.proj.bad', 'error'],
+      ['monitor.proj.c', 'pass'],
+    ]);
+    expect(monitors.find((m) => m.uniqueId === 'monitor.proj.bad')!.message).toContain('no_such_column');
+    // One file of the batch's statements, which every monitor of it points to: one empty read
+    // of the columns, one statement of stats for all four, then each table alone (one failed).
+    const paths = new Set(monitors.map((m) => m.runPath));
+    expect(paths.size).toBe(1);
+    expect([...paths][0]).toMatch(/^target\/run\/proj\/batches\/monitor_\d+\.sql$/);
+    const batchSql = readFileSync(join(dir, [...paths][0]!), 'utf8');
+    expect(batchSql.match(/union all/g)?.length).toBe(3);
+    expect(batchSql).toContain('cross join');
+
+    // The batched stats are those of each table measured alone (dpf monitor -s one table).
+    const together = await stats(dir, await lastRunId(dir));
+    expect(together.length).toBe(3 + 3 + 2); // table rows of a, b, c and their columns
+    const alone: string[] = [];
+    for (const name of ['a', 'b', 'c']) {
+      const one = await dpf(['monitor', '--select', name, '--vars', '{"n": 5}'], { cwd: dir });
+      expect(one.code, one.output).toBe(0);
+      alone.push(...(await stats(dir, await lastRunId(dir))));
+    }
+    expect(alone.sort()).toEqual([...together].sort());
   });
 });

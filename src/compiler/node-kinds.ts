@@ -93,11 +93,18 @@ export type Compiled<N> = N extends { readonly compiledCode?: string } ? N & { r
  * check here failing is a bug in dpf, not a user's mistake.
  */
 export function forKinds<K extends NodeKind, C, R>(kinds: readonly K[], fn: (node: Compiled<NodeOfKind<K>>, ctx: C) => R): (node: ManifestNode, ctx: C) => R {
-  return (node, ctx) => {
-    const compiled = !COMPILED_KINDS.includes(node.kind) || (node as { compiledCode?: string }).compiledCode !== undefined;
-    if (!(kinds as readonly string[]).includes(node.kind) || !compiled) {
-      throw new Error(`a step for ${kinds.join(' or ')} nodes was given ${compiled ? 'a' : 'an uncompiled'} ${node.kind}: ${node.uniqueId}`);
-    }
-    return fn(node as Compiled<NodeOfKind<K>>, ctx);
-  };
+  return (node, ctx) => fn(ofKinds(kinds, node), ctx);
+}
+
+/** forKinds for a step that runs several nodes at once (monitors, measured together). */
+export function forKindsBatch<K extends NodeKind, C, R>(kinds: readonly K[], fn: (nodes: Compiled<NodeOfKind<K>>[], ctx: C) => R): (nodes: readonly ManifestNode[], ctx: C) => R {
+  return (nodes, ctx) => fn(nodes.map((node) => ofKinds(kinds, node)), ctx);
+}
+
+function ofKinds<K extends NodeKind>(kinds: readonly K[], node: ManifestNode): Compiled<NodeOfKind<K>> {
+  const compiled = !COMPILED_KINDS.includes(node.kind) || (node as { compiledCode?: string }).compiledCode !== undefined;
+  if (!(kinds as readonly string[]).includes(node.kind) || !compiled) {
+    throw new Error(`a step for ${kinds.join(' or ')} nodes was given ${compiled ? 'a' : 'an uncompiled'} ${node.kind}: ${node.uniqueId}`);
+  }
+  return node as Compiled<NodeOfKind<K>>;
 }

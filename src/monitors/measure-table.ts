@@ -1,8 +1,10 @@
 /**
- * The one stats query a monitor runs per table and build: the row count and, for every column
- * in one pass, null %, approximate distinct %, min/max (as text), mean and standard deviation
- * (numbers) and mean length (strings). templates/default/table_stats.sql.hbs, with a Trino
- * variant (approx_distinct, Bernoulli sampling). With `sample: N`, a table of more than N rows
+ * The stats monitors take of their tables: the row count and, for every column in one pass,
+ * null %, approximate distinct %, min/max (as text), mean and standard deviation (numbers) and
+ * mean length (strings). Several tables are measured in one statement (templates
+ * table_stats.sql.hbs: one row per table, `union all`), because on small tables the cost of a
+ * statement is most of the cost of measuring; a batch the engine refuses is measured table by
+ * table, so one table's error stays that table's. With `sample: N`, a table of more than N rows
  * is measured on a sample of about N rows (its row count stays exact: one count first).
  */
 import { parseEngineTimestamp } from '../adapters/engine-timestamp.js';
@@ -25,11 +27,56 @@ export function watchedColumns(node: MonitorNode, columns: readonly ColumnDescri
   return wanted ? columns.filter((c) => wanted.includes(c.name.toLowerCase())) : [...columns];
 }
 
-export async function measureTable(node: MonitorNode, ctx: MonitorContext, columns: readonly ColumnDescription[]): Promise<TableStats> {
-  const { dialect, templates } = ctx;
+/** A table to measure: the monitor and the relation's columns. */
+export interface TableToMeasure {
+  readonly node: MonitorNode;
+  readonly columns: readonly ColumnDescription[];
+}
+
+interface ColumnSpec {
+  readonly column: ColumnDescription;
+  /** Quoted, for the template. */
+  readonly name: string;
+  readonly ordered: boolean;
+  readonly numeric: boolean;
+  readonly text: boolean;
+}
+
+interface TableSpec {
+  readonly node: MonitorNode;
+  readonly columns: readonly ColumnSpec[];
+  readonly exactCount?: number;
+  readonly sample?: { readonly sample_rows: number; readonly sample_percent: number };
+}
+
+/**
+ * Measures the tables, in one statement where the engine takes it. Each entry of the answer is
+ * that table's stats, or the error measuring it alone gave.
+ */
+export async function measureTables(tables: readonly TableToMeasure[], ctx: MonitorContext): Promise<(TableStats | Error)[]> {
   const measuredAt = new Date().toISOString();
+  const specs: (TableSpec | Error)[] = [];
+  for (const table of tables) specs.push(await tableSpec(table, ctx).catch(asError));
+  const ready = specs.filter((s): s is TableSpec => !(s instanceof Error));
+  let measured: Map<TableSpec, TableStats | Error>;
+  try {
+    measured = await measureTogether(ready, ctx, measuredAt);
+  } catch (err) {
+    if (ready.length === 1) measured = new Map([[ready[0]!, asError(err)]]);
+    else {
+      // Alone, each table's error (a where that does not bind, a type the engine cannot
+      // aggregate) is its own monitor's, and the others are measured.
+      measured = new Map();
+      for (const spec of ready) measured.set(spec, await measureTogether([spec], ctx, measuredAt).then((m) => m.get(spec)!, asError));
+    }
+  }
+  return specs.map((s) => (s instanceof Error ? s : measured.get(s)!));
+}
+
+async function tableSpec({ node, columns }: TableToMeasure, ctx: MonitorContext): Promise<TableSpec> {
+  const { dialect, templates } = ctx;
   let exactCount: number | undefined;
-  let sample: { sample_rows: number; sample_percent: number } | undefined;
+  let sample: TableSpec['sample'];
   if (node.config.sample !== undefined) {
     // Counted over the rows the monitor watches (its where), as the stats query measures them.
     exactCount = Number(await ctx.queryValue(templates.render('count_rows', { relation: node.relationName, where: node.config.where })));
@@ -41,56 +88,92 @@ export async function measureTable(node: MonitorNode, ctx: MonitorContext, colum
   // extremes and means would otherwise land in dpf_meta.table_stats for anyone to read.
   const watched = ctx.manifest.nodes[node.attachedNode];
   const sensitive = (column: string) => !!watched && 'columns' in watched && isSensitiveColumn(watched, column);
-  const specs = watchedColumns(node, columns).map((c, i) => {
+  const specs = watchedColumns(node, columns).map((c): ColumnSpec => {
     const values = !sensitive(c.name);
     return {
       column: c,
       name: dialect.quoteIdentifier(c.name),
-      alias: `c${i}`,
       ordered: values && ORDERED.test(c.type.trim()),
       numeric: values && NUMERIC.test(c.type.trim()),
       text: values && TEXT.test(c.type.trim()),
     };
   });
-  const loadedAt = node.loadedAtField;
-  const sql = templates.render('table_stats', {
-    relation: node.relationName,
-    loaded_at: loadedAt,
-    columns: specs,
-    where: node.config.where,
-    ...sample,
+  return { node, columns: specs, exactCount, sample };
+}
+
+/**
+ * The names of the values the template lists for a table, in its order: the row count, the
+ * newest load time, then per column its non-null count, distinct count, extremes (ordered
+ * types), mean and deviation (numbers) and mean length (strings).
+ */
+function statKeys(spec: TableSpec): string[] {
+  const keys = ['row_count'];
+  if (spec.node.loadedAtField) keys.push('max_loaded_at');
+  spec.columns.forEach((c, i) => {
+    keys.push(`c${i}_nn`, `c${i}_nd`);
+    if (c.ordered) keys.push(`c${i}_min`, `c${i}_max`);
+    if (c.numeric) keys.push(`c${i}_mean`, `c${i}_sd`);
+    if (c.text) keys.push(`c${i}_len`);
+  });
+  return keys;
+}
+
+async function measureTogether(specs: readonly TableSpec[], ctx: MonitorContext, measuredAt: string): Promise<Map<TableSpec, TableStats>> {
+  if (specs.length === 0) return new Map();
+  const sql = ctx.templates.render('table_stats', {
+    tables: specs.map((s, index) => ({
+      index,
+      relation: s.node.relationName,
+      loaded_at: s.node.loadedAtField,
+      columns: s.columns,
+      where: s.node.config.where,
+      ...s.sample,
+    })),
   });
   const result = await ctx.query(sql);
-  const row = result.rows[0] ?? [];
-  const value = (name: string) => {
-    const i = result.columns.findIndex((c) => c.name.toLowerCase() === name);
-    return i === -1 ? null : row[i];
-  };
+  const answers = new Map<number, unknown[]>();
+  for (const [index, values] of result.rows) answers.set(Number(index), Array.isArray(values) ? values : []);
+  const measured = new Map<TableSpec, TableStats>();
+  specs.forEach((spec, index) => {
+    const keys = statKeys(spec);
+    const values = answers.get(index);
+    if (!values || values.length !== keys.length) {
+      throw new Error(`the stats of ${spec.node.relationName} came back with ${values?.length ?? 'no'} values where ${keys.length} were asked for (a bug in dpf's table_stats template)`);
+    }
+    const byKey = new Map(keys.map((k, i) => [k, values[i]]));
+    measured.set(spec, statsOf(spec, (key) => byKey.get(key) ?? null, measuredAt));
+  });
+  return measured;
+}
+
+function statsOf(spec: TableSpec, value: (key: string) => unknown, measuredAt: string): TableStats {
   const measured = num(value('row_count')) ?? 0;
-  const stats: ColumnStats[] = specs.map((s) => {
-    const nonNull = num(value(`${s.alias}_nn`)) ?? 0;
-    const distinct = num(value(`${s.alias}_nd`));
+  const columns: ColumnStats[] = spec.columns.map((s, i) => {
+    const nonNull = num(value(`c${i}_nn`)) ?? 0;
+    const distinct = num(value(`c${i}_nd`));
     return {
       column: s.column.name,
       dataType: s.column.type,
       nullPct: measured === 0 ? null : (100 * (measured - nonNull)) / measured,
       distinctPct: nonNull === 0 || distinct === null ? null : Math.min(100, (100 * distinct) / nonNull),
-      min: s.ordered ? text(value(`${s.alias}_min`)) : null,
-      max: s.ordered ? text(value(`${s.alias}_max`)) : null,
-      mean: s.numeric ? num(value(`${s.alias}_mean`)) : null,
-      stddev: s.numeric ? num(value(`${s.alias}_sd`)) : null,
-      meanLength: s.text ? num(value(`${s.alias}_len`)) : null,
+      min: s.ordered ? text(value(`c${i}_min`)) : null,
+      max: s.ordered ? text(value(`c${i}_max`)) : null,
+      mean: s.numeric ? num(value(`c${i}_mean`)) : null,
+      stddev: s.numeric ? num(value(`c${i}_sd`)) : null,
+      meanLength: s.text ? num(value(`c${i}_len`)) : null,
     };
   });
-  const maxLoaded = loadedAt ? text(value('max_loaded_at')) : null;
+  const maxLoaded = spec.node.loadedAtField ? text(value('max_loaded_at')) : null;
   const loadedTime = maxLoaded ? parseEngineTimestamp(maxLoaded) : NaN;
   return {
-    relation: node.relationName,
+    relation: spec.node.relationName,
     measuredAt,
-    rowCount: sample ? exactCount! : measured,
+    rowCount: spec.sample ? spec.exactCount! : measured,
     rowsAdded: null,
-    sampledRows: sample ? measured : null,
+    sampledRows: spec.sample ? measured : null,
     freshnessLagSeconds: Number.isNaN(loadedTime) ? null : Math.max(0, (Date.parse(measuredAt) - loadedTime) / 1000),
-    columns: stats,
+    columns,
   };
 }
+
+const asError = (err: unknown): Error => (err instanceof Error ? err : new Error(String(err)));

@@ -1,6 +1,8 @@
 /**
- * A monitor step: measure the relation (one stats query), read its training window from
- * dpf_meta, judge, and report. Its status is the worst finding (pass, warn, or fail with
+ * Monitor steps, run in batches (the runner hands a batch of ready monitors to one call): the
+ * relations' columns from one empty read, the training windows from the run's one read of
+ * dpf_meta, the stats of every relation from one statement (measure-table.ts), then each
+ * monitor judged alone. A monitor's status is its worst finding (pass, warn, or fail with
  * `severity: error`); the stats and findings ride on the result for the history recorder
  * (table_stats, monitor_results) and the headline on `monitor` for alerts and reporters.
  * A relation that does not exist (a source not loaded yet) is the monitor's error.
@@ -8,13 +10,16 @@
 import type { ColumnDescription } from '../adapters/adapter.js';
 import type { MonitorNode } from '../compiler/manifest.js';
 import { diagnostic, type Diagnostic } from '../errors/dpf-error.js';
-import { forKinds } from '../compiler/node-kinds.js';
+import { forKindsBatch } from '../compiler/node-kinds.js';
 import { SEASONAL_LOOKBACK } from './detect-anomaly.js';
 import { judgeMonitor } from './judge-monitor.js';
-import { measureTable } from './measure-table.js';
+import { measureTables } from './measure-table.js';
 import type { MonitorContext } from './monitor-context.js';
 import { describeFinding, headline, worstStatus, type MonitorFacts, type MonitorFinding, type TableStats } from './monitor-findings.js';
 import { readMonitorHistory } from './read-monitor-history.js';
+
+/** Monitors measured together in one statement, at most. */
+export const MONITOR_BATCH_SIZE = 50;
 
 export interface MonitorOutcome {
   readonly status: 'pass' | 'warn' | 'fail';
@@ -25,21 +30,30 @@ export interface MonitorOutcome {
   readonly tableStats?: TableStats;
 }
 
-export async function runMonitor(node: MonitorNode, ctx: MonitorContext): Promise<MonitorOutcome | { readonly error: Diagnostic }> {
-  const columns = await columnsOf(node, ctx);
-  if (columns.length === 0) {
-    const watched = ctx.manifest.nodes[node.attachedNode];
-    const missing = diagnostic('MonitoredRelationMissing', { monitor: node.name, relation: node.relationName, node: watched?.name ?? node.attachedNode }, { file: node.originalFilePath });
-    // A declared source not loaded yet is worth a warning, not a failed build; a table dpf
-    // has just built that is not there is an error.
-    if (watched?.kind !== 'source') return { error: missing };
-    const finding: MonitorFinding = { monitor: 'volume', metric: 'row_count', status: 'warn', detail: `${missing.code}: ${missing.message}` };
-    return { status: 'warn', message: finding.detail!, monitor: { monitor: 'volume', metric: 'row_count', detail: finding.detail }, monitorFindings: [finding] };
+type Answer = MonitorOutcome | { readonly error: Diagnostic } | Error;
+
+export async function runMonitors(nodes: readonly MonitorNode[], ctx: MonitorContext): Promise<Answer[]> {
+  const columns = await columnsOfAll(nodes, ctx);
+  const answers: Answer[] = new Array(nodes.length);
+  const toMeasure: { node: MonitorNode; index: number; columns: readonly ColumnDescription[] }[] = [];
+  nodes.forEach((node, index) => {
+    const found = columns[index]!;
+    if (found instanceof Error) answers[index] = found;
+    else if (found.length === 0) answers[index] = missingRelation(node, ctx);
+    else toMeasure.push({ node, index, columns: found });
+  });
+  const measured = await measureTables(toMeasure, ctx);
+  for (const [k, { node, index }] of toMeasure.entries()) {
+    const stats = measured[k]!;
+    answers[index] = stats instanceof Error ? stats : await judge(node, stats, ctx);
   }
+  return answers;
+}
+
+async function judge(node: MonitorNode, measured: TableStats, ctx: MonitorContext): Promise<MonitorOutcome> {
   // Seasonality reads eight weeks for its weekday levels; the window stays training_window.
   const points = node.config.seasonality ? Math.max(node.config.training_window, SEASONAL_LOOKBACK) : node.config.training_window;
   const history = await readMonitorHistory(node, ctx, points);
-  const measured = await measureTable(node, ctx, columns);
   const earlier = ctx.resultOf?.(node.attachedNode);
   const last = history.measurements.at(-1);
   // Rows added: what the build reported, else the growth since the last measurement.
@@ -60,6 +74,47 @@ export async function runMonitor(node: MonitorNode, ctx: MonitorContext): Promis
   return { status, message, monitor: facts, monitorFindings: findings, tableStats: stats };
 }
 
+/** The monitor of a relation that is not there: an error for a table dpf built, a warning for a source. */
+function missingRelation(node: MonitorNode, ctx: MonitorContext): Answer {
+  const watched = ctx.manifest.nodes[node.attachedNode];
+  const missing = diagnostic('MonitoredRelationMissing', { monitor: node.name, relation: node.relationName, node: watched?.name ?? node.attachedNode }, { file: node.originalFilePath });
+  // A declared source not loaded yet is worth a warning, not a failed build; a table dpf
+  // has just built that is not there is an error.
+  if (watched?.kind !== 'source') return { error: missing };
+  const finding: MonitorFinding = { monitor: 'volume', metric: 'row_count', status: 'warn', detail: `${missing.code}: ${missing.message}` };
+  return { status: 'warn', message: finding.detail!, monitor: { monitor: 'volume', metric: 'row_count', detail: finding.detail }, monitorFindings: [finding] };
+}
+
+/**
+ * The columns of every relation of the batch from one empty read of them all (a cross join
+ * with `limit 0`, each relation's columns after a marker column). When that read fails (a
+ * relation is missing), each relation is read alone.
+ */
+async function columnsOfAll(nodes: readonly MonitorNode[], ctx: MonitorContext): Promise<(readonly ColumnDescription[] | Error)[]> {
+  if (nodes.length > 1) {
+    const markers = nodes.map((_, i) => `dpf_monitor_relation_${i}`);
+    const sql = ctx.templates.render('columns_of_relations', {
+      relations: nodes.map((n, i) => ({ relation: n.relationName, alias: ctx.dialect.quoteIdentifier(`dpf_r${i}`), marker: ctx.dialect.quoteIdentifier(markers[i]!) })),
+    });
+    const read = await ctx.query(sql).catch(() => undefined);
+    if (read) {
+      const at = (marker: string, from: number) => read.columns.findIndex((c, i) => i >= from && c.name === marker);
+      const split: ColumnDescription[][] = [];
+      let start = at(markers[0]!, 0);
+      for (let i = 0; i < nodes.length && start !== -1; i++) {
+        const next = i + 1 < nodes.length ? at(markers[i + 1]!, start + 1) : read.columns.length;
+        if (next === -1) break;
+        split.push(read.columns.slice(start + 1, next));
+        start = next;
+      }
+      if (split.length === nodes.length) return split;
+    }
+  }
+  const each: (readonly ColumnDescription[] | Error)[] = [];
+  for (const node of nodes) each.push(await columnsOf(node, ctx).catch((err: unknown) => (err instanceof Error ? err : new Error(String(err)))));
+  return each;
+}
+
 /**
  * The relation's columns and types from an empty read of it: a fraction of a millisecond,
  * where the catalog's information_schema costs ~10 ms a table on DuckDB with a thousand
@@ -75,4 +130,4 @@ async function columnsOf(node: MonitorNode, ctx: MonitorContext): Promise<readon
   }
 }
 
-export const monitorStrategy = forKinds(['monitor'], (node: MonitorNode, ctx: MonitorContext) => runMonitor(node, ctx));
+export const monitorStrategy = { batchSize: MONITOR_BATCH_SIZE, run: forKindsBatch(['monitor'], (nodes: MonitorNode[], ctx: MonitorContext) => runMonitors(nodes, ctx)) };

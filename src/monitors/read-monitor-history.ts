@@ -5,15 +5,29 @@
  * names read here are checked against src/history/history-tables.ts by a test. A history that
  * is not there yet (the first build) reads as empty.
  */
-import type { MonitorNode } from '../compiler/manifest.js';
+import { parseEngineTimestamp } from '../adapters/engine-timestamp.js';
+import type { ColumnMetric, MonitorNode } from '../compiler/manifest.js';
+import { nodesOfKind } from '../compiler/node-kinds.js';
 import type { MonitorContext } from './monitor-context.js';
 import type { ColumnStats } from './monitor-findings.js';
 
 export const HISTORY_SCHEMA_NAME = 'dpf_meta';
-/** table_stats columns the monitor reads back, in this order. */
+/** table_stats columns the monitor reads back for the table (column_name null). */
 export const TABLE_ROW_COLUMNS = ['run_id', 'measured_at', 'row_count', 'rows_added', 'freshness_lag_seconds'] as const;
-export const COLUMN_ROW_COLUMNS = ['run_id', 'column_name', 'data_type', 'null_pct', 'distinct_pct', 'min_value', 'max_value', 'mean', 'stddev', 'mean_length'] as const;
+/** table_stats columns the monitor reads back for each column: its name and type, and the metrics monitors judge. */
+export const COLUMN_ROW_COLUMNS = ['column_name', 'data_type', 'null_pct', 'distinct_pct', 'min_value', 'max_value', 'mean', 'stddev', 'mean_length'] as const;
 export const NODE_RUN_COLUMNS = ['started_at', 'execution_seconds'] as const;
+
+/** The table_stats column of each metric a monitor may judge. */
+const METRIC_COLUMN: Record<ColumnMetric, (typeof COLUMN_ROW_COLUMNS)[number]> = {
+  null_pct: 'null_pct',
+  distinct_pct: 'distinct_pct',
+  min: 'min_value',
+  max: 'max_value',
+  mean: 'mean',
+  stddev: 'stddev',
+  mean_length: 'mean_length',
+};
 
 /** One earlier measurement of the relation. */
 export interface PastMeasurement {
@@ -36,11 +50,9 @@ export interface MonitorHistory {
 const num = (v: unknown): number | null => (v === null || v === undefined ? null : Number.isFinite(Number(v)) ? Number(v) : null);
 const text = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
 
-/** A timestamp as an engine returns it (text in UTC without a zone, or a Date) in ms. */
+/** A timestamp as an engine returns it (text, UTC when it names no zone, or a Date) in ms. */
 export function timeOf(value: unknown): number {
-  if (value instanceof Date) return value.getTime();
-  const t = String(value).trim();
-  return Date.parse(/[zZ]|[+-]\d\d:?\d\d$/.test(t) ? t.replace(' ', 'T') : `${t.replace(' ', 'T')}Z`);
+  return value instanceof Date ? value.getTime() : parseEngineTimestamp(String(value));
 }
 
 interface AllHistory {
@@ -52,44 +64,61 @@ interface AllHistory {
 const key = (...parts: string[]) => parts.join('\u0000');
 
 /**
- * The newest `points` measurements of every relation, their column rows, and the newest
- * successful durations of every node: three queries for the whole run (templates
- * latest_rows), shared by every monitor of the run through ctx.shared.
+ * The newest `points` measurements of every relation (its table row and column rows), and the
+ * newest successful durations of every node: two queries for the whole run (template
+ * latest_series: one JSON text per relation or node), shared by every monitor of the run
+ * through ctx.shared. Of the column metrics, only those some monitor judges are read.
  */
 async function readAllHistory(ctx: MonitorContext, points: number): Promise<AllHistory> {
   const { dialect, templates } = ctx;
   const rel = (table: string) => dialect.renderRelation({ database: ctx.database, schema: HISTORY_SCHEMA_NAME, identifier: table });
   const q = (name: string) => dialect.quoteIdentifier(name);
-  const read = async (sql: string) => {
+  const judged = new Set(nodesOfKind(ctx.manifest, 'monitor').flatMap((m) => m.config.metrics.map((metric) => METRIC_COLUMN[metric])));
+  const columnValues = COLUMN_ROW_COLUMNS.filter((c) => c === 'column_name' || c === 'data_type' || judged.has(c));
+  const series = async (table: string, keys: readonly string[], values: readonly string[], partition: readonly string[], orderBy: string, where?: string) => {
+    const sql = templates.render('latest_series', { relation: rel(table), keys: keys.map(q), values: values.map(q), partition: partition.map(q), order_by: q(orderBy), where, limit: points });
     try {
-      return (await ctx.query(sql)).rows;
+      return (await ctx.query(sql)).rows.map((r) => ({ keys: r.slice(0, keys.length).map(String), rows: JSON.parse(String(r[keys.length])) as (string | null)[][] }));
     } catch {
       // No history tables yet (the first build of this warehouse), or written by an older dpf.
       return [];
     }
   };
-  const latest = (table: string, columns: readonly string[], partition: readonly string[], orderBy: string, where: string) =>
-    read(templates.render('latest_rows', { relation: rel(table), columns: columns.map(q), partition: partition.map(q), order_by: q(orderBy), where, limit: points }));
-  const tableRows = await latest('table_stats', ['unique_id', 'relation', ...TABLE_ROW_COLUMNS], ['unique_id', 'relation'], 'measured_at', `${q('column_name')} is null`);
-  const columnRows = await latest('table_stats', ['unique_id', 'relation', ...COLUMN_ROW_COLUMNS], ['unique_id', 'relation', 'column_name'], 'measured_at', `${q('column_name')} is not null`);
-  const durationRows = await latest('node_runs', ['unique_id', ...NODE_RUN_COLUMNS], ['unique_id'], 'started_at', `${q('status')} = ${dialect.literal('success', 'text')}`);
+  const values: readonly string[] = [...TABLE_ROW_COLUMNS, ...columnValues];
+  const at = (name: string) => values.indexOf(name);
+  const stats = await series('table_stats', ['unique_id', 'relation'], values, ['unique_id', 'relation', 'column_name'], 'measured_at');
   const tables = new Map<string, Omit<PastMeasurement, 'columns'>[]>();
-  for (const r of tableRows) {
-    const m = { runId: String(r[2]), at: timeOf(r[3]), rowCount: num(r[4]), rowsAdded: num(r[5]), freshnessLagSeconds: num(r[6]) };
-    if (!Number.isFinite(m.at)) continue;
-    const k = key(String(r[0]), String(r[1]));
-    tables.set(k, [...(tables.get(k) ?? []), m]);
-  }
   const columns = new Map<string, ColumnStats[]>();
-  for (const r of columnRows) {
-    const stats: ColumnStats = { column: String(r[3]), dataType: String(r[4] ?? ''), nullPct: num(r[5]), distinctPct: num(r[6]), min: text(r[7]), max: text(r[8]), mean: num(r[9]), stddev: num(r[10]), meanLength: num(r[11]) };
-    const k = key(String(r[0]), String(r[1]), String(r[2]));
-    columns.set(k, [...(columns.get(k) ?? []), stats]);
+  const metric = (r: (string | null)[], column: string, read: (v: unknown) => number | string | null) => (at(column) === -1 ? null : read(r[at(column)]));
+  for (const { keys, rows } of stats) {
+    const k = key(keys[0]!, keys[1]!);
+    for (const r of rows) {
+      const runId = String(r[at('run_id')]);
+      if (r[at('column_name')] === null) {
+        const m = { runId, at: timeOf(r[at('measured_at')]), rowCount: num(r[at('row_count')]), rowsAdded: num(r[at('rows_added')]), freshnessLagSeconds: num(r[at('freshness_lag_seconds')]) };
+        if (Number.isFinite(m.at)) tables.set(k, [...(tables.get(k) ?? []), m]);
+        continue;
+      }
+      const c: ColumnStats = {
+        column: String(r[at('column_name')]),
+        dataType: String(r[at('data_type')] ?? ''),
+        nullPct: metric(r, 'null_pct', num) as number | null,
+        distinctPct: metric(r, 'distinct_pct', num) as number | null,
+        min: metric(r, 'min_value', text) as string | null,
+        max: metric(r, 'max_value', text) as string | null,
+        mean: metric(r, 'mean', num) as number | null,
+        stddev: metric(r, 'stddev', num) as number | null,
+        meanLength: metric(r, 'mean_length', num) as number | null,
+      };
+      const ck = key(keys[0]!, keys[1]!, runId);
+      columns.set(ck, [...(columns.get(ck) ?? []), c]);
+    }
   }
+  const runs = await series('node_runs', ['unique_id'], NODE_RUN_COLUMNS, ['unique_id'], 'started_at', `${q('status')} = ${dialect.literal('success', 'text')}`);
   const durations = new Map<string, { at: number; value: number }[]>();
-  for (const r of durationRows) {
-    const d = { at: timeOf(r[1]), value: num(r[2]) ?? NaN };
-    if (Number.isFinite(d.at) && Number.isFinite(d.value)) durations.set(String(r[0]), [...(durations.get(String(r[0])) ?? []), d]);
+  for (const { keys, rows } of runs) {
+    const points = rows.map((r) => ({ at: timeOf(r[0]), value: num(r[1]) ?? NaN })).filter((d) => Number.isFinite(d.at) && Number.isFinite(d.value));
+    durations.set(keys[0]!, points);
   }
   return { tables, columns, durations };
 }

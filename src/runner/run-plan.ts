@@ -5,12 +5,12 @@
  */
 import type { Adapter, ExecuteResult, RelationType } from '../adapters/adapter.js';
 import { DpfError, diagnostic, type Diagnostic } from '../errors/dpf-error.js';
-import type { Manifest } from '../compiler/manifest.js';
+import type { Manifest, ManifestNode } from '../compiler/manifest.js';
 import { allNodes, executableNode, isSqlNode } from '../compiler/node-kinds.js';
 import { relative } from 'node:path';
 import { writeRunSql } from '../compiler/write-artifacts.js';
 import { STRATEGIES } from './materializations/index.js';
-import type { MaterializationContext } from './materializations/materialization.js';
+import type { BatchStrategy, MaterializationContext, StepOutcome } from './materializations/materialization.js';
 import type { Plan, PlanStep } from './plan-run.js';
 import { BLOCKING, type NodeResult, type NodeStatus, type RunEvent, type RunSummary } from './run-results.js';
 import { SqlTemplates } from '../adapters/sql-templates.js';
@@ -24,7 +24,8 @@ import { sourcesRead } from './build-records.js';
 import { filesVersion } from './source-versions.js';
 import { sourceLineOf } from './source-line.js';
 import { ResourceSlots } from './resource-slots.js';
-import { ResourceTally } from './step-resources.js';
+import { ResourceTally, shareOf, type NodeResources } from './step-resources.js';
+import type { StrategyName } from './step-kinds.js';
 
 export interface RunContext {
   readonly adapter: Adapter;
@@ -63,6 +64,9 @@ export interface RunContext {
   readonly database?: string;
 }
 
+/** How long a ready step of a batched strategy waits for others to join its batch, at most. */
+const BATCH_WAIT_MS = 250;
+
 const REUSED_MESSAGE = 'its code and inputs are unchanged since it was built (--rebuild-all builds it anyway)';
 
 export async function runPlan(plan: Plan, ctx: RunContext): Promise<RunSummary & { readonly reuseState?: ReuseState }> {
@@ -97,8 +101,7 @@ export async function runPlan(plan: Plan, ctx: RunContext): Promise<RunSummary &
     for (const dep of step.dependsOn) children.set(dep, [...(children.get(dep) ?? []), step.uniqueId]);
   }
   const byId = new Map(plan.steps.map((s) => [s.uniqueId, s]));
-  const ready: PlanStep[] = plan.steps.filter((s) => s.dependsOn.length === 0);
-  for (const step of ready) ctx.onEvent({ type: 'node_queued', step });
+  const ready: PlanStep[] = [];
   let finished = 0;
   let stopped = false;
   let cancelled = false;
@@ -127,17 +130,14 @@ export async function runPlan(plan: Plan, ctx: RunContext): Promise<RunSummary &
 
   const nodeById = new Map(allNodes(ctx.manifest).map((n) => [n.uniqueId, n]));
   const sharedValues = new Map<string, Promise<unknown>>();
-  const runStep = async (step: PlanStep, thread: number): Promise<NodeResult> => {
-    const node = nodeById.get(step.uniqueId)!;
+  let batchFiles = 0;
+  /** Runs one step, or a batch of steps of a batched strategy, on one connection. */
+  const runSteps = async (steps: readonly PlanStep[], thread: number): Promise<NodeResult[]> => {
+    const nodes = steps.map((s) => nodeById.get(s.uniqueId)!);
+    const strategy = STRATEGIES[steps[0]!.strategy];
     const statements: string[] = [];
-    const isTest = node.kind === 'test' || node.kind === 'unit_test';
-    // Tests, source tables declared in one YAML file, and monitors (beside their node's file) each get a file of their own.
-    const ownName = isTest || node.kind === 'monitor' ? node.name : node.kind === 'source' ? `${node.sourceName}.${node.tableName}` : undefined;
-    const runRelPath = ownName
-      ? `${node.packageName}/${node.originalFilePath.replace(node.kind === 'monitor' ? /\.[^./]+$/ : /\.(ya?ml|sql)$/, '')}/${ownName}.sql`
-      : `${node.packageName}/${node.originalFilePath}`;
-    const compiledPath = node.kind === 'test' ? node.compiledPath : undefined;
-    const declaredAt = isTest ? [node.location.file, node.location.line].filter(Boolean).join(':') : undefined;
+    // A batch's statements go to a file of the batch, which every step of it points to.
+    const runRelPath = steps.length === 1 ? runFileOf(nodes[0]!) : `${nodes[0]!.packageName}/batches/${steps[0]!.strategy}_${String(++batchFiles).padStart(3, '0')}.sql`;
     const t0 = Date.now();
     const startedAtStep = new Date(t0).toISOString();
     const tally = new ResourceTally();
@@ -145,8 +145,11 @@ export async function runPlan(plan: Plan, ctx: RunContext): Promise<RunSummary &
       tally.add(result.stats);
       return result;
     };
+    const writeRun = () => relative(ctx.projectRoot, writeRunSql(ctx.targetPath, runRelPath, statements));
+    // A batch's time and engine figures are shared evenly by its steps.
+    const timing = () => ({ startedAt: startedAtStep, completedAt: new Date().toISOString(), executionTime: (Date.now() - t0) / 1000 / steps.length });
     try {
-      const outcome = await ctx.adapter.withConnection(async (connection) => {
+      const outcomes = await ctx.adapter.withConnection(async (connection): Promise<(StepOutcome | Error)[]> => {
         const mctx: MaterializationContext = {
           connection,
           dialect: ctx.adapter.dialect,
@@ -183,102 +186,162 @@ export async function runPlan(plan: Plan, ctx: RunContext): Promise<RunSummary &
             return value;
           },
         };
-        const built = await STRATEGIES[step.strategy](node, mctx);
-        if (!built.error && ctx.adapter.capabilities.supportsGrants) await applyGrants(node, mctx);
-        return built;
+        if (typeof strategy !== 'function') return strategy.run(nodes, mctx);
+        const built = await strategy(nodes[0]!, mctx);
+        if (!built.error && ctx.adapter.capabilities.supportsGrants) await applyGrants(nodes[0]!, mctx);
+        return [built];
       });
-      const resources = tally.result();
-      const runPath = relative(ctx.projectRoot, writeRunSql(ctx.targetPath, runRelPath, statements));
-      const timing = { startedAt: startedAtStep, completedAt: new Date().toISOString(), executionTime: (Date.now() - t0) / 1000 };
-      if (outcome.error) {
-        return { ...base(step, thread), status: 'error', ...timing, message: outcome.error.message, error: outcome.error, freshness: outcome.freshness, runPath, compiledPath, resources };
-      }
-      return {
-        ...base(step, thread),
-        status: outcome.status ?? 'success',
-        ...timing,
-        rowsAffected: outcome.rowsAffected,
-        failures: outcome.failures,
-        sample: outcome.sample,
-        diff: outcome.diff,
-        freshness: outcome.freshness,
-        monitor: outcome.monitor,
-        monitorFindings: outcome.monitorFindings,
-        tableStats: outcome.tableStats,
-        message: outcome.message ?? (outcome.rowsAffected !== undefined ? `${outcome.rowsAffected} rows` : 'OK'),
-        reason: book?.decisions.get(step.uniqueId)?.reason,
-        runPath,
-        compiledPath,
-        declaredAt,
-        resources,
-      };
+      const resources = shareOf(tally.result(), steps.length);
+      const runPath = writeRun();
+      const times = timing();
+      return steps.map((step, i): NodeResult => {
+        const node = nodes[i]!;
+        const outcome = outcomes[i];
+        if (outcome instanceof Error || outcome === undefined) return failedStep(step, node, outcome ?? new Error('no outcome'), thread, times, runPath, statements, resources);
+        const { compiledPath, declaredAt } = locationsOf(node);
+        if (outcome.error) {
+          return { ...base(step, thread), status: 'error', ...times, message: outcome.error.message, error: outcome.error, freshness: outcome.freshness, runPath, compiledPath, resources };
+        }
+        return {
+          ...base(step, thread),
+          status: outcome.status ?? 'success',
+          ...times,
+          rowsAffected: outcome.rowsAffected,
+          failures: outcome.failures,
+          sample: outcome.sample,
+          diff: outcome.diff,
+          freshness: outcome.freshness,
+          monitor: outcome.monitor,
+          monitorFindings: outcome.monitorFindings,
+          tableStats: outcome.tableStats,
+          message: outcome.message ?? (outcome.rowsAffected !== undefined ? `${outcome.rowsAffected} rows` : 'OK'),
+          reason: book?.decisions.get(step.uniqueId)?.reason,
+          runPath,
+          compiledPath,
+          declaredAt,
+          resources,
+        };
+      });
     } catch (err) {
-      const runPath = relative(ctx.projectRoot, writeRunSql(ctx.targetPath, runRelPath, statements));
-      const located =
-        isSqlNode(node) || (node.kind === 'test' && node.testType === 'singular')
-          ? { file: node.originalFilePath, rawCode: node.rawCode }
-          : isTest
-            ? { file: node.location.file, line: node.location.line }
-            : { file: node.originalFilePath };
-      const error = toDiagnostic(err, ctx, { ...located, isTest }, statements, runPath);
-      return {
-        ...base(step, thread),
-        status: 'error',
-        startedAt: startedAtStep,
-        completedAt: new Date().toISOString(),
-        executionTime: (Date.now() - t0) / 1000,
-        message: error.message,
-        error,
-        runPath,
-        compiledPath,
-        resources: tally.result(),
-      };
+      const runPath = writeRun();
+      const times = timing();
+      const resources = shareOf(tally.result(), steps.length);
+      return steps.map((step, i) => failedStep(step, nodes[i]!, err, thread, times, runPath, statements, resources));
     }
   };
 
+  /** A step whose strategy threw: its error, located in its file. */
+  const failedStep = (
+    step: PlanStep,
+    node: ManifestNode,
+    err: unknown,
+    thread: number,
+    times: { startedAt: string; completedAt: string; executionTime: number },
+    runPath: string,
+    statements: string[],
+    resources: NodeResources | undefined,
+  ): NodeResult => {
+    const isTest = node.kind === 'test' || node.kind === 'unit_test';
+    const located =
+      isSqlNode(node) || (node.kind === 'test' && node.testType === 'singular')
+        ? { file: node.originalFilePath, rawCode: node.rawCode }
+        : isTest
+          ? { file: node.location.file, line: node.location.line }
+          : { file: node.originalFilePath };
+    const error = toDiagnostic(err, ctx, { ...located, isTest }, statements, runPath);
+    return { ...base(step, thread), status: 'error', ...times, message: error.message, error, runPath, compiledPath: locationsOf(node).compiledPath, resources };
+  };
+
+  // Steps of a batched strategy (monitors) wait, once ready, until a batch of them is full,
+  // nothing else is running or ready, or the first of them has waited BATCH_WAIT_MS.
+  const batches = new Map<StrategyName, { steps: PlanStep[]; since: number }>();
+  const enqueue = (step: PlanStep) => {
+    ctx.onEvent({ type: 'node_queued', step });
+    if (typeof STRATEGIES[step.strategy] === 'function' || reusable(step)) {
+      ready.push(step);
+      return;
+    }
+    const batch = batches.get(step.strategy) ?? { steps: [], since: Date.now() };
+    batch.steps.push(step);
+    batches.set(step.strategy, batch);
+  };
+
+  for (const step of plan.steps) if (step.dependsOn.length === 0) enqueue(step);
+
   await new Promise<void>((resolveAll) => {
     let active = 0;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const nextGroup = (): PlanStep[] | undefined => {
+      if (ready.length > 0) return [ready.shift()!];
+      for (const [name, batch] of batches) {
+        const size = (STRATEGIES[name] as BatchStrategy).batchSize;
+        if (batch.steps.length >= size || active === 0 || Date.now() - batch.since >= BATCH_WAIT_MS) {
+          const group = batch.steps.splice(0, size);
+          batch.since = Date.now();
+          if (batch.steps.length === 0) batches.delete(name);
+          return group;
+        }
+      }
+      return undefined;
+    };
     const pump = () => {
-      while (!stopped && active < threads && ready.length > 0) {
-        const step = ready.shift()!;
+      while (!stopped && active < threads) {
+        const group = nextGroup();
+        if (!group) break;
         const thread = active;
         active++;
-        ctx.onEvent({ type: 'node_started', index: finished + 1, total, step });
-        const run = reusable(step)
-          ? Promise.resolve<NodeResult>({
-              ...base(step, thread),
-              status: 'reused',
-              executionTime: 0,
-              message: REUSED_MESSAGE,
-              reason: book?.decisions.get(step.uniqueId)?.reason,
-            })
-          : slots.with(step.resources, () => runStep(step, thread)).catch((err: unknown): NodeResult => {
-              // runStep turns the step's own failures into results; this is a failure around it
-              // (target/run/ not writable on a full disk): that node's error, not a crash.
-              const error = err instanceof DpfError ? err.first : diagnostic('SqlError', { engine: ctx.adapter.engine, detail: String((err as Error)?.message ?? err), runPath: 'target/run/' }, { file: ctx.manifest.nodes[step.uniqueId]?.originalFilePath ?? step.name });
-              return { ...base(step, thread), status: 'error', executionTime: 0, message: error.message, error };
-            });
-        void run.then((result) => {
+        for (const step of group) ctx.onEvent({ type: 'node_started', index: finished + 1, total, step });
+        const first = group[0]!;
+        const run: Promise<NodeResult[]> =
+          group.length === 1 && reusable(first)
+            ? Promise.resolve([
+                {
+                  ...base(first, thread),
+                  status: 'reused',
+                  executionTime: 0,
+                  message: REUSED_MESSAGE,
+                  reason: book?.decisions.get(first.uniqueId)?.reason,
+                },
+              ])
+            : slots.with(first.resources, () => runSteps(group, thread)).catch((err: unknown): NodeResult[] =>
+                group.map((step) => {
+                  // runSteps turns the steps' own failures into results; this is a failure around
+                  // them (target/run/ not writable on a full disk): those nodes' error, not a crash.
+                  const error = err instanceof DpfError ? err.first : diagnostic('SqlError', { engine: ctx.adapter.engine, detail: String((err as Error)?.message ?? err), runPath: 'target/run/' }, { file: ctx.manifest.nodes[step.uniqueId]?.originalFilePath ?? step.name });
+                  return { ...base(step, thread), status: 'error', executionTime: 0, message: error.message, error };
+                }),
+              );
+        void run.then((done) => {
           active--;
-          record(result);
-          if (BLOCKING.has(result.status)) {
-            skipDescendants(step.uniqueId, step.name);
-            if (ctx.failFast) stopped = true;
-          } else {
+          for (const result of done) {
+            const step = byId.get(result.uniqueId)!;
+            record(result);
+            if (BLOCKING.has(result.status)) {
+              skipDescendants(step.uniqueId, step.name);
+              if (ctx.failFast) stopped = true;
+              continue;
+            }
             for (const child of children.get(step.uniqueId) ?? []) {
               const left = waiting.get(child)! - 1;
               waiting.set(child, left);
-              if (left === 0 && !results.has(child)) {
-                const next = byId.get(child)!;
-                ready.push(next);
-                ctx.onEvent({ type: 'node_queued', step: next });
-              }
+              if (left === 0 && !results.has(child)) enqueue(byId.get(child)!);
             }
           }
           pump();
         });
       }
-      if (active === 0 && (ready.length === 0 || stopped)) resolveAll();
+      if (active === 0 && (stopped || (ready.length === 0 && batches.size === 0))) {
+        clearTimeout(timer);
+        resolveAll();
+        return;
+      }
+      // A batch waiting for more steps is looked at again when its wait is over.
+      if (!stopped && batches.size > 0 && timer === undefined) {
+        timer = setTimeout(() => {
+          timer = undefined;
+          pump();
+        }, BATCH_WAIT_MS);
+      }
     };
     pump();
   });
@@ -353,6 +416,23 @@ function reusedRun(plan: Plan, ctx: Pick<RunContext, 'manifest' | 'invocationId'
   const summary: RunSummary = { command: plan.command, invocationId: ctx.invocationId, startedAt, elapsed: (Date.now() - started) / 1000, results, counts };
   ctx.onEvent({ type: 'run_finished', summary });
   return summary;
+}
+
+/** target/run/ path of a step's statements: tests, source tables declared in one YAML file, and monitors (beside their node's file) each get a file of their own. */
+function runFileOf(node: ManifestNode): string {
+  const ownName = node.kind === 'test' || node.kind === 'unit_test' || node.kind === 'monitor' ? node.name : node.kind === 'source' ? `${node.sourceName}.${node.tableName}` : undefined;
+  return ownName
+    ? `${node.packageName}/${node.originalFilePath.replace(node.kind === 'monitor' ? /\.[^./]+$/ : /\.(ya?ml|sql)$/, '')}/${ownName}.sql`
+    : `${node.packageName}/${node.originalFilePath}`;
+}
+
+/** Where a test's compiled SQL and declaration are, for its result. */
+function locationsOf(node: ManifestNode): { compiledPath?: string; declaredAt?: string } {
+  if (node.kind !== 'test' && node.kind !== 'unit_test') return {};
+  return {
+    compiledPath: node.kind === 'test' ? node.compiledPath : undefined,
+    declaredAt: [node.location.file, node.location.line].filter(Boolean).join(':'),
+  };
 }
 
 function base(step: PlanStep, thread: number) {

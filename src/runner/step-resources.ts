@@ -51,3 +51,19 @@ export class ResourceTally {
     };
   }
 }
+
+/**
+ * One step's share of a batch's figures (steps run together, as monitors are): times, rows and
+ * bytes divided evenly (rows and bytes rounded), so that a run's totals stay about the engine's; peak memory and query ids
+ * are the batch's.
+ */
+export function shareOf(resources: NodeResources | undefined, steps: number): NodeResources | undefined {
+  if (!resources || steps <= 1) return resources;
+  const shared: Partial<Record<Summed, number>> = {};
+  for (const key of SUMMED) {
+    const value = resources[key];
+    // Rows and bytes stay whole numbers (history stores them as integers); times do not.
+    if (value !== undefined) shared[key] = key === 'cpuMs' || key === 'wallMs' ? value / steps : Math.round(value / steps);
+  }
+  return { ...resources, ...shared };
+}

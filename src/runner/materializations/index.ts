@@ -5,7 +5,7 @@ import type { ManifestNode } from '../../compiler/manifest.js';
 import { isSqlNode } from '../../compiler/node-kinds.js';
 import type { StrategyName } from '../plan-run.js';
 import { rawLineOf } from '../source-line.js';
-import type { Strategy } from './materialization.js';
+import type { BatchStrategy, Strategy } from './materialization.js';
 import { incrementalStrategy } from './incremental-strategy.js';
 import { seedStrategy } from './seed-strategy.js';
 import { snapshotStrategy } from './snapshot-strategy.js';
@@ -16,7 +16,7 @@ import { unitTestStrategy } from '../../tests/unit-test-strategy.js';
 import { viewStrategy } from './view-strategy.js';
 import { monitorStrategy } from '../../monitors/monitor-strategy.js';
 
-export const STRATEGIES: Record<StrategyName, Strategy> = {
+export const STRATEGIES: Record<StrategyName, Strategy | BatchStrategy> = {
   table: locatingRefusals(tableStrategy),
   view: locatingRefusals(viewStrategy),
   incremental: locatingRefusals(incrementalStrategy),

@@ -65,6 +65,16 @@ export interface StepOutcome {
 
 export type Strategy = (node: ManifestNode, ctx: MaterializationContext) => Promise<StepOutcome>;
 
+/**
+ * A strategy for steps that run several at once (monitors: many tables measured in one
+ * statement). The runner hands it up to `batchSize` ready steps of its kind when nothing else
+ * is ready (run-plan.ts); it answers each node, in order, with its outcome or its error.
+ */
+export interface BatchStrategy {
+  readonly batchSize: number;
+  run(nodes: readonly ManifestNode[], ctx: MaterializationContext): Promise<(StepOutcome | Error)[]>;
+}
+
 export const tempRelation = (r: Relation): Relation => ({ ...r, identifier: `${r.identifier}__dpf_tmp` });
 export const backupRelation = (r: Relation): Relation => ({ ...r, identifier: `${r.identifier}__dpf_backup` });
 
