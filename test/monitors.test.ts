@@ -58,16 +58,15 @@ describe('monitors on the demo, built seven times with changing data', () => {
     // table_stats: one table row per build of raw_orders, with its row count, and a row per column.
     const counts = await queryDuckDB(db(dir), `select row_count from dpf_meta.table_stats where unique_id = 'seed.shop.raw_orders' and column_name is null order by measured_at`);
     expect(counts.map((r) => Number(r.row_count))).toEqual([505, 510, 515, 520, 525, 530, 5000]);
-    const columns = await queryDuckDB(db(dir), `select column_name, null_pct, distinct_pct, min_value, max_value, mean, mean_length from dpf_meta.table_stats where unique_id = 'seed.shop.raw_orders' and run_id = '${lastRun}' and column_name is not null order by column_name`);
-    expect(columns.map((c) => c.column_name)).toEqual(['customer_id', 'order_date', 'order_id', 'status']);
-    const status = columns.find((c) => c.column_name === 'status')!;
-    expect(Number(status.null_pct)).toBe(0);
-    expect(Number(status.mean_length)).toBeGreaterThan(5);
-    expect(columns.find((c) => c.column_name === 'order_id')).toMatchObject({ min_value: '1001' });
+    // Without column_stats (the default): the table row keeps the columns and their types, and
+    // no column has a row of its own.
+    const [table] = await queryDuckDB(db(dir), `select columns_json from dpf_meta.table_stats where unique_id = 'seed.shop.raw_orders' and run_id = '${lastRun}' and column_name is null`);
+    expect((JSON.parse(String(table!.columns_json)) as { name: string }[]).map((c) => c.name).sort()).toEqual(['customer_id', 'order_date', 'order_id', 'status']);
+    expect(await queryDuckDB(db(dir), `select * from dpf_meta.table_stats where column_name is not null`)).toEqual([]);
   });
 });
 
-const counted = (n: number) => `{{config materialized="table"}}\nselect i as id, case when i % 10 = 0 then null else 'x' || i end as label from range({{var "n" 100}}) t(i)\n`;
+const counted = (n: number) => `{{config materialized="table"}}\nselect i as id, case when i % 10 = 0 or {{var "nulls" 0}} = 1 then null else 'x' || i end as label from range({{var "n" 100}}) t(i)\n`;
 
 /** A project with monitors turned on (they are opt-in: docs/monitors.md). */
 const ON = 'name: proj\nmonitors:\n  enabled: true\n';
@@ -89,7 +88,7 @@ describe('monitors and personal data', () => {
         'models/people.sql': "{{config materialized=\"table\"}}\nselect 1 as id, 'ann@example.com' as email, 52000 as salary union all select 2, 'bo@example.com', 61000\n",
         'models/people.yml': 'models:\n  - name: people\n    columns:\n      - name: email\n        meta: {pii: true}\n      - name: salary\n        tags: [sensitive]\n',
       },
-      ON,
+      `${ON}  column_stats: true\n`,
     );
     const run = await dpf(['build'], { cwd: dir });
     expect(run.code, run.output).toBe(0);
@@ -106,11 +105,25 @@ describe('monitors and personal data', () => {
   });
 });
 
+describe('column_stats', () => {
+  it('measures every column in the one stats pass and judges its drift', async () => {
+    const dir = makeProject({ 'models/t.sql': counted(0) }, `${ON}  column_stats: true\n  min_training_points: 5\n`);
+    for (const n of [100, 102, 101, 103, 100, 102]) expect((await dpf(['build', '--vars', JSON.stringify({ n })], { cwd: dir })).code).toBe(0);
+    const columns = await queryDuckDB(db(dir), "select column_name, null_pct, distinct_pct, min_value, max_value, mean, mean_length from dpf_meta.table_stats where column_name is not null order by measured_at desc, column_name limit 2");
+    expect(columns[0]).toMatchObject({ column_name: 'id', min_value: '0', max_value: '101' });
+    expect(Number(columns[1]!.null_pct)).toBeCloseTo((100 * 11) / 102, 9); // i % 10 = 0 of 0..101
+    expect(Number(columns[1]!.mean_length)).toBeGreaterThan(2);
+    // Every tenth label null, then every label: a null burst.
+    const burst = await dpf(['build', '--vars', JSON.stringify({ n: 102, nulls: 1 })], { cwd: dir });
+    expect(burst.stdout).toMatch(/column_drift: null_pct of label 100 outside/);
+  });
+});
+
 describe('a sampled monitor with a where', () => {
   it('counts the rows its where keeps, sampled or not, so the series does not jump when the table grows past the sample', async () => {
     const dir = makeProject(
       { 'models/t.sql': '{{config materialized="table"}}\nselect n from range(1, 6) as r(n)\n' },
-      'name: proj\nmonitors:\n  enabled: true\n  sample: 2\n  where: "n > 1"\n',
+      'name: proj\nmonitors:\n  enabled: true\n  column_stats: true\n  sample: 2\n  where: "n > 1"\n',
     );
     const run = await dpf(['build'], { cwd: dir });
     expect(run.code, run.output).toBe(0);
@@ -183,7 +196,7 @@ describe('monitor history', () => {
     expect(run.output).not.toContain('DPF513');
     expect((await queryDuckDB(db(dir), 'select version from dpf_meta.history_version'))[0]!.version).toBe(HISTORY_VERSION);
     expect((await queryDuckDB(db(dir), 'select count(*) as n from dpf_meta.runs'))[0]!.n).toBe("2");
-    expect((await queryDuckDB(db(dir), "select count(*) as n from dpf_meta.table_stats where unique_id = 'model.proj.t'"))[0]!.n).toBe("2"); // table row + column n
+    expect((await queryDuckDB(db(dir), "select count(*) as n from dpf_meta.table_stats where unique_id = 'model.proj.t'"))[0]!.n).toBe("1"); // the table row (column rows: column_stats)
   });
 
   it('reads back only columns the history tables have', () => {
@@ -231,7 +244,7 @@ describe('monitors measured in batches', () => {
         'models/bad.sql': '{{config materialized="table"}}\nselect 1 as one\n',
         'models/_bad.yml': 'models:\n  - name: bad\n    config:\n      monitors:\n        where: "no_such_column > 0"\n',
       },
-      'name: proj\nmonitors:\n  enabled: true\n',
+      'name: proj\nmonitors:\n  enabled: true\n  column_stats: true\n',
     );
   const stats = async (dir: string, runId: string) =>
     (await queryDuckDB(db(dir), `select relation, column_name, data_type, row_count, null_pct, distinct_pct, min_value, max_value, mean, stddev, mean_length from dpf_meta.table_stats where run_id = '${runId}' order by relation, column_name nulls first`)).map((r) => JSON.stringify(r));
@@ -276,5 +289,35 @@ describe('monitors measured in batches', () => {
       alone.push(...(await stats(dir, await lastRunId(dir))));
     }
     expect(alone.sort()).toEqual([...together].sort());
+  });
+});
+
+describe('row counts the build reported', () => {
+  it('are what counting the table gives: a build counts nothing again, dpf monitor counts, and both agree as the data changes', async () => {
+    const dir = makeProject(
+      {
+        'models/t.sql': '{{config materialized="table"}}\nselect range as n from range({{var "n"}})\n',
+        'seeds/s.csv': 'id\n1\n2\n3\n',
+      },
+      ON,
+    );
+    const rowCount = async (unique: string) =>
+      Number((await queryDuckDB(db(dir), `select row_count from dpf_meta.table_stats where unique_id = '${unique}' and column_name is null order by measured_at desc limit 1`))[0]!.row_count);
+    for (const n of [5, 0, 12]) {
+      const build = await dpf(['build', '--vars', JSON.stringify({ n })], { cwd: dir });
+      expect(build.code, build.output).toBe(0);
+      const fromBuild = [await rowCount('model.proj.t'), await rowCount('seed.proj.s')];
+      expect(fromBuild).toEqual([n, 3]);
+      // The build's monitors ran no stats statement: the counts came with the builds.
+      const results = JSON.parse(readFileSync(join(dir, 'target/run_results.json'), 'utf8')) as { results: { uniqueId: string; status: string; runPath?: string }[] };
+      const monitors = results.results.filter((r) => r.uniqueId.startsWith('monitor.') && r.status !== 'reused');
+      expect(monitors.map((r) => r.uniqueId)).toContain('monitor.proj.t');
+      const monitorFiles = new Set(monitors.map((r) => r.runPath!));
+      for (const file of monitorFiles) expect(readFileSync(join(dir, file), 'utf8')).not.toMatch(/count\(\*\)/);
+      // dpf monitor counts the tables as they are, and finds the same.
+      const counted = await dpf(['monitor', '--vars', JSON.stringify({ n })], { cwd: dir });
+      expect(counted.code, counted.output).toBe(0);
+      expect([await rowCount('model.proj.t'), await rowCount('seed.proj.s')]).toEqual(fromBuild);
+    }
   });
 });

@@ -280,6 +280,7 @@ export interface MonitorSettings {
   readonly training_window?: number;
   readonly min_training_points?: number;
   readonly seasonality?: 'day_of_week' | 'none';
+  readonly column_stats?: boolean;
   readonly columns?: string[];
   readonly metrics?: ColumnMetric[];
   readonly where?: string;
@@ -294,6 +295,12 @@ export interface MonitorConfig {
   readonly training_window: number;
   readonly min_training_points: number;
   readonly seasonality?: 'day_of_week';
+  /**
+   * Measure the columns' values (null %, distinct %, extremes, mean, deviation, length) and
+   * judge their drift; false: the row count, the schema and the load time only. `columns`
+   * turns it on for those columns.
+   */
+  readonly column_stats: boolean;
   /** Columns watched for drift; absent: every column. */
   readonly columns?: string[];
   readonly metrics: ColumnMetric[];

@@ -17,6 +17,10 @@ export const MONITOR_DEFAULTS: MonitorConfig = {
   sensitivity: 3,
   training_window: 14,
   min_training_points: 7,
+  // A pass over every column's values costs, on small tables, about what building them does
+  // (docs/monitors.md, "Cost"): the row count, the schema and the load time are measured by
+  // default, the values when asked for.
+  column_stats: false,
   // min, max, stddev and distinct_pct are measured and kept, but judged only when asked for:
   // an approximate distinct count and the extremes of growing keys move without anything wrong.
   metrics: ['null_pct', 'mean', 'mean_length'],

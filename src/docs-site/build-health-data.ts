@@ -9,6 +9,7 @@
 import type { Manifest } from '../compiler/manifest.js';
 import type { SiteHistory, SiteMonitorResult, SiteNodeRun } from '../history/read-site-history.js';
 import type { GanttBar, HealthData, HealthProblem, NodeHistory, RunTimeline } from './site-data.js';
+import { parseColumnTypes } from '../monitors/monitor-findings.js';
 
 export const TIMELINE_RUNS = 10;
 export const TIMELINE_BARS = 2000;
@@ -166,16 +167,22 @@ function nodeSeries(history: SiteHistory, position: ReadonlyMap<string, number>,
   const key = (runId: string, node: string) => `${runId}\u0000${node}`;
   const statRows = new Map<string, number>();
   const columnsAt = new Map<string, Map<string, { t: number; columns: Map<string, string> }>>();
+  const columnsOf = (uniqueId: string, runId: string) => {
+    const runs = columnsAt.get(uniqueId) ?? new Map<string, { t: number; columns: Map<string, string> }>();
+    columnsAt.set(uniqueId, runs);
+    const entry = runs.get(runId) ?? { t: at(runId, null), columns: new Map<string, string>() };
+    runs.set(runId, entry);
+    return entry.columns;
+  };
   for (const s of history.tableStats) {
-    if (s.column === null) {
-      if (s.rowCount !== null) statRows.set(key(s.runId, s.uniqueId), s.rowCount);
+    if (s.column !== null) {
+      // Written before dpf_meta version 5, when every column had a row.
+      columnsOf(s.uniqueId, s.runId).set(s.column, s.dataType ?? '');
       continue;
     }
-    const runs = columnsAt.get(s.uniqueId) ?? new Map<string, { t: number; columns: Map<string, string> }>();
-    columnsAt.set(s.uniqueId, runs);
-    const entry = runs.get(s.runId) ?? { t: at(s.runId, null), columns: new Map<string, string>() };
-    runs.set(s.runId, entry);
-    entry.columns.set(s.column, s.dataType ?? '');
+    if (s.rowCount !== null) statRows.set(key(s.runId, s.uniqueId), s.rowCount);
+    const schema = parseColumnTypes(s.columnsJson);
+    if (schema) for (const c of schema) columnsOf(s.uniqueId, s.runId).set(c.name, c.type);
   }
   const monitorsOf = new Map<string, SiteMonitorResult[]>();
   for (const m of history.monitors) monitorsOf.set(m.node, [...(monitorsOf.get(m.node) ?? []), m]);

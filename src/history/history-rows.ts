@@ -140,7 +140,17 @@ export function tableStatsRows(runId: string, result: NodeResult, attachedNode: 
   const base = { run_id: runId, unique_id: attachedNode, relation: stats.relation, measured_at: at };
   const empty = { null_pct: null, distinct_pct: null, min_value: null, max_value: null, mean: null, stddev: null, mean_length: null };
   return [
-    { ...base, column_name: null, data_type: null, row_count: stats.rowCount, rows_added: stats.rowsAdded, sampled_rows: stats.sampledRows, freshness_lag_seconds: stats.freshnessLagSeconds, ...empty },
+    {
+      ...base,
+      column_name: null,
+      data_type: null,
+      row_count: stats.rowCount,
+      rows_added: stats.rowsAdded,
+      sampled_rows: stats.sampledRows,
+      freshness_lag_seconds: stats.freshnessLagSeconds,
+      columns_json: JSON.stringify(stats.schema),
+      ...empty,
+    },
     ...stats.columns.map((c) => ({
       ...base,
       column_name: c.column,
@@ -149,6 +159,7 @@ export function tableStatsRows(runId: string, result: NodeResult, attachedNode: 
       rows_added: null,
       sampled_rows: null,
       freshness_lag_seconds: null,
+      columns_json: null,
       null_pct: c.nullPct,
       distinct_pct: c.distinctPct,
       min_value: c.min,

@@ -13,8 +13,10 @@ import type { Relation } from '../adapters/relation.js';
  * 2: the alerts table (docs/alerts.md).
  * 3: node_runs and runs got the engine's figures and costs (docs/cost.md), added by ensure().
  * 4: table_stats and monitor_results (docs/monitors.md).
+ * 5: table_stats.columns_json: the table row holds the columns and types; column rows only
+ *    for columns whose values were measured (`column_stats`).
  */
-export const HISTORY_VERSION = 4;
+export const HISTORY_VERSION = 5;
 export const HISTORY_SCHEMA = 'dpf_meta';
 
 export interface HistoryColumn {
@@ -117,12 +119,13 @@ export const HISTORY_TABLES: Readonly<Record<HistoryTableName, readonly HistoryC
     col('unique_id', 'text', 'The table, incremental model, snapshot, seed or source measured (model.shop.orders).'),
     col('relation', 'text', 'Its relation, as the adapter renders it.'),
     col('measured_at', 'timestamp', 'When the stats query ran (UTC).'),
-    col('column_name', 'text', "Null on the table's own row (row counts); the column, on one row per column."),
+    col('column_name', 'text', "Null on the table's own row; the column, on one row per column whose values were measured (`column_stats`)."),
     col('data_type', 'text', "The column's type as the engine names it; null on the table row."),
     col('row_count', 'bigint', 'Table row: rows in the relation (exact, also when sampled).'),
     col('rows_added', 'bigint', 'Table row, incremental models and snapshots: rows the build added (the engine\'s count, else the growth since the last measurement).'),
     col('sampled_rows', 'bigint', 'Table row: rows measured when `monitors: {sample: N}` sampled the table; null: every row.'),
     col('freshness_lag_seconds', 'double', 'Table row, sources with loaded_at_field: seconds from the newest loaded_at value to the measurement.'),
+    col('columns_json', 'text', 'Table row: its columns and their types as the engine names them, as JSON (`[{"name": "id", "type": "INTEGER"}, …]`): what schema changes are judged against.'),
     col('null_pct', 'double', 'Column rows: share of nulls, 0–100.'),
     col('distinct_pct', 'double', 'Column rows: approximate distinct values over non-null values, 0–100.'),
     col('min_value', 'text', 'Column rows: the smallest value as text (numbers, dates, timestamps, strings).'),

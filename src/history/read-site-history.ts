@@ -53,6 +53,8 @@ export interface SiteTableStat {
   readonly column: string | null;
   readonly dataType: string | null;
   readonly rowCount: number | null;
+  /** The table row's columns and types as JSON (dpf_meta version 5 on); null on column rows. */
+  readonly columnsJson: string | null;
 }
 
 export interface SiteMonitorResult {
@@ -96,7 +98,7 @@ export async function readSiteHistory(env: HistoryReadEnv, runLimit: number): Pr
     return {
       nodeRuns: await read('node_runs', (c) => nodeRunColumns.has(c) || isResourceColumn(c)),
       tests: await read('test_results', (c) => ['run_id', 'unique_id', 'attached_node', 'status'].includes(c)),
-      tableStats: await read('table_stats', (c) => ['run_id', 'unique_id', 'column_name', 'data_type', 'row_count'].includes(c)),
+      tableStats: await read('table_stats', (c) => ['run_id', 'unique_id', 'column_name', 'data_type', 'row_count', 'columns_json'].includes(c)),
       monitors: await read('monitor_results', () => true),
     };
   });
@@ -119,6 +121,7 @@ export async function readSiteHistory(env: HistoryReadEnv, runLimit: number): Pr
       column: str(r.column_name),
       dataType: str(r.data_type),
       rowCount: num(r.row_count),
+      columnsJson: str(r.columns_json),
     })),
     monitors: tables.monitors.flatMap((r) => {
       // The node watched: attached_node as the monitors part writes it; a bare unique_id otherwise.

@@ -7,7 +7,7 @@
  */
 import type { ColumnMetric, MonitorConfig } from '../compiler/manifest.js';
 import { judgePoint, type DetectOptions, type Judgement, type Point } from './detect-anomaly.js';
-import type { ColumnStats, MonitorFinding, MonitorName, TableStats } from './monitor-findings.js';
+import { parseColumnTypes, type ColumnStats, type MonitorFinding, type MonitorName, type TableStats } from './monitor-findings.js';
 import type { MonitorHistory } from './read-monitor-history.js';
 
 export interface MonitorInput {
@@ -85,20 +85,20 @@ export function judgeMonitor(input: MonitorInput): MonitorFinding[] {
     judged('duration', 'execution_seconds', judgePoint(history.durations, { at: now, value: input.duration }, detectOptions(config, 'spike')));
   }
 
-  // Schema change against the last measurement that saw columns.
-  const last = [...history.measurements].reverse().find((m) => m.columns.length > 0);
-  if (last && !config.columns) {
-    const before = new Map(last.columns.map((c) => [c.column.toLowerCase(), c]));
-    const after = new Map(stats.columns.map((c) => [c.column.toLowerCase(), c]));
+  // Schema change against the last measurement that recorded the columns.
+  const lastSchema = parseColumnTypes([...history.measurements].reverse().find((m) => m.schemaJson !== null)?.schemaJson);
+  if (lastSchema && !config.columns) {
+    const before = new Map(lastSchema.map((c) => [c.name.toLowerCase(), c]));
+    const after = new Map(stats.schema.map((c) => [c.name.toLowerCase(), c]));
     for (const [key, c] of after) {
       const old = before.get(key);
-      if (!old) findings.push({ monitor: 'schema_change', metric: 'column_added', column: c.column, status: anomaly, detail: `column ${c.column} (${c.dataType}) added` });
-      else if (old.dataType.toLowerCase() !== c.dataType.toLowerCase()) {
-        findings.push({ monitor: 'schema_change', metric: 'column_retyped', column: c.column, status: anomaly, detail: `column ${c.column} changed type from ${old.dataType} to ${c.dataType}` });
+      if (!old) findings.push({ monitor: 'schema_change', metric: 'column_added', column: c.name, status: anomaly, detail: `column ${c.name} (${c.type}) added` });
+      else if (old.type.toLowerCase() !== c.type.toLowerCase()) {
+        findings.push({ monitor: 'schema_change', metric: 'column_retyped', column: c.name, status: anomaly, detail: `column ${c.name} changed type from ${old.type} to ${c.type}` });
       }
     }
     for (const [key, c] of before) {
-      if (!after.has(key)) findings.push({ monitor: 'schema_change', metric: 'column_removed', column: c.column, status: anomaly, detail: `column ${c.column} (${c.dataType}) removed` });
+      if (!after.has(key)) findings.push({ monitor: 'schema_change', metric: 'column_removed', column: c.name, status: anomaly, detail: `column ${c.name} (${c.type}) removed` });
     }
   }
 

@@ -1,7 +1,8 @@
 /**
- * The stats monitors take of their tables: the row count and, for every column in one pass,
- * null %, approximate distinct %, min/max (as text), mean and standard deviation (numbers) and
- * mean length (strings). Several tables are measured in one statement (templates
+ * The stats monitors take of their tables: the row count, the newest load time (sources with
+ * loaded_at_field) and, with `column_stats`, for every column in one pass: null %, approximate
+ * distinct %, min/max (as text), mean and standard deviation (numbers) and mean length
+ * (strings); without it, the columns' names and types only. Several tables are measured in one statement (templates
  * table_stats.sql.hbs: one row per table, `union all`), because on small tables the cost of a
  * statement is most of the cost of measuring; a batch the engine refuses is measured table by
  * table, so one table's error stays that table's. With `sample: N`, a table of more than N rows
@@ -31,10 +32,17 @@ export function watchedColumns(node: MonitorNode, columns: readonly ColumnDescri
 export interface TableToMeasure {
   readonly node: MonitorNode;
   readonly columns: readonly ColumnDescription[];
+  /**
+   * The table's row count as its build in this run reported it (a table or seed replaced in
+   * full): with no column values or load time to measure, the table needs no statement.
+   */
+  readonly rowCount?: number;
 }
 
 interface ColumnSpec {
   readonly column: ColumnDescription;
+  /** Its values are measured (column_stats); else only its name and type are kept (schema changes). */
+  readonly measured: boolean;
   /** Quoted, for the template. */
   readonly name: string;
   readonly ordered: boolean;
@@ -45,6 +53,7 @@ interface ColumnSpec {
 interface TableSpec {
   readonly node: MonitorNode;
   readonly columns: readonly ColumnSpec[];
+  readonly rowCount?: number;
   readonly exactCount?: number;
   readonly sample?: { readonly sample_rows: number; readonly sample_percent: number };
 }
@@ -57,7 +66,7 @@ export async function measureTables(tables: readonly TableToMeasure[], ctx: Moni
   const measuredAt = new Date().toISOString();
   const specs: (TableSpec | Error)[] = [];
   for (const table of tables) specs.push(await tableSpec(table, ctx).catch(asError));
-  const ready = specs.filter((s): s is TableSpec => !(s instanceof Error));
+  const ready = specs.filter((s): s is TableSpec => !(s instanceof Error) && !known(s));
   let measured: Map<TableSpec, TableStats | Error>;
   try {
     measured = await measureTogether(ready, ctx, measuredAt);
@@ -70,14 +79,19 @@ export async function measureTables(tables: readonly TableToMeasure[], ctx: Moni
       for (const spec of ready) measured.set(spec, await measureTogether([spec], ctx, measuredAt).then((m) => m.get(spec)!, asError));
     }
   }
-  return specs.map((s) => (s instanceof Error ? s : measured.get(s)!));
+  return specs.map((s) => (s instanceof Error ? s : known(s) ? statsOf(s, (key) => (key === 'row_count' ? s.rowCount : null), measuredAt) : measured.get(s)!));
 }
 
-async function tableSpec({ node, columns }: TableToMeasure, ctx: MonitorContext): Promise<TableSpec> {
+/** A table whose one figure, its row count, its build reported. */
+const known = (spec: TableSpec): boolean => spec.rowCount !== undefined && !spec.node.loadedAtField && spec.columns.every((c) => !c.measured);
+
+async function tableSpec({ node, columns, rowCount }: TableToMeasure, ctx: MonitorContext): Promise<TableSpec> {
   const { dialect, templates } = ctx;
   let exactCount: number | undefined;
   let sample: TableSpec['sample'];
-  if (node.config.sample !== undefined) {
+  const measured = node.config.column_stats || node.config.columns !== undefined;
+  // Without column values to measure, the one count is exact and needs no sample.
+  if (node.config.sample !== undefined && measured) {
     // Counted over the rows the monitor watches (its where), as the stats query measures them.
     exactCount = Number(await ctx.queryValue(templates.render('count_rows', { relation: node.relationName, where: node.config.where })));
     if (exactCount > node.config.sample) {
@@ -89,16 +103,17 @@ async function tableSpec({ node, columns }: TableToMeasure, ctx: MonitorContext)
   const watched = ctx.manifest.nodes[node.attachedNode];
   const sensitive = (column: string) => !!watched && 'columns' in watched && isSensitiveColumn(watched, column);
   const specs = watchedColumns(node, columns).map((c): ColumnSpec => {
-    const values = !sensitive(c.name);
+    const values = measured && !sensitive(c.name);
     return {
       column: c,
+      measured,
       name: dialect.quoteIdentifier(c.name),
       ordered: values && ORDERED.test(c.type.trim()),
       numeric: values && NUMERIC.test(c.type.trim()),
       text: values && TEXT.test(c.type.trim()),
     };
   });
-  return { node, columns: specs, exactCount, sample };
+  return { node, columns: specs, exactCount, sample, rowCount };
 }
 
 /**
@@ -110,6 +125,7 @@ function statKeys(spec: TableSpec): string[] {
   const keys = ['row_count'];
   if (spec.node.loadedAtField) keys.push('max_loaded_at');
   spec.columns.forEach((c, i) => {
+    if (!c.measured) return;
     keys.push(`c${i}_nn`, `c${i}_nd`);
     if (c.ordered) keys.push(`c${i}_min`, `c${i}_max`);
     if (c.numeric) keys.push(`c${i}_mean`, `c${i}_sd`);
@@ -148,7 +164,8 @@ async function measureTogether(specs: readonly TableSpec[], ctx: MonitorContext,
 
 function statsOf(spec: TableSpec, value: (key: string) => unknown, measuredAt: string): TableStats {
   const measured = num(value('row_count')) ?? 0;
-  const columns: ColumnStats[] = spec.columns.map((s, i) => {
+  const columns: ColumnStats[] = spec.columns.flatMap((s, i) => {
+    if (!s.measured) return [];
     const nonNull = num(value(`c${i}_nn`)) ?? 0;
     const distinct = num(value(`c${i}_nd`));
     return {
@@ -172,6 +189,7 @@ function statsOf(spec: TableSpec, value: (key: string) => unknown, measuredAt: s
     rowsAdded: null,
     sampledRows: spec.sample ? measured : null,
     freshnessLagSeconds: Number.isNaN(loadedTime) ? null : Math.max(0, (Date.parse(measuredAt) - loadedTime) / 1000),
+    schema: spec.columns.map((s) => ({ name: s.column.name, type: s.column.type })),
     columns,
   };
 }

@@ -34,7 +34,26 @@ export interface TableStats {
   readonly sampledRows: number | null;
   /** Sources with loaded_at_field: seconds between the newest loaded_at value and the measurement. */
   readonly freshnessLagSeconds: number | null;
+  /** Every watched column and its type as the engine names it (schema changes). */
+  readonly schema: readonly ColumnType[];
+  /** The columns whose values were measured (`column_stats`); empty without. */
   readonly columns: readonly ColumnStats[];
+}
+
+export interface ColumnType {
+  readonly name: string;
+  readonly type: string;
+}
+
+/** table_stats.columns_json back into its columns; null when absent (written before dpf_meta version 5) or unreadable. */
+export function parseColumnTypes(json: unknown): ColumnType[] | null {
+  if (typeof json !== 'string') return null;
+  try {
+    const parsed: unknown = JSON.parse(json);
+    return Array.isArray(parsed) ? parsed.map((c: { name?: unknown; type?: unknown }) => ({ name: String(c?.name), type: String(c?.type ?? '') })) : null;
+  } catch {
+    return null;
+  }
 }
 
 /** The agreed shape on NodeResult.monitor (shared with the alerts). */

@@ -13,9 +13,9 @@ import type { ColumnStats } from './monitor-findings.js';
 
 export const HISTORY_SCHEMA_NAME = 'dpf_meta';
 /** table_stats columns the monitor reads back for the table (column_name null). */
-export const TABLE_ROW_COLUMNS = ['run_id', 'measured_at', 'row_count', 'rows_added', 'freshness_lag_seconds'] as const;
-/** table_stats columns the monitor reads back for each column: its name and type, and the metrics monitors judge. */
-export const COLUMN_ROW_COLUMNS = ['column_name', 'data_type', 'null_pct', 'distinct_pct', 'min_value', 'max_value', 'mean', 'stddev', 'mean_length'] as const;
+export const TABLE_ROW_COLUMNS = ['run_id', 'measured_at', 'row_count', 'rows_added', 'freshness_lag_seconds', 'columns_json'] as const;
+/** table_stats columns the monitor reads back for each column measured: its name and type, and the metrics monitors judge. */
+export const COLUMN_ROW_COLUMNS = ['run_id', 'column_name', 'data_type', 'null_pct', 'distinct_pct', 'min_value', 'max_value', 'mean', 'stddev', 'mean_length'] as const;
 export const NODE_RUN_COLUMNS = ['started_at', 'execution_seconds'] as const;
 
 /** The table_stats column of each metric a monitor may judge. */
@@ -37,6 +37,9 @@ export interface PastMeasurement {
   readonly rowCount: number | null;
   readonly rowsAdded: number | null;
   readonly freshnessLagSeconds: number | null;
+  /** The columns and types it saw, as table_stats.columns_json holds them (parseColumnTypes); null when not recorded (a dpf_meta older than version 5). */
+  readonly schemaJson: string | null;
+  /** The columns whose values it measured (`column_stats`). */
   readonly columns: readonly ColumnStats[];
 }
 
@@ -64,8 +67,9 @@ interface AllHistory {
 const key = (...parts: string[]) => parts.join('\u0000');
 
 /**
- * The newest `points` measurements of every relation (its table row and column rows), and the
- * newest successful durations of every node: two queries for the whole run (template
+ * The newest `points` measurements of every relation (its table row, and the rows of the
+ * columns whose values were measured when some monitor judges column drift), and the newest
+ * successful durations of every node: up to three queries for the whole run (template
  * latest_series: one JSON text per relation or node), shared by every monitor of the run
  * through ctx.shared. Of the column metrics, only those some monitor judges are read.
  */
@@ -73,9 +77,7 @@ async function readAllHistory(ctx: MonitorContext, points: number): Promise<AllH
   const { dialect, templates } = ctx;
   const rel = (table: string) => dialect.renderRelation({ database: ctx.database, schema: HISTORY_SCHEMA_NAME, identifier: table });
   const q = (name: string) => dialect.quoteIdentifier(name);
-  const judged = new Set(nodesOfKind(ctx.manifest, 'monitor').flatMap((m) => m.config.metrics.map((metric) => METRIC_COLUMN[metric])));
-  const columnValues = COLUMN_ROW_COLUMNS.filter((c) => c === 'column_name' || c === 'data_type' || judged.has(c));
-  const series = async (table: string, keys: readonly string[], values: readonly string[], partition: readonly string[], orderBy: string, where?: string) => {
+  const series = async (table: string, keys: readonly string[], values: readonly string[], partition: readonly string[], orderBy: string, where: string) => {
     const sql = templates.render('latest_series', { relation: rel(table), keys: keys.map(q), values: values.map(q), partition: partition.map(q), order_by: q(orderBy), where, limit: points });
     try {
       return (await ctx.query(sql)).rows.map((r) => ({ keys: r.slice(0, keys.length).map(String), rows: JSON.parse(String(r[keys.length])) as (string | null)[][] }));
@@ -84,41 +86,45 @@ async function readAllHistory(ctx: MonitorContext, points: number): Promise<AllH
       return [];
     }
   };
-  const values: readonly string[] = [...TABLE_ROW_COLUMNS, ...columnValues];
-  const at = (name: string) => values.indexOf(name);
-  const stats = await series('table_stats', ['unique_id', 'relation'], values, ['unique_id', 'relation', 'column_name'], 'measured_at');
+
   const tables = new Map<string, Omit<PastMeasurement, 'columns'>[]>();
+  for (const { keys, rows } of await series('table_stats', ['unique_id', 'relation'], TABLE_ROW_COLUMNS, ['unique_id', 'relation'], 'measured_at', `${q('column_name')} is null`)) {
+    const measurements = rows
+      .map(([runId, at, rowCount, rowsAdded, lag, schema]) => ({ runId: String(runId), at: timeOf(at), rowCount: num(rowCount), rowsAdded: num(rowsAdded), freshnessLagSeconds: num(lag), schemaJson: schema ?? null }))
+      .filter((m) => Number.isFinite(m.at));
+    tables.set(key(keys[0]!, keys[1]!), measurements);
+  }
+
+  const judged = new Set(nodesOfKind(ctx.manifest, 'monitor').flatMap((m) => (m.config.column_stats || m.config.columns ? m.config.metrics.map((metric) => METRIC_COLUMN[metric]) : [])));
   const columns = new Map<string, ColumnStats[]>();
-  const metric = (r: (string | null)[], column: string, read: (v: unknown) => number | string | null) => (at(column) === -1 ? null : read(r[at(column)]));
-  for (const { keys, rows } of stats) {
-    const k = key(keys[0]!, keys[1]!);
-    for (const r of rows) {
-      const runId = String(r[at('run_id')]);
-      if (r[at('column_name')] === null) {
-        const m = { runId, at: timeOf(r[at('measured_at')]), rowCount: num(r[at('row_count')]), rowsAdded: num(r[at('rows_added')]), freshnessLagSeconds: num(r[at('freshness_lag_seconds')]) };
-        if (Number.isFinite(m.at)) tables.set(k, [...(tables.get(k) ?? []), m]);
-        continue;
+  if (judged.size > 0) {
+    const values: readonly string[] = COLUMN_ROW_COLUMNS.filter((c) => c === 'run_id' || c === 'column_name' || c === 'data_type' || judged.has(c));
+    const at = (name: string) => values.indexOf(name);
+    const metric = <T>(r: (string | null)[], column: string, read: (v: unknown) => T): T | null => (at(column) === -1 ? null : read(r[at(column)]));
+    for (const { keys, rows } of await series('table_stats', ['unique_id', 'relation'], values, ['unique_id', 'relation', 'column_name'], 'measured_at', `${q('column_name')} is not null`)) {
+      for (const r of rows) {
+        const c: ColumnStats = {
+          column: String(r[at('column_name')]),
+          dataType: String(r[at('data_type')] ?? ''),
+          nullPct: metric(r, 'null_pct', num),
+          distinctPct: metric(r, 'distinct_pct', num),
+          min: metric(r, 'min_value', text),
+          max: metric(r, 'max_value', text),
+          mean: metric(r, 'mean', num),
+          stddev: metric(r, 'stddev', num),
+          meanLength: metric(r, 'mean_length', num),
+        };
+        const k = key(keys[0]!, keys[1]!, String(r[at('run_id')]));
+        const list = columns.get(k);
+        if (list) list.push(c);
+        else columns.set(k, [c]);
       }
-      const c: ColumnStats = {
-        column: String(r[at('column_name')]),
-        dataType: String(r[at('data_type')] ?? ''),
-        nullPct: metric(r, 'null_pct', num) as number | null,
-        distinctPct: metric(r, 'distinct_pct', num) as number | null,
-        min: metric(r, 'min_value', text) as string | null,
-        max: metric(r, 'max_value', text) as string | null,
-        mean: metric(r, 'mean', num) as number | null,
-        stddev: metric(r, 'stddev', num) as number | null,
-        meanLength: metric(r, 'mean_length', num) as number | null,
-      };
-      const ck = key(keys[0]!, keys[1]!, runId);
-      columns.set(ck, [...(columns.get(ck) ?? []), c]);
     }
   }
-  const runs = await series('node_runs', ['unique_id'], NODE_RUN_COLUMNS, ['unique_id'], 'started_at', `${q('status')} = ${dialect.literal('success', 'text')}`);
+
   const durations = new Map<string, { at: number; value: number }[]>();
-  for (const { keys, rows } of runs) {
-    const points = rows.map((r) => ({ at: timeOf(r[0]), value: num(r[1]) ?? NaN })).filter((d) => Number.isFinite(d.at) && Number.isFinite(d.value));
-    durations.set(keys[0]!, points);
+  for (const { keys, rows } of await series('node_runs', ['unique_id'], NODE_RUN_COLUMNS, ['unique_id'], 'started_at', `${q('status')} = ${dialect.literal('success', 'text')}`)) {
+    durations.set(keys[0]!, rows.map(([at, value]) => ({ at: timeOf(at), value: num(value) ?? NaN })).filter((d) => Number.isFinite(d.at) && Number.isFinite(d.value)));
   }
   return { tables, columns, durations };
 }

@@ -3,7 +3,7 @@
  * failed step's descendants are skipped while independent branches go on; --fail-fast stops
  * starting new steps after the first failure. Emits events; knows nothing of terminals.
  */
-import type { Adapter, ExecuteResult, RelationType } from '../adapters/adapter.js';
+import type { Adapter, Connection, ExecuteResult, RelationType } from '../adapters/adapter.js';
 import { DpfError, diagnostic, type Diagnostic } from '../errors/dpf-error.js';
 import type { Manifest, ManifestNode } from '../compiler/manifest.js';
 import { allNodes, executableNode, isSqlNode } from '../compiler/node-kinds.js';
@@ -130,6 +130,43 @@ export async function runPlan(plan: Plan, ctx: RunContext): Promise<RunSummary &
 
   const nodeById = new Map(allNodes(ctx.manifest).map((n) => [n.uniqueId, n]));
   const sharedValues = new Map<string, Promise<unknown>>();
+  /** What a strategy may use, on a connection; its statements are recorded for target/run/. */
+  const contextFor = (connection: Connection, statements: string[], measured: <R extends { readonly stats?: ExecuteResult['stats'] }>(result: R) => R): MaterializationContext => ({
+    connection,
+    dialect: ctx.adapter.dialect,
+    capabilities: ctx.adapter.capabilities,
+    templates,
+    engine: ctx.adapter.engine,
+    projectRoot: ctx.projectRoot,
+    manifest: ctx.manifest,
+    fullRefresh: plan.fullRefresh,
+    eventTimeRange: plan.eventTimeRange,
+    existing: (r) => existing.get(relationKey(r)),
+    execute: async (sql) => {
+      statements.push(sql);
+      return measured(await connection.execute(sql));
+    },
+    queryValue: async (sql) => {
+      statements.push(sql);
+      return measured(await connection.query(sql)).rows[0]?.[0];
+    },
+    query: async (sql, limit) => {
+      statements.push(sql);
+      return measured(await connection.query(sql, limit === undefined ? undefined : { limit }));
+    },
+    note: (d) => statements.push(`-- ${d}`),
+    database: ctx.database ?? ctx.records?.database,
+    resultOf: (id) => results.get(id),
+    shared: <T>(key: string, create: () => Promise<T>) => {
+      let value = sharedValues.get(key) as Promise<T> | undefined;
+      if (!value) {
+        // On the connection of the first step that asks; the others wait for the promise.
+        value = create();
+        sharedValues.set(key, value);
+      }
+      return value;
+    },
+  });
   let batchFiles = 0;
   /** Runs one step, or a batch of steps of a batched strategy, on one connection. */
   const runSteps = async (steps: readonly PlanStep[], thread: number): Promise<NodeResult[]> => {
@@ -150,42 +187,7 @@ export async function runPlan(plan: Plan, ctx: RunContext): Promise<RunSummary &
     const timing = () => ({ startedAt: startedAtStep, completedAt: new Date().toISOString(), executionTime: (Date.now() - t0) / 1000 / steps.length });
     try {
       const outcomes = await ctx.adapter.withConnection(async (connection): Promise<(StepOutcome | Error)[]> => {
-        const mctx: MaterializationContext = {
-          connection,
-          dialect: ctx.adapter.dialect,
-          capabilities: ctx.adapter.capabilities,
-          templates,
-          engine: ctx.adapter.engine,
-          projectRoot: ctx.projectRoot,
-          manifest: ctx.manifest,
-          fullRefresh: plan.fullRefresh,
-          eventTimeRange: plan.eventTimeRange,
-          existing: (r) => existing.get(relationKey(r)),
-          execute: async (sql) => {
-            statements.push(sql);
-            return measured(await connection.execute(sql));
-          },
-          queryValue: async (sql) => {
-            statements.push(sql);
-            return measured(await connection.query(sql)).rows[0]?.[0];
-          },
-          query: async (sql, limit) => {
-            statements.push(sql);
-            return measured(await connection.query(sql, limit === undefined ? undefined : { limit }));
-          },
-          note: (d) => statements.push(`-- ${d}`),
-          database: ctx.database ?? ctx.records?.database,
-          resultOf: (id) => results.get(id),
-          shared: <T>(key: string, create: () => Promise<T>) => {
-            let value = sharedValues.get(key) as Promise<T> | undefined;
-            if (!value) {
-              // On the connection of the first step that asks; the others wait for the promise.
-              value = create();
-              sharedValues.set(key, value);
-            }
-            return value;
-          },
-        };
+        const mctx = contextFor(connection, statements, measured);
         if (typeof strategy !== 'function') return strategy.run(nodes, mctx);
         const built = await strategy(nodes[0]!, mctx);
         if (!built.error && ctx.adapter.capabilities.supportsGrants) await applyGrants(nodes[0]!, mctx);
@@ -267,6 +269,14 @@ export async function runPlan(plan: Plan, ctx: RunContext): Promise<RunSummary &
   };
 
   for (const step of plan.steps) if (step.dependsOn.length === 0) enqueue(step);
+  // Work shared by a strategy's batches starts now, beside the first steps; a failure there
+  // is met again by the batches that need it.
+  const warmUps: Promise<unknown>[] = [];
+  for (const [name, strategy] of Object.entries(STRATEGIES)) {
+    if (typeof strategy === 'function' || !strategy.warmUp || stopped) continue;
+    const nodes = plan.steps.filter((s) => s.strategy === name && !reusable(s)).map((s) => nodeById.get(s.uniqueId)!);
+    if (nodes.length > 0) warmUps.push(ctx.adapter.withConnection((c) => strategy.warmUp!(nodes, contextFor(c, [], (r) => r))).catch(() => undefined));
+  }
 
   await new Promise<void>((resolveAll) => {
     let active = 0;
@@ -347,6 +357,7 @@ export async function runPlan(plan: Plan, ctx: RunContext): Promise<RunSummary &
   });
 
   ctx.signal?.removeEventListener('abort', cancel);
+  await Promise.all(warmUps);
   for (const step of plan.steps) {
     if (!results.has(step.uniqueId)) record(skippedResult(step, cancelled ? 'skipped: the run was cancelled' : 'skipped: --fail-fast stopped the run after an error'));
   }

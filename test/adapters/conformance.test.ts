@@ -635,7 +635,7 @@ unit_tests:
     expect(amount.error).toBeUndefined();
   });
 
-  it('monitors: one stats query measures every column alike on every engine, and a planted volume anomaly warns', async () => {
+  it('monitors: one stats query (column_stats) measures every column alike on every engine, and a planted volume anomaly warns', async () => {
     const w = project(
       {
         'seeds/people.csv': 'id,name,score,joined\n1,Ann,1.5,2024-01-05\n2,Bo,,2024-02-10\n3,Cyd,4.5,\n4,Dee,3,2024-03-01\n',
@@ -643,7 +643,7 @@ unit_tests:
         // 4, 4, 3, 4 rows, then 16: the spike.
         'models/grows.sql': '{{config materialized="table"}}\nselect a.id from {{ref "people"}} as a cross join {{ref "people"}} as b where a.id <= {{var "rows" 4}} and ({{var "spike" 0}} = 1 or b.id = 1)\n',
       },
-      'name: proj\nmonitors:\n  enabled: true\n  min_training_points: 3\n',
+      'name: proj\nmonitors:\n  enabled: true\n  column_stats: true\n  min_training_points: 3\n',
     );
     for (const rows of [4, 4, 3, 4]) await ok(w, 'build', '--vars', JSON.stringify({ rows }));
     const stats = w.relation('table_stats', 'dpf_meta');

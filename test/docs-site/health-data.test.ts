@@ -97,11 +97,11 @@ describe('node series', () => {
     const history: SiteHistory = {
       ...base,
       tableStats: [
-        ...['r1', 'r2', 'r3'].map((runId, i) => ({ runId, uniqueId: 'model.p.d', column: null, dataType: null, rowCount: 100 * (i + 1) })),
-        { runId: 'r1', uniqueId: 'model.p.d', column: 'id', dataType: 'INTEGER', rowCount: null },
-        { runId: 'r1', uniqueId: 'model.p.d', column: 'old', dataType: 'VARCHAR', rowCount: null },
-        { runId: 'r3', uniqueId: 'model.p.d', column: 'id', dataType: 'BIGINT', rowCount: null },
-        { runId: 'r3', uniqueId: 'model.p.d', column: 'email', dataType: 'VARCHAR', rowCount: null },
+        ...['r1', 'r2', 'r3'].map((runId, i) => ({ runId, uniqueId: 'model.p.d', column: null, dataType: null, rowCount: 100 * (i + 1), columnsJson: null })),
+        { runId: 'r1', uniqueId: 'model.p.d', column: 'id', dataType: 'INTEGER', rowCount: null, columnsJson: null },
+        { runId: 'r1', uniqueId: 'model.p.d', column: 'old', dataType: 'VARCHAR', rowCount: null, columnsJson: null },
+        { runId: 'r3', uniqueId: 'model.p.d', column: 'id', dataType: 'BIGINT', rowCount: null, columnsJson: null },
+        { runId: 'r3', uniqueId: 'model.p.d', column: 'email', dataType: 'VARCHAR', rowCount: null, columnsJson: null },
       ],
       monitors: [{ runId: 'r3', node: 'model.p.d', monitor: 'volume', metric: 'row_count', column: null, status: 'warn', value: 300, low: 90, high: 110, detail: null, measuredAt: at(3800) }],
     };
@@ -114,12 +114,29 @@ describe('node series', () => {
     expect(health.problems[0]).toMatchObject({ kind: 'monitor', monitor: 'volume', value: 300, low: 90, high: 110, node: 3 });
   });
 
+  it('reads the columns of each run from the table row (columns_json, dpf_meta version 5)', () => {
+    const schema = (columns: [string, string][]) => JSON.stringify(columns.map(([name, type]) => ({ name, type })));
+    const history: SiteHistory = {
+      ...base,
+      tableStats: [
+        { runId: 'r1', uniqueId: 'model.p.d', column: null, dataType: null, rowCount: 1, columnsJson: schema([['id', 'INTEGER'], ['old', 'VARCHAR']]) },
+        { runId: 'r2', uniqueId: 'model.p.d', column: null, dataType: null, rowCount: 1, columnsJson: schema([['id', 'INTEGER'], ['old', 'VARCHAR']]) },
+        { runId: 'r3', uniqueId: 'model.p.d', column: null, dataType: null, rowCount: 1, columnsJson: schema([['id', 'BIGINT'], ['email', 'VARCHAR']]) },
+      ],
+    };
+    expect(buildHealthData(history, manifest, position).nodes.get('model.p.d')!.schema!.map((c) => [c.r, c.change])).toEqual([
+      ['r3', 'column id retyped from INTEGER to BIGINT'],
+      ['r3', 'column email (VARCHAR) added'],
+      ['r3', 'column old removed'],
+    ]);
+  });
+
   it('lists the schema monitor\'s findings when it ran, not the measured columns', () => {
     const history: SiteHistory = {
       ...base,
       tableStats: [
-        { runId: 'r1', uniqueId: 'model.p.d', column: 'id', dataType: 'INTEGER', rowCount: null },
-        { runId: 'r3', uniqueId: 'model.p.d', column: 'other', dataType: 'INTEGER', rowCount: null },
+        { runId: 'r1', uniqueId: 'model.p.d', column: 'id', dataType: 'INTEGER', rowCount: null, columnsJson: null },
+        { runId: 'r3', uniqueId: 'model.p.d', column: 'other', dataType: 'INTEGER', rowCount: null, columnsJson: null },
       ],
       monitors: [
         { runId: 'r1', node: 'model.p.d', monitor: 'schema_change', metric: null, column: null, status: 'pass', value: null, low: null, high: null, detail: null, measuredAt: null },

@@ -73,6 +73,12 @@ export type Strategy = (node: ManifestNode, ctx: MaterializationContext) => Prom
 export interface BatchStrategy {
   readonly batchSize: number;
   run(nodes: readonly ManifestNode[], ctx: MaterializationContext): Promise<(StepOutcome | Error)[]>;
+  /**
+   * Work its batches share (through ctx.shared), started with the run on a connection of its
+   * own, holding no worker, so that no batch waits for it: the monitors' read of their history.
+   * Given the run's steps of this strategy that are not reused.
+   */
+  warmUp?(nodes: readonly ManifestNode[], ctx: MaterializationContext): Promise<unknown>;
 }
 
 export const tempRelation = (r: Relation): Relation => ({ ...r, identifier: `${r.identifier}__dpf_tmp` });
