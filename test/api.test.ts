@@ -71,7 +71,11 @@ describe('the public API', () => {
     expect([...before.decisions.values()]).toEqual([{ reuse: false, reason: 'new' }]);
     await build({ projectDir: dir, env: { HOME: dir } });
     const after = await explain('build', { projectDir: dir, env: { HOME: dir } });
-    expect([...after.decisions.values()]).toEqual([{ reuse: true, reason: 'inputs unchanged' }]);
+    // The table, and its monitor (on by default) with it.
+    expect([...after.decisions.values()]).toEqual([
+      { reuse: true, reason: 'inputs unchanged' },
+      { reuse: true, reason: 'a is unchanged: nothing new to measure' },
+    ]);
 
     writeFileSync(join(dir, 'models/b.sql'), 'select * from {{ref "nope"}}\n');
     const error = await build({ projectDir: dir, env: { HOME: dir } }).catch((e: unknown) => e);
@@ -102,13 +106,13 @@ describe('the public API', () => {
   it('compile and ls: the project without the warehouse; dpf ls --output json shows the kind of each node', async () => {
     const dir = copyDemoProject();
     const compiled = await compile({ projectDir: dir, env: { HOME: dir }, select: ['fct_orders'] });
-    // The model and the tests on it, as in dbt's selection.
-    expect(compiled.selected!.filter((id) => !id.startsWith('test.') && !id.startsWith('unit_test.'))).toEqual(['model.shop.fct_orders']);
+    // The model and the tests and monitor on it, as in dbt's selection.
+    expect(compiled.selected!.filter((id) => !id.startsWith('test.') && !id.startsWith('unit_test.'))).toEqual(['model.shop.fct_orders', 'monitor.shop.fct_orders']);
     expect(compiled.manifest.nodes['model.shop.fct_orders']!.kind).toBe('model');
     const nodes = await ls({ projectDir: dir, env: { HOME: dir }, select: ['+fct_orders'] });
     const kinds = new Set(nodes.map((n) => n.kind));
     // Every kind of the demo's upstream of fct_orders, each node labelled with its own.
-    expect([...kinds].sort()).toEqual(['model', 'seed', 'test', 'unit_test']);
+    expect([...kinds].sort()).toEqual(['model', 'monitor', 'seed', 'test', 'unit_test']);
     expect(nodes.filter((n) => n.kind === 'seed').every((n) => n.uniqueId.startsWith('seed.'))).toBe(true);
     const cli = await dpf(['ls', '--project-dir', dir, '--select', '+fct_orders', '--output', 'json'], { cwd: dir });
     const listed = cli.stdout.trim().split('\n').map((l) => JSON.parse(l) as { unique_id: string; kind: string });

@@ -79,7 +79,10 @@ describe('dpf build on the demo project', () => {
     // Two models, unchanged since the first build, plus their unit tests and data tests.
     expect(again.stdout.match(/ REUSE +(table|view) /g)).toHaveLength(2);
     expect(again.stdout).toMatch(/REUSE +table +main\.fct_orders .*\[inputs unchanged\]/);
-    expect(again.stdout).toMatch(/2 unchanged, reused/);
+    // And the monitor of each table among them (views have none), reused with it.
+    const tables = again.stdout.match(/ REUSE +table /g)!.length;
+    expect(again.stdout.match(/ REUSE +mon /g)).toHaveLength(tables);
+    expect(again.stdout).toContain(`${2 + tables} unchanged, reused`);
     expect(again.stdout).not.toMatch(/orders_daily/);
     const forced = await dpf(['build', '--project-dir', dir, ...select, '--rebuild-all'], { cwd: dir });
     expect(forced.stdout.match(/ OK +(table|view) /g)).toHaveLength(2);

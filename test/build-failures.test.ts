@@ -28,7 +28,9 @@ describe('a model that fails in the engine', () => {
     expect(failed.stdout).toMatch(/target\/run\/proj\/models\/orders\.sql/);
     expect(failed.stdout).toMatch(/SKIP +table +main\.orders_summary \.+ \[upstream orders failed\]/);
     expect(failed.stdout).toMatch(/REUSE +table +main\.independent/);
-    expect(failed.stdout).toMatch(/2 ok \(2 unchanged, reused\), 1 error, 1 skipped/);
+    // Reused: the view, the table and its monitor; skipped: orders' monitor, orders_summary and its monitor.
+    expect(failed.stdout).toMatch(/SKIP +mon +main\.orders \.+ \[upstream orders failed\]/);
+    expect(failed.stdout).toMatch(/3 ok \(3 unchanged, reused\), 1 error, 3 skipped/);
     // The error is followed by its skipped descendant.
     expect(failed.stdout.indexOf('ERROR table')).toBeLessThan(failed.stdout.indexOf('SKIP'));
 

@@ -24,7 +24,8 @@ describe('commands on the demo project', () => {
     expect(lines).toContain('model     fct_orders');
     expect(lines).toContain('seed      raw_orders');
     expect(lines.some((l) => /^test +not_null_stg_orders_order_id$/.test(l))).toBe(true);
-    expect(lines.every((l) => /^(model|seed|snapshot|source|test|unit_test) +\S/.test(l))).toBe(true);
+    expect(lines).toContain('monitor   monitor_fct_orders');
+    expect(lines.every((l) => /^(model|seed|snapshot|source|test|unit_test|monitor) +\S/.test(l))).toBe(true);
     const paths = await dpf(['ls', '--project-dir', dir, '-s', 'path:models/marts/finance', '--resource-type', 'model', '--output', 'path'], { cwd: dir });
     expect(paths.stdout.trim().split('\n').sort()).toEqual(['models/marts/finance/payments_by_method.sql', 'models/marts/finance/revenue_by_category.sql']);
     const json = await dpf(['ls', '--project-dir', dir, '-s', 'config.materialized:ephemeral', '--output', 'json'], { cwd: dir });

@@ -199,7 +199,10 @@ describe('data-aware reuse', () => {
     expect(explained.stdout).toMatch(/REUSE +table +main\.order_totals \.+ \[inputs unchanged\]/);
     expect(explained.stdout).toMatch(/RUN +table +main\.refund_totals \.+ \[source shop\.refunds changed: 10 → 11 rows\]/);
     expect(explained.stdout).toMatch(/RUN +table +main\.net \.+ \[upstream refund_totals runs\]/);
-    expect(explained.stdout).toContain('2 to run, 2 to reuse (nothing was run: --explain)');
+    // The monitors go with what they watch: run where it changed, reused where it did not.
+    expect(explained.stdout).toMatch(/RUN +mon +raw\.refunds \.+ \[measures what its node holds now\]/);
+    expect(explained.stdout).toMatch(/REUSE +mon +raw\.orders \.+ \[orders is unchanged: nothing new to measure\]/);
+    expect(explained.stdout).toContain('5 to run, 4 to reuse (nothing was run: --explain)');
     // Nothing ran: the table still holds the old count, and a build still sees the change.
     expect(await queryDuckDB(join(dir, 'target/dev.duckdb'), 'select n::int as n from main.refund_totals')).toEqual([{ n: 10 }]);
     const after = await build(dir);

@@ -178,7 +178,7 @@ describe('built-in, custom generic and singular tests on clean and dirty data', 
     expect(clean.code, clean.output).toBe(0);
     expect(clean.stdout).toMatch(/Found 4 models, 0 seeds, 0 sources, 15 data tests, 0 unit tests/);
     for (const name of Object.keys(DIRTY_FAILURES)) expectLine(clean, name, 'PASS');
-    expect(clean.stdout).toMatch(/Finished in \d+\.\d\ds: 19 ok, 0 errors, 0 skipped/);
+    expect(clean.stdout).toMatch(/Finished in \d+\.\d\ds: 23 ok, 0 errors, 0 skipped/); // 4 tables, their monitors, 15 tests
     expect(clean.stdout).not.toMatch(/failing row/);
     // enabled: false removes a test.
     expect(lineOf(clean, 'unique_customers_email')).toBeUndefined();
@@ -301,7 +301,7 @@ describe('severity: warn reports and goes on, error fails and skips what is down
     expect(run.stdout).toMatch(/5 failing rows \(declared at models\/schema\.yml:6;/);
     expectLine(run, 'main.people_report', 'OK');
     expectLine(run, 'main.people_report_2', 'OK');
-    expect(run.stdout).toMatch(/Finished in \d+\.\d\ds: 3 ok, 1 warning, 0 errors, 0 skipped/);
+    expect(run.stdout).toMatch(/Finished in \d+\.\d\ds: 4 ok, 1 warning, 0 errors, 0 skipped/); // the table, its monitor, two views
     expect(await relationsIn(join(dir, PROFILE_DB))).toEqual(['main.people', 'main.people_report', 'main.people_report_2']);
   });
 
@@ -315,7 +315,7 @@ describe('severity: warn reports and goes on, error fails and skips what is down
     expect(skip1).toMatch(/\[upstream not_null_people_nickname failed\]$/);
     expect(skip2).toMatch(/\[upstream not_null_people_nickname failed\]$/);
     expectLine(run, 'main.other', 'OK'); // an independent branch goes on
-    expect(run.stdout).toMatch(/Finished in \d+\.\d\ds: 2 ok, 1 error, 2 skipped/);
+    expect(run.stdout).toMatch(/Finished in \d+\.\d\ds: 3 ok, 1 error, 2 skipped/); // the table, its monitor, other
     expect(run.stdout).toContain('  failed: not_null_people_nickname (5 failing rows)');
     const relations = await relationsIn(join(dir, PROFILE_DB));
     expect(relations).toContain('main.people');

@@ -107,7 +107,7 @@ describe('run history in dpf_meta', () => {
     expectValidRows(line.rows as never);
     expect((await queryDuckDB(db(dir), `select count(*) as n from dpf_meta.runs where run_id = '${ledgerRun}'`))[0]!.n).toBe('0');
     const shown = await history({ projectDir: dir });
-    expect(shown[0]).toMatchObject({ runId: ledgerRun, fromLedger: true, counts: expect.objectContaining({ reused: 2 }) });
+    expect(shown[0]).toMatchObject({ runId: ledgerRun, fromLedger: true, counts: expect.objectContaining({ reused: 3 }) }); // two models and the table's monitor
     // dpf history read the warehouse but wrote nothing: the next no-op is still answered from the ledger.
     expect((await dpf(['run'], { cwd: dir })).code).toBe(0);
     expect(readFileSync(spool, 'utf8').trim().split('\n')).toHaveLength(2);
@@ -117,8 +117,8 @@ describe('run history in dpf_meta', () => {
     expect(existsSync(spool)).toBe(false);
     const rows = await tableRows(dir, 'runs');
     expect(rows.map((r) => r.from_ledger).sort()).toEqual([false, false, true, true]);
-    expect(rows.find((r) => r.run_id === ledgerRun)).toMatchObject({ reused_count: 2, status: 'success' });
-    expect((await tableRows(dir, 'node_runs', `run_id = '${ledgerRun}'`)).map((r) => r.status)).toEqual(['reused', 'reused']);
+    expect(rows.find((r) => r.run_id === ledgerRun)).toMatchObject({ reused_count: 3, status: 'success' }); // two models and the table's monitor
+    expect((await tableRows(dir, 'node_runs', `run_id = '${ledgerRun}'`)).map((r) => r.status)).toEqual(['reused', 'reused', 'reused']);
   });
 
   it('spools a run that opened the warehouse but reused everything: the database file is left as it was', async () => {
@@ -138,11 +138,11 @@ describe('run history in dpf_meta', () => {
     expect(file()).toEqual(before);
     expect(existsSync(join(dir, 'target/reuse_ledger.json'))).toBe(true);
     const shown = await history({ projectDir: dir });
-    expect(shown[0]).toMatchObject({ runId, fromLedger: false, counts: expect.objectContaining({ reused: 2 }) });
+    expect(shown[0]).toMatchObject({ runId, fromLedger: false, counts: expect.objectContaining({ reused: 3 }) }); // two models and the table's monitor
     // The next run that replaces something writes it, as it writes a ledger run.
     expect((await dpf(['run', '--rebuild-all'], { cwd: dir })).code).toBe(0);
     expect(existsSync(join(dir, 'target/history_spool.jsonl'))).toBe(false);
-    expect((await tableRows(dir, 'runs', `run_id = '${runId}'`)).map((r) => [r.from_ledger, r.reused_count])).toEqual([[false, 2]]);
+    expect((await tableRows(dir, 'runs', `run_id = '${runId}'`)).map((r) => [r.from_ledger, r.reused_count])).toEqual([[false, 3]]);
   });
 
   it('records a failed model with its error redacted, and the skipped node downstream', async () => {
@@ -155,7 +155,8 @@ describe('run history in dpf_meta', () => {
     const run = await dpf(['build', '--vars', JSON.stringify({ token: secret })], { cwd: dir, env: { HOME: dir, DPF_TEST_PW: secret } });
     expect(run.code, run.output).toBe(1);
     const [row] = await tableRows(dir, 'runs');
-    expect(row).toMatchObject({ status: 'error', error_count: 1, skipped_count: 1 });
+    // Skipped: after, and the monitors of both tables.
+    expect(row).toMatchObject({ status: 'error', error_count: 1, skipped_count: 3 });
     const nodes = await tableRows(dir, 'node_runs');
     const failed = nodes.find((n) => n.name === 'parsed')!;
     expect(failed).toMatchObject({ status: 'error', error_code: 'DPF600' });

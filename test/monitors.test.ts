@@ -68,16 +68,16 @@ describe('monitors on the demo, built seven times with changing data', () => {
 
 const counted = (n: number) => `{{config materialized="table"}}\nselect i as id, case when i % 10 = 0 or {{var "nulls" 0}} = 1 then null else 'x' || i end as label from range({{var "n" 100}}) t(i)\n`;
 
-/** A project with monitors turned on (they are opt-in: docs/monitors.md). */
+/** A project with monitors (on by default, said here for the reader: docs/monitors.md). */
 const ON = 'name: proj\nmonitors:\n  enabled: true\n';
 
-describe('monitors are opt-in', () => {
-  it('a project without monitors: plans no monitor; monitors: {enabled: true} gives each table one', async () => {
-    const files = { 'models/t.sql': '{{config materialized="table"}}\nselect 1 as one\n' };
-    const off = await dpf(['ls', '--output', 'name'], { cwd: makeProject(files) });
-    expect(off.stdout.trim().split('\n')).toEqual(['t']);
-    const on = await dpf(['ls', '--output', 'name'], { cwd: makeProject(files, ON) });
-    expect(on.stdout.trim().split('\n').sort()).toEqual(['monitor_t', 't']);
+describe('monitors are on by default', () => {
+  it('a project that says nothing of monitors gives each table one; monitors: off (or enabled: false) none', async () => {
+    const files = { 'models/t.sql': '{{config materialized="table"}}\nselect 1 as one\n', 'models/v.sql': 'select 1 as one\n' };
+    const names = async (project?: string) => (await dpf(['ls', '--output', 'name'], { cwd: makeProject(files, project) })).stdout.trim().split('\n').sort();
+    expect(await names()).toEqual(['monitor_t', 't', 'v']);
+    expect(await names('name: proj\nmonitors: off\n')).toEqual(['t', 'v']);
+    expect(await names('name: proj\nmonitors:\n  enabled: false\n')).toEqual(['t', 'v']);
   });
 });
 

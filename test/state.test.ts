@@ -145,8 +145,10 @@ describe('--defer and dpf retry', () => {
     writeFileSync(join(dir, 'models/b.sql'), '{{config materialized="table"}}\nselect n from {{ref "a"}}\n');
     const retry = await dpf(['retry', '--project-dir', dir], { cwd: dir });
     expect(retry.code, retry.output).toBe(0);
-    expect(retry.stdout).toContain('Retrying 2 nodes of the last dpf build');
-    expect(retry.stdout).toMatch(/Running 2 nodes/);
+    // b, its monitor (skipped with it) and e.
+    expect(retry.stdout).toContain('Retrying 3 nodes of the last dpf build');
+    expect(retry.stdout).toMatch(/Running 3 nodes/);
+    expect(retry.stdout).toMatch(/PASS +mon +main\.b/);
     expect(retry.stdout).toMatch(/OK +table +main\.b/);
     expect(retry.stdout).toMatch(/OK +view +main\.e/);
     const nothing = await dpf(['retry', '--project-dir', dir], { cwd: dir });

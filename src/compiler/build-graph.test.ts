@@ -16,7 +16,9 @@ describe('buildGraph', () => {
       }),
     );
     const position = (id: string) => graph.order.indexOf(id);
-    expect(graph.order).toHaveLength(5);
+    // The five nodes and the monitors of the seed and the source (on by default).
+    expect(graph.order).toHaveLength(7);
+    expect(position('seed.shop.codes')).toBeLessThan(position('monitor.shop.codes'));
     expect(position('source.shop.raw.orders')).toBeLessThan(position('model.shop.a'));
     expect(position('model.shop.a')).toBeLessThan(position('model.shop.b'));
     expect(position('model.shop.b')).toBeLessThan(position('model.shop.c'));

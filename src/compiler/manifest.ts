@@ -314,7 +314,7 @@ export interface MonitorConfig {
 
 /**
  * An anomaly monitor of one table, incremental model, snapshot, seed or source (added by the
- * compiler when the project turns monitors on): a step after its node that measures the relation (table_stats)
+ * compiler, unless the project turns monitors off): a step after its node that measures the relation (table_stats)
  * and judges it against its history (src/monitors/).
  */
 export interface MonitorNode {

@@ -1,6 +1,6 @@
 /**
- * Step 2b: monitors, turned on by the project's `monitors: {enabled: true}` (opt-in until they
- * cost at most 10% of a build: docs/monitors.md). One monitor node per table, incremental model, snapshot,
+ * Step 2b: monitors, on by default (`monitors: off` in dpf_project.yml turns them off;
+ * docs/monitors.md). One monitor node per table, incremental model, snapshot,
  * seed and source (views, ephemeral models and sources read from files in place get none),
  * each with its settings: the defaults below, then dpf_project.yml's `monitors:`, then the
  * node's own `monitors:` config (folder `+monitors`, YAML `config:`, `{{config monitors="off"}}`).
@@ -10,9 +10,7 @@ import { COLUMN_METRICS, type ColumnMetric, type ExecutableNode, type MonitorCon
 
 /** Elementary's defaults: 14 training points, at least 7, 3 standard deviations. */
 export const MONITOR_DEFAULTS: MonitorConfig = {
-  // Opt-in for now: on the 1,000-table bench project monitors make a build 1.6-1.8x as long,
-  // and the issue's bar for turning them on everywhere is 1.1x (docs/monitors.md).
-  enabled: false,
+  enabled: true,
   severity: 'warn',
   sensitivity: 3,
   training_window: 14,

@@ -109,7 +109,7 @@ unit_tests:
       return api.summary!.results;
     };
     const first = await same('first build', 'build', 0);
-    expect(new Set(first.map((r) => r.resourceType))).toEqual(new Set(['seed', 'model', 'snapshot', 'test', 'unit_test']));
+    expect(new Set(first.map((r) => r.resourceType))).toEqual(new Set(['seed', 'model', 'snapshot', 'test', 'unit_test', 'monitor']));
     await same('nothing changed', 'build', 0);
     await land(`select 1 as id, 11 as score, timestamp '2024-01-01 00:00:00' as loaded_at union all select 3, 30, timestamp '2024-01-01 00:00:00' union all select 4, 40, timestamp '2024-01-01 00:00:00'`);
     const changed = await same('source rows updated and inserted: a warning test', 'build', 0);

@@ -54,10 +54,12 @@ describe('dpf docs generate on the built demo project', () => {
     // The demo's designed warning is a problem of the run, linked to the node its test is on.
     const warning = health.problems.find((p) => p.name === 'warn_by_design_customers_without_orders');
     expect(warning && site.index.nodes[warning.node!]!.n).toBe('dim_customers');
-    // No monitors on this branch's build: rows are the rows the build wrote, and no band.
+    // Rows as the table's monitor measured them (monitors are on by default); one build is
+    // no band yet (the volume monitor is still training).
     const fct = site.details('model.shop.fct_orders').history!;
     expect(fct.t).toHaveLength(1);
-    expect(fct.rowsFrom).toBe('rows_affected');
+    expect(fct.rowsFrom).toBe('table_stats');
+    expect(fct.rows![0]).toBe(Number((await queryDuckDB(join(dir, 'target', 'dev.duckdb'), 'select count(*)::int as n from main.fct_orders'))[0]!.n));
     expect(fct.rowsBand).toBeUndefined();
     expect(fct.tests!.total[0]).toBeGreaterThan(0);
   });
