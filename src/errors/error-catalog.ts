@@ -498,6 +498,20 @@ export const ERRORS = {
     message: (a: { detail: string }) => `dpf_meta.alerts could not be read, so alerts already sent may be sent again: ${a.detail}`,
     hint: "Check that the target's user may read dpf_meta.alerts and that it has the columns docs/history.md lists; drop it if dpf did not create it, and the next run creates it again.",
   },
+
+  // ---- plugins (DPF80x; docs/plugins.md)
+  PluginLoadFailed: {
+    code: 'DPF801',
+    title: 'Plugin not loaded',
+    message: (a: { plugin: string; detail: string }) => `The plugin "${a.plugin}" could not be loaded: ${a.detail}`,
+    hint: 'Fix the file (a syntax error, an import that does not resolve, code at its top level that throws); a plugin imports defineSource from "dpf" and exports its result as default (docs/plugins.md).',
+  },
+  PluginInvalid: {
+    code: 'DPF802',
+    title: 'Not a plugin',
+    message: (a: { plugin: string; problem: string }) => `The plugin "${a.plugin}" cannot be used: ${a.problem}.`,
+    hint: 'A source plugin is `export default defineSource({ config: {type: "object", properties: {...}}, columns: [...], extract(config, ctx) {...} })` (docs/plugins.md).',
+  },
 } as const;
 
 export type ErrorName = keyof typeof ERRORS;

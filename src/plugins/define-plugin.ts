@@ -1,0 +1,51 @@
+/**
+ * What a plugin file exports (docs/plugins.md): `export default defineSource({...})`. Types only
+ * apart from `defineSource`, so that a plugin loaded through jiti imports this one small module
+ * (load-plugin.ts aliases `dpf` to it) and not the whole of dpf.
+ */
+import type { LogicalType } from '../adapters/adapter.js';
+
+/** A column the plugin lands, with the logical type its table gets. */
+export interface PluginColumn {
+  readonly name: string;
+  readonly type: LogicalType;
+}
+
+/**
+ * One batch of rows: arrays in the order of the plugin's `columns`, or objects read by column
+ * name (a missing key is NULL). Values are JS values (numbers, strings, booleans, bigints, Dates)
+ * or their text.
+ */
+export type RowBatch = readonly (readonly unknown[])[] | readonly Readonly<Record<string, unknown>>[];
+
+/** What an extract is given besides its config. */
+export interface ExtractContext {
+  /** Aborted when the step times out or the run is cancelled: stop fetching and return. */
+  readonly signal: AbortSignal;
+  /** The source table being landed. */
+  readonly source: { readonly name: string; readonly table: string };
+  /** The project's folder (where relative paths in the config start). */
+  readonly projectDir: string;
+}
+
+/** A custom source: dpf creates and owns the table it lands. */
+export interface SourcePlugin<C = Record<string, unknown>> {
+  readonly kind: 'source';
+  /** If given, the file's name (the YAML names a plugin by its file). */
+  readonly name?: string;
+  readonly description?: string;
+  /** JSON Schema (draft-07) of its config keys, checked where the YAML uses it; keys it does not list are errors. */
+  readonly config: Readonly<Record<string, unknown>>;
+  /** The columns it lands, or a function of its config giving them. */
+  readonly columns?: readonly PluginColumn[] | ((config: C) => readonly PluginColumn[]);
+  /** The rows, in batches. */
+  extract(config: C, ctx: ExtractContext): AsyncIterable<RowBatch> | Iterable<RowBatch>;
+}
+
+/** Declares a custom source (`export default defineSource({...})` in plugins/<name>.ts). */
+export function defineSource<C = Record<string, unknown>>(plugin: Omit<SourcePlugin<C>, 'kind'>): SourcePlugin<C> {
+  return Object.freeze({ ...plugin, kind: 'source' as const });
+}
+
+/** Keys of an `extract:` block that are dpf's, not the plugin's: a plugin's config may not use them. */
+export const RESERVED_EXTRACT_KEYS: readonly string[] = ['plugin', 'write', 'timeout_seconds', 'batch_size', 'cursor_field', 'unique_key', 'on_bad_row'];
