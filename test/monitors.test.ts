@@ -9,7 +9,11 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { detectionProof } from '../bench/monitor-bench.js';
 import { copyMonitorDemo, DEMO_BUILDS, prepareDemoBuild } from '../bench/monitor-demo.js';
-import { COLUMN_ROW_COLUMNS, NODE_RUN_COLUMNS, TABLE_ROW_COLUMNS } from '../src/monitors/read-monitor-history.js';
+import { COLUMN_ROW_COLUMNS, NODE_RUN_COLUMNS, TABLE_ROW_COLUMNS, readMonitorHistory } from '../src/monitors/read-monitor-history.js';
+import { adapterFactory } from '../src/adapters/index.js';
+import type { TargetConfig } from '../src/adapters/adapter.js';
+import { SqlTemplates } from '../src/adapters/sql-templates.js';
+import type { MonitorNode } from '../src/compiler/manifest.js';
 import { HISTORY_TABLES, HISTORY_VERSION } from '../src/history/history-tables.js';
 import { dpf, makeProject, tempDir } from './helpers/run-dpf.js';
 import { queryDuckDB } from './helpers/query-duckdb.js';
@@ -318,6 +322,38 @@ describe('row counts the build reported', () => {
       const counted = await dpf(['monitor', '--vars', JSON.stringify({ n })], { cwd: dir });
       expect(counted.code, counted.output).toBe(0);
       expect([await rowCount('model.proj.t'), await rowCount('seed.proj.s')]).toEqual(fromBuild);
+    }
+  });
+});
+
+describe('a monitor\'s history', () => {
+  it('leaves out the rows its own run wrote already (the recorder flushes while the run goes on)', async () => {
+    const dir = makeProject({ 'models/t.sql': '{{config materialized="table"}}\nselect range as n from range({{var "n"}})\n' }, ON);
+    for (const n of [3, 4]) expect((await dpf(['build', '--vars', JSON.stringify({ n })], { cwd: dir })).code).toBe(0);
+    const runs = (await queryDuckDB(db(dir), 'select run_id from dpf_meta.runs order by started_at')).map((r) => String(r.run_id));
+    const manifest = JSON.parse(readFileSync(join(dir, 'target/manifest.json'), 'utf8')) as { nodes: Record<string, MonitorNode> };
+    const node = manifest.nodes['monitor.proj.t']!;
+    const target: TargetConfig = { profileName: 'proj', targetName: 'dev', type: 'duckdb', schema: 'main', threads: 1, settings: { path: db(dir) }, secrets: [] };
+    const adapter = adapterFactory('duckdb').create(target, dir);
+    await adapter.open();
+    try {
+      const read = (runId?: string) =>
+        adapter.withConnection((connection) =>
+          readMonitorHistory(
+            node,
+            { connection, dialect: adapter.dialect, templates: new SqlTemplates(adapter.name), engine: 'DuckDB', manifest: manifest as never, runId, resultOf: () => undefined, query: (sql) => connection.query(sql), queryValue: async (sql) => (await connection.query(sql)).rows[0]?.[0] },
+            14,
+          ),
+        );
+      const all = await read();
+      expect(all.measurements.map((m) => [m.runId, m.rowCount])).toEqual([[runs[0], 3], [runs[1], 4]]);
+      expect(all.durations).toHaveLength(2);
+      // Read by the second run (as if its rows had been flushed before its monitors asked): the first run's only.
+      const second = await read(runs[1]);
+      expect(second.measurements.map((m) => [m.runId, m.rowCount])).toEqual([[runs[0], 3]]);
+      expect(second.durations).toHaveLength(1);
+    } finally {
+      await adapter.close();
     }
   });
 });

@@ -22,6 +22,8 @@ export interface MonitorContext {
   readonly manifest: Manifest;
   /** The target's database, where dpf_meta lives. */
   readonly database?: string;
+  /** This run's id: its own rows in dpf_meta (flushed while it runs) are not its history. */
+  readonly runId?: string;
   queryValue(sql: string): Promise<unknown>;
   query(sql: string, limit?: number): Promise<QueryResult>;
   /** A value computed once per run and shared by its steps; absent: each step reads its own. */

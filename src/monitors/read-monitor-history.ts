@@ -77,6 +77,8 @@ async function readAllHistory(ctx: MonitorContext, points: number): Promise<AllH
   const { dialect, templates } = ctx;
   const rel = (table: string) => dialect.renderRelation({ database: ctx.database, schema: HISTORY_SCHEMA_NAME, identifier: table });
   const q = (name: string) => dialect.quoteIdentifier(name);
+  // Rows this run wrote already (the recorder flushes while the run goes on) are not its history.
+  const notThisRun = ctx.runId ? ` and ${q('run_id')} <> ${dialect.literal(ctx.runId, 'text')}` : '';
   const series = async (table: string, keys: readonly string[], values: readonly string[], partition: readonly string[], orderBy: string, where: string) => {
     const sql = templates.render('latest_series', { relation: rel(table), keys: keys.map(q), values: values.map(q), partition: partition.map(q), order_by: q(orderBy), where, limit: points });
     try {
@@ -88,7 +90,7 @@ async function readAllHistory(ctx: MonitorContext, points: number): Promise<AllH
   };
 
   const tables = new Map<string, Omit<PastMeasurement, 'columns'>[]>();
-  for (const { keys, rows } of await series('table_stats', ['unique_id', 'relation'], TABLE_ROW_COLUMNS, ['unique_id', 'relation'], 'measured_at', `${q('column_name')} is null`)) {
+  for (const { keys, rows } of await series('table_stats', ['unique_id', 'relation'], TABLE_ROW_COLUMNS, ['unique_id', 'relation'], 'measured_at', `${q('column_name')} is null${notThisRun}`)) {
     const measurements = rows
       .map(([runId, at, rowCount, rowsAdded, lag, schema]) => ({ runId: String(runId), at: timeOf(at), rowCount: num(rowCount), rowsAdded: num(rowsAdded), freshnessLagSeconds: num(lag), schemaJson: schema ?? null }))
       .filter((m) => Number.isFinite(m.at));
@@ -101,7 +103,7 @@ async function readAllHistory(ctx: MonitorContext, points: number): Promise<AllH
     const values: readonly string[] = COLUMN_ROW_COLUMNS.filter((c) => c === 'run_id' || c === 'column_name' || c === 'data_type' || judged.has(c));
     const at = (name: string) => values.indexOf(name);
     const metric = <T>(r: (string | null)[], column: string, read: (v: unknown) => T): T | null => (at(column) === -1 ? null : read(r[at(column)]));
-    for (const { keys, rows } of await series('table_stats', ['unique_id', 'relation'], values, ['unique_id', 'relation', 'column_name'], 'measured_at', `${q('column_name')} is not null`)) {
+    for (const { keys, rows } of await series('table_stats', ['unique_id', 'relation'], values, ['unique_id', 'relation', 'column_name'], 'measured_at', `${q('column_name')} is not null${notThisRun}`)) {
       for (const r of rows) {
         const c: ColumnStats = {
           column: String(r[at('column_name')]),
@@ -123,7 +125,7 @@ async function readAllHistory(ctx: MonitorContext, points: number): Promise<AllH
   }
 
   const durations = new Map<string, { at: number; value: number }[]>();
-  for (const { keys, rows } of await series('node_runs', ['unique_id'], NODE_RUN_COLUMNS, ['unique_id'], 'started_at', `${q('status')} = ${dialect.literal('success', 'text')}`)) {
+  for (const { keys, rows } of await series('node_runs', ['unique_id'], NODE_RUN_COLUMNS, ['unique_id'], 'started_at', `${q('status')} = ${dialect.literal('success', 'text')}${notThisRun}`)) {
     durations.set(keys[0]!, rows.map(([at, value]) => ({ at: timeOf(at), value: num(value) ?? NaN })).filter((d) => Number.isFinite(d.at) && Number.isFinite(d.value)));
   }
   return { tables, columns, durations };

@@ -156,6 +156,7 @@ export async function runPlan(plan: Plan, ctx: RunContext): Promise<RunSummary &
     },
     note: (d) => statements.push(`-- ${d}`),
     database: ctx.database ?? ctx.records?.database,
+    runId: ctx.invocationId,
     resultOf: (id) => results.get(id),
     shared: <T>(key: string, create: () => Promise<T>) => {
       let value = sharedValues.get(key) as Promise<T> | undefined;

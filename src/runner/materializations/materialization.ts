@@ -37,6 +37,8 @@ export interface MaterializationContext {
   note(description: string): void;
   /** The target's database (where dpf_meta lives), if it names one. */
   readonly database?: string;
+  /** The run's invocation id (dpf_meta's run_id). */
+  readonly runId: string;
   /** A value computed once per run and shared by its steps (the monitors' history, read in one query). */
   shared<T>(key: string, create: () => Promise<T>): Promise<T>;
   /** The result of a step of this run that has finished (a monitor reads its node's). */
