@@ -9,7 +9,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { cpSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -29,7 +29,9 @@ export const DEMO_MONITORS = 'monitors:\n  enabled: true\n  min_training_points:
 
 /** Copies the demo project into dir, with the demo's monitor settings. */
 export function copyMonitorDemo(dir: string): void {
-  cpSync(TEMPLATE, dir, { recursive: true });
+  // Not its target/: the README's first command builds the template in place, and a copy of
+  // that warehouse would bring one build's history along (one measurement too many).
+  cpSync(TEMPLATE, dir, { recursive: true, filter: (src) => !relative(TEMPLATE, src).startsWith('target') });
   const file = join(dir, 'dpf_project.yml');
   writeFileSync(file, `${readFileSync(file, 'utf8')}${DEMO_MONITORS}`);
 }

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { cost, history, nodeHistory } from '../src/index.js';
-import { computeCost } from '../src/cost/index.js';
+import { computeCost, type CostReport } from '../src/cost/index.js';
 import { HISTORY_TABLES } from '../src/history/history-tables.js';
 import { dpf, makeProject } from './helpers/run-dpf.js';
 import { queryDuckDB } from './helpers/query-duckdb.js';
@@ -130,6 +130,24 @@ describe('engine figures and cost per node run', () => {
     expect(text.code, text.output).toBe(0);
     expect(text.stdout).toContain('No cost: block');
     expect(text.stdout).toContain('Nothing measured in this period');
+  });
+
+  it('counts only the runs of the target asked for, when two targets share one dpf_meta', async () => {
+    const dir = makeProject({ 'models/t.sql': "{{config materialized='table'}}\nselect range as id from range(1000)\n" });
+    // dev and prod write to one DuckDB file, in schemas of their own, and so to one dpf_meta.
+    writeFileSync(
+      join(dir, 'profiles.yml'),
+      'proj:\n  target: dev\n  outputs:\n    dev: { type: duckdb, path: target/shared.duckdb, schema: dev, threads: 1 }\n    prod: { type: duckdb, path: target/shared.duckdb, schema: prod, threads: 1 }\n',
+    );
+    for (const target of ['dev', 'dev', 'prod']) expect((await dpf(['build', '--target', target, '--rebuild-all'], { cwd: dir })).code).toBe(0);
+    const report = async (target: string) => {
+      const run = await dpf(['cost', '--target', target, '--output', 'json'], { cwd: dir });
+      expect(run.code, run.output).toBe(0);
+      return JSON.parse(run.stdout) as CostReport;
+    };
+    expect((await report('dev')).compute.find((r) => r.name === 't')!.runs).toBe(2);
+    expect((await report('prod')).compute.find((r) => r.name === 't')!.runs).toBe(1);
+    expect((await report('prod')).perDay[0]!.runs).toBe(1);
   });
 
   it('refuses a cost rate that is not a number with DPF740', async () => {

@@ -327,7 +327,7 @@ describe('row counts the build reported', () => {
 });
 
 describe('a monitor\'s history', () => {
-  it('leaves out the rows its own run wrote already (the recorder flushes while the run goes on)', async () => {
+  it('leaves out the rows its own run wrote already (the recorder flushes while the run goes on), and durations of other targets', async () => {
     const dir = makeProject({ 'models/t.sql': '{{config materialized="table"}}\nselect range as n from range({{var "n"}})\n' }, ON);
     for (const n of [3, 4]) expect((await dpf(['build', '--vars', JSON.stringify({ n })], { cwd: dir })).code).toBe(0);
     const runs = (await queryDuckDB(db(dir), 'select run_id from dpf_meta.runs order by started_at')).map((r) => String(r.run_id));
@@ -337,11 +337,11 @@ describe('a monitor\'s history', () => {
     const adapter = adapterFactory('duckdb').create(target, dir);
     await adapter.open();
     try {
-      const read = (runId?: string) =>
+      const read = (runId?: string, targetName?: string) =>
         adapter.withConnection((connection) =>
           readMonitorHistory(
             node,
-            { connection, dialect: adapter.dialect, templates: new SqlTemplates(adapter.name), engine: 'DuckDB', manifest: manifest as never, runId, resultOf: () => undefined, query: (sql) => connection.query(sql), queryValue: async (sql) => (await connection.query(sql)).rows[0]?.[0] },
+            { connection, dialect: adapter.dialect, templates: new SqlTemplates(adapter.name), engine: 'DuckDB', manifest: manifest as never, runId, targetName, resultOf: () => undefined, query: (sql) => connection.query(sql), queryValue: async (sql) => (await connection.query(sql)).rows[0]?.[0] },
             14,
           ),
         );
@@ -352,6 +352,9 @@ describe('a monitor\'s history', () => {
       const second = await read(runs[1]);
       expect(second.measurements.map((m) => [m.runId, m.rowCount])).toEqual([[runs[0], 3]]);
       expect(second.durations).toHaveLength(1);
+      // Durations are the target's own (node_runs names no relation; targets may share dpf_meta).
+      expect((await read(undefined, 'dev')).durations).toHaveLength(2);
+      expect((await read(undefined, 'prod')).durations).toHaveLength(0);
     } finally {
       await adapter.close();
     }

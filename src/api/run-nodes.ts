@@ -250,6 +250,7 @@ async function execute(session: Session, options: RunOptions & { readonly output
       signal: options.signal,
       engineStats: compiled.target.settings.engine_stats !== false,
       database: compiled.target.database,
+      targetName: compiled.target.targetName,
     });
     reuseState = summary.reuseState;
     // Sent before the history is written: the rows of what was sent go with the run's others.

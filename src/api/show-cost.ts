@@ -45,7 +45,7 @@ export async function cost(options: CostOptions = {}): Promise<CostReport> {
   await adapter.open();
   try {
     const targetPath = targetPathOf(compileOptions.projectDir, config);
-    const rows = await readCostRows({ adapter, templates: new SqlTemplates(adapter.name), database: target.database, targetPath }, since);
+    const rows = await readCostRows({ adapter, templates: new SqlTemplates(adapter.name), database: target.database, targetPath, targetName: target.targetName }, since);
     const sizes = target.settings.engine_stats === false ? [] : await tableSizes(adapter, lastManifest(targetPath));
     return rankCosts(rows.nodes, rows.days, sizes, { days, since: since.toISOString(), top, rates });
   } catch (err) {

@@ -18,7 +18,12 @@ export async function readCostRows(env: HistoryReadEnv, since: Date): Promise<Co
   const { dialect } = env.adapter;
   const q = dialect.quoteIdentifier;
   const names = Object.fromEntries(['unique_id', 'name', 'kind', 'cpu_ms', 'bytes_scanned', 'rows_scanned', 'ended_at', 'run_id'].map((c) => [c, q(c)]));
-  const context = { ...names, relation: dialect.renderRelation(historyRelation('node_runs', env.database)), since: dialect.literal(timestampText(since.toISOString()), 'timestamp') };
+  const context = {
+    ...names,
+    relation: dialect.renderRelation(historyRelation('node_runs', env.database)),
+    since: dialect.literal(timestampText(since.toISOString()), 'timestamp'),
+    ...(env.targetName ? { runs: dialect.renderRelation(historyRelation('runs', env.database)), target_column: q('target'), target: dialect.literal(env.targetName, 'text') } : {}),
+  };
   const num = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
   const { nodes, days } = await env.adapter.withConnection(async (connection) => {
     const existing = await connection.listRelations(HISTORY_SCHEMA, env.database);
@@ -39,7 +44,9 @@ export async function readCostRows(env: HistoryReadEnv, since: Date): Promise<Co
     };
   });
   // Ledger runs reuse every step: they add runs, no figures.
-  const spooled = readSpool(env.targetPath).node_runs.filter((r) => r.ended_at != null && String(r.ended_at) >= String(timestampText(since.toISOString())));
+  const spool = readSpool(env.targetPath);
+  const ofTarget = env.targetName ? new Set(spool.runs.filter((r) => r.target === env.targetName).map((r) => String(r.run_id))) : undefined;
+  const spooled = spool.node_runs.filter((r) => r.ended_at != null && String(r.ended_at) >= String(timestampText(since.toISOString())) && (!ofTarget || ofTarget.has(String(r.run_id))));
   const byId = new Map(nodes.map((n) => [n.uniqueId, n]));
   for (const row of spooled) {
     const id = String(row.unique_id);

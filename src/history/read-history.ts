@@ -71,6 +71,8 @@ export interface HistoryReadEnv {
   readonly templates: SqlTemplates;
   readonly database?: string;
   readonly targetPath: string;
+  /** Only this target's runs, where several targets share dpf_meta (`dpf cost`); absent: every run. */
+  readonly targetName?: string;
 }
 
 export async function readRuns(env: HistoryReadEnv, limit: number): Promise<HistoryRun[]> {

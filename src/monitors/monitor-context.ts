@@ -24,6 +24,8 @@ export interface MonitorContext {
   readonly database?: string;
   /** This run's id: its own rows in dpf_meta (flushed while it runs) are not its history. */
   readonly runId?: string;
+  /** The target's name: durations are read from its own runs when targets share dpf_meta. */
+  readonly targetName?: string;
   queryValue(sql: string): Promise<unknown>;
   query(sql: string, limit?: number): Promise<QueryResult>;
   /** A value computed once per run and shared by its steps; absent: each step reads its own. */

@@ -79,6 +79,9 @@ async function readAllHistory(ctx: MonitorContext, points: number): Promise<AllH
   const q = (name: string) => dialect.quoteIdentifier(name);
   // Rows this run wrote already (the recorder flushes while the run goes on) are not its history.
   const notThisRun = ctx.runId ? ` and ${q('run_id')} <> ${dialect.literal(ctx.runId, 'text')}` : '';
+  // node_runs names no relation: a node's durations are those of its target's runs (table_stats
+  // rows are told apart by their relation, which differs between targets that share dpf_meta).
+  const ofTarget = ctx.targetName ? ` and ${q('run_id')} in (select ${q('run_id')} from ${rel('runs')} where ${q('target')} = ${dialect.literal(ctx.targetName, 'text')})` : '';
   const series = async (table: string, keys: readonly string[], values: readonly string[], partition: readonly string[], orderBy: string, where: string) => {
     const sql = templates.render('latest_series', { relation: rel(table), keys: keys.map(q), values: values.map(q), partition: partition.map(q), order_by: q(orderBy), where, limit: points });
     try {
@@ -125,7 +128,7 @@ async function readAllHistory(ctx: MonitorContext, points: number): Promise<AllH
   }
 
   const durations = new Map<string, { at: number; value: number }[]>();
-  for (const { keys, rows } of await series('node_runs', ['unique_id'], NODE_RUN_COLUMNS, ['unique_id'], 'started_at', `${q('status')} = ${dialect.literal('success', 'text')}${notThisRun}`)) {
+  for (const { keys, rows } of await series('node_runs', ['unique_id'], NODE_RUN_COLUMNS, ['unique_id'], 'started_at', `${q('status')} = ${dialect.literal('success', 'text')}${notThisRun}${ofTarget}`)) {
     durations.set(keys[0]!, rows.map(([at, value]) => ({ at: timeOf(at), value: num(value) ?? NaN })).filter((d) => Number.isFinite(d.at) && Number.isFinite(d.value)));
   }
   return { tables, columns, durations };

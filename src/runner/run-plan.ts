@@ -62,6 +62,8 @@ export interface RunContext {
   readonly engineStats?: boolean;
   /** The target's database, where dpf_meta lives (monitors read their history there). */
   readonly database?: string;
+  /** The target's name: targets may share one dpf_meta, and a node's history is its target's. */
+  readonly targetName?: string;
 }
 
 /** How long a ready step of a batched strategy waits for others to join its batch, at most. */
@@ -157,6 +159,7 @@ export async function runPlan(plan: Plan, ctx: RunContext): Promise<RunSummary &
     note: (d) => statements.push(`-- ${d}`),
     database: ctx.database ?? ctx.records?.database,
     runId: ctx.invocationId,
+    targetName: ctx.targetName,
     resultOf: (id) => results.get(id),
     shared: <T>(key: string, create: () => Promise<T>) => {
       let value = sharedValues.get(key) as Promise<T> | undefined;

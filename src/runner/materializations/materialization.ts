@@ -39,6 +39,8 @@ export interface MaterializationContext {
   readonly database?: string;
   /** The run's invocation id (dpf_meta's run_id). */
   readonly runId: string;
+  /** The target's name (dpf_meta.runs.target), where the run knows it. */
+  readonly targetName?: string;
   /** A value computed once per run and shared by its steps (the monitors' history, read in one query). */
   shared<T>(key: string, create: () => Promise<T>): Promise<T>;
   /** The result of a step of this run that has finished (a monitor reads its node's). */
