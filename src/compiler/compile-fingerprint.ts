@@ -33,6 +33,8 @@ export function projectFingerprint(
     ...(config['snapshot-paths'] ?? ['snapshots']),
     ...(config['macro-paths'] ?? ['macros']),
     ...(config['test-paths'] ?? ['tests']),
+    // A plugin's config schema and columns are part of what the compile checked.
+    'plugins',
   ];
   const stamp = (file: string) => {
     hash.update(`${relative(root, file)}\u0000`);

@@ -17,6 +17,7 @@ import { forgetFingerprint, projectFingerprint, reusableCompile, saveFingerprint
 import { findProfilesFile } from './load-profile.js';
 import type { Manifest } from './manifest.js';
 import { parseProject, type ParsedProject } from './parse-project.js';
+import { loadNamedPlugins } from './load-named-plugins.js';
 import { writeCompiledSql, writeManifest } from './write-artifacts.js';
 
 export interface CompileOptions {
@@ -117,6 +118,7 @@ export async function compileFromDisk(options: CompileOptions): Promise<Compiled
   }
   const cache = partial ? YamlCache.open(targetPath, ignore('parses every YAML file')) : undefined;
   const files = loadProject(options.projectDir, { cache, configFile });
+  const plugins = await loadNamedPlugins(files);
   lap('load');
   const context = compileContext(target);
   const invocationId = randomUUID();
@@ -128,6 +130,7 @@ export async function compileFromDisk(options: CompileOptions): Promise<Compiled
     dialect: context.dialect,
     cliVars: options.vars,
     invocationId,
+    plugins,
   });
   lap('parse');
   const graph = buildGraph(parsed.manifest);

@@ -5,6 +5,7 @@
  */
 import type { SourceLocation } from '../errors/dpf-error.js';
 import type { Relation } from '../adapters/relation.js';
+import type { LogicalType } from '../adapters/adapter.js';
 
 // Defined with the adapters, which take and return relations; every stage above reads it here too.
 export type { Relation };
@@ -187,9 +188,29 @@ export interface SourceNode extends NodeBase {
    */
   readonly dataVersion?: 'append_only' | 'trust_code';
   readonly loadedAtField?: string;
+  /** Landed by a plugin (`extract:`): dpf creates and replaces the table (docs/plugins.md). */
+  readonly extract?: SourceExtract;
   /** Where the table is declared. */
   readonly location: SourceLocation;
   readonly dependsOn: string[];
+}
+
+/** A source table's `extract:` block, checked against its plugin. */
+export interface SourceExtract {
+  /** The plugin's name: its file in plugins/ without the extension. */
+  readonly plugin: string;
+  /** The plugin's file, from the project root. */
+  readonly pluginPath: string;
+  /** The plugin's own keys (every key of the block but dpf's), valid against its config schema. */
+  readonly config: Readonly<Record<string, unknown>>;
+  readonly write: 'replace';
+  readonly timeoutSeconds: number;
+  /** Rows per INSERT where the engine has no appender (batch_size). */
+  readonly batchRows?: number;
+  /** The columns the plugin declares; absent: inferred from its rows. */
+  readonly columns?: readonly { readonly name: string; readonly type: LogicalType }[];
+  /** The `extract:` key in the YAML. */
+  readonly location: SourceLocation;
 }
 
 export interface TestConfig {

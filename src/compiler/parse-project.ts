@@ -7,6 +7,7 @@
  * kinds (two nodes writing one relation, YAML that describes nothing, unused folder config).
  * Collects all diagnostics and reports them together.
  */
+import type { ProjectPlugins } from './load-named-plugins.js';
 import { randomUUID } from 'node:crypto';
 import { DiagnosticBag, diagnostic, type SourceLocation } from '../errors/dpf-error.js';
 import type { Dialect } from '../adapters/adapter.js';
@@ -39,6 +40,8 @@ export interface ParseContext {
   /** --vars, merged over the project's vars. */
   readonly cliVars?: Record<string, unknown>;
   readonly invocationId?: string;
+  /** The plugins the YAML names (load-named-plugins.ts); absent: none loaded. */
+  readonly plugins?: ProjectPlugins;
 }
 
 /** The project's vars: dpf_project.yml's, with --vars over them. */
@@ -176,7 +179,7 @@ export function parseProject(files: ProjectFiles, ctx: ParseContext): ParsedProj
   }
 
   // ---- sources
-  const sources = parseSources(files, { projectName, dialect: ctx.dialect, targetDatabase: ctx.targetDatabase, describe }, columns, bag);
+  const sources = parseSources(files, { projectName, dialect: ctx.dialect, targetDatabase: ctx.targetDatabase, describe, plugins: ctx.plugins }, columns, bag);
 
   // ---- resolve refs, sources and vars
   const refable = [...byName.keys()];

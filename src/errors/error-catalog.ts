@@ -500,6 +500,31 @@ export const ERRORS = {
   },
 
   // ---- plugins (DPF80x; docs/plugins.md)
+  PluginNotFound: {
+    code: 'DPF800',
+    title: 'Unknown plugin',
+    message: (a: { plugin: string; suggestion?: string }) => `No plugin is named "${a.plugin}".${didYouMean(a.suggestion)}`,
+    hint: (a: { found: string[] }) =>
+      a.found.length > 0 ? `The project's plugins: ${a.found.join(', ')} (plugins/<name>.ts or .js).` : 'The project has no plugins: add plugins/<name>.ts exporting defineSource({...}) (docs/plugins.md).',
+  },
+  ExtractFailed: {
+    code: 'DPF803',
+    title: 'Extract failed',
+    message: (a: { plugin: string; source: string; detail: string }) => `The plugin "${a.plugin}" failed while landing ${a.source}: ${a.detail}`,
+    hint: 'The table keeps the rows of its last extract. Fix the cause (the plugin file, its config, the system it reads) and build again; dpf build -s source:<name> runs the extract alone.',
+  },
+  ExtractTimedOut: {
+    code: 'DPF804',
+    title: 'Extract timed out',
+    message: (a: { plugin: string; source: string; seconds: number }) => `The plugin "${a.plugin}" did not finish landing ${a.source} in ${a.seconds} s: it was stopped.`,
+    hint: 'The table keeps the rows of its last extract. Raise timeout_seconds under extract: if the source is that slow; a plugin should stop when ctx.signal is aborted.',
+  },
+  ExtractBadRows: {
+    code: 'DPF805',
+    title: 'Rows of the wrong shape',
+    message: (a: { plugin: string; detail: string }) => `The plugin "${a.plugin}" gave rows dpf cannot land: ${a.detail}`,
+    hint: 'A batch is a list of rows; a row is a list of values in the order of the plugin\'s columns, or an object with a key per column (docs/plugins.md).',
+  },
   PluginLoadFailed: {
     code: 'DPF801',
     title: 'Plugin not loaded',

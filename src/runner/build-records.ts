@@ -52,6 +52,8 @@ export interface BuildBook {
   readonly decisions: ReadonlyMap<string, ReuseDecision>;
   /** A step replaced its relation: record what it now holds. */
   built(step: PlanStep): void;
+  /** An extract landed a source's table: readers built from now on read this version (undefined: unknown). */
+  landed(relationName: string, version: string | undefined): void;
   /** Writes what is left; returns the records as the run leaves them. */
   finish(): Promise<{ records: ReadonlyMap<string, RelationRecord>; sourceVersions: ReadonlyMap<string, string | undefined> }>;
 }
@@ -67,15 +69,17 @@ export async function openBuildBook(
   const facts = await gatherFacts(env.withConnection, store, plan, manifest, existing, options.deferred);
   const decisions = decideReuse(plan, manifest, facts, { rebuildAll: options.rebuildAll });
   const records = new Map(facts.records);
-  const replacing = plan.steps.filter((s) => decisions.get(s.uniqueId)?.reuse === false).map((s) => executableNode(manifest, s.uniqueId)!.relationName);
+  const replacing = plan.steps.filter((s) => decisions.get(s.uniqueId)?.reuse === false).flatMap((s) => executableNode(manifest, s.uniqueId)?.relationName ?? []);
   // Committed before any relation is replaced: from here on a kill leaves these unknown.
   await store.markReplacing(replacing);
   for (const name of replacing) {
     const old = records.get(name);
     if (old) records.set(name, { ...old, complete: false });
   }
-  // Each input's version when a node that reads it is built: all its upstreams are done by then.
-  const versionOf = versionReader(manifest, { records, sourceVersions: facts.sourceVersions, deferred: options.deferred });
+  // Each input's version when a node that reads it is built: all its upstreams are done by then,
+  // extracts included (landed() replaces a source's version with what it landed).
+  const sourceVersions = new Map(facts.sourceVersions);
+  let versionOf = versionReader(manifest, { records, sourceVersions, deferred: options.deferred });
 
   let pending: RelationRecord[] = [];
   let writing: Promise<void> = Promise.resolve();
@@ -111,11 +115,15 @@ export async function openBuildBook(
       pending.push(record);
       if (pending.length >= FLUSH_EVERY) flush();
     },
+    landed(relationName, version) {
+      sourceVersions.set(relationName, version);
+      versionOf = versionReader(manifest, { records, sourceVersions, deferred: options.deferred });
+    },
     async finish() {
       flush();
       await writing;
       if (failure) throw failure;
-      return { records, sourceVersions: facts.sourceVersions };
+      return { records, sourceVersions };
     },
   };
 }

@@ -69,6 +69,12 @@ export function decideReuse(plan: Plan, manifest: Manifest, facts: ReuseFacts, o
   const runs = new Set<string>();
   const versionOf = versionReader(manifest, facts, runs);
   for (const step of plan.steps) {
+    // What a plugin lands is outside dpf's knowledge: it lands every run, and its readers follow.
+    if (STEP_KINDS[step.strategy].landsSource) {
+      decisions.set(step.uniqueId, { reuse: false, reason: 'extracted every run' });
+      runs.add(step.uniqueId);
+      continue;
+    }
     const node = executableNode(manifest, step.uniqueId);
     if (!node || !RECORDED_STRATEGIES.has(step.strategy)) continue;
     const decision = options.rebuildAll ? { reuse: false, reason: options.rebuildAll } : decide(step, node, manifest, facts, versionOf);
@@ -95,8 +101,9 @@ function decideMonitors(plan: Plan, manifest: Manifest, decisions: Map<string, R
     const monitor = manifest.nodes[step.uniqueId];
     if (monitor?.kind !== 'monitor') continue;
     const watched = manifest.nodes[monitor.attachedNode];
-    // A source with a load time ages while nothing loads: its monitor measures the lag every run.
-    if (monitor.loadedAtField) continue;
+    // A source with a load time ages while nothing loads: its monitor measures the lag every run;
+    // one its plugin lands in this run has new rows to measure.
+    if (monitor.loadedAtField || decisions.get(monitor.attachedNode)?.reuse === false) continue;
     const judges = watched?.kind === 'source' ? (readers.get(watched.uniqueId) ?? []) : [monitor.attachedNode];
     if (judges.length > 0 && judges.every((id) => decisions.get(id)?.reuse === true)) {
       decisions.set(step.uniqueId, { reuse: true, reason: `${watched?.name ?? monitor.attachedNode} is unchanged: nothing new to measure` });
@@ -126,7 +133,7 @@ export function versionReader(
     const known = memo.get(input.key);
     if (known) return known;
     let result: InputVersion;
-    if (input.kind === 'source') result = { version: facts.sourceVersions.get(input.key) };
+    if (input.kind === 'source') result = runs?.has(input.source.uniqueId) ? { runs: `source ${input.source.sourceName}.${input.source.tableName}` } : { version: facts.sourceVersions.get(input.key) };
     else if (runs?.has(input.node.uniqueId) && !facts.deferred?.has(input.node.uniqueId)) result = { runs: input.node.name };
     else {
       const record = facts.records.get(input.key);
@@ -175,6 +182,7 @@ function decide(step: PlanStep, node: ExecutableNode, manifest: Manifest, facts:
       if (now.version !== read) return run(`upstream ${input.node.name} changed since`);
     } else {
       const label = `source ${input.source.sourceName}.${input.source.tableName}`;
+      if (now.runs) return run(`${label} is extracted in this run`);
       if (now.version === undefined) return run(`${label}: its data version cannot be read`);
       if (now.version !== read) return run(`${label} changed${rowChange(read, now.version)}`);
     }

@@ -42,20 +42,22 @@ export interface Plan {
  * Which strategy runs each kind of node, if any: the planner's row for every kind, typed for
  * that kind, so a new kind does not compile until it says how it is planned.
  */
-const PLANNERS: { readonly [K in NodeKind]: (node: NodeOfKind<K>) => StrategyName | undefined } = {
+const PLANNERS: { readonly [K in NodeKind]: (node: NodeOfKind<K>, command?: RunCommand) => StrategyName | undefined } = {
   // Ephemeral models are inlined into what reads them; they never run.
   model: (node) => (node.config.materialized === 'ephemeral' || node.config.materialized === 'snapshot' ? undefined : node.config.materialized),
   snapshot: () => 'snapshot',
   seed: () => 'seed',
-  // A source is checked, never built: only a freshness rule gives it a step.
-  source: (node) => (node.freshness ? 'freshness' : undefined),
+  // A source is checked by its freshness rule (dpf source freshness), and landed by its
+  // plugin where it has one (`extract:`) in the commands that build.
+  source: (node, command) => (command === 'freshness' ? (node.freshness ? 'freshness' : undefined) : node.extract ? 'extract' : command === undefined && node.freshness ? 'freshness' : undefined),
   test: () => 'test',
   unit_test: () => 'unit_test',
   monitor: () => 'monitor',
 };
 
-export function strategyOf(node: ManifestNode): StrategyName | undefined {
-  return (PLANNERS[node.kind] as (n: ManifestNode) => StrategyName | undefined)(node);
+/** The strategy of a node's step in a command (without one: the step that writes it, if any). */
+export function strategyOf(node: ManifestNode, command?: RunCommand): StrategyName | undefined {
+  return (PLANNERS[node.kind] as (n: ManifestNode, c?: RunCommand) => StrategyName | undefined)(node, command);
 }
 
 export function planRun(
@@ -68,11 +70,11 @@ export function planRun(
   const inPlan = new Set<string>();
   for (const id of graph.order) {
     const node = byId.get(id);
-    const strategy = node ? strategyOf(node) : undefined;
+    const strategy = node ? strategyOf(node, options.command) : undefined;
     if (strategy && selected.has(id) && STEP_KINDS[strategy].commands.includes(options.command)) inPlan.add(id);
   }
   // A monitor runs after its node in a command that builds the node, a source's monitor in
-  // build and run (a source has no step), and every selected monitor in dpf monitor.
+  // build and run (after its extract, if it has one), and every selected monitor in dpf monitor.
   if (options.command !== 'monitor') {
     for (const monitor of nodesOfKind(manifest, 'monitor')) {
       if (!inPlan.has(monitor.uniqueId)) continue;
@@ -103,10 +105,10 @@ export function planRun(
       uniqueId: id,
       name: node.name,
       resourceType: node.kind,
-      strategy: strategyOf(node)!,
+      strategy: strategyOf(node, options.command)!,
       relationName: 'relationName' in node ? node.relationName : node.name,
       dependsOn: [...deps.get(id)!].sort(),
-      resources: STEP_KINDS[strategyOf(node)!].resources,
+      resources: STEP_KINDS[strategyOf(node, options.command)!].resources,
     });
   }
   return { command: options.command, fullRefresh: options.fullRefresh ?? false, eventTimeRange: options.eventTimeRange, steps };

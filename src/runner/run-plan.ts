@@ -6,7 +6,7 @@
 import type { Adapter, Connection, ExecuteResult, RelationType } from '../adapters/adapter.js';
 import { DpfError, diagnostic, type Diagnostic } from '../errors/dpf-error.js';
 import type { Manifest, ManifestNode } from '../compiler/manifest.js';
-import { allNodes, executableNode, isSqlNode } from '../compiler/node-kinds.js';
+import { allNodes, executableNode, isSqlNode, relationNode } from '../compiler/node-kinds.js';
 import { relative } from 'node:path';
 import { writeRunSql } from '../compiler/write-artifacts.js';
 import { STRATEGIES } from './materializations/index.js';
@@ -25,7 +25,7 @@ import { filesVersion } from './source-versions.js';
 import { sourceLineOf } from './source-line.js';
 import { ResourceSlots } from './resource-slots.js';
 import { ResourceTally, shareOf, type NodeResources } from './step-resources.js';
-import type { StrategyName } from './step-kinds.js';
+import { STEP_KINDS, type StrategyName } from './step-kinds.js';
 
 export interface RunContext {
   readonly adapter: Adapter;
@@ -200,6 +200,12 @@ export async function runPlan(plan: Plan, ctx: RunContext): Promise<RunSummary &
       const resources = shareOf(tally.result(), steps.length);
       const runPath = writeRun();
       const times = timing();
+      // A source landed in this run: what reads it is recorded against what it landed, before
+      // the readers are queued.
+      steps.forEach((step, i) => {
+        const outcome = outcomes[i];
+        if (STEP_KINDS[step.strategy].landsSource && outcome && !(outcome instanceof Error) && !outcome.error) book?.landed(relationNode(ctx.manifest, step.uniqueId)!.relationName, outcome.sourceVersion);
+      });
       return steps.map((step, i): NodeResult => {
         const node = nodes[i]!;
         const outcome = outcomes[i];
@@ -472,8 +478,8 @@ async function activeWorkers(adapter: Adapter): Promise<number | undefined> {
 
 /** Creates the schemas the plan writes to, lists what exists in them, and drops what a killed run left. */
 async function prepareSchemas(plan: Plan, ctx: RunContext): Promise<Map<string, RelationType>> {
-  // Tests write no relation of their own.
-  const relations = plan.steps.flatMap((s) => executableNode(ctx.manifest, s.uniqueId)?.relation ?? []);
+  // Tests write no relation of their own; an extract writes its source's.
+  const relations = plan.steps.flatMap((s) => (STEP_KINDS[s.strategy].landsSource ? relationNode(ctx.manifest, s.uniqueId)?.relation : executableNode(ctx.manifest, s.uniqueId)?.relation) ?? []);
   if (relations.length === 0) return new Map();
   return ctx.adapter.withConnection((c) => existingRelations(c, relations, { createSchemas: true, dropLeftovers: true }));
 }

@@ -7,7 +7,7 @@
  */
 import { WAREHOUSE, type StepResource } from './resource-slots.js';
 
-export type StrategyName = 'view' | 'table' | 'incremental' | 'snapshot' | 'seed' | 'test' | 'unit_test' | 'freshness' | 'monitor';
+export type StrategyName = 'view' | 'table' | 'incremental' | 'snapshot' | 'seed' | 'test' | 'unit_test' | 'freshness' | 'monitor' | 'extract';
 export type RunCommand = 'run' | 'seed' | 'snapshot' | 'build' | 'test' | 'freshness' | 'monitor';
 
 export interface StepKind {
@@ -21,6 +21,11 @@ export interface StepKind {
   readonly resources: readonly StepResource[];
   /** Its relation is a table that stores rows, and so costs storage (`dpf cost`, docs/cost.md). */
   readonly storesRows?: boolean;
+  /**
+   * It replaces a source's table (an extract): never reused (what it lands is outside dpf's
+   * knowledge), and what reads the source rebuilds after it.
+   */
+  readonly landsSource?: boolean;
 }
 
 export const STEP_KINDS: Readonly<Record<StrategyName, StepKind>> = {
@@ -34,5 +39,7 @@ export const STEP_KINDS: Readonly<Record<StrategyName, StepKind>> = {
   freshness: { label: 'fresh', commands: ['freshness'], writesRelation: false, resources: [WAREHOUSE] },
   // After the node it watches, in every command that builds it (the planner drops a monitor
   // whose node is not in the plan), and alone in dpf monitor.
+  // A source landed by a plugin (docs/plugins.md), in the commands that build what reads it.
+  extract: { label: 'extr', commands: ['run', 'build'], writesRelation: false, landsSource: true, resources: [WAREHOUSE], storesRows: true },
   monitor: { label: 'mon', commands: ['run', 'seed', 'snapshot', 'build', 'monitor'], writesRelation: false, resources: [WAREHOUSE] },
 };

@@ -635,6 +635,50 @@ unit_tests:
     expect(amount.error).toBeUndefined();
   });
 
+  it('extract: a plugin\'s rows land through the bulk path (batch_size 2) and are swapped in; a plugin failing part-way keeps the last extract and leaves no staging table', async () => {
+    const plugin = `import { defineSource } from 'dpf';
+export default defineSource<{ count: number; fail_after?: number }>({
+  config: { type: 'object', required: ['count'], properties: { count: { type: 'integer' }, fail_after: { type: 'integer' } } },
+  columns: [{ name: 'id', type: 'integer' }, { name: 'label', type: 'text' }],
+  async *extract(config) {
+    for (let i = 1; i <= config.count; i++) {
+      if (config.fail_after !== undefined && i > config.fail_after) throw new Error('upstream refused');
+      yield [[i, 'n' + i], [i + 100, null]];
+    }
+  },
+});
+`;
+    const yml = (schema: string, extract: string) => `sources:\n  - name: landing\n    schema: ${schema}\n    tables:\n      - name: numbers\n        extract: {plugin: numbers, batch_size: 2, ${extract}}\n`;
+    const w = project(
+      {
+        'plugins/numbers.ts': plugin,
+        'models/sources.yml': yml('SCHEMA_landing', 'count: 3'),
+        'models/total.sql': '{{config materialized="table"}}\nselect count(*) as n, sum(id) as total from {{source "landing" "numbers"}}\n',
+      },
+      'name: proj\nmonitors: off\n',
+    );
+    const first = await ok(w, 'build');
+    expect(first.stdout).toMatch(/OK +extr +\S*numbers .*\[6 rows in/);
+    const landed = w.relation('numbers', `${w.schema}_landing`);
+    expect(asText(await w.query(`select id, label from ${landed} order by id`))).toEqual([
+      { id: '1', label: 'n1' },
+      { id: '2', label: 'n2' },
+      { id: '3', label: 'n3' },
+      { id: '101', label: null },
+      { id: '102', label: null },
+      { id: '103', label: null },
+    ]);
+    expect(asText(await w.query(`select n, total from ${w.relation('total')}`))).toEqual([{ n: '6', total: '312' }]);
+    writeFileSync(join(w.dir, 'models/sources.yml'), yml(`${w.schema}_landing`, 'count: 5, fail_after: 2'));
+    const failed = await run(w, 'build');
+    expect(failed.code, failed.output).toBe(1);
+    expect(failed.output).toContain('DPF803');
+    expect(failed.output).toContain('upstream refused');
+    expect(await count(w, landed)).toBe(6);
+    const staging = await w.query(`select table_name from ${infoSchema(w)}.tables where table_schema = '${w.schema}_landing' and table_name like '%dpf%'`);
+    expect(staging).toEqual([]);
+  });
+
   it('monitors: one stats query (column_stats) measures every column alike on every engine, and a planted volume anomaly warns', async () => {
     const w = project(
       {

@@ -15,6 +15,7 @@ import { testStrategy } from '../../tests/test-strategy.js';
 import { unitTestStrategy } from '../../tests/unit-test-strategy.js';
 import { viewStrategy } from './view-strategy.js';
 import { monitorStrategy } from '../../monitors/monitor-strategy.js';
+import { extractStrategy } from './extract-strategy.js';
 
 export const STRATEGIES: Record<StrategyName, Strategy | BatchStrategy> = {
   table: locatingRefusals(tableStrategy),
@@ -26,6 +27,7 @@ export const STRATEGIES: Record<StrategyName, Strategy | BatchStrategy> = {
   unit_test: locatingRefusals(unitTestStrategy),
   freshness: freshnessStrategy,
   monitor: monitorStrategy,
+  extract: extractStrategy,
 };
 
 /**

@@ -65,6 +65,8 @@ export interface StepOutcome {
   readonly monitor?: MonitorFacts;
   readonly monitorFindings?: readonly MonitorFinding[];
   readonly tableStats?: TableStats;
+  /** An extract: the data version of the source's table after it landed (BuildBook.landed). */
+  readonly sourceVersion?: string;
 }
 
 export type Strategy = (node: ManifestNode, ctx: MaterializationContext) => Promise<StepOutcome>;
