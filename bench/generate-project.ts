@@ -100,8 +100,8 @@ export const PROJECT_NAME = 'bench';
 const LAYERS = ['staging', 'intermediate_1', 'intermediate_2', 'intermediate_3', 'marts'] as const;
 const WORDS = ['alpha', 'bravo', 'charlie', 'delta', 'echo', 'foxtrot', 'golf', 'hotel', 'india', 'juliet'];
 
-/** mulberry32: small, fast, deterministic. */
-function prng(seed: number): () => number {
+/** mulberry32: small, fast, deterministic (also the monitors' detection proof's). */
+export function prng(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

@@ -13,23 +13,13 @@
 import { appendFileSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { DAY_MS, judgeSeries, type DetectOptions, type Point } from '../src/monitors/detect-anomaly.js';
-import { generateProject } from './generate-project.js';
+import { generateProject, prng } from './generate-project.js';
 
 export const MONITOR_TARGETS = { overheadRatio: 1.1, precision: 0.9, recall: 0.9 } as const;
 
 // ---------------------------------------------------------------- detection proof
 
-/** Deterministic PRNG (mulberry32) and a normal deviate from it. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A normal deviate from the project generator's PRNG. */
 const gauss = (rand: () => number) => Math.sqrt(-2 * Math.log(1 - rand())) * Math.cos(2 * Math.PI * rand());
 
 export type SeriesKind = 'control' | 'volume' | 'null_burst' | 'weekly';
