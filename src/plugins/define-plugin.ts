@@ -26,6 +26,18 @@ export interface ExtractContext {
   readonly source: { readonly name: string; readonly table: string };
   /** The project's folder (where relative paths in the config start). */
   readonly projectDir: string;
+  /**
+   * With `write: append | merge` and `cursor_field`: the highest value of that column the table
+   * already holds (undefined on the first extract and after `--full-refresh`). Fetch the rows
+   * past it (`>` when the field only grows, `>=` with `write: merge`, which drops repeats).
+   */
+  readonly cursor?: { readonly field: string; readonly value: unknown };
+  /**
+   * `fetch`, bound to `signal` and held to the extract's limits (`max_requests_per_second`,
+   * `max_concurrent_requests`, shared by every extract of the same plugin in a run), waiting out
+   * a 429's `Retry-After`. Use it for HTTP so that the limits hold.
+   */
+  readonly fetch: (input: string | URL, init?: RequestInit) => Promise<Response>;
 }
 
 /** A custom source: dpf creates and owns the table it lands. */

@@ -27,7 +27,7 @@ export const extractStrategy: Strategy = forKinds(['source'], async (node, ctx) 
   try {
     let batches: AsyncIterable<RowBatch> | Iterable<RowBatch>;
     try {
-      batches = plugin.extract(extract.config, { signal: stop.signal, source: { name: node.sourceName, table: node.tableName }, projectDir: ctx.projectRoot });
+      batches = plugin.extract(extract.config, { signal: stop.signal, source: { name: node.sourceName, table: node.tableName }, projectDir: ctx.projectRoot, fetch: (input, init) => fetch(input, { ...init, signal: init?.signal ?? stop.signal }) });
     } catch (err) {
       throw failed(err, node, extract);
     }
