@@ -14,7 +14,7 @@ export { cost, type CostOptions } from './api/show-cost.js';
 export type { CostReport, CostRates, ModelCompute, ModelStorage, DayCost } from './cost/index.js';
 export type { NodeResources } from './runner/step-resources.js';
 export type { StatementStats } from './adapters/adapter.js';
-export { defineSource, type SourcePlugin, type ExtractContext, type PluginColumn, type RowBatch } from './plugins/index.js';
+export { defineSink, defineSource, type ExtractContext, type PluginColumn, type RowBatch, type SinkContext, type SinkPlugin, type SinkResult, type SourcePlugin } from './plugins/index.js';
 export type { ProjectOptions, SelectionOptions, RunOptions, FreshnessOptions } from './api/options.js';
 export type { DpfEvent, Listener } from './api/events.js';
 export type { ProjectSummary } from './api/project-summary.js';

@@ -36,6 +36,7 @@ describe('extract: on a source table', () => {
       pluginPath: join('plugins', 'numbers.ts'),
       config: { count: 5, prefix: 'n' },
       write: 'replace',
+      onBadRow: 'fail',
       timeoutSeconds: 10,
       columns: [{ name: 'id', type: 'integer' }, { name: 'label', type: 'text' }],
       location: { file: join('models', 'sources.yml'), line: 6, column: 11 },

@@ -62,7 +62,7 @@ describe('a source landed by its plugin', () => {
     const dir = project('count: 5');
     const first = await dpf(['build'], { cwd: dir });
     expect(first.code, first.output).toBe(0);
-    expect(first.stdout).toMatch(/OK +extr +raw\.numbers \.+ \[5 rows in/);
+    expect(first.stdout).toMatch(/OK +extr +raw\.numbers \.+ \[5 rows landed in/);
     expect(await numbers(dir)).toEqual([1, 2, 3, 4, 5].map((i) => [i, `n${i}`]));
     expect(await queryDuckDB(db(dir), "select column_name, data_type from information_schema.columns where table_schema = 'raw' and table_name = 'numbers' order by ordinal_position")).toEqual([
       { column_name: 'id', data_type: 'INTEGER' },
@@ -78,7 +78,7 @@ describe('a source landed by its plugin', () => {
     setExtract(dir, 'count: 6');
     const second = await dpf(['build'], { cwd: dir });
     expect(second.code, second.output).toBe(0);
-    expect(second.stdout).toMatch(/OK +extr +raw\.numbers \.+ \[6 rows in/);
+    expect(second.stdout).toMatch(/OK +extr +raw\.numbers \.+ \[6 rows landed in/);
     expect(second.stdout).toMatch(/OK +table +main\.total .*source raw\.numbers is extracted in this run/);
     expect(await total(dir)).toEqual({ n: 6, total: 21 });
     // The reader's record holds what the extract landed: built alone, it is reused.

@@ -109,6 +109,8 @@ export interface AdapterCapabilities {
    * or the process dies, the old table stays. Then no temporary table and swap are needed.
    */
   readonly supportsAtomicReplace: boolean;
+  /** The engine writes query results to local files itself (`copy_to_files`: DuckDB's COPY … TO). */
+  readonly writesFiles?: boolean;
   /** How many statements may run at once; the runner caps --threads to it. */
   readonly maxConnections: number;
 }

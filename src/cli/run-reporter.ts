@@ -50,7 +50,8 @@ export function progressLine(index: number, total: number, result: NodeResult): 
   } else if (result.status === 'reused') {
     tail = `[${result.reason ?? 'inputs unchanged'}]`;
   } else if (result.status === 'success') {
-    const done = result.rowsAffected !== undefined ? `${result.rowsAffected.toLocaleString('en-US')} rows` : 'done';
+    // Extracts and exports say what they did ("3 rows merged, version 2 → 5", "3 rows to out/x"); other steps count rows.
+    const done = (result.strategy === 'extract' || result.strategy === 'export') && result.message ? result.message : result.rowsAffected !== undefined ? `${result.rowsAffected.toLocaleString('en-US')} rows` : 'done';
     tail = `[${done} in ${formatSeconds(result.executionTime)}]${result.reason && !UNSURPRISING.has(result.reason) ? ` ${result.reason}` : ''}`;
   } else if (result.status === 'error') {
     tail = `[error in ${formatSeconds(result.executionTime)}]`;

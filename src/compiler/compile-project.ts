@@ -134,6 +134,8 @@ const COMPILERS: { readonly [K in NodeKind]: CompileStep<K> } = {
   },
   // A monitor's stats query is written when it runs, from the relation's columns then.
   monitor: { phase: 'none' },
+  // An export is run by its sink plugin: nothing to compile.
+  export: { phase: 'none' },
   unit_test: {
     phase: 'after-models',
     compile: (test, ctx) => ({ ...test, compiledCode: compileUnitTest(test, ctx.templates.get(test.attachedNode)!, ctx) }),

@@ -5,12 +5,12 @@
  * being drafted does not break builds that do not use it.
  */
 import { DpfError, diagnostic, type Diagnostic } from '../errors/dpf-error.js';
-import { findPlugins, loadSourcePlugin, type PluginFile, type SourcePlugin } from '../plugins/index.js';
+import { findPlugins, loadPlugin, type Plugin, type PluginFile } from '../plugins/index.js';
 import type { ProjectFiles } from './load-project.js';
 
 export interface LoadedPlugin {
   readonly path: string;
-  readonly plugin: SourcePlugin;
+  readonly plugin: Plugin;
 }
 
 /** What parsing knows of the plugins: every name found, and each named one, loaded or its error. */
@@ -30,6 +30,13 @@ export async function loadNamedPlugins(files: Pick<ProjectFiles, 'root' | 'prope
         if (typeof plugin === 'string') names.add(plugin);
       }
     }
+    for (const model of file.data.models ?? []) {
+      const exports = (model as { exports?: unknown }).exports;
+      for (const entry of Array.isArray(exports) ? exports : []) {
+        const plugin = (entry as { plugin?: unknown } | undefined)?.plugin;
+        if (typeof plugin === 'string') names.add(plugin);
+      }
+    }
   }
   if (names.size === 0) return NO_PLUGINS;
   let found: Map<string, PluginFile>;
@@ -45,7 +52,7 @@ export async function loadNamedPlugins(files: Pick<ProjectFiles, 'root' | 'prope
     if (!file) continue;
     loaded.set(
       name,
-      await loadSourcePlugin(files.root, file).then(
+      await loadPlugin(files.root, file).then(
         (plugin) => ({ path: file.path, plugin }),
         (err: unknown) => (err instanceof DpfError ? err.first : diagnostic('PluginLoadFailed', { plugin: name, detail: String((err as Error)?.message ?? err) }, { file: file.path })),
       ),

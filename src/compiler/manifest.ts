@@ -203,7 +203,14 @@ export interface SourceExtract {
   readonly pluginPath: string;
   /** The plugin's own keys (every key of the block but dpf's), valid against its config schema. */
   readonly config: Readonly<Record<string, unknown>>;
-  readonly write: 'replace';
+  /** replace: the extract's rows replace the table's; append: they are added; merge: by uniqueKey. */
+  readonly write: 'replace' | 'append' | 'merge';
+  /** write: merge: the columns naming a row. */
+  readonly uniqueKey?: readonly string[];
+  /** write: append | merge: the column whose highest landed value the plugin fetches past. */
+  readonly cursorField?: string;
+  /** What a bad row does: fails the extract, is skipped, or is kept in <table>__quarantine. */
+  readonly onBadRow: 'fail' | 'skip' | 'quarantine';
   readonly timeoutSeconds: number;
   /** Rows per INSERT where the engine has no appender (batch_size). */
   readonly batchRows?: number;
@@ -361,11 +368,41 @@ export interface MonitorNode {
   readonly loadedAtField?: string;
 }
 
+/**
+ * An export of a model (`exports:` in its YAML, docs/plugins.md): a step after the model and its
+ * tests that delivers the model's rows through a sink plugin. Selected with `export:<name>`.
+ */
+export interface ExportNode {
+  readonly kind: 'export';
+  readonly uniqueId: string;
+  readonly name: string;
+  readonly packageName: string;
+  /** The YAML file that declares it. */
+  readonly originalFilePath: string;
+  readonly fqn: string[];
+  readonly description: string;
+  readonly tags: string[];
+  readonly meta: Record<string, unknown>;
+  /** The model it delivers (its only dependency). */
+  readonly attachedNode: string;
+  readonly dependsOn: string[];
+  /** The model's relation, which it reads. */
+  readonly relation: Relation;
+  readonly relationName: string;
+  readonly plugin: string;
+  readonly pluginPath: string;
+  /** The plugin's own keys, valid against its config schema. */
+  readonly config: Readonly<Record<string, unknown>>;
+  readonly timeoutSeconds: number;
+  /** The entry in the YAML. */
+  readonly location: SourceLocation;
+}
+
 /** The nodes that build a relation of their own. */
 export type ExecutableNode = ModelNode | SnapshotNode | SeedNode;
 /** The nodes whose SQL the user writes and dpf renders. */
 export type SqlNode = ModelNode | SnapshotNode;
-export type ManifestNode = ModelNode | SnapshotNode | SeedNode | SourceNode | TestNode | UnitTestNode | MonitorNode;
+export type ManifestNode = ModelNode | SnapshotNode | SeedNode | SourceNode | TestNode | UnitTestNode | MonitorNode | ExportNode;
 export type NodeKind = ManifestNode['kind'];
 export type NodeOfKind<K extends NodeKind> = Extract<ManifestNode, { readonly kind: K }>;
 

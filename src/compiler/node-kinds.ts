@@ -36,6 +36,7 @@ export const NODE_KINDS: { readonly [K in NodeKind]: NodeKindSpec } = {
   test: { label: 'data test', plural: 'data tests', idPrefix: 'test', buildsRelation: false, userSql: false, checksData: true },
   unit_test: { label: 'unit test', plural: 'unit tests', idPrefix: 'unit_test', buildsRelation: false, userSql: false, checksData: true, yamlKey: 'unit_tests' },
   monitor: { label: 'monitor', plural: 'monitors', idPrefix: 'monitor', buildsRelation: false, userSql: false, checksData: true, sqlAtRunTime: true },
+  export: { label: 'export', plural: 'exports', idPrefix: 'export', buildsRelation: false, userSql: false, checksData: false },
 };
 
 export const ALL_KINDS = Object.keys(NODE_KINDS) as NodeKind[];

@@ -25,6 +25,7 @@ import { sha256, type NodeParseScope, type PatchEntry, type SqlNodeRefs } from '
 import { parseSeeds } from './parse-seeds.js';
 import { parseSources } from './parse-sources.js';
 import { parseUnitTests } from './parse-unit-tests.js';
+import { parseExports } from './parse-exports.js';
 import { monitorNodes } from './parse-monitors.js';
 import { dbtProjectKeyDiagnostics } from './dbt-project-keys.js';
 import { collectDocsBlocks, docsResolver, type Describe } from './resolve-docs.js';
@@ -226,6 +227,7 @@ export function parseProject(files: ProjectFiles, ctx: ParseContext): ParsedProj
     bag,
   });
   const unitTests = parseUnitTests({ files, projectName, nodes, sources, byName, bag });
+  const exports = parseExports({ files, projectName, nodes, plugins: ctx.plugins, bag });
 
   // ---- folder configs that match nothing (a typo in a folder name silently does nothing otherwise)
   for (const tree of ['models', 'seeds', 'data_tests'] as const) {
@@ -242,11 +244,11 @@ export function parseProject(files: ProjectFiles, ctx: ParseContext): ParsedProj
 
   const parentMap: Record<string, string[]> = {};
   const childMap: Record<string, string[]> = {};
-  for (const id of [...Object.keys(nodes), ...Object.keys(sources), ...Object.keys(tests), ...Object.keys(unitTests), ...Object.keys(monitors)]) {
+  for (const id of [...Object.keys(nodes), ...Object.keys(sources), ...Object.keys(tests), ...Object.keys(unitTests), ...Object.keys(monitors), ...Object.keys(exports)]) {
     parentMap[id] = [];
     childMap[id] = [];
   }
-  for (const node of [...Object.values(nodes), ...Object.values(tests), ...Object.values(unitTests), ...Object.values(monitors)]) {
+  for (const node of [...Object.values(nodes), ...Object.values(tests), ...Object.values(unitTests), ...Object.values(monitors), ...Object.values(exports)]) {
     for (const dep of node.dependsOn) {
       parentMap[node.uniqueId]!.push(dep);
       childMap[dep]!.push(node.uniqueId);
@@ -263,8 +265,8 @@ export function parseProject(files: ProjectFiles, ctx: ParseContext): ParsedProj
       adapterType: ctx.adapterType,
       targetName: ctx.targetName,
     },
-    // One map for every kind, in this order: what builds relations, then sources, data tests, unit tests, monitors.
-    nodes: { ...nodes, ...sources, ...tests, ...unitTests, ...monitors },
+    // One map for every kind, in this order: what builds relations, then sources, data tests, unit tests, monitors, exports.
+    nodes: { ...nodes, ...sources, ...tests, ...unitTests, ...monitors, ...exports },
     macros: macroRecords,
     parentMap,
     childMap,

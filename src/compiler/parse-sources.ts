@@ -5,12 +5,11 @@
  * from the source by its tables; `freshness: null` on a table opts it out.
  */
 import { isAbsolute, resolve } from 'node:path';
-import type { ErrorObject } from 'ajv';
 import { diagnostic, type Diagnostic, type DiagnosticBag, type SourceLocation } from '../errors/dpf-error.js';
 import { RESERVED_EXTRACT_KEYS } from '../plugins/index.js';
 import { closestMatch } from './closest-match.js';
-import type { LoadedPlugin, ProjectPlugins } from './load-named-plugins.js';
-import { compileSchema } from './schema-validators.js';
+import type { ProjectPlugins } from './load-named-plugins.js';
+import { checkPluginBlock } from './check-plugin-config.js';
 import type { Dialect } from '../adapters/adapter.js';
 import type { ProjectFiles } from './load-project.js';
 import type { ColumnInfo, FreshnessRule, SourceExtract, SourceFreshness, SourceNode } from './manifest.js';
@@ -138,31 +137,9 @@ function extractOf(
   locate: (path: (string | number)[]) => SourceLocation,
   report: (d: Diagnostic) => void,
 ): SourceExtract | undefined {
-  const name = String(raw.plugin);
-  const entry = plugins?.loaded.get(name);
-  if (!entry) {
-    report(diagnostic('PluginNotFound', { plugin: name, suggestion: closestMatch(name, plugins?.found ?? []), found: [...(plugins?.found ?? [])] }, locate(['plugin'])));
-    return undefined;
-  }
-  if (!('plugin' in entry)) {
-    report(entry);
-    return undefined;
-  }
-  const { plugin, path } = entry as LoadedPlugin;
-  const config = Object.fromEntries(Object.entries(raw).filter(([key]) => !RESERVED_EXTRACT_KEYS.includes(key)));
-  const schema = plugin.config as { additionalProperties?: unknown; properties?: object };
-  let validate: ReturnType<typeof compileSchema>;
-  try {
-    validate = compileSchema({ ...schema, additionalProperties: schema.additionalProperties ?? false });
-  } catch (err) {
-    report(diagnostic('PluginInvalid', { plugin: name, problem: `its config is not a valid JSON Schema (${(err as Error).message})` }, { file: path }));
-    return undefined;
-  }
-  if (!validate(config)) {
-    const allowed = Object.keys(schema.properties ?? {});
-    for (const e of (validate.errors ?? []) as ErrorObject[]) report(configDiagnostic(e, table, allowed, locate));
-    return undefined;
-  }
+  const block = checkPluginBlock(raw, 'source', RESERVED_EXTRACT_KEYS, `extract: of source ${table}`, plugins, locate, report);
+  if (!block) return undefined;
+  const { name, path, plugin, config } = block;
   let columns: SourceExtract['columns'];
   try {
     columns = typeof plugin.columns === 'function' ? plugin.columns(config) : plugin.columns;
@@ -174,34 +151,34 @@ function extractOf(
     report(diagnostic('PluginInvalid', { plugin: name, problem: 'it declares no columns: give defineSource a columns list (or a function of its config giving one)' }, { file: path }));
     return undefined;
   }
+  const write = (raw.write as SourceExtract['write'] | undefined) ?? 'replace';
+  const names = columns.map((c) => c.name);
+  const uniqueKey = raw.unique_key === undefined ? undefined : ([] as string[]).concat(raw.unique_key as string | string[]);
+  const cursorField = raw.cursor_field as string | undefined;
+  const misfit = (key: string, detail: string) => report(diagnostic('InvalidValue', { where: `extract: of source ${table} (${key})`, detail }, locate([key])));
+  const notColumn = (value: string) => {
+    const near = closestMatch(value, names);
+    return `"${value}" is not a column of the plugin (${names.join(', ')})${near ? `; did you mean "${near}"?` : ''}`;
+  };
+  if (write === 'merge' && !uniqueKey) misfit('write', 'merge needs unique_key: the column(s) naming a row');
+  if (write !== 'merge' && uniqueKey) misfit('unique_key', 'is used by write: merge only');
+  if (write === 'replace' && cursorField !== undefined) misfit('cursor_field', 'is used by write: append or merge only (replace fetches everything each time)');
+  for (const key of uniqueKey ?? []) if (!names.includes(key)) misfit('unique_key', notColumn(key));
+  if (cursorField !== undefined && !names.includes(cursorField)) misfit('cursor_field', notColumn(cursorField));
+  if (names.some((n) => n.toLowerCase().startsWith('_dpf_'))) report(diagnostic('PluginInvalid', { plugin: name, problem: 'a column name starts with _dpf_, which dpf keeps for itself' }, { file: path }));
   return {
     plugin: name,
     pluginPath: path,
     config,
-    write: 'replace',
+    write,
+    ...(uniqueKey ? { uniqueKey } : {}),
+    ...(cursorField !== undefined ? { cursorField } : {}),
+    onBadRow: (raw.on_bad_row as SourceExtract['onBadRow'] | undefined) ?? 'fail',
     timeoutSeconds: typeof raw.timeout_seconds === 'number' ? raw.timeout_seconds : 3600,
     ...(typeof raw.batch_size === 'number' ? { batchRows: raw.batch_size } : {}),
     ...(columns ? { columns: columns.map((c) => ({ name: c.name, type: c.type })) } : {}),
     location: locate([]),
   };
-}
-
-/** An error of the plugin's config schema, at the key or value in the YAML. */
-function configDiagnostic(e: ErrorObject, table: string, allowed: string[], locate: (path: (string | number)[]) => SourceLocation): Diagnostic {
-  const path = e.instancePath.split('/').slice(1).map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
-  const where = `extract: of source ${table}${path.length > 0 ? ` (${path.join('.')})` : ''}`;
-  if (e.keyword === 'additionalProperties') {
-    const key = String((e.params as { additionalProperty: string }).additionalProperty);
-    const keys = path.length === 0 ? [...allowed, ...RESERVED_EXTRACT_KEYS] : Object.keys((e.parentSchema as { properties?: object })?.properties ?? {});
-    return diagnostic('UnknownKey', { key, where, suggestion: closestMatch(key, keys), allowed: keys }, locate([...path, key]));
-  }
-  if (e.keyword === 'required') {
-    const key = String((e.params as { missingProperty: string }).missingProperty);
-    return diagnostic('InvalidValue', { where, detail: `needs ${key}` }, locate(path));
-  }
-  const detail =
-    e.keyword === 'enum' ? `must be one of ${((e.params as { allowedValues: unknown[] }).allowedValues ?? []).map((v) => JSON.stringify(v)).join(', ')}` : (e.message ?? 'is invalid');
-  return diagnostic('InvalidValue', { where, detail }, locate(path));
 }
 
 /** The table's own settings win over the source's; `freshness: null` switches the check off. */

@@ -1,7 +1,7 @@
 /**
  * Step 5: selection, with dbt's syntax. A --select value is a union of space-separated terms;
  * a term is an intersection of comma-separated atoms; an atom is `[@][N+]method:value[+N]`.
- * Methods: name, fqn, tag, path, source, resource_type, config.<key>. Without a method, as in
+ * Methods: name, fqn, tag, path, source, export, resource_type, config.<key>. Without a method, as in
  * dbt: a path if it has a slash, else a name or an fqn prefix (`staging` selects that folder).
  * Pure: takes the manifest and graph, returns a set of unique ids.
  */
@@ -31,7 +31,7 @@ interface Atom {
   readonly childrenParents: boolean; // @
 }
 
-const METHODS = ['name', 'fqn', 'tag', 'path', 'source', 'resource_type', 'config', 'test_type', 'test_name', 'source_status', 'state', 'result', 'unique_id'];
+const METHODS = ['name', 'fqn', 'tag', 'path', 'source', 'export', 'resource_type', 'config', 'test_type', 'test_name', 'source_status', 'state', 'result', 'unique_id'];
 const STATE_VALUES = ['new', 'modified', 'modified.body', 'modified.configs', 'modified.contract', 'modified.macros'];
 
 export function parseAtom(raw: string): Atom {
@@ -97,6 +97,8 @@ function matches(node: ManifestNode, atom: Atom, input: SelectionInput = {}, man
     case 'source':
       if (node.kind !== 'source') return false;
       return value.includes('.') ? `${node.sourceName}.${node.tableName}` === value : node.sourceName === value;
+    case 'export':
+      return node.kind === 'export' && globToRegExp(value).test(node.name);
     case 'resource_type':
       return node.kind === value;
     case 'test_type':
@@ -206,9 +208,9 @@ function withTests(manifest: Manifest, ids: Set<string>): Set<string> {
   for (const unit of nodesOfKind(manifest, 'unit_test')) {
     if (ids.has(unit.attachedNode)) ids.add(unit.uniqueId);
   }
-  // A monitor goes with the node it watches, as its tests do.
-  for (const monitor of nodesOfKind(manifest, 'monitor')) {
-    if (ids.has(monitor.attachedNode)) ids.add(monitor.uniqueId);
+  // A monitor goes with the node it watches, as its tests do, and an export with its model.
+  for (const attached of nodesOfKind(manifest, 'monitor', 'export')) {
+    if (ids.has(attached.attachedNode)) ids.add(attached.uniqueId);
   }
   return ids;
 }

@@ -525,6 +525,25 @@ export const ERRORS = {
     message: (a: { plugin: string; detail: string }) => `The plugin "${a.plugin}" gave rows dpf cannot land: ${a.detail}`,
     hint: 'A batch is a list of rows; a row is a list of values in the order of the plugin\'s columns, or an object with a key per column (docs/plugins.md).',
   },
+  ExtractColumnsChanged: {
+    code: 'DPF806',
+    title: 'Extract columns changed',
+    message: (a: { source: string; write: string; added: string[]; removed: string[] }) =>
+      `The plugin's columns for ${a.source} are no longer the table's (added: ${a.added.join(', ') || 'none'}; removed: ${a.removed.join(', ') || 'none'}), so write: ${a.write} cannot add its rows.`,
+    hint: 'Land the table again from the start: dpf build --full-refresh -s source:<name> (the cursor starts over). The table was left as it was.',
+  },
+  ExportFailed: {
+    code: 'DPF807',
+    title: 'Export failed',
+    message: (a: { plugin: string; export: string; detail: string }) => `The sink "${a.plugin}" failed delivering export ${a.export}: ${a.detail}`,
+    hint: 'Fix the cause (the sink file, its config, the system it writes to) and deliver it again alone: dpf build -s export:<name>.',
+  },
+  ExportTimedOut: {
+    code: 'DPF808',
+    title: 'Export timed out',
+    message: (a: { plugin: string; export: string; seconds: number }) => `The sink "${a.plugin}" did not finish export ${a.export} in ${a.seconds} s: it was stopped.`,
+    hint: 'Raise timeout_seconds on the exports: entry if the destination is that slow; a sink should stop when ctx.signal is aborted.',
+  },
   PluginLoadFailed: {
     code: 'DPF801',
     title: 'Plugin not loaded',

@@ -29,9 +29,11 @@ export interface ExtractContext {
   /**
    * With `write: append | merge` and `cursor_field`: the highest value of that column the table
    * already holds (undefined on the first extract and after `--full-refresh`). Fetch the rows
-   * past it (`>` when the field only grows, `>=` with `write: merge`, which drops repeats).
+   * past it (`>` when the field only grows, `>=` with `write: merge`, which drops repeats). The
+   * value is the engine's text of it (`'42'`, `'2026-12-07 10:00:00'`), as SQL parameters and
+   * URLs take it.
    */
-  readonly cursor?: { readonly field: string; readonly value: unknown };
+  readonly cursor?: { readonly field: string; readonly value: string };
   /**
    * `fetch`, bound to `signal` and held to the extract's limits (`max_requests_per_second`,
    * `max_concurrent_requests`, shared by every extract of the same plugin in a run), waiting out
@@ -61,3 +63,53 @@ export function defineSource<C = Record<string, unknown>>(plugin: Omit<SourcePlu
 
 /** Keys of an `extract:` block that are dpf's, not the plugin's: a plugin's config may not use them. */
 export const RESERVED_EXTRACT_KEYS: readonly string[] = ['plugin', 'write', 'timeout_seconds', 'batch_size', 'cursor_field', 'unique_key', 'on_bad_row'];
+
+/** What a sink is given besides the rows and its config. */
+export interface SinkContext {
+  /** Aborted when the step times out or the run is cancelled: stop writing and return. */
+  readonly signal: AbortSignal;
+  /** The project's folder (where relative paths in the config start). */
+  readonly projectDir: string;
+  /** The export's name (`exports: - name:`). */
+  readonly export: string;
+  /** The model delivered: its name, its relation as the engine names it, and its columns. */
+  readonly model: { readonly name: string; readonly relation: string; readonly columns: readonly PluginColumn[] };
+  /** The run's id, for sinks that stamp what they deliver. */
+  readonly runId: string;
+  /** `fetch`, bound to `signal` (as ExtractContext.fetch). */
+  readonly fetch: (input: string | URL, init?: RequestInit) => Promise<Response>;
+  /**
+   * Present when the warehouse writes files itself (DuckDB): writes the model's rows to `path`
+   * in one statement, without streaming them through dpf. Faster than `rows` where it exists.
+   */
+  readonly copyTo?: (path: string, options: { readonly format: 'parquet' | 'csv'; readonly partitionBy?: readonly string[] }) => Promise<void>;
+}
+
+/** What a sink reports: rows written and where they went, both shown in the progress line. */
+export interface SinkResult {
+  readonly rows?: number;
+  readonly location?: string;
+}
+
+/** A custom sink: delivers a model's rows after the model builds and its tests pass. */
+export interface SinkPlugin<C = Record<string, unknown>> {
+  readonly kind: 'sink';
+  readonly name?: string;
+  readonly description?: string;
+  /** JSON Schema (draft-07) of its config keys, checked where the YAML uses it. */
+  readonly config: Readonly<Record<string, unknown>>;
+  /**
+   * Writes the rows: batches of objects by column name, read from the warehouse as the sink
+   * iterates them (a sink that uses `ctx.copyTo` never reads them). All or nothing where the
+   * destination allows it: a sink that fails part-way should leave the last delivery in place.
+   */
+  write(rows: AsyncIterable<readonly Record<string, unknown>[]>, config: C, ctx: SinkContext): Promise<SinkResult | void>;
+}
+
+/** Declares a custom sink (`export default defineSink({...})` in plugins/<name>.ts). */
+export function defineSink<C = Record<string, unknown>>(plugin: Omit<SinkPlugin<C>, 'kind'>): SinkPlugin<C> {
+  return Object.freeze({ ...plugin, kind: 'sink' as const });
+}
+
+/** Keys of an `exports:` entry that are dpf's, not the plugin's. */
+export const RESERVED_EXPORT_KEYS: readonly string[] = ['name', 'plugin', 'description', 'tags', 'timeout_seconds', 'enabled'];

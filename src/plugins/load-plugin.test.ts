@@ -74,7 +74,7 @@ describe('plugins', () => {
     expect(broken.message).toContain('"broken" could not be loaded');
     expect(broken.message).not.toContain(dir);
     expect((await loadError(dir, 'missing_import')).code).toBe('DPF801');
-    expect(await loadError(dir, 'empty')).toMatchObject({ code: 'DPF802', message: expect.stringContaining('not a source plugin') });
+    expect(await loadError(dir, 'empty')).toMatchObject({ code: 'DPF802', message: expect.stringContaining('is not a plugin (kind undefined): export default defineSource({...}) or defineSink') });
     expect(await loadError(dir, 'no_extract')).toMatchObject({ code: 'DPF802', message: expect.stringContaining('no extract(config, ctx) function') });
     expect(await loadError(dir, 'reserved')).toMatchObject({ code: 'DPF802', message: expect.stringContaining('names write') });
     expect(await loadError(dir, 'bad_column')).toMatchObject({ code: 'DPF802', message: expect.stringContaining('"id" needs a name and a type') });

@@ -11,7 +11,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { basename, dirname, extname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DpfError, diagnostic } from '../errors/dpf-error.js';
-import { RESERVED_EXTRACT_KEYS, type SourcePlugin } from './define-plugin.js';
+import { RESERVED_EXPORT_KEYS, RESERVED_EXTRACT_KEYS, type SinkPlugin, type SourcePlugin } from './define-plugin.js';
 
 const PLUGIN_EXTENSIONS = ['.ts', '.mts', '.js', '.mjs'];
 const LOGICAL_TYPES = ['boolean', 'integer', 'bigint', 'double', 'date', 'timestamp', 'text'];
@@ -41,11 +41,14 @@ export function findPlugins(projectRoot: string, pluginPaths: readonly string[] 
   return found;
 }
 
+/** A plugin of either kind. */
+export type Plugin = SourcePlugin | SinkPlugin;
+
 /**
- * Loads a source plugin: DPF801 when its module cannot be loaded (a syntax error, a missing
- * import, top-level code that throws), DPF802 when it does not export a source plugin.
+ * Loads a plugin: DPF801 when its module cannot be loaded (a syntax error, a missing import,
+ * top-level code that throws), DPF802 when it does not export a plugin.
  */
-export async function loadSourcePlugin(projectRoot: string, file: PluginFile): Promise<SourcePlugin> {
+export async function loadPlugin(projectRoot: string, file: PluginFile): Promise<Plugin> {
   const { createJiti } = await import('jiti');
   const jiti = createJiti(import.meta.url, { fsCache: false, moduleCache: false, interopDefault: true, alias: { dpf: DEFINE_PLUGIN } });
   let mod: unknown;
@@ -58,24 +61,43 @@ export async function loadSourcePlugin(projectRoot: string, file: PluginFile): P
   const plugin = (mod as { default?: unknown } | undefined)?.default ?? mod;
   const problem = shapeProblem(plugin);
   if (problem) throw new DpfError([diagnostic('PluginInvalid', { plugin: file.name, problem }, { file: file.path })]);
-  return plugin as SourcePlugin;
+  return plugin as Plugin;
+}
+
+/** Loads a plugin that must be a source (the extract step's). */
+export async function loadSourcePlugin(projectRoot: string, file: PluginFile): Promise<SourcePlugin> {
+  return ofKind(await loadPlugin(projectRoot, file), 'source', file);
+}
+
+/** Loads a plugin that must be a sink (the export step's). */
+export async function loadSinkPlugin(projectRoot: string, file: PluginFile): Promise<SinkPlugin> {
+  return ofKind(await loadPlugin(projectRoot, file), 'sink', file);
+}
+
+/** The plugin if it is of the kind; DPF802 saying what it is otherwise. */
+export function ofKind<K extends Plugin['kind']>(plugin: Plugin, kind: K, file: PluginFile): Extract<Plugin, { kind: K }> {
+  if (plugin.kind === kind) return plugin as Extract<Plugin, { kind: K }>;
+  const uses = kind === 'source' ? 'extract: needs a source plugin (defineSource)' : 'exports: need a sink plugin (defineSink)';
+  throw new DpfError([diagnostic('PluginInvalid', { plugin: file.name, problem: `it is a ${plugin.kind} plugin, and ${uses}` }, { file: file.path })]);
 }
 
 /** define-plugin's file beside this one: .ts under vitest, .js in dist/. */
 const DEFINE_PLUGIN = join(dirname(fileURLToPath(import.meta.url)), `define-plugin${extname(fileURLToPath(import.meta.url))}`);
 
-/** What is wrong with a would-be source plugin; undefined when it is one. */
+/** What is wrong with a would-be plugin; undefined when it is one. */
 function shapeProblem(plugin: unknown): string | undefined {
-  if (typeof plugin !== 'object' || plugin === null) return 'it has no default export of defineSource({...})';
-  const p = plugin as Partial<Record<keyof SourcePlugin, unknown>>;
-  if (p.kind !== 'source') return `its default export is not a source plugin (kind ${JSON.stringify(p.kind)}): export default defineSource({...})`;
-  if (typeof p.extract !== 'function') return 'it has no extract(config, ctx) function';
+  if (typeof plugin !== 'object' || plugin === null) return 'it has no default export of defineSource({...}) or defineSink({...})';
+  const p = plugin as Partial<Record<keyof SourcePlugin | keyof SinkPlugin, unknown>>;
+  if (p.kind !== 'source' && p.kind !== 'sink') return `its default export is not a plugin (kind ${JSON.stringify(p.kind)}): export default defineSource({...}) or defineSink({...})`;
+  if (p.kind === 'source' && typeof p.extract !== 'function') return 'it has no extract(config, ctx) function';
+  if (p.kind === 'sink' && typeof p.write !== 'function') return 'it has no write(rows, config, ctx) function';
   const config = p.config as { type?: unknown; properties?: unknown } | undefined;
   if (typeof config !== 'object' || config === null || Array.isArray(config) || (config.type !== undefined && config.type !== 'object')) {
     return 'its config is not a JSON Schema of an object ({type: "object", properties: {...}})';
   }
-  const reserved = Object.keys((config.properties as object | undefined) ?? {}).filter((k) => RESERVED_EXTRACT_KEYS.includes(k));
-  if (reserved.length > 0) return `its config names ${reserved.join(', ')}, which extract: keeps for dpf (${RESERVED_EXTRACT_KEYS.join(', ')})`;
+  const keys = p.kind === 'source' ? RESERVED_EXTRACT_KEYS : RESERVED_EXPORT_KEYS;
+  const reserved = Object.keys((config.properties as object | undefined) ?? {}).filter((k) => keys.includes(k));
+  if (reserved.length > 0) return `its config names ${reserved.join(', ')}, which ${p.kind === 'source' ? 'extract:' : 'exports:'} keeps for dpf (${keys.join(', ')})`;
   if (p.columns !== undefined && typeof p.columns !== 'function') {
     if (!Array.isArray(p.columns)) return 'its columns are neither a list nor a function of its config';
     const bad = (p.columns as { name?: unknown; type?: unknown }[]).find((c) => typeof c?.name !== 'string' || !LOGICAL_TYPES.includes(String(c?.type)));

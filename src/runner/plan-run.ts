@@ -9,7 +9,7 @@
  */
 import type { ProjectGraph } from '../compiler/build-graph.js';
 import type { Manifest, ManifestNode, NodeKind, NodeOfKind } from '../compiler/manifest.js';
-import { allNodes, executableNode, nodesOfKind } from '../compiler/node-kinds.js';
+import { allNodes, executableNode, nodeOfKind, nodesOfKind } from '../compiler/node-kinds.js';
 import type { StepResource } from './resource-slots.js';
 import { STEP_KINDS, type RunCommand, type StrategyName } from './step-kinds.js';
 
@@ -53,6 +53,7 @@ const PLANNERS: { readonly [K in NodeKind]: (node: NodeOfKind<K>, command?: RunC
   test: () => 'test',
   unit_test: () => 'unit_test',
   monitor: () => 'monitor',
+  export: () => 'export',
 };
 
 /** The strategy of a node's step in a command (without one: the step that writes it, if any). */
@@ -106,7 +107,8 @@ export function planRun(
       name: node.name,
       resourceType: node.kind,
       strategy: strategyOf(node, options.command)!,
-      relationName: 'relationName' in node ? node.relationName : node.name,
+      // An export reads its model's relation; its lines name the export.
+      relationName: 'relationName' in node && node.kind !== 'export' ? node.relationName : node.name,
       dependsOn: [...deps.get(id)!].sort(),
       resources: STEP_KINDS[strategyOf(node, options.command)!].resources,
     });
@@ -137,7 +139,8 @@ function addTestGates(manifest: Manifest, graph: ProjectGraph, inPlan: ReadonlyS
     if (!inPlan.has(test.uniqueId)) continue;
     const children = new Set(test.dependsOn.flatMap((p) => graph.graph.successors(p) ?? []));
     for (const child of children) {
-      const childNode = executableNode(manifest, child);
+      // An export delivers its model only once the model's tests passed.
+      const childNode = executableNode(manifest, child) ?? nodeOfKind(manifest, child, 'export');
       if (!childNode || !inPlan.has(child)) continue;
       const gated = test.dependsOn.length === 1 || test.dependsOn.every((p) => p !== child && ancestorsOf(child).has(p));
       if (gated) deps.get(child)!.add(test.uniqueId);

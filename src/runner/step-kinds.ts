@@ -7,7 +7,7 @@
  */
 import { WAREHOUSE, type StepResource } from './resource-slots.js';
 
-export type StrategyName = 'view' | 'table' | 'incremental' | 'snapshot' | 'seed' | 'test' | 'unit_test' | 'freshness' | 'monitor' | 'extract';
+export type StrategyName = 'view' | 'table' | 'incremental' | 'snapshot' | 'seed' | 'test' | 'unit_test' | 'freshness' | 'monitor' | 'extract' | 'export';
 export type RunCommand = 'run' | 'seed' | 'snapshot' | 'build' | 'test' | 'freshness' | 'monitor';
 
 export interface StepKind {
@@ -37,9 +37,11 @@ export const STEP_KINDS: Readonly<Record<StrategyName, StepKind>> = {
   test: { label: 'test', commands: ['test', 'build'], writesRelation: false, resources: [WAREHOUSE] },
   unit_test: { label: 'unit', commands: ['test', 'build'], writesRelation: false, resources: [WAREHOUSE] },
   freshness: { label: 'fresh', commands: ['freshness'], writesRelation: false, resources: [WAREHOUSE] },
-  // After the node it watches, in every command that builds it (the planner drops a monitor
-  // whose node is not in the plan), and alone in dpf monitor.
   // A source landed by a plugin (docs/plugins.md), in the commands that build what reads it.
   extract: { label: 'extr', commands: ['run', 'build'], writesRelation: false, landsSource: true, resources: [WAREHOUSE], storesRows: true },
+  // A model's rows delivered by a sink plugin, after the model and (in build) its tests.
+  export: { label: 'exp', commands: ['run', 'build'], writesRelation: false, resources: [WAREHOUSE] },
+  // After the node it watches, in every command that builds it (the planner drops a monitor
+  // whose node is not in the plan), and alone in dpf monitor.
   monitor: { label: 'mon', commands: ['run', 'seed', 'snapshot', 'build', 'monitor'], writesRelation: false, resources: [WAREHOUSE] },
 };

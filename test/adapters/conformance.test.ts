@@ -658,7 +658,7 @@ export default defineSource<{ count: number; fail_after?: number }>({
       'name: proj\nmonitors: off\n',
     );
     const first = await ok(w, 'build');
-    expect(first.stdout).toMatch(/OK +extr +\S*numbers .*\[6 rows in/);
+    expect(first.stdout).toMatch(/OK +extr +\S*numbers .*\[6 rows landed in/);
     const landed = w.relation('numbers', `${w.schema}_landing`);
     expect(asText(await w.query(`select id, label from ${landed} order by id`))).toEqual([
       { id: '1', label: 'n1' },
@@ -675,6 +675,45 @@ export default defineSource<{ count: number; fail_after?: number }>({
     expect(failed.output).toContain('DPF803');
     expect(failed.output).toContain('upstream refused');
     expect(await count(w, landed)).toBe(6);
+    const staging = await w.query(`select table_name from ${infoSchema(w)}.tables where table_schema = '${w.schema}_landing' and table_name like '%dpf%'`);
+    expect(staging).toEqual([]);
+  });
+
+  it('extract: write: merge stages row numbers, keeps the last row of a key and merges; write: append adds the rows past the cursor', async () => {
+    const plugin = `import { defineSource } from 'dpf';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+export default defineSource({
+  config: { type: 'object', properties: {} },
+  columns: [{ name: 'id', type: 'integer' }, { name: 'status', type: 'text' }, { name: 'version', type: 'bigint' }],
+  async *extract(config, ctx) {
+    const rows = JSON.parse(readFileSync(join(ctx.projectDir, 'events.json'), 'utf8')) as [number, string, number][];
+    const past = ctx.cursor ? Number(ctx.cursor.value) : -1;
+    yield rows.filter((r) => r[2] > past);
+  },
+});
+`;
+    const yml = (schema: string) =>
+      `sources:\n  - name: landing\n    schema: ${schema}\n    tables:\n      - name: merged\n        extract: {plugin: events, write: merge, unique_key: id, cursor_field: version}\n      - name: appended\n        extract: {plugin: events, write: append, cursor_field: version}\n`;
+    const w = project({ 'plugins/events.ts': plugin, 'events.json': JSON.stringify([[1, 'placed', 1], [2, 'placed', 2]]), 'models/sources.yml': yml('SCHEMA_landing') }, 'name: proj\nmonitors: off\n');
+    await ok(w, 'build');
+    writeFileSync(join(w.dir, 'events.json'), JSON.stringify([[1, 'placed', 1], [2, 'placed', 2], [1, 'shipped', 3], [3, 'placed', 4], [3, 'cancelled', 5]]));
+    const second = await ok(w, 'build');
+    expect(second.output).toMatch(/merged .*\[2 rows merged, version 2 → 5 in/);
+    const merged = w.relation('merged', `${w.schema}_landing`);
+    expect(asText(await w.query(`select id, status, version from ${merged} order by id`))).toEqual([
+      { id: '1', status: 'shipped', version: '3' },
+      { id: '2', status: 'placed', version: '2' },
+      { id: '3', status: 'cancelled', version: '5' },
+    ]);
+    const appended = w.relation('appended', `${w.schema}_landing`);
+    expect(asText(await w.query(`select id, status, version from ${appended} order by version`))).toEqual([
+      { id: '1', status: 'placed', version: '1' },
+      { id: '2', status: 'placed', version: '2' },
+      { id: '1', status: 'shipped', version: '3' },
+      { id: '3', status: 'placed', version: '4' },
+      { id: '3', status: 'cancelled', version: '5' },
+    ]);
     const staging = await w.query(`select table_name from ${infoSchema(w)}.tables where table_schema = '${w.schema}_landing' and table_name like '%dpf%'`);
     expect(staging).toEqual([]);
   });

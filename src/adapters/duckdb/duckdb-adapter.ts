@@ -310,7 +310,7 @@ export class DuckDBAdapter implements Adapter {
   readonly name = 'duckdb';
   readonly engine = 'DuckDB';
   readonly dialect = duckdbDialect;
-  readonly capabilities = { supportsTransactionalDdl: true, supportsTransactions: true, supportsGrants: false, supportsAtomicReplace: true, maxConnections: 64 };
+  readonly capabilities = { supportsTransactionalDdl: true, supportsTransactions: true, supportsGrants: false, supportsAtomicReplace: true, writesFiles: true, maxConnections: 64 };
   private instance?: DuckDBInstance;
   private pool?: ConnectionPool<DuckDBSession>;
   /** The folder of the connections' profiler files, while open with engine stats on. */

@@ -1,99 +1,167 @@
 /**
  * extract: a source table landed by its plugin (docs/plugins.md). The plugin's batches go
  * through the adapter's bulk path (appendRows: DuckDB's appender; batched INSERTs on Trino)
- * into `<table>__dpf_tmp`, which is swapped in as a table is: a plugin that throws, hangs past
- * `timeout_seconds` or gives rows of the wrong shape leaves the table as its last extract left
- * it, and a killed run's staging table is dropped by the next (existing-relations.ts). The
- * step reports the table's data version after the swap, so that what reads it is recorded
- * against what it read (BuildBook.landed).
+ * into `<table>__dpf_tmp`; then one change publishes them: a swap (`write: replace`, a first
+ * extract, `--full-refresh`), one INSERT … SELECT (`append`) or one MERGE (`merge`, the last row
+ * of a key winning). A plugin that throws, hangs past `timeout_seconds` or gives rows of the
+ * wrong shape leaves the table as its last extract left it, and a killed run's staging table is
+ * dropped by the next (existing-relations.ts). The step reports the table's data version after
+ * the change, so that what reads it is recorded against what it read (BuildBook.landed).
+ *
+ * The cursor of `cursor_field` is the highest value the table holds, read when the extract
+ * starts: it is committed with the data by construction, so a killed extract resumes where the
+ * last published one ended, without duplicates or gaps (docs/plugins.md, "Incremental extracts").
  */
 import type { ColumnDescription } from '../../adapters/adapter.js';
-import type { SourceExtract, SourceNode } from '../../compiler/manifest.js';
+import type { Relation } from '../../adapters/relation.js';
+import type { SourceNode } from '../../compiler/manifest.js';
 import { forKinds } from '../../compiler/node-kinds.js';
 import { DpfError, diagnostic } from '../../errors/dpf-error.js';
 import { loadSourcePlugin, type RowBatch } from '../../plugins/index.js';
-import { swapIntoPlace, tempRelation, type Strategy } from './materialization.js';
+import { extractFailed, extractRows, type BadRow } from './extract-rows.js';
+import { swapIntoPlace, tempRelation, type MaterializationContext, type Strategy } from './materialization.js';
+
+/** The row number merge stages with each row, so that the last row of a key wins. */
+const ROW_NUMBER = '_dpf_row';
 
 export const extractStrategy: Strategy = forKinds(['source'], async (node, ctx) => {
   const extract = node.extract!;
   const plugin = await ctx.shared(`plugin:${extract.pluginPath}`, () => loadSourcePlugin(ctx.projectRoot, { name: extract.plugin, path: extract.pluginPath }));
-  const columns: ColumnDescription[] = (extract.columns ?? []).map((c) => ({ name: c.name, type: ctx.dialect.typeName(c.type) }));
-  const tmp = tempRelation(node.relation);
+  const target = node.relation;
+  const existing = ctx.existing(target);
+  // The whole table is landed anew: replace, a first extract, --full-refresh, or a view in the way.
+  const anew = extract.write === 'replace' || existing !== 'table' || ctx.fullRefresh;
+  if (!anew) await checkColumns(ctx, node);
+  const cursor = !anew && extract.cursorField ? await highest(ctx, target, extract.cursorField) : undefined;
+  const numbered = extract.write === 'merge';
+  const columns: ColumnDescription[] = [
+    ...(extract.columns ?? []).map((c) => ({ name: c.name, type: ctx.dialect.typeName(c.type) })),
+    ...(numbered ? [{ name: ROW_NUMBER, type: ctx.dialect.typeName('bigint') }] : []),
+  ];
+  const tmp = tempRelation(target);
   const tmpName = ctx.dialect.renderRelation(tmp);
   await ctx.execute(ctx.templates.render('create_table', { relation: tmpName, columns: columns.map((c) => ({ name: ctx.dialect.quoteIdentifier(c.name), type: c.type })) }));
-  ctx.note(`append the rows of plugin ${extract.plugin} (${extract.pluginPath}) to ${tmpName}`);
+  ctx.note(`append the rows of plugin ${extract.plugin} (${extract.pluginPath}) to ${tmpName}${cursor ? `, past ${extract.cursorField} = ${cursor.value ?? 'nothing yet'}` : ''}`);
   const stop = new AbortController();
   const timer = setTimeout(() => stop.abort(new DpfError([diagnostic('ExtractTimedOut', { plugin: extract.plugin, source: label(node), seconds: extract.timeoutSeconds }, extract.location)])), extract.timeoutSeconds * 1000);
+  const setAside: BadRow[] = [];
   try {
     let batches: AsyncIterable<RowBatch> | Iterable<RowBatch>;
     try {
-      batches = plugin.extract(extract.config, { signal: stop.signal, source: { name: node.sourceName, table: node.tableName }, projectDir: ctx.projectRoot, fetch: (input, init) => fetch(input, { ...init, signal: init?.signal ?? stop.signal }) });
+      batches = plugin.extract(extract.config, {
+        signal: stop.signal,
+        source: { name: node.sourceName, table: node.tableName },
+        projectDir: ctx.projectRoot,
+        ...(cursor?.value !== undefined ? { cursor: { field: extract.cursorField!, value: cursor.value } } : {}),
+        fetch: (input, init) => fetch(input, { ...init, signal: init?.signal ?? stop.signal }),
+      });
     } catch (err) {
-      throw failed(err, node, extract);
+      throw extractFailed(err, node);
     }
-    const result = await ctx.connection.appendRows(tmp, columns, rowsOf(batches, node, extract, stop.signal), extract.batchRows ? { batchRows: extract.batchRows } : undefined);
-    await swapIntoPlace(ctx, tmp, node.relation);
-    const sourceVersion = await ctx.connection.dataVersion(node.relation).catch(() => undefined);
-    return { rowsAffected: result.rowsAffected, sourceVersion };
+    const rows = extractRows(batches, node, stop.signal, { numbered, setAside: (row) => setAside.push(row) });
+    const staged = await ctx.connection.appendRows(tmp, columns, rows, extract.batchRows ? { batchRows: extract.batchRows } : undefined);
+    let landed = staged.rowsAffected ?? 0;
+    if (numbered) landed -= await keepLastOfEachKey(ctx, node, tmpName);
+    // Set-aside rows are kept before the good ones land: a kill between the two lists them twice
+    // (with two run ids) rather than losing them once the cursor has moved past them.
+    if (extract.onBadRow === 'quarantine' && setAside.length > 0) await quarantine(ctx, node, setAside);
+    await publish(ctx, node, tmp, anew);
+    const after = extract.cursorField ? await highest(ctx, target, extract.cursorField) : undefined;
+    const sourceVersion = await ctx.connection.dataVersion(target).catch(() => undefined);
+    return { rowsAffected: landed, message: messageOf(node, anew, landed, setAside.length, cursor?.value, after?.value), sourceVersion };
   } catch (err) {
     await ctx.connection.dropRelation(tmp, 'table').catch(() => undefined);
-    throw err instanceof DpfError ? located(err, extract) : failed(err, node, extract);
+    throw err instanceof DpfError ? located(err, node) : extractFailed(err, node);
   } finally {
     clearTimeout(timer);
     stop.abort();
   }
 });
 
-/** The plugin's batches as rows of values in the columns' order, checked, stopping when `signal` aborts. */
-async function* rowsOf(batches: AsyncIterable<RowBatch> | Iterable<RowBatch>, node: SourceNode, extract: SourceExtract, signal: AbortSignal): AsyncGenerator<unknown[][]> {
+/** Moves the staged rows into the table: a swap, or one INSERT … SELECT or MERGE from the stage. */
+async function publish(ctx: MaterializationContext, node: SourceNode, tmp: Relation, anew: boolean): Promise<void> {
+  const extract = node.extract!;
+  if (anew) return swapIntoPlace(ctx, tmp, node.relation);
+  const q = (c: string) => ctx.dialect.quoteIdentifier(c);
   const names = (extract.columns ?? []).map((c) => c.name);
-  const bad = (detail: string) => new DpfError([diagnostic('ExtractBadRows', { plugin: extract.plugin, detail }, extract.location)]);
-  const iterator = Symbol.asyncIterator in batches ? batches[Symbol.asyncIterator]() : (batches as Iterable<RowBatch>)[Symbol.iterator]();
-  const stopped = new Promise<never>((_, reject) => {
-    const abort = () => reject(signal.reason instanceof Error ? signal.reason : new Error('stopped'));
-    if (signal.aborted) abort();
-    else signal.addEventListener('abort', abort, { once: true });
-  });
-  stopped.catch(() => undefined);
-  let index = 0;
-  try {
-    for (;;) {
-      let next: IteratorResult<RowBatch>;
-      try {
-        next = await Promise.race([Promise.resolve(iterator.next()), stopped]);
-      } catch (err) {
-        throw err instanceof DpfError ? err : failed(err, node, extract);
-      }
-      if (next.done) return;
-      index++;
-      const batch = next.value as unknown;
-      if (!Array.isArray(batch)) throw bad(`batch ${index} is not a list of rows`);
-      yield batch.map((row: unknown, r) => {
-        if (Array.isArray(row)) {
-          if (row.length !== names.length) throw bad(`row ${r + 1} of batch ${index} has ${row.length} values for ${names.length} columns (${names.join(', ')})`);
-          return row;
-        }
-        if (typeof row !== 'object' || row === null) throw bad(`row ${r + 1} of batch ${index} is neither a list nor an object`);
-        const unknown = Object.keys(row).find((k) => !names.includes(k));
-        if (unknown !== undefined) throw bad(`row ${r + 1} of batch ${index} has the key "${unknown}", which is no column (${names.join(', ')})`);
-        return names.map((n) => (row as Record<string, unknown>)[n] ?? null);
-      });
-    }
-  } finally {
-    // A plugin stopped early (an error, the timeout) is told to finish, without waiting for it.
-    void Promise.resolve(iterator.return?.()).catch(() => undefined);
+  const common = { target: node.relationName, source: ctx.dialect.renderRelation(tmp), columns: names.map(q).join(', ') };
+  if (extract.write === 'append') {
+    await ctx.execute(ctx.templates.render('incremental_append', common));
+  } else {
+    const keys = extract.uniqueKey ?? [];
+    const update = names.filter((n) => !keys.includes(n));
+    await ctx.execute(ctx.templates.render('incremental_merge', { ...common, unique_key: keys.map(q), column_list: names.map(q), update_columns: update.map(q), null_columns: [] }));
   }
+  await ctx.connection.dropRelation(tmp, 'table');
+}
+
+/** Deletes the staged rows a later row of the same key supersedes, then the row numbers; how many went. */
+async function keepLastOfEachKey(ctx: MaterializationContext, node: SourceNode, tmpName: string): Promise<number> {
+  const q = (c: string) => ctx.dialect.quoteIdentifier(c);
+  const keys = (node.extract!.uniqueKey ?? []).map(q);
+  const deleted = await ctx.execute(ctx.templates.render('delete_superseded_rows', { relation: tmpName, keys: keys.join(', '), order: q(ROW_NUMBER) }));
+  await ctx.execute(ctx.templates.render('alter_drop_column', { relation: tmpName, column: q(ROW_NUMBER) }));
+  return deleted.rowsAffected ?? 0;
+}
+
+/** The column's highest value in the table as the engine's text (undefined value: no rows). */
+async function highest(ctx: MaterializationContext, relation: Relation, column: string): Promise<{ value?: string }> {
+  const result = await ctx.query(ctx.templates.render('max_as_text', { relation: ctx.dialect.renderRelation(relation), column: ctx.dialect.quoteIdentifier(column) }));
+  const value = result.rows[0]?.[0];
+  return value === null || value === undefined ? {} : { value: String(value) };
+}
+
+/** append and merge add to the table as it is: its columns must be the plugin's. */
+async function checkColumns(ctx: MaterializationContext, node: SourceNode): Promise<void> {
+  const have = (await ctx.connection.getColumns(node.relation)).map((c) => c.name.toLowerCase());
+  const want = (node.extract!.columns ?? []).map((c) => c.name);
+  const added = want.filter((c) => !have.includes(c.toLowerCase()));
+  const removed = have.filter((c) => !want.some((w) => w.toLowerCase() === c));
+  if (added.length > 0 || removed.length > 0) {
+    throw new DpfError([diagnostic('ExtractColumnsChanged', { source: label(node), write: node.extract!.write, added, removed }, node.extract!.location)]);
+  }
+}
+
+/** Adds the set-aside rows to `<table>__quarantine` in one INSERT … SELECT from a stage. */
+async function quarantine(ctx: MaterializationContext, node: SourceNode, rows: readonly BadRow[]): Promise<void> {
+  const relation = quarantineRelation(node.relation);
+  const stage = tempRelation(relation);
+  const t = (type: 'text' | 'timestamp' | 'integer') => ctx.dialect.typeName(type);
+  const columns: ColumnDescription[] = [
+    { name: '_dpf_run_id', type: t('text') },
+    { name: '_dpf_extracted_at', type: t('timestamp') },
+    { name: 'batch', type: t('integer') },
+    { name: 'row_number', type: t('integer') },
+    { name: 'reason', type: t('text') },
+    { name: 'row_json', type: t('text') },
+  ];
+  const rendered = columns.map((c) => ({ name: ctx.dialect.quoteIdentifier(c.name), type: c.type }));
+  const name = ctx.dialect.renderRelation(relation);
+  const stageName = ctx.dialect.renderRelation(stage);
+  ctx.note(`keep ${rows.length} bad rows in ${name}`);
+  await ctx.execute(ctx.templates.render('create_table_if_missing', { relation: name, columns: rendered }));
+  await ctx.connection.dropRelation(stage, 'table');
+  await ctx.execute(ctx.templates.render('create_table', { relation: stageName, columns: rendered }));
+  const at = new Date();
+  await ctx.connection.appendRows(stage, columns, [rows.map((r) => [ctx.runId, at, r.batch, r.row, r.reason, r.json])]);
+  await ctx.execute(ctx.templates.render('incremental_append', { target: name, source: stageName, columns: rendered.map((c) => c.name).join(', ') }));
+  await ctx.connection.dropRelation(stage, 'table');
+}
+
+export const quarantineRelation = (r: Relation): Relation => ({ ...r, identifier: `${r.identifier}__quarantine` });
+
+function messageOf(node: SourceNode, anew: boolean, landed: number, setAside: number, from?: string, to?: string): string {
+  const extract = node.extract!;
+  const verb = anew ? 'landed' : extract.write === 'append' ? 'appended' : 'merged';
+  const parts = [`${landed} rows ${verb}`];
+  if (setAside > 0) parts.push(`${setAside} bad rows ${extract.onBadRow === 'quarantine' ? `quarantined in ${quarantineRelation(node.relation).identifier}` : 'skipped'}`);
+  if (extract.cursorField && to !== undefined && to !== from) parts.push(`${extract.cursorField} ${from ?? '(start)'} → ${to}`);
+  return parts.join(', ');
 }
 
 const label = (node: SourceNode) => `${node.sourceName}.${node.tableName}`;
 
-/** An error the plugin threw: DPF803 with its message, at the extract's YAML, without its stack. */
-function failed(err: unknown, node: SourceNode, extract: SourceExtract): DpfError {
-  const detail = (err instanceof Error ? err.message : String(err)).split('\n')[0]!;
-  return new DpfError([diagnostic('ExtractFailed', { plugin: extract.plugin, source: label(node), detail }, extract.location)]);
-}
-
 /** A dpf error without a place (a value its column cannot hold) is the extract's. */
-function located(err: DpfError, extract: SourceExtract): DpfError {
-  return err.first.location ? err : new DpfError([{ ...err.first, location: extract.location }, ...err.diagnostics.slice(1)]);
+function located(err: DpfError, node: SourceNode): DpfError {
+  return err.first.location ? err : new DpfError([{ ...err.first, location: node.extract!.location }, ...err.diagnostics.slice(1)]);
 }
