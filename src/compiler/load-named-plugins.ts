@@ -5,7 +5,7 @@
  * being drafted does not break builds that do not use it.
  */
 import { DpfError, diagnostic, type Diagnostic } from '../errors/dpf-error.js';
-import { findPlugins, loadSourcePlugin, type PluginFile, type SourcePlugin } from '../plugins/index.js';
+import { builtinPlugins, findPlugins, loadSourcePlugin, type PluginFile, type SourcePlugin } from '../plugins/index.js';
 import type { ProjectFiles } from './load-project.js';
 
 export interface LoadedPlugin {
@@ -34,7 +34,8 @@ export async function loadNamedPlugins(files: Pick<ProjectFiles, 'root' | 'prope
   if (names.size === 0) return NO_PLUGINS;
   let found: Map<string, PluginFile>;
   try {
-    found = findPlugins(files.root);
+    // A project's plugins/http.ts shadows the built-in http.
+    found = new Map([...builtinPlugins(), ...findPlugins(files.root)]);
   } catch (err) {
     if (!(err instanceof DpfError)) throw err;
     return { found: [], loaded: new Map([...names].map((name) => [name, err.first])) };

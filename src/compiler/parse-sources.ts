@@ -181,9 +181,20 @@ function extractOf(
     write: 'replace',
     timeoutSeconds: typeof raw.timeout_seconds === 'number' ? raw.timeout_seconds : 3600,
     ...(typeof raw.batch_size === 'number' ? { batchRows: raw.batch_size } : {}),
+    ...limitsOf(raw),
     ...(columns ? { columns: columns.map((c) => ({ name: c.name, type: c.type })) } : {}),
     location: locate([]),
   };
+}
+
+/** The extract's rate limits, when it sets any (schemas/properties.schema.json checked their values). */
+function limitsOf(raw: Raw): { limits?: NonNullable<SourceExtract['limits']> } {
+  const limits = Object.fromEntries(
+    ([['requestsPerSecond', 'max_requests_per_second'], ['concurrentRequests', 'max_concurrent_requests'], ['rowsPerSecond', 'max_rows_per_second']] as const)
+      .filter(([, key]) => typeof raw[key] === 'number')
+      .map(([name, key]) => [name, raw[key] as number]),
+  );
+  return Object.keys(limits).length > 0 ? { limits } : {};
 }
 
 /** An error of the plugin's config schema, at the key or value in the YAML. */

@@ -6,10 +6,15 @@
  * class, so that a plugin importing another copy of dpf is as valid as one importing this one.
  * `import { defineSource } from 'dpf'` resolves to define-plugin.ts even where the project has
  * no dpf in node_modules.
+ *
+ * Built-in plugins (builtin/, docs/plugins.md) are found by listing that folder beside this
+ * file, so the same code finds builtin/*.ts under vitest and dist/plugins/builtin/*.js in the
+ * package; they are part of dpf and load with a plain import, not jiti. A project's file of the
+ * same name shadows a built-in (load-named-plugins.ts merges them in that order).
  */
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { basename, dirname, extname, join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { DpfError, diagnostic } from '../errors/dpf-error.js';
 import { RESERVED_EXTRACT_KEYS, type SourcePlugin } from './define-plugin.js';
 
@@ -41,6 +46,22 @@ export function findPlugins(projectRoot: string, pluginPaths: readonly string[] 
   return found;
 }
 
+/** How the manifest names a built-in plugin's file: `dpf:http`. */
+export const BUILTIN_PREFIX = 'dpf:';
+
+/** dpf's built-in plugins, by name (their path is `dpf:<name>`). */
+export function builtinPlugins(): Map<string, PluginFile> {
+  const found = new Map<string, PluginFile>();
+  if (!existsSync(BUILTIN_DIR)) return found;
+  for (const entry of readdirSync(BUILTIN_DIR, { withFileTypes: true })) {
+    // .ts beside .ts, .js beside .js: never a test, a declaration file or the README.
+    if (!entry.isFile() || extname(entry.name) !== extname(SELF) || /\.(test|d)\.[jt]s$/.test(entry.name)) continue;
+    const name = basename(entry.name, extname(SELF));
+    found.set(name, { name, path: `${BUILTIN_PREFIX}${name}` });
+  }
+  return found;
+}
+
 /**
  * Loads a source plugin: DPF801 when its module cannot be loaded (a syntax error, a missing
  * import, top-level code that throws), DPF802 when it does not export a source plugin.
@@ -50,7 +71,9 @@ export async function loadSourcePlugin(projectRoot: string, file: PluginFile): P
   const jiti = createJiti(import.meta.url, { fsCache: false, moduleCache: false, interopDefault: true, alias: { dpf: DEFINE_PLUGIN } });
   let mod: unknown;
   try {
-    mod = await jiti.import(join(projectRoot, file.path));
+    mod = file.path.startsWith(BUILTIN_PREFIX)
+      ? await import(pathToFileURL(join(BUILTIN_DIR, `${file.path.slice(BUILTIN_PREFIX.length)}${extname(SELF)}`)).href)
+      : await jiti.import(join(projectRoot, file.path));
   } catch (err) {
     const detail = (err instanceof Error ? err.message : String(err)).split('\n')[0]!.replace(projectRoot + '/', '');
     throw new DpfError([diagnostic('PluginLoadFailed', { plugin: file.name, detail }, { file: file.path, line: lineOf(err, file.path) })]);
@@ -61,8 +84,10 @@ export async function loadSourcePlugin(projectRoot: string, file: PluginFile): P
   return plugin as SourcePlugin;
 }
 
+const SELF = fileURLToPath(import.meta.url);
 /** define-plugin's file beside this one: .ts under vitest, .js in dist/. */
-const DEFINE_PLUGIN = join(dirname(fileURLToPath(import.meta.url)), `define-plugin${extname(fileURLToPath(import.meta.url))}`);
+const DEFINE_PLUGIN = join(dirname(SELF), `define-plugin${extname(SELF)}`);
+const BUILTIN_DIR = join(dirname(SELF), 'builtin');
 
 /** What is wrong with a would-be source plugin; undefined when it is one. */
 function shapeProblem(plugin: unknown): string | undefined {

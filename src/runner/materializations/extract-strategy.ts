@@ -11,12 +11,18 @@ import type { ColumnDescription } from '../../adapters/adapter.js';
 import type { SourceExtract, SourceNode } from '../../compiler/manifest.js';
 import { forKinds } from '../../compiler/node-kinds.js';
 import { DpfError, diagnostic } from '../../errors/dpf-error.js';
-import { loadSourcePlugin, type RowBatch } from '../../plugins/index.js';
+import { limitedFetch, loadSourcePlugin, throttleRows, type FetchLimits, type RowBatch } from '../../plugins/index.js';
+import { renderEnvValues } from '../../compiler/render-env-values.js';
+import type { Manifest } from '../../compiler/manifest.js';
 import { swapIntoPlace, tempRelation, type Strategy } from './materialization.js';
 
 export const extractStrategy: Strategy = forKinds(['source'], async (node, ctx) => {
   const extract = node.extract!;
   const plugin = await ctx.shared(`plugin:${extract.pluginPath}`, () => loadSourcePlugin(ctx.projectRoot, { name: extract.plugin, path: extract.pluginPath }));
+  // {{env}} is rendered here, not at compile time: the secret stays out of manifest.json.
+  const config = renderEnvValues(extract.config, ctx.env ?? process.env, extract.location);
+  // One fetch per plugin in a run: its extracts share its request limits.
+  const fetchFor = await ctx.shared(`fetch:${extract.plugin}`, async () => limitedFetch(fetchLimitsOf(ctx.manifest, extract.plugin)));
   const columns: ColumnDescription[] = (extract.columns ?? []).map((c) => ({ name: c.name, type: ctx.dialect.typeName(c.type) }));
   const tmp = tempRelation(node.relation);
   const tmpName = ctx.dialect.renderRelation(tmp);
@@ -27,7 +33,8 @@ export const extractStrategy: Strategy = forKinds(['source'], async (node, ctx) 
   try {
     let batches: AsyncIterable<RowBatch> | Iterable<RowBatch>;
     try {
-      batches = plugin.extract(extract.config, { signal: stop.signal, source: { name: node.sourceName, table: node.tableName }, projectDir: ctx.projectRoot, fetch: (input, init) => fetch(input, { ...init, signal: init?.signal ?? stop.signal }) });
+      batches = plugin.extract(config, { signal: stop.signal, source: { name: node.sourceName, table: node.tableName }, projectDir: ctx.projectRoot, fetch: fetchFor(stop.signal) });
+      if (extract.limits?.rowsPerSecond) batches = throttleRows(batches, extract.limits.rowsPerSecond, stop.signal);
     } catch (err) {
       throw failed(err, node, extract);
     }
@@ -83,6 +90,13 @@ async function* rowsOf(batches: AsyncIterable<RowBatch> | Iterable<RowBatch>, no
     // A plugin stopped early (an error, the timeout) is told to finish, without waiting for it.
     void Promise.resolve(iterator.return?.()).catch(() => undefined);
   }
+}
+
+/** A plugin's request limits in a run: the strictest any of its extracts sets, as they share one fetch. */
+function fetchLimitsOf(manifest: Manifest, plugin: string): FetchLimits {
+  const limits = Object.values(manifest.nodes).flatMap((n) => (n.kind === 'source' && n.extract?.plugin === plugin && n.extract.limits ? [n.extract.limits] : []));
+  const least = (values: (number | undefined)[]) => (values.some((v) => v !== undefined) ? Math.min(...values.filter((v): v is number => v !== undefined)) : undefined);
+  return { requestsPerSecond: least(limits.map((l) => l.requestsPerSecond)), concurrentRequests: least(limits.map((l) => l.concurrentRequests)) };
 }
 
 const label = (node: SourceNode) => `${node.sourceName}.${node.tableName}`;
