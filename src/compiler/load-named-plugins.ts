@@ -5,7 +5,7 @@
  * being drafted does not break builds that do not use it.
  */
 import { DpfError, diagnostic, type Diagnostic } from '../errors/dpf-error.js';
-import { builtinPlugins, findPlugins, loadSourcePlugin, type PluginFile, type SourcePlugin } from '../plugins/index.js';
+import { builtinPlugins, findPlugins, loadSourcePlugin, RESERVED_EXTRACT_KEYS, type PluginColumn, type PluginFile, type SourcePlugin } from '../plugins/index.js';
 import type { ProjectFiles } from './load-project.js';
 
 export interface LoadedPlugin {
@@ -17,17 +17,24 @@ export interface LoadedPlugin {
 export interface ProjectPlugins {
   readonly found: readonly string[];
   readonly loaded: ReadonlyMap<string, LoadedPlugin | Diagnostic>;
+  /**
+   * What a plugin's columns(config) gave for each block's config (or threw), awaited here
+   * because parsing is synchronous and a plugin may need to read to answer (columnsOf).
+   */
+  readonly columns?: ReadonlyMap<string, readonly PluginColumn[] | Error>;
 }
 
 export const NO_PLUGINS: ProjectPlugins = { found: [], loaded: new Map() };
 
 export async function loadNamedPlugins(files: Pick<ProjectFiles, 'root' | 'properties'>): Promise<ProjectPlugins> {
   const names = new Set<string>();
+  const blocks: { plugin: string; config: Record<string, unknown> }[] = [];
   for (const file of files.properties) {
     for (const source of file.data.sources ?? []) {
       for (const table of source.tables ?? []) {
         const plugin = (table.extract as { plugin?: unknown } | undefined)?.plugin;
         if (typeof plugin === 'string') names.add(plugin);
+        if (typeof plugin === 'string') blocks.push({ plugin, config: pluginConfig(table.extract as Record<string, unknown>) });
       }
     }
   }
@@ -52,5 +59,35 @@ export async function loadNamedPlugins(files: Pick<ProjectFiles, 'root' | 'prope
       ),
     );
   }
-  return { found: [...found.keys()].sort(), loaded };
+  const columns = new Map<string, readonly PluginColumn[] | Error>();
+  for (const { plugin: name, config } of blocks) {
+    const entry = loaded.get(name);
+    const key = columnsKey(name, config);
+    if (!entry || !('plugin' in entry) || typeof entry.plugin.columns !== 'function' || columns.has(key)) continue;
+    try {
+      columns.set(key, await entry.plugin.columns(config, { projectDir: files.root }));
+    } catch (err) {
+      // Reported by parsing only if the config is valid: a plugin may throw on a config its schema rejects.
+      columns.set(key, err instanceof Error ? err : new Error(String(err)));
+    }
+  }
+  return { found: [...found.keys()].sort(), loaded, columns };
+}
+
+/** An extract block's keys that are its plugin's (all but dpf's reserved ones). */
+export function pluginConfig(block: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(block).filter(([key]) => !RESERVED_EXTRACT_KEYS.includes(key)));
+}
+
+const columnsKey = (plugin: string, config: Record<string, unknown>) => `${plugin}\u0000${JSON.stringify(config)}`;
+
+/** The columns a plugin's columns(config) gave when it was loaded; throws what it threw. */
+export function columnsOf(plugins: ProjectPlugins | undefined, name: string, plugin: SourcePlugin, config: Record<string, unknown>): readonly PluginColumn[] | undefined {
+  const known = plugins?.columns?.get(columnsKey(name, config));
+  if (known instanceof Error) throw known;
+  if (known) return known;
+  // Plugins handed to parseProject without loadNamedPlugins (tests): a synchronous answer only.
+  const columns = typeof plugin.columns === 'function' ? plugin.columns(config, { projectDir: '.' }) : plugin.columns;
+  if (columns instanceof Promise) throw new Error('columns(config) is async, and the plugins were not loaded with loadNamedPlugins');
+  return columns;
 }

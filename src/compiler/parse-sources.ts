@@ -9,7 +9,7 @@ import type { ErrorObject } from 'ajv';
 import { diagnostic, type Diagnostic, type DiagnosticBag, type SourceLocation } from '../errors/dpf-error.js';
 import { RESERVED_EXTRACT_KEYS } from '../plugins/index.js';
 import { closestMatch } from './closest-match.js';
-import type { LoadedPlugin, ProjectPlugins } from './load-named-plugins.js';
+import { columnsOf, type LoadedPlugin, type ProjectPlugins } from './load-named-plugins.js';
 import { compileSchema } from './schema-validators.js';
 import type { Dialect } from '../adapters/adapter.js';
 import type { ProjectFiles } from './load-project.js';
@@ -165,9 +165,9 @@ function extractOf(
   }
   let columns: SourceExtract['columns'];
   try {
-    columns = typeof plugin.columns === 'function' ? plugin.columns(config) : plugin.columns;
+    columns = columnsOf(plugins, name, plugin, config);
   } catch (err) {
-    report(diagnostic('PluginInvalid', { plugin: name, problem: `its columns(config) threw: ${(err as Error).message}` }, { file: path }));
+    report(diagnostic('ExtractColumnsFailed', { plugin: name, source: table, detail: (err as Error).message.split('\n')[0]! }, locate([])));
     return undefined;
   }
   if (!columns || columns.length === 0) {

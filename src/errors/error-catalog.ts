@@ -525,6 +525,12 @@ export const ERRORS = {
     message: (a: { plugin: string; detail: string }) => `The plugin "${a.plugin}" gave rows dpf cannot land: ${a.detail}`,
     hint: 'A batch is a list of rows; a row is a list of values in the order of the plugin\'s columns, or an object with a key per column (docs/plugins.md).',
   },
+  ExtractColumnsFailed: {
+    code: 'DPF810',
+    title: 'Columns not known',
+    message: (a: { plugin: string; source: string; detail: string }) => `The plugin "${a.plugin}" could not tell the columns of ${a.source}: ${a.detail}`,
+    hint: 'Fix what the message names (a path that matches no file, a file that cannot be read), or declare the columns in the extract: block where the plugin takes them (columns: {id: integer, name: text}; docs/plugins.md).',
+  },
   PluginLoadFailed: {
     code: 'DPF801',
     title: 'Plugin not loaded',

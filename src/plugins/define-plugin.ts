@@ -40,6 +40,12 @@ export interface ExtractContext {
   readonly fetch: (input: string | URL, init?: RequestInit) => Promise<Response>;
 }
 
+/** What `columns(config, ctx)` is given besides the config. */
+export interface ColumnsContext {
+  /** The project's folder (where relative paths in the config start). */
+  readonly projectDir: string;
+}
+
 /** A custom source: dpf creates and owns the table it lands. */
 export interface SourcePlugin<C = Record<string, unknown>> {
   readonly kind: 'source';
@@ -48,8 +54,12 @@ export interface SourcePlugin<C = Record<string, unknown>> {
   readonly description?: string;
   /** JSON Schema (draft-07) of its config keys, checked where the YAML uses it; keys it does not list are errors. */
   readonly config: Readonly<Record<string, unknown>>;
-  /** The columns it lands, or a function of its config giving them. */
-  readonly columns?: readonly PluginColumn[] | ((config: C) => readonly PluginColumn[]);
+  /**
+   * The columns it lands, or a function of its config giving them, which may be async (the
+   * built-in files plugin asks DuckDB what its files hold). It runs when the project compiles,
+   * and its answer is kept in the manifest until the project changes.
+   */
+  readonly columns?: readonly PluginColumn[] | ((config: C, ctx: ColumnsContext) => readonly PluginColumn[] | Promise<readonly PluginColumn[]>);
   /** The rows, in batches. */
   extract(config: C, ctx: ExtractContext): AsyncIterable<RowBatch> | Iterable<RowBatch>;
 }
