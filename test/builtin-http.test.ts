@@ -4,7 +4,7 @@
  * The server pages, checks the token, answers one 429 (Retry-After) and one 500; the token,
  * read from the environment at run time, is nowhere under target/.
  */
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -199,5 +199,12 @@ export default defineSource({ config: { type: 'object', properties: { url: { typ
     expect(compile.code).toBe(2);
     expect(compile.output).toMatch(/DPF103/);
     expect(compile.output).toMatch(/models\/sources\.yml:8/);
+    // dpf's limit keys are checked by dpf, at their line.
+    writeFileSync(join(bad, 'models/sources.yml'), `sources:\n  - name: api\n    tables:\n      - name: t\n        extract:\n          plugin: http\n          url: ${base}/items\n          columns: {id: integer}\n          max_concurrent_requests: 0\n`);
+    const limit = await dpf(['compile'], { cwd: bad, env: env(bad) });
+    expect(limit.code).toBe(2);
+    expect(limit.output).toMatch(/DPF103/);
+    expect(limit.output).toMatch(/max_concurrent_requests/);
+    expect(limit.output).toMatch(/models\/sources\.yml:9/);
   });
 });
