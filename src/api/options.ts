@@ -20,7 +20,7 @@ export interface ProjectOptions {
   readonly vars?: Readonly<Record<string, unknown>>;
   /** Parallel workers (default: the target's threads). */
   readonly threads?: number;
-  /** Environment for {{env}} in profiles (default: process.env). */
+  /** Environment for {{env}} in profiles and extract: blocks (default: process.env). */
   readonly env?: NodeJS.ProcessEnv;
   /** Relative paths (projectDir, state) resolve against this (default: process.cwd()). */
   readonly cwd?: string;

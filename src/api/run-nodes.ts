@@ -16,6 +16,7 @@ import type { Manifest } from '../compiler/manifest.js';
 import { nodeOfKind } from '../compiler/node-kinds.js';
 import { readState } from '../compiler/read-state.js';
 import { redactStrings, secretRedactor } from '../compiler/redact-secrets.js';
+import { extractSecrets } from '../compiler/render-env-values.js';
 import { selectNodes } from '../compiler/select-nodes.js';
 import { DpfError, diagnostic, fail } from '../errors/dpf-error.js';
 import { deferredRelations } from '../runner/defer-relations.js';
@@ -115,7 +116,8 @@ async function prepare(command: RunCommand, options: RunOptions): Promise<Sessio
   const compiled = await compileFromDisk(compileOptions);
   // Alert channels' URLs and passwords are secrets of the run like the profile's.
   const alerts = resolveAlerts(compiled.alerts, compileOptions.projectDir, compileOptions.env ?? process.env);
-  const secrets = [...compiled.target.secrets, ...(alerts?.secrets ?? [])].filter((s) => s.length > 0);
+  // So are the variables an extract: block reads ({{env 'API_TOKEN'}} in a header).
+  const secrets = [...compiled.target.secrets, ...(alerts?.secrets ?? []), ...extractSecrets(compiled.manifest, compileOptions.env ?? process.env)].filter((s) => s.length > 0);
   const redact = secretRedactor(secrets);
   const clean = <T>(value: T): T => (secrets.length === 0 ? value : redactStrings(value, redact));
   const listeners = fanOut([options.onEvent]);
@@ -251,6 +253,7 @@ async function execute(session: Session, options: RunOptions & { readonly output
       engineStats: compiled.target.settings.engine_stats !== false,
       database: compiled.target.database,
       targetName: compiled.target.targetName,
+      env: options.env ?? process.env,
     });
     reuseState = summary.reuseState;
     // Sent before the history is written: the rows of what was sent go with the run's others.

@@ -6,7 +6,7 @@
  */
 import type { ErrorObject } from 'ajv';
 import { diagnostic, type Diagnostic, type SourceLocation } from '../errors/dpf-error.js';
-import type { Plugin } from '../plugins/index.js';
+import { kindProblem, type Plugin } from '../plugins/index.js';
 import { closestMatch } from './closest-match.js';
 import type { LoadedPlugin, ProjectPlugins } from './load-named-plugins.js';
 import { compileSchema } from './schema-validators.js';
@@ -34,14 +34,14 @@ export function checkPluginBlock<K extends Plugin['kind']>(
     report(diagnostic('PluginNotFound', { plugin: name, suggestion: closestMatch(name, plugins?.found ?? []), found: [...(plugins?.found ?? [])] }, locate(['plugin'])));
     return undefined;
   }
-  if (!('plugin' in entry)) {
+  if (!('plugins' in entry)) {
     report(entry);
     return undefined;
   }
-  const { plugin, path } = entry as LoadedPlugin;
-  if (plugin.kind !== kind) {
-    const uses = kind === 'source' ? 'extract: needs a source plugin (defineSource)' : 'exports: need a sink plugin (defineSink)';
-    report(diagnostic('PluginInvalid', { plugin: name, problem: `it is a ${plugin.kind} plugin, and ${uses}` }, locate(['plugin'])));
+  const { plugins: all, path } = entry as LoadedPlugin;
+  const plugin = all.find((p) => p.kind === kind);
+  if (!plugin) {
+    report(diagnostic('PluginInvalid', { plugin: name, problem: kindProblem(all, kind) }, locate(['plugin'])));
     return undefined;
   }
   const config = Object.fromEntries(Object.entries(raw).filter(([key]) => !reserved.includes(key)));

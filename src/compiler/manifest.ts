@@ -214,6 +214,8 @@ export interface SourceExtract {
   readonly timeoutSeconds: number;
   /** Rows per INSERT where the engine has no appender (batch_size). */
   readonly batchRows?: number;
+  /** max_requests_per_second, max_concurrent_requests (on ctx.fetch, per plugin in a run) and max_rows_per_second. */
+  readonly limits?: { readonly requestsPerSecond?: number; readonly concurrentRequests?: number; readonly rowsPerSecond?: number };
   /** The columns the plugin declares; absent: inferred from its rows. */
   readonly columns?: readonly { readonly name: string; readonly type: LogicalType }[];
   /** The `extract:` key in the YAML. */

@@ -8,7 +8,7 @@ import { isAbsolute, resolve } from 'node:path';
 import { diagnostic, type Diagnostic, type DiagnosticBag, type SourceLocation } from '../errors/dpf-error.js';
 import { RESERVED_EXTRACT_KEYS } from '../plugins/index.js';
 import { closestMatch } from './closest-match.js';
-import type { ProjectPlugins } from './load-named-plugins.js';
+import { columnsOf, type ProjectPlugins } from './load-named-plugins.js';
 import { checkPluginBlock } from './check-plugin-config.js';
 import type { Dialect } from '../adapters/adapter.js';
 import type { ProjectFiles } from './load-project.js';
@@ -142,9 +142,9 @@ function extractOf(
   const { name, path, plugin, config } = block;
   let columns: SourceExtract['columns'];
   try {
-    columns = typeof plugin.columns === 'function' ? plugin.columns(config) : plugin.columns;
+    columns = columnsOf(plugins, name, plugin, config);
   } catch (err) {
-    report(diagnostic('PluginInvalid', { plugin: name, problem: `its columns(config) threw: ${(err as Error).message}` }, { file: path }));
+    report(diagnostic('ExtractColumnsFailed', { plugin: name, source: table, detail: (err as Error).message.split('\n')[0]! }, locate([])));
     return undefined;
   }
   if (!columns || columns.length === 0) {
@@ -176,9 +176,20 @@ function extractOf(
     onBadRow: (raw.on_bad_row as SourceExtract['onBadRow'] | undefined) ?? 'fail',
     timeoutSeconds: typeof raw.timeout_seconds === 'number' ? raw.timeout_seconds : 3600,
     ...(typeof raw.batch_size === 'number' ? { batchRows: raw.batch_size } : {}),
+    ...limitsOf(raw),
     ...(columns ? { columns: columns.map((c) => ({ name: c.name, type: c.type })) } : {}),
     location: locate([]),
   };
+}
+
+/** The extract's rate limits, when it sets any (schemas/properties.schema.json checked their values). */
+function limitsOf(raw: Raw): { limits?: NonNullable<SourceExtract['limits']> } {
+  const limits = Object.fromEntries(
+    ([['requestsPerSecond', 'max_requests_per_second'], ['concurrentRequests', 'max_concurrent_requests'], ['rowsPerSecond', 'max_rows_per_second']] as const)
+      .filter(([, key]) => typeof raw[key] === 'number')
+      .map(([name, key]) => [name, raw[key] as number]),
+  );
+  return Object.keys(limits).length > 0 ? { limits } : {};
 }
 
 /** The table's own settings win over the source's; `freshness: null` switches the check off. */

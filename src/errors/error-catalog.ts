@@ -544,6 +544,12 @@ export const ERRORS = {
     message: (a: { plugin: string; export: string; seconds: number }) => `The sink "${a.plugin}" did not finish export ${a.export} in ${a.seconds} s: it was stopped.`,
     hint: 'Raise timeout_seconds on the exports: entry if the destination is that slow; a sink should stop when ctx.signal is aborted.',
   },
+  ExtractColumnsFailed: {
+    code: 'DPF810',
+    title: 'Columns not known',
+    message: (a: { plugin: string; source: string; detail: string }) => `The plugin "${a.plugin}" could not tell the columns of ${a.source}: ${a.detail}`,
+    hint: 'Fix what the message names (a path that matches no file, a file that cannot be read), or declare the columns in the extract: block where the plugin takes them (columns: {id: integer, name: text}; docs/plugins.md).',
+  },
   PluginLoadFailed: {
     code: 'DPF801',
     title: 'Plugin not loaded',

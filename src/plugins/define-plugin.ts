@@ -42,6 +42,12 @@ export interface ExtractContext {
   readonly fetch: (input: string | URL, init?: RequestInit) => Promise<Response>;
 }
 
+/** What `columns(config, ctx)` is given besides the config. */
+export interface ColumnsContext {
+  /** The project's folder (where relative paths in the config start). */
+  readonly projectDir: string;
+}
+
 /** A custom source: dpf creates and owns the table it lands. */
 export interface SourcePlugin<C = Record<string, unknown>> {
   readonly kind: 'source';
@@ -50,8 +56,12 @@ export interface SourcePlugin<C = Record<string, unknown>> {
   readonly description?: string;
   /** JSON Schema (draft-07) of its config keys, checked where the YAML uses it; keys it does not list are errors. */
   readonly config: Readonly<Record<string, unknown>>;
-  /** The columns it lands, or a function of its config giving them. */
-  readonly columns?: readonly PluginColumn[] | ((config: C) => readonly PluginColumn[]);
+  /**
+   * The columns it lands, or a function of its config giving them, which may be async (the
+   * built-in files plugin asks DuckDB what its files hold). It runs when the project compiles,
+   * and its answer is kept in the manifest until the project changes.
+   */
+  readonly columns?: readonly PluginColumn[] | ((config: C, ctx: ColumnsContext) => readonly PluginColumn[] | Promise<readonly PluginColumn[]>);
   /** The rows, in batches. */
   extract(config: C, ctx: ExtractContext): AsyncIterable<RowBatch> | Iterable<RowBatch>;
 }
@@ -62,7 +72,10 @@ export function defineSource<C = Record<string, unknown>>(plugin: Omit<SourcePlu
 }
 
 /** Keys of an `extract:` block that are dpf's, not the plugin's: a plugin's config may not use them. */
-export const RESERVED_EXTRACT_KEYS: readonly string[] = ['plugin', 'write', 'timeout_seconds', 'batch_size', 'cursor_field', 'unique_key', 'on_bad_row'];
+export const RESERVED_EXTRACT_KEYS: readonly string[] = [
+  'plugin', 'write', 'timeout_seconds', 'batch_size', 'cursor_field', 'unique_key', 'on_bad_row',
+  'max_requests_per_second', 'max_concurrent_requests', 'max_rows_per_second',
+];
 
 /** What a sink is given besides the rows and its config. */
 export interface SinkContext {

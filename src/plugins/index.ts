@@ -1,9 +1,10 @@
-/** src/plugins' entry: the plugin API (defineSource, defineSink and their types) and the loader. */
+/** src/plugins' entry: the plugin API (defineSource, defineSink and their types), the loader, and what limits a plugin's pace. */
 export {
   defineSink,
   defineSource,
   RESERVED_EXPORT_KEYS,
   RESERVED_EXTRACT_KEYS,
+  type ColumnsContext,
   type ExtractContext,
   type PluginColumn,
   type RowBatch,
@@ -12,4 +13,6 @@ export {
   type SinkResult,
   type SourcePlugin,
 } from './define-plugin.js';
-export { findPlugins, loadPlugin, loadSinkPlugin, loadSourcePlugin, ofKind, type Plugin, type PluginFile } from './load-plugin.js';
+export { BUILTIN_PREFIX, builtinPlugins, findPlugins, kindProblem, loadPlugins, loadSinkPlugin, loadSourcePlugin, pluginOfKind, type Plugin, type PluginFile } from './load-plugin.js';
+export { limitedFetch, type FetchLimits, type LimitedFetch } from './limited-fetch.js';
+export { throttleRows } from './throttle-rows.js';

@@ -6,10 +6,15 @@
  * class, so that a plugin importing another copy of dpf is as valid as one importing this one.
  * `import { defineSource } from 'dpf'` resolves to define-plugin.ts even where the project has
  * no dpf in node_modules.
+ *
+ * Built-in plugins (builtin/, docs/plugins.md) are found by listing that folder beside this
+ * file, so the same code finds builtin/*.ts under vitest and dist/plugins/builtin/*.js in the
+ * package; they are part of dpf and load with a plain import, not jiti. A project's file of the
+ * same name shadows a built-in (load-named-plugins.ts merges them in that order).
  */
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { basename, dirname, extname, join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { DpfError, diagnostic } from '../errors/dpf-error.js';
 import { RESERVED_EXPORT_KEYS, RESERVED_EXTRACT_KEYS, type SinkPlugin, type SourcePlugin } from './define-plugin.js';
 
@@ -43,46 +48,78 @@ export function findPlugins(projectRoot: string, pluginPaths: readonly string[] 
 
 /** A plugin of either kind. */
 export type Plugin = SourcePlugin | SinkPlugin;
+/** How the manifest names a built-in plugin's file: `dpf:http`. */
+export const BUILTIN_PREFIX = 'dpf:';
+
+/** dpf's built-in plugins, by name (their path is `dpf:<name>`). */
+export function builtinPlugins(): Map<string, PluginFile> {
+  const found = new Map<string, PluginFile>();
+  if (!existsSync(BUILTIN_DIR)) return found;
+  for (const entry of readdirSync(BUILTIN_DIR, { withFileTypes: true })) {
+    // .ts beside .ts, .js beside .js: never a test, a declaration file or the README.
+    if (!entry.isFile() || extname(entry.name) !== extname(SELF) || /\.(test|d)\.[jt]s$/.test(entry.name)) continue;
+    const name = basename(entry.name, extname(SELF));
+    found.set(name, { name, path: `${BUILTIN_PREFIX}${name}` });
+  }
+  return found;
+}
 
 /**
- * Loads a plugin: DPF801 when its module cannot be loaded (a syntax error, a missing import,
- * top-level code that throws), DPF802 when it does not export a plugin.
+ * Loads a plugin file's plugins: its default export, and a second plugin of the other kind as
+ * the named export `source` or `sink` (a built-in such as `files` reads and writes). DPF801 when
+ * the module cannot be loaded (a syntax error, a missing import, top-level code that throws),
+ * DPF802 when its default export is not a plugin.
  */
-export async function loadPlugin(projectRoot: string, file: PluginFile): Promise<Plugin> {
-  const { createJiti } = await import('jiti');
-  const jiti = createJiti(import.meta.url, { fsCache: false, moduleCache: false, interopDefault: true, alias: { dpf: DEFINE_PLUGIN } });
-  let mod: unknown;
+export async function loadPlugins(projectRoot: string, file: PluginFile): Promise<Plugin[]> {
+  let mod: Record<string, unknown> | undefined;
   try {
-    mod = await jiti.import(join(projectRoot, file.path));
+    if (file.path.startsWith(BUILTIN_PREFIX)) {
+      mod = (await import(pathToFileURL(join(BUILTIN_DIR, `${file.path.slice(BUILTIN_PREFIX.length)}${extname(SELF)}`)).href)) as Record<string, unknown>;
+    } else {
+      const { createJiti } = await import('jiti');
+      const jiti = createJiti(import.meta.url, { fsCache: false, moduleCache: false, interopDefault: false, alias: { dpf: DEFINE_PLUGIN } });
+      mod = (await jiti.import(join(projectRoot, file.path))) as Record<string, unknown> | undefined;
+    }
   } catch (err) {
     const detail = (err instanceof Error ? err.message : String(err)).split('\n')[0]!.replace(projectRoot + '/', '');
     throw new DpfError([diagnostic('PluginLoadFailed', { plugin: file.name, detail }, { file: file.path, line: lineOf(err, file.path) })]);
   }
-  const plugin = (mod as { default?: unknown } | undefined)?.default ?? mod;
-  const problem = shapeProblem(plugin);
-  if (problem) throw new DpfError([diagnostic('PluginInvalid', { plugin: file.name, problem }, { file: file.path })]);
-  return plugin as Plugin;
+  const main = mod?.default ?? mod;
+  const plugins = [main, mod?.source, mod?.sink].filter((p, i, all) => p !== undefined && all.indexOf(p) === i);
+  for (const plugin of plugins) {
+    const problem = shapeProblem(plugin);
+    if (problem) throw new DpfError([diagnostic('PluginInvalid', { plugin: file.name, problem }, { file: file.path })]);
+  }
+  return plugins as Plugin[];
 }
 
 /** Loads a plugin that must be a source (the extract step's). */
 export async function loadSourcePlugin(projectRoot: string, file: PluginFile): Promise<SourcePlugin> {
-  return ofKind(await loadPlugin(projectRoot, file), 'source', file);
+  return pluginOfKind(await loadPlugins(projectRoot, file), 'source', file);
 }
 
 /** Loads a plugin that must be a sink (the export step's). */
 export async function loadSinkPlugin(projectRoot: string, file: PluginFile): Promise<SinkPlugin> {
-  return ofKind(await loadPlugin(projectRoot, file), 'sink', file);
+  return pluginOfKind(await loadPlugins(projectRoot, file), 'sink', file);
 }
 
-/** The plugin if it is of the kind; DPF802 saying what it is otherwise. */
-export function ofKind<K extends Plugin['kind']>(plugin: Plugin, kind: K, file: PluginFile): Extract<Plugin, { kind: K }> {
-  if (plugin.kind === kind) return plugin as Extract<Plugin, { kind: K }>;
+/** The file's plugin of the kind; DPF802 saying what the file has otherwise. */
+export function pluginOfKind<K extends Plugin['kind']>(plugins: readonly Plugin[], kind: K, file: PluginFile): Extract<Plugin, { kind: K }> {
+  const plugin = plugins.find((p) => p.kind === kind);
+  if (plugin) return plugin as Extract<Plugin, { kind: K }>;
+  throw new DpfError([diagnostic('PluginInvalid', { plugin: file.name, problem: kindProblem(plugins, kind) }, { file: file.path })]);
+}
+
+/** Why a file's plugins do not serve a block of the kind. */
+export function kindProblem(plugins: readonly Plugin[], kind: Plugin['kind']): string {
   const uses = kind === 'source' ? 'extract: needs a source plugin (defineSource)' : 'exports: need a sink plugin (defineSink)';
-  throw new DpfError([diagnostic('PluginInvalid', { plugin: file.name, problem: `it is a ${plugin.kind} plugin, and ${uses}` }, { file: file.path })]);
+  return `it is a ${plugins.map((p) => p.kind).join(' and ')} plugin, and ${uses}`;
 }
 
+const SELF = fileURLToPath(import.meta.url);
 /** define-plugin's file beside this one: .ts under vitest, .js in dist/. */
-const DEFINE_PLUGIN = join(dirname(fileURLToPath(import.meta.url)), `define-plugin${extname(fileURLToPath(import.meta.url))}`);
+const DEFINE_PLUGIN = join(dirname(SELF), `define-plugin${extname(SELF)}`);
+const BUILTIN_DIR = join(dirname(SELF), 'builtin');
 
 /** What is wrong with a would-be plugin; undefined when it is one. */
 function shapeProblem(plugin: unknown): string | undefined {

@@ -64,6 +64,8 @@ export interface RunContext {
   readonly database?: string;
   /** The target's name: targets may share one dpf_meta, and a node's history is its target's. */
   readonly targetName?: string;
+  /** The run's environment ({{env}} in extract: blocks is read from it at run time). */
+  readonly env?: NodeJS.ProcessEnv;
 }
 
 /** How long a ready step of a batched strategy waits for others to join its batch, at most. */
@@ -160,6 +162,7 @@ export async function runPlan(plan: Plan, ctx: RunContext): Promise<RunSummary &
     database: ctx.database ?? ctx.records?.database,
     runId: ctx.invocationId,
     targetName: ctx.targetName,
+    env: ctx.env,
     resultOf: (id) => results.get(id),
     shared: <T>(key: string, create: () => Promise<T>) => {
       let value = sharedValues.get(key) as Promise<T> | undefined;

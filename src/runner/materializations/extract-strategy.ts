@@ -17,7 +17,9 @@ import type { Relation } from '../../adapters/relation.js';
 import type { SourceNode } from '../../compiler/manifest.js';
 import { forKinds } from '../../compiler/node-kinds.js';
 import { DpfError, diagnostic } from '../../errors/dpf-error.js';
-import { loadSourcePlugin, type RowBatch } from '../../plugins/index.js';
+import { limitedFetch, loadSourcePlugin, throttleRows, type FetchLimits, type RowBatch } from '../../plugins/index.js';
+import { renderEnvValues } from '../../compiler/render-env-values.js';
+import type { Manifest } from '../../compiler/manifest.js';
 import { extractFailed, extractRows, type BadRow } from './extract-rows.js';
 import { swapIntoPlace, tempRelation, type MaterializationContext, type Strategy } from './materialization.js';
 
@@ -27,6 +29,10 @@ const ROW_NUMBER = '_dpf_row';
 export const extractStrategy: Strategy = forKinds(['source'], async (node, ctx) => {
   const extract = node.extract!;
   const plugin = await ctx.shared(`plugin:${extract.pluginPath}`, () => loadSourcePlugin(ctx.projectRoot, { name: extract.plugin, path: extract.pluginPath }));
+  // {{env}} is rendered here, not at compile time: the secret stays out of manifest.json.
+  const config = renderEnvValues(extract.config, ctx.env ?? process.env, extract.location);
+  // One fetch per plugin in a run: its extracts share its request limits.
+  const fetchFor = await ctx.shared(`fetch:${extract.plugin}`, async () => limitedFetch(fetchLimitsOf(ctx.manifest, extract.plugin)));
   const target = node.relation;
   const existing = ctx.existing(target);
   // The whole table is landed anew: replace, a first extract, --full-refresh, or a view in the way.
@@ -48,13 +54,14 @@ export const extractStrategy: Strategy = forKinds(['source'], async (node, ctx) 
   try {
     let batches: AsyncIterable<RowBatch> | Iterable<RowBatch>;
     try {
-      batches = plugin.extract(extract.config, {
+      batches = plugin.extract(config, {
         signal: stop.signal,
         source: { name: node.sourceName, table: node.tableName },
         projectDir: ctx.projectRoot,
         ...(cursor?.value !== undefined ? { cursor: { field: extract.cursorField!, value: cursor.value } } : {}),
-        fetch: (input, init) => fetch(input, { ...init, signal: init?.signal ?? stop.signal }),
+        fetch: fetchFor(stop.signal),
       });
+      if (extract.limits?.rowsPerSecond) batches = throttleRows(batches, extract.limits.rowsPerSecond, stop.signal);
     } catch (err) {
       throw extractFailed(err, node);
     }
@@ -157,6 +164,13 @@ function messageOf(node: SourceNode, anew: boolean, landed: number, setAside: nu
   if (setAside > 0) parts.push(`${setAside} bad rows ${extract.onBadRow === 'quarantine' ? `quarantined in ${quarantineRelation(node.relation).identifier}` : 'skipped'}`);
   if (extract.cursorField && to !== undefined && to !== from) parts.push(`${extract.cursorField} ${from ?? '(start)'} → ${to}`);
   return parts.join(', ');
+}
+
+/** A plugin's request limits in a run: the strictest any of its extracts sets, as they share one fetch. */
+function fetchLimitsOf(manifest: Manifest, plugin: string): FetchLimits {
+  const limits = Object.values(manifest.nodes).flatMap((n) => (n.kind === 'source' && n.extract?.plugin === plugin && n.extract.limits ? [n.extract.limits] : []));
+  const least = (values: (number | undefined)[]) => (values.some((v) => v !== undefined) ? Math.min(...values.filter((v): v is number => v !== undefined)) : undefined);
+  return { requestsPerSecond: least(limits.map((l) => l.requestsPerSecond)), concurrentRequests: least(limits.map((l) => l.concurrentRequests)) };
 }
 
 const label = (node: SourceNode) => `${node.sourceName}.${node.tableName}`;

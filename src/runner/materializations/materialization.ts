@@ -41,6 +41,8 @@ export interface MaterializationContext {
   readonly runId: string;
   /** The target's name (dpf_meta.runs.target), where the run knows it. */
   readonly targetName?: string;
+  /** The run's environment (default process.env): {{env}} in an extract: block is read from it. */
+  readonly env?: NodeJS.ProcessEnv;
   /** A value computed once per run and shared by its steps (the monitors' history, read in one query). */
   shared<T>(key: string, create: () => Promise<T>): Promise<T>;
   /** The result of a step of this run that has finished (a monitor reads its node's). */
