@@ -12,7 +12,7 @@ import postgresSource, { readPostgres, type PostgresSourceConfig } from '../src/
 import { upsertRows } from '../src/plugins/builtin/postgres-upsert.js';
 import type { ExtractContext, PluginColumn } from '../src/plugins/define-plugin.js';
 import { compileSchema } from '../src/compiler/schema-validators.js';
-import { startPostgres, type PostgresServer } from './helpers/postgres-server.js';
+import { postgresBin, startPostgres, type PostgresServer } from './helpers/postgres-server.js';
 import { dpf, makeProject, REPO_ROOT } from './helpers/run-dpf.js';
 import { queryDuckDB } from './helpers/query-duckdb.js';
 import pg from 'pg';
@@ -68,6 +68,16 @@ const lines = (): PostgresSourceConfig => ({
     { name: 'big', type: 'bigint' },
     { name: 'ok', type: 'boolean' },
   ],
+});
+
+describe('the test server helper', () => {
+  it('finds Debian\'s binaries off the PATH, and fails saying what to install when there are none', () => {
+    expect(postgresBin({ PATH: '/nonexistent' })).toMatch(/^\/usr\/lib\/postgresql\/\d+\/bin$/);
+    expect(() => postgresBin({ PATH: '/nonexistent' }, '/nonexistent')).toThrow(
+      /^PostgreSQL is not installed: .*Install Debian's package \(apt-get update && apt-get install -y postgresql; \.ci\/run does it\), or set DPF_PG_BIN/,
+    );
+    expect(() => postgresBin({ DPF_PG_BIN: '/nonexistent' })).toThrow('DPF_PG_BIN=/nonexistent holds no executable initdb');
+  });
 });
 
 describe('the postgres source', () => {

@@ -112,17 +112,19 @@ export async function startPostgres(options: { database?: string } = {}): Promis
   }
 }
 
-/** The folder holding initdb and pg_ctl, or an error saying what to install. */
-function postgresBin(): string {
-  const env = process.env.DPF_PG_BIN;
+/**
+ * The folder holding initdb and pg_ctl, or an error saying what to install. The environment and
+ * Debian's folder are parameters so that the missing case is tested on a machine that has them.
+ */
+export function postgresBin(environment: NodeJS.ProcessEnv = process.env, debian = '/usr/lib/postgresql'): string {
+  const env = environment.DPF_PG_BIN;
   if (env) {
     if (!isExecutable(join(env, 'initdb'))) throw new Error(`PostgreSQL test server: DPF_PG_BIN=${env} holds no executable initdb`);
     return env;
   }
-  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
+  for (const dir of (environment.PATH ?? '').split(delimiter)) {
     if (dir && isExecutable(join(dir, 'initdb')) && isExecutable(join(dir, 'pg_ctl'))) return dir;
   }
-  const debian = '/usr/lib/postgresql';
   let versions: string[] = [];
   try {
     versions = readdirSync(debian).filter((v) => /^\d+$/.test(v)).sort((a, b) => Number(b) - Number(a));
