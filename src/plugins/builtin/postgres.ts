@@ -95,6 +95,7 @@ export default defineSource<PostgresSourceConfig>({
 
 /** The rows of the table or query, `fetch_size` at a time, as arrays in the order of `columns`. */
 export async function* readPostgres(config: PostgresSourceConfig, ctx: ExtractContext): AsyncGenerator<unknown[][]> {
+  if (ctx.signal.aborted) return;
   const { client, describe, redact } = connect(config.connection);
   const { text, values } = selectStatement(config, ctx.cursor);
   const stop = (): void => void client.end().catch(() => undefined);
