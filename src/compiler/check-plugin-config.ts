@@ -55,7 +55,9 @@ export function checkPluginBlock<K extends Plugin['kind']>(
   }
   if (!validate(config)) {
     const allowed = Object.keys(schema.properties ?? {});
-    for (const e of (validate.errors ?? []) as ErrorObject[]) report(configDiagnostic(e, where, [...allowed, ...reserved], locate));
+    // A combinator's own error (oneOf, anyOf, not) sums up the errors of its branches: those are left out.
+    const errors = ((validate.errors ?? []) as ErrorObject[]).filter((e) => !/\/(oneOf|anyOf|not)\//.test(e.schemaPath));
+    for (const e of errors) report(configDiagnostic(e, where, [...allowed, ...reserved], locate));
     return undefined;
   }
   return { name, path, plugin: plugin as Extract<Plugin, { kind: K }>, config };
@@ -74,7 +76,14 @@ function configDiagnostic(e: ErrorObject, block: string, keys: string[], locate:
     const key = String((e.params as { missingProperty: string }).missingProperty);
     return diagnostic('InvalidValue', { where, detail: `needs ${key}` }, locate(path));
   }
+  // A pattern or a combinator says little to a reader ('must match pattern "^(?!…)"'): the
+  // description of the schema that failed, when it has one, says what is wanted.
+  const described = (e.parentSchema as { description?: unknown } | undefined)?.description;
   const detail =
-    e.keyword === 'enum' ? `must be one of ${((e.params as { allowedValues: unknown[] }).allowedValues ?? []).map((v) => JSON.stringify(v)).join(', ')}` : (e.message ?? 'is invalid');
+    e.keyword === 'enum'
+      ? `must be one of ${((e.params as { allowedValues: unknown[] }).allowedValues ?? []).map((v) => JSON.stringify(v)).join(', ')}`
+      : ['pattern', 'oneOf', 'anyOf', 'not'].includes(e.keyword) && typeof described === 'string'
+        ? `must be ${described}`
+        : (e.message ?? 'is invalid');
   return diagnostic('InvalidValue', { where, detail }, locate(path));
 }

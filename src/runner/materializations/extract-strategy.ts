@@ -160,7 +160,7 @@ export const quarantineRelation = (r: Relation): Relation => ({ ...r, identifier
 function messageOf(node: SourceNode, anew: boolean, landed: number, setAside: number, from?: string, to?: string): string {
   const extract = node.extract!;
   const verb = anew ? 'landed' : extract.write === 'append' ? 'appended' : 'merged';
-  const parts = [`${landed} rows ${verb}`];
+  const parts = [`${landed.toLocaleString('en-US')} rows ${verb}`];
   if (setAside > 0) parts.push(`${setAside} bad rows ${extract.onBadRow === 'quarantine' ? `quarantined in ${quarantineRelation(node.relation).identifier}` : 'skipped'}`);
   if (extract.cursorField && to !== undefined && to !== from) parts.push(`${extract.cursorField} ${from ?? '(start)'} → ${to}`);
   return parts.join(', ');
