@@ -15,6 +15,7 @@ import type { Dialect } from '../adapters/adapter.js';
 import type { ProjectFiles } from './load-project.js';
 import type { ColumnInfo, FreshnessRule, SourceExtract, SourceFreshness, SourceNode } from './manifest.js';
 import { toTags } from './resolve-config.js';
+import { extractPolicyOf } from './resolve-run-policy.js';
 import type { YamlFile } from './read-yaml-file.js';
 import type { Describe } from './resolve-docs.js';
 
@@ -183,6 +184,7 @@ function extractOf(
     ...(typeof raw.batch_size === 'number' ? { batchRows: raw.batch_size } : {}),
     ...(columns ? { columns: columns.map((c) => ({ name: c.name, type: c.type })) } : {}),
     location: locate([]),
+    ...extractPolicyOf(raw),
   };
 }
 

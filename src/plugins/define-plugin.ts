@@ -60,4 +60,4 @@ export function defineSource<C = Record<string, unknown>>(plugin: Omit<SourcePlu
 }
 
 /** Keys of an `extract:` block that are dpf's, not the plugin's: a plugin's config may not use them. */
-export const RESERVED_EXTRACT_KEYS: readonly string[] = ['plugin', 'write', 'timeout_seconds', 'batch_size', 'cursor_field', 'unique_key', 'on_bad_row'];
+export const RESERVED_EXTRACT_KEYS: readonly string[] = ['plugin', 'write', 'timeout_seconds', 'batch_size', 'cursor_field', 'unique_key', 'on_bad_row', 'pool', 'retries', 'on_error'];

@@ -90,7 +90,8 @@ const label = (node: SourceNode) => `${node.sourceName}.${node.tableName}`;
 /** An error the plugin threw: DPF803 with its message, at the extract's YAML, without its stack. */
 function failed(err: unknown, node: SourceNode, extract: SourceExtract): DpfError {
   const detail = (err instanceof Error ? err.message : String(err)).split('\n')[0]!;
-  return new DpfError([diagnostic('ExtractFailed', { plugin: extract.plugin, source: label(node), detail }, extract.location)]);
+  // The plugin's error stays the cause: retries read its status (run-policy.ts).
+  return Object.assign(new DpfError([diagnostic('ExtractFailed', { plugin: extract.plugin, source: label(node), detail }, extract.location)]), { cause: err });
 }
 
 /** A dpf error without a place (a value its column cannot hold) is the extract's. */
