@@ -118,6 +118,39 @@ describe('pools', () => {
   });
 });
 
+describe('where policies are written', () => {
+  it('folder config, YAML config and {{config}} resolve per node, the most specific winning; a bad value is an error at its line', async () => {
+    const dir = project(
+      { a: 'ms: 1, pool: partner_api, retries: 1, on_error: continue' },
+      'pools: {partner_api: 1, warehouse: 2}\nmodels:\n  proj:\n    +retries: {count: 2, initial: 0.5}\n    marts:\n      +pool: partner_api\n      +on_error: skip_downstream\n',
+      {
+        'models/marts/m1.sql': 'select 1 as x\n',
+        'models/marts/m2.sql': '{{config retries=5 on_error="continue"}}\nselect 1 as x\n',
+        'models/m3.sql': 'select 1 as x\n',
+        'models/m3.yml': 'models:\n  - name: m3\n    config: {pool: warehouse, retries: 0}\n',
+      },
+    );
+    const run = await dpf(['compile'], { cwd: dir });
+    expect(run.code, run.output).toBe(0);
+    const nodes = JSON.parse(readFileSync(join(dir, 'target/manifest.json'), 'utf8')).nodes;
+    const policy = (id: string) => {
+      const { pool, retries, on_error } = nodes[id].config;
+      return { pool, retries: retries?.count, initial: retries?.initial, on_error };
+    };
+    expect(policy('model.proj.m1')).toEqual({ pool: 'partner_api', retries: 2, initial: 0.5, on_error: 'skip_downstream' });
+    expect(policy('model.proj.m2')).toEqual({ pool: 'partner_api', retries: 5, initial: 1, on_error: 'continue' });
+    expect(policy('model.proj.m3')).toEqual({ pool: 'warehouse', retries: undefined, initial: undefined, on_error: undefined });
+    expect(nodes['source.proj.raw.a'].extract).toMatchObject({ pool: 'partner_api', retries: { count: 1 }, onError: 'continue' });
+    expect(nodes['source.proj.raw.a'].extract.config).toEqual({ name: 'a', ms: 1 });
+
+    writeFileSync(join(dir, 'models/m3.yml'), 'models:\n  - name: m3\n    config:\n      on_error: explode\n');
+    const bad = await dpf(['compile'], { cwd: dir });
+    expect(bad.code).toBe(2);
+    expect(bad.output).toMatch(/DPF103[^\n]*models\/m3\.yml:4/);
+    expect(bad.output).toMatch(/"fail", "skip_downstream", "continue"/);
+  });
+});
+
 describe('retries', () => {
   it('a step failing with HTTP 503 once runs again and succeeds, with its attempts recorded', async () => {
     const dir = project({ a: 'ms: 1, fail_times: 1, status: 503, retries: {count: 2, initial: 0.05}' }, '');

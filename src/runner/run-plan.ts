@@ -230,7 +230,7 @@ export async function runPlan(plan: Plan, ctx: RunContext): Promise<RunSummary &
         return runSteps(group, thread);
       });
       const err = thrown.get(first.uniqueId);
-      thrown.delete(first.uniqueId);
+      for (const step of group) thrown.delete(step.uniqueId);
       const queuedMs = Math.round(threadWait + slotMs);
       const finish = () =>
         done.map((r): NodeResult => ({
