@@ -149,6 +149,21 @@ describe('where policies are written', () => {
     expect(bad.output).toMatch(/DPF103[^\n]*models\/m3\.yml:4/);
     expect(bad.output).toMatch(/"fail", "skip_downstream", "continue"/);
   });
+  it('a model in a pool builds, and a policy changed later rebuilds nothing: it changes how a step runs, not what it holds', async () => {
+    const dir = makeProject({ 'models/m1.sql': 'select 1 as x\n', 'models/m2.sql': '{{config materialized="table"}}\nselect x from {{ref "m1"}}\n' }, 'name: proj\nmonitors: off\npools: {serial: 1}\n');
+    const first = await dpf(['build'], { cwd: dir });
+    expect(first.code, first.output).toBe(0);
+    writeFileSync(join(dir, 'dpf_project.yml'), 'name: proj\nmonitors: off\npools: {serial: 1}\nmodels:\n  +pool: serial\n  +retries: 2\n  +on_error: continue\n');
+    const second = await dpf(['build'], { cwd: dir });
+    expect(second.code, second.output).toBe(0);
+    expect(second.stdout).toMatch(/REUSE +view +main\.m1/);
+    expect(second.stdout).toMatch(/REUSE +table +main\.m2/);
+    const manifest = JSON.parse(readFileSync(join(dir, 'target/manifest.json'), 'utf8'));
+    expect(manifest.nodes['model.proj.m2'].config).toMatchObject({ pool: 'serial', retries: { count: 2 }, on_error: 'continue' });
+    const rebuilt = await dpf(['build', '--rebuild-all'], { cwd: dir });
+    expect(rebuilt.code, rebuilt.output).toBe(0);
+    expect(resultOf(dir, 'm2')).toMatchObject({ status: 'success', attempts: 1, queuedMs: expect.any(Number) });
+  });
 });
 
 describe('retries', () => {
