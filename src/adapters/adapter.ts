@@ -224,6 +224,12 @@ export interface Adapter {
    * engine of one process (DuckDB).
    */
   activeWorkers?(): Promise<number | undefined>;
+  /**
+   * Whether an error of this engine (or of reaching it) may pass if the same step runs again:
+   * a lost connection, a busy server, a lock held by another writer (`retries:`,
+   * docs/configuration.md). Errors that say nothing of the kind are not transient.
+   */
+  isTransient(err: unknown): boolean;
 }
 
 /** What a target in profiles.yml resolves to. `settings` may hold secrets: never log it. */

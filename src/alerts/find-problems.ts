@@ -12,7 +12,7 @@ import type { ProblemKind } from './alert-config.js';
 export type { MonitorFacts };
 
 /** The part of a NodeResult alerts read; a monitor step's result carries `monitor`. */
-export type AlertableResult = Pick<NodeResult, 'uniqueId' | 'name' | 'status' | 'message'> & {
+export type AlertableResult = Pick<NodeResult, 'uniqueId' | 'name' | 'status' | 'message'> & Partial<Pick<NodeResult, 'tolerated'>> & {
   readonly resourceType: string;
   readonly error?: { readonly code: string; readonly message: string };
   readonly monitor?: MonitorFacts;
@@ -46,6 +46,8 @@ function kindOf(result: AlertableResult): ProblemKind | undefined {
     if (result.status === 'warn' || result.status === 'fail') return 'anomaly';
     return result.status === 'error' ? 'failure' : undefined;
   }
+  // A failure its on_error tolerates (skip_downstream, continue) is reported as the run shows it: a warning.
+  if (result.status === 'error' && result.tolerated) return 'warning';
   if (result.status === 'error' || result.status === 'fail') return 'failure';
   return result.status === 'warn' ? 'warning' : undefined;
 }

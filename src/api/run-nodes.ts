@@ -27,7 +27,7 @@ import { forgetLedger, readLedger, writeLedger, type ReuseState } from '../runne
 import { DEFAULT_KEEP_DAYS, historyRecorder } from '../history/index.js';
 import { alertListener, resolveAlerts, type AlertSettings } from '../alerts/index.js';
 import { costRatesOf } from '../cost/index.js';
-import type { RunSummary } from '../runner/run-results.js';
+import { failuresOf, type RunSummary } from '../runner/run-results.js';
 import { runFromLedger, runPlan } from '../runner/run-plan.js';
 import { STEP_KINDS } from '../runner/step-kinds.js';
 import { writeRunResults } from '../runner/write-run-results.js';
@@ -147,7 +147,7 @@ async function execute(session: Session, options: RunOptions & { readonly output
   const outcome = (summary?: RunSummary, manifest = compiled.manifest): RunOutcome => ({
     command,
     summary: summary && session.clean(summary),
-    exitCode: summary && summary.counts.error + summary.counts.fail > 0 ? 1 : 0,
+    exitCode: summary && failuresOf(summary) > 0 ? 1 : 0,
     manifest,
     selected: session.selected,
     compiled,
@@ -245,6 +245,7 @@ async function execute(session: Session, options: RunOptions & { readonly output
       projectRoot: projectDir,
       targetPath: compiled.targetPath,
       threads: compiled.target.threads,
+      pools: compiled.pools,
       failFast: options.failFast === true,
       invocationId: compiled.invocationId,
       onEvent,

@@ -1,6 +1,6 @@
 /** Turns run events into progress lines (text) or one JSON object per line (json). */
 import type { Diagnostic } from '../errors/dpf-error.js';
-import type { NodeResult, RunEvent } from '../runner/run-results.js';
+import { failuresOf, type NodeResult, type RunEvent } from '../runner/run-results.js';
 import type { DpfEvent } from '../api/events.js';
 import { STEP_KINDS } from '../runner/step-kinds.js';
 import { formatProjectSummary } from './project-summary.js';
@@ -35,9 +35,28 @@ export function formatSeconds(s: number): string {
   return `${s.toFixed(2)}s`;
 }
 
+/**
+ * A wait for a pool or a warehouse connection this long is named on the progress line; waits
+ * for a thread are not (a DAG wider than --threads makes most steps wait for one), and both are
+ * in run_results.json (queuedMs).
+ */
+const NOTICEABLE_WAIT_MS = 500;
+
+/** What happened around the step, said after its result: attempts, a pool wait, stale inputs. */
+function policyNotes(result: NodeResult): string {
+  const notes: string[] = [];
+  if (result.attempts !== undefined && result.attempts > 1) notes.push(`after ${result.attempts} attempts`);
+  if (result.queuedFor && result.queuedFor !== 'a thread' && (result.queuedMs ?? 0) >= NOTICEABLE_WAIT_MS) notes.push(`waited ${((result.queuedMs ?? 0) / 1000).toFixed(1)} s for ${result.queuedFor}`);
+  const stale = result.readPrevious ?? [];
+  if (stale.length > 0) notes.push(`read the previous version of ${stale.join(', ')}, whose build${stale.length === 1 ? '' : 's'} failed`);
+  if (result.tolerated) notes.push(`${result.decidedBy}: ${result.decisions?.at(-1)?.reason ?? 'the run goes on'}`);
+  return notes.length > 0 ? ` (${notes.join('; ')})` : '';
+}
+
 export function progressLine(index: number, total: number, result: NodeResult): string {
   const width = String(total).length;
-  const status = STATUS[result.status].padEnd(5);
+  // A failure its on_error tolerates is a warning: it does not fail the run.
+  const status = (result.tolerated ? STATUS.warn : STATUS[result.status]).padEnd(5);
   const head = `${String(index).padStart(width)} of ${total} ${status} ${KIND[result.strategy].padEnd(5)}  ${plainRelation(result.relationName)} `;
   let tail: string;
   if (result.status === 'pass') {
@@ -58,6 +77,7 @@ export function progressLine(index: number, total: number, result: NodeResult): 
   } else {
     tail = result.skippedBecause ? `[upstream ${result.skippedBecause} failed]` : '[skipped]';
   }
+  tail += policyNotes(result);
   const dots = '.'.repeat(Math.max(3, RESULT_COLUMN - head.length - 1));
   return `${head}${dots} ${tail}`;
 }
@@ -113,6 +133,7 @@ export function createRunReporter(output: Output, format: LogFormat, projectDir:
   const errors: { result: NodeResult; error: Diagnostic }[] = [];
   const failed: NodeResult[] = [];
   const anomalies: NodeResult[] = [];
+  const tolerated: NodeResult[] = [];
   return (event) => {
     if (printAroundRun(output, format, projectDir, event, NOTHING_TO_DO)) return;
     switch (event.type) {
@@ -122,10 +143,14 @@ export function createRunReporter(output: Output, format: LogFormat, projectDir:
       case 'node_queued':
       case 'node_started':
         return;
+      case 'node_retrying':
+        output.out(`        retrying ${plainRelation(event.step.relationName)} in ${event.waitSeconds} s (attempt ${event.attempt + 1}${event.step.retries ? ` of ${event.step.retries.count + 1}` : ''}): ${event.error}`);
+        return;
       case 'node_finished':
         output.out(progressLine(event.index, event.total, event.result));
         if (event.result.error) {
-          errors.push({ result: event.result, error: event.result.error });
+          if (event.result.tolerated) tolerated.push(event.result);
+          else errors.push({ result: event.result, error: event.result.error });
           output.out(indent(formatDiagnostic(event.result.error, projectDir)));
         }
         if (event.result.sample || event.result.diff) output.out(indent(testDetails(event.result)));
@@ -138,8 +163,9 @@ export function createRunReporter(output: Output, format: LogFormat, projectDir:
         return;
       case 'run_finished': {
         const { counts, elapsed } = event.summary;
-        const bad = counts.error + counts.fail;
-        const warned = counts.warn ? `, ${counts.warn} warning${counts.warn === 1 ? '' : 's'}` : '';
+        const bad = failuresOf(event.summary);
+        const warnings = counts.warn + (event.summary.tolerated ?? 0);
+        const warned = warnings ? `, ${warnings} warning${warnings === 1 ? '' : 's'}` : '';
         output.out('');
         const reused = counts.reused ? ` (${counts.reused} unchanged, reused)` : '';
         output.out(`Finished in ${formatSeconds(elapsed)}: ${counts.success + counts.pass + counts.reused} ok${reused}${warned}, ${bad} error${bad === 1 ? '' : 's'}, ${counts.skipped} skipped`);
@@ -150,6 +176,7 @@ export function createRunReporter(output: Output, format: LogFormat, projectDir:
           const more = rest.length > 0 ? ` (and ${rest.length} more)` : '';
           output.out(`  ${result.status === 'fail' ? 'failed' : 'anomaly'}: ${plainRelation(result.relationName)} ${describeFinding(first!)}${more}`);
         }
+        for (const result of tolerated) output.out(`  tolerated: ${result.name} failed (${result.decidedBy})`);
         for (const { result, error } of errors) {
           const where = error.location ? ` (${error.location.file}${error.location.line ? `:${error.location.line}` : ''})` : '';
           output.out(`  failed: ${result.name}${where}`);
@@ -196,6 +223,8 @@ function flatten(event: RunEvent): Record<string, unknown> {
       return { event: event.type, unique_id: event.step.uniqueId, relation: event.step.relationName };
     case 'node_started':
       return { event: event.type, index: event.index, total: event.total, unique_id: event.step.uniqueId, relation: event.step.relationName };
+    case 'node_retrying':
+      return { event: event.type, unique_id: event.step.uniqueId, relation: event.step.relationName, attempt: event.attempt, wait_seconds: event.waitSeconds, error: event.error };
     case 'node_finished':
       return { event: event.type, index: event.index, total: event.total, ...event.result };
     case 'run_finished':

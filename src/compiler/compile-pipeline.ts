@@ -56,6 +56,8 @@ export interface CompiledProject {
   readonly timings: StageTimings;
   /** dpf_project.yml's history: block (retention of dpf_meta's run history). */
   readonly history?: ProjectConfig['history'];
+  /** dpf_project.yml's pools: block (named pools and their sizes, docs/configuration.md#pools). */
+  readonly pools?: ProjectConfig['pools'];
   /** dpf_project.yml's alerts: block as written ({{env}} not rendered), and where its values are. */
   readonly alerts?: { readonly config: NonNullable<ProjectConfig['alerts']>; readonly locate: (path: readonly (string | number)[]) => SourceLocation };
 }
@@ -114,7 +116,7 @@ export async function compileFromDisk(options: CompileOptions): Promise<Compiled
       }
     }
     lap('write');
-    return { target, targetPath, graph, manifest, warnings: [...damaged, ...reused.warnings], invocationId, timings: { parse: 0, compile: 0, ...timings } as StageTimings, history: configFile.data.history, alerts: alertsOf(configFile) };
+    return { target, targetPath, graph, manifest, warnings: [...damaged, ...reused.warnings], invocationId, timings: { parse: 0, compile: 0, ...timings } as StageTimings, history: configFile.data.history, pools: configFile.data.pools, alerts: alertsOf(configFile) };
   }
   const cache = partial ? YamlCache.open(targetPath, ignore('parses every YAML file')) : undefined;
   const files = loadProject(options.projectDir, { cache, configFile });
@@ -146,7 +148,7 @@ export async function compileFromDisk(options: CompileOptions): Promise<Compiled
     else forgetFingerprint(files.targetPath);
   }
   lap('write');
-  return { target, targetPath: files.targetPath, parsed, graph, manifest, warnings: [...damaged, ...parsed.warnings], invocationId, timings: timings as StageTimings, history: configFile.data.history, alerts: alertsOf(configFile) };
+  return { target, targetPath: files.targetPath, parsed, graph, manifest, warnings: [...damaged, ...parsed.warnings], invocationId, timings: timings as StageTimings, history: configFile.data.history, pools: configFile.data.pools, alerts: alertsOf(configFile) };
 }
 
 /** The alerts: block of dpf_project.yml with its locations (also read by `dpf alerts test`, which compiles nothing). */

@@ -167,8 +167,9 @@ function addStateChecksums(graph: ProjectGraph, nodes: Record<string, ManifestNo
     const body = isSqlNode(node) ? `${node.compiledCode ?? ''}\u0000${node.compiledIncrementalCode ?? ''}` : node.checksum.checksum;
     // Where it is built counts too: the same SQL built into another schema (dpf ci, another
     // developer on the same target name) is another build.
-    // Monitor settings change how a relation is judged, not what it holds.
-    const { monitors: _monitors, ...built } = node.config;
+    // Monitor settings change how a relation is judged, and run policies (pool, retries,
+    // on_error) how its step runs, not what it holds: changing them rebuilds nothing.
+    const { monitors: _monitors, pool: _pool, retries: _retries, on_error: _onError, ...built } = node.config;
     const hash = createHash('sha256').update(body).update(node.relationName).update(JSON.stringify(built));
     if (isSqlNode(node)) for (const m of node.macros) hash.update(macros[m]?.checksum.checksum ?? m);
     for (const dep of node.dependsOn) hash.update(sums.get(dep) ?? dep);

@@ -33,6 +33,8 @@ export interface ProjectConfig {
   readonly alerts?: AlertsProjectConfig;
   /** Anomaly monitors' defaults (docs/monitors.md); false or "off": no monitors. */
   readonly monitors?: ProjectMonitors;
+  /** Named pools and their sizes (docs/configuration.md#pools); `warehouse` sizes the warehouse connections. */
+  readonly pools?: Readonly<Record<string, number>>;
 }
 
 /** dpf_project.yml's alerts: block as written (schemas/dpf_project.schema.json validates it). */

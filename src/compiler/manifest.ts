@@ -18,6 +18,32 @@ export type Materialization = 'view' | 'table' | 'ephemeral' | 'incremental' | '
 export type IncrementalStrategy = 'append' | 'merge' | 'delete+insert' | 'microbatch';
 export type OnSchemaChange = 'ignore' | 'fail' | 'append_new_columns' | 'sync_all_columns';
 
+/**
+ * Another attempt after a transient error (`retries:`, docs/configuration.md#retries): up to
+ * `count` more attempts, waiting `initial` seconds before the first, then the same (fixed) or
+ * twice as long each time (exponential), at most `max`, each wait scaled by a random factor in
+ * [1 - jitter, 1 + jitter].
+ */
+export interface RetryPolicy {
+  readonly count: number;
+  readonly backoff: 'fixed' | 'exponential';
+  readonly initial: number;
+  readonly max: number;
+  readonly jitter: number;
+}
+
+/** What a node's failure does to the rest of the run (docs/configuration.md#on_error). */
+export type OnError = 'fail' | 'skip_downstream' | 'continue';
+
+/** What models, snapshots and seeds may say about how their step runs, besides what it builds. */
+export interface RunPolicyConfig {
+  /** A named pool of dpf_project.yml `pools:`: the step holds one of its slots while it runs. */
+  readonly pool?: string;
+  readonly retries?: RetryPolicy;
+  /** Absent: fail. */
+  readonly on_error?: OnError;
+}
+
 export interface ColumnInfo {
   readonly name: string;
   readonly description: string;
@@ -33,7 +59,7 @@ export interface Checksum {
 
 export type Grants = Readonly<Record<string, readonly string[]>>;
 
-export interface ModelConfig {
+export interface ModelConfig extends RunPolicyConfig {
   readonly materialized: Materialization;
   readonly schema?: string;
   readonly database?: string;
@@ -70,7 +96,7 @@ export interface ModelConfig {
   readonly monitors?: MonitorSettings | 'off';
 }
 
-export interface SeedConfig {
+export interface SeedConfig extends RunPolicyConfig {
   readonly materialized: 'seed';
   readonly schema?: string;
   readonly database?: string;
@@ -220,6 +246,11 @@ export interface SourceExtract {
   readonly columns?: readonly { readonly name: string; readonly type: LogicalType }[];
   /** The `extract:` key in the YAML. */
   readonly location: SourceLocation;
+  /** `pool:` of the block: a named pool of dpf_project.yml whose slot the extract holds. */
+  readonly pool?: string;
+  /** `retries:` and `on_error:` of the block, as models have them. */
+  readonly retries?: RetryPolicy;
+  readonly onError?: OnError;
 }
 
 export interface TestConfig {
@@ -396,6 +427,10 @@ export interface ExportNode {
   /** The plugin's own keys, valid against its config schema. */
   readonly config: Readonly<Record<string, unknown>>;
   readonly timeoutSeconds: number;
+  /** pool, retries and on_error, as on an extract block. */
+  readonly pool?: string;
+  readonly retries?: RetryPolicy;
+  readonly onError?: OnError;
   /** The entry in the YAML. */
   readonly location: SourceLocation;
 }

@@ -11,6 +11,7 @@ import type { ProjectPlugins } from './load-named-plugins.js';
 import type { ProjectFiles } from './load-project.js';
 import type { ExecutableNode, ExportNode } from './manifest.js';
 import { toTags } from './resolve-config.js';
+import { extractPolicyOf } from './resolve-run-policy.js';
 
 export interface ExportParseContext {
   readonly files: ProjectFiles;
@@ -59,6 +60,7 @@ export function parseExports(ctx: ExportParseContext): Record<string, ExportNode
           pluginPath: block.path,
           config: block.config,
           timeoutSeconds: typeof item.timeout_seconds === 'number' ? item.timeout_seconds : 3600,
+          ...extractPolicyOf(item),
           location: locate([]),
         };
       });

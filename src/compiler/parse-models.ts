@@ -7,12 +7,14 @@
 import { diagnostic, type DiagnosticBag } from '../errors/dpf-error.js';
 import { analyzeTemplate } from './analyze-template.js';
 import { closestMatch } from './closest-match.js';
+import { poolNames, unknownPool } from './check-pools.js';
 import type { ProjectFile } from './load-project.js';
 import type { ModelConfig, SqlNode } from './manifest.js';
 import { NODE_KINDS } from './node-kinds.js';
 import { parseRelationArg } from './parse-data-tests.js';
 import { grantsConfig, sha256, type NodeParseScope, type PatchEntry } from './parse-scope.js';
 import { folderConfig, mergeConfigs, toTags, type RawConfig } from './resolve-config.js';
+import { runPolicyOf } from './resolve-run-policy.js';
 
 const INLINE_CONFIG_KEYS: Record<string, (v: unknown) => string | undefined> = {
   materialized: (v) =>
@@ -38,6 +40,10 @@ const INLINE_CONFIG_KEYS: Record<string, (v: unknown) => string | undefined> = {
   alias: (v) => (typeof v === 'string' ? undefined : 'must be a string'),
   tags: (v) => (typeof v === 'string' ? undefined : 'must be a string (comma-separated for several tags)'),
   enabled: (v) => (typeof v === 'boolean' ? undefined : 'must be true or false'),
+  pool: (v) => (typeof v === 'string' ? undefined : 'must be the name of a pool of dpf_project.yml'),
+  // A retry policy is a mapping, written in YAML; inline, the count alone (the defaults for the rest).
+  retries: (v) => (Number.isInteger(v) && Number(v) >= 0 ? undefined : 'must be a whole number of retries inline (set the backoff under config: retries: in YAML)'),
+  on_error: (v) => (['fail', 'skip_downstream', 'continue'].includes(String(v)) ? undefined : 'must be one of fail, skip_downstream, continue'),
   // Settings are a mapping, written in YAML; inline, a monitor can only be turned off.
   monitors: (v) => (v === 'off' ? undefined : 'must be "off" inline (set monitor settings under config: monitors: in YAML)'),
 };
@@ -67,6 +73,10 @@ export function parseSqlNodes(scope: NodeParseScope, kind: SqlNode['kind'], file
       } else {
         const problem = check(value);
         if (problem) bag.add(diagnostic('InvalidConfig', { key, detail: problem }, location));
+        else if (key === 'pool') {
+          const unknown = unknownPool(String(value), poolNames(project), location);
+          if (unknown) bag.add(unknown);
+        }
       }
     }
     const fqn = [projectName, ...file.folders, file.name];
@@ -94,6 +104,7 @@ export function parseSqlNodes(scope: NodeParseScope, kind: SqlNode['kind'], file
       ...snapshotConfig(merged),
       ...(merged.reuse === 'trust_code' ? { reuse: 'trust_code' as const } : {}),
       ...(merged.monitors !== undefined ? { monitors: merged.monitors as ModelConfig['monitors'] } : {}),
+      ...runPolicyOf(merged),
     };
     if (!config.enabled) continue;
     // Config written in Jinja is reported as such; "unique_key is missing" on top would mislead.

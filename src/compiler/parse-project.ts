@@ -28,6 +28,7 @@ import { parseUnitTests } from './parse-unit-tests.js';
 import { parseExports } from './parse-exports.js';
 import { monitorNodes } from './parse-monitors.js';
 import { dbtProjectKeyDiagnostics } from './dbt-project-keys.js';
+import { poolDiagnostics } from './check-pools.js';
 import { collectDocsBlocks, docsResolver, type Describe } from './resolve-docs.js';
 import { configPaths, resolveSchema, toTags } from './resolve-config.js';
 import type { YamlFile } from './read-yaml-file.js';
@@ -72,6 +73,7 @@ export function parseProject(files: ProjectFiles, ctx: ParseContext): ParsedProj
   const strategy = project.schema_strategy ?? 'target_prefix';
   const usedConfigPaths = new Set<string>();
   dbtProjectKeyDiagnostics(files.configFile).forEach((d) => bag.add(d));
+  poolDiagnostics(files).forEach((d) => bag.add(d));
   const describe = docsResolver(collectDocsBlocks(files.docs, bag), bag);
   const columns = (raw: unknown, file: YamlFile | undefined, path: (string | number)[]) => columnsOf(raw, describe, file && { file, path });
 

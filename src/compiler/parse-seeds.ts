@@ -6,6 +6,7 @@ import type { ProjectFile } from './load-project.js';
 import type { SeedConfig, SeedNode } from './manifest.js';
 import { grantsConfig, sha256, type NodeParseScope } from './parse-scope.js';
 import { folderConfig, mergeConfigs, toTags, type RawConfig } from './resolve-config.js';
+import { runPolicyOf } from './resolve-run-policy.js';
 
 /** Parses every seed file into scope.nodes. */
 export function parseSeeds(scope: NodeParseScope, files: readonly ProjectFile[]): void {
@@ -31,6 +32,7 @@ export function parseSeeds(scope: NodeParseScope, files: readonly ProjectFile[])
       ...grantsConfig(merged),
       delimiter: (merged.delimiter as string) ?? ',',
       ...(merged.monitors !== undefined ? { monitors: merged.monitors as SeedConfig['monitors'] } : {}),
+      ...runPolicyOf(merged),
     };
     const table = bag.collect(() => scanSeedCsv(file.text, file.path, config.delimiter));
     if (!table) continue;

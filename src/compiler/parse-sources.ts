@@ -14,6 +14,7 @@ import type { Dialect } from '../adapters/adapter.js';
 import type { ProjectFiles } from './load-project.js';
 import type { ColumnInfo, FreshnessRule, SourceExtract, SourceFreshness, SourceNode } from './manifest.js';
 import { toTags } from './resolve-config.js';
+import { extractPolicyOf } from './resolve-run-policy.js';
 import type { YamlFile } from './read-yaml-file.js';
 import type { Describe } from './resolve-docs.js';
 
@@ -179,6 +180,7 @@ function extractOf(
     ...limitsOf(raw),
     ...(columns ? { columns: columns.map((c) => ({ name: c.name, type: c.type })) } : {}),
     location: locate([]),
+    ...extractPolicyOf(raw),
   };
 }
 

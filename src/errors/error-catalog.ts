@@ -119,6 +119,13 @@ export const ERRORS = {
     message: (a: { detail: string }) => `This docs block cannot be read: ${a.detail}.`,
     hint: 'A docs block is {% docs name %} (a name of letters, digits and underscores), its Markdown text, then {% enddocs %}.',
   },
+  PoolNotFound: {
+    code: 'DPF117',
+    title: 'Unknown pool',
+    message: (a: { name: string; suggestion?: string }) => `No pool is named "${a.name}".${didYouMean(a.suggestion)}`,
+    hint: (a: { known: string[] }) =>
+      `Pools are declared in dpf_project.yml, e.g. pools: {partner_api: 1} (docs/configuration.md#pools). Declared here: ${a.known.join(', ')}.`,
+  },
 
   // ---- templates and references (DPF2xx)
   TemplateSyntax: {

@@ -5,7 +5,7 @@
  */
 import type { Manifest } from '../compiler/manifest.js';
 import { nodeOfKind } from '../compiler/node-kinds.js';
-import type { NodeResult, RunSummary } from '../runner/run-results.js';
+import { failuresOf, type NodeResult, type RunSummary } from '../runner/run-results.js';
 import type { HistoryRow, HistoryTableName } from './history-tables.js';
 import { computeCost, sumCosts, type CostRates } from '../cost/index.js';
 
@@ -39,7 +39,7 @@ export function runRow(summary: RunSummary, facts: RunFacts, endedAt: Date): His
   const { counts } = summary;
   const measured = summary.results.flatMap((r) => (r.resources ? [r.resources] : []));
   const total = (pick: (r: (typeof measured)[number]) => number | undefined) => sumCosts(measured.map(pick));
-  const status = summary.cancelled ? 'cancelled' : counts.error + counts.fail > 0 ? 'error' : 'success';
+  const status = summary.cancelled ? 'cancelled' : failuresOf(summary) > 0 ? 'error' : 'success';
   return {
     run_id: summary.invocationId,
     command: facts.command,

@@ -74,7 +74,7 @@ export function defineSource<C = Record<string, unknown>>(plugin: Omit<SourcePlu
 /** Keys of an `extract:` block that are dpf's, not the plugin's: a plugin's config may not use them. */
 export const RESERVED_EXTRACT_KEYS: readonly string[] = [
   'plugin', 'write', 'timeout_seconds', 'batch_size', 'cursor_field', 'unique_key', 'on_bad_row',
-  'max_requests_per_second', 'max_concurrent_requests', 'max_rows_per_second',
+  'max_requests_per_second', 'max_concurrent_requests', 'max_rows_per_second', 'pool', 'retries', 'on_error',
 ];
 
 /** What a sink is given besides the rows and its config. */
@@ -125,4 +125,4 @@ export function defineSink<C = Record<string, unknown>>(plugin: Omit<SinkPlugin<
 }
 
 /** Keys of an `exports:` entry that are dpf's, not the plugin's. */
-export const RESERVED_EXPORT_KEYS: readonly string[] = ['name', 'plugin', 'description', 'tags', 'timeout_seconds', 'enabled'];
+export const RESERVED_EXPORT_KEYS: readonly string[] = ['name', 'plugin', 'description', 'tags', 'timeout_seconds', 'enabled', 'pool', 'retries', 'on_error'];

@@ -8,7 +8,8 @@
  * children downstream of all of them (anything else would be a cycle).
  */
 import type { ProjectGraph } from '../compiler/build-graph.js';
-import type { Manifest, ManifestNode, NodeKind, NodeOfKind } from '../compiler/manifest.js';
+import type { Manifest, ManifestNode, NodeKind, NodeOfKind, OnError, RetryPolicy, RunPolicyConfig } from '../compiler/manifest.js';
+import { WAREHOUSE_POOL } from '../compiler/check-pools.js';
 import { allNodes, executableNode, nodeOfKind, nodesOfKind } from '../compiler/node-kinds.js';
 import type { StepResource } from './resource-slots.js';
 import { STEP_KINDS, type RunCommand, type StrategyName } from './step-kinds.js';
@@ -25,8 +26,12 @@ export interface PlanStep {
   readonly relationName: string;
   /** Steps of this plan that must succeed first (through unplanned nodes too). */
   readonly dependsOn: string[];
-  /** What the step holds while it runs (resource-slots.ts): every SQL step, a warehouse connection. */
+  /** What the step holds while it runs (resource-slots.ts): every SQL step, a warehouse connection; and a slot of its node's pool. */
   readonly resources: readonly StepResource[];
+  /** Another attempt after a transient error (`retries:`). */
+  readonly retries?: RetryPolicy;
+  /** What its failure does to the rest of the run; absent: fail. */
+  readonly onError?: Exclude<OnError, 'fail'>;
 }
 
 export interface Plan {
@@ -102,18 +107,42 @@ export function planRun(
   for (const id of graph.order) {
     if (!inPlan.has(id)) continue;
     const node = byId.get(id)!;
+    const strategy = strategyOf(node, options.command)!;
+    // A step that writes the node (not its freshness check) follows the node's run policy.
+    const policy = strategy === 'freshness' ? {} : runPolicyOfNode(node);
+    const pool = policy.pool && policy.pool !== WAREHOUSE_POOL ? [{ kind: 'pool' as const, name: policy.pool }] : [];
     steps.push({
       uniqueId: id,
       name: node.name,
       resourceType: node.kind,
-      strategy: strategyOf(node, options.command)!,
+      strategy,
       // An export reads its model's relation; its lines name the export.
       relationName: 'relationName' in node && node.kind !== 'export' ? node.relationName : node.name,
       dependsOn: [...deps.get(id)!].sort(),
-      resources: STEP_KINDS[strategyOf(node, options.command)!].resources,
+      resources: [...STEP_KINDS[strategy].resources, ...pool],
+      ...(policy.retries ? { retries: policy.retries } : {}),
+      ...(policy.on_error && policy.on_error !== 'fail' ? { onError: policy.on_error } : {}),
     });
   }
   return { command: options.command, fullRefresh: options.fullRefresh ?? false, eventTimeRange: options.eventTimeRange, steps };
+}
+
+/** pool, retries and on_error of the nodes that have them: models, snapshots, seeds, and sources in their extract block. */
+function runPolicyOfNode(node: ManifestNode): RunPolicyConfig {
+  switch (node.kind) {
+    case 'model':
+    case 'snapshot':
+    case 'seed':
+      return node.config;
+    case 'source':
+      return node.extract ? { pool: node.extract.pool, retries: node.extract.retries, on_error: node.extract.onError } : {};
+    case 'export':
+      return { pool: node.pool, retries: node.retries, on_error: node.onError };
+    case 'test':
+    case 'unit_test':
+    case 'monitor':
+      return {};
+  }
 }
 
 function addTestGates(manifest: Manifest, graph: ProjectGraph, inPlan: ReadonlySet<string>, deps: Map<string, Set<string>>): void {

@@ -30,6 +30,40 @@ describe('ResourceSlots', () => {
     expect(done.sort()).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
   });
 
+  it('tells a step how long it waited, and for which resource', async () => {
+    const slots = new ResourceSlots({ warehouse: 4, pools: { api: 1 } });
+    let release!: () => void;
+    const holding = slots.with([WAREHOUSE, { kind: 'pool', name: 'api' }], (wait) => {
+      expect(wait).toEqual({ ms: expect.any(Number), longestMs: 0 });
+      return new Promise<void>((resolve) => (release = resolve));
+    });
+    const waiting = slots.with([WAREHOUSE, { kind: 'pool', name: 'api' }], async (wait) => wait);
+    await tick();
+    await tick();
+    release();
+    await holding;
+    const wait = await waiting;
+    expect(wait.longest).toEqual({ kind: 'pool', name: 'api' });
+    expect(wait.ms).toBeGreaterThanOrEqual(wait.longestMs);
+    expect(wait.longestMs).toBeGreaterThanOrEqual(1);
+  });
+
+  it('pools.warehouse caps the warehouse connections below the adapter limit', async () => {
+    const slots = new ResourceSlots({ warehouse: 8, pools: { warehouse: 1 } });
+    let held = 0;
+    let most = 0;
+    await Promise.all(
+      Array.from({ length: 4 }, () =>
+        slots.with([WAREHOUSE], async () => {
+          most = Math.max(most, ++held);
+          await tick();
+          held--;
+        }),
+      ),
+    );
+    expect(most).toBe(1);
+  });
+
   it('a step needing nothing is not held back, and a failing step gives its slots back', async () => {
     const slots = new ResourceSlots({ warehouse: 1 });
     let release!: () => void;

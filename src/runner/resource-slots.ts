@@ -10,6 +10,13 @@ export type StepResource = { readonly kind: 'warehouse' } | { readonly kind: 'po
 
 export const WAREHOUSE: StepResource = { kind: 'warehouse' };
 
+/** How long a step waited for its resources, and for which the longest. */
+export interface SlotWait {
+  readonly ms: number;
+  readonly longest?: StepResource;
+  readonly longestMs: number;
+}
+
 const keyOf = (r: StepResource) => (r.kind === 'warehouse' ? 'warehouse' : `pool:${r.name}`);
 
 export class ResourceSlots {
@@ -20,7 +27,8 @@ export class ResourceSlots {
   constructor(private readonly limits: { readonly warehouse: number; readonly pools?: Readonly<Record<string, number>> }) {}
 
   private limitOf(key: string): number {
-    if (key === 'warehouse') return Math.max(1, this.limits.warehouse);
+    // `pools: {warehouse: n}` in dpf_project.yml caps the connections below the adapter's own limit.
+    if (key === 'warehouse') return Math.max(1, Math.min(this.limits.warehouse, this.limits.pools?.warehouse ?? Infinity));
     return Math.max(1, this.limits.pools?.[key.slice('pool:'.length)] ?? 1);
   }
 
@@ -37,16 +45,25 @@ export class ResourceSlots {
     next?.();
   }
 
-  /** Runs fn holding every resource it needs. */
-  async with<T>(resources: readonly StepResource[], fn: () => Promise<T>): Promise<T> {
+  /**
+   * Runs fn holding every resource it needs; fn learns how long it waited for them, and for
+   * which resource the longest (undefined when none made it wait).
+   */
+  async with<T>(resources: readonly StepResource[], fn: (wait: SlotWait) => Promise<T>): Promise<T> {
     const keys = [...new Set(resources.map(keyOf))].sort();
     const held: string[] = [];
+    const wait: { ms: number; longest?: StepResource; longestMs: number } = { ms: 0, longestMs: 0 };
     try {
       for (const key of keys) {
+        const t0 = performance.now();
         await this.take(key);
+        const ms = performance.now() - t0;
+        wait.ms += ms;
+        // A wait of no time is not a wait (take() resolves at once when a slot is free).
+        if (ms >= 1 && ms > wait.longestMs) Object.assign(wait, { longestMs: ms, longest: resources.find((r) => keyOf(r) === key) });
         held.push(key);
       }
-      return await fn();
+      return await fn(wait);
     } finally {
       for (const key of held.reverse()) this.give(key);
     }

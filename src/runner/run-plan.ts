@@ -23,7 +23,8 @@ import { readLedger, type ReuseState } from './reuse-ledger.js';
 import { sourcesRead } from './build-records.js';
 import { filesVersion } from './source-versions.js';
 import { sourceLineOf } from './source-line.js';
-import { ResourceSlots } from './resource-slots.js';
+import { ResourceSlots, type StepResource } from './resource-slots.js';
+import { backoff, isTransientError, retryDelaySeconds, shortError, type AttemptError, type DecidedBy, type PolicyDecision } from './run-policy.js';
 import { ResourceTally, shareOf, type NodeResources } from './step-resources.js';
 import { STEP_KINDS, type StrategyName } from './step-kinds.js';
 
@@ -105,6 +106,11 @@ export async function runPlan(plan: Plan, ctx: RunContext): Promise<RunSummary &
     for (const dep of step.dependsOn) children.set(dep, [...(children.get(dep) ?? []), step.uniqueId]);
   }
   const byId = new Map(plan.steps.map((s) => [s.uniqueId, s]));
+  // When each step became ready (queuedMs), and what failed steps threw (retries classify it).
+  const readyAt = new Map<string, number>();
+  const thrown = new Map<string, unknown>();
+  // Steps downstream of a failure whose on_error is continue: the failed nodes whose previous version they read.
+  const stale = new Map<string, Set<string>>();
   const ready: PlanStep[] = [];
   let finished = 0;
   let stopped = false;
@@ -123,13 +129,46 @@ export async function runPlan(plan: Plan, ctx: RunContext): Promise<RunSummary &
     ctx.onEvent({ type: 'node_finished', index: finished, total, result });
   };
 
-  const skipDescendants = (failedId: string, because: string) => {
+  const skipDescendants = (failedId: string, because: string, decidedBy?: DecidedBy) => {
     for (const child of children.get(failedId) ?? []) {
       if (results.has(child)) continue;
       const step = byId.get(child)!;
-      record(skippedResult(step, `skipped: upstream ${because} failed`, because));
-      skipDescendants(child, because);
+      record({ ...skippedResult(step, `skipped: upstream ${because} failed${decidedBy ? ` (${decidedBy})` : ''}`, because), ...(decidedBy ? { decidedBy } : {}) });
+      skipDescendants(child, because, decidedBy);
     }
+  };
+
+  /** A step is done and did not block: what waits for it may start (reading, through it, what it read stale). */
+  const release = (id: string, staleNames: ReadonlySet<string> | undefined) => {
+    for (const child of children.get(id) ?? []) {
+      if (staleNames?.size) stale.set(child, new Set([...(stale.get(child) ?? []), ...staleNames]));
+      const left = waiting.get(child)! - 1;
+      waiting.set(child, left);
+      if (left === 0 && !results.has(child)) enqueue(byId.get(child)!);
+    }
+  };
+
+  /**
+   * A failed step's on_error (docs/configuration.md#on_error): fail (the default) fails the run
+   * and skips what reads it; skip_downstream skips what reads it and the run goes on as if it had
+   * not failed; continue lets what reads it run on the relation as it was before the run, or
+   * skips it when there was none. The failure is then a warning.
+   */
+  const onError = (step: PlanStep, result: NodeResult): { result: NodeResult; then: 'skip' | 'continue' } => {
+    const decide = (action: PolicyDecision['action'], decidedBy: DecidedBy, reason: string, tolerated: boolean) => ({
+      ...result,
+      decisions: [...(result.decisions ?? []), { attempt: result.attempts ?? 1, action, decidedBy, reason }],
+      decidedBy,
+      ...(tolerated ? { tolerated: true, error: result.error && { ...result.error, severity: 'warning' as const } } : {}),
+    });
+    if (result.status !== 'error') return { result, then: 'skip' };
+    if (step.onError === 'continue') {
+      const relation = relationNode(ctx.manifest, step.uniqueId)?.relation;
+      if (relation && existing.has(relationKey(relation))) return { result: decide('continue', 'on_error: continue', 'what reads it reads its previous version', true), then: 'continue' };
+      return { result: decide('skip_downstream', 'on_error: continue', 'it has no previous version, so what reads it is skipped', true), then: 'skip' };
+    }
+    if (step.onError === 'skip_downstream') return { result: decide('skip_downstream', 'on_error: skip_downstream', 'what reads it is skipped', true), then: 'skip' };
+    return { result: decide('fail', 'on_error: fail', 'the run fails and what reads it is skipped', false), then: 'skip' };
   };
 
   const nodeById = new Map(allNodes(ctx.manifest).map((n) => [n.uniqueId, n]));
@@ -174,6 +213,54 @@ export async function runPlan(plan: Plan, ctx: RunContext): Promise<RunSummary &
       return value;
     },
   });
+  /**
+   * Runs a group of steps holding their resources, and a single step with `retries:` again
+   * after a transient error (its whole step: tables are built in a temporary relation and
+   * swapped in, so an attempt leaves nothing behind). Records how long the group waited.
+   */
+  const runWithPolicy = async (group: readonly PlanStep[], thread: number, takenAt: number): Promise<NodeResult[]> => {
+    const first = group[0]!;
+    const retries = group.length === 1 ? first.retries : undefined;
+    const threadWait = Math.max(0, takenAt - (readyAt.get(first.uniqueId) ?? takenAt));
+    let slotMs = 0;
+    let longest: { ms: number; label: string } = { ms: threadWait, label: 'a thread' };
+    const attemptErrors: AttemptError[] = [];
+    const decisions: PolicyDecision[] = [];
+    for (let attempt = 1; ; attempt++) {
+      const done = await slots.with(first.resources, (wait) => {
+        slotMs += wait.ms;
+        if (wait.longest && wait.longestMs > longest.ms) longest = { ms: wait.longestMs, label: resourceLabel(wait.longest) };
+        return runSteps(group, thread);
+      });
+      const err = thrown.get(first.uniqueId);
+      for (const step of group) thrown.delete(step.uniqueId);
+      const queuedMs = Math.round(threadWait + slotMs);
+      const finish = () =>
+        done.map((r): NodeResult => ({
+          ...r,
+          queuedMs,
+          ...(queuedMs > 0 && longest.ms >= 1 ? { queuedFor: longest.label } : {}),
+          ...(retries ? { attempts: attempt } : {}),
+          ...(attemptErrors.length > 0 ? { attemptErrors } : {}),
+          ...(decisions.length > 0 ? { decisions, decidedBy: decisions.at(-1)!.decidedBy } : {}),
+        }));
+      const result = done[0]!;
+      if (!retries || result.status !== 'error') return finish();
+      const transient = err !== undefined && isTransientError(err, ctx.adapter);
+      attemptErrors.push({ attempt, message: shortError(result.message), transient });
+      // Not transient: the same error would come again; on_error decides what follows.
+      if (!transient) return finish();
+      if (attempt > retries.count || stopped) {
+        decisions.push({ attempt, action: 'fail', decidedBy: 'retries', reason: stopped ? 'the run was stopped' : `${retries.count} ${retries.count === 1 ? 'retry' : 'retries'} used` });
+        return finish();
+      }
+      const waitSeconds = Math.round(retryDelaySeconds(retries, attempt) * 1000) / 1000;
+      decisions.push({ attempt, action: 'retry', decidedBy: 'retries', reason: `transient: ${shortError(result.message)}`, waitSeconds });
+      ctx.onEvent({ type: 'node_retrying', step: first, attempt, waitSeconds, error: shortError(result.message) });
+      await backoff(waitSeconds, ctx.signal);
+    }
+  };
+
   let batchFiles = 0;
   /** Runs one step, or a batch of steps of a batched strategy, on one connection. */
   const runSteps = async (steps: readonly PlanStep[], thread: number): Promise<NodeResult[]> => {
@@ -263,6 +350,7 @@ export async function runPlan(plan: Plan, ctx: RunContext): Promise<RunSummary &
         : isTest
           ? { file: node.location.file, line: node.location.line }
           : { file: node.originalFilePath };
+    thrown.set(step.uniqueId, err);
     const error = toDiagnostic(err, ctx, { ...located, isTest }, statements, runPath);
     return { ...base(step, thread), status: 'error', ...times, message: error.message, error, runPath, compiledPath: locationsOf(node).compiledPath, resources };
   };
@@ -271,6 +359,7 @@ export async function runPlan(plan: Plan, ctx: RunContext): Promise<RunSummary &
   // nothing else is running or ready, or the first of them has waited BATCH_WAIT_MS.
   const batches = new Map<StrategyName, { steps: PlanStep[]; since: number }>();
   const enqueue = (step: PlanStep) => {
+    readyAt.set(step.uniqueId, performance.now());
     ctx.onEvent({ type: 'node_queued', step });
     if (typeof STRATEGIES[step.strategy] === 'function' || reusable(step)) {
       ready.push(step);
@@ -326,7 +415,7 @@ export async function runPlan(plan: Plan, ctx: RunContext): Promise<RunSummary &
                   reason: book?.decisions.get(first.uniqueId)?.reason,
                 },
               ])
-            : slots.with(first.resources, () => runSteps(group, thread)).catch((err: unknown): NodeResult[] =>
+            : runWithPolicy(group, thread, performance.now()).catch((err: unknown): NodeResult[] =>
                 group.map((step) => {
                   // runSteps turns the steps' own failures into results; this is a failure around
                   // them (target/run/ not writable on a full disk): those nodes' error, not a crash.
@@ -336,19 +425,24 @@ export async function runPlan(plan: Plan, ctx: RunContext): Promise<RunSummary &
               );
         void run.then((done) => {
           active--;
-          for (const result of done) {
-            const step = byId.get(result.uniqueId)!;
-            record(result);
-            if (BLOCKING.has(result.status)) {
-              skipDescendants(step.uniqueId, step.name);
-              if (ctx.failFast) stopped = true;
+          for (const ran of done) {
+            const step = byId.get(ran.uniqueId)!;
+            const staleNames = stale.get(step.uniqueId);
+            // It read what an upstream failure left (on_error: continue): flagged, with who decided it.
+            const result: NodeResult = staleNames?.size ? { ...ran, readPrevious: [...staleNames].sort(), decidedBy: ran.decidedBy ?? 'on_error: continue' } : ran;
+            if (!BLOCKING.has(result.status)) {
+              record(result);
+              release(step.uniqueId, staleNames);
               continue;
             }
-            for (const child of children.get(step.uniqueId) ?? []) {
-              const left = waiting.get(child)! - 1;
-              waiting.set(child, left);
-              if (left === 0 && !results.has(child)) enqueue(byId.get(child)!);
+            const decided = onError(step, result);
+            record(decided.result);
+            if (decided.then === 'continue') {
+              release(step.uniqueId, new Set([...(staleNames ?? []), step.name]));
+              continue;
             }
+            skipDescendants(step.uniqueId, step.name, decided.result.tolerated ? decided.result.decidedBy : undefined);
+            if (ctx.failFast && !decided.result.tolerated) stopped = true;
           }
           pump();
         });
@@ -387,6 +481,7 @@ export async function runPlan(plan: Plan, ctx: RunContext): Promise<RunSummary &
     after = { records: left.records, existing: nowExisting, sourceVersions: left.sourceVersions };
   }
   for (const r of ordered) counts[r.status]++;
+  const tolerated = ordered.filter((r) => r.tolerated).length;
   const workersAtEnd = ctx.engineStats ? await activeWorkers(ctx.adapter) : undefined;
   const workers = workersAtStart === undefined && workersAtEnd === undefined ? undefined : { start: workersAtStart, end: workersAtEnd };
   const summary: RunSummary = {
@@ -398,6 +493,7 @@ export async function runPlan(plan: Plan, ctx: RunContext): Promise<RunSummary &
     counts,
     ...(cancelled ? { cancelled: true } : {}),
     ...(workers ? { workers } : {}),
+    ...(tolerated > 0 ? { tolerated } : {}),
   };
   ctx.onEvent({ type: 'run_finished', summary });
   return { ...summary, reuseState: after };
@@ -469,6 +565,11 @@ function base(step: PlanStep, thread: number) {
     relationName: step.relationName,
     thread,
   };
+}
+
+/** How progress lines and run results name what a step waited for. */
+function resourceLabel(resource: StepResource): string {
+  return resource.kind === 'warehouse' ? 'a warehouse connection' : `pool ${resource.name}`;
 }
 
 function skippedResult(step: PlanStep, message: string, because?: string): NodeResult {

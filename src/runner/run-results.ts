@@ -6,6 +6,7 @@ import type { FreshnessFacts } from '../tests/check-freshness.js';
 import type { MonitorFacts, MonitorFinding, TableStats } from '../monitors/monitor-findings.js';
 import type { PlanStep } from './plan-run.js';
 import type { NodeResources } from './step-resources.js';
+import type { AttemptError, DecidedBy, PolicyDecision } from './run-policy.js';
 
 export type { NodeResources };
 
@@ -54,6 +55,22 @@ export interface NodeResult {
   readonly thread: number;
   /** What the engine measured for its statements, and its table's size (docs/cost.md); absent when nothing was measured. */
   readonly resources?: NodeResources;
+  /** Milliseconds the step waited, once ready, for a thread and the resources it holds (a pool slot, a warehouse connection). */
+  readonly queuedMs?: number;
+  /** What it waited for the longest: "a thread", "a warehouse connection", "pool partner_api". */
+  readonly queuedFor?: string;
+  /** Attempts made, for steps with `retries:` (the last one's outcome is the result). */
+  readonly attempts?: number;
+  /** The failed attempts' errors, short, oldest first. */
+  readonly attemptErrors?: readonly AttemptError[];
+  /** What was decided after each failed attempt, and by whom (retries, on_error, later a plugin's handler). */
+  readonly decisions?: readonly PolicyDecision[];
+  /** Who decided the outcome: the last decision's maker; for a step that read a failed node's previous version, that node's on_error. */
+  readonly decidedBy?: DecidedBy;
+  /** Its error does not fail the run: its on_error is skip_downstream or continue (reported as a warning). */
+  readonly tolerated?: boolean;
+  /** on_error: continue upstream: the nodes whose build failed and whose previous version this step read (directly or through others). */
+  readonly readPrevious?: readonly string[];
 }
 
 export interface RunSummary {
@@ -67,6 +84,13 @@ export interface RunSummary {
   readonly cancelled?: boolean;
   /** Active workers of the engine when the run started and ended (Adapter.activeWorkers); absent on DuckDB. */
   readonly workers?: { readonly start?: number; readonly end?: number };
+  /** Errors (counted in counts.error) that do not fail the run: their node's on_error is skip_downstream or continue. */
+  readonly tolerated?: number;
+}
+
+/** Errors and failed tests that fail the run: all but the tolerated errors. */
+export function failuresOf(summary: Pick<RunSummary, 'counts' | 'tolerated'>): number {
+  return summary.counts.error + summary.counts.fail - (summary.tolerated ?? 0);
 }
 
 export type RunEvent =
@@ -74,5 +98,7 @@ export type RunEvent =
   /** Every step it waited for succeeded: it waits for a thread and its resources. */
   | { readonly type: 'node_queued'; readonly step: PlanStep }
   | { readonly type: 'node_started'; readonly index: number; readonly total: number; readonly step: PlanStep }
+  /** An attempt failed with a transient error: the step runs again after waitSeconds (`retries:`). */
+  | { readonly type: 'node_retrying'; readonly step: PlanStep; readonly attempt: number; readonly waitSeconds: number; readonly error: string }
   | { readonly type: 'node_finished'; readonly index: number; readonly total: number; readonly result: NodeResult }
   | { readonly type: 'run_finished'; readonly summary: RunSummary };

@@ -33,6 +33,7 @@ export function writeRunResults(
       command: summary.command,
     },
     elapsedTime: summary.elapsed,
+    ...(summary.tolerated ? { tolerated: summary.tolerated } : {}),
     counts: summary.counts,
     results: summary.results.map((r) => ({
       uniqueId: r.uniqueId,
@@ -50,6 +51,14 @@ export function writeRunResults(
       reason: r.reason,
       error: r.error,
       skippedBecause: r.skippedBecause,
+      queuedMs: r.queuedMs,
+      queuedFor: r.queuedFor,
+      attempts: r.attempts,
+      attemptErrors: r.attemptErrors,
+      decisions: r.decisions,
+      decidedBy: r.decidedBy,
+      tolerated: r.tolerated,
+      readPrevious: r.readPrevious,
       runPath: r.runPath,
       // As dbt's adapter_response: what the engine reported, with its measured figures (docs/cost.md).
       adapterResponse: { ...(r.rowsAffected !== undefined ? { rowsAffected: r.rowsAffected } : {}), ...(r.resources ?? {}) },

@@ -32,6 +32,7 @@ import { ansiDialect, stringLiteral } from '../ansi-dialect.js';
 import { rebatch } from '../row-batches.js';
 import { ConnectionPool } from '../connection-pool.js';
 import { MultipleStatementsError } from '../multiple-statements-error.js';
+import { causesOf, isNetworkError } from '../transient-errors.js';
 
 const READERS = { csv: 'read_csv_auto', parquet: 'read_parquet', json: 'read_json_auto' } as const;
 
@@ -387,7 +388,15 @@ export class DuckDBAdapter implements Adapter {
   describe(): Record<string, string> {
     return { type: 'duckdb', path: this.path, schema: this.target.schema };
   }
+
+  /** Another process holds the file, or two writers touched the same table at once. */
+  isTransient(err: unknown): boolean {
+    return isNetworkError(err) || causesOf(err).some((e) => e instanceof Error && DUCKDB_TRANSIENT.test(e.message));
+  }
 }
+
+/** DuckDB's lock and write-write conflict messages. */
+const DUCKDB_TRANSIENT = /Could not set lock|Conflict on|write-write conflict/i;
 
 function databasePath(target: TargetConfig, projectDir: string): string {
   const configured = String(target.settings.path ?? 'target/dev.duckdb');

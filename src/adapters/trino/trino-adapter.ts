@@ -7,7 +7,7 @@
  */
 // Types only: trino-client (with axios) loads in open(), so DuckDB users never pay for it.
 import type { ConnectionOptions, Trino } from 'trino-client';
-import { fail } from '../../errors/dpf-error.js';
+import { DpfError, diagnostic, fail } from '../../errors/dpf-error.js';
 import type { Relation } from '../relation.js';
 import type {
   Adapter,
@@ -28,6 +28,7 @@ import { rebatch } from '../row-batches.js';
 import { stringLiteral } from '../ansi-dialect.js';
 import { ConnectionPool } from '../connection-pool.js';
 import { trinoDialect } from './trino-dialect.js';
+import { causesOf, isNetworkError, isRetryableStatus } from '../transient-errors.js';
 import type { StatementResult } from './trino-statement.js';
 
 /** Trino stores every name in lower case, quoted or not: information_schema has them so. */
@@ -35,6 +36,20 @@ const folded = (name: string) => stringLiteral(name.toLowerCase());
 
 const isTrinoError = (err: unknown): err is Error => err instanceof Error && err.name === 'TrinoQueryError';
 const isHttpError = (err: unknown): err is Error & { status?: number } => err instanceof Error && err.name === 'TrinoHttpError';
+/** Trino's error names for failures of the moment rather than of the statement. */
+const TRINO_TRANSIENT = new Set([
+  'QUERY_QUEUE_FULL',
+  'REMOTE_TASK_ERROR',
+  'REMOTE_TASK_MISMATCH',
+  'REMOTE_HOST_GONE',
+  'PAGE_TRANSPORT_ERROR',
+  'PAGE_TRANSPORT_TIMEOUT',
+  'SERVER_STARTING_UP',
+  'SERVER_SHUTTING_DOWN',
+  'NO_NODES_AVAILABLE',
+  'TOO_MANY_REQUESTS_FAILED',
+  'ICEBERG_COMMIT_ERROR',
+]);
 
 const dialect = trinoDialect;
 const q = dialect.quoteIdentifier;
@@ -231,7 +246,8 @@ export class TrinoAdapter implements Adapter {
       err.status !== undefined
         ? `${this.server} answered ${err.message}${err.status === 401 ? ' (check user and password)' : ''}`
         : `${this.server} did not answer (${err.message})`;
-    fail('ConnectionFailed', { adapter: 'Trino', detail });
+    // The HTTP error stays its cause: isTransient reads its status.
+    throw Object.assign(new DpfError([diagnostic('ConnectionFailed', { adapter: 'Trino', detail })]), { cause: err });
   }
 
   private clientOptions(BasicAuth: typeof import('trino-client').BasicAuth): ConnectionOptions {
@@ -271,6 +287,15 @@ export class TrinoAdapter implements Adapter {
 
   describe(): Record<string, string> {
     return { type: 'trino', server: this.server, catalog: this.catalog, schema: this.target.schema };
+  }
+
+  /** A busy or restarting cluster, a worker lost mid-query, a concurrent Iceberg commit, or a server that did not answer. */
+  isTransient(err: unknown): boolean {
+    if (isNetworkError(err)) return true;
+    return causesOf(err).some((e) => {
+      if (isTrinoError(e)) return TRINO_TRANSIENT.has((e as Error & { errorName?: string }).errorName ?? '');
+      return isHttpError(e) && (e.status === undefined || isRetryableStatus(e.status));
+    });
   }
 
   /**

@@ -44,7 +44,7 @@ export const exportStrategy: Strategy = forKinds(['export'], async (node, ctx) =
   } catch (err) {
     if (err instanceof DpfError) throw err.first.location ? err : new DpfError([{ ...err.first, location: node.location }, ...err.diagnostics.slice(1)]);
     const detail = (err instanceof Error ? err.message : String(err)).split('\n')[0]!;
-    throw new DpfError([diagnostic('ExportFailed', { plugin: node.plugin, export: node.name, detail }, node.location)]);
+    throw Object.assign(new DpfError([diagnostic('ExportFailed', { plugin: node.plugin, export: node.name, detail }, node.location)]), { cause: err });
   } finally {
     clearTimeout(timer);
     stop.abort();

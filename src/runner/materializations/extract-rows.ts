@@ -150,5 +150,6 @@ export function badRows(extract: SourceExtract, detail: string): DpfError {
 /** An error the plugin threw: DPF803 with its message, at the extract's YAML, without its stack. */
 export function extractFailed(err: unknown, node: SourceNode): DpfError {
   const detail = (err instanceof Error ? err.message : String(err)).split('\n')[0]!;
-  return new DpfError([diagnostic('ExtractFailed', { plugin: node.extract!.plugin, source: label(node), detail }, node.extract!.location)]);
+  // The plugin's error stays the cause: retries read its status (run-policy.ts).
+  return Object.assign(new DpfError([diagnostic('ExtractFailed', { plugin: node.extract!.plugin, source: label(node), detail }, node.extract!.location)]), { cause: err });
 }
