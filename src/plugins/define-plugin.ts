@@ -61,3 +61,44 @@ export function defineSource<C = Record<string, unknown>>(plugin: Omit<SourcePlu
 
 /** Keys of an `extract:` block that are dpf's, not the plugin's: a plugin's config may not use them. */
 export const RESERVED_EXTRACT_KEYS: readonly string[] = ['plugin', 'write', 'timeout_seconds', 'batch_size', 'cursor_field', 'unique_key', 'on_bad_row'];
+
+/**
+ * What a TypeScript model reads (models/<name>.ts, docs/typescript-models.md): a model, seed or
+ * snapshot by name, or a source table as `{ source: ['raw', 'customers'] }`. Its rows reach
+ * `transform` as `inputs.<name>`, a source's as `inputs['raw.customers']`.
+ */
+export type TransformRef = string | { readonly source: readonly [string, string] };
+
+/** One row of an input, by column name, with the values the engine gives (numbers, text, booleans, null). */
+export type InputRow = Readonly<Record<string, unknown>>;
+
+/** What a TypeScript model's transform is given besides its inputs. */
+export interface TransformContext {
+  /** Aborted when the step times out or the run is cancelled: stop and return. */
+  readonly signal: AbortSignal;
+  /** The model being built, and the relation its rows land in. */
+  readonly model: { readonly name: string; readonly relation: string };
+  /** The project's folder (where relative paths start). */
+  readonly projectDir: string;
+}
+
+/** A model whose body is TypeScript: dpf reads its refs, calls transform and lands its rows as a table. */
+export interface TransformPlugin {
+  readonly kind: 'transform';
+  readonly description?: string;
+  /** What it reads, so that the DAG, selectors and lineage know it. */
+  readonly refs: readonly TransformRef[];
+  /** The columns it writes, with the logical type the table gets. */
+  readonly columns: readonly PluginColumn[];
+  /**
+   * The rows, in batches (lists of objects by column name, or lists of values in the columns'
+   * order), read from `inputs`: each an async iterable of batches of rows, read from the
+   * engine as the transform pulls them (iterate it again to read it again).
+   */
+  transform(inputs: Readonly<Record<string, AsyncIterable<readonly InputRow[]>>>, ctx: TransformContext): AsyncIterable<RowBatch> | Iterable<RowBatch>;
+}
+
+/** Declares a TypeScript model (`export default defineTransform({...})` in models/<name>.ts). */
+export function defineTransform(plugin: Omit<TransformPlugin, 'kind'>): TransformPlugin {
+  return Object.freeze({ ...plugin, kind: 'transform' as const });
+}

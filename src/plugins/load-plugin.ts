@@ -10,11 +10,11 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { basename, dirname, extname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DpfError, diagnostic } from '../errors/dpf-error.js';
+import { DpfError, diagnostic, type Diagnostic } from '../errors/dpf-error.js';
 import { RESERVED_EXTRACT_KEYS, type SourcePlugin } from './define-plugin.js';
 
 const PLUGIN_EXTENSIONS = ['.ts', '.mts', '.js', '.mjs'];
-const LOGICAL_TYPES = ['boolean', 'integer', 'bigint', 'double', 'date', 'timestamp', 'text'];
+export const LOGICAL_TYPES = ['boolean', 'integer', 'bigint', 'double', 'date', 'timestamp', 'text'];
 
 /** A plugin file of the project: its name (the file's stem) and its path from the project root. */
 export interface PluginFile {
@@ -46,19 +46,29 @@ export function findPlugins(projectRoot: string, pluginPaths: readonly string[] 
  * import, top-level code that throws), DPF802 when it does not export a source plugin.
  */
 export async function loadSourcePlugin(projectRoot: string, file: PluginFile): Promise<SourcePlugin> {
+  const plugin = await importDefault(projectRoot, file.path, (detail, line) =>
+    diagnostic('PluginLoadFailed', { plugin: file.name, detail }, { file: file.path, line }),
+  );
+  const problem = shapeProblem(plugin);
+  if (problem) throw new DpfError([diagnostic('PluginInvalid', { plugin: file.name, problem }, { file: file.path })]);
+  return plugin as SourcePlugin;
+}
+
+/**
+ * A file's default export (or the module), loaded with jiti; a module that does not load is
+ * the error `failed` makes of its first line and the line of the file it names.
+ */
+export async function importDefault(projectRoot: string, path: string, failed: (detail: string, line: number | undefined) => Diagnostic): Promise<unknown> {
   const { createJiti } = await import('jiti');
   const jiti = createJiti(import.meta.url, { fsCache: false, moduleCache: false, interopDefault: true, alias: { dpf: DEFINE_PLUGIN } });
   let mod: unknown;
   try {
-    mod = await jiti.import(join(projectRoot, file.path));
+    mod = await jiti.import(join(projectRoot, path));
   } catch (err) {
     const detail = (err instanceof Error ? err.message : String(err)).split('\n')[0]!.replace(projectRoot + '/', '');
-    throw new DpfError([diagnostic('PluginLoadFailed', { plugin: file.name, detail }, { file: file.path, line: lineOf(err, file.path) })]);
+    throw new DpfError([failed(detail, lineOf(err, path))]);
   }
-  const plugin = (mod as { default?: unknown } | undefined)?.default ?? mod;
-  const problem = shapeProblem(plugin);
-  if (problem) throw new DpfError([diagnostic('PluginInvalid', { plugin: file.name, problem }, { file: file.path })]);
-  return plugin as SourcePlugin;
+  return (mod as { default?: unknown } | undefined)?.default ?? mod;
 }
 
 /** define-plugin's file beside this one: .ts under vitest, .js in dist/. */

@@ -161,6 +161,7 @@ export async function runPlan(plan: Plan, ctx: RunContext): Promise<RunSummary &
     runId: ctx.invocationId,
     targetName: ctx.targetName,
     resultOf: (id) => results.get(id),
+    withConnection: (fn) => ctx.adapter.withConnection(fn),
     shared: <T>(key: string, create: () => Promise<T>) => {
       let value = sharedValues.get(key) as Promise<T> | undefined;
       if (!value) {

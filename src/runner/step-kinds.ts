@@ -7,7 +7,7 @@
  */
 import { WAREHOUSE, type StepResource } from './resource-slots.js';
 
-export type StrategyName = 'view' | 'table' | 'incremental' | 'snapshot' | 'seed' | 'test' | 'unit_test' | 'freshness' | 'monitor' | 'extract';
+export type StrategyName = 'view' | 'table' | 'incremental' | 'snapshot' | 'seed' | 'test' | 'unit_test' | 'freshness' | 'monitor' | 'extract' | 'transform';
 export type RunCommand = 'run' | 'seed' | 'snapshot' | 'build' | 'test' | 'freshness' | 'monitor';
 
 export interface StepKind {
@@ -41,5 +41,7 @@ export const STEP_KINDS: Readonly<Record<StrategyName, StepKind>> = {
   // whose node is not in the plan), and alone in dpf monitor.
   // A source landed by a plugin (docs/plugins.md), in the commands that build what reads it.
   extract: { label: 'extr', commands: ['run', 'build'], writesRelation: false, landsSource: true, resources: [WAREHOUSE], storesRows: true },
+  // A TypeScript model (models/<name>.ts): its transform runs in dpf and its rows land as a table.
+  transform: { label: 'ts', commands: ['run', 'build'], writesRelation: true, resources: [WAREHOUSE], storesRows: true },
   monitor: { label: 'mon', commands: ['run', 'seed', 'snapshot', 'build', 'monitor'], writesRelation: false, resources: [WAREHOUSE] },
 };

@@ -16,6 +16,7 @@ import { unitTestStrategy } from '../../tests/unit-test-strategy.js';
 import { viewStrategy } from './view-strategy.js';
 import { monitorStrategy } from '../../monitors/monitor-strategy.js';
 import { extractStrategy } from './extract-strategy.js';
+import { transformStrategy } from './transform-strategy.js';
 
 export const STRATEGIES: Record<StrategyName, Strategy | BatchStrategy> = {
   table: locatingRefusals(tableStrategy),
@@ -28,6 +29,7 @@ export const STRATEGIES: Record<StrategyName, Strategy | BatchStrategy> = {
   freshness: freshnessStrategy,
   monitor: monitorStrategy,
   extract: extractStrategy,
+  transform: transformStrategy,
 };
 
 /**
