@@ -157,4 +157,89 @@ describe('a TypeScript model', () => {
     expect(statusOf(dir)['model.proj.enrich']).toMatchObject({ status: 'success' });
     expect((await byDomain(dir)).map((r) => r[0])).toEqual(['ACME', 'EXAMPLE']);
   });
+
+  it('that throws, hangs past timeout_seconds or yields rows of the wrong shape keeps its last table and skips what reads it', async () => {
+    const yml = files()['models/schema.yml']!.replace('    description: Orders and domains\n', '    description: Orders and domains\n    config: {timeout_seconds: 1}\n');
+    const dir = makeProject({ ...files(), 'models/schema.yml': yml }, 'name: proj\nmonitors: off\n');
+    const first = await dpf(['build'], { cwd: dir });
+    expect(first.code, first.output).toBe(0);
+    const before = await byDomain(dir);
+    const cases: [string, string, RegExp][] = [
+      ['throw', "for await (const batch of inputs.stg_orders) { if (batch.length > 0) throw new Error('the geocoder answered 503'); yield []; }", /DPF822 TypeScript model failed — models\/enrich\.ts:13\n[\s\S]*The TypeScript model "enrich" failed: the geocoder answered 503/],
+      ['hang', 'await new Promise(() => undefined); yield [];', /DPF823 TypeScript model timed out — models\/enrich\.ts[\s\S]*The TypeScript model "enrich" did not finish in 1 s: it was stopped\./],
+      ['shape', "yield [{ order_id: 1, colour: 'red' }];", /DPF824 [\s\S]*The TypeScript model "enrich" gave rows dpf cannot land: row 1 of batch 1 has the key "colour", which is no declared column \(order_id, domain, amount\)/],
+      ['value', "yield [{ order_id: 'not a number' }];", /DPF609/],
+    ];
+    for (const [label, body, message] of cases) {
+      writeFileSync(join(dir, 'models/enrich.ts'), ENRICH.replace(/async \*transform\(inputs\) \{[\s\S]*\n  \},\n/, `async *transform(inputs) {\n    ${body}\n  },\n`));
+      const run = await dpf(['run'], { cwd: dir });
+      expect(run.code, `${label}: ${run.output}`).toBe(1);
+      expect(run.output, label).toMatch(message);
+      expect(run.output, label).toContain('models/enrich.ts');
+      expect(run.output, label).not.toMatch(/\n\s+at .*\(/);
+      expect(run.stdout, label).toMatch(/SKIP +table +main\.by_domain/);
+      expect(await byDomain(dir), label).toEqual(before);
+      expect(await queryDuckDB(db(dir), 'select count(*)::int as n from main.enrich'), label).toEqual([{ n: 3 }]);
+      expect(await queryDuckDB(db(dir), "select table_name from information_schema.tables where table_name like '%__dpf_%'"), label).toEqual([]);
+    }
+  });
+
+  it('reads a source and an ephemeral model, named as it declares them', async () => {
+    const dir = makeProject(
+      {
+        'seeds/raw_people.csv': 'id,name\n1,Ann\n2,Bob\n',
+        'models/sources.yml': 'sources:\n  - name: raw\n    schema: main\n    tables:\n      - name: raw_people\n',
+        'models/adults.sql': '{{config materialized="ephemeral"}}\nselect 1 as id union all select 2\n',
+        'models/greetings.ts': `import { defineTransform } from 'dpf';
+export default defineTransform({
+  refs: [{ source: ['raw', 'raw_people'] }, 'adults', 'raw_people'],
+  columns: [{ name: 'greeting', type: 'text' }],
+  async *transform(inputs) {
+    const adults = new Set<number>();
+    for await (const batch of inputs.adults) for (const r of batch) adults.add(Number(r.id));
+    for await (const batch of inputs['raw.raw_people']) yield batch.filter((r) => adults.has(Number(r.id))).map((r) => ['hello ' + String(r.name)]);
+  },
+});
+`,
+      },
+      'name: proj\nmonitors: off\n',
+    );
+    const build = await dpf(['build'], { cwd: dir });
+    expect(build.code, build.output).toBe(0);
+    expect(await queryDuckDB(db(dir), 'select greeting from main.greetings order by 1')).toEqual([{ greeting: 'hello Ann' }, { greeting: 'hello Bob' }]);
+    const manifest = JSON.parse(readFileSync(join(dir, 'target/manifest.json'), 'utf8'));
+    expect(manifest.nodes['model.proj.greetings'].dependsOn).toEqual(['model.proj.adults', 'seed.proj.raw_people', 'source.proj.raw.raw_people']);
+  });
+
+  it('fails the compile with file:line when its file does not load, is no transform, or names a ref that does not exist', async () => {
+    const compile = async (enrich: string) => {
+      const dir = makeProject(files(enrich), 'name: proj\nmonitors: off\n');
+      const run = await dpf(['compile'], { cwd: dir });
+      expect(run.code, run.output).toBe(2);
+      expect(run.output).not.toMatch(/\n\s+at .*\(/);
+      return run.output;
+    };
+    const broken = await compile(ENRICH.replace("refs: ['stg_orders', 'customers'],", "refs: ['stg_orders', 'customers'],\n  oops: = 1,"));
+    expect(broken).toMatch(/DPF820 TypeScript model not loaded — models\/enrich\.ts:7\n[\s\S]*The TypeScript model "enrich" could not be loaded: ParseError/);
+    expect(broken).not.toContain('DPF203');
+        const notOne = await compile("export default { refs: [], columns: [] };\n");
+    expect(notOne).toMatch(/DPF821 Not a TypeScript model — models\/enrich\.ts:1\n[\s\S]*The TypeScript model "enrich" cannot be used: its default export is not a TypeScript model/);
+    const noColumns = await compile(ENRICH.replace(/columns: \[[\s\S]*?\n  \],/, 'columns: [],'));
+    expect(noColumns).toMatch(/cannot be used: it declares no columns/);
+    const unknownRef = await compile(ENRICH.replace("refs: ['stg_orders', 'customers'],", "refs: ['stg_ordres', 'customers'],"));
+    expect(unknownRef).toMatch(/DPF203 Reference to a missing model — models\/enrich\.ts:6:10/);
+    expect(unknownRef).toMatch(/The ref 'stg_ordres' names no model, seed or snapshot\. Did you mean "stg_orders"\?/i);
+    const unknownSource = await compile(ENRICH.replace("refs: ['stg_orders', 'customers'],", "refs: ['stg_orders', 'customers', { source: ['raw', 'people'] }],"));
+    expect(unknownSource).toMatch(/DPF204 Reference to a missing source — models\/enrich\.ts:6:37\n[\s\S]*The ref \{ source: \['raw', 'people'\] \} names no declared source table/);
+  });
+
+  it('is always a table: another materialized in its YAML config is an error at that key', async () => {
+    const yml = files()['models/schema.yml']!.replace('    description: Orders and domains\n', '    description: Orders and domains\n    config:\n      materialized: view\n');
+    const dir = makeProject({ ...files(), 'models/schema.yml': yml }, 'name: proj\nmonitors: off\n');
+    const run = await dpf(['compile'], { cwd: dir });
+    expect(run.code).toBe(2);
+    expect(run.output).toMatch(/DPF821 [\s\S]*materialized: view, and a TypeScript model is always a table/);
+    expect(run.output).toContain('models/schema.yml:5');
+    expect(run.output).not.toContain('DPF203');
+  });
 });

@@ -18,20 +18,26 @@ export interface LoadedTransform {
   readonly imports: readonly { readonly path: string; readonly checksum: string }[];
 }
 
-/** Each TypeScript model file by path: what it declares, or why it cannot be used. */
-export type ProjectTransforms = ReadonlyMap<string, LoadedTransform | Diagnostic>;
+/** Each TypeScript model file by path: what it declares. */
+export type ProjectTransforms = ReadonlyMap<string, LoadedTransform>;
 
+/**
+ * Loads every TypeScript model; those that do not load or are no transform are reported
+ * together, before parsing: what reads a model cannot be checked without it, and "names no
+ * model" on top of "could not be loaded" would mislead.
+ */
 export async function loadTsModels(files: Pick<ProjectFiles, 'root' | 'tsModels'>): Promise<ProjectTransforms> {
-  const loaded = new Map<string, LoadedTransform | Diagnostic>();
+  const loaded = new Map<string, LoadedTransform>();
+  const problems: Diagnostic[] = [];
   for (const file of files.tsModels) {
-    loaded.set(
-      file.path,
-      await loadTransform(files.root, file.path, file.name).then(
-        (plugin) => ({ plugin, imports: importedFiles(files.root, file.path).map((f) => ({ path: f.path, checksum: sha256(f.text).checksum })) }),
-        (err: unknown) => (err instanceof DpfError ? err.first : diagnostic('TransformLoadFailed', { model: file.name, detail: String((err as Error)?.message ?? err) }, { file: file.path })),
-      ),
-    );
+    try {
+      const plugin = await loadTransform(files.root, file.path, file.name);
+      loaded.set(file.path, { plugin, imports: importedFiles(files.root, file.path).map((f) => ({ path: f.path, checksum: sha256(f.text).checksum })) });
+    } catch (err) {
+      problems.push(err instanceof DpfError ? err.first : diagnostic('TransformLoadFailed', { model: file.name, detail: String((err as Error)?.message ?? err) }, { file: file.path }));
+    }
   }
+  if (problems.length > 0) throw new DpfError(problems);
   return loaded;
 }
 

@@ -7,7 +7,7 @@
  * unit tests apply as to SQL models; a materialized other than table is an error.
  */
 import { diagnostic } from '../errors/dpf-error.js';
-import { inputName, lineOfRef } from '../plugins/index.js';
+import { inputName, placeOfRef, type TransformRef } from '../plugins/index.js';
 import type { ProjectFile } from './load-project.js';
 import type { ColumnInfo, Manifest, ModelConfig, ModelNode, RefCall, SourceCall } from './manifest.js';
 import { NODE_KINDS, nodesOfKind } from './node-kinds.js';
@@ -21,10 +21,6 @@ export function parseTsModels(scope: NodeParseScope, files: readonly ProjectFile
   for (const file of files) {
     const loaded = ctx.transforms?.get(file.path);
     if (!loaded) continue;
-    if ('code' in loaded) {
-      bag.add(loaded);
-      continue;
-    }
     const { plugin, imports } = loaded;
     const fqn = [projectName, ...file.folders, file.name];
     const patch = patches.models.get(file.name);
@@ -43,7 +39,6 @@ export function parseTsModels(scope: NodeParseScope, files: readonly ProjectFile
           patch ? patch.file.locate(['models', patch.index, 'config', 'materialized']) : { file: file.path, line: 1 },
         ),
       );
-      continue;
     }
     const config: ModelConfig = {
       materialized: 'table',
@@ -61,12 +56,12 @@ export function parseTsModels(scope: NodeParseScope, files: readonly ProjectFile
     if (!config.enabled) continue;
     const uniqueId = `${NODE_KINDS.model.idPrefix}.${projectName}.${file.name}`;
     if (!claimName(file.name, uniqueId, file.path, 'model')) continue;
-    const at = (name: string) => ({ file: file.path, line: lineOfRef(file.text, name), column: 1 });
+    const at = (ref: TransformRef) => ({ file: file.path, ...placeOfRef(file.text, ref) });
     const refs: RefCall[] = [];
     const sources: SourceCall[] = [];
     for (const ref of plugin.refs) {
       if (typeof ref === 'string') refs.push({ name: ref, location: at(ref) });
-      else sources.push({ source: ref.source[0], table: ref.source[1], location: at(ref.source[1]) });
+      else sources.push({ source: ref.source[0], table: ref.source[1], location: at(ref) });
     }
     const node: ModelNode = {
       kind: 'model',

@@ -555,7 +555,7 @@ export const ERRORS = {
     code: 'DPF822',
     title: 'TypeScript model failed',
     message: (a: { model: string; detail: string }) => `The TypeScript model "${a.model}" failed: ${a.detail}`,
-    hint: 'Its table keeps the rows of its last build and what reads it is skipped. Fix the cause and build again: dpf build -s <name> (dpf build --debug shows the stack).',
+    hint: 'Its table keeps the rows of its last build and what reads it is skipped. Fix the cause and build again: dpf build -s <name>.',
   },
   TransformTimedOut: {
     code: 'DPF823',

@@ -2,5 +2,5 @@
 export { defineSource, RESERVED_EXTRACT_KEYS, type ExtractContext, type PluginColumn, type RowBatch, type SourcePlugin } from './define-plugin.js';
 export { defineTransform, type InputRow, type TransformContext, type TransformPlugin, type TransformRef } from './define-plugin.js';
 export { findPlugins, loadSourcePlugin, type PluginFile } from './load-plugin.js';
-export { importedFiles, inputName, lineOfRef, loadTransform } from './load-transform.js';
+export { importedFiles, inputName, placeOfRef, loadTransform } from './load-transform.js';
 export { transformFailed, transformLocation, transformRows, withTransformTimeout, type TransformInputs, type TransformTarget } from './run-transform.js';

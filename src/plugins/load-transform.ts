@@ -21,11 +21,13 @@ export async function loadTransform(projectRoot: string, path: string, name: str
 /** The name a ref's rows have in `inputs`: the model's name, or `source.table`. */
 export const inputName = (ref: TransformRef): string => (typeof ref === 'string' ? ref : `${ref.source[0]}.${ref.source[1]}`);
 
-/** The line of the file where a ref is written (its quoted name), for errors about it. */
-export function lineOfRef(text: string, name: string): number {
-  const at = [`'${name}'`, `"${name}"`, `\`${name}\``].map((q) => text.indexOf(q)).filter((i) => i >= 0);
-  if (at.length === 0) return 1;
-  return text.slice(0, Math.min(...at)).split('\n').length;
+/** Where in the file a ref is written (its quoted name, or for a source its `source`), for errors about it. */
+export function placeOfRef(text: string, ref: TransformRef): { line: number; column: number } {
+  const quoted = (name: string) => [`'${name}'`, `"${name}"`, `\`${name}\``].map((q) => text.indexOf(q)).filter((i) => i >= 0);
+  const at = typeof ref === 'string' ? quoted(ref) : quoted(ref.source[1]).map((i) => text.lastIndexOf('{', i)).filter((i) => i >= 0);
+  if (at.length === 0) return { line: 1, column: 1 };
+  const before = text.slice(0, Math.min(...at)).split('\n');
+  return { line: before.length, column: before[before.length - 1]!.length + 1 };
 }
 
 function shapeProblem(model: unknown): string | undefined {

@@ -27,7 +27,10 @@ export const transformLocation = (node: TransformTarget): SourceLocation => ({ f
 export function transformFailed(err: unknown, node: TransformTarget): DpfError {
   if (err instanceof DpfError) return err.first.location ? err : new DpfError([{ ...err.first, location: transformLocation(node) }, ...err.diagnostics.slice(1)]);
   const detail = (err instanceof Error ? err.message : String(err)).split('\n')[0]!;
-  return new DpfError([diagnostic('TransformFailed', { model: node.name, detail }, transformLocation(node))]);
+  // The line of the model's file that threw, where its stack names it (the stack itself is not shown).
+  const file = node.originalFilePath.split('/').pop()!.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const line = String((err as { stack?: unknown })?.stack ?? '').match(new RegExp(`${file}:(\\d+)`))?.[1];
+  return new DpfError([diagnostic('TransformFailed', { model: node.name, detail }, line ? { file: node.originalFilePath, line: Number(line) } : transformLocation(node))]);
 }
 
 /** The transform's rows as lists of values in the declared columns' order, checked, until `signal` aborts. */
