@@ -6,7 +6,7 @@
  * the old table and skips its children; a broken file and an unknown ref fail the compile with
  * file:line.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { dpf, makeProject } from './helpers/run-dpf.js';
@@ -125,6 +125,13 @@ describe('a TypeScript model', () => {
     const show = await dpf(['show', '-s', 'enrich'], { cwd: dir });
     expect(show.code, show.output).toBe(0);
     expect(show.stdout).toContain('example.org');
+    const compiled = await dpf(['compile', '-s', 'enrich'], { cwd: dir });
+    expect(compiled.stdout).toContain('-- models/enrich.ts is a TypeScript model');
+    // The catalog gives it its declared columns, depending on its inputs as a whole.
+    const docs = await dpf(['docs', 'generate'], { cwd: dir });
+    expect(docs.code, docs.output).toBe(0);
+    const site = readdirSync(join(dir, 'target/site/data'), { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => readFileSync(join(e.parentPath, e.name), 'utf8')).join('\n');
+    expect(site).toContain('models/enrich.ts is a TypeScript model: its columns depend on what it reads (2 inputs) as a whole');
   });
 
   it('is reused while its file and inputs are unchanged, and rebuilt when its file or a helper it imports changes', async () => {
