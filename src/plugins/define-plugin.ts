@@ -1,6 +1,7 @@
 /**
- * What a plugin file exports (docs/plugins.md): `export default defineSource({...})`. Types only
- * apart from `defineSource`, so that a plugin loaded through jiti imports this one small module
+ * What a plugin file exports (docs/plugins.md): `export default defineSource({...})`, and a TypeScript
+ * model `export default defineTransform({...})` (docs/typescript-models.md). Types only
+ * apart from the two define functions, so that a plugin loaded through jiti imports this one small module
  * (load-plugin.ts aliases `dpf` to it) and not the whole of dpf.
  */
 import type { LogicalType } from '../adapters/adapter.js';
