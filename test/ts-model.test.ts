@@ -191,7 +191,7 @@ describe('a TypeScript model', () => {
     }
   });
 
-  it('reads a source and an ephemeral model, named as it declares them', async () => {
+  it('reads a source and an ephemeral model, named as it declares them, and is watched by its monitor', async () => {
     const dir = makeProject(
       {
         'seeds/raw_people.csv': 'id,name\n1,Ann\n2,Bob\n',
@@ -209,10 +209,11 @@ export default defineTransform({
 });
 `,
       },
-      'name: proj\nmonitors: off\n',
+      'name: proj\n',
     );
     const build = await dpf(['build'], { cwd: dir });
     expect(build.code, build.output).toBe(0);
+    expect(build.stdout).toMatch(/PASS +mon +main\.greetings/);
     expect(await queryDuckDB(db(dir), 'select greeting from main.greetings order by 1')).toEqual([{ greeting: 'hello Ann' }, { greeting: 'hello Bob' }]);
     const manifest = JSON.parse(readFileSync(join(dir, 'target/manifest.json'), 'utf8'));
     expect(manifest.nodes['model.proj.greetings'].dependsOn).toEqual(['model.proj.adults', 'seed.proj.raw_people', 'source.proj.raw.raw_people']);
