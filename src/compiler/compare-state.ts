@@ -24,6 +24,8 @@ export function stateChanges(node: ManifestNode, current: Manifest, state: Manif
     case 'test': {
       const old = before as typeof node;
       if (node.checksum.checksum !== old.checksum?.checksum) changes.add('body');
+      // A TypeScript model's body is its file and the project files it imports.
+      if (node.kind === 'model' && JSON.stringify(node.transform?.imports ?? []) !== JSON.stringify((old as typeof node).transform?.imports ?? [])) changes.add('body');
       if (JSON.stringify(node.config) !== JSON.stringify(old.config)) changes.add('configs');
       if (isSqlNode(node)) {
         const macros = (m: Manifest, ids: string[]) => ids.map((id) => m.macros[id]?.checksum.checksum ?? '').join();

@@ -18,6 +18,7 @@ import { findProfilesFile } from './load-profile.js';
 import type { Manifest } from './manifest.js';
 import { parseProject, type ParsedProject } from './parse-project.js';
 import { loadNamedPlugins } from './load-named-plugins.js';
+import { importsChanged, loadTsModels } from './load-ts-models.js';
 import { writeCompiledSql, writeManifest } from './write-artifacts.js';
 
 export interface CompileOptions {
@@ -100,7 +101,9 @@ export async function compileFromDisk(options: CompileOptions): Promise<Compiled
   const damaged: Diagnostic[] = [];
   const ignore = (instead: string) => (file: string, detail: string) =>
     damaged.push(diagnostic('ArtifactIgnored', { detail, instead }, { file: relative(options.projectDir, file) }, 'warning'));
-  const reused = fingerprint && options.reuseCompiled !== false ? reusableCompile(targetPath, fingerprint, ignore('compiles the project')) : undefined;
+  const last = fingerprint && options.reuseCompiled !== false ? reusableCompile(targetPath, fingerprint, ignore('compiles the project')) : undefined;
+  // A helper a TypeScript model imports may live outside the folders the fingerprint reads.
+  const reused = last && !importsChanged(options.projectDir, last.manifest) ? last : undefined;
   if (reused && fingerprint) {
     // Nothing the compile reads has changed: the last manifest is this compile's result.
     const invocationId = randomUUID();
@@ -121,6 +124,7 @@ export async function compileFromDisk(options: CompileOptions): Promise<Compiled
   const cache = partial ? YamlCache.open(targetPath, ignore('parses every YAML file')) : undefined;
   const files = loadProject(options.projectDir, { cache, configFile });
   const plugins = await loadNamedPlugins(files);
+  const transforms = files.tsModels.length > 0 ? await loadTsModels(files) : undefined;
   lap('load');
   const context = compileContext(target);
   const invocationId = randomUUID();
@@ -133,6 +137,7 @@ export async function compileFromDisk(options: CompileOptions): Promise<Compiled
     cliVars: options.vars,
     invocationId,
     plugins,
+    transforms,
   });
   lap('parse');
   const graph = buildGraph(parsed.manifest);

@@ -6,8 +6,8 @@ import { createHash } from 'node:crypto';
 import { DiagnosticBag } from '../errors/dpf-error.js';
 import type { Dialect } from '../adapters/adapter.js';
 import type { ProjectGraph } from './build-graph.js';
-import type { ExecutableNode, Manifest, ManifestNode, NodeKind, NodeOfKind, SqlNode } from './manifest.js';
-import { isExecutable, isSqlNode, relationNode, nodesOfKind } from './node-kinds.js';
+import type { ExecutableNode, Manifest, ManifestNode, ModelNode, ModelTransform, NodeKind, NodeOfKind, SqlNode } from './manifest.js';
+import { isExecutable, isSqlNode, isTypescriptModel, relationNode, nodesOfKind } from './node-kinds.js';
 import { compileTest, compileUnitTest, type TestCompileContext } from './compile-tests.js';
 import type { ParsedProject } from './parse-project.js';
 import { createHandlebars, cteName, injectCtes, renderModelSql, type TargetInfo } from './render-model-sql.js';
@@ -43,6 +43,10 @@ export function compileProject(parsed: ParsedProject, graph: ProjectGraph, ctx: 
   for (const id of graph.order) {
     const node = manifest.nodes[id];
     if (!node || COMPILERS[node.kind].phase !== 'dag' || !isSqlNode(node)) continue;
+    if (isTypescriptModel(node)) {
+      compiled[id] = { ...node, compiledCode: transformSql(node, manifest, ctx.dialect), compiledPath: compiledPathOf(node) };
+      continue;
+    }
     const ast = parsed.templates.get(id)!;
     const rendered = bag.collect(() => renderModelSql(node, ast, env));
     if (!rendered) continue;
@@ -138,13 +142,20 @@ const COMPILERS: { readonly [K in NodeKind]: CompileStep<K> } = {
   export: { phase: 'none' },
   unit_test: {
     phase: 'after-models',
-    compile: (test, ctx) => ({ ...test, compiledCode: compileUnitTest(test, ctx.templates.get(test.attachedNode)!, ctx) }),
+    compile: (test, ctx) => {
+      const model = ctx.manifest.nodes[test.attachedNode];
+      // A TypeScript model's unit test runs its transform on the fixtures (src/tests/unit-test-strategy.ts).
+      if (isTypescriptModel(model)) return { ...test, compiledCode: `-- ${model.originalFilePath} runs in-process on the fixtures of ${test.name}\n` };
+      return { ...test, compiledCode: compileUnitTest(test, ctx.templates.get(test.attachedNode)!, ctx) };
+    },
   },
 };
 
 export function compiledPathOf(node: ExecutableNode): string {
   // A snapshot defined in YAML gets a file of its own beside where its YAML would compile.
   if (/\.ya?ml$/.test(node.originalFilePath)) return `compiled/${node.packageName}/${node.originalFilePath.replace(/\.ya?ml$/, '')}/${node.name}.sql`;
+  // A TypeScript model's SQL (what reads its table) is written beside where a SQL model's would be.
+  if (isTypescriptModel(node)) return `compiled/${node.packageName}/${node.originalFilePath.replace(/\.ts$/, '.sql')}`;
   return `compiled/${node.packageName}/${node.originalFilePath}`;
 }
 
@@ -164,7 +175,12 @@ function addStateChecksums(graph: ProjectGraph, nodes: Record<string, ManifestNo
     }
     if (!isExecutable(node)) continue;
     // The compiled SQL, not the file: vars and the target change what a model builds.
-    const body = isSqlNode(node) ? `${node.compiledCode ?? ''}\u0000${node.compiledIncrementalCode ?? ''}` : node.checksum.checksum;
+    // A TypeScript model: its file and the project files it imports (its SQL only reads its table).
+    const body = isTypescriptModel(node)
+      ? [node.checksum.checksum, ...node.transform.imports.map((i) => `${i.path}:${i.checksum}`), node.compiledCode ?? ''].join('\u0000')
+      : isSqlNode(node)
+        ? `${node.compiledCode ?? ''}\u0000${node.compiledIncrementalCode ?? ''}`
+        : node.checksum.checksum;
     // Where it is built counts too: the same SQL built into another schema (dpf ci, another
     // developer on the same target name) is another build.
     // Monitor settings change how a relation is judged, and run policies (pool, retries,
@@ -177,6 +193,21 @@ function addStateChecksums(graph: ProjectGraph, nodes: Record<string, ManifestNo
     sums.set(id, sum);
     nodes[id] = { ...node, stateChecksum: sum };
   }
+}
+
+/**
+ * A TypeScript model's compiled SQL: what reads the table its transform lands (`dpf show`, the
+ * catalog), headed by what it is and what it reads; the runner never runs it to build.
+ */
+function transformSql(node: ModelNode & { readonly transform: ModelTransform }, manifest: Manifest, dialect: Dialect): string {
+  const reads = node.dependsOn.map((id) => relationNode(manifest, id)?.relationName ?? id);
+  const columns = node.transform.columns.map((c) => dialect.quoteIdentifier(c.name));
+  return [
+    `-- ${node.originalFilePath} is a TypeScript model: dpf runs its transform and lands its rows in ${node.relationName}.`,
+    `-- It reads ${reads.join(', ') || 'nothing'}.`,
+    `select ${columns.join(', ')} from ${node.relationName}`,
+    '',
+  ].join('\n');
 }
 
 /** Placeholders the microbatch strategy replaces with each batch's bounds (timestamp literals). */

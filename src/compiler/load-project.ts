@@ -88,6 +88,8 @@ export interface ProjectFiles {
   readonly configFile: YamlFile<ProjectConfig>;
   readonly targetPath: string;
   readonly models: ProjectFile[];
+  /** The .ts files under the model paths: TypeScript models (docs/typescript-models.md), loaded by load-ts-models.ts. */
+  readonly tsModels: ProjectFile[];
   /** snapshots/*.sql: slowly changing dimension captures. */
   readonly snapshots: ProjectFile[];
   readonly seeds: ProjectFile[];
@@ -155,6 +157,7 @@ export function loadProjectFiles(root: string, configFile: YamlFile<ProjectConfi
   const macroPaths = config['macro-paths'] ?? ['macros'];
 
   const models = findFiles(root, modelPaths, ['.sql']);
+  const tsModels = findFiles(root, modelPaths, ['.ts']).filter((f) => !f.path.endsWith('.d.ts'));
   const seeds = findFiles(root, seedPaths, ['.csv']);
   const snapshotPaths = config['snapshot-paths'] ?? ['snapshots'];
   const snapshots = findFiles(root, snapshotPaths, ['.sql']);
@@ -172,6 +175,7 @@ export function loadProjectFiles(root: string, configFile: YamlFile<ProjectConfi
     configFile,
     targetPath: join(root, config['target-path'] ?? 'target'),
     models,
+    tsModels,
     snapshots,
     seeds,
     macros,

@@ -94,6 +94,8 @@ export interface ModelConfig extends RunPolicyConfig {
   readonly invalidate_hard_deletes?: boolean;
   /** Its monitor's settings over the project's `monitors:` (docs/monitors.md); 'off': no monitor. */
   readonly monitors?: MonitorSettings | 'off';
+  /** TypeScript models: stop the transform after this many seconds (default 3600). */
+  readonly timeout_seconds?: number;
 }
 
 export interface SeedConfig extends RunPolicyConfig {
@@ -163,6 +165,18 @@ interface SqlNodeBase extends NodeBase {
 
 export interface ModelNode extends SqlNodeBase {
   readonly kind: 'model';
+  /** models/<name>.ts: a transform dpf runs in-process and lands as a table (docs/typescript-models.md); absent: SQL. */
+  readonly language?: 'typescript';
+  /** TypeScript models: what the file declares (its rawCode is the file, its refs and sources its `refs`). */
+  readonly transform?: ModelTransform;
+}
+
+/** What a TypeScript model declares, read when the project compiles. */
+export interface ModelTransform {
+  /** The columns it writes, in order; its table gets their logical types. */
+  readonly columns: readonly { readonly name: string; readonly type: LogicalType }[];
+  /** The project files it imports (relative imports, followed through); its stateChecksum covers them. */
+  readonly imports: readonly { readonly path: string; readonly checksum: string }[];
 }
 
 /** A snapshot (snapshots/*.sql or YAML): keeps the history of a query's rows; its config.materialized is 'snapshot'. */

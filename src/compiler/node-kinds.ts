@@ -8,7 +8,7 @@
  * (compile-project.ts), the planner's PLANNERS (runner/plan-run.ts), and the runner's
  * STEP_KINDS and STRATEGIES (runner/step-kinds.ts, runner/materializations/index.ts).
  */
-import type { ExecutableNode, Manifest, ManifestNode, ModelNode, NodeKind, NodeOfKind, SourceNode, SqlNode } from './manifest.js';
+import type { ExecutableNode, Manifest, ManifestNode, ModelNode, ModelTransform, NodeKind, NodeOfKind, SourceNode, SqlNode } from './manifest.js';
 
 export interface NodeKindSpec {
   /** What users call one, in messages, `dpf ls` and the catalog. */
@@ -65,6 +65,10 @@ export const isExecutable = (node: ManifestNode | undefined): node is Executable
 export const isSqlNode = (node: ManifestNode | undefined): node is SqlNode => !!node && SQL_KINDS.includes(node.kind);
 /** A model inlined as a CTE wherever it is read: it builds nothing. */
 export const isEphemeral = (node: ManifestNode | undefined): node is ModelNode => node?.kind === 'model' && node.config.materialized === 'ephemeral';
+
+/** A model written in TypeScript (models/<name>.ts): its transform runs in dpf, not in the engine. */
+export const isTypescriptModel = (node: ManifestNode | undefined): node is ModelNode & { readonly language: 'typescript'; readonly transform: ModelTransform } =>
+  node?.kind === 'model' && node.language === 'typescript' && node.transform !== undefined;
 
 /** The relation-building node with this unique id (model, snapshot or seed), if it is one. */
 export function executableNode(manifest: Manifest, id: string): ExecutableNode | undefined {

@@ -8,6 +8,7 @@
  * Collects all diagnostics and reports them together.
  */
 import type { ProjectPlugins } from './load-named-plugins.js';
+import type { ProjectTransforms } from './load-ts-models.js';
 import { randomUUID } from 'node:crypto';
 import { DiagnosticBag, diagnostic, type SourceLocation } from '../errors/dpf-error.js';
 import type { Dialect } from '../adapters/adapter.js';
@@ -21,6 +22,7 @@ import { DPF_VERSION } from './package-paths.js';
 import { loadGenericTests, type GenericTestDefinition } from './generic-tests.js';
 import { parseDataTests } from './parse-data-tests.js';
 import { parseSqlNodes, yamlSnapshots } from './parse-models.js';
+import { parseTsModels } from './parse-ts-models.js';
 import { sha256, type NodeParseScope, type PatchEntry, type SqlNodeRefs } from './parse-scope.js';
 import { parseSeeds } from './parse-seeds.js';
 import { parseSources } from './parse-sources.js';
@@ -44,6 +46,8 @@ export interface ParseContext {
   readonly invocationId?: string;
   /** The plugins the YAML names (load-named-plugins.ts); absent: none loaded. */
   readonly plugins?: ProjectPlugins;
+  /** The TypeScript models, loaded (load-ts-models.ts); absent: none loaded. */
+  readonly transforms?: ProjectTransforms;
 }
 
 /** The project's vars: dpf_project.yml's, with --vars over them. */
@@ -149,6 +153,7 @@ export function parseProject(files: ProjectFiles, ctx: ParseContext): ParsedProj
     bag, ctx, project, projectName, vars, describe, columns, relationFor, patches, usedConfigPaths, partialNames, partialClosure, macroAnalyses, nodes, templates, claimName, modelRefs,
   };
   parseSqlNodes(scope, 'model', files.models);
+  parseTsModels(scope, files.tsModels);
   parseSqlNodes(scope, 'snapshot', [...files.snapshots, ...yamlSnapshots(patches.snapshots, new Set(files.snapshots.map((f) => f.name)), bag)]);
   parseSeeds(scope, files.seeds);
 
@@ -191,14 +196,18 @@ export function parseProject(files: ProjectFiles, ctx: ParseContext): ParsedProj
     const deps: string[] = [];
     for (const ref of node.refs) {
       const target = byName.get(ref.name);
-      if (!target) bag.add(diagnostic('RefNotFound', { name: ref.name, suggestion: closestMatch(ref.name, refable) }, ref.location));
+      // A TypeScript model names its refs in its refs: list, not in {{ref}}.
+      const call = node.kind === 'model' && node.language === 'typescript' ? { call: `The ref '${ref.name}'` } : {};
+      if (!target) bag.add(diagnostic('RefNotFound', { name: ref.name, suggestion: closestMatch(ref.name, refable), ...call }, ref.location));
       else if (!deps.includes(target.uniqueId)) deps.push(target.uniqueId);
     }
     for (const call of node.sources) {
       const uniqueId = `source.${projectName}.${call.source}.${call.table}`;
       if (!sources[uniqueId]) {
         const suggestion = closestMatch(`${call.source}.${call.table}`, sourceKeys);
-        bag.add(diagnostic('SourceNotFound', { source: call.source, table: call.table, suggestion: suggestion?.replace('.', '" "') }, call.location));
+        const typescript = node.kind === 'model' && node.language === 'typescript';
+        const named = typescript ? { call: `The ref { source: ['${call.source}', '${call.table}'] }` } : {};
+        bag.add(diagnostic('SourceNotFound', { source: call.source, table: call.table, suggestion: typescript ? suggestion : suggestion?.replace('.', '" "'), ...named }, call.location));
       } else if (!deps.includes(uniqueId)) deps.push(uniqueId);
     }
     for (const call of varCalls) {

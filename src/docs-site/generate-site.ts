@@ -26,7 +26,7 @@ import { buildSearchIndex } from './build-search-index.js';
 import { buildSiteData } from './build-site-data.js';
 import { writeCatalogJson } from './catalog-json.js';
 import type { ColumnLineage } from '../lineage/column-lineage.js';
-import { computeColumnLineage, lineageEngine, lineageJobs } from '../lineage/compute-column-lineage.js';
+import { computeColumnLineage, lineageEngine, lineageJobs, typescriptModelLineage } from '../lineage/compute-column-lineage.js';
 import { isSensitiveColumn, profileColumns, wantsProfile, type ColumnProfile } from './profile-columns.js';
 import { readCatalog, type Catalog } from './read-catalog.js';
 import { readOverview } from './read-overview.js';
@@ -145,7 +145,7 @@ export async function generateSite(options: GenerateSiteOptions): Promise<SiteSu
   // Redacted before anything is built from it: the search index never sees a secret.
   const search = buildSearchIndex(redactStrings(buildSiteData({ ...inputs, lineage: new Map() }), redact));
   lap('search');
-  const lineage = await lineageDone;
+  const lineage = new Map([...(await lineageDone), ...typescriptModelLineage(manifest)]);
   lap('lineage');
   timings.lineage = lineageSeconds;
   const data = redactStrings(buildSiteData({ ...inputs, lineage }), redact);

@@ -569,6 +569,38 @@ export const ERRORS = {
     message: (a: { plugin: string; problem: string }) => `The plugin "${a.plugin}" cannot be used: ${a.problem}.`,
     hint: 'A source plugin is `export default defineSource({ config: {type: "object", properties: {...}}, columns: [...], extract(config, ctx) {...} })` (docs/plugins.md).',
   },
+
+  // ---- TypeScript models (DPF82x; docs/typescript-models.md)
+  TransformLoadFailed: {
+    code: 'DPF820',
+    title: 'TypeScript model not loaded',
+    message: (a: { model: string; detail: string }) => `The TypeScript model "${a.model}" could not be loaded: ${a.detail}`,
+    hint: 'Fix the file (a syntax error, an import that does not resolve, code at its top level that throws); a TypeScript model imports defineTransform from "dpf" and exports its result as default (docs/typescript-models.md).',
+  },
+  TransformInvalid: {
+    code: 'DPF821',
+    title: 'Not a TypeScript model',
+    message: (a: { model: string; problem: string }) => `The TypeScript model "${a.model}" cannot be used: ${a.problem}.`,
+    hint: "Every .ts file under models/ is a model: `export default defineTransform({ refs: [...], columns: [{ name, type }], async *transform(inputs, ctx) {...} })`; keep helpers it imports outside models/ (docs/typescript-models.md).",
+  },
+  TransformFailed: {
+    code: 'DPF822',
+    title: 'TypeScript model failed',
+    message: (a: { model: string; detail: string }) => `The TypeScript model "${a.model}" failed: ${a.detail}`,
+    hint: 'Its table keeps the rows of its last build and what reads it is skipped. Fix the cause and build again: dpf build -s <name>.',
+  },
+  TransformTimedOut: {
+    code: 'DPF823',
+    title: 'TypeScript model timed out',
+    message: (a: { model: string; seconds: number }) => `The TypeScript model "${a.model}" did not finish in ${a.seconds} s: it was stopped.`,
+    hint: 'Its table keeps the rows of its last build. Raise timeout_seconds in its config if it is that slow; a transform should stop when ctx.signal is aborted.',
+  },
+  TransformBadRows: {
+    code: 'DPF824',
+    title: 'TypeScript model rows of the wrong shape',
+    message: (a: { model: string; detail: string }) => `The TypeScript model "${a.model}" gave rows dpf cannot land: ${a.detail}`,
+    hint: "A batch is a list of rows; a row is an object with a key per declared column (a missing key is NULL), or a list of values in the columns' order (docs/typescript-models.md).",
+  },
 } as const;
 
 export type ErrorName = keyof typeof ERRORS;

@@ -21,7 +21,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { DPF_VERSION } from '../compiler/package-paths.js';
 import type { ExecutableNode, Manifest, SourceNode } from '../compiler/manifest.js';
-import { nodesOfKind, isEphemeral } from '../compiler/node-kinds.js';
+import { nodesOfKind, isEphemeral, isTypescriptModel } from '../compiler/node-kinds.js';
 import { columnLineage, type ColumnLineage, type LineageEngine, type LineageRelation } from './column-lineage.js';
 
 export type { LineageEngine };
@@ -60,10 +60,29 @@ export function lineageJobs(manifest: Manifest, engine: LineageEngine, columnsOf
   };
   const jobs: LineageJob[] = [];
   for (const node of nodesOfKind(manifest, 'model', 'snapshot')) {
-    if (!node.compiledCode) continue;
+    // A TypeScript model's SQL only reads its own table: its lineage is declared (below), not parsed.
+    if (!node.compiledCode || isTypescriptModel(node)) continue;
     jobs.push(withFileSourcesNamed({ nodeId: node.uniqueId, sql: node.compiledCode, engine, relations: relationsOf(node.dependsOn) }, byId));
   }
   return jobs;
+}
+
+/**
+ * TypeScript models' lineage: their declared columns exist, and depend on their inputs as a
+ * whole (docs/typescript-models.md); dpf cannot see which input column feeds which.
+ */
+export function typescriptModelLineage(manifest: Manifest): Map<string, ColumnLineage> {
+  const out = new Map<string, ColumnLineage>();
+  for (const node of nodesOfKind(manifest, 'model')) {
+    if (!isTypescriptModel(node)) continue;
+    out.set(node.uniqueId, {
+      status: 'partial',
+      reason: `${node.originalFilePath} is a TypeScript model: its columns depend on what it reads (${node.dependsOn.length} inputs) as a whole, not column by column.`,
+      columns: {},
+      unresolved: node.transform.columns.map((c) => c.name),
+    });
+  }
+  return out;
 }
 
 /** The placeholder schema that names file sources for the parser (see withFileSourcesNamed). */

@@ -1,6 +1,7 @@
 /**
- * What a plugin file exports (docs/plugins.md): `export default defineSource({...})`. Types only
- * apart from `defineSource`, so that a plugin loaded through jiti imports this one small module
+ * What a plugin file exports (docs/plugins.md): `export default defineSource({...})`, and a TypeScript
+ * model `export default defineTransform({...})` (docs/typescript-models.md). Types only
+ * apart from the two define functions, so that a plugin loaded through jiti imports this one small module
  * (load-plugin.ts aliases `dpf` to it) and not the whole of dpf.
  */
 import type { LogicalType } from '../adapters/adapter.js';
@@ -126,3 +127,45 @@ export function defineSink<C = Record<string, unknown>>(plugin: Omit<SinkPlugin<
 
 /** Keys of an `exports:` entry that are dpf's, not the plugin's. */
 export const RESERVED_EXPORT_KEYS: readonly string[] = ['name', 'plugin', 'description', 'tags', 'timeout_seconds', 'enabled', 'pool', 'retries', 'on_error'];
+
+
+/**
+ * What a TypeScript model reads (models/<name>.ts, docs/typescript-models.md): a model, seed or
+ * snapshot by name, or a source table as `{ source: ['raw', 'customers'] }`. Its rows reach
+ * `transform` as `inputs.<name>`, a source's as `inputs['raw.customers']`.
+ */
+export type TransformRef = string | { readonly source: readonly [string, string] };
+
+/** One row of an input, by column name, with the values the engine gives (numbers, text, booleans, null). */
+export type InputRow = Readonly<Record<string, unknown>>;
+
+/** What a TypeScript model's transform is given besides its inputs. */
+export interface TransformContext {
+  /** Aborted when the step times out or the run is cancelled: stop and return. */
+  readonly signal: AbortSignal;
+  /** The model being built, and the relation its rows land in. */
+  readonly model: { readonly name: string; readonly relation: string };
+  /** The project's folder (where relative paths start). */
+  readonly projectDir: string;
+}
+
+/** A model whose body is TypeScript: dpf reads its refs, calls transform and lands its rows as a table. */
+export interface TransformPlugin {
+  readonly kind: 'transform';
+  readonly description?: string;
+  /** What it reads, so that the DAG, selectors and lineage know it. */
+  readonly refs: readonly TransformRef[];
+  /** The columns it writes, with the logical type the table gets. */
+  readonly columns: readonly PluginColumn[];
+  /**
+   * The rows, in batches (lists of objects by column name, or lists of values in the columns'
+   * order), read from `inputs`: each an async iterable of batches of rows, read from the
+   * engine as the transform pulls them (iterate it again to read it again).
+   */
+  transform(inputs: Readonly<Record<string, AsyncIterable<readonly InputRow[]>>>, ctx: TransformContext): AsyncIterable<RowBatch> | Iterable<RowBatch>;
+}
+
+/** Declares a TypeScript model (`export default defineTransform({...})` in models/<name>.ts). */
+export function defineTransform(plugin: Omit<TransformPlugin, 'kind'>): TransformPlugin {
+  return Object.freeze({ ...plugin, kind: 'transform' as const });
+}

@@ -1,4 +1,4 @@
-/** src/plugins' entry: the plugin API (defineSource, defineSink and their types), the loader, and what limits a plugin's pace. */
+/** src/plugins' entry: the plugin API (defineSource, defineSink, defineTransform and their types), the loaders, and what limits a plugin's pace. */
 export {
   defineSink,
   defineSource,
@@ -16,3 +16,7 @@ export {
 export { BUILTIN_PREFIX, builtinPlugins, findPlugins, kindProblem, loadPlugins, loadSinkPlugin, loadSourcePlugin, pluginOfKind, type Plugin, type PluginFile } from './load-plugin.js';
 export { limitedFetch, type FetchLimits, type LimitedFetch } from './limited-fetch.js';
 export { throttleRows } from './throttle-rows.js';
+/** src/plugins' entry: the plugin API (defineSource, defineTransform and their types) and the loaders. */
+export { defineTransform, type InputRow, type TransformContext, type TransformPlugin, type TransformRef } from './define-plugin.js';
+export { importedFiles, inputName, placeOfRef, loadTransform } from './load-transform.js';
+export { transformFailed, transformLocation, transformRows, withTransformTimeout, type TransformInputs, type TransformTarget } from './run-transform.js';

@@ -15,11 +15,11 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { basename, dirname, extname, join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { DpfError, diagnostic } from '../errors/dpf-error.js';
+import { DpfError, diagnostic, type Diagnostic } from '../errors/dpf-error.js';
 import { RESERVED_EXPORT_KEYS, RESERVED_EXTRACT_KEYS, type SinkPlugin, type SourcePlugin } from './define-plugin.js';
 
 const PLUGIN_EXTENSIONS = ['.ts', '.mts', '.js', '.mjs'];
-const LOGICAL_TYPES = ['boolean', 'integer', 'bigint', 'double', 'date', 'timestamp', 'text'];
+export const LOGICAL_TYPES = ['boolean', 'integer', 'bigint', 'double', 'date', 'timestamp', 'text'];
 
 /** A plugin file of the project: its name (the file's stem) and its path from the project root. */
 export interface PluginFile {
@@ -71,19 +71,7 @@ export function builtinPlugins(): Map<string, PluginFile> {
  * DPF802 when its default export is not a plugin.
  */
 export async function loadPlugins(projectRoot: string, file: PluginFile): Promise<Plugin[]> {
-  let mod: Record<string, unknown> | undefined;
-  try {
-    if (file.path.startsWith(BUILTIN_PREFIX)) {
-      mod = (await import(pathToFileURL(join(BUILTIN_DIR, `${file.path.slice(BUILTIN_PREFIX.length)}${extname(SELF)}`)).href)) as Record<string, unknown>;
-    } else {
-      const { createJiti } = await import('jiti');
-      const jiti = createJiti(import.meta.url, { fsCache: false, moduleCache: false, interopDefault: false, alias: { dpf: DEFINE_PLUGIN } });
-      mod = (await jiti.import(join(projectRoot, file.path))) as Record<string, unknown> | undefined;
-    }
-  } catch (err) {
-    const detail = (err instanceof Error ? err.message : String(err)).split('\n')[0]!.replace(projectRoot + '/', '');
-    throw new DpfError([diagnostic('PluginLoadFailed', { plugin: file.name, detail }, { file: file.path, line: lineOf(err, file.path) })]);
-  }
+  const mod = await importModule(projectRoot, file.path, (detail, line) => diagnostic('PluginLoadFailed', { plugin: file.name, detail }, { file: file.path, line }));
   const main = mod?.default ?? mod;
   const plugins = [main, mod?.source, mod?.sink].filter((p, i, all) => p !== undefined && all.indexOf(p) === i);
   for (const plugin of plugins) {
@@ -91,6 +79,30 @@ export async function loadPlugins(projectRoot: string, file: PluginFile): Promis
     if (problem) throw new DpfError([diagnostic('PluginInvalid', { plugin: file.name, problem }, { file: file.path })]);
   }
   return plugins as Plugin[];
+}
+
+/**
+ * A file's default export (or the module), loaded with jiti; a module that does not load is
+ * the error `failed` makes of its first line and the line of the file it names.
+ */
+export async function importDefault(projectRoot: string, path: string, failed: (detail: string, line: number | undefined) => Diagnostic): Promise<unknown> {
+  const mod = await importModule(projectRoot, path, failed);
+  return mod?.default ?? mod;
+}
+
+/** A file's module: a built-in (`dpf:<name>`) by a plain import, a project's file with jiti. */
+async function importModule(projectRoot: string, path: string, failed: (detail: string, line: number | undefined) => Diagnostic): Promise<Record<string, unknown> | undefined> {
+  try {
+    if (path.startsWith(BUILTIN_PREFIX)) {
+      return (await import(pathToFileURL(join(BUILTIN_DIR, `${path.slice(BUILTIN_PREFIX.length)}${extname(SELF)}`)).href)) as Record<string, unknown>;
+    }
+    const { createJiti } = await import('jiti');
+    const jiti = createJiti(import.meta.url, { fsCache: false, moduleCache: false, interopDefault: false, alias: { dpf: DEFINE_PLUGIN } });
+    return (await jiti.import(join(projectRoot, path))) as Record<string, unknown> | undefined;
+  } catch (err) {
+    const detail = (err instanceof Error ? err.message : String(err)).split('\n')[0]!.replace(projectRoot + '/', '');
+    throw new DpfError([failed(detail, lineOf(err, path))]);
+  }
 }
 
 /** Loads a plugin that must be a source (the extract step's). */

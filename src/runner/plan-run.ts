@@ -49,7 +49,7 @@ export interface Plan {
  */
 const PLANNERS: { readonly [K in NodeKind]: (node: NodeOfKind<K>, command?: RunCommand) => StrategyName | undefined } = {
   // Ephemeral models are inlined into what reads them; they never run.
-  model: (node) => (node.config.materialized === 'ephemeral' || node.config.materialized === 'snapshot' ? undefined : node.config.materialized),
+  model: (node) => (node.language === 'typescript' ? 'transform' : node.config.materialized === 'ephemeral' || node.config.materialized === 'snapshot' ? undefined : node.config.materialized),
   snapshot: () => 'snapshot',
   seed: () => 'seed',
   // A source is checked by its freshness rule (dpf source freshness), and landed by its

@@ -203,6 +203,7 @@ export async function runPlan(plan: Plan, ctx: RunContext): Promise<RunSummary &
     targetName: ctx.targetName,
     env: ctx.env,
     resultOf: (id) => results.get(id),
+    withConnection: (fn) => ctx.adapter.withConnection(fn),
     shared: <T>(key: string, create: () => Promise<T>) => {
       let value = sharedValues.get(key) as Promise<T> | undefined;
       if (!value) {

@@ -7,7 +7,7 @@
  */
 import { WAREHOUSE, type StepResource } from './resource-slots.js';
 
-export type StrategyName = 'view' | 'table' | 'incremental' | 'snapshot' | 'seed' | 'test' | 'unit_test' | 'freshness' | 'monitor' | 'extract' | 'export';
+export type StrategyName = 'view' | 'table' | 'incremental' | 'snapshot' | 'seed' | 'test' | 'unit_test' | 'freshness' | 'monitor' | 'extract' | 'export' | 'transform';
 export type RunCommand = 'run' | 'seed' | 'snapshot' | 'build' | 'test' | 'freshness' | 'monitor';
 
 export interface StepKind {
@@ -39,6 +39,8 @@ export const STEP_KINDS: Readonly<Record<StrategyName, StepKind>> = {
   freshness: { label: 'fresh', commands: ['freshness'], writesRelation: false, resources: [WAREHOUSE] },
   // A source landed by a plugin (docs/plugins.md), in the commands that build what reads it.
   extract: { label: 'extr', commands: ['run', 'build'], writesRelation: false, landsSource: true, resources: [WAREHOUSE], storesRows: true },
+  // A TypeScript model (models/<name>.ts): its transform runs in dpf and its rows land as a table.
+  transform: { label: 'ts', commands: ['run', 'build'], writesRelation: true, resources: [WAREHOUSE], storesRows: true },
   // A model's rows delivered by a sink plugin, after the model and (in build) its tests.
   export: { label: 'exp', commands: ['run', 'build'], writesRelation: false, resources: [WAREHOUSE] },
   // After the node it watches, in every command that builds it (the planner drops a monitor

@@ -19,6 +19,8 @@ export interface TestContext {
   /** The engine's name, for messages ("DuckDB rejected the query"). */
   readonly engine: string;
   readonly manifest: Manifest;
+  /** The project's folder (a TypeScript model's unit test loads its file). */
+  readonly projectRoot: string;
   /** Runs a statement and records it for target/run/. */
   execute(sql: string): Promise<ExecuteResult>;
   /** Runs a query and records it for target/run/. */

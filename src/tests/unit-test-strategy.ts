@@ -13,9 +13,10 @@ import { inferType } from '../adapters/read-seed-csv.js';
 import { injectCtes } from '../compiler/render-model-sql.js';
 import { stringLiteral } from '../adapters/ansi-dialect.js';
 import type { TestContext, TestOutcome, TestStrategy } from './test-context.js';
-import { forKinds, isEphemeral, relationNode } from '../compiler/node-kinds.js';
+import { forKinds, isEphemeral, isTypescriptModel, relationNode } from '../compiler/node-kinds.js';
+import { unitTestTransform } from './unit-test-transform.js';
 
-const sameName = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
+export const sameName = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
 
 function valueSql(value: unknown, type: string): string {
   if (value === null || value === undefined) return `cast(null as ${type})`;
@@ -24,7 +25,7 @@ function valueSql(value: unknown, type: string): string {
 }
 
 /** A SELECT producing the rows with the given columns (missing ones are typed NULLs). */
-function rowsSql(rows: Record<string, unknown>[], columns: ColumnDescription[], dialect: Dialect): string {
+export function rowsSql(rows: Record<string, unknown>[], columns: ColumnDescription[], dialect: Dialect): string {
   if (columns.length === 0) return 'select 1 as dpf_no_columns where 1 = 0';
   const select = (row: Record<string, unknown> | undefined) =>
     'select ' +
@@ -39,13 +40,13 @@ function rowsSql(rows: Record<string, unknown>[], columns: ColumnDescription[], 
 }
 
 /** Column names in order of first appearance across rows. */
-function columnsOf(rows: Record<string, unknown>[]): string[] {
+export function columnsOf(rows: Record<string, unknown>[]): string[] {
   const out: string[] = [];
   for (const row of rows) for (const k of Object.keys(row)) if (!out.some((o) => sameName(o, k))) out.push(k);
   return out;
 }
 
-async function columnTypes(sql: string, ctx: TestContext): Promise<ColumnDescription[] | undefined> {
+export async function columnTypes(sql: string, ctx: TestContext): Promise<ColumnDescription[] | undefined> {
   try {
     return (await ctx.query(`select * from (\n${sql}\n) as dpf_columns where 1 = 0`)).columns;
   } catch {
@@ -54,7 +55,7 @@ async function columnTypes(sql: string, ctx: TestContext): Promise<ColumnDescrip
 }
 
 /** The input's columns: from the engine when the relation exists, else from YAML data types. */
-async function inputColumns(fixture: FixtureInput, manifest: Manifest, ctx: TestContext): Promise<ColumnDescription[] | undefined> {
+export async function inputColumns(fixture: FixtureInput, manifest: Manifest, ctx: TestContext): Promise<ColumnDescription[] | undefined> {
   const node = relationNode(manifest, fixture.inputId);
   if (!node) return undefined;
   if (!isEphemeral(node)) {
@@ -66,7 +67,7 @@ async function inputColumns(fixture: FixtureInput, manifest: Manifest, ctx: Test
   return undefined;
 }
 
-function inferredColumns(rows: Record<string, unknown>[], dialect: Dialect): ColumnDescription[] {
+export function inferredColumns(rows: Record<string, unknown>[], dialect: Dialect): ColumnDescription[] {
   return columnsOf(rows).map((name) => {
     const values = rows.map((r) => r[name]).filter((v) => v !== null && v !== undefined).map(String);
     return { name, type: dialect.typeName(inferType(values)) };
@@ -79,6 +80,8 @@ export const unitTestStrategy: TestStrategy = forKinds(['unit_test'], async (nod
   const test: UnitTestNode = node;
   const compiledCode = node.compiledCode;
   const { dialect, manifest } = ctx;
+  const tested = manifest.nodes[test.attachedNode];
+  if (isTypescriptModel(tested)) return unitTestTransform(test, tested, ctx);
   const invalid = (detail: string, location = test.location): TestOutcome => ({
     error: diagnostic('UnitTestInvalid', { test: test.name, detail }, location),
   });
@@ -133,6 +136,16 @@ export const unitTestStrategy: TestStrategy = forKinds(['unit_test'], async (nod
     );
   }
 
+  return compareWithExpected(test, actual, actualColumns, ctx);
+});
+
+/**
+ * The model's rows (`actual`, a query with `actualColumns`) against the test's expected rows,
+ * both ways (EXCEPT ALL), only on the columns the expectation names: pass, or the difference.
+ */
+export async function compareWithExpected(test: UnitTestNode, actual: string, actualColumns: ColumnDescription[], ctx: TestContext): Promise<TestOutcome> {
+  const { dialect } = ctx;
+  const invalid = (detail: string): TestOutcome => ({ error: diagnostic('UnitTestInvalid', { test: test.name, detail }, test.location) });
   let expectedSql: string;
   let columns: ColumnDescription[];
   if (test.expect.format === 'sql') {
@@ -159,4 +172,4 @@ export const unitTestStrategy: TestStrategy = forKinds(['unit_test'], async (nod
     message: differences === 0 ? 'pass' : `${missing.rows.length} expected row(s) missing, ${extra.rows.length} unexpected row(s)`,
     diff: differences === 0 ? undefined : { columns: columns.map((c) => c.name), missing: missing.rows, extra: extra.rows },
   };
-});
+}

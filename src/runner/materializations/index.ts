@@ -17,6 +17,7 @@ import { viewStrategy } from './view-strategy.js';
 import { monitorStrategy } from '../../monitors/monitor-strategy.js';
 import { extractStrategy } from './extract-strategy.js';
 import { exportStrategy } from './export-strategy.js';
+import { transformStrategy } from './transform-strategy.js';
 
 export const STRATEGIES: Record<StrategyName, Strategy | BatchStrategy> = {
   table: locatingRefusals(tableStrategy),
@@ -30,6 +31,7 @@ export const STRATEGIES: Record<StrategyName, Strategy | BatchStrategy> = {
   monitor: monitorStrategy,
   extract: extractStrategy,
   export: exportStrategy,
+  transform: transformStrategy,
 };
 
 /**

@@ -45,6 +45,11 @@ export interface MaterializationContext {
   readonly env?: NodeJS.ProcessEnv;
   /** A value computed once per run and shared by its steps (the monitors' history, read in one query). */
   shared<T>(key: string, create: () => Promise<T>): Promise<T>;
+  /**
+   * Another connection of the run's adapter, for a step that reads while it writes (a
+   * TypeScript model streams its inputs while its rows land through `connection`).
+   */
+  withConnection<T>(fn: (connection: Connection) => Promise<T>): Promise<T>;
   /** The result of a step of this run that has finished (a monitor reads its node's). */
   resultOf(uniqueId: string): { readonly status: string; readonly executionTime: number; readonly rowsAffected?: number } | undefined;
 }
