@@ -37,7 +37,7 @@ async function writeParquet(path: string, select: string): Promise<void> {
 }
 
 const columnsOf = async (dir: string, table: string) =>
-  (await queryDuckDB(join(dir, 'target/dev.duckdb'), `select column_name, data_type from information_schema.columns where table_schema = 'raw' and table_name = '${table}' order by ordinal_position`)).map(
+  (await queryDuckDB(join(dir, 'target/dev.duckdb'), `select column_name, data_type from information_schema.columns where table_schema = 'main_raw' and table_name = '${table}' order by ordinal_position`)).map(
     (r) => `${r.column_name} ${r.data_type}`,
   );
 
@@ -60,24 +60,24 @@ describe('the built-in files source', () => {
     );
     const run = await dpf(['build'], { cwd: dir });
     expect(run.code, run.output).toBe(0);
-    expect(run.stdout).toMatch(/OK +extr +raw\.orders \.+ \[3 rows landed in/);
-    expect(run.stdout).toMatch(/OK +extr +raw\.customers \.+ \[2 rows landed in/);
+    expect(run.stdout).toMatch(/OK +extr +main_raw\.orders \.+ \[3 rows landed in/);
+    expect(run.stdout).toMatch(/OK +extr +main_raw\.customers \.+ \[2 rows landed in/);
 
     // Described from the files: CSV's inferred types, Parquet's own.
     expect(await columnsOf(dir, 'orders')).toEqual(['order_id BIGINT', 'customer_id BIGINT', 'amount DOUBLE', 'ordered_on DATE']);
     expect(await columnsOf(dir, 'customers')).toEqual(['id INTEGER', 'name VARCHAR', 'vip BOOLEAN', 'signed_up TIMESTAMP']);
     expect(await columnsOf(dir, 'events')).toEqual(['id BIGINT', 'kind VARCHAR', 'payload VARCHAR']);
     const db = join(dir, 'target/dev.duckdb');
-    expect(await queryDuckDB(db, "select order_id::int as id, amount, strftime(ordered_on, '%Y-%m-%d') as day from raw.orders order by 1")).toEqual([
+    expect(await queryDuckDB(db, "select order_id::int as id, amount, strftime(ordered_on, '%Y-%m-%d') as day from main_raw.orders order by 1")).toEqual([
       { id: 1, amount: 9.5, day: '2024-01-03' },
       { id: 2, amount: 20, day: '2024-01-20' },
       { id: 3, amount: 5.25, day: '2024-02-01' },
     ]);
-    expect(await queryDuckDB(db, "select name, strftime(signed_up, '%Y-%m-%d %H:%M') as at from raw.customers order by id")).toEqual([
+    expect(await queryDuckDB(db, "select name, strftime(signed_up, '%Y-%m-%d %H:%M') as at from main_raw.customers order by id")).toEqual([
       { name: 'Ada', at: '2023-05-01 08:30' },
       { name: 'Grace', at: '2023-06-02 09:00' },
     ]);
-    expect(await queryDuckDB(db, 'select id::int as id, kind, payload from raw.events order by id')).toEqual([
+    expect(await queryDuckDB(db, 'select id::int as id, kind, payload from main_raw.events order by id')).toEqual([
       { id: 1, kind: 'click', payload: '{"x":1}' },
       { id: 2, kind: 'view', payload: null },
     ]);
@@ -92,7 +92,7 @@ describe('the built-in files source', () => {
     // A new file matched by the glob lands at the next build.
     writeFiles(dir, { 'data/orders/2024-03.csv': 'order_id,customer_id,amount,ordered_on\n4,11,1,2024-03-01\n' });
     const again = await dpf(['build', '-s', 'source:raw.orders'], { cwd: dir });
-    expect(again.stdout, again.output).toMatch(/OK +extr +raw\.orders \.+ \[4 rows landed in/);
+    expect(again.stdout, again.output).toMatch(/OK +extr +main_raw\.orders \.+ \[4 rows landed in/);
   });
 
   it('says at the YAML when the glob matches no file, and when a declared column is not in the files', async () => {

@@ -107,9 +107,9 @@ describe('the built-in http source', () => {
     const before = seen.length;
     const run = await dpf(['build'], { cwd: dir, env: env(dir) });
     expect(run.code, run.output).toBe(0);
-    expect(run.stdout).toMatch(/OK +extr +api\.items \.+ \[9 rows landed in/);
+    expect(run.stdout).toMatch(/OK +extr +main_api\.items \.+ \[9 rows landed in/);
 
-    const rows = await queryDuckDB(db(dir), 'select id, name, tags, meta from api.items order by id');
+    const rows = await queryDuckDB(db(dir), 'select id, name, tags, meta from main_api.items order by id');
     expect(rows.map((r) => Number(r.id))).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
     expect(rows[0]).toMatchObject({ name: 'item 1', tags: '["a","t1"]', meta: '{"score":0.5}' });
     expect(await queryDuckDB(db(dir), "select column_name, data_type from information_schema.columns where table_name = 'items' order by ordinal_position")).toEqual([
@@ -161,12 +161,12 @@ describe('the built-in http source', () => {
     maxInFlight = 0;
     const run = await dpf(['build'], { cwd: dir, env: env(dir) });
     expect(run.code, run.output).toBe(0);
-    expect((await queryDuckDB(db(dir), 'select id, kind from api.events order by id')).map((r) => [Number(r.id), r.kind])).toEqual([
+    expect((await queryDuckDB(db(dir), 'select id, kind from main_api.events order by id')).map((r) => [Number(r.id), r.kind])).toEqual([
       [100, 'k0'],
       [101, 'kc1'],
       [102, 'kc2'],
     ]);
-    expect((await queryDuckDB(db(dir), 'select id from api.linked order by id')).map((r) => Number(r.id))).toEqual([1, 2, 3]);
+    expect((await queryDuckDB(db(dir), 'select id from main_api.linked order by id')).map((r) => Number(r.id))).toEqual([1, 2, 3]);
     // Two extracts at once (threads: 2) on one plugin: the strictest limit holds for both.
     expect(maxInFlight).toBe(1);
 
@@ -189,7 +189,7 @@ export default defineSource({ config: { type: 'object', properties: { url: { typ
     );
     const run = await dpf(['build'], { cwd: dir, env: env(dir) });
     expect(run.code, run.output).toBe(0);
-    expect(await queryDuckDB(db(dir), 'select mine from api.t')).toEqual([{ mine: 'own plugin' }]);
+    expect(await queryDuckDB(db(dir), 'select mine from main_api.t')).toEqual([{ mine: 'own plugin' }]);
 
     const bad = makeProject(
       { 'models/sources.yml': `sources:\n  - name: api\n    tables:\n      - name: t\n        extract:\n          plugin: http\n          url: ${base}/items\n          columns: {id: integr}\n` },

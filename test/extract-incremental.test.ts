@@ -74,7 +74,7 @@ function project(extract: string, events: Event[]): string {
 
 const events = (from: number, to: number, status = 'placed'): Event[] => Array.from({ length: to - from + 1 }, (_, i) => ({ id: from + i, status, version: from + i }));
 const db = (dir: string) => join(dir, 'target/dev.duckdb');
-const rows = async (dir: string) => (await queryDuckDB(db(dir), 'select id, status, version from raw.events order by id, version')).map((r) => [Number(r.id), r.status, Number(r.version)]);
+const rows = async (dir: string) => (await queryDuckDB(db(dir), 'select id, status, version from main_raw.events order by id, version')).map((r) => [Number(r.id), r.status, Number(r.version)]);
 const cursors = (dir: string) => readFileSync(join(dir, 'cursors.log'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as unknown);
 const setEvents = (dir: string, list: Event[]) => writeFileSync(join(dir, 'data/events.json'), JSON.stringify(list));
 const messageOf = (dir: string) =>
@@ -93,7 +93,7 @@ describe('incremental extracts', () => {
     expect(await rows(dir)).toEqual(events(1, 5).map((e) => [e.id, e.status, e.version]));
     expect(cursors(dir)).toEqual([null, { field: 'version', value: '3' }]);
     expect(messageOf(dir)).toBe('2 rows appended, version 3 → 5');
-    expect(second.stdout).toMatch(/OK +extr +raw\.events \.+ \[2 rows appended, version 3 → 5 in/);
+    expect(second.stdout).toMatch(/OK +extr +main_raw\.events \.+ \[2 rows appended, version 3 → 5 in/);
     // What reads the source rebuilt on the new rows.
     expect((await queryDuckDB(db(dir), 'select n::int as n, top::int as top from main.latest'))[0]).toEqual({ n: 5, top: 5 });
 
@@ -175,7 +175,7 @@ describe('incremental extracts', () => {
 
     const again = await dpf(['build', '--full-refresh'], { cwd: dir });
     expect(again.code, again.output).toBe(0);
-    expect(await queryDuckDB(db(dir), 'select count(*)::int as n, count(channel)::int as c from raw.events')).toEqual([{ n: 4, c: 4 }]);
+    expect(await queryDuckDB(db(dir), 'select count(*)::int as n, count(channel)::int as c from main_raw.events')).toEqual([{ n: 4, c: 4 }]);
   });
 
   it('on_bad_row: quarantine keeps bad rows with their reason, skip counts them, fail stops the extract', async () => {
@@ -186,11 +186,11 @@ describe('incremental extracts', () => {
     const dir = makeProject(files('quarantine'), 'name: proj\nmonitors: off\n');
     const built = await dpf(['build'], { cwd: dir });
     expect(built.code, built.output).toBe(0);
-    expect((await queryDuckDB(db(dir), 'select id, label from raw.mixed order by id')).map((r) => [Number(r.id), r.label])).toEqual([
+    expect((await queryDuckDB(db(dir), 'select id, label from main_raw.mixed order by id')).map((r) => [Number(r.id), r.label])).toEqual([
       [1, 'a'],
       [5, 'e'],
     ]);
-    const kept = await queryDuckDB(db(dir), 'select batch, row_number, reason, row_json, _dpf_run_id from raw.mixed__quarantine order by batch, row_number');
+    const kept = await queryDuckDB(db(dir), 'select batch, row_number, reason, row_json, _dpf_run_id from main_raw.mixed__quarantine order by batch, row_number');
     expect(kept.map((r) => [Number(r.batch), Number(r.row_number), r.row_json])).toEqual([
       [1, 2, '["one hundred","b"]'],
       [1, 3, '[3]'],
@@ -206,9 +206,9 @@ describe('incremental extracts', () => {
     writeFileSync(join(dir, 'models/sources.yml'), files('skip')['models/sources.yml']);
     const skipped = await dpf(['build'], { cwd: dir });
     expect(skipped.code, skipped.output).toBe(0);
-    expect(await queryDuckDB(db(dir), 'select count(*)::int as n from raw.mixed')).toEqual([{ n: 2 }]);
+    expect(await queryDuckDB(db(dir), 'select count(*)::int as n from main_raw.mixed')).toEqual([{ n: 2 }]);
     // Skipped rows are counted, not kept: the quarantine holds the first build's four only.
-    expect(await queryDuckDB(db(dir), 'select count(*)::int as n from raw.mixed__quarantine')).toEqual([{ n: 4 }]);
+    expect(await queryDuckDB(db(dir), 'select count(*)::int as n from main_raw.mixed__quarantine')).toEqual([{ n: 4 }]);
     const results = JSON.parse(readFileSync(join(dir, 'target/run_results.json'), 'utf8')) as { results: { message?: string }[] };
     expect(results.results[0]!.message).toBe('2 rows landed, 4 bad rows skipped');
 
@@ -216,7 +216,7 @@ describe('incremental extracts', () => {
     const failed = await dpf(['build'], { cwd: dir });
     expect(failed.code).toBe(1);
     expect(failed.output).toMatch(/DPF609|DPF805/);
-    expect(await queryDuckDB(db(dir), 'select count(*)::int as n from raw.mixed')).toEqual([{ n: 2 }]);
+    expect(await queryDuckDB(db(dir), 'select count(*)::int as n from main_raw.mixed')).toEqual([{ n: 2 }]);
   });
 
   it('checks write, unique_key and cursor_field at compile time, at their lines', async () => {

@@ -52,7 +52,7 @@ function project(extract: string): string {
 }
 
 const db = (dir: string) => join(dir, 'target/dev.duckdb');
-const numbers = async (dir: string) => (await queryDuckDB(db(dir), 'select id, label from raw.numbers order by id')).map((r) => [Number(r.id), r.label]);
+const numbers = async (dir: string) => (await queryDuckDB(db(dir), 'select id, label from main_raw.numbers order by id')).map((r) => [Number(r.id), r.label]);
 const total = async (dir: string) => (await queryDuckDB(db(dir), 'select n::int as n, total::int as total from main.total'))[0];
 const leftovers = async (dir: string) => (await queryDuckDB(db(dir), "select table_name from information_schema.tables where table_name like '%__dpf_%'")).map((r) => r.table_name);
 const setExtract = (dir: string, extract: string) => writeFileSync(join(dir, 'models/sources.yml'), sources(extract));
@@ -62,9 +62,9 @@ describe('a source landed by its plugin', () => {
     const dir = project('count: 5');
     const first = await dpf(['build'], { cwd: dir });
     expect(first.code, first.output).toBe(0);
-    expect(first.stdout).toMatch(/OK +extr +raw\.numbers \.+ \[5 rows landed in/);
+    expect(first.stdout).toMatch(/OK +extr +main_raw\.numbers \.+ \[5 rows landed in/);
     expect(await numbers(dir)).toEqual([1, 2, 3, 4, 5].map((i) => [i, `n${i}`]));
-    expect(await queryDuckDB(db(dir), "select column_name, data_type from information_schema.columns where table_schema = 'raw' and table_name = 'numbers' order by ordinal_position")).toEqual([
+    expect(await queryDuckDB(db(dir), "select column_name, data_type from information_schema.columns where table_schema = 'main_raw' and table_name = 'numbers' order by ordinal_position")).toEqual([
       { column_name: 'id', data_type: 'INTEGER' },
       { column_name: 'label', data_type: 'VARCHAR' },
     ]);
@@ -78,14 +78,14 @@ describe('a source landed by its plugin', () => {
     setExtract(dir, 'count: 6');
     const second = await dpf(['build'], { cwd: dir });
     expect(second.code, second.output).toBe(0);
-    expect(second.stdout).toMatch(/OK +extr +raw\.numbers \.+ \[6 rows landed in/);
+    expect(second.stdout).toMatch(/OK +extr +main_raw\.numbers \.+ \[6 rows landed in/);
     expect(second.stdout).toMatch(/OK +table +main\.total .*source raw\.numbers is extracted in this run/);
     expect(await total(dir)).toEqual({ n: 6, total: 21 });
     // The reader's record holds what the extract landed: built alone, it is reused.
     const alone = await dpf(['build', '-s', 'total'], { cwd: dir });
     expect(alone.stdout).toMatch(/REUSE +table +main\.total/);
     const explained = await dpf(['build', '--explain'], { cwd: dir });
-    expect(explained.stdout).toMatch(/RUN +extr +raw\.numbers \.+ \[extracted every run\]/);
+    expect(explained.stdout).toMatch(/RUN +extr +main_raw\.numbers \.+ \[extracted every run\]/);
   });
 
   it('lands the extract alone, and its reader built later reads the new rows (not the ones it was built from)', async () => {
@@ -99,6 +99,22 @@ describe('a source landed by its plugin', () => {
     const after = await dpf(['build', '-s', 'total'], { cwd: dir });
     expect(after.stdout).toMatch(/OK +table +main\.total .*source raw\.numbers changed/);
     expect(await total(dir)).toEqual({ n: 4, total: 10 });
+  });
+
+  it('lands into the target\'s own schema, so a dev or CI build never replaces the table production reads', async () => {
+    const dir = project('count: 3');
+    writeFileSync(
+      join(dir, 'profiles.yml'),
+      'proj:\n  target: dev\n  outputs:\n    dev: { type: duckdb, path: target/dev.duckdb, schema: main, threads: 2 }\n    prod: { type: duckdb, path: target/dev.duckdb, schema: prod, threads: 2 }\n',
+    );
+    expect((await dpf(['build', '--target', 'prod'], { cwd: dir })).code).toBe(0);
+    setExtract(dir, 'count: 5');
+    const dev = await dpf(['build'], { cwd: dir });
+    expect(dev.code, dev.output).toBe(0);
+    expect(dev.stdout).toMatch(/OK +extr +main_raw\.numbers/);
+    expect((await queryDuckDB(db(dir), 'select count(*)::int as n from prod_raw.numbers'))[0]).toEqual({ n: 3 });
+    expect((await queryDuckDB(db(dir), 'select count(*)::int as n from main_raw.numbers'))[0]).toEqual({ n: 5 });
+    expect((await queryDuckDB(db(dir), 'select n::int as n from prod.total'))[0]).toEqual({ n: 3 });
   });
 
   it('keeps the last extract when the plugin throws part-way, hangs past its timeout, or gives rows of the wrong shape', async () => {

@@ -91,7 +91,7 @@ describe('pools', () => {
     const waited = [resultOf(dir, 'a'), resultOf(dir, 'b')].sort((x, y) => (y.queuedMs ?? 0) - (x.queuedMs ?? 0))[0]!;
     expect(waited.queuedFor).toBe('pool partner_api');
     expect(waited.queuedMs).toBeGreaterThanOrEqual(500);
-    expect(run.stdout).toMatch(new RegExp(`OK +extr +raw\\.${waited.name} \\.+ \\[1 rows landed in [\\d.]+s\\] \\(waited \\d\\.\\d s for pool partner_api\\)`));
+    expect(run.stdout).toMatch(new RegExp(`OK +extr +main_raw\\.${waited.name} \\.+ \\[1 rows landed in [\\d.]+s\\] \\(waited \\d\\.\\d s for pool partner_api\\)`));
   });
 
   it('the same steps overlap in a pool of 2, so the pool of 1 is what kept them apart', async () => {
@@ -172,13 +172,13 @@ describe('retries', () => {
     const run = await dpf(['build'], { cwd: dir });
     expect(run.code, run.output).toBe(0);
     expect(attempts(dir, 'a')).toBe(2);
-    expect(run.stdout).toMatch(/retrying raw\.a in 0\.05 s \(attempt 2 of 3\): The plugin "slow" failed while landing raw\.a: the partner API answered 503/);
-    expect(run.stdout).toMatch(/OK +extr +raw\.a \.+ \[1 rows landed in [\d.]+s\] \(after 2 attempts\)/);
+    expect(run.stdout).toMatch(/retrying main_raw\.a in 0\.05 s \(attempt 2 of 3\): The plugin "slow" failed while landing raw\.a: the partner API answered 503/);
+    expect(run.stdout).toMatch(/OK +extr +main_raw\.a \.+ \[1 rows landed in [\d.]+s\] \(after 2 attempts\)/);
     const a = resultOf(dir, 'a');
     expect(a).toMatchObject({ status: 'success', attempts: 2, decidedBy: 'retries' });
     expect(a.attemptErrors).toEqual([{ attempt: 1, message: expect.stringContaining('the partner API answered 503'), transient: true }]);
     expect(a.decisions).toEqual([{ attempt: 1, action: 'retry', decidedBy: 'retries', reason: expect.stringMatching(/^transient: /), waitSeconds: 0.05 }]);
-    expect((await queryDuckDB(join(dir, 'target/dev.duckdb'), 'select id from raw.a')).map((r) => Number(r.id))).toEqual([2]);
+    expect((await queryDuckDB(join(dir, 'target/dev.duckdb'), 'select id from main_raw.a')).map((r) => Number(r.id))).toEqual([2]);
   });
 
   it('gives up after count retries, and never retries an error that is not transient', async () => {
@@ -201,7 +201,7 @@ describe('on_error', () => {
     const dir = project({ a: 'ms: 1, fail_times: 9, status: 400, on_error: skip_downstream' }, '', reader);
     const run = await dpf(['build'], { cwd: dir });
     expect(run.code, run.output).toBe(0);
-    expect(run.stdout).toMatch(/WARN +extr +raw\.a \.+ \[error in [\d.]+s\] \(on_error: skip_downstream: what reads it is skipped\)/);
+    expect(run.stdout).toMatch(/WARN +extr +main_raw\.a \.+ \[error in [\d.]+s\] \(on_error: skip_downstream: what reads it is skipped\)/);
     expect(run.stdout).toMatch(/SKIP +table +main\.reads_a/);
     expect(run.stdout).toMatch(/OK +view +main\.alone/);
     expect(run.stdout).toMatch(/1 warning, 0 errors, 1 skipped/);
@@ -228,7 +228,7 @@ describe('on_error', () => {
     writeFileSync(join(dir, 'models/sources.yml'), sources({ a: 'ms: 1, fail_times: 99, status: 400, on_error: continue' }));
     const failing = await dpf(['build'], { cwd: dir });
     expect(failing.code, failing.output).toBe(0);
-    expect(failing.stdout).toMatch(/WARN +extr +raw\.a .*\(on_error: continue: what reads it reads its previous version\)/);
+    expect(failing.stdout).toMatch(/WARN +extr +main_raw\.a .*\(on_error: continue: what reads it reads its previous version\)/);
     expect(failing.stdout).toMatch(/OK +table +main\.reads_a \.+ \[.*\] .*\(read the previous version of a, whose build failed\)/);
     expect(resultOf(dir, 'reads_a')).toMatchObject({ status: 'success', readPrevious: ['a'], decidedBy: 'on_error: continue' });
     expect(await queryDuckDB(join(dir, 'target/dev.duckdb'), 'select n::int as n, last_id::int as last_id from main.reads_a')).toEqual([{ n: 1, last_id: 2 }]);

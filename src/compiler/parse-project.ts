@@ -187,7 +187,7 @@ export function parseProject(files: ProjectFiles, ctx: ParseContext): ParsedProj
   }
 
   // ---- sources
-  const sources = parseSources(files, { projectName, dialect: ctx.dialect, targetDatabase: ctx.targetDatabase, describe, plugins: ctx.plugins }, columns, bag);
+  const sources = parseSources(files, { projectName, dialect: ctx.dialect, targetDatabase: ctx.targetDatabase, targetSchema: ctx.targetSchema, schemaStrategy: strategy, describe, plugins: ctx.plugins }, columns, bag);
 
   // ---- resolve refs, sources and vars
   const refable = [...byName.keys()];

@@ -13,7 +13,7 @@ import { checkPluginBlock } from './check-plugin-config.js';
 import type { Dialect } from '../adapters/adapter.js';
 import type { ProjectFiles } from './load-project.js';
 import type { ColumnInfo, FreshnessRule, SourceExtract, SourceFreshness, SourceNode } from './manifest.js';
-import { toTags } from './resolve-config.js';
+import { resolveSchema, toTags } from './resolve-config.js';
 import { extractPolicyOf } from './resolve-run-policy.js';
 import type { YamlFile } from './read-yaml-file.js';
 import type { Describe } from './resolve-docs.js';
@@ -28,7 +28,7 @@ type Raw = Record<string, unknown>;
 
 export function parseSources(
   files: ProjectFiles,
-  ctx: { projectName: string; dialect: Dialect; targetDatabase?: string; describe: Describe; plugins?: ProjectPlugins },
+  ctx: { projectName: string; dialect: Dialect; targetDatabase?: string; targetSchema?: string; schemaStrategy?: 'target_prefix' | 'suffix' | 'exact'; describe: Describe; plugins?: ProjectPlugins },
   columnsOf: (raw: unknown, file: YamlFile, path: (string | number)[]) => Record<string, ColumnInfo>,
   bag: DiagnosticBag,
 ): Record<string, SourceNode> {
@@ -44,9 +44,12 @@ export function parseSources(
           bag.add(diagnostic('DuplicateName', { kind: 'source table', name: `${source.name}.${table.name}`, other: `in ${sources[uniqueId]!.patchPath}` }, at));
           return;
         }
+        const named = (source.schema as string | undefined) ?? source.name;
         const relation = {
           database: (source.database as string | undefined) ?? ctx.targetDatabase,
-          schema: (source.schema as string | undefined) ?? source.name,
+          // A table dpf lands is the target's, as a model is: a dev or CI build lands into its own
+          // schema (main_raw), never into the one production reads (docs/plugins.md, "Where it lands").
+          schema: table.extract !== undefined && ctx.targetSchema ? resolveSchema(ctx.targetSchema, named, ctx.schemaStrategy) : named,
           identifier: (table.identifier as string | undefined) ?? table.name,
         };
         let relationName = ctx.dialect.renderRelation(relation);

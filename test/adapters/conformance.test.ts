@@ -652,7 +652,7 @@ export default defineSource<{ count: number; fail_after?: number }>({
     const w = project(
       {
         'plugins/numbers.ts': plugin,
-        'models/sources.yml': yml('SCHEMA_landing', 'count: 3'),
+        'models/sources.yml': yml('landing', 'count: 3'),
         'models/total.sql': '{{config materialized="table"}}\nselect count(*) as n, sum(id) as total from {{source "landing" "numbers"}}\n',
       },
       'name: proj\nmonitors: off\n',
@@ -669,7 +669,7 @@ export default defineSource<{ count: number; fail_after?: number }>({
       { id: '103', label: null },
     ]);
     expect(asText(await w.query(`select n, total from ${w.relation('total')}`))).toEqual([{ n: '6', total: '312' }]);
-    writeFileSync(join(w.dir, 'models/sources.yml'), yml(`${w.schema}_landing`, 'count: 5, fail_after: 2'));
+    writeFileSync(join(w.dir, 'models/sources.yml'), yml('landing', 'count: 5, fail_after: 2'));
     const failed = await run(w, 'build');
     expect(failed.code, failed.output).toBe(1);
     expect(failed.output).toContain('DPF803');
@@ -695,7 +695,7 @@ export default defineSource({
 `;
     const yml = (schema: string) =>
       `sources:\n  - name: landing\n    schema: ${schema}\n    tables:\n      - name: merged\n        extract: {plugin: events, write: merge, unique_key: id, cursor_field: version}\n      - name: appended\n        extract: {plugin: events, write: append, cursor_field: version}\n`;
-    const w = project({ 'plugins/events.ts': plugin, 'events.json': JSON.stringify([[1, 'placed', 1], [2, 'placed', 2]]), 'models/sources.yml': yml('SCHEMA_landing') }, 'name: proj\nmonitors: off\n');
+    const w = project({ 'plugins/events.ts': plugin, 'events.json': JSON.stringify([[1, 'placed', 1], [2, 'placed', 2]]), 'models/sources.yml': yml('landing') }, 'name: proj\nmonitors: off\n');
     await ok(w, 'build');
     writeFileSync(join(w.dir, 'events.json'), JSON.stringify([[1, 'placed', 1], [2, 'placed', 2], [1, 'shipped', 3], [3, 'placed', 4], [3, 'cancelled', 5]]));
     const second = await ok(w, 'build');
