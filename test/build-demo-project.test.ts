@@ -20,7 +20,7 @@ describe('dpf build on the demo project', () => {
   it('exits 0 and prints a progress line per node and a summary', () => {
     expect(first.stderr).toBe('');
     expect(first.code).toBe(0);
-    expect(first.stdout).toMatch(/Found 13 models, 5 seeds, 1 source, \d+ data tests, 2 unit tests/);
+    expect(first.stdout).toMatch(/Found 16 models, 5 seeds, 2 sources, \d+ data tests, 3 unit tests/);
     // The demo's data tests and unit tests run too (test/demo-tests.test.ts checks them).
     const total = Number(/Running (\d+) nodes/.exec(first.stdout)?.[1]);
     expect(total).toBeGreaterThan(16);
@@ -58,7 +58,7 @@ describe('dpf build on the demo project', () => {
     const validResults = schemaValidator('run_results');
     expect(validResults(results), JSON.stringify(validResults.errors)).toBe(true);
     expect(results.results).toHaveLength(Number(/Running (\d+) nodes/.exec(first.stdout)?.[1]));
-    expect(results.results.filter((r: { resourceType: string }) => r.resourceType === 'model' || r.resourceType === 'seed')).toHaveLength(17);
+    expect(results.results.filter((r: { resourceType: string }) => r.resourceType === 'model' || r.resourceType === 'seed')).toHaveLength(20);
     expect(results.metadata.invocationId).toBe(manifest.metadata.invocationId);
   });
 
@@ -95,7 +95,7 @@ describe('dpf build on the demo project', () => {
     const events = run.stdout.trim().split('\n').map((l) => JSON.parse(l));
     expect(events[0].event).toBe('run_started');
     expect(events.at(-1).event).toBe('run_finished');
-    expect(events.filter((e) => e.event === 'node_finished')).toHaveLength(6);
+    expect(events.filter((e) => e.event === 'node_finished')).toHaveLength(7);
   });
 });
 

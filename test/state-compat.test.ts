@@ -24,20 +24,29 @@ function committedState(project: string, change: (manifest: Record<string, unkno
 }
 
 describe('--state with a manifest from a committed earlier run', () => {
+  // The demo's review pipeline came after dpf 0.1.0: against that state its nodes are new.
+  const PIPELINE = [
+    'int_review_sentiment', 'product_ratings', 'stg_reviews',
+    'monitor_int_review_sentiment', 'monitor_partner_reviews', 'monitor_product_ratings', 'source:partner.reviews',
+    'expression_is_true_int_review_sentiment_sentiment', 'not_null_int_review_sentiment_review_id', 'not_null_product_ratings_product_id',
+    'not_null_reviews_review_id', 'not_null_stg_reviews_review_id', 'unique_int_review_sentiment_review_id', 'unique_product_ratings_product_id',
+    'unique_reviews_review_id', 'unique_stg_reviews_review_id', 'int_review_sentiment_scores_words',
+  ];
   it.each([
-    ['this version (v2)', CURRENT],
-    ['dpf 0.1.0 (v1, upgraded on read)', V1],
-  ])('compares with a manifest of %s: nothing modified, then exactly the edited model and what is downstream', async (_, stateFile) => {
+    ['this version (v2)', CURRENT, []],
+    ['dpf 0.1.0 (v1, upgraded on read)', V1, PIPELINE],
+  ])('compares with a manifest of %s: nothing modified but what is new since, then exactly the edited model and what is downstream', async (_, stateFile, added) => {
     const project = copyDemoProject();
     const state = committedState(project, () => {}, stateFile);
     const same = await dpf(['ls', '--output', 'name', '--project-dir', project, '--select', 'state:modified', '--state', state], { cwd: project });
     expect(same.code, same.output).toBe(0);
-    expect(same.stdout.trim()).toBe('');
+    expect(same.stdout.split('\n').filter(Boolean).sort()).toEqual([...added].sort());
     const file = join(project, 'models/marts/dim_customers.sql');
     writeFileSync(file, `${readFileSync(file, 'utf8')}\n-- edited\n`);
     const edited = await dpf(['ls', '--output', 'name', '--project-dir', project, '--select', 'state:modified+', '--state', state, '--resource-type', 'model'], { cwd: project });
     expect(edited.code, edited.output).toBe(0);
-    expect(edited.stdout.trim().split('\n')).toEqual(['dim_customers']);
+    const newModels = added.filter((name) => ['int_review_sentiment', 'product_ratings', 'stg_reviews'].includes(name));
+    expect(edited.stdout.trim().split('\n').sort()).toEqual(['dim_customers', ...newModels].sort());
   });
 
   it('refuses a manifest of another schema, naming the dpf version that wrote it and what to do', async () => {

@@ -1,0 +1,3 @@
+select *
+from "main"."int_review_sentiment"
+where "review_id" is null

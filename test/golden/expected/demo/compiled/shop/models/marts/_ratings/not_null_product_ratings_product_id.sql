@@ -1,0 +1,3 @@
+select *
+from "main"."product_ratings"
+where "product_id" is null

@@ -1,0 +1,3 @@
+select *
+from "main_partner"."reviews"
+where "review_id" is null

@@ -1,0 +1,3 @@
+select *
+from "main"."stg_reviews"
+where "review_id" is null
