@@ -3,10 +3,10 @@
  * (docs/plugins.md): the manifest holds the checked block; a wrong name, key or value is an
  * error at its line of the YAML, as in every other dpf file. Running extracts is the next step.
  */
-import { readFileSync } from 'node:fs';
+import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { dpf, makeProject } from './helpers/run-dpf.js';
+import { dpf, makeProject, tempDir } from './helpers/run-dpf.js';
 
 const NUMBERS = `import { defineSource } from 'dpf';
 
@@ -34,6 +34,7 @@ describe('extract: on a source table', () => {
     expect(manifest.nodes['source.proj.raw.numbers']!.extract).toEqual({
       plugin: 'numbers',
       pluginPath: join('plugins', 'numbers.ts'),
+      pluginChecksum: expect.stringMatching(/^[0-9a-f]{64}$/),
       config: { count: 5, prefix: 'n' },
       write: 'replace',
       onBadRow: 'fail',
@@ -73,5 +74,31 @@ describe('extract: on a source table', () => {
     expect(run.code).toBe(2);
     expect(run.output.match(/DPF801/g)).toHaveLength(1);
     expect(run.output).toContain('plugins/broken.ts');
+  });
+
+  it('state:modified sees an edited extract block, an edited plugin file and an edited export entry', async () => {
+    const sink = "import { defineSink } from 'dpf';\nexport default defineSink({ config: { type: 'object', properties: { path: { type: 'string' } } }, async write() {} });\n";
+    const dir = makeProject({
+      'plugins/numbers.ts': NUMBERS,
+      'plugins/out.ts': sink,
+      'models/sources.yml': sources('          plugin: numbers\n          count: 5\n'),
+      'models/total.sql': 'select sum(id) as total from {{source "raw" "numbers"}}\n',
+      'models/total.yml': 'models:\n  - name: total\n    exports:\n      - plugin: out\n        path: a.csv\n',
+    });
+    expect((await dpf(['compile'], { cwd: dir })).code).toBe(0);
+    const state = tempDir();
+    cpSync(join(dir, 'target/manifest.json'), join(state, 'manifest.json'));
+    const modified = async (select = 'state:modified') => (await dpf(['ls', '--output', 'name', '--select', select, '--state', state], { cwd: dir })).stdout.split('\n').filter(Boolean).sort();
+    expect(await modified()).toEqual([]);
+
+    writeFileSync(join(dir, 'models/sources.yml'), sources('          plugin: numbers\n          count: 6\n'));
+    // The source's monitor comes with it, as its tests would.
+    expect(await modified('state:modified.configs')).toEqual(['monitor_raw_numbers', 'source:raw.numbers']);
+    writeFileSync(join(dir, 'models/sources.yml'), sources('          plugin: numbers\n          count: 5\n'));
+    writeFileSync(join(dir, 'plugins/numbers.ts'), NUMBERS.replace('yield [[i]]', 'yield [[i * 2]]'));
+    expect(await modified('state:modified.body')).toEqual(['monitor_raw_numbers', 'source:raw.numbers']);
+    writeFileSync(join(dir, 'plugins/numbers.ts'), NUMBERS);
+    writeFileSync(join(dir, 'models/total.yml'), 'models:\n  - name: total\n    exports:\n      - plugin: out\n        path: b.csv\n');
+    expect(await modified()).toEqual(['total_out']);
   });
 });

@@ -37,6 +37,18 @@ export function stateChanges(node: ManifestNode, current: Manifest, state: Manif
       const old = before as typeof node;
       if (node.relationName !== old.relationName || node.externalLocation !== old.externalLocation) changes.add('body');
       if (JSON.stringify(node.freshness ?? null) !== JSON.stringify(old.freshness ?? null)) changes.add('configs');
+      // A landed source: its plugin's file is its body, its extract block its config.
+      if ((node.extract?.pluginChecksum ?? node.extract?.pluginPath) !== (old.extract?.pluginChecksum ?? old.extract?.pluginPath)) changes.add('body');
+      const { location: _at, pluginChecksum: _sum, ...extract } = node.extract ?? ({} as NonNullable<typeof node.extract>);
+      const { location: _was, pluginChecksum: _sumWas, ...extractWas } = old.extract ?? ({} as NonNullable<typeof old.extract>);
+      if (JSON.stringify(extract) !== JSON.stringify(extractWas)) changes.add('configs');
+      break;
+    }
+    case 'export': {
+      const old = before as typeof node;
+      const { location: _at, ...entry } = node;
+      const { location: _was, ...entryWas } = old;
+      if (JSON.stringify(entry) !== JSON.stringify(entryWas)) changes.add('configs');
       break;
     }
     case 'monitor':

@@ -243,6 +243,8 @@ export interface SourceExtract {
   readonly pluginPath: string;
   /** The plugin's own keys (every key of the block but dpf's), valid against its config schema. */
   readonly config: Readonly<Record<string, unknown>>;
+  /** sha256 of the plugin's file (a project's plugin; absent for a built-in): state:modified sees an edited plugin. */
+  readonly pluginChecksum?: string;
   /** replace: the extract's rows replace the table's; append: they are added; merge: by uniqueKey. */
   readonly write: 'replace' | 'append' | 'merge';
   /** write: merge: the columns naming a row. */

@@ -4,9 +4,11 @@
  * the plugin's config schema: load-named-plugins.ts). dpf creates only the last. Freshness settings are inherited
  * from the source by its tables; `freshness: null` on a table opts it out.
  */
-import { isAbsolute, resolve } from 'node:path';
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { isAbsolute, join, resolve } from 'node:path';
 import { diagnostic, type Diagnostic, type DiagnosticBag, type SourceLocation } from '../errors/dpf-error.js';
-import { RESERVED_EXTRACT_KEYS } from '../plugins/index.js';
+import { BUILTIN_PREFIX, RESERVED_EXTRACT_KEYS } from '../plugins/index.js';
 import { closestMatch } from './closest-match.js';
 import { columnsOf, type ProjectPlugins } from './load-named-plugins.js';
 import { checkPluginBlock } from './check-plugin-config.js';
@@ -80,7 +82,7 @@ export function parseSources(
             bag.add(diagnostic('InvalidConfig', { key: 'extract', detail: 'cannot go with external_location: a source table is either files read in place or a table a plugin lands' }, file.locate(path)));
             return;
           }
-          extract = extractOf(table.extract as Raw, `${source.name}.${table.name}`, ctx.plugins, (p) => file.locate([...path, ...p]), (d) => {
+          extract = extractOf(table.extract as Raw, `${source.name}.${table.name}`, files.root, ctx.plugins, (p) => file.locate([...path, ...p]), (d) => {
             // A plugin that does not load is one error, however many tables use it.
             if (!reported.has(`${d.code}:${d.message}`)) bag.add(d);
             reported.add(`${d.code}:${d.message}`);
@@ -137,6 +139,7 @@ export function parseSources(
 function extractOf(
   raw: Raw,
   table: string,
+  root: string,
   plugins: ProjectPlugins | undefined,
   locate: (path: (string | number)[]) => SourceLocation,
   report: (d: Diagnostic) => void,
@@ -173,6 +176,7 @@ function extractOf(
   return {
     plugin: name,
     pluginPath: path,
+    ...pluginChecksumOf(root, path),
     config,
     write,
     ...(uniqueKey ? { uniqueKey } : {}),
@@ -195,6 +199,16 @@ function limitsOf(raw: Raw): { limits?: NonNullable<SourceExtract['limits']> } {
       .map(([name, key]) => [name, raw[key] as number]),
   );
   return Object.keys(limits).length > 0 ? { limits } : {};
+}
+
+/** sha256 of a project's plugin file; nothing for a built-in (its version is dpf's). */
+function pluginChecksumOf(root: string, path: string): { pluginChecksum?: string } {
+  if (path.startsWith(BUILTIN_PREFIX)) return {};
+  try {
+    return { pluginChecksum: createHash('sha256').update(readFileSync(join(root, path))).digest('hex') };
+  } catch {
+    return {};
+  }
 }
 
 /** The table's own settings win over the source's; `freshness: null` switches the check off. */
