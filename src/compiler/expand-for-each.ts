@@ -40,7 +40,7 @@ export interface ForEachQuery {
   readonly text: string;
   /** The query with its refs, sources and vars rendered for this target. */
   readonly sql: string;
-  /** What it reads (model names, source:<source>.<table>), to say what to build first. */
+  /** The models, seeds and snapshots it reads, to say what to build first. */
   readonly reads: readonly string[];
   /** The model file that fans out. */
   readonly file: string;
@@ -222,6 +222,5 @@ function renderForEachQuery(
   const env = { handlebars: createHandlebars(partials), manifest, dialect: ctx.dialect, vars, target, byName };
   const rendered = bag.collect(() => renderModelSql({ packageName: projectName, originalFilePath: at.file, relationName: '' }, analysis.ast!, env));
   if (!rendered) return undefined;
-  const reads = [...analysis.refs.map((r) => r.name), ...analysis.sources.map((s) => `source:${s.source}.${s.table}`)];
-  return { sql: rendered.sql.trimEnd(), reads: [...new Set(reads)] };
+  return { sql: rendered.sql.trimEnd(), reads: [...new Set(analysis.refs.map((r) => r.name))] };
 }

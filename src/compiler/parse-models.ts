@@ -108,9 +108,9 @@ export function parseSqlNodes(scope: NodeParseScope, kind: SqlNode['kind'], file
     } else if (spec.kind === 'values') {
       emit(spec.values);
     } else if (!(spec.name in vars)) {
-      // Inline, {{var}} inside the config already reports it; from YAML, here.
+      // No model is generated, so the usual check of its {{var}} calls never sees this one.
       scope.generated.set(file.name, []);
-      if (!analysis.forEach) bag.add(diagnostic('VarMissing', { name: spec.name, suggestion: closestMatch(spec.name, Object.keys(vars)) }, forEach.location));
+      bag.add(diagnostic('VarMissing', { name: spec.name, suggestion: closestMatch(spec.name, Object.keys(vars)) }, forEach.location));
     } else if (!Array.isArray(vars[spec.name])) {
       scope.generated.set(file.name, []);
       bag.add(diagnostic('InvalidConfig', { key: 'for_each', detail: `needs a list, but the variable "${spec.name}" is ${JSON.stringify(vars[spec.name])}` }, forEach.location));

@@ -267,8 +267,10 @@ export const ERRORS = {
     code: 'DPF232',
     title: 'for_each query failed',
     message: (a: { detail: string }) => `This for_each query could not run at compile time, and no cached result exists: ${a.detail}`,
-    hint: (a: { reads: string }) =>
-      `The query runs against the target when the project compiles, so what it reads must exist first${a.reads ? ` (${a.reads})` : ''}: build it with \`dpf build -s ${a.reads || '<what it reads>'} --skip-failed-for-each\` (this file then generates no models, with a warning), then compile again. See docs/configuration.md#for_each.`,
+    hint: (a: { reads: string }) => {
+      const build = a.reads ? a.reads.split(' ').map((r) => `+${r}`).join(' ') : '<what it reads>';
+      return `The query runs against the target when the project compiles, so what it reads must exist first: build it with \`dpf build -s ${build} --skip-failed-for-each\` (this file then generates no models, with a warning), then compile again. If the warehouse was unreachable, check the target. See docs/configuration.md#for_each.`;
+    },
   },
   ForEachCacheUsed: {
     code: 'DPF233',
