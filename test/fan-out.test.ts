@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { dpf, makeProject } from './helpers/run-dpf.js';
 import { queryDuckDB } from './helpers/query-duckdb.js';
+import { schemaValidator } from '../src/compiler/schema-validators.js';
 
 const manifestOf = (dir: string) => JSON.parse(readFileSync(join(dir, 'target/manifest.json'), 'utf8'));
 const modelNames = (dir: string) =>
@@ -211,6 +212,8 @@ describe('union_refs', () => {
     const node = manifestOf(dir).nodes['model.proj.all_sales'];
     expect(node.dependsOn).toEqual(['model.proj.legacy', 'model.proj.sales_eu', 'model.proj.sales_us']);
     expect(node.unionRefs).toEqual([{ selector: 'tag:region', sourceColumn: '_dpf_source', refs: ['legacy', 'sales_eu', 'sales_us'] }]);
+    const validate = schemaValidator('manifest');
+    expect(validate(manifestOf(dir)), JSON.stringify(validate.errors)).toBe(true);
   });
 
   it('reports a selector that selects nothing, and models without declared columns, at file:line', async () => {
