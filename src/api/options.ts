@@ -26,6 +26,10 @@ export interface ProjectOptions {
   readonly cwd?: string;
   /** Receives every event of the command as it happens (progress, warnings). */
   readonly onEvent?: (event: DpfEvent) => void;
+  /** Run the queries of query-driven for_each models again instead of reading their cached rows. */
+  readonly refreshForEach?: boolean;
+  /** A for_each query that fails with no cached rows generates no models (a warning), e.g. to build what it reads first. */
+  readonly skipFailedForEach?: boolean;
 }
 
 export interface SelectionOptions {
@@ -73,6 +77,7 @@ export function compileOptionsOf(options: ProjectOptions & { schema?: string }):
     vars: options.vars ? { ...options.vars } : undefined,
     env: options.env ?? process.env,
     ...(options.schema ? { schema: options.schema } : {}),
+    ...(options.refreshForEach || options.skipFailedForEach ? { forEach: { refresh: options.refreshForEach, skipFailed: options.skipFailedForEach } } : {}),
   };
 }
 

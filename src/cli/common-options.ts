@@ -19,6 +19,8 @@ export interface CommonFlags {
   select?: string[];
   exclude?: string[];
   state?: string;
+  refreshForEach?: boolean;
+  skipFailedForEach?: boolean;
 }
 
 export function addProjectOptions(cmd: Command): Command {
@@ -27,7 +29,9 @@ export function addProjectOptions(cmd: Command): Command {
     .option('--profiles-dir <dir>', 'folder holding profiles.yml (default: the project, then ~/.dpf)')
     .option('-t, --target <name>', 'target in profiles.yml (default: the profile\'s target)')
     .option('--vars <yaml>', 'variables as a YAML mapping, overriding dpf_project.yml vars')
-    .option('--log-format <format>', 'text or json (one JSON event per line)', 'text');
+    .option('--log-format <format>', 'text or json (one JSON event per line)', 'text')
+    .option('--refresh-for-each', 'run the queries of query-driven for_each models again (their rows are cached in target/)')
+    .option('--skip-failed-for-each', 'a for_each query that fails with no cached rows generates no models, to build what it reads first');
 }
 
 export function addSelectionOptions(cmd: Command): Command {
@@ -44,7 +48,7 @@ export function selectionInput(flags: CommonFlags, targetPath: string, cwd: stri
 
 /** The project flags as options of the public API. */
 export function projectOptionsOf(flags: CommonFlags, ctx: { io: { cwd: string; env: NodeJS.ProcessEnv } }): ProjectOptions {
-  return { projectDir: flags.projectDir, profilesDir: flags.profilesDir, target: flags.target, vars: parseVars(flags.vars), threads: parseThreads(flags.threads), env: ctx.io.env, cwd: ctx.io.cwd };
+  return { projectDir: flags.projectDir, profilesDir: flags.profilesDir, target: flags.target, vars: parseVars(flags.vars), threads: parseThreads(flags.threads), env: ctx.io.env, cwd: ctx.io.cwd, refreshForEach: flags.refreshForEach, skipFailedForEach: flags.skipFailedForEach };
 }
 
 /** The project folder alone, for commands that only print paths relative to it (no flags parsed). */

@@ -24,6 +24,9 @@ export const MODEL_HELPERS: Record<string, string> = {
   list: '{{#each (list "a" "b")}} ... {{/each}}',
   self: '{{self}}',
   is_incremental: '{{#if (is_incremental)}} ... {{/if}}',
+  each_value: '{{each_value}} (the value as a SQL literal) or {{each_value "column"}} (a column of a row), in a for_each model',
+  each_name: '{{each_name}} (the value as it appears in the generated model\'s name), in a for_each model',
+  union_refs: '{{union_refs "tag:region"}} or {{union_refs "tag:region" source_column="_dpf_source"}}',
 };
 const BLOCK_HELPERS = new Set(['if', 'unless', 'each', 'with']);
 const SCOPE_HELPERS = new Set(['each', 'with']);
@@ -39,6 +42,17 @@ export interface VarCall {
   readonly location: SourceLocation;
 }
 
+/** `{{config for_each=...}}` written in the SQL: over a var, or over a list written in place. */
+export type InlineForEach = { readonly var: string } | { readonly values: readonly ConfigValue[] };
+
+/** A `{{union_refs "selector"}}` call: the models the selector picks are unioned by column name. */
+export interface UnionRefsCall {
+  readonly selector: string;
+  /** A column holding each row's model name; absent: none. */
+  readonly sourceColumn?: string;
+  readonly location: SourceLocation;
+}
+
 export interface TemplateAnalysis {
   readonly ast?: Ast;
   readonly refs: RefCall[];
@@ -47,6 +61,11 @@ export interface TemplateAnalysis {
   readonly vars: VarCall[];
   readonly partials: string[];
   readonly diagnostics: Diagnostic[];
+  /** `{{config for_each=...}}`, where it is written. */
+  readonly forEach?: { readonly spec: InlineForEach; readonly location: SourceLocation };
+  /** Where `{{each_value}}` / `{{each_name}}` are called: only a for_each model may. */
+  readonly eachCalls: SourceLocation[];
+  readonly unionRefs: UnionRefsCall[];
 }
 
 export interface AnalyzeOptions {
@@ -66,6 +85,9 @@ export function analyzeTemplate(text: string, options: AnalyzeOptions): Template
     vars: [] as VarCall[],
     partials: [] as string[],
     diagnostics: [] as Diagnostic[],
+    forEach: undefined as TemplateAnalysis['forEach'],
+    eachCalls: [] as SourceLocation[],
+    unionRefs: [] as UnionRefsCall[],
   };
   // Jinja is reported whole, every occurrence, before handlebars stops at the first it cannot parse.
   const jinja = findJinjaHabits(text, options.file);
@@ -121,6 +143,18 @@ export function analyzeTemplate(text: string, options: AnalyzeOptions): Template
     }
   };
 
+  /** for_each=(var "name") or for_each=(list "a" "b"): read at parse time, as config is. */
+  const forEachValue = (expr: hbs.AST.Expression): InlineForEach | undefined => {
+    if (expr.type !== 'SubExpression') return undefined;
+    const sub = expr as hbs.AST.SubExpression;
+    const helper = (sub.path as hbs.AST.PathExpression).original;
+    if (helper === 'var' && sub.params.length === 1 && sub.params[0]!.type === 'StringLiteral') return { var: (sub.params[0] as hbs.AST.StringLiteral).value };
+    if (helper === 'list' && sub.params.every((p) => p.type === 'StringLiteral' || p.type === 'NumberLiteral' || p.type === 'BooleanLiteral')) {
+      return { values: sub.params.map((p) => (p as hbs.AST.StringLiteral).value as ConfigValue) };
+    }
+    return undefined;
+  };
+
   const analyzeCall = (
     name: string,
     call: { params: hbs.AST.Expression[]; hash?: hbs.AST.Hash },
@@ -142,6 +176,12 @@ export function analyzeTemplate(text: string, options: AnalyzeOptions): Template
         if (!isStatement) argError('config', 'must stand on its own, not inside another helper', node);
         else if (call.params.length > 0) argError('config', 'takes named arguments only (key="value")', node);
         for (const pair of call.hash?.pairs ?? []) {
+          if (pair.key === 'for_each') {
+            const spec = forEachValue(pair.value);
+            if (!spec) argError('config', 'takes for_each=(var "name") or for_each=(list "a" "b"); a query goes in YAML (config: for_each: {query: ...})', pair as unknown as AstNode);
+            else result.forEach = { spec, location: at(pair as unknown as AstNode) };
+            continue;
+          }
           const value = literalValue(pair.value);
           if (value === undefined) argError('config', `needs a literal value for ${pair.key}`, pair as unknown as AstNode);
           else result.config[pair.key] = { value, location: at(pair as unknown as AstNode) };
@@ -152,6 +192,26 @@ export function analyzeTemplate(text: string, options: AnalyzeOptions): Template
           argError('var', 'takes a quoted variable name and an optional default', node);
         else result.vars.push({ name: args[0], hasDefault: call.params.length === 2, location: at(node) });
         break;
+      case 'each_value':
+      case 'each_name':
+        if (call.params.length > (name === 'each_value' ? 1 : 0) || (call.params.length === 1 && args[0] === undefined) || (call.hash?.pairs.length ?? 0) > 0)
+          argError(name, name === 'each_value' ? 'takes nothing, or one quoted column name' : 'takes no arguments', node);
+        result.eachCalls.push(at(node));
+        break;
+      case 'union_refs': {
+        const extra = (call.hash?.pairs ?? []).filter((p) => p.key !== 'source_column');
+        const column = call.hash?.pairs.find((p) => p.key === 'source_column')?.value;
+        const columnValue = column === undefined ? undefined : column.type === 'StringLiteral' ? (column as hbs.AST.StringLiteral).value : column.type === 'BooleanLiteral' ? (column as hbs.AST.BooleanLiteral).value : null;
+        if (call.params.length !== 1 || args[0] === undefined || extra.length > 0 || columnValue === null || columnValue === '')
+          argError('union_refs', 'takes one quoted selector and optionally source_column="name" (or source_column=true for _dpf_source)', node);
+        else
+          result.unionRefs.push({
+            selector: args[0],
+            ...(columnValue === true ? { sourceColumn: '_dpf_source' } : typeof columnValue === 'string' ? { sourceColumn: columnValue } : {}),
+            location: at(node),
+          });
+        break;
+      }
       case 'literal':
         if (call.params.length !== 1 || (call.hash?.pairs.length ?? 0) > 0) argError('literal', 'takes one value to quote', node);
         break;

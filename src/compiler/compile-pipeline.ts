@@ -20,6 +20,8 @@ import { parseProject, type ParsedProject } from './parse-project.js';
 import { loadNamedPlugins } from './load-named-plugins.js';
 import { importsChanged, loadTsModels } from './load-ts-models.js';
 import { writeCompiledSql, writeManifest } from './write-artifacts.js';
+import { ForEachQueries, type ForEachQueryOptions } from './for-each-queries.js';
+import { ForEachQueriesNeeded } from './expand-for-each.js';
 
 export interface CompileOptions {
   readonly projectDir: string;
@@ -43,6 +45,8 @@ export interface CompileOptions {
    * them then, even when it reuses this compile.
    */
   readonly writeCompiledFiles?: boolean;
+  /** Query-driven for_each: run the queries again, or skip files whose query fails (docs/configuration.md#for_each). */
+  readonly forEach?: ForEachQueryOptions;
 }
 
 export interface CompiledProject {
@@ -101,7 +105,8 @@ export async function compileFromDisk(options: CompileOptions): Promise<Compiled
   const damaged: Diagnostic[] = [];
   const ignore = (instead: string) => (file: string, detail: string) =>
     damaged.push(diagnostic('ArtifactIgnored', { detail, instead }, { file: relative(options.projectDir, file) }, 'warning'));
-  const last = fingerprint && options.reuseCompiled !== false ? reusableCompile(targetPath, fingerprint, ignore('compiles the project')) : undefined;
+  // --refresh-for-each asks the warehouse again: the last compile's rows are what it replaces.
+  const last = fingerprint && options.reuseCompiled !== false && !options.forEach?.refresh ? reusableCompile(targetPath, fingerprint, ignore('compiles the project')) : undefined;
   // A helper a TypeScript model imports may live outside the folders the fingerprint reads.
   const reused = last && !importsChanged(options.projectDir, last.manifest) ? last : undefined;
   if (reused && fingerprint) {
@@ -128,17 +133,32 @@ export async function compileFromDisk(options: CompileOptions): Promise<Compiled
   lap('load');
   const context = compileContext(target);
   const invocationId = randomUUID();
-  const parsed = parseProject(files, {
-    targetName: target.targetName,
-    targetSchema: target.schema,
-    targetDatabase: target.database,
-    adapterType: target.type,
-    dialect: context.dialect,
-    cliVars: options.vars,
-    invocationId,
-    plugins,
-    transforms,
-  });
+  const forEach = new ForEachQueries(targetPath, target, options.projectDir, options.forEach);
+  const parse = () =>
+    parseProject(files, {
+      targetName: target.targetName,
+      targetSchema: target.schema,
+      targetDatabase: target.database,
+      adapterType: target.type,
+      dialect: context.dialect,
+      cliVars: options.vars,
+      invocationId,
+      plugins,
+      transforms,
+      forEachRows: forEach.lookup,
+    });
+  let parsed: ParsedProject | undefined;
+  // A for_each query whose rows are not cached runs, and the project is parsed again with them;
+  // a query that reads another fanned-out model's output needs one more round.
+  for (let round = 0; !parsed; round++) {
+    try {
+      parsed = parse();
+    } catch (err) {
+      if (!(err instanceof ForEachQueriesNeeded) || round > 8) throw err;
+      await forEach.run(err.queries);
+    }
+  }
+  forEach.save();
   lap('parse');
   const graph = buildGraph(parsed.manifest);
   lap('graph');
@@ -148,12 +168,13 @@ export async function compileFromDisk(options: CompileOptions): Promise<Compiled
     const compiledFiles = options.writeCompiledFiles !== false;
     if (compiledFiles) writeCompiledSql(files.targetPath, manifest);
     writeManifest(files.targetPath, manifest);
-    // The saved fingerprint must always describe the manifest on disk, or be absent.
-    if (fingerprint) saveFingerprint(files.targetPath, fingerprint, [...parsed.warnings], compiledFiles);
+    // The saved fingerprint must always describe the manifest on disk, or be absent; a compile
+    // that skipped a failed for_each query is not what the same files compile to next time.
+    if (fingerprint && !forEach.skipped) saveFingerprint(files.targetPath, fingerprint, [...parsed.warnings], compiledFiles);
     else forgetFingerprint(files.targetPath);
   }
   lap('write');
-  return { target, targetPath: files.targetPath, parsed, graph, manifest, warnings: [...damaged, ...parsed.warnings], invocationId, timings: timings as StageTimings, history: configFile.data.history, pools: configFile.data.pools, alerts: alertsOf(configFile) };
+  return { target, targetPath: files.targetPath, parsed, graph, manifest, warnings: [...damaged, ...forEach.warnings, ...parsed.warnings], invocationId, timings: timings as StageTimings, history: configFile.data.history, pools: configFile.data.pools, alerts: alertsOf(configFile) };
 }
 
 /** The alerts: block of dpf_project.yml with its locations (also read by `dpf alerts test`, which compiles nothing). */

@@ -153,6 +153,8 @@ const COMPILERS: { readonly [K in NodeKind]: CompileStep<K> } = {
 
 export function compiledPathOf(node: ExecutableNode): string {
   // A snapshot defined in YAML gets a file of its own beside where its YAML would compile.
+  // A model a for_each generates gets a file of its own in a folder named after the shared file.
+  if (isSqlNode(node) && node.forEach) return `compiled/${node.packageName}/${node.originalFilePath.replace(/\.sql$/, '')}/${node.name}.sql`;
   if (/\.ya?ml$/.test(node.originalFilePath)) return `compiled/${node.packageName}/${node.originalFilePath.replace(/\.ya?ml$/, '')}/${node.name}.sql`;
   // A TypeScript model's SQL (what reads its table) is written beside where a SQL model's would be.
   if (isTypescriptModel(node)) return `compiled/${node.packageName}/${node.originalFilePath.replace(/\.ts$/, '.sql')}`;

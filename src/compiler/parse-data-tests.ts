@@ -25,6 +25,8 @@ export interface TestParseContext {
   readonly nodes: Readonly<Record<string, ExecutableNode>>;
   readonly sources: Readonly<Record<string, SourceNode>>;
   readonly byName: ReadonlyMap<string, { uniqueId: string }>;
+  /** for_each file name -> the models it generated: tests under the file's YAML entry apply to each. */
+  readonly generated?: ReadonlyMap<string, readonly string[]>;
   readonly definitions: ReadonlyMap<string, GenericTestDefinition>;
   readonly dialect: Dialect;
   readonly auditSchema: string;
@@ -284,12 +286,15 @@ export function parseDataTests(ctx: TestParseContext): Record<string, TestNode> 
   for (const file of ctx.files.properties) {
     for (const kind of ['models', 'seeds'] as const) {
       (file.data[kind] ?? []).forEach((entry, i) => {
-        const node = byKindName(kind === 'models' ? 'model' : 'seed', entry.name);
-        if (!node) return; // reported as a YAML entry without a node
-        for (const key of ['data_tests', 'tests']) declare(file, [kind, i, key], entry[key], node, undefined);
-        ((entry.columns as Array<Record<string, unknown>>) ?? []).forEach((col, j) => {
-          for (const key of ['data_tests', 'tests']) declare(file, [kind, i, 'columns', j, key], col[key], node, String(col.name));
-        });
+        const own = byKindName(kind === 'models' ? 'model' : 'seed', entry.name);
+        const fanned = kind === 'models' && !own ? (ctx.generated?.get(entry.name) ?? []).map((n) => byKindName('model', n)) : [];
+        for (const node of own ? [own] : fanned) {
+          if (!node) continue; // reported as a YAML entry without a node
+          for (const key of ['data_tests', 'tests']) declare(file, [kind, i, key], entry[key], node, undefined);
+          ((entry.columns as Array<Record<string, unknown>>) ?? []).forEach((col, j) => {
+            for (const key of ['data_tests', 'tests']) declare(file, [kind, i, 'columns', j, key], col[key], node, String(col.name));
+          });
+        }
       });
     }
     (file.data.sources ?? []).forEach((source, i) => {

@@ -4,7 +4,8 @@
  * applied (folder config, YAML, inline), YAML descriptions and columns attached, and the node
  * named with its relation. Refs are resolved by parse-project.ts once every node is known.
  */
-import { diagnostic, type DiagnosticBag } from '../errors/dpf-error.js';
+import { diagnostic, type Diagnostic, type DiagnosticBag } from '../errors/dpf-error.js';
+import { forEachInstances, forEachSettingOf, type ForEachInstance } from './expand-for-each.js';
 import { analyzeTemplate } from './analyze-template.js';
 import { closestMatch } from './closest-match.js';
 import { poolNames, unknownPool } from './check-pools.js';
@@ -50,7 +51,7 @@ const INLINE_CONFIG_KEYS: Record<string, (v: unknown) => string | undefined> = {
 
 /** Parses the SQL files of one kind (model or snapshot) into scope.nodes. */
 export function parseSqlNodes(scope: NodeParseScope, kind: SqlNode['kind'], files: readonly ProjectFile[]): void {
-  const { bag, project, projectName, vars, describe, columns, relationFor, patches, usedConfigPaths, partialNames, partialClosure, macroAnalyses, nodes, templates, claimName, modelRefs } = scope;
+  const { bag, project, vars, partialNames, partialClosure, macroAnalyses, patches } = scope;
   for (const file of files) {
     const analysis = analyzeTemplate(file.text, {
       file: file.path,
@@ -63,13 +64,8 @@ export function parseSqlNodes(scope: NodeParseScope, kind: SqlNode['kind'], file
     for (const [key, { value, location }] of Object.entries(analysis.config)) {
       const check = INLINE_CONFIG_KEYS[key];
       if (!check) {
-        bag.add(
-          diagnostic(
-            'UnknownKey',
-            { key, where: '{{config}}', suggestion: closestMatch(key, Object.keys(INLINE_CONFIG_KEYS)), allowed: Object.keys(INLINE_CONFIG_KEYS) },
-            location,
-          ),
-        );
+        const allowed = [...Object.keys(INLINE_CONFIG_KEYS), 'for_each'];
+        bag.add(diagnostic('UnknownKey', { key, where: '{{config}}', suggestion: closestMatch(key, allowed), allowed }, location));
       } else {
         const problem = check(value);
         if (problem) bag.add(diagnostic('InvalidConfig', { key, detail: problem }, location));
@@ -79,85 +75,162 @@ export function parseSqlNodes(scope: NodeParseScope, kind: SqlNode['kind'], file
         }
       }
     }
-    const fqn = [projectName, ...file.folders, file.name];
     const patchKind = kind === 'snapshot' ? 'snapshots' : 'models';
     const patch = patches[patchKind].get(file.name);
     patches[patchKind].delete(file.name);
-    const inline = Object.fromEntries(Object.entries(analysis.config).map(([k, v]) => [k, v.value]));
-    const yamlLevel: RawConfig = { ...((patch?.entry.config as RawConfig) ?? {}) };
-    if (patch?.entry.tags) yamlLevel.tags = [...toTags(yamlLevel.tags), ...toTags(patch.entry.tags)];
-    if (patch?.entry.docs) yamlLevel.docs = patch.entry.docs;
-    const merged = kind === 'snapshot'
-      ? mergeConfigs([yamlLevel, inline, { materialized: 'snapshot' }])
-      : mergeConfigs([{ materialized: 'view' }, ...folderConfig(project.models, fqn, usedConfigPaths), yamlLevel, inline]);
-    const config: ModelConfig = {
-      materialized: merged.materialized as ModelConfig['materialized'],
-      schema: merged.schema as string | undefined,
-      database: merged.database as string | undefined,
-      alias: merged.alias as string | undefined,
-      tags: merged.tags as string[],
-      enabled: merged.enabled !== false,
-      meta: { ...(merged.meta as Record<string, unknown>), ...((patch?.entry.meta as Record<string, unknown>) ?? {}) },
-      docs: { show: true, ...((merged.docs as object) ?? {}) },
-      ...grantsConfig(merged),
-      ...incrementalConfig(merged),
-      ...snapshotConfig(merged),
-      ...(merged.reuse === 'trust_code' ? { reuse: 'trust_code' as const } : {}),
-      ...(merged.monitors !== undefined ? { monitors: merged.monitors as ModelConfig['monitors'] } : {}),
-      ...runPolicyOf(merged),
-    };
-    if (!config.enabled) continue;
-    // Config written in Jinja is reported as such; "unique_key is missing" on top would mislead.
-    const jinja = analysis.diagnostics.some((d) => d.name === 'JinjaSyntax');
-    if (kind === 'snapshot' && !jinja) checkSnapshotConfig(config, file.path, analysis, bag);
-    if (config.incremental_strategy === 'microbatch') {
-      for (const key of ['event_time', 'batch_size', 'begin'] as const) {
-        if (!config[key]) {
-          bag.add(
-            diagnostic(
-              'InvalidConfig',
-              { key, detail: 'is needed by the microbatch strategy (event_time: the time column, batch_size: hour|day|month, begin: the first date)' },
-              analysis.config.incremental_strategy?.location ?? { file: file.path, line: 1, column: 1 },
-            ),
-          );
-        }
-      }
-    } else if (config.materialized === 'incremental' && config.incremental_strategy !== 'append' && !config.unique_key?.length) {
-      bag.add(
-        diagnostic(
-          'InvalidConfig',
-          { key: 'unique_key', detail: `is needed by the ${config.incremental_strategy} strategy; set unique_key, or use incremental_strategy="append"` },
-          analysis.config.incremental_strategy?.location ?? analysis.config.materialized?.location ?? { file: file.path, line: 1, column: 1 },
-        ),
-      );
+    const file_: PreparedFile = { kind, file, analysis, usedPartials, fromPartials, patch, patchKind };
+    const problems: Diagnostic[] = [];
+    const forEach = forEachSettingOf(analysis.forEach, patch, problems);
+    problems.forEach((d) => bag.add(d));
+    if (forEach && kind === 'snapshot') {
+      bag.add(diagnostic('InvalidConfig', { key: 'for_each', detail: 'fans out models only, not snapshots' }, forEach.location));
+      continue;
     }
-    const uniqueId = `${NODE_KINDS[kind].idPrefix}.${projectName}.${file.name}`;
-    if (!claimName(file.name, uniqueId, file.path, kind)) continue;
-    const node: SqlNode = {
-      kind,
-      uniqueId,
-      name: file.name,
-      packageName: projectName,
-      originalFilePath: file.path,
-      fqn,
-      description: describe(patch?.entry.description, patch && { file: patch.file, path: [patchKind, patch.index, 'description'] }),
-      columns: columns(patch?.entry.columns, patch?.file, [patchKind, patch?.index ?? 0, 'columns']),
-      meta: config.meta,
-      tags: config.tags,
-      patchPath: patch?.file.path,
-      ...relationFor(file.name, config),
-      config,
-      rawCode: file.text,
-      checksum: sha256(file.text),
-      refs: [...analysis.refs, ...fromPartials.flatMap((a) => a.refs)],
-      sources: [...analysis.sources, ...fromPartials.flatMap((a) => a.sources)],
-      macros: usedPartials.map((p) => `macro.${projectName}.${p}`),
-      dependsOn: [],
+    if (!forEach) {
+      for (const at of analysis.eachCalls) bag.add(diagnostic('EachValueOutsideForEach', {}, at));
+      emitSqlNode(scope, file_, undefined, new Set());
+      continue;
+    }
+    const emit = (values: readonly unknown[]) => {
+      const found: Diagnostic[] = [];
+      const instances = forEachInstances(file.name, values, forEach, found);
+      found.forEach((d) => bag.add(d));
+      if (instances.length === 0 && found.length === 0) bag.add(diagnostic('ForEachEmpty', { file: file.name }, forEach.location, 'warning'));
+      scope.generated.set(file.name, instances.map((i) => i.name));
+      // Config problems are the file's: reported once, not once per generated model.
+      const reported = new Set<string>();
+      for (const instance of instances) emitSqlNode(scope, file_, instance, reported);
     };
-    nodes[uniqueId] = node;
-    if (analysis.ast) templates.set(uniqueId, analysis.ast);
-    modelRefs.push({ node, vars: [...analysis.vars, ...fromPartials.flatMap((a) => a.vars)] });
+    const spec = forEach.spec;
+    if (spec.kind === 'query') {
+      scope.generated.set(file.name, []);
+      scope.deferredForEach.push({ fileName: file.name, path: file.path, emit, query: spec.text, location: forEach.location });
+    } else if (spec.kind === 'values') {
+      emit(spec.values);
+    } else if (!(spec.name in vars)) {
+      // No model is generated, so the usual check of its {{var}} calls never sees this one.
+      scope.generated.set(file.name, []);
+      bag.add(diagnostic('VarMissing', { name: spec.name, suggestion: closestMatch(spec.name, Object.keys(vars)) }, forEach.location));
+    } else if (!Array.isArray(vars[spec.name])) {
+      scope.generated.set(file.name, []);
+      bag.add(diagnostic('InvalidConfig', { key: 'for_each', detail: `needs a list, but the variable "${spec.name}" is ${JSON.stringify(vars[spec.name])}` }, forEach.location));
+    } else {
+      emit(vars[spec.name] as unknown[]);
+    }
   }
+}
+
+interface PreparedFile {
+  readonly kind: SqlNode['kind'];
+  readonly file: ProjectFile;
+  readonly analysis: ReturnType<typeof analyzeTemplate>;
+  readonly usedPartials: string[];
+  readonly fromPartials: ReturnType<typeof analyzeTemplate>[];
+  readonly patch: PatchEntry | undefined;
+  readonly patchKind: 'models' | 'snapshots';
+}
+
+/**
+ * One node of a file: the file's own, or one a for_each generates. A generated model takes the
+ * YAML entry named after the file (every one of them) with the entry named after itself over it.
+ */
+function emitSqlNode(scope: NodeParseScope, prepared: PreparedFile, instance: ForEachInstance | undefined, reported: Set<string>): void {
+  const { project, projectName, describe, columns, relationFor, patches, usedConfigPaths, nodes, templates, claimName, modelRefs } = scope;
+  const { kind, file, analysis, usedPartials, fromPartials, patch, patchKind } = prepared;
+  const bag = { add: (d: Diagnostic) => {
+    const key = `${d.code}\u0000${d.message}\u0000${d.location?.file}:${d.location?.line}:${d.location?.column}`;
+    if (!reported.has(key)) scope.bag.add(d);
+    reported.add(key);
+  } };
+  const name = instance?.name ?? file.name;
+  const own = instance ? patches.models.get(instance.name) : undefined;
+  if (instance) patches.models.delete(instance.name);
+  const fqn = [projectName, ...file.folders, file.name];
+  const inline = Object.fromEntries(Object.entries(analysis.config).map(([k, v]) => [k, v.value]));
+  const yamlLevel: RawConfig = {};
+  for (const p of [patch, own]) {
+    if (!p) continue;
+    const { for_each: _forEach, ...config } = (p.entry.config as RawConfig) ?? {};
+    Object.assign(yamlLevel, config, { tags: [...toTags(yamlLevel.tags), ...toTags(config.tags), ...toTags(p.entry.tags)] });
+    if (p.entry.docs) yamlLevel.docs = p.entry.docs;
+  }
+  const merged = kind === 'snapshot'
+    ? mergeConfigs([yamlLevel, inline, { materialized: 'snapshot' }])
+    : mergeConfigs([{ materialized: 'view' }, ...folderConfig(project.models, fqn, usedConfigPaths), yamlLevel, inline]);
+  const meta = { ...((patch?.entry.meta as Record<string, unknown>) ?? {}), ...((own?.entry.meta as Record<string, unknown>) ?? {}) };
+  const config: ModelConfig = {
+    materialized: merged.materialized as ModelConfig['materialized'],
+    schema: merged.schema as string | undefined,
+    database: merged.database as string | undefined,
+    alias: merged.alias as string | undefined,
+    tags: merged.tags as string[],
+    enabled: merged.enabled !== false,
+    meta: { ...(merged.meta as Record<string, unknown>), ...meta },
+    docs: { show: true, ...((merged.docs as object) ?? {}) },
+    ...grantsConfig(merged),
+    ...incrementalConfig(merged),
+    ...snapshotConfig(merged),
+    ...(merged.reuse === 'trust_code' ? { reuse: 'trust_code' as const } : {}),
+    ...(merged.monitors !== undefined ? { monitors: merged.monitors as ModelConfig['monitors'] } : {}),
+    ...runPolicyOf(merged),
+  };
+  if (!config.enabled) return;
+  // Config written in Jinja is reported as such; "unique_key is missing" on top would mislead.
+  const jinja = analysis.diagnostics.some((d) => d.name === 'JinjaSyntax');
+  if (kind === 'snapshot' && !jinja) checkSnapshotConfig(config, file.path, analysis, bag);
+  if (config.incremental_strategy === 'microbatch') {
+    for (const key of ['event_time', 'batch_size', 'begin'] as const) {
+      if (!config[key]) {
+        bag.add(
+          diagnostic(
+            'InvalidConfig',
+            { key, detail: 'is needed by the microbatch strategy (event_time: the time column, batch_size: hour|day|month, begin: the first date)' },
+            analysis.config.incremental_strategy?.location ?? { file: file.path, line: 1, column: 1 },
+          ),
+        );
+      }
+    }
+  } else if (config.materialized === 'incremental' && config.incremental_strategy !== 'append' && !config.unique_key?.length) {
+    bag.add(
+      diagnostic(
+        'InvalidConfig',
+        { key: 'unique_key', detail: `is needed by the ${config.incremental_strategy} strategy; set unique_key, or use incremental_strategy="append"` },
+        analysis.config.incremental_strategy?.location ?? analysis.config.materialized?.location ?? { file: file.path, line: 1, column: 1 },
+      ),
+    );
+  }
+  const uniqueId = `${NODE_KINDS[kind].idPrefix}.${projectName}.${name}`;
+  if (!claimName(name, uniqueId, file.path, kind)) return;
+  const describedBy = own?.entry.description !== undefined ? own : patch;
+  const columnsBy = own?.entry.columns !== undefined ? own : patch;
+  const node: SqlNode = {
+    kind,
+    uniqueId,
+    name,
+    packageName: projectName,
+    originalFilePath: file.path,
+    fqn: [projectName, ...file.folders, name],
+    description: describe(describedBy?.entry.description, describedBy && { file: describedBy.file, path: [patchKind, describedBy.index, 'description'] }),
+    columns: columns(columnsBy?.entry.columns, columnsBy?.file, [patchKind, columnsBy?.index ?? 0, 'columns']),
+    meta: config.meta,
+    tags: config.tags,
+    patchPath: (own ?? patch)?.file.path,
+    ...relationFor(name, config),
+    config,
+    rawCode: file.text,
+    // A generated model's code is the file and its value: a changed value is a changed body.
+    checksum: sha256(instance ? `${file.text}\u0000${JSON.stringify(instance.value)}` : file.text),
+    refs: [...analysis.refs, ...fromPartials.flatMap((a) => a.refs)],
+    sources: [...analysis.sources, ...fromPartials.flatMap((a) => a.sources)],
+    macros: usedPartials.map((p) => `macro.${projectName}.${p}`),
+    dependsOn: [],
+    ...(instance ? { forEach: { file: file.name, key: instance.key, value: instance.value } } : {}),
+  };
+  nodes[uniqueId] = node;
+  if (analysis.ast) templates.set(uniqueId, analysis.ast);
+  modelRefs.push({ node, vars: [...analysis.vars, ...fromPartials.flatMap((a) => a.vars)] });
+  const unionCalls = [...analysis.unionRefs, ...fromPartials.flatMap((a) => a.unionRefs)];
+  if (unionCalls.length > 0) scope.unionCalls.push({ node, calls: unionCalls });
 }
 
 export /**
@@ -192,7 +265,7 @@ function snapshotConfig(merged: RawConfig): Partial<ModelConfig> {
   };
 }
 
-function checkSnapshotConfig(config: ModelConfig, file: string, analysis: ReturnType<typeof analyzeTemplate>, bag: DiagnosticBag): void {
+function checkSnapshotConfig(config: ModelConfig, file: string, analysis: ReturnType<typeof analyzeTemplate>, bag: Pick<DiagnosticBag, 'add'>): void {
   const at = (key: string) => analysis.config[key]?.location ?? { file, line: 1, column: 1 };
   const problem = (key: string, detail: string) => bag.add(diagnostic('InvalidConfig', { key, detail }, at(key)));
   if (!config.unique_key?.length) problem('unique_key', 'is needed by a snapshot: the column(s) that identify a row across loads');

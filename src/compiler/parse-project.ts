@@ -33,6 +33,8 @@ import { dbtProjectKeyDiagnostics } from './dbt-project-keys.js';
 import { poolDiagnostics } from './check-pools.js';
 import { collectDocsBlocks, docsResolver, type Describe } from './resolve-docs.js';
 import { configPaths, resolveSchema, toTags } from './resolve-config.js';
+import { expandDeferredForEach, type ForEachAnswer, type ForEachQuery } from './expand-for-each.js';
+import { resolveUnionRefs } from './union-refs.js';
 import type { YamlFile } from './read-yaml-file.js';
 
 export interface ParseContext {
@@ -48,6 +50,11 @@ export interface ParseContext {
   readonly plugins?: ProjectPlugins;
   /** The TypeScript models, loaded (load-ts-models.ts); absent: none loaded. */
   readonly transforms?: ProjectTransforms;
+  /**
+   * The rows of a for_each query (for-each-queries.ts: cached, or 'pending' until compileFromDisk
+   * has run it); absent: this command compiles without the warehouse, and such a for_each is an error.
+   */
+  readonly forEachRows?: (query: ForEachQuery) => ForEachAnswer;
 }
 
 /** The project's vars: dpf_project.yml's, with --vars over them. */
@@ -151,11 +158,15 @@ export function parseProject(files: ProjectFiles, ctx: ParseContext): ParsedProj
   const modelRefs: SqlNodeRefs[] = [];
   const scope: NodeParseScope = {
     bag, ctx, project, projectName, vars, describe, columns, relationFor, patches, usedConfigPaths, partialNames, partialClosure, macroAnalyses, nodes, templates, claimName, modelRefs,
+    deferredForEach: [], generated: new Map(), unionCalls: [],
   };
   parseSqlNodes(scope, 'model', files.models);
   parseTsModels(scope, files.tsModels);
   parseSqlNodes(scope, 'snapshot', [...files.snapshots, ...yamlSnapshots(patches.snapshots, new Set(files.snapshots.map((f) => f.name)), bag)]);
   parseSeeds(scope, files.seeds);
+  // Sources before the for_each queries, which may read them.
+  const sources = parseSources(files, { projectName, dialect: ctx.dialect, targetDatabase: ctx.targetDatabase, targetSchema: ctx.targetSchema, schemaStrategy: strategy, describe, plugins: ctx.plugins }, columns, bag);
+  expandDeferredForEach(scope, sources, partials);
 
   // ---- two nodes must never write the same relation
   const byRelation = new Map<string, ExecutableNode>();
@@ -186,9 +197,6 @@ export function parseProject(files: ProjectFiles, ctx: ParseContext): ParsedProj
     }
   }
 
-  // ---- sources
-  const sources = parseSources(files, { projectName, dialect: ctx.dialect, targetDatabase: ctx.targetDatabase, targetSchema: ctx.targetSchema, schemaStrategy: strategy, describe, plugins: ctx.plugins }, columns, bag);
-
   // ---- resolve refs, sources and vars
   const refable = [...byName.keys()];
   const sourceKeys = Object.values(sources).map((s) => `${s.sourceName}.${s.tableName}`);
@@ -217,6 +225,8 @@ export function parseProject(files: ProjectFiles, ctx: ParseContext): ParsedProj
     }
     (node as { dependsOn: string[] }).dependsOn = deps;
   }
+  // ---- union_refs: selectors over the nodes, once their own refs are known
+  resolveUnionRefs(scope.unionCalls, { ...nodes, ...sources }, bag);
 
   // ---- data tests and unit tests
   // Custom generic tests render later without the model analyzer, so Jinja in them is found here.
@@ -224,6 +234,7 @@ export function parseProject(files: ProjectFiles, ctx: ParseContext): ParsedProj
   const genericTests = loadGenericTests(ctx.adapterType, files.genericTests);
   const tests = parseDataTests({
     files,
+    generated: scope.generated,
     projectName,
     nodes,
     sources,

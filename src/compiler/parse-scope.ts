@@ -5,8 +5,8 @@
  * (parse-models.ts, parse-seeds.ts, parse-sources.ts, parse-data-tests.ts, parse-unit-tests.ts).
  */
 import { createHash } from 'node:crypto';
-import type { DiagnosticBag } from '../errors/dpf-error.js';
-import type { analyzeTemplate } from './analyze-template.js';
+import type { DiagnosticBag, SourceLocation } from '../errors/dpf-error.js';
+import type { analyzeTemplate, UnionRefsCall } from './analyze-template.js';
 import type { ProjectFiles, PropertiesFile } from './load-project.js';
 import type { ColumnInfo, ExecutableNode, Relation, SqlNode } from './manifest.js';
 import type { ParseContext } from './parse-project.js';
@@ -24,6 +24,16 @@ export interface PatchEntry {
 export interface SqlNodeRefs {
   readonly node: SqlNode;
   readonly vars: ReturnType<typeof analyzeTemplate>['vars'];
+}
+
+/** A model file read and configured, waiting for its for_each query's rows (parse-models.ts). */
+export interface DeferredForEach {
+  readonly fileName: string;
+  /** Names the models it then generates (parse-models.ts emitForEach). */
+  emit(values: readonly unknown[]): void;
+  readonly query: string;
+  readonly location: SourceLocation;
+  readonly path: string;
 }
 
 export interface NodeParseScope {
@@ -49,6 +59,12 @@ export interface NodeParseScope {
   /** Takes a name for a node; false (and a DuplicateName diagnostic) when another node has it. */
   claimName(name: string, uniqueId: string, path: string, kind: string): boolean;
   readonly modelRefs: SqlNodeRefs[];
+  /** Model files whose for_each runs a query: expanded once every other node is known. */
+  readonly deferredForEach: DeferredForEach[];
+  /** for_each file name -> the names of the models it generated (YAML under the file's name applies to each). */
+  readonly generated: Map<string, string[]>;
+  /** Models with {{union_refs}}: their selectors are resolved once every node is known. */
+  readonly unionCalls: { readonly node: SqlNode; readonly calls: readonly UnionRefsCall[] }[];
 }
 
 export const sha256 = (text: string) => ({ name: 'sha256' as const, checksum: createHash('sha256').update(text).digest('hex') });

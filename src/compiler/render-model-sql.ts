@@ -9,7 +9,8 @@ import type { HelperOptions } from 'handlebars';
 import { DpfError, diagnostic } from '../errors/dpf-error.js';
 import type { Dialect } from '../adapters/adapter.js';
 import { withoutTrailingTerminators } from '../adapters/statement-boundaries.js';
-import type { Manifest } from './manifest.js';
+import type { ForEachOrigin, Manifest, UnionRefs } from './manifest.js';
+import { renderUnion } from './union-refs.js';
 import { executableNode, isEphemeral, relationNode } from './node-kinds.js';
 
 type HandlebarsEnv = typeof HandlebarsModule;
@@ -41,6 +42,10 @@ export interface RenderSubject {
   readonly originalFilePath: string;
   /** The relation {{this}} and {{self}} name. */
   readonly relationName: string;
+  /** A model a for_each generated: the value {{each_value}} renders. */
+  readonly forEach?: ForEachOrigin;
+  /** Its {{union_refs}} calls, resolved at parse time. */
+  readonly unionRefs?: readonly UnionRefs[];
 }
 
 export const cteName = (modelName: string) => `__dpf_cte__${modelName}`;
@@ -99,6 +104,27 @@ export function renderModelSql(node: RenderSubject, ast: hbs.AST.Program, env: R
     list: (...args: unknown[]) => args.slice(0, -1),
     self: () => node.relationName,
     is_incremental: () => env.isIncremental === true,
+    each_value(...args: unknown[]) {
+      const value = node.forEach?.value;
+      if (value === undefined) throw new Error('{{each_value}} is only for models a for_each generates');
+      const column = args.length > 1 && typeof args[0] === 'string' ? args[0] : undefined;
+      if (typeof value !== 'object') {
+        if (column !== undefined) throw new Error(`{{each_value "${column}"}} reads a column of a row, but this for_each's values are single values: write {{each_value}}`);
+        return quoteLiteral(value, dialect);
+      }
+      if (column === undefined) return quoteLiteral(Object.values(value)[0], dialect);
+      if (!(column in value)) throw new Error(`{{each_value "${column}"}}: the rows have no column "${column}" (they have ${Object.keys(value).join(', ')})`);
+      return quoteLiteral(value[column], dialect);
+    },
+    each_name() {
+      if (!node.forEach) throw new Error('{{each_name}} is only for models a for_each generates');
+      return node.forEach.key;
+    },
+    union_refs(selector: string) {
+      const call = node.unionRefs?.find((u) => u.selector === selector);
+      if (!call) throw new Error(`{{union_refs "${selector}"}} was not resolved when the project was parsed`);
+      return renderUnion(call, manifest, env.byName, (name) => helpers.ref(name), dialect);
+    },
   };
   const context = new ModelContext(node.relationName, env.target);
   try {

@@ -78,9 +78,10 @@ function matches(node: ManifestNode, atom: Atom, input: SelectionInput = {}, man
   const value = atom.value;
   switch (atom.method.split('.')[0]) {
     case 'default':
-      return globToRegExp(value).test(node.name) || matches(node, { ...atom, method: 'fqn' }, input, manifest);
+      return matches(node, { ...atom, method: 'name' }, input, manifest) || matches(node, { ...atom, method: 'fqn' }, input, manifest);
     case 'name':
-      return globToRegExp(value).test(node.name);
+      // A for_each file's name selects every model it generates (docs/configuration.md#for_each).
+      return globToRegExp(value).test(node.name) || ((node.kind === 'model' || node.kind === 'snapshot') && !!node.forEach && globToRegExp(value).test(node.forEach.file));
     case 'fqn': {
       const parts = value.split('.');
       const fqn = node.fqn;

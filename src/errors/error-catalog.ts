@@ -138,7 +138,7 @@ export const ERRORS = {
     code: 'DPF201',
     title: 'Unknown helper',
     message: (a: { name: string; suggestion?: string }) => `Unknown helper or variable "${a.name}".${didYouMean(a.suggestion)}`,
-    hint: 'Model helpers: ref, source, config, var, literal, list, this, self, is_incremental, target (docs/templates.md). Partials come from macros/*.hbs.',
+    hint: 'Model helpers: ref, source, config, var, literal, list, this, self, is_incremental, target, each_value, each_name, union_refs (docs/templates.md). Partials come from macros/*.hbs.',
   },
   HelperArguments: {
     code: 'DPF202',
@@ -248,6 +248,65 @@ export const ERRORS = {
       `${a.written} is ${a.what} in Jinja, dbt's template language; in dpf's handlebars it is ${a.spelling}.`,
     hint: (a: { spelling: string; note?: string }) =>
       `Write ${a.spelling}${a.note ? ` (${a.note})` : ''}. Every dbt construct and its dpf form: docs/from-dbt.md.`,
+  },
+
+  // ---- fan-out and fan-in (DPF23x; docs/configuration.md#for_each)
+  ForEachValue: {
+    code: 'DPF230',
+    title: 'Invalid for_each value',
+    message: (a: { index: number; detail: string }) => `Value ${a.index} of this for_each ${a.detail}.`,
+    hint: 'for_each takes a list of values (text, numbers, true/false) or of rows (mappings of those); each generates a model named <file>_<value>, or by the for_each name: template.',
+  },
+  ForEachNameCollision: {
+    code: 'DPF231',
+    title: 'Two for_each values give one model name',
+    message: (a: { name: string; first: string; second: string }) => `The values ${a.first} and ${a.second} both generate a model named "${a.name}".`,
+    hint: 'Names keep lower-case letters, digits and underscores of the value. Remove the duplicate value, or give for_each a name: template (in YAML) that tells them apart, e.g. name: "sales_{{code}}".',
+  },
+  ForEachQueryFailed: {
+    code: 'DPF232',
+    title: 'for_each query failed',
+    message: (a: { detail: string }) => `This for_each query could not run at compile time, and no cached result exists: ${a.detail}`,
+    hint: (a: { reads: string }) => {
+      const build = a.reads ? a.reads.split(' ').map((r) => `+${r}`).join(' ') : '<what it reads>';
+      return `The query runs against the target when the project compiles, so what it reads must exist first: build it with \`dpf build -s ${build} --skip-failed-for-each\` (this file then generates no models, with a warning), then compile again. If the warehouse was unreachable, check the target. See docs/configuration.md#for_each.`;
+    },
+  },
+  ForEachCacheUsed: {
+    code: 'DPF233',
+    title: 'for_each used its cached result',
+    message: (a: { detail: string; at: string }) => `This for_each query could not run (${a.detail}); the models come from its result cached at ${a.at}.`,
+    hint: 'Run `dpf compile --refresh-for-each` once the warehouse answers, to take the current rows.',
+  },
+  ForEachSkipped: {
+    code: 'DPF234',
+    title: 'for_each generated no models',
+    message: (a: { file: string; detail: string }) => `${a.file} generates no models in this run: its for_each query failed (${a.detail}) and --skip-failed-for-each was given.`,
+    hint: 'Build what the query reads, then compile again without --skip-failed-for-each.',
+  },
+  ForEachEmpty: {
+    code: 'DPF235',
+    title: 'for_each over nothing',
+    message: (a: { file: string }) => `The for_each of ${a.file} has no values: it generates no models.`,
+    hint: 'Give the list (or the query) some values, or remove the file if it is not needed.',
+  },
+  EachValueOutsideForEach: {
+    code: 'DPF236',
+    title: 'each_value outside a for_each model',
+    message: () => '{{each_value}} and {{each_name}} stand for the value of a for_each, and this model has no for_each.',
+    hint: 'Add {{config for_each=(var "regions")}} (or config: for_each: in its YAML), or use {{var "name"}} for a single value.',
+  },
+  UnionRefsNoMatch: {
+    code: 'DPF237',
+    title: 'union_refs selects nothing',
+    message: (a: { selector: string }) => `{{union_refs "${a.selector}"}} selects no model, seed or snapshot.`,
+    hint: 'The selector is dpf\'s usual syntax (tag:x, path:models/marts, name*, config.materialized:table); `dpf ls -s <selector>` shows what it selects.',
+  },
+  UnionRefsColumns: {
+    code: 'DPF238',
+    title: 'union_refs needs the columns',
+    message: (a: { selector: string; models: string }) => `{{union_refs "${a.selector}"}} aligns columns by name, but these models declare no columns: ${a.models}.`,
+    hint: 'Declare their columns in YAML (columns: with name and, for typed NULLs, data_type); a for_each file\'s YAML entry declares them for every model it generates.',
   },
 
   // ---- profiles and connections (DPF3xx)

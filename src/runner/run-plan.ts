@@ -542,7 +542,9 @@ function reusedRun(plan: Plan, ctx: Pick<RunContext, 'manifest' | 'invocationId'
 /** target/run/ path of a step's statements: tests, source tables declared in one YAML file, and monitors (beside their node's file) each get a file of their own; exports go to exports/<name>.sql. */
 function runFileOf(node: ManifestNode): string {
   if (node.kind === 'export') return `${node.packageName}/exports/${node.name}.sql`;
-  const ownName = node.kind === 'test' || node.kind === 'unit_test' || node.kind === 'monitor' ? node.name : node.kind === 'source' ? `${node.sourceName}.${node.tableName}` : undefined;
+  // A model a for_each generates shares its file with the others: each gets a file of its own.
+  const generated = node.kind === 'model' && node.forEach !== undefined;
+  const ownName = node.kind === 'test' || node.kind === 'unit_test' || node.kind === 'monitor' || generated ? node.name : node.kind === 'source' ? `${node.sourceName}.${node.tableName}` : undefined;
   return ownName
     ? `${node.packageName}/${node.originalFilePath.replace(node.kind === 'monitor' ? /\.[^./]+$/ : /\.(ya?ml|sql)$/, '')}/${ownName}.sql`
     : `${node.packageName}/${node.originalFilePath}`;
