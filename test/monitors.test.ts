@@ -4,7 +4,7 @@
  * warnings in the build output and as rows of dpf_meta.monitor_results; severity error fails
  * a build; dpf monitor runs monitors alone; dpf ls lists them; an older dpf_meta is upgraded.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { detectionProof } from '../bench/monitor-bench.js';
@@ -333,6 +333,12 @@ describe('a monitor\'s history', () => {
     const runs = (await queryDuckDB(db(dir), 'select run_id from dpf_meta.runs order by started_at')).map((r) => String(r.run_id));
     const manifest = JSON.parse(readFileSync(join(dir, 'target/manifest.json'), 'utf8')) as { nodes: Record<string, MonitorNode> };
     const node = manifest.nodes['monitor.proj.t']!;
+    // The same project and target name built into another schema of the same database (a second
+    // developer, another test run): its durations are its relation's, not main.t's.
+    const profile = readFileSync(join(dir, 'profiles.yml'), 'utf8');
+    writeFileSync(join(dir, 'profiles.yml'), profile.replace('schema: main', 'schema: other'));
+    for (const n of [5, 6, 7]) expect((await dpf(['build', '--vars', JSON.stringify({ n })], { cwd: dir })).code).toBe(0);
+    writeFileSync(join(dir, 'profiles.yml'), profile);
     const target: TargetConfig = { profileName: 'proj', targetName: 'dev', type: 'duckdb', schema: 'main', threads: 1, settings: { path: db(dir) }, secrets: [] };
     const adapter = adapterFactory('duckdb').create(target, dir);
     await adapter.open();
@@ -355,6 +361,15 @@ describe('a monitor\'s history', () => {
       // Durations are the target's own (node_runs names no relation; targets may share dpf_meta).
       expect((await read(undefined, 'dev')).durations).toHaveLength(2);
       expect((await read(undefined, 'prod')).durations).toHaveLength(0);
+      const other = await adapter.withConnection((connection) =>
+        readMonitorHistory(
+          { ...node, relationName: '"other"."t"' },
+          { connection, dialect: adapter.dialect, templates: new SqlTemplates(adapter.name), engine: 'DuckDB', manifest: manifest as never, targetName: 'dev', resultOf: () => undefined, query: (sql) => connection.query(sql), queryValue: async (sql) => (await connection.query(sql)).rows[0]?.[0] },
+          14,
+        ),
+      );
+      expect(other.durations).toHaveLength(3);
+      expect(other.measurements.map((m) => m.rowCount)).toEqual([5, 6, 7]);
     } finally {
       await adapter.close();
     }

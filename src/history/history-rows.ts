@@ -96,6 +96,7 @@ export function nodeRunRow(runId: string, result: NodeResult, queuedMs: number |
     rows_scanned: r?.rowsScanned ?? null,
     bytes_scanned: r?.bytesScanned ?? null,
     compute_cost: r ? computeCost(r, rates) : null,
+    relation_name: result.relationName ?? null,
   };
 }
 

@@ -15,8 +15,9 @@ import type { Relation } from '../adapters/relation.js';
  * 4: table_stats and monitor_results (docs/monitors.md).
  * 5: table_stats.columns_json: the table row holds the columns and types; column rows only
  *    for columns whose values were measured (`column_stats`).
+ * 6: node_runs.relation_name (added by ensure(), at the end of the table).
  */
-export const HISTORY_VERSION = 5;
+export const HISTORY_VERSION = 6;
 export const HISTORY_SCHEMA = 'dpf_meta';
 
 export interface HistoryColumn {
@@ -84,6 +85,8 @@ export const HISTORY_TABLES: Readonly<Record<HistoryTableName, readonly HistoryC
     col('rows_scanned', 'bigint', 'Rows its statements read from tables.'),
     col('bytes_scanned', 'bigint', 'Bytes its statements read from storage (Trino: physical input bytes; DuckDB: bytes read from the database file).'),
     col('compute_cost', 'double', "Its compute cost at the target's cost: rates when it ran (CPU hours × per_cpu_hour + TB scanned × per_tb_scanned); null without rates or figures."),
+    // Added in version 6: last, as ALTER TABLE ... ADD COLUMN puts it in an older table.
+    col('relation_name', 'text', "The relation it built, landed or watched as the engine names it, or the test's name: durations are judged per relation, so projects or targets that share dpf_meta never share them (null in rows of version 5 and older)."),
   ],
   test_results: [
     col('run_id', 'text', 'The run (runs.run_id).'),

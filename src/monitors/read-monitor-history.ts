@@ -128,8 +128,10 @@ async function readAllHistory(ctx: MonitorContext, points: number): Promise<AllH
   }
 
   const durations = new Map<string, { at: number; value: number }[]>();
-  for (const { keys, rows } of await series('node_runs', ['unique_id'], NODE_RUN_COLUMNS, ['unique_id'], 'started_at', `${q('status')} = ${dialect.literal('success', 'text')}${notThisRun}${ofTarget}`)) {
-    durations.set(keys[0]!, rows.map(([at, value]) => ({ at: timeOf(at), value: num(value) ?? NaN })).filter((d) => Number.isFinite(d.at) && Number.isFinite(d.value)));
+  // Per relation: a project built into two schemas (two developers, two test runs) on one
+  // dpf_meta has two duration series, not one that mixes them.
+  for (const { keys, rows } of await series('node_runs', ['unique_id', 'relation_name'], NODE_RUN_COLUMNS, ['unique_id', 'relation_name'], 'started_at', `${q('status')} = ${dialect.literal('success', 'text')}${notThisRun}${ofTarget}`)) {
+    durations.set(key(keys[0]!, keys[1]!), rows.map(([at, value]) => ({ at: timeOf(at), value: num(value) ?? NaN })).filter((d) => Number.isFinite(d.at) && Number.isFinite(d.value)));
   }
   return { tables, columns, durations };
 }
@@ -140,6 +142,6 @@ export async function readMonitorHistory(node: MonitorNode, ctx: MonitorContext,
   const measurements = [...(all.tables.get(key(node.attachedNode, node.relationName)) ?? [])].sort((a, b) => a.at - b.at);
   return {
     measurements: measurements.map((m) => ({ ...m, columns: all.columns.get(key(node.attachedNode, node.relationName, m.runId)) ?? [] })),
-    durations: ctx.resultOf ? [...(all.durations.get(node.attachedNode) ?? [])].sort((a, b) => a.at - b.at) : [],
+    durations: ctx.resultOf ? [...(all.durations.get(key(node.attachedNode, node.relationName)) ?? [])].sort((a, b) => a.at - b.at) : [],
   };
 }
