@@ -566,8 +566,13 @@ export const ERRORS = {
   PluginInvalid: {
     code: 'DPF802',
     title: 'Not a plugin',
-    message: (a: { plugin: string; problem: string }) => `The plugin "${a.plugin}" cannot be used: ${a.problem}.`,
-    hint: 'A source plugin is `export default defineSource({ config: {type: "object", properties: {...}}, columns: [...], extract(config, ctx) {...} })` (docs/plugins.md).',
+    message: (a: { plugin: string; problem: string; kind?: 'handler' | 'condition' }) => `The plugin "${a.plugin}" cannot be used: ${a.problem}.`,
+    hint: (a: { kind?: 'handler' | 'condition' }) =>
+      a.kind === 'handler'
+        ? 'A handler is a named export of a plugins/ file: export function onNodeError(ctx) {...}, onNodeSuccess(ctx), onRunEnd(ctx) (docs/pipelines.md#handlers).'
+        : a.kind === 'condition'
+          ? 'A condition plugin is `export default defineCondition({ config: {type: "object", properties: {...}}, check(config, ctx) {...} })` (docs/pipelines.md#run_if).'
+          : 'A source plugin is `export default defineSource({ config: {type: "object", properties: {...}}, columns: [...], extract(config, ctx) {...} })` (docs/plugins.md).',
   },
 
   // ---- TypeScript models (DPF82x; docs/typescript-models.md)

@@ -76,7 +76,7 @@ export async function loadHandlers(
       }
       const fn = (mod as Record<string, unknown>)[HANDLER_EXPORTS[key]];
       if (typeof fn !== 'function') {
-        problems.push(diagnostic('PluginInvalid', { plugin: name, problem: `${key} names it, and it exports no function ${HANDLER_EXPORTS[key]}(ctx)` }, locate(key, index) ?? { file: file.path }));
+        problems.push(diagnostic('PluginInvalid', { plugin: name, problem: `${key} names it, and it exports no function ${HANDLER_EXPORTS[key]}(ctx)`, kind: 'handler' }, locate(key, index) ?? { file: file.path }));
         continue;
       }
       (handlers[key] as LoadedHandler[]).push({ plugin: name, fn: fn as LoadedHandler['fn'] });

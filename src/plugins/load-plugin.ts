@@ -76,7 +76,7 @@ export async function loadPlugins(projectRoot: string, file: PluginFile): Promis
   const plugins = [main, mod?.source, mod?.sink].filter((p, i, all) => p !== undefined && all.indexOf(p) === i);
   for (const plugin of plugins) {
     const problem = shapeProblem(plugin);
-    if (problem) throw new DpfError([diagnostic('PluginInvalid', { plugin: file.name, problem }, { file: file.path })]);
+    if (problem) throw new DpfError([diagnostic('PluginInvalid', { plugin: file.name, problem, ...((plugin as { kind?: unknown })?.kind === 'condition' ? { kind: 'condition' as const } : {}) }, { file: file.path })]);
   }
   return plugins as Plugin[];
 }
