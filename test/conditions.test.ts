@@ -151,6 +151,56 @@ export default defineCondition<{ var: string }>({
   });
 });
 
+describe('run_if on extracts and exports', () => {
+  it('an extract block and an exports entry take run_if and trigger like a model', async () => {
+    const ROWS = `import { defineSource } from 'dpf';
+export default defineSource<{ n: number }>({
+  config: { type: 'object', properties: { n: { type: 'integer' } } },
+  columns: [{ name: 'id', type: 'integer' }],
+  async *extract(config) {
+    yield Array.from({ length: config.n }, (_, i) => [i + 1]);
+  },
+});
+`;
+    const FILE = `import { defineSink } from 'dpf';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+export default defineSink<{ path: string }>({
+  config: { type: 'object', required: ['path'], properties: { path: { type: 'string' } } },
+  async write(rows, config, ctx) {
+    let n = 0;
+    for await (const batch of rows) n += batch.length;
+    writeFileSync(join(ctx.projectDir, config.path), String(n));
+    return { location: config.path };
+  },
+});
+`;
+    const dir = makeProject(
+      {
+        'plugins/rows.ts': ROWS,
+        'plugins/file.ts': FILE,
+        'seeds/switches.csv': 'name,active\nfresh,true\nstale,false\n',
+        'models/sources.yml': `sources:\n  - name: raw\n    tables:\n      - name: fresh\n        extract: {plugin: rows, n: 2, run_if: "select active from {{ref 'switches'}} where name = 'fresh'"}\n      - name: stale\n        extract: {plugin: rows, n: 5, run_if: "select active from {{ref 'switches'}} where name = 'stale'"}\n`,
+        'models/counts.sql': '{{config materialized="table" trigger="none_failed"}}\nselect count(*) as n from {{source "raw" "fresh"}}\n-- after {{source "raw" "stale"}}\n',
+        'models/props.yml': `models:\n  - name: counts\n    exports:\n      - {name: always, plugin: file, path: always.txt}\n      - {name: never, plugin: file, path: never.txt, run_if: "select false"}\n`,
+      },
+      'name: proj\nmonitors: off\n',
+    );
+    const run = await dpf(['build'], { cwd: dir });
+    expect(run.code, run.output).toBe(0);
+    expect(statusOf(dir, 'fresh')).toBe('success');
+    expect(resultOf(dir, 'stale')).toMatchObject({ status: 'skipped', reason: expect.stringContaining("where name = 'stale'") });
+    expect(statusOf(dir, 'counts')).toBe('success');
+    expect(statusOf(dir, 'always')).toBe('success');
+    expect(resultOf(dir, 'never')).toMatchObject({ status: 'skipped', reason: 'run_if was false: select false' });
+    expect(readFileSync(join(dir, 'always.txt'), 'utf8')).toBe('1');
+    expect(existsSync(join(dir, 'never.txt'))).toBe(false);
+    // The extract that ran waited for the seed its run_if reads.
+    const order = runResults(dir).results.map((r) => r.name);
+    expect(order.indexOf('switches')).toBeLessThan(order.indexOf('fresh'));
+  });
+});
+
 describe('trigger rules', () => {
   // good builds, bad fails (it reads a table that does not exist), off is skipped by its run_if.
   const parents = {
