@@ -48,6 +48,9 @@ describe('run_if', () => {
         'models/no_orders.sql': 'select 1 as x\n',
         'models/props.yml': `models:\n  - name: no_orders\n    config:\n      materialized: table\n      run_if: "select count(*) = 0 from {{ref 'orders'}} where amount > {{var 'floor' 0}}"\n`,
         'models/reads_skipped.sql': 'select * from {{ref "no_orders"}}\n',
+        // A TypeScript model takes run_if from its YAML like a SQL model.
+        'models/typed.ts': "import { defineTransform } from 'dpf';\nexport default defineTransform({ refs: [], columns: [{ name: 'x', type: 'integer' }], async *transform() { yield [[1]]; } });\n",
+        'models/typed.yml': 'models:\n  - name: typed\n    config:\n      run_if: "select false"\n',
       },
       'name: proj\nmonitors: off\n',
     );
@@ -57,6 +60,7 @@ describe('run_if', () => {
     expect(run.stdout).toMatch(/SKIP +view +main\.reads_skipped \.+ \[skipped: trigger all_success: upstream no_orders was skipped\]/);
     expect(resultOf(dir, 'no_orders')).toMatchObject({ status: 'skipped', reason: expect.stringMatching(/^run_if was false: select count/) });
     expect(resultOf(dir, 'has_orders').status).toBe('success');
+    expect(resultOf(dir, 'typed')).toMatchObject({ status: 'skipped', reason: 'run_if was false: select false' });
     // The seed ran before the model whose run_if reads it, and the query is in the step's run file.
     const order = runResults(dir).results.map((r) => r.name);
     expect(order.indexOf('orders')).toBeLessThan(order.indexOf('has_orders'));
