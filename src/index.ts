@@ -16,6 +16,15 @@ export type { NodeResources } from './runner/step-resources.js';
 export type { StatementStats } from './adapters/adapter.js';
 export { defineSink, defineSource, type ExtractContext, type PluginColumn, type RowBatch, type SinkContext, type SinkPlugin, type SinkResult, type SourcePlugin } from './plugins/index.js';
 export { defineTransform, type TransformPlugin, type TransformContext, type TransformRef, type InputRow } from './plugins/index.js';
+export {
+  defineCondition,
+  type ConditionContext,
+  type ConditionPlugin,
+  type NodeErrorContext,
+  type NodeErrorDecision,
+  type NodeSuccessContext,
+  type RunEndContext,
+} from './plugins/index.js';
 export type { ProjectOptions, SelectionOptions, RunOptions, FreshnessOptions } from './api/options.js';
 export type { DpfEvent, Listener } from './api/events.js';
 export type { ProjectSummary } from './api/project-summary.js';

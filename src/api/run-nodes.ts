@@ -206,7 +206,8 @@ async function execute(session: Session, options: RunOptions & { readonly output
   const factory = adapterFactory(compiled.target.type);
   const stampWarehouse = (writtenBefore?: number) =>
     records && !options.defer ? factory.warehouseStamp?.(compiled.target, projectDir, { writtenBefore }) : undefined;
-  const fromLedger = !rebuildAll
+  // A run answered from the ledger runs nothing, so it would call no onRunEnd handler: with one, the run is made.
+  const fromLedger = !rebuildAll && !compiled.handlers?.on_run_end?.length
     ? runFromLedger(plan, {
         manifest: compiled.manifest,
         invocationId: compiled.invocationId,
@@ -246,6 +247,8 @@ async function execute(session: Session, options: RunOptions & { readonly output
       targetPath: compiled.targetPath,
       threads: compiled.target.threads,
       pools: compiled.pools,
+      handlers: compiled.handlers,
+      vars: compiled.vars,
       failFast: options.failFast === true,
       invocationId: compiled.invocationId,
       onEvent,

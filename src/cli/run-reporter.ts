@@ -50,6 +50,9 @@ function policyNotes(result: NodeResult): string {
   const stale = result.readPrevious ?? [];
   if (stale.length > 0) notes.push(`read the previous version of ${stale.join(', ')}, whose build${stale.length === 1 ? '' : 's'} failed`);
   if (result.tolerated) notes.push(`${result.decidedBy}: ${result.decisions?.at(-1)?.reason ?? 'the run goes on'}`);
+  // A handler's retry that worked, or its fail (a skip says so in its reason).
+  const byPlugin = result.decisions?.filter((d) => d.decidedBy.startsWith('plugin ')).at(-1);
+  if (byPlugin && !result.tolerated && result.status !== 'skipped') notes.push(`${byPlugin.decidedBy} said ${byPlugin.action}`);
   return notes.length > 0 ? ` (${notes.join('; ')})` : '';
 }
 
@@ -75,7 +78,8 @@ export function progressLine(index: number, total: number, result: NodeResult): 
   } else if (result.status === 'error') {
     tail = `[error in ${formatSeconds(result.executionTime)}]`;
   } else {
-    tail = result.skippedBecause ? `[upstream ${result.skippedBecause} failed]` : '[skipped]';
+    // Skipped by its run_if, its trigger rule or a handler: the reason says which.
+    tail = result.skippedBecause ? `[upstream ${result.skippedBecause} failed]` : result.reason ? `[skipped: ${result.reason}]` : '[skipped]';
   }
   tail += policyNotes(result);
   const dots = '.'.repeat(Math.max(3, RESULT_COLUMN - head.length - 1));
@@ -153,6 +157,7 @@ export function createRunReporter(output: Output, format: LogFormat, projectDir:
           else errors.push({ result: event.result, error: event.result.error });
           output.out(indent(formatDiagnostic(event.result.error, projectDir)));
         }
+        for (const warning of event.result.warnings ?? []) output.out(indent(formatDiagnostic(warning, projectDir)));
         if (event.result.sample || event.result.diff) output.out(indent(testDetails(event.result)));
         if (anomaliesOf(event.result).length > 0) {
           const found = anomaliesOf(event.result);
@@ -177,6 +182,7 @@ export function createRunReporter(output: Output, format: LogFormat, projectDir:
           output.out(`  ${result.status === 'fail' ? 'failed' : 'anomaly'}: ${plainRelation(result.relationName)} ${describeFinding(first!)}${more}`);
         }
         for (const result of tolerated) output.out(`  tolerated: ${result.name} failed (${result.decidedBy})`);
+        for (const warning of event.summary.warnings ?? []) output.out(indent(formatDiagnostic(warning, projectDir)));
         for (const { result, error } of errors) {
           const where = error.location ? ` (${error.location.file}${error.location.line ? `:${error.location.line}` : ''})` : '';
           output.out(`  failed: ${result.name}${where}`);

@@ -20,6 +20,9 @@ export function buildGraph(manifest: Manifest): ProjectGraph {
   for (const node of allNodes(manifest)) graph.setNode(node.uniqueId);
   for (const node of allNodes(manifest)) {
     for (const dep of node.dependsOn) graph.setEdge(dep, node.uniqueId);
+    // What a run_if query reads: the step runs after it (parse-conditions.ts).
+    const runIf = 'condition' in node ? node.condition?.runIf : undefined;
+    if (runIf?.kind === 'sql') for (const dep of runIf.dependsOn) graph.setEdge(dep, node.uniqueId);
   }
   const order = topologicalOrder(manifest, graph);
   return { graph, order };

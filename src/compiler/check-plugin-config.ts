@@ -41,7 +41,7 @@ export function checkPluginBlock<K extends Plugin['kind']>(
   const { plugins: all, path } = entry as LoadedPlugin;
   const plugin = all.find((p) => p.kind === kind);
   if (!plugin) {
-    report(diagnostic('PluginInvalid', { plugin: name, problem: kindProblem(all, kind) }, locate(['plugin'])));
+    report(diagnostic('PluginInvalid', { plugin: name, problem: kindProblem(all, kind), ...(kind === 'condition' ? { kind: 'condition' as const } : {}) }, locate(['plugin'])));
     return undefined;
   }
   const config = Object.fromEntries(Object.entries(raw).filter(([key]) => !reserved.includes(key)));

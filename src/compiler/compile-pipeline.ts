@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { relative } from 'node:path';
-import { diagnostic, type Diagnostic, type SourceLocation } from '../errors/dpf-error.js';
+import { diagnostic, DpfError, type Diagnostic, type SourceLocation } from '../errors/dpf-error.js';
 import type { TargetConfig } from '../adapters/adapter.js';
 import { adapterFactory } from '../adapters/index.js';
 import { buildGraph, type ProjectGraph } from './build-graph.js';
@@ -16,7 +16,9 @@ import type { YamlFile } from './read-yaml-file.js';
 import { forgetFingerprint, projectFingerprint, reusableCompile, saveFingerprint } from './compile-fingerprint.js';
 import { findProfilesFile } from './load-profile.js';
 import type { Manifest } from './manifest.js';
-import { parseProject, type ParsedProject } from './parse-project.js';
+import { parseProject, projectVars, type ParsedProject } from './parse-project.js';
+import { loadHandlers } from '../plugins/index.js';
+import { closestMatch } from './closest-match.js';
 import { loadNamedPlugins } from './load-named-plugins.js';
 import { importsChanged, loadTsModels } from './load-ts-models.js';
 import { writeCompiledSql, writeManifest } from './write-artifacts.js';
@@ -63,6 +65,10 @@ export interface CompiledProject {
   readonly history?: ProjectConfig['history'];
   /** dpf_project.yml's pools: block (named pools and their sizes, docs/configuration.md#pools). */
   readonly pools?: ProjectConfig['pools'];
+  /** dpf_project.yml's handlers: block (docs/pipelines.md#handlers), checked when the project was parsed. */
+  readonly handlers?: ProjectConfig['handlers'];
+  /** The project's vars with --vars over them (condition plugins are given them). */
+  readonly vars: Readonly<Record<string, unknown>>;
   /** dpf_project.yml's alerts: block as written ({{env}} not rendered), and where its values are. */
   readonly alerts?: { readonly config: NonNullable<ProjectConfig['alerts']>; readonly locate: (path: readonly (string | number)[]) => SourceLocation };
 }
@@ -124,11 +130,14 @@ export async function compileFromDisk(options: CompileOptions): Promise<Compiled
       }
     }
     lap('write');
-    return { target, targetPath, graph, manifest, warnings: [...damaged, ...reused.warnings], invocationId, timings: { parse: 0, compile: 0, ...timings } as StageTimings, history: configFile.data.history, pools: configFile.data.pools, alerts: alertsOf(configFile) };
+    return { target, targetPath, graph, manifest, warnings: [...damaged, ...reused.warnings], invocationId, timings: { parse: 0, compile: 0, ...timings } as StageTimings, history: configFile.data.history, pools: configFile.data.pools, handlers: configFile.data.handlers, vars: projectVars({ config: configFile.data }, options.vars), alerts: alertsOf(configFile) };
   }
   const cache = partial ? YamlCache.open(targetPath, ignore('parses every YAML file')) : undefined;
   const files = loadProject(options.projectDir, { cache, configFile });
   const plugins = await loadNamedPlugins(files);
+  // Handlers are checked here, at their line in dpf_project.yml; the runner loads them again per run.
+  const handlerProblems = (await loadHandlers(files.root, configFile.data.handlers ?? {}, (key, i) => configFile.locate(['handlers', key, i]), closestMatch)).problems;
+  if (handlerProblems.length > 0) throw new DpfError(handlerProblems);
   const transforms = files.tsModels.length > 0 ? await loadTsModels(files) : undefined;
   lap('load');
   const context = compileContext(target);
@@ -174,7 +183,7 @@ export async function compileFromDisk(options: CompileOptions): Promise<Compiled
     else forgetFingerprint(files.targetPath);
   }
   lap('write');
-  return { target, targetPath: files.targetPath, parsed, graph, manifest, warnings: [...damaged, ...forEach.warnings, ...parsed.warnings], invocationId, timings: timings as StageTimings, history: configFile.data.history, pools: configFile.data.pools, alerts: alertsOf(configFile) };
+  return { target, targetPath: files.targetPath, parsed, graph, manifest, warnings: [...damaged, ...forEach.warnings, ...parsed.warnings], invocationId, timings: timings as StageTimings, history: configFile.data.history, pools: configFile.data.pools, handlers: configFile.data.handlers, vars: projectVars({ config: configFile.data }, options.vars), alerts: alertsOf(configFile) };
 }
 
 /** The alerts: block of dpf_project.yml with its locations (also read by `dpf alerts test`, which compiles nothing). */

@@ -10,6 +10,7 @@ import type { ExecutableNode, Manifest, ManifestNode, ModelNode, ModelTransform,
 import { isExecutable, isSqlNode, isTypescriptModel, relationNode, nodesOfKind } from './node-kinds.js';
 import { compileTest, compileUnitTest, type TestCompileContext } from './compile-tests.js';
 import type { ParsedProject } from './parse-project.js';
+import { compileConditions } from './compile-conditions.js';
 import { createHandlebars, cteName, injectCtes, renderModelSql, type TargetInfo } from './render-model-sql.js';
 
 export interface CompileContext {
@@ -102,7 +103,7 @@ export function compileProject(parsed: ParsedProject, graph: ProjectGraph, ctx: 
     if (done) nodes[node.uniqueId] = done;
   }
   bag.throwIfErrors();
-  return { ...withModels, nodes };
+  return compileConditions({ ...withModels, nodes }, parsed, env);
 }
 
 interface ChecksContext extends TestCompileContext {
@@ -186,8 +187,9 @@ function addStateChecksums(graph: ProjectGraph, nodes: Record<string, ManifestNo
     // Where it is built counts too: the same SQL built into another schema (dpf ci, another
     // developer on the same target name) is another build.
     // Monitor settings change how a relation is judged, and run policies (pool, retries,
-    // on_error) how its step runs, not what it holds: changing them rebuilds nothing.
-    const { monitors: _monitors, pool: _pool, retries: _retries, on_error: _onError, ...built } = node.config;
+    // on_error, run_if, trigger) how and whether its step runs, not what it holds: changing
+    // them rebuilds nothing.
+    const { monitors: _monitors, pool: _pool, retries: _retries, on_error: _onError, run_if: _runIf, trigger: _trigger, ...built } = node.config;
     const hash = createHash('sha256').update(body).update(node.relationName).update(JSON.stringify(built));
     if (isSqlNode(node)) for (const m of node.macros) hash.update(macros[m]?.checksum.checksum ?? m);
     for (const dep of node.dependsOn) hash.update(sums.get(dep) ?? dep);

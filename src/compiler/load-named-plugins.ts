@@ -8,6 +8,7 @@
 import { DpfError, diagnostic, type Diagnostic } from '../errors/dpf-error.js';
 import { builtinPlugins, findPlugins, loadPlugins, RESERVED_EXTRACT_KEYS, type Plugin, type PluginColumn, type PluginFile, type SourcePlugin } from '../plugins/index.js';
 import type { ProjectFiles } from './load-project.js';
+import { conditionPluginNames } from './parse-conditions.js';
 
 export interface LoadedPlugin {
   readonly path: string;
@@ -28,7 +29,7 @@ export interface ProjectPlugins {
 
 export const NO_PLUGINS: ProjectPlugins = { found: [], loaded: new Map() };
 
-export async function loadNamedPlugins(files: Pick<ProjectFiles, 'root' | 'properties'>): Promise<ProjectPlugins> {
+export async function loadNamedPlugins(files: Pick<ProjectFiles, 'root' | 'properties'> & Partial<Pick<ProjectFiles, 'config'>>): Promise<ProjectPlugins> {
   const names = new Set<string>();
   const blocks: { plugin: string; config: Record<string, unknown> }[] = [];
   for (const file of files.properties) {
@@ -47,6 +48,7 @@ export async function loadNamedPlugins(files: Pick<ProjectFiles, 'root' | 'prope
       }
     }
   }
+  for (const name of conditionPluginNames(files)) names.add(name);
   if (names.size === 0) return NO_PLUGINS;
   let found: Map<string, PluginFile>;
   try {

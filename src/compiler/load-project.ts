@@ -35,6 +35,17 @@ export interface ProjectConfig {
   readonly monitors?: ProjectMonitors;
   /** Named pools and their sizes (docs/configuration.md#pools); `warehouse` sizes the warehouse connections. */
   readonly pools?: Readonly<Record<string, number>>;
+  /** Plugins whose handlers the runner calls (docs/pipelines.md#handlers). */
+  readonly handlers?: ProjectHandlers;
+}
+
+/** dpf_project.yml's handlers: block: plugin names, each a file of plugins/ exporting the handler. */
+export interface ProjectHandlers {
+  /** How long a handler may take (default 30 s). */
+  readonly timeout_seconds?: number;
+  readonly on_node_error?: readonly string[];
+  readonly on_node_success?: readonly string[];
+  readonly on_run_end?: readonly string[];
 }
 
 /** dpf_project.yml's alerts: block as written (schemas/dpf_project.schema.json validates it). */

@@ -42,6 +42,48 @@ export interface RunPolicyConfig {
   readonly retries?: RetryPolicy;
   /** Absent: fail. */
   readonly on_error?: OnError;
+  /** As written: a query returning one boolean, or `{plugin: name, ...config}` (docs/pipelines.md#run_if); `condition` holds it resolved. */
+  readonly run_if?: string | Readonly<Record<string, unknown>>;
+  /** Absent: all_success. */
+  readonly trigger?: TriggerRule;
+}
+
+/**
+ * Whether a node runs given what its parents did (docs/pipelines.md#trigger-rules), as
+ * Airflow's trigger rules: all_success (default), all_done, any_success, none_failed.
+ */
+export type TriggerRule = 'all_success' | 'all_done' | 'any_success' | 'none_failed';
+export const TRIGGER_RULES: readonly TriggerRule[] = ['all_success', 'all_done', 'any_success', 'none_failed'];
+
+/** `run_if:` resolved: evaluated just before the node's step would run; false skips it. */
+export type RunIf =
+  | {
+      readonly kind: 'sql';
+      /** The query as written. */
+      readonly sql: string;
+      readonly refs: readonly RefCall[];
+      readonly sources: readonly SourceCall[];
+      /** The nodes its refs and sources name: the node's step runs after them. */
+      readonly dependsOn: readonly string[];
+      /** Rendered by compileProject (refs resolved to relations). */
+      readonly compiledSql?: string;
+      /** Where run_if is written. */
+      readonly location: SourceLocation;
+    }
+  | {
+      readonly kind: 'plugin';
+      readonly plugin: string;
+      /** The plugin's file, from the project root. */
+      readonly pluginPath: string;
+      /** The block's keys but `plugin`, valid against the condition's config schema. */
+      readonly config: Readonly<Record<string, unknown>>;
+      readonly location: SourceLocation;
+    };
+
+/** A node's run_if and trigger rule, resolved (for a source, its extract's). */
+export interface NodeCondition {
+  readonly runIf?: RunIf;
+  readonly trigger?: TriggerRule;
 }
 
 export interface ColumnInfo {
@@ -141,6 +183,8 @@ interface NodeBase {
   readonly relation: Relation;
   /** The relation as the adapter renders it, e.g. "main"."orders". */
   readonly relationName: string;
+  /** run_if and trigger of its step (a source's: of its extract), when it has either. */
+  readonly condition?: NodeCondition;
 }
 
 /** One value of a for_each: a scalar, or a row (column -> scalar). */
@@ -471,6 +515,8 @@ export interface ExportNode {
   readonly pool?: string;
   readonly retries?: RetryPolicy;
   readonly onError?: OnError;
+  /** run_if and trigger of the entry, when it has either. */
+  readonly condition?: NodeCondition;
   /** The entry in the YAML. */
   readonly location: SourceLocation;
 }

@@ -45,6 +45,9 @@ const INLINE_CONFIG_KEYS: Record<string, (v: unknown) => string | undefined> = {
   // A retry policy is a mapping, written in YAML; inline, the count alone (the defaults for the rest).
   retries: (v) => (Number.isInteger(v) && Number(v) >= 0 ? undefined : 'must be a whole number of retries inline (set the backoff under config: retries: in YAML)'),
   on_error: (v) => (['fail', 'skip_downstream', 'continue'].includes(String(v)) ? undefined : 'must be one of fail, skip_downstream, continue'),
+  // A condition plugin is a mapping, written in YAML; inline, a query (docs/pipelines.md#run_if).
+  run_if: (v) => (typeof v === 'string' && v.trim() !== '' ? undefined : 'must be a query returning one boolean inline (name a condition plugin under config: run_if: in YAML)'),
+  trigger: (v) => (['all_success', 'all_done', 'any_success', 'none_failed'].includes(String(v)) ? undefined : 'must be one of all_success, all_done, any_success, none_failed'),
   // Settings are a mapping, written in YAML; inline, a monitor can only be turned off.
   monitors: (v) => (v === 'off' ? undefined : 'must be "off" inline (set monitor settings under config: monitors: in YAML)'),
 };

@@ -28,6 +28,7 @@ import { parseSeeds } from './parse-seeds.js';
 import { parseSources } from './parse-sources.js';
 import { parseUnitTests } from './parse-unit-tests.js';
 import { parseExports } from './parse-exports.js';
+import { parseConditions } from './parse-conditions.js';
 import { monitorNodes } from './parse-monitors.js';
 import { dbtProjectKeyDiagnostics } from './dbt-project-keys.js';
 import { poolDiagnostics } from './check-pools.js';
@@ -250,6 +251,7 @@ export function parseProject(files: ProjectFiles, ctx: ParseContext): ParsedProj
   });
   const unitTests = parseUnitTests({ files, projectName, nodes, sources, byName, bag });
   const exports = parseExports({ files, projectName, nodes, plugins: ctx.plugins, bag });
+  parseConditions({ files, projectName, nodes, sources, exports, byName, partials: partialNames, vars, plugins: ctx.plugins, bag });
 
   // ---- folder configs that match nothing (a typo in a folder name silently does nothing otherwise)
   for (const tree of ['models', 'seeds', 'data_tests'] as const) {

@@ -13,6 +13,7 @@ import type { ColumnInfo, Manifest, ModelConfig, ModelNode, RefCall, SourceCall 
 import { NODE_KINDS, nodesOfKind } from './node-kinds.js';
 import { grantsConfig, sha256, type NodeParseScope } from './parse-scope.js';
 import { folderConfig, mergeConfigs, toTags, type RawConfig } from './resolve-config.js';
+import { runPolicyOf } from './resolve-run-policy.js';
 
 export const DEFAULT_TRANSFORM_TIMEOUT_SECONDS = 3600;
 
@@ -52,6 +53,8 @@ export function parseTsModels(scope: NodeParseScope, files: readonly ProjectFile
       ...grantsConfig(merged),
       ...(merged.monitors !== undefined ? { monitors: merged.monitors as ModelConfig['monitors'] } : {}),
       timeout_seconds: Number(merged.timeout_seconds ?? DEFAULT_TRANSFORM_TIMEOUT_SECONDS),
+      // pool, retries, on_error, run_if and trigger, as for a SQL model.
+      ...runPolicyOf(merged),
     };
     if (!config.enabled) continue;
     const uniqueId = `${NODE_KINDS.model.idPrefix}.${projectName}.${file.name}`;

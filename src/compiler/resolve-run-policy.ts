@@ -1,11 +1,11 @@
 /**
- * How a node's step runs, besides what it builds (docs/configuration.md): `pool`, `retries`
- * and `on_error`, read from a node's merged config (folder, YAML, inline) or an extract block.
+ * How a node's step runs, besides what it builds (docs/configuration.md): `pool`, `retries`,
+ * `on_error`, `run_if` and `trigger` (docs/pipelines.md), read from a node's merged config (folder, YAML, inline) or an extract block.
  * The shapes are checked by the JSON Schemas (and parse-models.ts inline); this only fills
  * defaults, so that the plan carries a complete policy. Pool names are checked against
  * `pools:` by check-pools.ts.
  */
-import type { OnError, RetryPolicy, RunPolicyConfig, SourceExtract } from './manifest.js';
+import { TRIGGER_RULES, type OnError, type RetryPolicy, type RunPolicyConfig, type SourceExtract, type TriggerRule } from './manifest.js';
 import type { RawConfig } from './resolve-config.js';
 
 /** Retry defaults, in seconds: a first wait of 1 s, doubling, at most a minute, no jitter. */
@@ -33,6 +33,9 @@ export function runPolicyOf(merged: RawConfig): RunPolicyConfig {
     ...(typeof merged.pool === 'string' ? { pool: merged.pool } : {}),
     ...(retries ? { retries } : {}),
     ...(typeof merged.on_error === 'string' && merged.on_error !== 'fail' ? { on_error: merged.on_error as OnError } : {}),
+    // Resolved into the node's condition by parse-conditions.ts, which finds where it is written.
+    ...(typeof merged.run_if === 'string' || (typeof merged.run_if === 'object' && merged.run_if !== null) ? { run_if: merged.run_if as RunPolicyConfig['run_if'] } : {}),
+    ...(TRIGGER_RULES.includes(merged.trigger as TriggerRule) && merged.trigger !== 'all_success' ? { trigger: merged.trigger as TriggerRule } : {}),
   };
 }
 

@@ -625,8 +625,13 @@ export const ERRORS = {
   PluginInvalid: {
     code: 'DPF802',
     title: 'Not a plugin',
-    message: (a: { plugin: string; problem: string }) => `The plugin "${a.plugin}" cannot be used: ${a.problem}.`,
-    hint: 'A source plugin is `export default defineSource({ config: {type: "object", properties: {...}}, columns: [...], extract(config, ctx) {...} })` (docs/plugins.md).',
+    message: (a: { plugin: string; problem: string; kind?: 'handler' | 'condition' }) => `The plugin "${a.plugin}" cannot be used: ${a.problem}.`,
+    hint: (a: { kind?: 'handler' | 'condition' }) =>
+      a.kind === 'handler'
+        ? 'A handler is a named export of a plugins/ file: export function onNodeError(ctx) {...}, onNodeSuccess(ctx), onRunEnd(ctx) (docs/pipelines.md#handlers).'
+        : a.kind === 'condition'
+          ? 'A condition plugin is `export default defineCondition({ config: {type: "object", properties: {...}}, check(config, ctx) {...} })` (docs/pipelines.md#run_if).'
+          : 'A source plugin is `export default defineSource({ config: {type: "object", properties: {...}}, columns: [...], extract(config, ctx) {...} })` (docs/plugins.md).',
   },
 
   // ---- TypeScript models (DPF82x; docs/typescript-models.md)
@@ -659,6 +664,32 @@ export const ERRORS = {
     title: 'TypeScript model rows of the wrong shape',
     message: (a: { model: string; detail: string }) => `The TypeScript model "${a.model}" gave rows dpf cannot land: ${a.detail}`,
     hint: "A batch is a list of rows; a row is an object with a key per declared column (a missing key is NULL), or a list of values in the columns' order (docs/typescript-models.md).",
+  },
+
+  // ---- conditions and handlers (DPF83x; docs/pipelines.md)
+  RunIfInvalid: {
+    code: 'DPF830',
+    title: 'run_if is not a query',
+    message: (a: { node: string; detail: string }) => `The run_if of ${a.node} cannot be run: ${a.detail}.`,
+    hint: 'run_if is one read-only query returning one row with one boolean, e.g. run_if: "select count(*) > 0 from {{ref \'stg_orders\'}}", or {plugin: <name>} naming a condition plugin (docs/pipelines.md#run_if).',
+  },
+  RunIfNotBoolean: {
+    code: 'DPF831',
+    title: 'run_if did not answer true or false',
+    message: (a: { node: string; detail: string }) => `The run_if of ${a.node} must give exactly one row with one boolean; it gave ${a.detail}.`,
+    hint: 'Make the query answer one boolean, e.g. select count(*) > 0 from ... (a count alone is a number: compare it). The step did not run, and what reads it is skipped.',
+  },
+  RunIfFailed: {
+    code: 'DPF832',
+    title: 'run_if failed',
+    message: (a: { node: string; detail: string }) => `The run_if of ${a.node} failed: ${a.detail}`,
+    hint: 'Fix the query or the condition plugin (a relation it reads that does not exist yet, a plugin that throws or runs past its time); the step did not run, and what reads it is skipped.',
+  },
+  HandlerFailed: {
+    code: 'DPF833',
+    title: 'Handler failed',
+    message: (a: { plugin: string; handler: string; detail: string }) => `The handler ${a.handler} of plugin "${a.plugin}" failed, and was ignored: ${a.detail}`,
+    hint: 'The node keeps the outcome it had without the handler. Fix the handler (docs/pipelines.md#handlers): it must answer within its time (30 s), and onNodeError must answer retry, skip or fail.',
   },
 } as const;
 

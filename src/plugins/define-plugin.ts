@@ -75,7 +75,7 @@ export function defineSource<C = Record<string, unknown>>(plugin: Omit<SourcePlu
 /** Keys of an `extract:` block that are dpf's, not the plugin's: a plugin's config may not use them. */
 export const RESERVED_EXTRACT_KEYS: readonly string[] = [
   'plugin', 'write', 'timeout_seconds', 'batch_size', 'cursor_field', 'unique_key', 'on_bad_row',
-  'max_requests_per_second', 'max_concurrent_requests', 'max_rows_per_second', 'pool', 'retries', 'on_error',
+  'max_requests_per_second', 'max_concurrent_requests', 'max_rows_per_second', 'pool', 'retries', 'on_error', 'run_if', 'trigger',
 ];
 
 /** What a sink is given besides the rows and its config. */
@@ -126,7 +126,7 @@ export function defineSink<C = Record<string, unknown>>(plugin: Omit<SinkPlugin<
 }
 
 /** Keys of an `exports:` entry that are dpf's, not the plugin's. */
-export const RESERVED_EXPORT_KEYS: readonly string[] = ['name', 'plugin', 'description', 'tags', 'timeout_seconds', 'enabled', 'pool', 'retries', 'on_error'];
+export const RESERVED_EXPORT_KEYS: readonly string[] = ['name', 'plugin', 'description', 'tags', 'timeout_seconds', 'enabled', 'pool', 'retries', 'on_error', 'run_if', 'trigger'];
 
 
 /**
@@ -168,4 +168,88 @@ export interface TransformPlugin {
 /** Declares a TypeScript model (`export default defineTransform({...})` in models/<name>.ts). */
 export function defineTransform(plugin: Omit<TransformPlugin, 'kind'>): TransformPlugin {
   return Object.freeze({ ...plugin, kind: 'transform' as const });
+}
+
+/** What a condition's check is given besides its config (docs/pipelines.md#run_if). */
+export interface ConditionContext {
+  /** Aborted when the run is cancelled or the check runs past its time: stop and answer. */
+  readonly signal: AbortSignal;
+  /** The node whose step it decides. */
+  readonly node: { readonly id: string; readonly name: string; readonly kind: string };
+  /** The project's vars, with --vars over them. */
+  readonly vars: Readonly<Record<string, unknown>>;
+  /** The target the run builds (its name in profiles.yml). */
+  readonly target: { readonly name?: string };
+  /** The run's id, and when it started. */
+  readonly run: { readonly id: string; readonly startedAt: Date };
+  /** The project's folder. */
+  readonly projectDir: string;
+}
+
+/** A run-time condition: `run_if: {plugin: <name>, ...config}` runs the node's step only if check is true. */
+export interface ConditionPlugin<C = Record<string, unknown>> {
+  readonly kind: 'condition';
+  readonly description?: string;
+  /** JSON Schema (draft-07) of its config keys (the run_if block's keys but plugin); keys it does not list are errors. */
+  readonly config: Readonly<Record<string, unknown>>;
+  check(config: C, ctx: ConditionContext): boolean | Promise<boolean>;
+}
+
+/** Declares a run-time condition (`export default defineCondition({...})` in plugins/<name>.ts). */
+export function defineCondition<C = Record<string, unknown>>(plugin: Omit<ConditionPlugin<C>, 'kind'>): ConditionPlugin<C> {
+  return Object.freeze({ ...plugin, kind: 'condition' as const });
+}
+
+/** The keys of a `run_if: {plugin: ...}` block that are dpf's. */
+export const RESERVED_CONDITION_KEYS: readonly string[] = ['plugin'];
+
+/** The node a handler is told about. */
+export interface HandlerNode {
+  readonly id: string;
+  readonly name: string;
+  /** model, seed, snapshot, source (its extract), export, test, ... */
+  readonly kind: string;
+  /** The relation it builds or reads, as the engine names it. */
+  readonly relation: string;
+}
+
+/** The run a handler is called in. */
+export interface HandlerRun {
+  readonly id: string;
+  readonly target?: string;
+}
+
+/** What `onNodeError(ctx)` is given: a step failed for good (its retries used, or its error not transient). */
+export interface NodeErrorContext {
+  readonly node: HandlerNode;
+  readonly error: { readonly code?: string; readonly message: string; readonly transient: boolean };
+  /** The attempt that failed (1 = the first). */
+  readonly attempt: number;
+  readonly run: HandlerRun;
+}
+
+/**
+ * What `onNodeError` answers: retry runs the step again (at most its retries count, or 3, per
+ * step and run); skip marks it skipped (what reads it follows its trigger rule); fail keeps the error.
+ */
+export type NodeErrorDecision = 'retry' | 'skip' | 'fail';
+
+/** What `onNodeSuccess(ctx)` is given. */
+export interface NodeSuccessContext {
+  readonly node: HandlerNode;
+  readonly rowsAffected?: number;
+  /** Seconds. */
+  readonly executionTime: number;
+  readonly run: HandlerRun;
+}
+
+/** What `onRunEnd(ctx)` is given, once per run. */
+export interface RunEndContext {
+  readonly run: HandlerRun;
+  /** Steps by status: success, reused, pass, warn, fail, error, skipped. */
+  readonly counts: Readonly<Record<string, number>>;
+  /** Unique ids of the steps whose failure fails the run. */
+  readonly failed: readonly string[];
+  /** Seconds. */
+  readonly elapsed: number;
 }

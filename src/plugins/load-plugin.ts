@@ -16,7 +16,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { basename, dirname, extname, join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { DpfError, diagnostic, type Diagnostic } from '../errors/dpf-error.js';
-import { RESERVED_EXPORT_KEYS, RESERVED_EXTRACT_KEYS, type SinkPlugin, type SourcePlugin } from './define-plugin.js';
+import { RESERVED_CONDITION_KEYS, RESERVED_EXPORT_KEYS, RESERVED_EXTRACT_KEYS, type ConditionPlugin, type SinkPlugin, type SourcePlugin } from './define-plugin.js';
 
 const PLUGIN_EXTENSIONS = ['.ts', '.mts', '.js', '.mjs'];
 export const LOGICAL_TYPES = ['boolean', 'integer', 'bigint', 'double', 'date', 'timestamp', 'text'];
@@ -46,8 +46,8 @@ export function findPlugins(projectRoot: string, pluginPaths: readonly string[] 
   return found;
 }
 
-/** A plugin of either kind. */
-export type Plugin = SourcePlugin | SinkPlugin;
+/** A plugin of any kind: a source, a sink, a run_if condition. */
+export type Plugin = SourcePlugin | SinkPlugin | ConditionPlugin;
 /** How the manifest names a built-in plugin's file: `dpf:http`. */
 export const BUILTIN_PREFIX = 'dpf:';
 
@@ -76,7 +76,7 @@ export async function loadPlugins(projectRoot: string, file: PluginFile): Promis
   const plugins = [main, mod?.source, mod?.sink].filter((p, i, all) => p !== undefined && all.indexOf(p) === i);
   for (const plugin of plugins) {
     const problem = shapeProblem(plugin);
-    if (problem) throw new DpfError([diagnostic('PluginInvalid', { plugin: file.name, problem }, { file: file.path })]);
+    if (problem) throw new DpfError([diagnostic('PluginInvalid', { plugin: file.name, problem, ...((plugin as { kind?: unknown })?.kind === 'condition' ? { kind: 'condition' as const } : {}) }, { file: file.path })]);
   }
   return plugins as Plugin[];
 }
@@ -91,7 +91,7 @@ export async function importDefault(projectRoot: string, path: string, failed: (
 }
 
 /** A file's module: a built-in (`dpf:<name>`) by a plain import, a project's file with jiti. */
-async function importModule(projectRoot: string, path: string, failed: (detail: string, line: number | undefined) => Diagnostic): Promise<Record<string, unknown> | undefined> {
+export async function importModule(projectRoot: string, path: string, failed: (detail: string, line: number | undefined) => Diagnostic): Promise<Record<string, unknown> | undefined> {
   try {
     if (path.startsWith(BUILTIN_PREFIX)) {
       return (await import(pathToFileURL(join(BUILTIN_DIR, `${path.slice(BUILTIN_PREFIX.length)}${extname(SELF)}`)).href)) as Record<string, unknown>;
@@ -124,7 +124,8 @@ export function pluginOfKind<K extends Plugin['kind']>(plugins: readonly Plugin[
 
 /** Why a file's plugins do not serve a block of the kind. */
 export function kindProblem(plugins: readonly Plugin[], kind: Plugin['kind']): string {
-  const uses = kind === 'source' ? 'extract: needs a source plugin (defineSource)' : 'exports: need a sink plugin (defineSink)';
+  const uses =
+    kind === 'source' ? 'extract: needs a source plugin (defineSource)' : kind === 'sink' ? 'exports: need a sink plugin (defineSink)' : 'run_if: needs a condition plugin (defineCondition)';
   return `it is a ${plugins.map((p) => p.kind).join(' and ')} plugin, and ${uses}`;
 }
 
@@ -137,6 +138,7 @@ const BUILTIN_DIR = join(dirname(SELF), 'builtin');
 function shapeProblem(plugin: unknown): string | undefined {
   if (typeof plugin !== 'object' || plugin === null) return 'it has no default export of defineSource({...}) or defineSink({...})';
   const p = plugin as Partial<Record<keyof SourcePlugin | keyof SinkPlugin, unknown>>;
+  if (p.kind === 'condition') return conditionProblem(plugin as Partial<ConditionPlugin>);
   if (p.kind !== 'source' && p.kind !== 'sink') return `its default export is not a plugin (kind ${JSON.stringify(p.kind)}): export default defineSource({...}) or defineSink({...})`;
   if (p.kind === 'source' && typeof p.extract !== 'function') return 'it has no extract(config, ctx) function';
   if (p.kind === 'sink' && typeof p.write !== 'function') return 'it has no write(rows, config, ctx) function';
@@ -153,6 +155,17 @@ function shapeProblem(plugin: unknown): string | undefined {
     if (bad) return `its column ${JSON.stringify(bad?.name ?? bad)} needs a name and a type of ${LOGICAL_TYPES.join(', ')}`;
   }
   return undefined;
+}
+
+/** What is wrong with a would-be condition (defineCondition); undefined when it is one. */
+function conditionProblem(p: Partial<ConditionPlugin>): string | undefined {
+  if (typeof p.check !== 'function') return 'it has no check(config, ctx) function';
+  const config = p.config as { type?: unknown; properties?: unknown } | undefined;
+  if (typeof config !== 'object' || config === null || Array.isArray(config) || (config.type !== undefined && config.type !== 'object')) {
+    return 'its config is not a JSON Schema of an object ({type: "object", properties: {...}})';
+  }
+  const reserved = Object.keys((config.properties as object | undefined) ?? {}).filter((k) => RESERVED_CONDITION_KEYS.includes(k));
+  return reserved.length > 0 ? `its config names ${reserved.join(', ')}, which run_if: keeps for dpf` : undefined;
 }
 
 /** The line of the plugin file an error names (a syntax error's position), if any. */

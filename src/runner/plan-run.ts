@@ -8,7 +8,7 @@
  * children downstream of all of them (anything else would be a cycle).
  */
 import type { ProjectGraph } from '../compiler/build-graph.js';
-import type { Manifest, ManifestNode, NodeKind, NodeOfKind, OnError, RetryPolicy, RunPolicyConfig } from '../compiler/manifest.js';
+import type { Manifest, ManifestNode, NodeCondition, NodeKind, NodeOfKind, OnError, RetryPolicy, RunIf, RunPolicyConfig, TriggerRule } from '../compiler/manifest.js';
 import { WAREHOUSE_POOL } from '../compiler/check-pools.js';
 import { allNodes, executableNode, nodeOfKind, nodesOfKind } from '../compiler/node-kinds.js';
 import type { StepResource } from './resource-slots.js';
@@ -32,6 +32,10 @@ export interface PlanStep {
   readonly retries?: RetryPolicy;
   /** What its failure does to the rest of the run; absent: fail. */
   readonly onError?: Exclude<OnError, 'fail'>;
+  /** Evaluated just before the step would run; false skips it (docs/pipelines.md#run_if). */
+  readonly runIf?: RunIf;
+  /** Whether it runs given what the steps it waits for did; absent: all_success. */
+  readonly trigger?: Exclude<TriggerRule, 'all_success'>;
 }
 
 export interface Plan {
@@ -111,6 +115,8 @@ export function planRun(
     // A step that writes the node (not its freshness check) follows the node's run policy.
     const policy = strategy === 'freshness' ? {} : runPolicyOfNode(node);
     const pool = policy.pool && policy.pool !== WAREHOUSE_POOL ? [{ kind: 'pool' as const, name: policy.pool }] : [];
+    // run_if and trigger belong to the step that writes (a source's extract, not its freshness check).
+    const condition: NodeCondition | undefined = strategy === 'freshness' || !('condition' in node) ? undefined : node.condition;
     steps.push({
       uniqueId: id,
       name: node.name,
@@ -122,6 +128,8 @@ export function planRun(
       resources: [...STEP_KINDS[strategy].resources, ...pool],
       ...(policy.retries ? { retries: policy.retries } : {}),
       ...(policy.on_error && policy.on_error !== 'fail' ? { onError: policy.on_error } : {}),
+      ...(condition?.runIf ? { runIf: condition.runIf } : {}),
+      ...(condition?.trigger && condition.trigger !== 'all_success' ? { trigger: condition.trigger } : {}),
     });
   }
   return { command: options.command, fullRefresh: options.fullRefresh ?? false, eventTimeRange: options.eventTimeRange, steps };

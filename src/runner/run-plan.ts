@@ -1,7 +1,9 @@
 /**
- * Step 7: execute a plan. Workers (--threads) take steps whose dependencies succeeded; a
- * failed step's descendants are skipped while independent branches go on; --fail-fast stops
- * starting new steps after the first failure. Emits events; knows nothing of terminals.
+ * Step 7: execute a plan. Workers (--threads) take steps once every step they wait for has
+ * finished and their trigger rule says they run (all_success by default: a failed step's
+ * descendants are skipped while independent branches go on); a step's run_if is evaluated just
+ * before it runs; --fail-fast stops starting new steps after the first failure. Calls the
+ * project's handlers (onNodeError, onNodeSuccess, onRunEnd). Emits events; knows nothing of terminals.
  */
 import type { Adapter, Connection, ExecuteResult, RelationType } from '../adapters/adapter.js';
 import { DpfError, diagnostic, type Diagnostic } from '../errors/dpf-error.js';
@@ -27,6 +29,10 @@ import { ResourceSlots, type StepResource } from './resource-slots.js';
 import { backoff, isTransientError, retryDelaySeconds, shortError, type AttemptError, type DecidedBy, type PolicyDecision } from './run-policy.js';
 import { ResourceTally, shareOf, type NodeResources } from './step-resources.js';
 import { STEP_KINDS, type StrategyName } from './step-kinds.js';
+import { decideTrigger, describeRunIf, evaluateRunIf, type Parent, type ParentOutcome } from './run-conditions.js';
+import { askOnNodeError, HANDLER_RETRIES, HANDLER_TIMEOUT_SECONDS, tellRunEnd, tellSuccess, type HandlerCalls } from './call-handlers.js';
+import { loadHandlers } from '../plugins/index.js';
+import type { ProjectHandlers } from '../compiler/load-project.js';
 
 export interface RunContext {
   readonly adapter: Adapter;
@@ -67,6 +73,10 @@ export interface RunContext {
   readonly targetName?: string;
   /** The run's environment ({{env}} in extract: blocks is read from it at run time). */
   readonly env?: NodeJS.ProcessEnv;
+  /** dpf_project.yml's handlers: (docs/pipelines.md#handlers), loaded once when the run starts. */
+  readonly handlers?: ProjectHandlers;
+  /** The project's vars with --vars, which condition plugins are given. */
+  readonly vars?: Readonly<Record<string, unknown>>;
 }
 
 /** How long a ready step of a batched strategy waits for others to join its batch, at most. */
@@ -85,6 +95,10 @@ export async function runPlan(plan: Plan, ctx: RunContext): Promise<RunSummary &
   ctx.onEvent({ type: 'run_started', total, threads });
 
   const workersAtStart = ctx.engineStats ? await activeWorkers(ctx.adapter) : undefined;
+  // Problems of the run that change no outcome (a handler that does not load, an onRunEnd that fails).
+  const runWarnings: Diagnostic[] = [];
+  const handlerCalls = await runHandlers(ctx, runWarnings);
+  const conditionRun = { id: ctx.invocationId, startedAt: new Date(started), targetName: ctx.targetName, vars: ctx.vars ?? {}, signal: ctx.signal };
   const existing = await prepareSchemas(plan, ctx);
   const templates = new SqlTemplates(ctx.adapter.name);
   const book: BuildBook | undefined =
@@ -129,22 +143,34 @@ export async function runPlan(plan: Plan, ctx: RunContext): Promise<RunSummary &
     ctx.onEvent({ type: 'node_finished', index: finished, total, result });
   };
 
-  const skipDescendants = (failedId: string, because: string, decidedBy?: DecidedBy) => {
-    for (const child of children.get(failedId) ?? []) {
-      if (results.has(child)) continue;
-      const step = byId.get(child)!;
-      record({ ...skippedResult(step, `skipped: upstream ${because} failed${decidedBy ? ` (${decidedBy})` : ''}`, because), ...(decidedBy ? { decidedBy } : {}) });
-      skipDescendants(child, because, decidedBy);
-    }
-  };
-
-  /** A step is done and did not block: what waits for it may start (reading, through it, what it read stale). */
-  const release = (id: string, staleNames: ReadonlySet<string> | undefined) => {
-    for (const child of children.get(id) ?? []) {
-      if (staleNames?.size) stale.set(child, new Set([...(stale.get(child) ?? []), ...staleNames]));
+  /**
+   * A step is done: it is recorded, and each step waiting for it is decided once every step it
+   * waits for is done, by its trigger rule (run-conditions.ts): queued, or skipped and settled in
+   * turn. A failure decides at once what it stops for sure (all_success and none_failed
+   * children, and what a failed test gates), as Airflow marks upstream_failed. Children of a
+   * success read, through it, what it read stale (on_error: continue).
+   */
+  const outcomes: Map<string, Parent> = new Map();
+  const settle = (step: PlanStep, result: NodeResult, outcome: ParentOutcome, failed?: Parent['failed'], staleNames?: ReadonlySet<string>) => {
+    record(result);
+    const parent: Parent = { step, result, outcome, ...(failed ? { failed } : {}) };
+    outcomes.set(step.uniqueId, parent);
+    const isTestStep = step.resourceType === 'test' || step.resourceType === 'unit_test';
+    for (const child of children.get(step.uniqueId) ?? []) {
+      if (outcome === 'success' && staleNames?.size) stale.set(child, new Set([...(stale.get(child) ?? []), ...staleNames]));
       const left = waiting.get(child)! - 1;
       waiting.set(child, left);
-      if (left === 0 && !results.has(child)) enqueue(byId.get(child)!);
+      if (results.has(child)) continue;
+      const childStep = byId.get(child)!;
+      const rule = childStep.trigger ?? 'all_success';
+      const early = outcome === 'failed' && (isTestStep ? result.status !== 'skipped' : rule === 'all_success' || rule === 'none_failed');
+      if (left > 0 && !early) continue;
+      const decision = decideTrigger(rule, early ? [parent] : childStep.dependsOn.map((id) => outcomes.get(id)!));
+      if (decision.run) enqueue(childStep);
+      else if (decision.outcome === 'failed') {
+        const { decidedBy } = decision.failed;
+        settle(childStep, { ...skippedResult(childStep, decision.message, decision.failed.name), ...(decidedBy ? { decidedBy } : {}) }, 'failed', decision.failed);
+      } else settle(childStep, { ...skippedResult(childStep, decision.message), reason: decision.reason }, 'skipped');
     }
   };
 
@@ -222,6 +248,12 @@ export async function runPlan(plan: Plan, ctx: RunContext): Promise<RunSummary &
   const runWithPolicy = async (group: readonly PlanStep[], thread: number, takenAt: number): Promise<NodeResult[]> => {
     const first = group[0]!;
     const retries = group.length === 1 ? first.retries : undefined;
+    // A single step's failure, once its retries are used or not transient, is put to the onNodeError handlers.
+    const errorHandlers = group.length === 1 && handlerCalls && handlerCalls.handlers.on_node_error.length > 0 ? handlerCalls : undefined;
+    const handlerRetryLimit = first.retries?.count ?? HANDLER_RETRIES;
+    let policyRetries = 0;
+    let handlerRetries = 0;
+    const warnings: Diagnostic[] = [];
     const threadWait = Math.max(0, takenAt - (readyAt.get(first.uniqueId) ?? takenAt));
     let slotMs = 0;
     let longest: { ms: number; label: string } = { ms: threadWait, label: 'a thread' };
@@ -241,24 +273,58 @@ export async function runPlan(plan: Plan, ctx: RunContext): Promise<RunSummary &
           ...r,
           queuedMs,
           ...(queuedMs > 0 && longest.ms >= 1 ? { queuedFor: longest.label } : {}),
-          ...(retries ? { attempts: attempt } : {}),
+          ...(retries || handlerRetries > 0 ? { attempts: attempt } : {}),
           ...(attemptErrors.length > 0 ? { attemptErrors } : {}),
           ...(decisions.length > 0 ? { decisions, decidedBy: decisions.at(-1)!.decidedBy } : {}),
+          ...(warnings.length > 0 ? { warnings: [...(r.warnings ?? []), ...warnings] } : {}),
         }));
       const result = done[0]!;
-      if (!retries || result.status !== 'error') return finish();
-      const transient = err !== undefined && isTransientError(err, ctx.adapter);
-      attemptErrors.push({ attempt, message: shortError(result.message), transient });
-      // Not transient: the same error would come again; on_error decides what follows.
-      if (!transient) return finish();
-      if (attempt > retries.count || stopped) {
-        decisions.push({ attempt, action: 'fail', decidedBy: 'retries', reason: stopped ? 'the run was stopped' : `${retries.count} ${retries.count === 1 ? 'retry' : 'retries'} used` });
+      if (result.status !== 'error') {
+        if (handlerCalls && group.length === 1 && result.status === 'success') warnings.push(...(await tellSuccess(handlerCalls, first, result)));
         return finish();
       }
-      const waitSeconds = Math.round(retryDelaySeconds(retries, attempt) * 1000) / 1000;
-      decisions.push({ attempt, action: 'retry', decidedBy: 'retries', reason: `transient: ${shortError(result.message)}`, waitSeconds });
-      ctx.onEvent({ type: 'node_retrying', step: first, attempt, waitSeconds, error: shortError(result.message) });
-      await backoff(waitSeconds, ctx.signal);
+      if (!retries && !errorHandlers) return finish();
+      const transient = err !== undefined && isTransientError(err, ctx.adapter);
+      attemptErrors.push({ attempt, message: shortError(result.message), transient });
+      // Not transient: the same error would come again; the handlers, then on_error, decide what follows.
+      if (retries && transient) {
+        if (policyRetries < retries.count && !stopped) {
+          policyRetries++;
+          const waitSeconds = Math.round(retryDelaySeconds(retries, policyRetries) * 1000) / 1000;
+          decisions.push({ attempt, action: 'retry', decidedBy: 'retries', reason: `transient: ${shortError(result.message)}`, waitSeconds });
+          ctx.onEvent({ type: 'node_retrying', step: first, attempt, waitSeconds, error: shortError(result.message) });
+          await backoff(waitSeconds, ctx.signal);
+          continue;
+        }
+        decisions.push({ attempt, action: 'fail', decidedBy: 'retries', reason: stopped ? 'the run was stopped' : `${retries.count} ${retries.count === 1 ? 'retry' : 'retries'} used` });
+      }
+      if (!errorHandlers || stopped) return finish();
+      const asked = await askOnNodeError(errorHandlers, first, result, attempt, transient);
+      warnings.push(...asked.warnings);
+      if (!asked.decision) return finish();
+      const decidedBy = `plugin ${asked.decision.plugin}` as const;
+      const why = `onNodeError: ${shortError(result.message)}`;
+      if (asked.decision.action === 'retry' && handlerRetries < handlerRetryLimit) {
+        handlerRetries++;
+        // As its retries: would wait; without them, at once (a handler may wait before it answers).
+        const waitSeconds = retries ? Math.round(retryDelaySeconds(retries, handlerRetries) * 1000) / 1000 : 0;
+        decisions.push({ attempt, action: 'retry', decidedBy, reason: why, waitSeconds });
+        ctx.onEvent({ type: 'node_retrying', step: first, attempt, waitSeconds, error: shortError(result.message) });
+        await backoff(waitSeconds, ctx.signal);
+        continue;
+      }
+      if (asked.decision.action === 'skip') {
+        decisions.push({ attempt, action: 'skip', decidedBy, reason: why });
+        // Skipped, not failed: its error is its reason, and what reads it follows its trigger rule.
+        return finish().map(({ error: _error, ...r }) => ({ ...r, status: 'skipped', message: `skipped by plugin ${asked.decision!.plugin} (onNodeError) after: ${shortError(result.message)}`, reason: `${decidedBy} skipped it after: ${shortError(result.message)}` }));
+      }
+      decisions.push({
+        attempt,
+        action: 'fail',
+        decidedBy,
+        reason: asked.decision.action === 'retry' ? `onNodeError asked to retry, and its ${handlerRetryLimit} ${handlerRetryLimit === 1 ? 'retry is' : 'retries are'} used` : 'onNodeError answered fail',
+      });
+      return finish();
     }
   };
 
@@ -280,10 +346,18 @@ export async function runPlan(plan: Plan, ctx: RunContext): Promise<RunSummary &
     const writeRun = () => relative(ctx.projectRoot, writeRunSql(ctx.targetPath, runRelPath, statements));
     // A batch's time and engine figures are shared evenly by its steps.
     const timing = () => ({ startedAt: startedAtStep, completedAt: new Date().toISOString(), executionTime: (Date.now() - t0) / 1000 / steps.length });
+    // Why the step was skipped when its run_if was false.
+    let skippedReason: string | undefined;
     try {
       const outcomes = await ctx.adapter.withConnection(async (connection): Promise<(StepOutcome | Error)[]> => {
         const mctx = contextFor(connection, statements, measured);
         if (typeof strategy !== 'function') return strategy.run(nodes, mctx);
+        const runIf = steps[0]!.runIf;
+        // Asked on the step's own connection, just before it runs: its time is the step's.
+        if (runIf && !(await evaluateRunIf(runIf, nodes[0]!, mctx, conditionRun))) {
+          skippedReason = `run_if was false: ${describeRunIf(runIf)}`;
+          return [{ status: 'skipped', message: `skipped: ${skippedReason}` }];
+        }
         const built = await strategy(nodes[0]!, mctx);
         if (!built.error && ctx.adapter.capabilities.supportsGrants) await applyGrants(nodes[0]!, mctx);
         return [built];
@@ -295,7 +369,7 @@ export async function runPlan(plan: Plan, ctx: RunContext): Promise<RunSummary &
       // the readers are queued.
       steps.forEach((step, i) => {
         const outcome = outcomes[i];
-        if (STEP_KINDS[step.strategy].landsSource && outcome && !(outcome instanceof Error) && !outcome.error) book?.landed(relationNode(ctx.manifest, step.uniqueId)!.relationName, outcome.sourceVersion);
+        if (STEP_KINDS[step.strategy].landsSource && outcome && !(outcome instanceof Error) && !outcome.error && outcome.status !== 'skipped') book?.landed(relationNode(ctx.manifest, step.uniqueId)!.relationName, outcome.sourceVersion);
       });
       return steps.map((step, i): NodeResult => {
         const node = nodes[i]!;
@@ -318,7 +392,7 @@ export async function runPlan(plan: Plan, ctx: RunContext): Promise<RunSummary &
           monitorFindings: outcome.monitorFindings,
           tableStats: outcome.tableStats,
           message: outcome.message ?? (outcome.rowsAffected !== undefined ? `${outcome.rowsAffected} rows` : 'OK'),
-          reason: book?.decisions.get(step.uniqueId)?.reason,
+          reason: skippedReason ?? book?.decisions.get(step.uniqueId)?.reason,
           runPath,
           compiledPath,
           declaredAt,
@@ -432,18 +506,16 @@ export async function runPlan(plan: Plan, ctx: RunContext): Promise<RunSummary &
             // It read what an upstream failure left (on_error: continue): flagged, with who decided it.
             const result: NodeResult = staleNames?.size ? { ...ran, readPrevious: [...staleNames].sort(), decidedBy: ran.decidedBy ?? 'on_error: continue' } : ran;
             if (!BLOCKING.has(result.status)) {
-              record(result);
-              release(step.uniqueId, staleNames);
+              settle(step, result, result.status === 'skipped' ? 'skipped' : 'success', undefined, staleNames);
               continue;
             }
             const decided = onError(step, result);
-            record(decided.result);
             if (decided.then === 'continue') {
-              release(step.uniqueId, new Set([...(staleNames ?? []), step.name]));
+              settle(step, decided.result, 'success', undefined, new Set([...(staleNames ?? []), step.name]));
               continue;
             }
-            skipDescendants(step.uniqueId, step.name, decided.result.tolerated ? decided.result.decidedBy : undefined);
             if (ctx.failFast && !decided.result.tolerated) stopped = true;
+            settle(step, decided.result, 'failed', { name: step.name, ...(decided.result.tolerated && decided.result.decidedBy ? { decidedBy: decided.result.decidedBy } : {}) });
           }
           pump();
         });
@@ -484,6 +556,7 @@ export async function runPlan(plan: Plan, ctx: RunContext): Promise<RunSummary &
   for (const r of ordered) counts[r.status]++;
   const tolerated = ordered.filter((r) => r.tolerated).length;
   const workersAtEnd = ctx.engineStats ? await activeWorkers(ctx.adapter) : undefined;
+  if (handlerCalls) runWarnings.push(...(await tellRunEnd(handlerCalls, { counts, results: ordered, elapsed: (Date.now() - started) / 1000 })));
   const workers = workersAtStart === undefined && workersAtEnd === undefined ? undefined : { start: workersAtStart, end: workersAtEnd };
   const summary: RunSummary = {
     command: plan.command,
@@ -495,6 +568,7 @@ export async function runPlan(plan: Plan, ctx: RunContext): Promise<RunSummary &
     ...(cancelled ? { cancelled: true } : {}),
     ...(workers ? { workers } : {}),
     ...(tolerated > 0 ? { tolerated } : {}),
+    ...(runWarnings.length > 0 ? { warnings: runWarnings } : {}),
   };
   ctx.onEvent({ type: 'run_finished', summary });
   return { ...summary, reuseState: after };
@@ -577,6 +651,16 @@ function resourceLabel(resource: StepResource): string {
 
 function skippedResult(step: PlanStep, message: string, because?: string): NodeResult {
   return { ...base(step, 0), status: 'skipped', executionTime: 0, message, skippedBecause: because };
+}
+
+/** The project's handlers, loaded once for the run; one that does not load is a warning of the run, and left out. */
+async function runHandlers(ctx: RunContext, warnings: Diagnostic[]): Promise<HandlerCalls | undefined> {
+  if (!ctx.handlers) return undefined;
+  const { handlers, problems } = await loadHandlers(ctx.projectRoot, ctx.handlers);
+  warnings.push(...problems.map((d) => ({ ...d, severity: 'warning' as const })));
+  if (Object.values(handlers).every((list) => list.length === 0)) return undefined;
+  const timeoutMs = (ctx.handlers.timeout_seconds ?? HANDLER_TIMEOUT_SECONDS) * 1000;
+  return { handlers, timeoutMs, run: { id: ctx.invocationId, ...(ctx.targetName ? { target: ctx.targetName } : {}) } };
 }
 
 /** The engine's active workers, or undefined where it has none to count or the count fails (a figure, never a failure). */

@@ -9,15 +9,16 @@ import { declaredTransient } from '../adapters/transient-errors.js';
 import type { RetryPolicy } from '../compiler/manifest.js';
 
 /**
- * Who decided a step's outcome: its retry policy, its on_error, or (later) a plugin's
- * onNodeError handler as `plugin <name>`. Recorded in run_results.json as `decidedBy`.
+ * Who decided a step's outcome: its retry policy, its on_error, or a plugin's onNodeError
+ * handler as `plugin <name>`. Recorded in run_results.json as `decidedBy`.
  */
 export type DecidedBy = 'retries' | 'on_error: fail' | 'on_error: skip_downstream' | 'on_error: continue' | `plugin ${string}`;
 
 /** One decision after an attempt failed: run it again, or what the failure does to the run. */
 export interface PolicyDecision {
   readonly attempt: number;
-  readonly action: 'retry' | 'fail' | 'skip_downstream' | 'continue';
+  /** skip: a plugin's onNodeError skipped the node (docs/pipelines.md#handlers). */
+  readonly action: 'retry' | 'fail' | 'skip' | 'skip_downstream' | 'continue';
   readonly decidedBy: DecidedBy;
   /** Why, in a few words: "transient: HTTP 503", "not transient", "3 retries used", "no previous version". */
   readonly reason: string;

@@ -45,7 +45,7 @@ export interface NodeResult {
   readonly compiledPath?: string;
   readonly declaredAt?: string;
   readonly message: string;
-  /** Models, seeds and snapshots: why the node was built or reused ("upstream stg_orders runs", "inputs unchanged"). */
+  /** Models, seeds and snapshots: why the node was built or reused ("upstream stg_orders runs", "inputs unchanged"); a skipped step: why ("run_if was false: ..."). */
   readonly reason?: string;
   readonly error?: Diagnostic;
   /** For skipped nodes: the failed node that caused it. */
@@ -71,6 +71,8 @@ export interface NodeResult {
   readonly tolerated?: boolean;
   /** on_error: continue upstream: the nodes whose build failed and whose previous version this step read (directly or through others). */
   readonly readPrevious?: readonly string[];
+  /** Problems around the step that did not change its outcome (a handler that threw or timed out: DPF833). */
+  readonly warnings?: readonly Diagnostic[];
 }
 
 export interface RunSummary {
@@ -86,6 +88,8 @@ export interface RunSummary {
   readonly workers?: { readonly start?: number; readonly end?: number };
   /** Errors (counted in counts.error) that do not fail the run: their node's on_error is skip_downstream or continue. */
   readonly tolerated?: number;
+  /** Problems of the run that changed no outcome: a handler that did not load, an onRunEnd that failed. */
+  readonly warnings?: readonly Diagnostic[];
 }
 
 /** Errors and failed tests that fail the run: all but the tolerated errors. */

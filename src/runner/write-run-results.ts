@@ -34,6 +34,7 @@ export function writeRunResults(
     },
     elapsedTime: summary.elapsed,
     ...(summary.tolerated ? { tolerated: summary.tolerated } : {}),
+    ...(summary.warnings?.length ? { warnings: summary.warnings } : {}),
     counts: summary.counts,
     results: summary.results.map((r) => ({
       uniqueId: r.uniqueId,
@@ -59,6 +60,7 @@ export function writeRunResults(
       decidedBy: r.decidedBy,
       tolerated: r.tolerated,
       readPrevious: r.readPrevious,
+      warnings: r.warnings,
       runPath: r.runPath,
       // As dbt's adapter_response: what the engine reported, with its measured figures (docs/cost.md).
       adapterResponse: { ...(r.rowsAffected !== undefined ? { rowsAffected: r.rowsAffected } : {}), ...(r.resources ?? {}) },

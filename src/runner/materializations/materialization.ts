@@ -57,7 +57,8 @@ export interface MaterializationContext {
 /** What a step produced. Models and seeds: rows; tests: a status, the failing rows and a sample; freshness: its facts. */
 export interface StepOutcome {
   readonly rowsAffected?: number;
-  readonly status?: 'pass' | 'warn' | 'fail';
+  /** skipped: the step's run_if was false (run-plan.ts), so nothing ran. */
+  readonly status?: 'pass' | 'warn' | 'fail' | 'skipped';
   readonly failures?: number;
   readonly message?: string;
   /** The first failing rows of a data test. */
