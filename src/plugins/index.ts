@@ -5,6 +5,7 @@ export {
   RESERVED_EXPORT_KEYS,
   RESERVED_EXTRACT_KEYS,
   type ColumnsContext,
+  type CopyToOptions,
   type ExtractContext,
   type PluginColumn,
   type RowBatch,
