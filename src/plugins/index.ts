@@ -17,6 +17,7 @@ export {
 export { BUILTIN_PREFIX, builtinPlugins, findPlugins, kindProblem, loadPlugins, loadSinkPlugin, loadSourcePlugin, pluginOfKind, type Plugin, type PluginFile } from './load-plugin.js';
 export { limitedFetch, type FetchLimits, type LimitedFetch } from './limited-fetch.js';
 export { throttleRows } from './throttle-rows.js';
+export { nextUntilAborted } from './next-until-aborted.js';
 /** src/plugins' entry: the plugin API (defineSource, defineTransform and their types) and the loaders. */
 export { defineTransform, type InputRow, type TransformContext, type TransformPlugin, type TransformRef } from './define-plugin.js';
 export { importedFiles, inputName, placeOfRef, loadTransform } from './load-transform.js';
