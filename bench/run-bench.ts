@@ -28,15 +28,22 @@
  * 8. Monitors: `dpf build` of the build benchmark's models as tables, with and without monitors,
  *    and the detection proof on generated 60-day histories (bench/monitor-bench.ts).
  *
- * Flags: --quick, --repeats N (default 3, quick 1), --only compile|build|tests|reuse|docs|seed|bulk|monitors
+ * 9. Extract: a plugin's 1,000,000 rows (quick: 100,000) landed by `dpf build`, rows/s, against
+ *    DuckDB's appender fed the same batches directly (bench/extract-sink.ts).
+ * 10. Sink: the same rows exported to Parquet by the files sink against DuckDB's own COPY … TO,
+ *    and the sink's streaming path (bench/extract-sink.ts).
+ *
+ * Flags: --quick, --repeats N (default 3, quick 1), --only compile|build|tests|reuse|docs|seed|bulk|monitors|extract|sink
  * (or a comma list), --rss-wrapper (use the in-process maxRSS wrapper even when /usr/bin/time
- * exists), --sizes 1000,5000, --build-models N, --docs-models N, --reuse-models N, --seed-rows N.
+ * exists), --sizes 1000,5000, --build-models N, --docs-models N, --reuse-models N, --seed-rows N,
+ * --extract-rows N.
  */
 import { benchTestOverhead, testOverheadMarkdown, TEST_TARGET_MS, type TestOverheadResult } from './test-overhead.js';
 import { benchDocs, docsMarkdown, DOCS_TARGETS, type DocsBenchResult } from './docs-site.js';
 import { benchReuse, reuseMarkdown, REUSE_TARGETS, type ReuseBenchResult } from './reuse-bench.js';
 import { benchSeedLoad, seedLoadMarkdown, SEED_TARGET_RATIO, type SeedLoadResult } from './seed-load.js';
 import { benchBulkIo, bulkIoMarkdown, BULK_TARGETS, type BulkIoResult } from './bulk-io.js';
+import { benchExtract, benchSink, extractMarkdown, sinkMarkdown, EXTRACT_SINK_TARGETS, type ExtractResult, type SinkResult } from './extract-sink.js';
 import { benchMonitorOverhead, detectionProof, monitorsMarkdown, MONITOR_TARGETS, type DetectionResult, type MonitorOverheadResult } from './monitor-bench.js';
 import { spawn, spawnSync } from 'node:child_process';
 import { closeSync, copyFileSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -54,12 +61,13 @@ const DPF_BIN = join(REPO_ROOT, 'bin', 'dpf.js');
 const RAW_JS = join(BENCH_JS_DIR, 'raw-duckdb.js');
 const MEASURE_JS = join(BENCH_JS_DIR, 'measure-cli.js');
 const BULK_JS = join(BENCH_JS_DIR, 'bulk-io.js');
+const EXTRACT_SINK_JS = join(BENCH_JS_DIR, 'extract-sink.js');
 const TIMEOUT_MS = 15 * 60 * 1000;
 const MiB = 1024 * 1024;
 
 // ---------------------------------------------------------------- arguments
 
-const PARTS = ['compile', 'build', 'tests', 'reuse', 'docs', 'seed', 'bulk', 'monitors'] as const;
+const PARTS = ['compile', 'build', 'tests', 'reuse', 'docs', 'seed', 'bulk', 'monitors', 'extract', 'sink'] as const;
 type Part = (typeof PARTS)[number];
 
 interface Args {
@@ -73,6 +81,7 @@ interface Args {
   readonly docsModels: number;
   readonly reuseModels: number;
   readonly seedRows: number;
+  readonly extractRows: number;
 }
 
 function parseArgs(argv: string[]): Args {
@@ -90,10 +99,11 @@ function parseArgs(argv: string[]): Args {
   const docsModels = Number(value('--docs-models') ?? (quick ? 1000 : 10000));
   const reuseModels = Number(value('--reuse-models') ?? buildModels);
   const seedRows = Number(value('--seed-rows') ?? (quick ? 100_000 : 1_000_000));
-  for (const n of [...sizes, repeats, buildModels, docsModels, reuseModels, seedRows]) {
+  const extractRows = Number(value('--extract-rows') ?? (quick ? 100_000 : 1_000_000));
+  for (const n of [...sizes, repeats, buildModels, docsModels, reuseModels, seedRows, extractRows]) {
     if (!Number.isInteger(n) || n < 1) throw new Error(`expected positive integers, got ${n}`);
   }
-  return { quick, repeats, only, rssWrapper: argv.includes('--rss-wrapper'), sizes, buildModels, docsModels, reuseModels, seedRows };
+  return { quick, repeats, only, rssWrapper: argv.includes('--rss-wrapper'), sizes, buildModels, docsModels, reuseModels, seedRows, extractRows };
 }
 
 // ---------------------------------------------------------------- measuring child processes
@@ -590,6 +600,20 @@ async function main(): Promise<void> {
     log('');
   }
 
+  const extractSinkMeasure = (script: 'dpf' | 'child', a: string[], name: string) => measureNode(script === 'dpf' ? DPF_BIN : EXTRACT_SINK_JS, a, name);
+  let extract: ExtractResult | undefined;
+  if (runs(args, 'extract')) {
+    extract = await benchExtract(WORK, args.extractRows, args.repeats, extractSinkMeasure, log);
+    if (!extract) failures.push('the extract benchmark failed; see bench/.work/logs/extract-*');
+    log('');
+  }
+  let sink: SinkResult | undefined;
+  if (runs(args, 'sink')) {
+    sink = await benchSink(WORK, args.extractRows, args.repeats, extractSinkMeasure, log);
+    if (!sink) failures.push('the sink benchmark failed; see bench/.work/logs/sink-*');
+    log('');
+  }
+
   let monitors: { overhead?: MonitorOverheadResult; detection: DetectionResult } | undefined;
   if (runs(args, 'monitors')) {
     const overhead = await benchMonitorOverhead(WORK, args.buildModels, args.repeats, (a, name) => measureNode(DPF_BIN, a, name), log);
@@ -609,7 +633,9 @@ async function main(): Promise<void> {
     (docs ? `\n\n${docsMarkdown(docs)}` : '') +
     (seed ? `\n\n${seedLoadMarkdown(seed)}` : '') +
     (bulk ? `\n\n${bulkIoMarkdown(bulk)}` : '') +
-    (monitors ? `\n\n${monitorsMarkdown(monitors.overhead, monitors.detection)}` : '');
+    (monitors ? `\n\n${monitorsMarkdown(monitors.overhead, monitors.detection)}` : '') +
+    (extract ? `\n\n${extractMarkdown(extract)}` : '') +
+    (sink ? `\n\n${sinkMarkdown(sink)}` : '');
   const results = {
     generatedAt: new Date().toISOString(),
     mode: args.quick ? 'quick' : 'full',
@@ -626,7 +652,7 @@ async function main(): Promise<void> {
       loadAverageAfter: loadavg(),
     },
     git: gitInfo(),
-    targets: { compile: COMPILE_TARGET, buildRatio: BUILD_TARGET_RATIO, docs: DOCS_TARGETS, reuse: REUSE_TARGETS, seedRatio: SEED_TARGET_RATIO, bulk: BULK_TARGETS, monitors: MONITOR_TARGETS },
+    targets: { compile: COMPILE_TARGET, buildRatio: BUILD_TARGET_RATIO, docs: DOCS_TARGETS, reuse: REUSE_TARGETS, seedRatio: SEED_TARGET_RATIO, bulk: BULK_TARGETS, monitors: MONITOR_TARGETS, extractSink: EXTRACT_SINK_TARGETS },
     compile,
     build,
     tests,
@@ -635,6 +661,8 @@ async function main(): Promise<void> {
     seed,
     bulk,
     monitors,
+    extract,
+    sink,
     failures,
     totalSeconds,
   };

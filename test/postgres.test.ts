@@ -238,6 +238,9 @@ describe('the postgres source in a project (copied into plugins/)', () => {
     mkdirSync(join(dir, 'plugins'));
     const source = readFileSync(join(REPO_ROOT, 'src/plugins/builtin/postgres.ts'), 'utf8').replace("'../define-plugin.js'", "'dpf'");
     writeFileSync(join(dir, 'plugins/postgres.ts'), source);
+    // The sink's writer, which the file imports (a subfolder of plugins/ holds helpers, not plugins).
+    mkdirSync(join(dir, 'plugins/support'));
+    writeFileSync(join(dir, 'plugins/support/postgres-upsert.ts'), readFileSync(join(REPO_ROOT, 'src/plugins/builtin/support/postgres-upsert.ts'), 'utf8'));
     symlinkSync(join(REPO_ROOT, 'node_modules'), join(dir, 'node_modules'));
     return dir;
   }
@@ -362,6 +365,94 @@ describe('the postgres upsert writer', () => {
     } finally {
       await pool.end();
     }
+  });
+});
+
+describe('the postgres sink through dpf build', () => {
+  const MODEL = `{{config materialized="table"}}
+select * from (values
+  (1, 'ann', {{var "score" 1.5}}::double, timestamp '2024-01-02 03:04:05.123456'),
+  (2, 'bob', 2.0, null),
+  ({{var "third" 3}}, 'cy', 3.0, timestamp '2024-02-01 00:00:00')
+) as t(id, name, score, seen_at)
+`;
+  function project(exportLines: string[]): string {
+    return makeProject(
+      {
+        'models/people.sql': MODEL,
+        'models/schema.yml': `models:\n  - name: people\n    exports:\n      - name: people_to_app\n${exportLines.map((l) => `        ${l}\n`).join('')}`,
+      },
+      'name: proj\nmonitors: off\n',
+    );
+  }
+  const sinkLines = (passwordEnv = PASSWORD_ENV, table = 'people') => [
+    'plugin: postgres',
+    `connection: {host: 127.0.0.1, port: ${server.port}, user: dpf, database: ${server.database}, password_env: ${passwordEnv}}`,
+    'schema: App Data',
+    `table: ${table}`,
+    'unique_key: id',
+    'batch_size: 2',
+  ];
+  const people = async (table = 'people') =>
+    (await server.admin.query(`select id, name, score, to_char(seen_at, 'YYYY-MM-DD HH24:MI:SS.US') as seen_at from "App Data".${pg.escapeIdentifier(table)} order by id`)).rows.map((r) => [r.id, r.name, r.score, r.seen_at]);
+
+  it('upserts the model\'s rows by unique_key: inserts on the first delivery, updates and inserts on the next; no password in target/', async () => {
+    const dir = project(sinkLines());
+    const first = await dpf(['build'], { cwd: dir, env: { HOME: dir } });
+    expect(first.code, first.output).toBe(0);
+    expect(first.stdout).toMatch(/OK +exp +people_to_app \.+ \[3 rows to postgres App Data\.people \(3 inserted, 0 updated\) in/);
+    expect(await people()).toEqual([
+      [1, 'ann', 1.5, '2024-01-02 03:04:05.123456'],
+      [2, 'bob', 2, null],
+      [3, 'cy', 3, '2024-02-01 00:00:00.000000'],
+    ]);
+    // The table dpf created: the model's columns in PostgreSQL's types, the key its primary key.
+    const columns = await server.admin.query(`select column_name, data_type from information_schema.columns where table_schema = 'App Data' and table_name = 'people' order by ordinal_position`);
+    expect(columns.rows.map((r) => `${r.column_name} ${r.data_type}`)).toEqual(['id integer', 'name text', 'score double precision', 'seen_at timestamp without time zone']);
+
+    const second = await dpf(['build', '--vars', '{score: 9.25, third: 4}'], { cwd: dir, env: { HOME: dir } });
+    expect(second.code, second.output).toBe(0);
+    expect(second.stdout).toMatch(/\[3 rows to postgres App Data\.people \(1 inserted, 2 updated\) in/);
+    // Row 3 is not the model's any more but stays: an upsert does not delete.
+    expect(await people()).toEqual([
+      [1, 'ann', 9.25, '2024-01-02 03:04:05.123456'],
+      [2, 'bob', 2, null],
+      [3, 'cy', 3, '2024-02-01 00:00:00.000000'],
+      [4, 'cy', 3, '2024-02-01 00:00:00.000000'],
+    ]);
+    for (const file of readdirSync(join(dir, 'target'), { recursive: true, withFileTypes: true })) {
+      if (file.isFile() && !file.name.endsWith('.duckdb') && !file.name.endsWith('.wal')) {
+        expect(readFileSync(join(file.parentPath, file.name), 'utf8')).not.toContain(server.password);
+      }
+    }
+  });
+
+  it('fails at its exports: entry without the password, and leaves the table as it was when a statement fails part-way', async () => {
+    await server.admin.query(`create schema if not exists "App Data"`);
+    // The table refuses id 3, which comes in the second statement (batch_size: 2).
+    await server.admin.query(`create table "App Data".kept (id integer primary key check (id < 3), name text, score double precision, seen_at timestamp)`);
+    await server.admin.query(`insert into "App Data".kept values (1, 'old', 0, null)`);
+    const refused = await dpf(['build'], { cwd: project(sinkLines(PASSWORD_ENV, 'kept')), env: {} });
+    expect(refused.code).toBe(1);
+    expect(refused.output).toMatch(/DPF807[\s\S]*failed at batch 1: new row for relation "kept" violates check constraint "kept_id_check"; nothing was written/);
+    expect(await people('kept')).toEqual([[1, 'old', 0, null]]);
+
+    process.env.DPF_TEST_PG_WRONG = 'wrong-secret-p4ss';
+    try {
+      const failed = await dpf(['build'], { cwd: project(sinkLines('DPF_TEST_PG_WRONG', 'kept')), env: {} });
+      expect(failed.code).toBe(1);
+      expect(failed.output).toContain('DPF807');
+      expect(failed.output).toContain(`could not connect to 127.0.0.1:${server.port} database ${server.database} as user dpf: password authentication failed`);
+      expect(failed.output).toMatch(/models[/\\]schema\.yml:4/);
+      expect(failed.output).not.toContain('wrong-secret-p4ss');
+    } finally {
+      delete process.env.DPF_TEST_PG_WRONG;
+    }
+    expect(await people('kept')).toEqual([[1, 'old', 0, null]]);
+
+    const compiled = await dpf(['compile'], { cwd: project(sinkLines().filter((l) => !l.startsWith('unique_key'))), env: {} });
+    expect(compiled.code).toBe(2);
+    expect(compiled.output).toMatch(/DPF103[\s\S]*unique_key/);
   });
 });
 

@@ -95,8 +95,18 @@ export interface SinkContext {
   /**
    * Present when the warehouse writes files itself (DuckDB): writes the model's rows to `path`
    * in one statement, without streaming them through dpf. Faster than `rows` where it exists.
+   * With `partitionBy`, `path` is a folder of hive partitions (`col=value/…`). `compression` is
+   * the engine's codec name (parquet: snappy, zstd, gzip, uncompressed; csv: gzip, zstd, none).
+   * Resolves to the rows written, where the engine says.
    */
-  readonly copyTo?: (path: string, options: { readonly format: 'parquet' | 'csv'; readonly partitionBy?: readonly string[] }) => Promise<void>;
+  readonly copyTo?: (path: string, options: CopyToOptions) => Promise<{ readonly rows?: number }>;
+}
+
+/** How `SinkContext.copyTo` writes the files. */
+export interface CopyToOptions {
+  readonly format: 'parquet' | 'csv';
+  readonly partitionBy?: readonly string[];
+  readonly compression?: string;
 }
 
 /** What a sink reports: rows written and where they went, both shown in the progress line. */

@@ -15,6 +15,7 @@ export {
   type NodeErrorDecision,
   type NodeSuccessContext,
   type RunEndContext,
+  type CopyToOptions,
   type ExtractContext,
   type PluginColumn,
   type RowBatch,
@@ -27,6 +28,7 @@ export { BUILTIN_PREFIX, builtinPlugins, findPlugins, kindProblem, loadPlugins, 
 export { HANDLER_EXPORTS, loadHandlers, type HandlerName, type LoadedHandler, type LoadedHandlers } from './load-handlers.js';
 export { limitedFetch, type FetchLimits, type LimitedFetch } from './limited-fetch.js';
 export { throttleRows } from './throttle-rows.js';
+export { nextUntilAborted } from './next-until-aborted.js';
 /** src/plugins' entry: the plugin API (defineSource, defineTransform and their types) and the loaders. */
 export { defineTransform, type InputRow, type TransformContext, type TransformPlugin, type TransformRef } from './define-plugin.js';
 export { importedFiles, inputName, placeOfRef, loadTransform } from './load-transform.js';

@@ -8,6 +8,7 @@
  */
 import { DpfError, diagnostic, type SourceLocation } from '../errors/dpf-error.js';
 import type { InputRow, PluginColumn, RowBatch, TransformPlugin } from './define-plugin.js';
+import { nextUntilAborted } from './next-until-aborted.js';
 
 /** What running a TypeScript model needs to know of its node. */
 export interface TransformTarget {
@@ -53,18 +54,12 @@ export async function* transformRows(
     throw bad('transform returned no batches (write it as async *transform(inputs, ctx) { yield [...] })');
   }
   const iterator = Symbol.asyncIterator in batches ? batches[Symbol.asyncIterator]() : (batches as Iterable<RowBatch>)[Symbol.iterator]();
-  const stopped = new Promise<never>((_, reject) => {
-    const abort = () => reject(signal.reason instanceof Error ? signal.reason : new Error('stopped'));
-    if (signal.aborted) abort();
-    else signal.addEventListener('abort', abort, { once: true });
-  });
-  stopped.catch(() => undefined);
   let index = 0;
   try {
     for (;;) {
       let next: IteratorResult<RowBatch>;
       try {
-        next = await Promise.race([Promise.resolve(iterator.next()), stopped]);
+        next = await nextUntilAborted(iterator, signal);
       } catch (err) {
         throw transformFailed(err, node);
       }

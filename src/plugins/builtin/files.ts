@@ -1,15 +1,27 @@
 /**
- * The built-in `files` source (docs/plugins.md): CSV, Parquet or JSON (an array or JSON lines)
- * files matched by a glob relative to the project, read by an in-memory DuckDB of its own and
- * landed like any plugin's rows, so it works whatever the target engine. Its columns are the
- * YAML's when it declares them, else what DuckDB's DESCRIBE says of the files when the project
- * compiles (columns(config) may be async: load-named-plugins.ts awaits it before parsing).
- * Values go over as numbers, bigints, booleans or text, which every engine's appendRows reads.
+ * The built-in `files` plugin (docs/plugins.md), both ways.
+ *
+ * As a source: CSV, Parquet or JSON (an array or JSON lines) files matched by a glob relative to
+ * the project, read by an in-memory DuckDB of its own and landed like any plugin's rows, so it
+ * works whatever the target engine. Its columns are the YAML's when it declares them, else what
+ * DuckDB's DESCRIBE says of the files when the project compiles (columns(config) may be async:
+ * load-named-plugins.ts awaits it before parsing). Values go over as numbers, bigints, booleans
+ * or text, which every engine's appendRows reads.
+ *
+ * As a sink (`export const sink`, `exports: - plugin: files`): a model's rows written to one
+ * Parquet or CSV file, or to a folder of hive partitions (`partition_by`). Where the warehouse
+ * writes files itself (DuckDB, `ctx.copyTo`) that is one COPY … TO; elsewhere (Trino) the rows
+ * stream into an in-memory DuckDB through its appender and are written by its COPY, so both
+ * paths write the same files. Either way the delivery is written beside the target and swapped
+ * in (support/replace-path.ts): a failing or killed export leaves the last delivery whole.
  */
-import { isAbsolute, join } from 'node:path';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, isAbsolute, join, relative } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { LogicalType } from '../../adapters/adapter.js';
-import { defineSource, type PluginColumn } from '../define-plugin.js';
+import { defineSink, defineSource, type PluginColumn, type SinkContext } from '../define-plugin.js';
+import { nextPath, recoverPath, replacePath } from './support/replace-path.js';
 
 export interface FilesConfig {
   /** A file or a glob (`data/orders/*.csv`, `data/**\/*.parquet`), relative to the project. */
@@ -144,3 +156,128 @@ function valueOf(column: string, duckdb: string, type: LogicalType): string {
 }
 
 const quote = (name: string) => `"${name.replace(/"/g, '""')}"`;
+
+// ---------------------------------------------------------------- the sink
+
+export interface FilesSinkConfig {
+  /** The file (or, with partition_by, the folder) to write, relative to the project. */
+  readonly path: string;
+  /** Default: csv for a path ending .csv or .csv.gz, else parquet. */
+  readonly format?: 'parquet' | 'csv';
+  /** Columns whose values make the folders (`col=value/`), as hive partitioning writes them. */
+  readonly partition_by?: readonly string[];
+  /** The codec: parquet snappy (DuckDB's default), zstd, gzip or uncompressed; csv gzip, zstd or none. */
+  readonly compression?: string;
+}
+
+const COMPRESSION = { parquet: ['snappy', 'zstd', 'gzip', 'uncompressed'], csv: ['gzip', 'zstd', 'none'] } as const;
+
+export const sink = defineSink<FilesSinkConfig>({
+  description: 'A model\'s rows as a Parquet or CSV file, or a folder of hive partitions, replaced whole',
+  config: {
+    type: 'object',
+    required: ['path'],
+    properties: {
+      path: { type: 'string', minLength: 1 },
+      format: { enum: ['parquet', 'csv'] },
+      partition_by: { type: 'array', minItems: 1, uniqueItems: true, items: { type: 'string', minLength: 1 } },
+      compression: { enum: [...new Set([...COMPRESSION.parquet, ...COMPRESSION.csv])] },
+    },
+  },
+  async write(rows, config, ctx) {
+    const format = sinkFormat(config);
+    const partitionBy = config.partition_by ?? [];
+    const missing = partitionBy.filter((p) => !ctx.model.columns.some((c) => c.name === p));
+    if (missing.length > 0) throw new Error(`partition_by names ${missing.join(', ')}, which is not a column of ${ctx.model.name} (${ctx.model.columns.map((c) => c.name).join(', ')})`);
+    if (config.compression && !(COMPRESSION[format] as readonly string[]).includes(config.compression)) {
+      throw new Error(`compression ${config.compression} is not one for ${format} files: use ${COMPRESSION[format].join(', ')}`);
+    }
+    const target = isAbsolute(config.path) ? config.path : join(ctx.projectDir, config.path);
+    recoverPath(target);
+    mkdirSync(dirname(target), { recursive: true });
+    const next = nextPath(target);
+    const options = { format, ...(partitionBy.length > 0 ? { partitionBy } : {}), ...(config.compression ? { compression: config.compression } : {}) };
+    try {
+      const written = ctx.copyTo ? (await ctx.copyTo(next, options)).rows : await streamToFiles(rows, next, ctx, options);
+      if (ctx.signal.aborted) throw ctx.signal.reason instanceof Error ? ctx.signal.reason : new Error('the export was stopped');
+      replacePath(target, next);
+      return { ...(written !== undefined ? { rows: written } : {}), location: isAbsolute(config.path) ? config.path : relative(ctx.projectDir, target) };
+    } catch (err) {
+      rmSync(next, { recursive: true, force: true });
+      throw err;
+    }
+  },
+});
+
+function sinkFormat(config: FilesSinkConfig): 'parquet' | 'csv' {
+  return config.format ?? (/\.csv(\.gz)?$/i.test(config.path) ? 'csv' : 'parquet');
+}
+
+const DUCKDB_TYPES: Record<LogicalType, string> = {
+  boolean: 'BOOLEAN',
+  integer: 'INTEGER',
+  bigint: 'BIGINT',
+  double: 'DOUBLE',
+  date: 'DATE',
+  timestamp: 'TIMESTAMP',
+  text: 'VARCHAR',
+};
+
+/**
+ * For warehouses that do not write files (Trino): the rows, as the sink reads them, appended to a
+ * table of an in-memory DuckDB (the appender dpf lands extracts with, data chunks of 2,048 rows),
+ * then written by one COPY … TO. The table takes each column's logical type. DuckDB keeps the
+ * table compressed and may spill it to a folder of its own under the system's temp directory.
+ */
+async function streamToFiles(
+  rows: AsyncIterable<readonly Record<string, unknown>[]>,
+  path: string,
+  ctx: Pick<SinkContext, 'model' | 'signal'>,
+  options: { format: 'parquet' | 'csv'; partitionBy?: readonly string[]; compression?: string },
+): Promise<number> {
+  const { DuckDBInstance } = await import('@duckdb/node-api');
+  const { appendInChunks } = await import('../../adapters/duckdb/duckdb-append.js');
+  const spill = mkdtempSync(join(tmpdir(), 'dpf-files-sink-'));
+  const instance = await DuckDBInstance.create(':memory:', { temp_directory: spill });
+  const db = await instance.connect();
+  try {
+    const columns = ctx.model.columns.map((c) => ({ name: c.name, type: DUCKDB_TYPES[c.type] }));
+    await db.run(`create table main.rows (${columns.map((c) => `${quote(c.name)} ${c.type}`).join(', ')})`);
+    const appender = await db.createAppender('rows', 'main');
+    let count: number;
+    try {
+      count = await appendInChunks(appender, columns, columns.map((_, i) => i), asArrays(rows, columns.map((c) => c.name), ctx.signal), `the rows of ${ctx.model.name}`);
+    } catch (err) {
+      appender.clear();
+      appender.closeSync();
+      throw err;
+    }
+    appender.closeSync();
+    if (options.partitionBy) mkdirSync(path, { recursive: true });
+    const partition = options.partitionBy ? `, partition_by (${options.partitionBy.map(quote).join(', ')})` : '';
+    const compression = options.compression ? `, compression ${literal(options.compression)}` : '';
+    await db.run(`copy main.rows to ${literal(path)} (format ${options.format}${partition}${compression})`);
+    return count;
+  } finally {
+    db.closeSync();
+    instance.closeSync();
+    rmSync(spill, { recursive: true, force: true });
+  }
+}
+
+/** Batches of objects as batches of arrays in the columns' order; stops when the signal aborts. */
+async function* asArrays(rows: AsyncIterable<readonly Record<string, unknown>[]>, names: readonly string[], signal: AbortSignal): AsyncGenerator<unknown[][]> {
+  for await (const batch of rows) {
+    if (signal.aborted) throw signal.reason instanceof Error ? signal.reason : new Error('the export was stopped');
+    const out: unknown[][] = new Array(batch.length);
+    for (let r = 0; r < batch.length; r++) {
+      const row = batch[r]!;
+      const values: unknown[] = new Array(names.length);
+      for (let c = 0; c < names.length; c++) values[c] = row[names[c]!];
+      out[r] = values;
+    }
+    yield out;
+  }
+}
+
+const literal = (text: string) => `'${text.replace(/'/g, "''")}'`;

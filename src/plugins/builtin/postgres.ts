@@ -1,7 +1,9 @@
 /**
  * The built-in `postgres` source (docs/plugins.md): a table or a query of a PostgreSQL database,
  * read through a server-side cursor (pg-cursor: a portal read `fetch_size` rows at a time, so a
- * large table never sits in memory), incremental past `ctx.cursor` when dpf gives one.
+ * large table never sits in memory), incremental past `ctx.cursor` when dpf gives one. And the
+ * `postgres` sink (`export const sink`, `exports: - plugin: postgres`): a model's rows upserted
+ * into a table by its `unique_key`, every batch in one transaction (support/postgres-upsert.ts).
  *
  * Columns are declared in the config: `columns(config)` runs at compile time and is synchronous,
  * and the compiler does not connect to sources, so describing the table there is not possible;
@@ -13,7 +15,8 @@
  */
 import pg from 'pg';
 import Cursor from 'pg-cursor';
-import { defineSource, type ExtractContext, type PluginColumn } from '../define-plugin.js';
+import { defineSink, defineSource, type ExtractContext, type PluginColumn } from '../define-plugin.js';
+import { upsertRows } from './support/postgres-upsert.js';
 
 /** How to reach the server: a URL (without a password) or its parts, and where the password is. */
 export interface PostgresConnection {
@@ -47,7 +50,7 @@ const LOGICAL_TYPES = ['boolean', 'integer', 'bigint', 'double', 'date', 'timest
 /** `scheme://user:password@` — a URL that would put the password into the YAML and the manifest. */
 const URL_WITHOUT_PASSWORD = '^(?![A-Za-z][A-Za-z0-9+.-]*://[^/@]*:[^/@]*@)';
 
-/** JSON Schema of the connection block (shared with the sink's config when it comes). */
+/** JSON Schema of the connection block (the source's and the sink's). */
 export const CONNECTION_SCHEMA = {
   type: 'object',
   description: 'url, or host/port/user/database; the password from the environment variable password_env names',
@@ -214,3 +217,62 @@ const TEXT_TIMES = {
     return pg.types.getTypeParser(oid, format);
   }) as pg.CustomTypesConfig['getTypeParser'],
 };
+
+export interface PostgresSinkConfig {
+  readonly connection: PostgresConnection;
+  /** The table upserted into, created when missing (the unique key its primary key). */
+  readonly table: string;
+  /** Its schema, created when missing; default the connection's search_path (public). */
+  readonly schema?: string;
+  /** The column or columns that name a row: a row of a key the table holds is updated, others inserted. */
+  readonly unique_key: string | readonly string[];
+  /** Rows per INSERT … ON CONFLICT statement (default 10,000). */
+  readonly batch_size?: number;
+}
+
+/**
+ * The sink: the model's rows, as dpf streams them from the warehouse, upserted in one transaction
+ * (the table holds all of them or, on any failure, what it held before). The connection is the
+ * source's block, with the same rules for the password.
+ */
+export const sink = defineSink<PostgresSinkConfig>({
+  name: 'postgres',
+  description: 'A model\'s rows upserted into a PostgreSQL table by a unique key, in one transaction',
+  config: {
+    type: 'object',
+    required: ['connection', 'table', 'unique_key'],
+    properties: {
+      connection: CONNECTION_SCHEMA,
+      table: { type: 'string', minLength: 1 },
+      schema: { type: 'string', minLength: 1 },
+      unique_key: { anyOf: [{ type: 'string', minLength: 1 }, { type: 'array', minItems: 1, uniqueItems: true, items: { type: 'string', minLength: 1 } }] },
+      batch_size: { type: 'integer', minimum: 1 },
+    },
+  },
+  async write(rows, config, ctx) {
+    const { client, describe, redact } = connect(config.connection);
+    const stop = (): void => void client.end().catch(() => undefined);
+    ctx.signal.addEventListener('abort', stop, { once: true });
+    try {
+      try {
+        await client.connect();
+        await client.query(`set time zone 'UTC'`);
+      } catch (err) {
+        throw new Error(redact(`postgres: could not connect to ${describe()}: ${messageOf(err)}`));
+      }
+      const uniqueKey = typeof config.unique_key === 'string' ? [config.unique_key] : config.unique_key;
+      const options = { table: config.table, columns: ctx.model.columns, uniqueKey, ...(config.schema ? { schema: config.schema } : {}), ...(config.batch_size ? { batchRows: config.batch_size } : {}) };
+      let result: Awaited<ReturnType<typeof upsertRows>>;
+      try {
+        result = await upsertRows(client, options, rows);
+      } catch (err) {
+        throw new Error(redact(`${messageOf(err)} (${describe()})`));
+      }
+      const table = `${config.schema ? `${config.schema}.` : ''}${config.table}`;
+      return { rows: result.rows, location: `postgres ${table} (${result.inserted.toLocaleString('en-US')} inserted, ${result.updated.toLocaleString('en-US')} updated)` };
+    } finally {
+      ctx.signal.removeEventListener('abort', stop);
+      await client.end().catch(() => undefined);
+    }
+  },
+});

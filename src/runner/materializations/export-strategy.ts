@@ -12,7 +12,7 @@ import { logicalTypeOf } from '../../adapters/logical-type.js';
 import type { ExportNode } from '../../compiler/manifest.js';
 import { forKinds } from '../../compiler/node-kinds.js';
 import { DpfError, diagnostic } from '../../errors/dpf-error.js';
-import { loadSinkPlugin, type PluginColumn } from '../../plugins/index.js';
+import { loadSinkPlugin, type CopyToOptions, type PluginColumn } from '../../plugins/index.js';
 import type { MaterializationContext, Strategy } from './materialization.js';
 
 const STREAM_BATCH_ROWS = 10_000;
@@ -36,7 +36,7 @@ export const exportStrategy: Strategy = forKinds(['export'], async (node, ctx) =
       model: { name: model.name, relation: node.relationName, columns },
       runId: ctx.runId,
       fetch: (input, init) => fetch(input, { ...init, signal: init?.signal ?? stop.signal }),
-      ...(ctx.capabilities.writesFiles ? { copyTo: (path: string, options: { format: 'parquet' | 'csv'; partitionBy?: readonly string[] }) => copyTo(ctx, node, path, options) } : {}),
+      ...(ctx.capabilities.writesFiles ? { copyTo: (path: string, options: CopyToOptions) => copyTo(ctx, node, path, options) } : {}),
     });
     const result = (await Promise.race([written, stopped])) ?? {};
     const count = result.rows ?? streamed;
@@ -61,16 +61,18 @@ async function* streamRows(ctx: MaterializationContext, node: ExportNode, column
   }
 }
 
-/** The warehouse writes the model's rows to `path` (relative to the project) in one statement. */
-async function copyTo(ctx: MaterializationContext, node: ExportNode, path: string, options: { format: 'parquet' | 'csv'; partitionBy?: readonly string[] }): Promise<void> {
+/** The warehouse writes the model's rows to `path` (relative to the project) in one statement; the rows it wrote. */
+async function copyTo(ctx: MaterializationContext, node: ExportNode, path: string, options: CopyToOptions): Promise<{ rows?: number }> {
   if (options.format !== 'parquet' && options.format !== 'csv') throw new Error(`copyTo: format must be parquet or csv, not ${JSON.stringify(options.format)}`);
   mkdirSync(options.partitionBy?.length ? path : dirname(path), { recursive: true });
-  await ctx.execute(
+  const result = await ctx.execute(
     ctx.templates.render('copy_to_files', {
       relation: node.relationName,
       path: ctx.dialect.stringLiteral(path),
       format: options.format,
       partition_by: (options.partitionBy ?? []).map((c) => ctx.dialect.quoteIdentifier(c)).join(', '),
+      compression: options.compression ? ctx.dialect.stringLiteral(options.compression) : '',
     }),
   );
+  return result.rowsAffected !== undefined ? { rows: result.rowsAffected } : {};
 }

@@ -8,7 +8,7 @@
 import type { LogicalType } from '../../adapters/adapter.js';
 import type { SourceExtract, SourceNode } from '../../compiler/manifest.js';
 import { DpfError, diagnostic } from '../../errors/dpf-error.js';
-import type { RowBatch } from '../../plugins/index.js';
+import { nextUntilAborted, type RowBatch } from '../../plugins/index.js';
 
 /** A row set aside by on_bad_row: where it came from, why, and its values as JSON. */
 export interface BadRow {
@@ -35,21 +35,16 @@ export async function* extractRows(
   const extract = node.extract!;
   const columns = extract.columns ?? [];
   const names = columns.map((c) => c.name);
+  const width = names.length;
   const lenient = extract.onBadRow !== 'fail';
   const iterator = Symbol.asyncIterator in batches ? batches[Symbol.asyncIterator]() : (batches as Iterable<RowBatch>)[Symbol.iterator]();
-  const stopped = new Promise<never>((_, reject) => {
-    const abort = () => reject(signal.reason instanceof Error ? signal.reason : new Error('stopped'));
-    if (signal.aborted) abort();
-    else signal.addEventListener('abort', abort, { once: true });
-  });
-  stopped.catch(() => undefined);
   let index = 0;
   let numbered = 0;
   try {
     for (;;) {
       let next: IteratorResult<RowBatch>;
       try {
-        next = await Promise.race([Promise.resolve(iterator.next()), stopped]);
+        next = await nextUntilAborted(iterator, signal);
       } catch (err) {
         throw err instanceof DpfError ? err : extractFailed(err, node);
       }
@@ -57,20 +52,29 @@ export async function* extractRows(
       index++;
       const batch = next.value as unknown;
       if (!Array.isArray(batch)) throw badRows(extract, `batch ${index} is not a list of rows`);
-      const rows: unknown[][] = [];
-      batch.forEach((row: unknown, r) => {
+      const rows: unknown[][] = new Array(batch.length);
+      let kept = 0;
+      for (let r = 0; r < batch.length; r++) {
+        const row: unknown = batch[r];
+        // The common case, kept cheap (this loop runs once per row): a list of the right length,
+        // passed on as the plugin made it, since nothing downstream changes it.
+        if (!lenient && !options.numbered && Array.isArray(row) && row.length === width) {
+          rows[kept++] = row;
+          continue;
+        }
         const values = shaped(row, names);
         const problem = typeof values === 'string' ? values : lenient ? misfitIn(values, columns) : undefined;
         if (problem === undefined) {
           const fit = values as unknown[];
           if (options.numbered) fit.push(++numbered);
-          rows.push(fit);
-          return;
+          rows[kept++] = fit;
+          continue;
         }
         const where = `row ${r + 1} of batch ${index}`;
         if (!lenient) throw badRows(extract, `${where} ${problem}`);
         options.setAside?.({ batch: index, row: r + 1, reason: problem, json: jsonOf(row) });
-      });
+      }
+      rows.length = kept;
       yield rows;
     }
   } finally {
@@ -82,7 +86,7 @@ export async function* extractRows(
 /** The row's values in the columns' order, or what is wrong with its shape. */
 function shaped(row: unknown, names: readonly string[]): unknown[] | string {
   if (Array.isArray(row)) {
-    return row.length === names.length ? [...row] : `has ${row.length} values for ${names.length} columns (${names.join(', ')})`;
+    return row.length === names.length ? row.slice() : `has ${row.length} values for ${names.length} columns (${names.join(', ')})`;
   }
   if (typeof row !== 'object' || row === null) return 'is neither a list nor an object';
   const unknown = Object.keys(row).find((k) => !names.includes(k));
