@@ -20,7 +20,7 @@ describe('dpf build on the demo project', () => {
   it('exits 0 and prints a progress line per node and a summary', () => {
     expect(first.stderr).toBe('');
     expect(first.code).toBe(0);
-    expect(first.stdout).toMatch(/Found 16 models, 5 seeds, 2 sources, \d+ data tests, 3 unit tests/);
+    expect(first.stdout).toMatch(/Found 17 models, 5 seeds, 2 sources, \d+ data tests, 3 unit tests/);
     // The demo's data tests and unit tests run too (test/demo-tests.test.ts checks them).
     const total = Number(/Running (\d+) nodes/.exec(first.stdout)?.[1]);
     expect(total).toBeGreaterThan(16);
@@ -58,7 +58,7 @@ describe('dpf build on the demo project', () => {
     const validResults = schemaValidator('run_results');
     expect(validResults(results), JSON.stringify(validResults.errors)).toBe(true);
     expect(results.results).toHaveLength(Number(/Running (\d+) nodes/.exec(first.stdout)?.[1]));
-    expect(results.results.filter((r: { resourceType: string }) => r.resourceType === 'model' || r.resourceType === 'seed')).toHaveLength(20);
+    expect(results.results.filter((r: { resourceType: string }) => r.resourceType === 'model' || r.resourceType === 'seed')).toHaveLength(21);
     expect(results.metadata.invocationId).toBe(manifest.metadata.invocationId);
   });
 
@@ -87,6 +87,24 @@ describe('dpf build on the demo project', () => {
     const forced = await dpf(['build', '--project-dir', dir, ...select, '--rebuild-all'], { cwd: dir });
     expect(forced.stdout.match(/ OK +(table|view) /g)).toHaveLength(2);
     expect(forced.stdout).toMatch(/OK +table +main\.dim_customers/);
+  });
+
+  it('runs the review pipeline: an extract through the partner API, a TypeScript model, a run_if branch and two exports', async () => {
+    // The extract landed every review the bundled API serves, into the target's own schema.
+    expect(first.stdout).toMatch(/OK +extr +main_partner\.reviews \.+ \[140 rows landed, updated_at \(start\) → 2024-06-28 19:29:51 in/);
+    expect(await queryDuckDB(db, 'select count(*)::int as n, count(distinct product_id)::int as products from main_partner.reviews')).toEqual([{ n: 140, products: 30 }]);
+    // The TypeScript model scored each review from its words, within its tested range.
+    expect(first.stdout).toMatch(/OK +ts +main\.int_review_sentiment \.+ \[140 rows in/);
+    const [scores] = await queryDuckDB(db, 'select min(sentiment) as low, max(sentiment) as high, count(*)::int as n from main.int_review_sentiment');
+    expect(scores).toEqual({ low: -1, high: 1, n: 140 });
+    // The branch ran (two products average below 2.5 stars), and both exports delivered.
+    expect(first.stdout).toMatch(/OK +table +main\.low_rated_products \.+ \[2 rows in/);
+    expect(first.stdout).toMatch(/OK +exp +low_rated_products_to_quality \.+ \[2 rows to exports\/low_rated_products\.csv in/);
+    const csv = readFileSync(join(dir, 'exports/low_rated_products.csv'), 'utf8').trim().split('\n');
+    expect(csv[0]).toBe('product_id,product_name,category,reviews,avg_rating,avg_sentiment');
+    expect(csv.slice(1).map((l) => l.split(',')[0]).sort()).toEqual(['117', '124']);
+    const lake = await queryDuckDB(db, `select count(*)::int as n from read_parquet('${join(dir, 'exports/product_ratings.parquet')}')`);
+    expect(lake).toEqual([{ n: 30 }]);
   });
 
   it('prints one JSON event per line with --log-format json', async () => {

@@ -31,6 +31,8 @@ describe('--state with a manifest from a committed earlier run', () => {
     'expression_is_true_int_review_sentiment_sentiment', 'not_null_int_review_sentiment_review_id', 'not_null_product_ratings_product_id',
     'not_null_reviews_review_id', 'not_null_stg_reviews_review_id', 'unique_int_review_sentiment_review_id', 'unique_product_ratings_product_id',
     'unique_reviews_review_id', 'unique_stg_reviews_review_id', 'int_review_sentiment_scores_words',
+    'low_rated_products', 'monitor_low_rated_products', 'not_null_low_rated_products_product_id', 'unique_low_rated_products_product_id',
+    'product_ratings_to_lake', 'low_rated_products_to_quality',
   ];
   it.each([
     ['this version (v2)', CURRENT, []],
@@ -45,7 +47,7 @@ describe('--state with a manifest from a committed earlier run', () => {
     writeFileSync(file, `${readFileSync(file, 'utf8')}\n-- edited\n`);
     const edited = await dpf(['ls', '--output', 'name', '--project-dir', project, '--select', 'state:modified+', '--state', state, '--resource-type', 'model'], { cwd: project });
     expect(edited.code, edited.output).toBe(0);
-    const newModels = added.filter((name) => ['int_review_sentiment', 'product_ratings', 'stg_reviews'].includes(name));
+    const newModels = added.filter((name) => ['int_review_sentiment', 'product_ratings', 'stg_reviews', 'low_rated_products'].includes(name));
     expect(edited.stdout.trim().split('\n').sort()).toEqual(['dim_customers', ...newModels].sort());
   });
 

@@ -34,8 +34,8 @@ describe('dpf docs generate on the built demo project', () => {
   it('exits 0 and says what it read and wrote', () => {
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
-    expect(run.stdout).toMatch(/Catalog: 22 relations read from the warehouse/);
-    expect(run.stdout).toMatch(/Column lineage: 16 models, all parsed/);
+    expect(run.stdout).toMatch(/Catalog: 23 relations read from the warehouse/);
+    expect(run.stdout).toMatch(/Column lineage: 17 models, all parsed/);
     expect(run.stdout).toContain('Overview page: models/overview.md');
     expect(run.stdout).toMatch(/Site written to target\/site\/ in \d+\.\d\ds: \d+ files/);
     for (const f of ['index.html', 'css/site.css', 'js/app.js', 'vendor/minisearch.js', 'vendor/highlight-sql.js', 'vendor/LICENSES.txt', 'data/index.js']) {
@@ -66,7 +66,7 @@ describe('dpf docs generate on the built demo project', () => {
 
   it('indexes every model, seed and source with its health from the last run', () => {
     const kinds = site.index.nodes.map((n) => n.k);
-    expect(kinds.filter((k) => k === 'model')).toHaveLength(16);
+    expect(kinds.filter((k) => k === 'model')).toHaveLength(17);
     expect(kinds.filter((k) => k === 'seed')).toHaveLength(5);
     expect(kinds.filter((k) => k === 'source')).toHaveLength(2);
     expect(site.node('fct_orders').h).toBe('ok');
