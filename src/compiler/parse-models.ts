@@ -13,7 +13,7 @@ import type { ProjectFile } from './load-project.js';
 import type { ModelConfig, SqlNode } from './manifest.js';
 import { NODE_KINDS } from './node-kinds.js';
 import { parseRelationArg } from './parse-data-tests.js';
-import { grantsConfig, sha256, type NodeParseScope, type PatchEntry } from './parse-scope.js';
+import { grantsConfig, isEnabled, sha256, yamlKeyLocation, type NodeParseScope, type PatchEntry } from './parse-scope.js';
 import { folderConfig, mergeConfigs, toTags, type RawConfig } from './resolve-config.js';
 import { runPolicyOf } from './resolve-run-policy.js';
 
@@ -40,7 +40,7 @@ const INLINE_CONFIG_KEYS: Record<string, (v: unknown) => string | undefined> = {
   database: (v) => (typeof v === 'string' ? undefined : 'must be a string'),
   alias: (v) => (typeof v === 'string' ? undefined : 'must be a string'),
   tags: (v) => (typeof v === 'string' ? undefined : 'must be a string (comma-separated for several tags)'),
-  enabled: (v) => (typeof v === 'boolean' ? undefined : 'must be true or false'),
+  enabled: (v) => (typeof v === 'boolean' || typeof v === 'string' ? undefined : 'must be true, false or an expression such as "target.name == \'prod\'"'),
   pool: (v) => (typeof v === 'string' ? undefined : 'must be the name of a pool of dpf_project.yml'),
   // A retry policy is a mapping, written in YAML; inline, the count alone (the defaults for the rest).
   retries: (v) => (Number.isInteger(v) && Number(v) >= 0 ? undefined : 'must be a whole number of retries inline (set the backoff under config: retries: in YAML)'),
@@ -167,7 +167,7 @@ function emitSqlNode(scope: NodeParseScope, prepared: PreparedFile, instance: Fo
     database: merged.database as string | undefined,
     alias: merged.alias as string | undefined,
     tags: merged.tags as string[],
-    enabled: merged.enabled !== false,
+    enabled: isEnabled(scope, merged.enabled, () => analysis.config.enabled?.location ?? yamlKeyLocation(patch ?? own, 'enabled') ?? { file: file.path, line: 1, column: 1 }),
     meta: { ...(merged.meta as Record<string, unknown>), ...meta },
     docs: { show: true, ...((merged.docs as object) ?? {}) },
     ...grantsConfig(merged),

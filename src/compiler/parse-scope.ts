@@ -5,7 +5,8 @@
  * (parse-models.ts, parse-seeds.ts, parse-sources.ts, parse-data-tests.ts, parse-unit-tests.ts).
  */
 import { createHash } from 'node:crypto';
-import type { DiagnosticBag, SourceLocation } from '../errors/dpf-error.js';
+import { diagnostic, type DiagnosticBag, type SourceLocation } from '../errors/dpf-error.js';
+import { evaluateEnabled } from './evaluate-enabled.js';
 import type { analyzeTemplate, UnionRefsCall } from './analyze-template.js';
 import type { ProjectFiles, PropertiesFile } from './load-project.js';
 import type { ColumnInfo, ExecutableNode, Relation, SqlNode } from './manifest.js';
@@ -74,4 +75,29 @@ export function grantsConfig(merged: RawConfig): { grants?: Record<string, strin
   const raw = merged.grants as Record<string, unknown> | undefined;
   if (!raw || Object.keys(raw).length === 0) return {};
   return { grants: Object.fromEntries(Object.entries(raw).map(([privilege, who]) => [privilege.toLowerCase(), toTags(who)])) };
+}
+
+/**
+ * A node's `enabled` config: true, false, or an expression over vars and the target decided
+ * here (evaluate-enabled.ts). A broken expression is DPF103 at `at()` and leaves the node out.
+ */
+export function isEnabled(scope: Pick<NodeParseScope, 'bag' | 'ctx' | 'vars'>, value: unknown, at: () => SourceLocation): boolean {
+  if (value === undefined || value === null || value === true) return true;
+  if (value === false) return false;
+  const expression = String(value);
+  const { ctx } = scope;
+  const result = evaluateEnabled(expression, {
+    vars: scope.vars,
+    target: { name: ctx.targetName, schema: ctx.targetSchema, type: ctx.adapterType, database: ctx.targetDatabase ?? null },
+  });
+  if ('value' in result) return result.value;
+  scope.bag.add(diagnostic('InvalidValue', { where: `enabled: ${expression}`, detail: result.problem }, at()));
+  return false;
+}
+
+/** Where a YAML entry's `config: <key>` is, if it sets one. */
+export function yamlKeyLocation(patch: PatchEntry | undefined, key: string): SourceLocation | undefined {
+  if (!patch || (patch.entry.config as Record<string, unknown> | undefined)?.[key] === undefined) return undefined;
+  const kind = (['models', 'seeds', 'snapshots'] as const).find((k) => (patch.file.data[k] as unknown[] | undefined)?.[patch.index] === patch.entry);
+  return kind ? patch.file.locateKey([kind, patch.index, 'config', key]) : undefined;
 }

@@ -4,7 +4,7 @@ import type { Dialect } from '../adapters/adapter.js';
 import { scanSeedCsv } from '../adapters/read-seed-csv.js';
 import type { ProjectFile } from './load-project.js';
 import type { SeedConfig, SeedNode } from './manifest.js';
-import { grantsConfig, sha256, type NodeParseScope } from './parse-scope.js';
+import { grantsConfig, isEnabled, sha256, yamlKeyLocation, type NodeParseScope } from './parse-scope.js';
 import { folderConfig, mergeConfigs, toTags, type RawConfig } from './resolve-config.js';
 import { runPolicyOf } from './resolve-run-policy.js';
 
@@ -18,7 +18,7 @@ export function parseSeeds(scope: NodeParseScope, files: readonly ProjectFile[])
     const yamlLevel: RawConfig = { ...((patch?.entry.config as RawConfig) ?? {}) };
     if (patch?.entry.tags) yamlLevel.tags = [...toTags(yamlLevel.tags), ...toTags(patch.entry.tags)];
     const merged = mergeConfigs([...folderConfig(project.seeds, fqn, usedConfigPaths), yamlLevel]);
-    if (merged.enabled === false) continue;
+    if (!isEnabled(scope, merged.enabled, () => yamlKeyLocation(patch, 'enabled') ?? { file: file.path, line: 1, column: 1 })) continue;
     const config: SeedConfig = {
       materialized: 'seed',
       schema: merged.schema as string | undefined,
