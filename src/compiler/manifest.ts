@@ -457,28 +457,33 @@ export interface MonitorConfig {
   readonly meta: Record<string, unknown>;
 }
 
-/**
- * An anomaly monitor of one table, incremental model, snapshot, seed or source (added by the
- * compiler, unless the project turns monitors off): a step after its node that measures the relation (table_stats)
- * and judges it against its history (src/monitors/).
- */
-export interface MonitorNode {
-  readonly kind: 'monitor';
+/** What a node attached to another (a monitor, an export) holds: its names and the node it follows. */
+interface AttachedNodeBase {
   readonly uniqueId: string;
   readonly name: string;
   readonly packageName: string;
-  /** The file of the node it watches. */
+  /** The file of the node it watches (a monitor), or the YAML file that declares it (an export). */
   readonly originalFilePath: string;
   readonly fqn: string[];
   readonly description: string;
   readonly tags: string[];
   readonly meta: Record<string, unknown>;
-  readonly config: MonitorConfig;
-  /** The node it watches (its only dependency). */
+  /** The node it follows (its only dependency). */
   readonly attachedNode: string;
   readonly dependsOn: string[];
+  /** The relation of the node it follows, which it reads. */
   readonly relation: Relation;
   readonly relationName: string;
+}
+
+/**
+ * An anomaly monitor of one table, incremental model, snapshot, seed or source (added by the
+ * compiler, unless the project turns monitors off): a step after its node that measures the relation (table_stats)
+ * and judges it against its history (src/monitors/).
+ */
+export interface MonitorNode extends AttachedNodeBase {
+  readonly kind: 'monitor';
+  readonly config: MonitorConfig;
   /** Volume is judged on rows added (incremental models, snapshots) rather than on the row count. */
   readonly growing: boolean;
   /** Sources with loaded_at_field: the freshness anomaly reads it. */
@@ -489,23 +494,8 @@ export interface MonitorNode {
  * An export of a model (`exports:` in its YAML, docs/plugins.md): a step after the model and its
  * tests that delivers the model's rows through a sink plugin. Selected with `export:<name>`.
  */
-export interface ExportNode {
+export interface ExportNode extends AttachedNodeBase {
   readonly kind: 'export';
-  readonly uniqueId: string;
-  readonly name: string;
-  readonly packageName: string;
-  /** The YAML file that declares it. */
-  readonly originalFilePath: string;
-  readonly fqn: string[];
-  readonly description: string;
-  readonly tags: string[];
-  readonly meta: Record<string, unknown>;
-  /** The model it delivers (its only dependency). */
-  readonly attachedNode: string;
-  readonly dependsOn: string[];
-  /** The model's relation, which it reads. */
-  readonly relation: Relation;
-  readonly relationName: string;
   readonly plugin: string;
   readonly pluginPath: string;
   /** The plugin's own keys, valid against its config schema. */
