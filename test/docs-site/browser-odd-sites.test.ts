@@ -32,7 +32,7 @@ async function generate(dir: string): Promise<string> {
 const graphNames = (page: Page) => page.$$eval('g.g-node', (els) => els.map((e) => e.getAttribute('data-name')).sort());
 const hashOf = (page: Page) => page.evaluate(() => location.hash);
 
-/** Clicks a control that changes the route and waits until the graph is drawn again. */
+/** Clicks a control that changes the route and waits until the graph is drawn again (its nodes are then polled: a redraw clears them first). */
 async function andRedraw(page: Page, action: () => Promise<void>): Promise<void> {
   const before = await hashOf(page);
   await action();
@@ -63,19 +63,19 @@ describe('node names the selector syntax cannot hold', () => {
     await andRedraw(page, () => page.click('#open-lineage'));
     expect(await page.textContent('h1')).toBe('Lineage of my model');
     expect(await page.getAttribute('#graph-message', 'class')).not.toContain('error');
-    expect(await graphNames(page)).toEqual(['a,b', 'base', 'my model', 'x+y']);
+    await expect.poll(() => graphNames(page), { timeout: 5000 }).toEqual(['a,b', 'base', 'my model', 'x+y']);
     expect(await page.locator('g.g-node.focus').getAttribute('data-name')).toBe('my model');
     expect([await page.textContent('#up-level'), await page.textContent('#down-level')]).toEqual(['2', '2']);
     await andRedraw(page, () => page.click('#down-more'));
     expect(await page.textContent('#down-level')).toBe('3');
-    expect(await graphNames(page)).toEqual(['a,b', 'base', 'leaf', 'my model', 'x+y']);
+    await expect.poll(() => graphNames(page), { timeout: 5000 }).toEqual(['a,b', 'base', 'leaf', 'my model', 'x+y']);
     // Clicking a node with a comma focuses it.
     await andRedraw(page, () => page.click('g.g-node[data-name="a,b"]'));
     expect(await page.textContent('h1')).toBe('Lineage of a,b');
     expect(await page.locator('g.g-node.focus').getAttribute('data-name')).toBe('a,b');
-    expect(await graphNames(page)).toEqual(['a,b', 'base', 'leaf', 'my model', 'x+y']);
+    await expect.poll(() => graphNames(page), { timeout: 5000 }).toEqual(['a,b', 'base', 'leaf', 'my model', 'x+y']);
     await andRedraw(page, () => page.click('#up-less'));
-    expect(await graphNames(page)).toEqual(['a,b', 'leaf', 'my model', 'x+y']);
+    await expect.poll(() => graphNames(page), { timeout: 5000 }).toEqual(['a,b', 'leaf', 'my model', 'x+y']);
     expect(problems).toEqual([]);
     await page.close();
   });
@@ -85,12 +85,12 @@ describe('node names the selector syntax cannot hold', () => {
     const problems = collectProblems(page);
     await openSite(page, `${url}#/lineage?select=leaf&focus=model.proj.leaf`);
     await page.waitForSelector('#lineage-graph[data-nodes]');
-    expect(await graphNames(page)).toEqual(['leaf']);
+    await expect.poll(() => graphNames(page), { timeout: 5000 }).toEqual(['leaf']);
     await andRedraw(page, () => page.click('g.g-expand[data-expand="up"][data-id="model.proj.leaf"]'));
     expect(await page.inputValue('#selector-input')).toBe('1+leaf');
-    expect(await graphNames(page)).toEqual(['leaf', 'x+y']);
+    await expect.poll(() => graphNames(page), { timeout: 5000 }).toEqual(['leaf', 'x+y']);
     await andRedraw(page, () => page.click(`g.g-expand[data-expand="up"][data-id="model.proj.x+y"]`));
-    expect(await graphNames(page)).toEqual(['a,b', 'leaf', 'x+y']);
+    await expect.poll(() => graphNames(page), { timeout: 5000 }).toEqual(['a,b', 'leaf', 'x+y']);
     expect(await page.locator('g.g-node.focus').getAttribute('data-name')).toBe('leaf');
     expect(await page.getAttribute('#graph-message', 'class')).not.toContain('error');
     expect(problems).toEqual([]);
