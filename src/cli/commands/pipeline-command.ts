@@ -22,7 +22,10 @@ interface PipelineRunFlags extends CommonFlags {
 }
 
 export function registerPipelineCommand(program: Command, ctx: CommandContext): void {
-  const pipeline = program.command('pipeline').description('pipelines/*.yml: list them with their next runs, or run one now');
+  const pipeline = program
+    .command('pipeline')
+    .description('pipelines/*.yml: list them with their next runs, or run one now')
+    .addHelpText('after', '\nExamples:\n  $ dpf pipeline ls\n  $ dpf pipeline run marts');
   addProjectOptions(pipeline.command('ls').description('list the pipelines: selection, schedule, next run, after/trigger and owner'))
     .option('-o, --output <format>', 'text or json (one object per pipeline per line)', 'text')
     .option('--timezone <zone>', "IANA time zone to show next runs in (default: this machine's)")
