@@ -132,6 +132,16 @@ describe('dpf pipeline run', () => {
     expect(pipelines).toEqual(['extract', 'extract', null]);
   });
 
+  it('reads pipelines from the folders of pipeline-paths', async () => {
+    const dir = makeProject({ ...models, 'flows/only_other.yml': 'select: other\n', 'pipelines/ignored.yml': 'select: raw_a\n' }, 'name: proj\npipeline-paths: [flows]\n');
+    const ls = await dpf(['pipeline', 'ls', '--output', 'json'], { cwd: dir, env: env(dir) });
+    expect(ls.code, ls.output).toBe(0);
+    expect(ls.stdout.trim().split('\n').map((l) => (JSON.parse(l) as { name: string; file: string }).file)).toEqual(['flows/only_other.yml']);
+    const run = await dpf(['pipeline', 'run', 'only_other'], { cwd: dir, env: env(dir) });
+    expect(run.code, run.output).toBe(0);
+    expect((await queryDuckDB(join(dir, 'target/dev.duckdb'), "select table_name from information_schema.tables where table_schema = 'main'")).map((r) => r.table_name)).toEqual(['other']);
+  });
+
   it('exits 1 when a model of the pipeline fails, and 2 for a pipeline that does not exist', async () => {
     const dir = makeProject({ ...models, 'models/broken.sql': 'select * from missing_table\n', 'pipelines/broken_one.yml': 'select: [broken, other]\n' });
     const failed = await dpf(['pipeline', 'run', 'broken_one'], { cwd: dir, env: env(dir) });
