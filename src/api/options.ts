@@ -56,6 +56,8 @@ export interface RunOptions extends ProjectOptions, SelectionOptions {
   readonly signal?: AbortSignal;
   /** Build into this schema instead of the target's (dpf ci). */
   readonly schema?: string;
+  /** The pipeline this run is for (`dpf pipeline run`, the scheduler): recorded in dpf_meta.runs.pipeline. */
+  readonly pipeline?: string;
 }
 
 /** `dpf source freshness`: which sources, and where target/sources.json goes. */

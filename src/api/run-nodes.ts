@@ -175,6 +175,7 @@ async function execute(session: Session, options: RunOptions & { readonly output
     command,
     runId: compiled.invocationId,
     selector: selectorOf(options),
+    pipeline: options.pipeline,
     targetName: compiled.target.targetName,
     database: compiled.target.database,
     projectDir,

@@ -19,6 +19,7 @@ import { registerHistoryCommand } from './commands/history-command.js';
 import { registerCostCommand } from './commands/cost-command.js';
 import { registerInitCommand } from './commands/init-command.js';
 import { registerLsCommand } from './commands/ls-command.js';
+import { registerPipelineCommand } from './commands/pipeline-command.js';
 import { registerRetryCommand, registerRunCommand } from './commands/run-command.js';
 import { registerShowCommand } from './commands/show-command.js';
 import { registerSourceCommand } from './commands/source-freshness-command.js';
@@ -55,6 +56,7 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
   registerShowCommand(program, ctx);
   registerDebugCommand(program, ctx);
   registerDocsCommand(program, ctx);
+  registerPipelineCommand(program, ctx);
   registerHistoryCommand(program, ctx);
   registerAlertsCommand(program, ctx);
   registerCostCommand(program, ctx);

@@ -20,6 +20,8 @@ export interface ProjectConfig {
   readonly 'test-paths'?: string[];
   readonly 'snapshot-paths'?: string[];
   readonly 'macro-paths'?: string[];
+  /** Folders of pipelines/*.yml, read by src/pipelines (docs/scheduling.md). */
+  readonly 'pipeline-paths'?: string[];
   readonly 'target-path'?: string;
   readonly 'clean-targets'?: string[];
   readonly schema_strategy?: 'target_prefix' | 'suffix' | 'exact';

@@ -691,6 +691,38 @@ export const ERRORS = {
     message: (a: { plugin: string; handler: string; detail: string }) => `The handler ${a.handler} of plugin "${a.plugin}" failed, and was ignored: ${a.detail}`,
     hint: 'The node keeps the outcome it had without the handler. Fix the handler (docs/pipelines.md#handlers): it must answer within its time (30 s), and onNodeError must answer retry, skip or fail.',
   },
+
+  // ---- pipelines and schedules (DPF90x; docs/scheduling.md)
+  InvalidCron: {
+    code: 'DPF900',
+    title: 'Invalid cron expression',
+    message: (a: { pipeline: string; cron: string; detail: string }) => `The schedule of pipeline "${a.pipeline}" has the cron "${a.cron}", which cannot be read: ${a.detail}.`,
+    hint: 'Write 5 fields, minute hour day-of-month month day-of-week (e.g. "0 6 * * *" for 06:00 every day, "15 * * * *" for a quarter past every hour), or @hourly, @daily, @weekly.',
+  },
+  UnknownTimezone: {
+    code: 'DPF901',
+    title: 'Unknown time zone',
+    message: (a: { where: string; timezone: string; suggestion?: string }) => `${a.where} names the time zone "${a.timezone}", which this machine does not know.${didYouMean(a.suggestion)}`,
+    hint: 'Use an IANA time zone name such as UTC, Europe/Berlin or America/New_York.',
+  },
+  UnknownPipeline: {
+    code: 'DPF902',
+    title: 'No pipeline by that name',
+    message: (a: { name: string; where: string; suggestion?: string }) => `${a.where} names the pipeline "${a.name}", which does not exist.${didYouMean(a.suggestion)}`,
+    hint: (a: { known: string[] }) => (a.known.length > 0 ? `The pipelines are: ${a.known.join(', ')} (dpf pipeline ls).` : 'The project has no pipelines: add one as pipelines/<name>.yml (docs/scheduling.md).'),
+  },
+  PipelineCycle: {
+    code: 'DPF903',
+    title: 'Pipelines wait for each other',
+    message: (a: { path: string[] }) => `The after: lists of these pipelines form a cycle, so none of them would ever run: ${a.path.join(' → ')}.`,
+    hint: 'Remove one pipeline from the after: list of another to break the cycle.',
+  },
+  PipelineSelectsNothing: {
+    code: 'DPF904',
+    title: 'Pipeline selects nothing',
+    message: (a: { pipeline: string; selection: string }) => `Pipeline "${a.pipeline}" selects no node (${a.selection}): its runs would build nothing.`,
+    hint: 'Check its select: and exclude: against `dpf ls --select ...`; a misspelt name selects nothing.',
+  },
 } as const;
 
 export type ErrorName = keyof typeof ERRORS;

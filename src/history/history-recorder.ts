@@ -34,6 +34,8 @@ export interface RecorderOptions {
   /** The invocation id: runs.run_id. */
   readonly runId: string;
   readonly selector: string | null;
+  /** The pipeline the run was started for (runs.pipeline); absent for other runs. */
+  readonly pipeline?: string;
   readonly targetName: string;
   readonly database?: string;
   readonly projectDir: string;
@@ -187,7 +189,7 @@ export function historyRecorder(options: RecorderOptions): HistoryRecorder {
             user = process.env.USER ?? process.env.USERNAME ?? null;
           }
           pending.runs.push(
-            runRow(summary, { command: options.command, selector: options.selector, target: options.targetName, gitCommit: commit, gitDirty: dirty, user, dpfVersion: DPF_VERSION, fromLedger: !attached, rates: options.rates }, new Date()),
+            runRow(summary, { command: options.command, selector: options.selector, pipeline: options.pipeline ?? null, target: options.targetName, gitCommit: commit, gitDirty: dirty, user, dpfVersion: DPF_VERSION, fromLedger: !attached, rates: options.rates }, new Date()),
           );
         }
         if (store) {

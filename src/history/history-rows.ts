@@ -18,6 +18,8 @@ export const emptyRows = (): HistoryRows => ({ runs: [], node_runs: [], test_res
 export interface RunFacts {
   readonly command: string;
   readonly selector: string | null;
+  /** The pipeline the run was started for (`dpf pipeline run`); null for other runs. */
+  readonly pipeline?: string | null;
   readonly target: string;
   readonly gitCommit: string | null;
   readonly gitDirty: boolean | null;
@@ -67,6 +69,7 @@ export function runRow(summary: RunSummary, facts: RunFacts, endedAt: Date): His
     cpu_ms: total((r) => r.cpuMs),
     bytes_scanned: total((r) => r.bytesScanned),
     compute_cost: sumCosts(measured.map((r) => computeCost(r, facts.rates))),
+    pipeline: facts.pipeline ?? null,
   };
 }
 

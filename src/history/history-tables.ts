@@ -16,8 +16,9 @@ import type { Relation } from '../adapters/relation.js';
  * 5: table_stats.columns_json: the table row holds the columns and types; column rows only
  *    for columns whose values were measured (`column_stats`).
  * 6: node_runs.relation_name (added by ensure(), at the end of the table).
+ * 7: runs.pipeline, the pipeline a `dpf pipeline run` started (docs/pipelines.md; added by ensure()).
  */
-export const HISTORY_VERSION = 6;
+export const HISTORY_VERSION = 7;
 export const HISTORY_SCHEMA = 'dpf_meta';
 
 export interface HistoryColumn {
@@ -61,6 +62,8 @@ export const HISTORY_TABLES: Readonly<Record<HistoryTableName, readonly HistoryC
     col('cpu_ms', 'double', "Engine CPU milliseconds of the run's steps (the sum of node_runs.cpu_ms); null when none was measured."),
     col('bytes_scanned', 'bigint', "Bytes the run's steps read from storage (the sum of node_runs.bytes_scanned); null when none was measured."),
     col('compute_cost', 'double', "Compute cost of the run's steps at the target's cost: rates when it ran (docs/cost.md); null without rates."),
+    // Added in version 7: last, as ALTER TABLE ... ADD COLUMN puts it in an older table.
+    col('pipeline', 'text', 'The pipeline (pipelines/*.yml) the run was started for, by `dpf pipeline run` or the scheduler; null for other commands and in rows of version 6 and older.'),
   ],
   node_runs: [
     col('run_id', 'text', 'The run (runs.run_id).'),

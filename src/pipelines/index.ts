@@ -1,0 +1,5 @@
+/** Pipelines (docs/scheduling.md): pipelines/*.yml, their next runs, and running one now. */
+export { loadPipelines, DEFAULT_PIPELINE_PATHS } from './load-pipelines.js';
+export { listPipelines, runPipeline, selectionText, type ListPipelinesOptions, type ListedPipeline, type PipelineList, type RunPipelineOptions } from './pipeline-commands.js';
+export { nextRunTimes, formatInZone, cronProblem, isTimezone } from './cron-times.js';
+export type { Pipeline, PipelineSchedule, PipelineTrigger } from './pipeline.js';
