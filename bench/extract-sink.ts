@@ -255,7 +255,7 @@ async function childFloor(dir: string, out: string): Promise<void> {
   const { loadSourcePlugin } = await import('../src/plugins/index.js');
   const plugin = await loadSourcePlugin(dir, { name: 'bench_rows', path: 'plugins/bench_rows.ts' });
   const config = { rows: Number(/rows: (\d+)/.exec(readFileSync(join(dir, 'models', 'sources.yml'), 'utf8'))![1]) };
-  const ctx = { signal: new AbortController().signal, source: { name: 'bench', table: 'rows' }, projectDir: dir, fetch: globalThis.fetch };
+  const ctx = { signal: new AbortController().signal, source: { name: 'bench', table: 'rows' }, projectDir: dir, env: process.env, fetch: globalThis.fetch };
 
   let t0 = performance.now();
   let generated = 0;
@@ -348,6 +348,7 @@ async function childStream(dir: string, out: string): Promise<void> {
     const result = await sink.write(stream(), { path: 'out/stream.parquet' }, {
       signal: new AbortController().signal,
       projectDir: dir,
+      env: process.env,
       export: 'rows_stream',
       model: { name: TABLE, relation: `"main"."${TABLE}"`, columns },
       runId: 'bench',

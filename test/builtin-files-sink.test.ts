@@ -127,6 +127,7 @@ function context(projectDir: string, copyTo?: SinkContext['copyTo']): SinkContex
   return {
     signal: new AbortController().signal,
     projectDir,
+    env: process.env,
     export: 'orders_files',
     model: { name: 'orders', relation: '"main"."orders"', columns: COLUMNS },
     runId: 'run-1',

@@ -45,7 +45,7 @@ afterAll(async () => {
 const connection = () => ({ host: server.host, port: server.port, user: server.user, database: server.database, password_env: PASSWORD_ENV });
 
 function context(overrides: Partial<ExtractContext> = {}): ExtractContext {
-  return { signal: new AbortController().signal, source: { name: 'pg', table: 't' }, projectDir: REPO_ROOT, fetch: globalThis.fetch, ...overrides };
+  return { signal: new AbortController().signal, source: { name: 'pg', table: 't' }, projectDir: REPO_ROOT, env: process.env, fetch: globalThis.fetch, ...overrides };
 }
 
 async function batchesOf(config: PostgresSourceConfig, ctx = context()): Promise<unknown[][][]> {
@@ -207,6 +207,14 @@ describe('the postgres source', () => {
     }
   });
 
+  it('reads the password from the run\'s environment (ctx.env), not from process.env', async () => {
+    const own = { ...connection(), password_env: 'DPF_TEST_OWN_PG_PASSWORD' };
+    expect(process.env.DPF_TEST_OWN_PG_PASSWORD).toBeUndefined();
+    const rows = (await batchesOf({ ...lines(), connection: own }, context({ env: { DPF_TEST_OWN_PG_PASSWORD: server.password } }))).flat();
+    expect(rows.length).toBeGreaterThan(0);
+    await expect(batchesOf({ ...lines(), connection: own }, context({ env: {} }))).rejects.toThrow('the environment variable DPF_TEST_OWN_PG_PASSWORD (connection.password_env) is not set');
+  });
+
   it('says which table could not be read', async () => {
     const error = await batchesOf({ connection: connection(), table: 'nope', columns: [{ name: 'id', type: 'integer' }] }).catch((e: Error) => e);
     expect((error as Error).message).toBe(`postgres: reading table "nope" on 127.0.0.1:${server.port} database ${server.database} as user dpf failed: relation "nope" does not exist`);
@@ -255,7 +263,7 @@ describe('the postgres source in a project (copied into plugins/)', () => {
 
   it('lands the table with dpf build, and keeps the password out of target/', async () => {
     const dir = project(block(good()));
-    const run = await dpf(['build'], { cwd: dir, env: { HOME: dir } });
+    const run = await dpf(['build'], { cwd: dir, env: { HOME: dir, [PASSWORD_ENV]: server.password } });
     expect(run.output).toMatch(/OK +extr +\S*pg\.numbers .*\[2,500 rows landed in/);
     expect(run.code).toBe(0);
     const [total] = await queryDuckDB(join(dir, 'target/dev.duckdb'), 'select n::int as n, total::int as total from main.total');
@@ -398,7 +406,7 @@ select * from (values
 
   it('upserts the model\'s rows by unique_key: inserts on the first delivery, updates and inserts on the next; no password in target/', async () => {
     const dir = project(sinkLines());
-    const first = await dpf(['build'], { cwd: dir, env: { HOME: dir } });
+    const first = await dpf(['build'], { cwd: dir, env: { HOME: dir, [PASSWORD_ENV]: server.password } });
     expect(first.code, first.output).toBe(0);
     expect(first.stdout).toMatch(/OK +exp +people_to_app \.+ \[3 rows to postgres App Data\.people \(3 inserted, 0 updated\) in/);
     expect(await people()).toEqual([
@@ -410,7 +418,7 @@ select * from (values
     const columns = await server.admin.query(`select column_name, data_type from information_schema.columns where table_schema = 'App Data' and table_name = 'people' order by ordinal_position`);
     expect(columns.rows.map((r) => `${r.column_name} ${r.data_type}`)).toEqual(['id integer', 'name text', 'score double precision', 'seen_at timestamp without time zone']);
 
-    const second = await dpf(['build', '--vars', '{score: 9.25, third: 4}'], { cwd: dir, env: { HOME: dir } });
+    const second = await dpf(['build', '--vars', '{score: 9.25, third: 4}'], { cwd: dir, env: { HOME: dir, [PASSWORD_ENV]: server.password } });
     expect(second.code, second.output).toBe(0);
     expect(second.stdout).toMatch(/\[3 rows to postgres App Data\.people \(1 inserted, 2 updated\) in/);
     // Row 3 is not the model's any more but stays: an upsert does not delete.
@@ -432,21 +440,19 @@ select * from (values
     // The table refuses id 3, which comes in the second statement (batch_size: 2).
     await server.admin.query(`create table "App Data".kept (id integer primary key check (id < 3), name text, score double precision, seen_at timestamp)`);
     await server.admin.query(`insert into "App Data".kept values (1, 'old', 0, null)`);
-    const refused = await dpf(['build'], { cwd: project(sinkLines(PASSWORD_ENV, 'kept')), env: {} });
+    const refused = await dpf(['build'], { cwd: project(sinkLines(PASSWORD_ENV, 'kept')), env: { [PASSWORD_ENV]: server.password } });
     expect(refused.code).toBe(1);
     expect(refused.output).toMatch(/DPF807[\s\S]*failed at batch 1: new row for relation "kept" violates check constraint "kept_id_check"; nothing was written/);
     expect(await people('kept')).toEqual([[1, 'old', 0, null]]);
 
-    process.env.DPF_TEST_PG_WRONG = 'wrong-secret-p4ss';
-    try {
-      const failed = await dpf(['build'], { cwd: project(sinkLines('DPF_TEST_PG_WRONG', 'kept')), env: {} });
+    // The password comes from the run's environment (the API's env), as a scheduler would pass it.
+    {
+      const failed = await dpf(['build'], { cwd: project(sinkLines('DPF_TEST_PG_WRONG', 'kept')), env: { DPF_TEST_PG_WRONG: 'wrong-secret-p4ss' } });
       expect(failed.code).toBe(1);
       expect(failed.output).toContain('DPF807');
       expect(failed.output).toContain(`could not connect to 127.0.0.1:${server.port} database ${server.database} as user dpf: password authentication failed`);
       expect(failed.output).toMatch(/models[/\\]schema\.yml:4/);
       expect(failed.output).not.toContain('wrong-secret-p4ss');
-    } finally {
-      delete process.env.DPF_TEST_PG_WRONG;
     }
     expect(await people('kept')).toEqual([[1, 'old', 0, null]]);
 

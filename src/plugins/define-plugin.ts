@@ -27,6 +27,8 @@ export interface ExtractContext {
   readonly source: { readonly name: string; readonly table: string };
   /** The project's folder (where relative paths in the config start). */
   readonly projectDir: string;
+  /** The run's environment (the API's `env`, else process.env): read secrets from it, never from the YAML. */
+  readonly env: Readonly<Record<string, string | undefined>>;
   /**
    * With `write: append | merge` and `cursor_field`: the highest value of that column the table
    * already holds (undefined on the first extract and after `--full-refresh`). Fetch the rows
@@ -86,6 +88,8 @@ export interface SinkContext {
   readonly projectDir: string;
   /** The export's name (`exports: - name:`). */
   readonly export: string;
+  /** The run's environment (the API's `env`, else process.env): read secrets from it, never from the YAML. */
+  readonly env: Readonly<Record<string, string | undefined>>;
   /** The model delivered: its name, its relation as the engine names it, and its columns. */
   readonly model: { readonly name: string; readonly relation: string; readonly columns: readonly PluginColumn[] };
   /** The run's id, for sinks that stamp what they deliver. */

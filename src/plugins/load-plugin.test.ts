@@ -53,7 +53,7 @@ describe('plugins', () => {
     expect(plugin.kind).toBe('source');
     expect(plugin.columns).toEqual([{ name: 'id', type: 'integer' }, { name: 'label', type: 'text' }]);
     const batches: unknown[] = [];
-    for await (const batch of plugin.extract({ count: 3 }, { signal: new AbortController().signal, source: { name: 'raw', table: 'numbers' }, projectDir: dir, fetch })) batches.push(batch);
+    for await (const batch of plugin.extract({ count: 3 }, { signal: new AbortController().signal, source: { name: 'raw', table: 'numbers' }, projectDir: dir, env: process.env, fetch })) batches.push(batch);
     expect(batches).toEqual([[[1, 'n1']], [[2, 'n2']], [[3, 'n3']]]);
     // A plain JavaScript object of the right shape is a plugin too (no class to match).
     expect((await loadSourcePlugin(dir, found.get('plain')!)).kind).toBe('source');

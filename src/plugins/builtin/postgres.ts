@@ -99,7 +99,7 @@ export default defineSource<PostgresSourceConfig>({
 /** The rows of the table or query, `fetch_size` at a time, as arrays in the order of `columns`. */
 export async function* readPostgres(config: PostgresSourceConfig, ctx: ExtractContext): AsyncGenerator<unknown[][]> {
   if (ctx.signal.aborted) return;
-  const { client, describe, redact } = connect(config.connection);
+  const { client, describe, redact } = connect(config.connection, ctx.env);
   const { text, values } = selectStatement(config, ctx.cursor);
   const stop = (): void => void client.end().catch(() => undefined);
   ctx.signal.addEventListener('abort', stop, { once: true });
@@ -171,10 +171,10 @@ function cursorParameter(value: unknown): unknown {
  * A client for the connection block, what to call the server in messages, and a redactor that
  * blanks the password out of a message should a driver ever print it.
  */
-export function connect(connection: PostgresConnection): { client: pg.Client; describe: () => string; redact: (message: string) => string } {
+export function connect(connection: PostgresConnection, env: Readonly<Record<string, string | undefined>> = process.env): { client: pg.Client; describe: () => string; redact: (message: string) => string } {
   const fromEnv = (name: string | undefined, what: string): string | undefined => {
     if (!name) return undefined;
-    const value = process.env[name];
+    const value = env[name];
     if (value === undefined || value === '') throw new Error(`postgres: the environment variable ${name} (connection.${what}) is not set`);
     return value;
   };
@@ -250,7 +250,7 @@ export const sink = defineSink<PostgresSinkConfig>({
     },
   },
   async write(rows, config, ctx) {
-    const { client, describe, redact } = connect(config.connection);
+    const { client, describe, redact } = connect(config.connection, ctx.env);
     const stop = (): void => void client.end().catch(() => undefined);
     ctx.signal.addEventListener('abort', stop, { once: true });
     try {

@@ -33,6 +33,7 @@ export const exportStrategy: Strategy = forKinds(['export'], async (node, ctx) =
       signal: stop.signal,
       projectDir: ctx.projectRoot,
       export: node.name,
+      env: ctx.env ?? process.env,
       model: { name: model.name, relation: node.relationName, columns },
       runId: ctx.runId,
       fetch: (input, init) => fetch(input, { ...init, signal: init?.signal ?? stop.signal }),

@@ -58,6 +58,7 @@ export const extractStrategy: Strategy = forKinds(['source'], async (node, ctx) 
         signal: stop.signal,
         source: { name: node.sourceName, table: node.tableName },
         projectDir: ctx.projectRoot,
+        env: ctx.env ?? process.env,
         ...(cursor?.value !== undefined ? { cursor: { field: extract.cursorField!, value: cursor.value } } : {}),
         fetch: fetchFor(stop.signal),
       });
