@@ -7,5 +7,7 @@ export default defineConfig({
     hookTimeout: 60_000,
     pool: 'forks',
     globalSetup: ['test/global-setup.ts'],
+    // Each test file's temporary folders go when the file ends: runs do not fill the disk.
+    setupFiles: ['test/helpers/remove-temp-dirs.ts'],
   },
 });

@@ -34,8 +34,13 @@ export async function dpf(args: string[], options: { cwd: string; env?: NodeJS.P
   return { code, stdout, stderr, output };
 }
 
+/** The folders tempDir made in this test file; test/helpers/remove-temp-dirs.ts removes them after it. */
+export const madeTempDirs: string[] = [];
+
 export function tempDir(prefix = 'dpf-test-'): string {
-  return mkdtempSync(join(tmpdir(), prefix));
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  madeTempDirs.push(dir);
+  return dir;
 }
 
 /** A copy of the demo project in a fresh folder (without its target/). */
