@@ -20,6 +20,7 @@ import { tmpdir } from 'node:os';
 import { dirname, isAbsolute, join, relative } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { LogicalType } from '../../adapters/adapter.js';
+import { duckdbDialect } from '../../adapters/duckdb/duckdb-adapter.js';
 import { defineSink, defineSource, type PluginColumn, type SinkContext } from '../define-plugin.js';
 import { nextPath, recoverPath, replacePath } from './support/replace-path.js';
 
@@ -213,16 +214,6 @@ function sinkFormat(config: FilesSinkConfig): 'parquet' | 'csv' {
   return config.format ?? (/\.csv(\.gz)?$/i.test(config.path) ? 'csv' : 'parquet');
 }
 
-const DUCKDB_TYPES: Record<LogicalType, string> = {
-  boolean: 'BOOLEAN',
-  integer: 'INTEGER',
-  bigint: 'BIGINT',
-  double: 'DOUBLE',
-  date: 'DATE',
-  timestamp: 'TIMESTAMP',
-  text: 'VARCHAR',
-};
-
 /**
  * For warehouses that do not write files (Trino): the rows, as the sink reads them, appended to a
  * table of an in-memory DuckDB (the appender dpf lands extracts with, data chunks of 2,048 rows),
@@ -241,7 +232,7 @@ async function streamToFiles(
   const instance = await DuckDBInstance.create(':memory:', { temp_directory: spill });
   const db = await instance.connect();
   try {
-    const columns = ctx.model.columns.map((c) => ({ name: c.name, type: DUCKDB_TYPES[c.type] }));
+    const columns = ctx.model.columns.map((c) => ({ name: c.name, type: duckdbDialect.typeName(c.type) }));
     await db.run(`create table main.rows (${columns.map((c) => `${quote(c.name)} ${c.type}`).join(', ')})`);
     const appender = await db.createAppender('rows', 'main');
     let count: number;
