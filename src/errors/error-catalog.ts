@@ -596,13 +596,13 @@ export const ERRORS = {
     title: 'Extract columns changed',
     message: (a: { source: string; write: string; added: string[]; removed: string[] }) =>
       `The plugin's columns for ${a.source} are no longer the table's (added: ${a.added.join(', ') || 'none'}; removed: ${a.removed.join(', ') || 'none'}), so write: ${a.write} cannot add its rows.`,
-    hint: 'Land the table again from the start: dpf build --full-refresh -s source:<name> (the cursor starts over). The table was left as it was.',
+    hint: (a: { source: string }) => `Land the table again from the start: dpf build --full-refresh -s source:${a.source} (the cursor starts over). The table was left as it was.`,
   },
   ExportFailed: {
     code: 'DPF807',
     title: 'Export failed',
     message: (a: { plugin: string; export: string; detail: string }) => `The sink "${a.plugin}" failed delivering export ${a.export}: ${a.detail}`,
-    hint: 'Fix the cause (the sink file, its config, the system it writes to) and deliver it again alone: dpf build -s export:<name>.',
+    hint: (a: { export: string }) => `Fix the cause (the sink file, its config, the system it writes to) and deliver it again alone: dpf build -s export:${a.export}.`,
   },
   ExportTimedOut: {
     code: 'DPF808',
