@@ -11,6 +11,15 @@ import { hydrateYaml, indexYaml, readYamlFile, type YamlFile, type YamlIndex } f
 import { YamlCache } from './yaml-cache.js';
 import { schemaValidator } from './schema-validators.js';
 
+export interface SchedulerConfig {
+  readonly store?: 'duckdb' | 'postgres';
+  readonly path?: string;
+  readonly url_env?: string;
+  readonly lease_seconds?: number;
+  readonly drain_seconds?: number;
+  readonly late_after_seconds?: number;
+}
+
 export interface ProjectConfig {
   readonly name: string;
   readonly version?: string | number;
@@ -37,6 +46,8 @@ export interface ProjectConfig {
   readonly monitors?: ProjectMonitors;
   /** Named pools and their sizes (docs/configuration.md#pools); `warehouse` sizes the warehouse connections. */
   readonly pools?: Readonly<Record<string, number>>;
+  /** `dpf schedule`'s state store and timings (docs/scheduling.md). */
+  readonly scheduler?: SchedulerConfig;
   /** Plugins whose handlers the runner calls (docs/pipelines.md#handlers). */
   readonly handlers?: ProjectHandlers;
 }

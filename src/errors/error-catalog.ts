@@ -723,6 +723,24 @@ export const ERRORS = {
     message: (a: { pipeline: string; selection: string }) => `Pipeline "${a.pipeline}" selects no node (${a.selection}): its runs would build nothing.`,
     hint: 'Check its select: and exclude: against `dpf ls --select ...`; a misspelt name selects nothing.',
   },
+  SchedulerStoreUnavailable: {
+    code: 'DPF905',
+    title: 'Scheduler store unavailable',
+    message: (a: { store: string; detail: string }) => `The scheduler's store (${a.store}) cannot be used: ${a.detail}.`,
+    hint: (a: { hint: string }) => a.hint,
+  },
+  SchedulerStoreUrlMissing: {
+    code: 'DPF906',
+    title: 'Scheduler store connection string not set',
+    message: (a: { variable: string }) => `scheduler.store is postgres, but the environment variable ${a.variable} (scheduler.url_env) is not set.`,
+    hint: (a: { variable: string }) => `Set ${a.variable} to postgres://user:password@host:5432/database in the scheduler's environment (a systemd EnvironmentFile, a container secret); docs/scheduling.md#the-scheduler.`,
+  },
+  UnknownPipelinePool: {
+    code: 'DPF907',
+    title: 'Unknown pool',
+    message: (a: { pipeline: string; pool: string; suggestion?: string }) => `Pipeline "${a.pipeline}" runs in pool "${a.pool}", which dpf_project.yml's pools: does not declare.${didYouMean(a.suggestion)}`,
+    hint: (a: { pool: string }) => `Declare it with its size, e.g. pools: {${a.pool}: 1}, or remove pool: from the pipeline.`,
+  },
 } as const;
 
 export type ErrorName = keyof typeof ERRORS;
