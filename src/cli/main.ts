@@ -20,6 +20,7 @@ import { registerCostCommand } from './commands/cost-command.js';
 import { registerInitCommand } from './commands/init-command.js';
 import { registerLsCommand } from './commands/ls-command.js';
 import { registerPipelineCommand } from './commands/pipeline-command.js';
+import { registerScheduleCommand } from './commands/schedule-command.js';
 import { registerRetryCommand, registerRunCommand } from './commands/run-command.js';
 import { registerShowCommand } from './commands/show-command.js';
 import { registerSourceCommand } from './commands/source-freshness-command.js';
@@ -57,6 +58,7 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
   registerDebugCommand(program, ctx);
   registerDocsCommand(program, ctx);
   registerPipelineCommand(program, ctx);
+  registerScheduleCommand(program, ctx);
   registerHistoryCommand(program, ctx);
   registerAlertsCommand(program, ctx);
   registerCostCommand(program, ctx);

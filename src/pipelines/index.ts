@@ -3,3 +3,8 @@ export { loadPipelines, DEFAULT_PIPELINE_PATHS } from './load-pipelines.js';
 export { listPipelines, runPipeline, selectionText, type ListPipelinesOptions, type ListedPipeline, type PipelineList, type RunPipelineOptions } from './pipeline-commands.js';
 export { nextRunTimes, formatInZone, cronProblem, isTimezone } from './cron-times.js';
 export type { Pipeline, PipelineSchedule, PipelineTrigger } from './pipeline.js';
+export { schedule, type ScheduleOptions, type ScheduleStarted } from './run-scheduler.js';
+export { Scheduler, type SchedulerEvent, type RunLauncher, type RunRequest, type RunEnd, type RunHandle } from './scheduler.js';
+export { systemClock, acceleratedClock, clockFromEnv, type Clock } from './clock.js';
+export { openSchedulerStore } from './open-store.js';
+export type { SchedulerStore, Tick, SchedulerRun, LeaseRow } from './scheduler-store.js';

@@ -96,6 +96,7 @@ export interface RunEnding {
   readonly error?: string;
   readonly failedNode?: string;
   readonly dpfRunId?: string;
+  readonly workerPid?: number;
   /**
    * What becomes of the tick: ended (success or failed), or pending again at notBefore (a
    * retry; `countAttempt: false` when the run never got to work, as on a busy warehouse).
@@ -335,8 +336,8 @@ export function sqlSchedulerStore(driver: StoreDriver): SchedulerStore {
         session.transaction(async () => {
           await fence(session, lease, now);
           const ended = await session.query(
-            `update ${T.runs} set "state" = $2, "ended_at" = $3, "error" = $4, "failed_node" = $5, "dpf_run_id" = coalesce($6, "dpf_run_id") where "id" = $1 and "state" = 'running' returning "pipeline", "scheduled_at"`,
-            [runId, ending.state, now, ending.error ?? null, ending.failedNode ?? null, ending.dpfRunId ?? null],
+            `update ${T.runs} set "state" = $2, "ended_at" = $3, "error" = $4, "failed_node" = $5, "dpf_run_id" = coalesce($6, "dpf_run_id"), "worker_pid" = coalesce($7, "worker_pid") where "id" = $1 and "state" = 'running' returning "pipeline", "scheduled_at"`,
+            [runId, ending.state, now, ending.error ?? null, ending.failedNode ?? null, ending.dpfRunId ?? null, ending.workerPid ?? null],
           );
           const run = ended[0];
           if (!run) return;

@@ -398,7 +398,8 @@ export class DuckDBAdapter implements Adapter {
 /** DuckDB's lock and write-write conflict messages. */
 const DUCKDB_TRANSIENT = /Could not set lock|Conflict on|write-write conflict/i;
 
-function databasePath(target: TargetConfig, projectDir: string): string {
+/** The database file a DuckDB target writes (its `path`, relative to the project), or :memory:. */
+export function databasePath(target: TargetConfig, projectDir: string): string {
   const configured = String(target.settings.path ?? 'target/dev.duckdb');
   return configured === ':memory:' || isAbsolute(configured) ? configured : resolve(projectDir, configured);
 }
