@@ -148,6 +148,8 @@ export interface SchedulerStore {
   /** pending → running and a run row, if the tick is still pending; the attempt number, else undefined. */
   startRun(lease: Lease, now: number, tick: Pick<Tick, 'pipeline' | 'scheduledAt'>, lateMs: number): Promise<SchedulerRun | undefined>;
   finishRun(lease: Lease, now: number, runId: string, ending: RunEnding): Promise<void>;
+  /** A pending tick that will not run (its next tick came first): skipped, with why. */
+  skipTick(lease: Lease, now: number, tick: Pick<Tick, 'pipeline' | 'scheduledAt'>, reason: string): Promise<void>;
   /** Runs left `running` by other holders (a scheduler that died): the caller decides each one's ending. */
   orphanedRuns(lease: Lease): Promise<SchedulerRun[]>;
   /** Ended ticks (success or failed) of these pipelines that ended after `since`, oldest first. */
@@ -351,6 +353,14 @@ export function sqlSchedulerStore(driver: StoreDriver): SchedulerStore {
           } else {
             await session.query(`update ${T.ticks} set "state" = $3, "ended_at" = $4 where "pipeline" = $1 and "scheduled_at" = $2 and "state" = 'running'`, [...key, tick.state, now]);
           }
+        }),
+      ),
+
+    skipTick: (lease, now, tick, reason) =>
+      driver.session((session) =>
+        session.transaction(async () => {
+          await fence(session, lease, now);
+          await session.query(`update ${T.ticks} set "state" = 'skipped', "reason" = $3, "ended_at" = $4 where "pipeline" = $1 and "scheduled_at" = $2 and "state" = 'pending'`, [tick.pipeline, tick.scheduledAt, reason, now]);
         }),
       ),
 

@@ -11,7 +11,9 @@
  *    missed ones as skipped; catchup: true runs up to max_catchup of them; a run that starts
  *    more than late_after past its time is flagged late;
  * 4. turns ended upstream runs into `after:` ticks per trigger (all_success, all_done, any_success),
- *    keyed by the time the deciding upstream run ended, so a restart decides the same;
+ *    keyed by the time the deciding upstream run ended, so a restart decides the same; a
+ *    pipeline with both a schedule and `after:` runs at its cron times, each tick waiting until
+ *    its upstreams ran (per trigger) since its previous run started, and skipped if the next comes first;
  * 5. starts pending ticks, oldest first, within each pipeline's concurrency, its pool, and one
  *    run at a time per DuckDB warehouse file (its single writer);
  * 6. cancels runs past their timeout (killed after a grace period);
@@ -308,7 +310,7 @@ export class Scheduler {
     const keys: { pipeline: string; kind: TickKind }[] = [];
     for (const p of this.options.pipelines) {
       if (p.schedule) keys.push({ pipeline: p.name, kind: 'cron' });
-      if (p.after.length > 0) keys.push({ pipeline: p.name, kind: 'after' });
+      if (p.after.length > 0 && !p.schedule) keys.push({ pipeline: p.name, kind: 'after' });
     }
     const cursors = await this.options.store.cursors(this.lease!, now, keys);
     this.nextDue.clear();
@@ -318,7 +320,7 @@ export class Scheduler {
         this.cronCursor.set(p.name, until);
         this.nextDue.set(p.name, nextAfter(p, until));
       }
-      if (p.after.length > 0) this.afterCursor.set(p.name, cursors.get(`${p.name}\u0000after`)!);
+      if (p.after.length > 0 && !p.schedule) this.afterCursor.set(p.name, cursors.get(`${p.name}\u0000after`)!);
     }
     this.cursorsLoaded = true;
   }
@@ -348,7 +350,7 @@ export class Scheduler {
     if (!this.afterDirty) return;
     this.afterDirty = false;
     for (const pipeline of this.options.pipelines) {
-      if (pipeline.after.length === 0) continue;
+      if (pipeline.after.length === 0 || pipeline.schedule) continue;
       let since = this.afterCursor.get(pipeline.name)!;
       const ended = await this.options.store.endedTicks(pipeline.after, since);
       const ticks: NewTick[] = [];
@@ -373,13 +375,15 @@ export class Scheduler {
     const { store, settings, pools = {}, exclusiveKey } = this.options;
     const running = [...this.running.values()];
     const count = (f: (r: Running) => boolean) => running.filter(f).length;
-    for (const tick of await store.pendingTicks()) {
+    const pending = await store.pendingTicks();
+    for (const tick of pending) {
       const pipeline = this.byName.get(tick.pipeline);
       if (!pipeline) continue;
       if (tick.notBefore !== undefined && tick.notBefore > now) {
         this.nextPendingAt = Math.min(this.nextPendingAt, tick.notBefore);
         continue;
       }
+      if (pipeline.schedule && pipeline.after.length > 0 && tick.kind === 'cron' && !(await this.upstreamsReady(pipeline, tick, pending, now))) continue;
       if (count((r) => r.pipeline.name === pipeline.name) >= pipeline.concurrency) continue;
       if (pipeline.pool && count((r) => r.pipeline.pool === pipeline.pool) >= (pools[pipeline.pool] ?? 1)) continue;
       const key = exclusiveKey?.(pipeline);
@@ -406,6 +410,23 @@ export class Scheduler {
       );
       if (entry.handle.pid !== undefined) entry.progress = { ...entry.progress, workerPid: entry.handle.pid };
     }
+  }
+
+  /**
+   * A scheduled tick of a pipeline that also has `after:` starts once its upstreams ran, per
+   * trigger, since the pipeline's previous run started; a waiting tick is skipped when a newer one of
+   * the same pipeline is due (unless catchup: true keeps each).
+   */
+  private async upstreamsReady(pipeline: Pipeline, tick: Tick, pending: readonly Tick[], now: number): Promise<boolean> {
+    const { store } = this.options;
+    if (!pipeline.catchup && pending.some((t) => t.pipeline === pipeline.name && t.scheduledAt > tick.scheduledAt && t.kind === 'cron')) {
+      await store.skipTick(this.lease!, now, tick, `not started before the next tick: waiting for ${pipeline.after.join(', ')} (${pipeline.trigger})`);
+      return false;
+    }
+    // Upstream runs count if they ended after the pipeline's previous run (of an earlier tick) started.
+    const previous = (await store.runs({ pipeline: pipeline.name, limit: 50 })).find((r) => r.scheduledAt < tick.scheduledAt);
+    const since = previous?.startedAt ?? 0;
+    return afterDecision(pipeline, await store.endedTicks(pipeline.after, since), since) !== undefined;
   }
 
   // ---- 6. timeouts and shutdown

@@ -156,6 +156,45 @@ describe('the scheduler loop', () => {
     expect(byName('marts')).toHaveLength(1);
   });
 
+  it('a scheduled pipeline with after: runs at its time once its upstreams ran since its previous run started, and skips a tick the next one overtakes', async () => {
+    const extract = pipeline('extract', { schedule: { cron: '5 */6 * * *', timezone: 'UTC' } });
+    const marts = pipeline('marts', { schedule: { cron: '0 6 * * *', timezone: 'Europe/Berlin' }, after: ['extract'] });
+    const { store, launcher, stepAt } = await setup([extract, marts], '2026-12-07T00:00:00Z');
+    const runsOf = (name: string) => launcher.started.filter((s) => s.request.pipeline.name === name);
+    /** Steps to extract's run at `iso` and ends it so, a minute later. */
+    const extractAt = async (iso: string, state: 'success' | 'failed') => {
+      await stepAt(iso);
+      runsOf('extract').at(-1)!.end({ state, error: state === 'failed' ? 'partner API down' : undefined });
+      await stepAt(Date.parse(iso) + M);
+    };
+    await stepAt('2026-12-07T00:00:00Z');
+    await extractAt('2026-12-07T00:05:00Z', 'success');
+    // 06:00 in Berlin is 05:00 UTC: extract succeeded since marts last ran (never), so marts starts at once.
+    await stepAt('2026-12-07T05:00:00Z');
+    expect(runsOf('marts')).toHaveLength(1);
+    runsOf('marts')[0]!.end({ state: 'success' });
+    // Until the next morning extract only fails: marts waits at 05:00, and starts when extract succeeds.
+    for (const time of ['2026-12-07T06:05:00Z', '2026-12-07T12:05:00Z', '2026-12-07T18:05:00Z', '2026-12-08T00:05:00Z']) await extractAt(time, 'failed');
+    await stepAt('2026-12-08T05:00:00Z');
+    expect(runsOf('marts')).toHaveLength(1);
+    expect((await store.pendingTicks()).map((t) => t.pipeline)).toEqual(['marts']);
+    await extractAt('2026-12-08T06:05:00Z', 'success');
+    expect(runsOf('marts').map((s) => s.request.run.id)).toEqual(['marts@2026-12-07T05:00:00.000Z#1', 'marts@2026-12-08T05:00:00.000Z#1']);
+    runsOf('marts')[1]!.end({ state: 'success' });
+    // Then extract fails for a whole day: the waiting tick is skipped when the next one comes due.
+    for (const time of ['2026-12-08T12:05:00Z', '2026-12-08T18:05:00Z', '2026-12-09T00:05:00Z', '2026-12-09T06:05:00Z', '2026-12-09T12:05:00Z', '2026-12-09T18:05:00Z', '2026-12-10T00:05:00Z']) await extractAt(time, 'failed');
+    await stepAt('2026-12-10T05:00:00Z');
+    const ticks = await store.ticks({ pipeline: 'marts' });
+    expect(ticks.map((t) => [new Date(t.scheduledAt).toISOString().slice(0, 10), t.state])).toEqual([
+      ['2026-12-10', 'pending'],
+      ['2026-12-09', 'skipped'],
+      ['2026-12-08', 'success'],
+      ['2026-12-07', 'success'],
+    ]);
+    expect(ticks[1]!.reason).toBe('not started before the next tick: waiting for extract (all_success)');
+    expect(runsOf('marts')).toHaveLength(2);
+  });
+
   it('retries a failed run after a back-off, then fails the tick; a busy warehouse waits without using an attempt', async () => {
     const { store, launcher, stepAt } = await setup([hourly('flaky', { retries: 1 })], '2026-12-07T10:30:00Z');
     await stepAt('2026-12-07T10:30:00Z');
