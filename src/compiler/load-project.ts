@@ -18,6 +18,7 @@ export interface SchedulerConfig {
   readonly lease_seconds?: number;
   readonly drain_seconds?: number;
   readonly late_after_seconds?: number;
+  readonly retry_delay_seconds?: number;
 }
 
 export interface ProjectConfig {

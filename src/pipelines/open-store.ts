@@ -13,11 +13,14 @@ import { postgresStoreDriver } from './store-postgres.js';
 export const DEFAULT_LEASE_SECONDS = 15;
 export const DEFAULT_DRAIN_SECONDS = 60;
 export const DEFAULT_LATE_AFTER_SECONDS = 60;
+export const DEFAULT_RETRY_DELAY_SECONDS = 10;
 
 export interface SchedulerSettings {
   readonly leaseMs: number;
   readonly drainMs: number;
   readonly lateAfterMs: number;
+  /** Before a failed run's first retry; doubled for each further one. */
+  readonly retryDelayMs: number;
 }
 
 export function schedulerSettings(config: SchedulerConfig = {}): SchedulerSettings {
@@ -25,6 +28,7 @@ export function schedulerSettings(config: SchedulerConfig = {}): SchedulerSettin
     leaseMs: (config.lease_seconds ?? DEFAULT_LEASE_SECONDS) * 1000,
     drainMs: (config.drain_seconds ?? DEFAULT_DRAIN_SECONDS) * 1000,
     lateAfterMs: (config.late_after_seconds ?? DEFAULT_LATE_AFTER_SECONDS) * 1000,
+    retryDelayMs: (config.retry_delay_seconds ?? DEFAULT_RETRY_DELAY_SECONDS) * 1000,
   };
 }
 

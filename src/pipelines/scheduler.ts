@@ -83,7 +83,6 @@ export interface SchedulerOptions {
 
 /** Cap on the cron times read for one pipeline in one wake-up (a year of a minutely schedule is half a million). */
 const MAX_DUE = 10_000;
-const RETRY_BASE_MS = 10_000;
 const RETRY_MAX_MS = 10 * 60_000;
 const BUSY_BASE_MS = 2_000;
 const BUSY_MAX_MS = 60_000;
@@ -102,8 +101,8 @@ interface Running {
   shutdown?: boolean;
 }
 
-/** Retry back-off after the nth failed attempt: 10 s, 20 s, 40 s … at most 10 min. */
-export const retryDelayMs = (attempt: number) => Math.min(RETRY_MAX_MS, RETRY_BASE_MS * 2 ** Math.max(0, attempt - 1));
+/** Retry back-off after the nth failed attempt: base, twice that, four times … at most 10 min. */
+export const retryDelayMs = (attempt: number, baseMs: number) => Math.min(RETRY_MAX_MS, baseMs * 2 ** Math.max(0, attempt - 1));
 
 export class Scheduler {
   private lease?: Lease;
@@ -300,7 +299,7 @@ export class Scheduler {
   private nextForFailure(run: SchedulerRun, pipeline: Pipeline | undefined, now: number, why: string): RunEnding['tick'] {
     const retries = pipeline?.retries ?? 0;
     if (run.attempt > retries) return { state: 'failed' };
-    return { state: 'pending', notBefore: now + retryDelayMs(run.attempt), countAttempt: true, reason: `retry ${run.attempt} of ${retries} after: ${why.split('\n')[0]}` };
+    return { state: 'pending', notBefore: now + retryDelayMs(run.attempt, this.options.settings.retryDelayMs), countAttempt: true, reason: `retry ${run.attempt} of ${retries} after: ${why.split('\n')[0]}` };
   }
 
   // ---- 3. cron ticks

@@ -20,7 +20,7 @@ const H = 3600_000;
 const M = 60_000;
 const at = (iso: string) => Date.parse(iso);
 const LEASE = 15_000;
-const settings = { leaseMs: LEASE, drainMs: 60_000, lateAfterMs: 60_000 };
+const settings = { leaseMs: LEASE, drainMs: 60_000, lateAfterMs: 60_000, retryDelayMs: 10_000 };
 
 function pipeline(name: string, extra: Partial<Pipeline> = {}): Pipeline {
   return { name, location: { file: `pipelines/${name}.yml`, line: 1, column: 1 }, select: [], exclude: [], after: [], trigger: 'all_success', catchup: false, concurrency: 1, retries: 0, vars: {}, notify: [], ...extra };
