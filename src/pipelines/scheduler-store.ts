@@ -147,7 +147,11 @@ export interface SchedulerStore {
   pendingTicks(): Promise<Tick[]>;
   /** pending → running and a run row, if the tick is still pending; the attempt number, else undefined. */
   startRun(lease: Lease, now: number, tick: Pick<Tick, 'pipeline' | 'scheduledAt'>, lateMs: number): Promise<SchedulerRun | undefined>;
+  /** startRun for several ticks in one session and transaction; the runs of the ticks that were still pending. */
+  startRuns(lease: Lease, now: number, ticks: readonly { readonly pipeline: string; readonly scheduledAt: number; readonly lateMs: number }[]): Promise<SchedulerRun[]>;
   finishRun(lease: Lease, now: number, runId: string, ending: RunEnding): Promise<void>;
+  /** finishRun for several runs in one session and transaction, each at its own time. */
+  finishRuns(lease: Lease, now: number, endings: readonly { readonly runId: string; readonly at: number; readonly ending: RunEnding }[]): Promise<void>;
   /** A pending tick that will not run (its next tick came first): skipped, with why. */
   skipTick(lease: Lease, now: number, tick: Pick<Tick, 'pipeline' | 'scheduledAt'>, reason: string): Promise<void>;
   /** Runs left `running` by other holders (a scheduler that died): the caller decides each one's ending. */
@@ -232,6 +236,57 @@ export function sqlSchedulerStore(driver: StoreDriver): SchedulerStore {
     }
   };
 
+  const startRuns = (lease: Lease, now: number, ticks: readonly { pipeline: string; scheduledAt: number; lateMs: number }[]): Promise<SchedulerRun[]> =>
+    ticks.length === 0
+      ? Promise.resolve([])
+      : driver.session((session) =>
+          session.transaction(async () => {
+            await fence(session, lease, now);
+            const started: SchedulerRun[] = [];
+            for (const tick of ticks) {
+              const moved = await session.query(
+                `update ${T.ticks} set "state" = 'running', "attempts" = "attempts" + 1, "tries" = "tries" + 1, "late_ms" = coalesce("late_ms", $3), "not_before" = null where "pipeline" = $1 and "scheduled_at" = $2 and "state" = 'pending' returning "attempts", "tries"`,
+                [tick.pipeline, tick.scheduledAt, tick.lateMs],
+              );
+              if (moved.length === 0) continue;
+              const attempt = Number(moved[0]!.attempts);
+              const id = runIdOf(tick.pipeline, tick.scheduledAt, Number(moved[0]!.tries));
+              await session.query(
+                `insert into ${T.runs} ("id", "pipeline", "scheduled_at", "attempt", "state", "holder", "started_at", "heartbeat_at") values ($1, $2, $3, $4, 'running', $5, $6, $6)`,
+                [id, tick.pipeline, tick.scheduledAt, attempt, lease.holder, now],
+              );
+              started.push({ id, pipeline: tick.pipeline, scheduledAt: tick.scheduledAt, attempt, state: 'running', holder: lease.holder, startedAt: now, heartbeatAt: now });
+            }
+            return started;
+          }),
+        );
+  const finishRuns = (lease: Lease, now: number, endings: readonly { runId: string; at: number; ending: RunEnding }[]): Promise<void> =>
+    endings.length === 0
+      ? Promise.resolve()
+      : driver.session((session) =>
+          session.transaction(async () => {
+            await fence(session, lease, now);
+            for (const { runId, at, ending } of endings) {
+              const ended = await session.query(
+                `update ${T.runs} set "state" = $2, "ended_at" = $3, "error" = $4, "failed_node" = $5, "dpf_run_id" = coalesce($6, "dpf_run_id"), "worker_pid" = coalesce($7, "worker_pid") where "id" = $1 and "state" = 'running' returning "pipeline", "scheduled_at"`,
+                [runId, ending.state, at, ending.error ?? null, ending.failedNode ?? null, ending.dpfRunId ?? null, ending.workerPid ?? null],
+              );
+              const run = ended[0];
+              if (!run) continue;
+              const key = [String(run.pipeline), Number(run.scheduled_at)] as const;
+              const tick = ending.tick;
+              if (tick.state === 'pending') {
+                await session.query(
+                  `update ${T.ticks} set "state" = 'pending', "not_before" = $3, "reason" = $4, "attempts" = "attempts" - $5 where "pipeline" = $1 and "scheduled_at" = $2 and "state" = 'running'`,
+                  [...key, tick.notBefore, tick.reason, tick.countAttempt ? 0 : 1],
+                );
+              } else {
+                await session.query(`update ${T.ticks} set "state" = $3, "ended_at" = $4 where "pipeline" = $1 and "scheduled_at" = $2 and "state" = 'running'`, [...key, tick.state, at]);
+              }
+            }
+          }),
+        );
+
   return {
     description: driver.description,
 
@@ -314,47 +369,10 @@ export function sqlSchedulerStore(driver: StoreDriver): SchedulerStore {
     pendingTicks: () =>
       driver.session(async (session) => (await session.query(`select * from ${T.ticks} where "state" = 'pending' order by "scheduled_at", "pipeline"`)).map(tickOf)),
 
-    startRun: (lease, now, tick, lateMs) =>
-      driver.session((session) =>
-        session.transaction(async () => {
-          await fence(session, lease, now);
-          const moved = await session.query(
-            `update ${T.ticks} set "state" = 'running', "attempts" = "attempts" + 1, "tries" = "tries" + 1, "late_ms" = coalesce("late_ms", $3), "not_before" = null where "pipeline" = $1 and "scheduled_at" = $2 and "state" = 'pending' returning "attempts", "tries"`,
-            [tick.pipeline, tick.scheduledAt, lateMs],
-          );
-          if (moved.length === 0) return undefined;
-          const attempt = Number(moved[0]!.attempts);
-          const id = runIdOf(tick.pipeline, tick.scheduledAt, Number(moved[0]!.tries));
-          await session.query(
-            `insert into ${T.runs} ("id", "pipeline", "scheduled_at", "attempt", "state", "holder", "started_at", "heartbeat_at") values ($1, $2, $3, $4, 'running', $5, $6, $6)`,
-            [id, tick.pipeline, tick.scheduledAt, attempt, lease.holder, now],
-          );
-          return { id, pipeline: tick.pipeline, scheduledAt: tick.scheduledAt, attempt, state: 'running', holder: lease.holder, startedAt: now, heartbeatAt: now } satisfies SchedulerRun;
-        }),
-      ),
-
-    finishRun: (lease, now, runId, ending) =>
-      driver.session((session) =>
-        session.transaction(async () => {
-          await fence(session, lease, now);
-          const ended = await session.query(
-            `update ${T.runs} set "state" = $2, "ended_at" = $3, "error" = $4, "failed_node" = $5, "dpf_run_id" = coalesce($6, "dpf_run_id"), "worker_pid" = coalesce($7, "worker_pid") where "id" = $1 and "state" = 'running' returning "pipeline", "scheduled_at"`,
-            [runId, ending.state, now, ending.error ?? null, ending.failedNode ?? null, ending.dpfRunId ?? null, ending.workerPid ?? null],
-          );
-          const run = ended[0];
-          if (!run) return;
-          const key = [String(run.pipeline), Number(run.scheduled_at)] as const;
-          const tick = ending.tick;
-          if (tick.state === 'pending') {
-            await session.query(
-              `update ${T.ticks} set "state" = 'pending', "not_before" = $3, "reason" = $4, "attempts" = "attempts" - $5 where "pipeline" = $1 and "scheduled_at" = $2 and "state" = 'running'`,
-              [...key, tick.notBefore, tick.reason, tick.countAttempt ? 0 : 1],
-            );
-          } else {
-            await session.query(`update ${T.ticks} set "state" = $3, "ended_at" = $4 where "pipeline" = $1 and "scheduled_at" = $2 and "state" = 'running'`, [...key, tick.state, now]);
-          }
-        }),
-      ),
+    startRun: async (lease, now, tick, lateMs) => (await startRuns(lease, now, [{ ...tick, lateMs }]))[0],
+    startRuns: (lease, now, ticks) => startRuns(lease, now, ticks),
+    finishRun: (lease, now, runId, ending) => finishRuns(lease, now, [{ runId, at: now, ending }]),
+    finishRuns: (lease, now, endings) => finishRuns(lease, now, endings),
 
     skipTick: (lease, now, tick, reason) =>
       driver.session((session) =>

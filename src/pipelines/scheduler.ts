@@ -259,27 +259,33 @@ export class Scheduler {
   // ---- 2. runs that ended
 
   private async endFinished(): Promise<void> {
-    const lease = this.lease!;
-    while (this.ended.length > 0) {
-      const { runId, end, at } = this.ended[0]!;
-      const running = this.running.get(runId);
-      if (running) {
-        const next = this.nextFor(running, end, at);
-        await this.options.store.finishRun(lease, at, runId, {
-          state: end.busy ? 'cancelled' : end.state,
-          error: end.error,
-          failedNode: end.failedNode,
-          dpfRunId: end.dpfRunId ?? running.progress.dpfRunId,
-          workerPid: running.progress.workerPid,
-          tick: next,
-        });
-        this.running.delete(runId);
-        this.emit({ type: 'run_ended', run: running.run, end, next });
-        if (this.downstream.has(running.run.pipeline)) this.afterDirty = true;
-        this.pendingDirty = true;
-      }
-      this.ended.shift();
+    if (this.ended.length === 0) return;
+    const batch = this.ended.splice(0).filter(({ runId }) => this.running.has(runId));
+    const endings = batch.map(({ runId, end, at }) => {
+      const running = this.running.get(runId)!;
+      const next = this.nextFor(running, end, at);
+      return {
+        runId,
+        at,
+        running,
+        end,
+        next,
+        ending: { state: end.busy ? 'cancelled' : end.state, error: end.error, failedNode: end.failedNode, dpfRunId: end.dpfRunId ?? running.progress.dpfRunId, workerPid: running.progress.workerPid, tick: next } satisfies RunEnding,
+      };
+    });
+    try {
+      await this.options.store.finishRuns(this.lease!, this.options.clock.now(), endings);
+    } catch (err) {
+      // Not recorded: keep them for the next wake-up.
+      this.ended.unshift(...batch);
+      throw err;
     }
+    for (const { runId, running, end, next } of endings) {
+      this.running.delete(runId);
+      this.emit({ type: 'run_ended', run: running.run, end, next });
+      if (this.downstream.has(running.run.pipeline)) this.afterDirty = true;
+    }
+    this.pendingDirty = true;
   }
 
   private nextFor(running: Running, end: RunEnd, now: number): RunEnding['tick'] {
@@ -373,8 +379,8 @@ export class Scheduler {
     this.nextPendingAt = Infinity;
     const { store, settings, pools = {}, exclusiveKey } = this.options;
     const running = [...this.running.values()];
-    const count = (f: (r: Running) => boolean) => running.filter(f).length;
     const pending = await store.pendingTicks();
+    const chosen: { tick: Tick; pipeline: Pipeline; lateMs: number }[] = [];
     for (const tick of pending) {
       const pipeline = this.byName.get(tick.pipeline);
       if (!pipeline) continue;
@@ -382,17 +388,24 @@ export class Scheduler {
         this.nextPendingAt = Math.min(this.nextPendingAt, tick.notBefore);
         continue;
       }
-      if (pipeline.schedule && pipeline.after.length > 0 && tick.kind === 'cron' && !(await this.upstreamsReady(pipeline, tick, pending, now))) continue;
-      if (count((r) => r.pipeline.name === pipeline.name) >= pipeline.concurrency) continue;
-      if (pipeline.pool && count((r) => r.pipeline.pool === pipeline.pool) >= (pools[pipeline.pool] ?? 1)) continue;
+      const busy = [...running.map((r) => r.pipeline), ...chosen.map((c) => c.pipeline)];
+      if (busy.filter((p) => p.name === pipeline.name).length >= pipeline.concurrency) continue;
+      if (pipeline.pool && busy.filter((p) => p.pool === pipeline.pool).length >= (pools[pipeline.pool] ?? 1)) continue;
       const key = exclusiveKey?.(pipeline);
-      if (key !== undefined && running.some((r) => exclusiveKey!(r.pipeline) === key)) continue;
-      const lateMs = Math.max(0, now - tick.scheduledAt);
-      const run = await store.startRun(this.lease!, now, tick, lateMs > settings.lateAfterMs ? lateMs : 0);
-      if (!run) continue;
+      if (key !== undefined && busy.some((p) => exclusiveKey!(p) === key)) continue;
+      if (pipeline.schedule && pipeline.after.length > 0 && tick.kind === 'cron' && !(await this.upstreamsReady(pipeline, tick, pending, now))) continue;
+      chosen.push({ tick, pipeline, lateMs: Math.max(0, now - tick.scheduledAt) });
+    }
+    // One session starts them all: a minute's worth of due ticks costs one store transaction.
+    const runs = await store.startRuns(
+      this.lease!,
+      now,
+      chosen.map((c) => ({ pipeline: c.tick.pipeline, scheduledAt: c.tick.scheduledAt, lateMs: c.lateMs > settings.lateAfterMs ? c.lateMs : 0 })),
+    );
+    for (const run of runs) {
+      const { pipeline, lateMs } = chosen.find((c) => c.tick.pipeline === run.pipeline && c.tick.scheduledAt === run.scheduledAt)!;
       const entry: Running = { run, pipeline, progress: {}, deadline: pipeline.timeoutSeconds ? now + pipeline.timeoutSeconds * 1000 : undefined };
       this.running.set(run.id, entry);
-      running.push(entry);
       this.emit({ type: 'run_started', run, lateMs });
       entry.handle = this.options.launcher.start(
         { run, pipeline },
