@@ -22,6 +22,7 @@ import { registerLsCommand } from './commands/ls-command.js';
 import { registerPipelineCommand } from './commands/pipeline-command.js';
 import { registerRetryCommand, registerRunCommand } from './commands/run-command.js';
 import { registerShowCommand } from './commands/show-command.js';
+import { registerStatusCommand } from './commands/status-command.js';
 import { registerSourceCommand } from './commands/source-freshness-command.js';
 import type { CommandContext } from './command-context.js';
 import { formatDiagnostic } from './format-diagnostic.js';
@@ -57,6 +58,7 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
   registerDebugCommand(program, ctx);
   registerDocsCommand(program, ctx);
   registerPipelineCommand(program, ctx);
+  registerStatusCommand(program, ctx);
   registerHistoryCommand(program, ctx);
   registerAlertsCommand(program, ctx);
   registerCostCommand(program, ctx);
