@@ -11,79 +11,17 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Ajv } from 'ajv';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { openSchedulerStore } from '../src/pipelines/open-store.js';
-import type { Holder, Lease, SchedulerStore } from '../src/pipelines/scheduler-store.js';
+import { DAY, makeStatusProject, STATUS_HOLDER, STATUS_MODELS, STATUS_NOW, STATUS_PIPELINES } from './helpers/scheduler-state.js';
 import type { StatusReport } from '../src/pipelines/index.js';
 import { durationText } from '../src/cli/commands/status-command.js';
 import { dpf, makeProject, REPO_ROOT } from './helpers/run-dpf.js';
+import { runDataScript } from './docs-site/helpers/site-files.js';
 
-const models = {
-  'models/raw_a.sql': 'select 1 as id\n',
-  'models/mart_a.sql': 'select * from {{ref "raw_a"}}\n',
-};
-const pipelines = {
-  'pipelines/extract.yml': 'select: raw_a+\nschedule:\n  cron: "15 */2 * * *"\nowner: data-eng\n',
-  'pipelines/marts.yml': 'select: mart_a\nschedule:\n  cron: "0 9 * * *"\n  timezone: Europe/Berlin\ntarget: dev\n',
-  'pipelines/nightly.yml': 'schedule:\n  cron: "0 2 * * *"\nretries: 1\n',
-  'pipelines/report.yml': 'select: mart_a\nschedule:\n  cron: "30 11 * * *"\n',
-  'pipelines/downstream.yml': 'select: mart_a\nafter: [marts]\n',
-};
-
-const NOW = '2026-03-28T12:00:00Z';
-const at = (iso: string) => Date.parse(`2026-03-${iso}Z`);
-const holder: Holder = { id: 'host-a:4242:x1', host: 'host-a', pid: 4242 };
-const DAY = 86_400_000;
-const env = (dir: string, extra: NodeJS.ProcessEnv = {}) => ({ HOME: dir, TZ: 'Europe/Berlin', DPF_NOW: NOW, ...extra });
-
-/** What a scheduler would have written by NOW, in the order it would have written it. */
-async function writeSchedulerState(store: SchedulerStore): Promise<void> {
-  const { lease } = (await store.acquire(holder, at('27T07:00:00'), 2 * DAY))!;
-  const run = async (l: Lease, pipeline: string, scheduled: string, started: string, lateMs: number) => {
-    await store.recordTicks(l, at(started), [{ pipeline, scheduledAt: at(scheduled), kind: 'cron', state: 'pending' }], []);
-    return (await store.startRun(l, at(started), { pipeline, scheduledAt: at(scheduled) }, lateMs))!;
-  };
-  const success = async (l: Lease, id: string, ended: string) => store.finishRun(l, at(ended), id, { state: 'success', dpfRunId: `dpf-${ended}`, tick: { state: 'success' } });
-
-  // marts: a success yesterday, a failure today at 09:00 Berlin (08:00 UTC) in mart_a.
-  const martsYesterday = await run(lease, 'marts', '27T08:00:00', '27T08:00:01', 1000);
-  await success(lease, martsYesterday.id, '27T08:01:00');
-  // extract: on time at 00:15 and 02:15; no scheduler from 03:00 to 10:17: 04:15, 06:15 and
-  // 08:15 are skipped (catchup: false), 10:15 runs 2 min 5 s late.
-  const e1 = await run(lease, 'extract', '28T00:15:00', '28T00:15:02', 2000);
-  await success(lease, e1.id, '28T00:16:00');
-  const e2 = await run(lease, 'extract', '28T02:15:00', '28T02:15:02', 2000);
-  await success(lease, e2.id, '28T02:16:00');
-  // nightly: lost with its scheduler, one retry waiting until 12:30.
-  const nightly = await run(lease, 'nightly', '28T02:00:00', '28T02:00:00', 0);
-  await store.finishRun(lease, at('28T03:00:00'), nightly.id, { state: 'lost', error: 'failed: scheduler lost', tick: { state: 'pending', notBefore: at('28T12:30:00'), countAttempt: true, reason: 'retry 1 of 1' } });
-  const skipped = ['04:15', '06:15', '08:15'].map((t) => ({ pipeline: 'extract', scheduledAt: at(`28T${t}:00`), kind: 'cron' as const, state: 'skipped' as const, reason: 'catchup: false' }));
-  await store.recordTicks(lease, at('28T10:17:00'), skipped, []);
-  const e3 = await run(lease, 'extract', '28T10:15:00', '28T10:17:05', 125_000);
-  await success(lease, e3.id, '28T10:18:05');
-  const marts = await run(lease, 'marts', '28T08:00:00', '28T08:00:30', 30_000);
-  await store.finishRun(lease, at('28T08:01:30'), marts.id, {
-    state: 'failed',
-    failedNode: 'model.proj.mart_a',
-    dpfRunId: 'dpf-marts-2',
-    error: 'Binder Error: Referenced column "x" not found in FROM clause!\nLINE 1: select x from main.raw_a',
-    tick: { state: 'failed' },
-  });
-  // report: running since 11:30, 3 of 7 nodes done at the last heartbeat.
-  const report = await run(lease, 'report', '28T11:30:00', '28T11:30:00', 0);
-  await store.acquire(holder, at('28T11:59:50'), DAY, [{ runId: report.id, workerPid: 777, dpfRunId: 'dpf-report-1', nodesDone: 3, nodesTotal: 7 }]);
-  // The lease as a scheduler renewing every 5 s with a 15 s lease leaves it.
-  await store.acquire(holder, at('28T11:59:55'), 15_000);
-}
+const env = (dir: string, extra: NodeJS.ProcessEnv = {}) => ({ HOME: dir, TZ: 'Europe/Berlin', DPF_NOW: STATUS_NOW, ...extra });
 
 let dir: string;
 beforeAll(async () => {
-  dir = makeProject({ ...models, ...pipelines });
-  const store = await openSchedulerStore(dir, {});
-  try {
-    await writeSchedulerState(store);
-  } finally {
-    await store.close();
-  }
+  dir = await makeStatusProject();
 });
 
 describe('dpf status', () => {
@@ -137,7 +75,7 @@ describe('dpf status', () => {
     const validate = new Ajv({ strict: false, allErrors: true }).compile(schema);
     expect(validate(report), JSON.stringify(validate.errors)).toBe(true);
     expect(report).toMatchObject({ now: '2026-03-28T12:00:00.000Z', timezone: 'America/New_York', store: 'DuckDB file target/scheduler.duckdb' });
-    expect(report.scheduler).toEqual({ state: 'alive', holder: holder.id, host: 'host-a', pid: 4242, epoch: 1, renewedAt: { at: '2026-03-28T11:59:55.000Z', local: '2026-03-28 07:59:55 EDT' }, expiresAt: { at: '2026-03-28T12:00:10.000Z', local: '2026-03-28 08:00:10 EDT' } });
+    expect(report.scheduler).toEqual({ state: 'alive', holder: STATUS_HOLDER.id, host: 'host-a', pid: 4242, epoch: 1, renewedAt: { at: '2026-03-28T11:59:55.000Z', local: '2026-03-28 07:59:55 EDT' }, expiresAt: { at: '2026-03-28T12:00:10.000Z', local: '2026-03-28 08:00:10 EDT' } });
     expect(report.running).toMatchObject([{ pipeline: 'report', runId: 'report@2026-03-28T11:30:00.000Z#1', dpfRunId: 'dpf-report-1', nodesDone: 3, nodesTotal: 7, durationMs: 30 * 60_000, workerPid: 777, orphaned: false, state: 'running' }]);
     const extract = report.pipelines.find((p) => p.name === 'extract')!;
     expect(extract.runs.map((r) => [r.scheduledAt.at, r.state, r.lateMs, r.late])).toEqual([
@@ -202,7 +140,7 @@ describe('dpf status', () => {
   });
 
   it('says no scheduler has run when there is no store, and creates none', async () => {
-    const fresh = makeProject({ ...models, ...pipelines });
+    const fresh = makeProject({ ...STATUS_MODELS, ...STATUS_PIPELINES });
     const run = await dpf(['status'], { cwd: fresh, env: env(fresh) });
     expect(run.code, run.output).toBe(0);
     expect(run.stdout).toContain('Scheduler: no scheduler has run (start one with `dpf schedule`)\n  state kept in the DuckDB file target/scheduler.duckdb\n');
@@ -215,5 +153,31 @@ describe('dpf status', () => {
 
   it('writes durations as people read them', () => {
     expect([850, 5_000, 12_400, 245_000, 7_620_000, 3 * DAY + 4 * 3_600_000].map(durationText)).toEqual(['850 ms', '5.0s', '12s', '4m 05s', '2h 07m', '3d 04h']);
+  });
+});
+describe('the catalog site\'s Pipelines page', () => {
+  it('carries the same report, taken when the site is generated', async () => {
+    const run = await dpf(['docs', 'generate', '--empty-catalog'], { cwd: dir, env: env(dir) });
+    expect(run.code, run.output).toBe(0);
+    expect(run.stdout).toContain('Pipelines: 5, read from the DuckDB file target/scheduler.duckdb (1 running, 2 failed)');
+    const data = runDataScript(readFileSync(join(dir, 'target', 'site', 'data', 'pipelines.js'), 'utf8'));
+    expect(data.kind).toBe('pipelines');
+    const report = JSON.parse(data.json) as StatusReport;
+    expect(report.now).toBe('2026-03-28T12:00:00.000Z');
+    expect(report.pipelines.map((p) => p.name)).toEqual(['downstream', 'extract', 'marts', 'nightly', 'report']);
+    expect(report.running.map((r) => r.runId)).toEqual(['report@2026-03-28T11:30:00.000Z#1']);
+    expect(report.pipelines.find((p) => p.name === 'marts')!.runs.map((r) => r.state)).toEqual(['failed', 'success']);
+    expect(report.failures.map((f) => f.retry)).toContainEqual(['dpf pipeline run marts', 'dpf build --select mart_a+ --target dev']);
+  });
+
+  it('lists the pipelines and says no scheduler has run when there is no store', async () => {
+    const fresh = makeProject({ ...STATUS_MODELS, ...STATUS_PIPELINES });
+    const run = await dpf(['docs', 'generate', '--empty-catalog'], { cwd: fresh, env: env(fresh) });
+    expect(run.code, run.output).toBe(0);
+    expect(run.stdout).toContain('Pipelines: 5, no scheduler has run yet');
+    const report = JSON.parse(runDataScript(readFileSync(join(fresh, 'target', 'site', 'data', 'pipelines.js'), 'utf8')).json) as StatusReport;
+    expect(report.scheduler).toEqual({ state: 'never' });
+    expect(report.pipelines).toHaveLength(5);
+    expect(existsSync(join(fresh, 'target', 'scheduler.duckdb'))).toBe(false);
   });
 });
