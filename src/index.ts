@@ -13,6 +13,7 @@ export type { AlertMessage, Notifier, ChannelTestResult } from './alerts/index.j
 export { cost, type CostOptions } from './api/show-cost.js';
 export { listPipelines, runPipeline, type ListPipelinesOptions, type ListedPipeline, type PipelineList, type RunPipelineOptions, type Pipeline, type PipelineSchedule, type PipelineTrigger } from './pipelines/index.js';
 export { schedule, type ScheduleOptions, type SchedulerEvent } from './pipelines/index.js';
+export { status, type StatusOptions, type StatusReport, type StatusRun, type StatusTime, type RunningRun, type PipelineStatus, type SchedulerStatus, type NextRun, type FailedPipeline } from './pipelines/index.js';
 export type { CostReport, CostRates, ModelCompute, ModelStorage, DayCost } from './cost/index.js';
 export type { NodeResources } from './runner/step-resources.js';
 export type { StatementStats } from './adapters/adapter.js';

@@ -23,6 +23,7 @@ import { registerPipelineCommand } from './commands/pipeline-command.js';
 import { registerScheduleCommand } from './commands/schedule-command.js';
 import { registerRetryCommand, registerRunCommand } from './commands/run-command.js';
 import { registerShowCommand } from './commands/show-command.js';
+import { registerStatusCommand } from './commands/status-command.js';
 import { registerSourceCommand } from './commands/source-freshness-command.js';
 import type { CommandContext } from './command-context.js';
 import { formatDiagnostic } from './format-diagnostic.js';
@@ -59,6 +60,7 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
   registerDocsCommand(program, ctx);
   registerPipelineCommand(program, ctx);
   registerScheduleCommand(program, ctx);
+  registerStatusCommand(program, ctx);
   registerHistoryCommand(program, ctx);
   registerAlertsCommand(program, ctx);
   registerCostCommand(program, ctx);

@@ -9,6 +9,7 @@ import { isAbsolute, relative, sep } from 'node:path';
 import { DPF_VERSION } from '../compiler/package-paths.js';
 import type { ColumnLineage } from '../lineage/column-lineage.js';
 import type { SiteHistory } from '../history/read-site-history.js';
+import type { StatusReport } from '../pipelines/index.js';
 import { buildHealthData } from './build-health-data.js';
 import { nodeHealth } from './node-health.js';
 import type { ColumnProfile } from './profile-columns.js';
@@ -46,6 +47,8 @@ export interface SiteData {
   readonly chunks: NodeDetails[][];
   /** data/health.js, when the history was read. */
   readonly health?: HealthData;
+  /** data/pipelines.js (`dpf status` when the site was generated), when the project has pipelines. */
+  readonly pipelines?: StatusReport;
 }
 
 type SiteNode = RelationNode;

@@ -6,6 +6,7 @@
  *   2. read-catalog.ts + profile-columns.ts   warehouse facts (skipped with emptyCatalog)
  *      + src/history/read-site-history.ts     the last runs from dpf_meta (likewise)
  *   3. read-run-artifacts.ts                   last run and freshness check
+ *      + read-pipelines.ts                      the Pipelines page (`dpf status` now)
  *   4. src/lineage/compute-column-lineage.ts   column lineage per model (src/lineage/),
  *                                              on worker threads while 5 runs for the search
  *   5. build-search-index.ts                   MiniSearch index
@@ -31,6 +32,7 @@ import { isSensitiveColumn, profileColumns, wantsProfile, type ColumnProfile } f
 import { readCatalog, type Catalog } from './read-catalog.js';
 import { readOverview } from './read-overview.js';
 import { readRunArtifacts } from './read-run-artifacts.js';
+import { readSitePipelines } from './read-pipelines.js';
 import { redactStrings, secretRedactor } from '../compiler/redact-secrets.js';
 import { writeSite, type WrittenSite } from './write-site.js';
 
@@ -45,6 +47,10 @@ export interface GenerateSiteOptions {
   readonly lineageWorkers?: number;
   /** How many of the last runs the Health page and the node charts show (default HISTORY_RUNS). */
   readonly historyRuns?: number;
+  /** The Pipelines page's "now" (default: the clock; the command passes DPF_NOW). */
+  readonly now?: Date;
+  /** For the scheduler store's connection string (scheduler.url_env); default process.env. */
+  readonly env?: NodeJS.ProcessEnv;
 }
 
 /** The last runs read from dpf_meta for the site: enough for a trend, small enough for the files. */
@@ -55,6 +61,8 @@ export interface SiteSummary {
   readonly catalogFile: string;
   readonly catalog?: { readonly relations: number; readonly missing: string[]; readonly errors: string[] };
   readonly profiled: number;
+  /** The Pipelines page: pipelines, running and failed ones, the store read; error: why they could not be read. */
+  readonly pipelines?: { readonly count: number; readonly running: number; readonly failed: number; readonly store?: string; readonly schedulerRan: boolean; readonly error?: string };
   /** Runs read from dpf_meta; error: why the history could not be read (the site is made without it). */
   readonly history?: { readonly runs: number; readonly error?: string };
   readonly lineage: { readonly models: number; readonly partial: number; readonly unparsed: { name: string; reason: string }[]; readonly engine?: string };
@@ -113,8 +121,9 @@ export async function generateSite(options: GenerateSiteOptions): Promise<SiteSu
   }
   lap('catalog');
 
-  // 3. Last run.
+  // 3. Last run, and the pipelines' status.
   const artifacts = readRunArtifacts(targetPath, target.targetName);
+  const pipelines = await readSitePipelines(projectDir, options.now, options.env ?? process.env);
 
   // 4. Column lineage, with the columns the warehouse reports or, failing that, YAML declares.
   const columnsOf = (id: string): string[] => {
@@ -148,7 +157,9 @@ export async function generateSite(options: GenerateSiteOptions): Promise<SiteSu
   const lineage = new Map([...(await lineageDone), ...typescriptModelLineage(manifest)]);
   lap('lineage');
   timings.lineage = lineageSeconds;
-  const data = redactStrings(buildSiteData({ ...inputs, lineage }), redact);
+  const built = buildSiteData({ ...inputs, lineage });
+  const pipelinesIndex = { count: pipelines.report?.pipelines.length ?? 0, ...(pipelines.error ? { error: pipelines.error } : {}) };
+  const data = redactStrings({ ...built, index: { ...built.index, pipelines: pipelinesIndex }, ...(pipelines.report ? { pipelines: pipelines.report } : {}) }, redact);
   lap('data');
 
   // 7. Files.
@@ -177,6 +188,18 @@ export async function generateSite(options: GenerateSiteOptions): Promise<SiteSu
         }
       : {}),
     profiled: profiles.size,
+    ...(pipelines.report || pipelines.error
+      ? {
+          pipelines: {
+            count: pipelines.report?.pipelines.length ?? 0,
+            running: pipelines.report?.running.length ?? 0,
+            failed: pipelines.report?.failures.length ?? 0,
+            store: pipelines.report?.store,
+            schedulerRan: pipelines.report !== undefined && pipelines.report.scheduler.state !== 'never',
+            ...(pipelines.error ? { error: redact(pipelines.error) } : {}),
+          },
+        }
+      : {}),
     ...(history || historyError ? { history: { runs: history?.runs.length ?? 0, ...(historyError ? { error: historyError } : {}) } } : {}),
     lineage: {
       models: lineage.size,

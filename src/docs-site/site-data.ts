@@ -115,6 +115,11 @@ export interface SiteIndex {
    * charts: how many runs; absent when it was not read (--empty-catalog).
    */
   readonly history?: { readonly runs: number };
+  /**
+   * The Pipelines page (data/pipelines.js holds the status report, when count > 0): how many
+   * pipelines, or why they could not be read.
+   */
+  readonly pipelines?: { readonly count: number; readonly error?: string };
 }
 
 export interface ColumnRef {

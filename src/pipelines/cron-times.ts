@@ -33,12 +33,12 @@ export function nextRunTimes(cron: string, timezone: string, after: Date, count 
   return new Cron(cron, { paused: true, timezone }).nextRuns(count, after);
 }
 
-/** An instant as local wall-clock time in a time zone: 2024-03-31 03:30 CEST. */
-export function formatInZone(time: Date, timezone: string): string {
+/** An instant as local wall-clock time in a time zone: 2024-03-31 03:30 CEST (with seconds: 03:30:07). */
+export function formatInZone(time: Date, timezone: string, options: { seconds?: boolean } = {}): string {
   const parts = Object.fromEntries(
-    new Intl.DateTimeFormat('en-CA', { timeZone: timezone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZoneName: 'short' })
+    new Intl.DateTimeFormat('en-CA', { timeZone: timezone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', ...(options.seconds ? { second: '2-digit' } : {}), hourCycle: 'h23', timeZoneName: 'short' })
       .formatToParts(time)
       .map((p) => [p.type, p.value]),
   );
-  return `${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute} ${parts.timeZoneName}`;
+  return `${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute}${options.seconds ? `:${parts.second}` : ''} ${parts.timeZoneName}`;
 }

@@ -1,6 +1,7 @@
-/** Pipelines (docs/scheduling.md): pipelines/*.yml, their next runs, and running one now. */
+/** Pipelines (docs/scheduling.md): pipelines/*.yml, their next runs, running one now, and their status. */
 export { loadPipelines, DEFAULT_PIPELINE_PATHS } from './load-pipelines.js';
 export { listPipelines, runPipeline, selectionText, type ListPipelinesOptions, type ListedPipeline, type PipelineList, type RunPipelineOptions } from './pipeline-commands.js';
+export { status, DEFAULT_STATUS_RUNS, type StatusOptions, type StatusReport, type StatusRun, type StatusTime, type RunningRun, type PipelineStatus, type SchedulerStatus, type NextRun, type FailedPipeline } from './pipeline-status.js';
 export { nextRunTimes, formatInZone, cronProblem, isTimezone } from './cron-times.js';
 export type { Pipeline, PipelineSchedule, PipelineTrigger } from './pipeline.js';
 export { schedule, type ScheduleOptions, type ScheduleStarted } from './run-scheduler.js';

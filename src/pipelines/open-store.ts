@@ -41,7 +41,7 @@ export async function openSchedulerStore(projectDir: string, config: Pick<Projec
     if (!url) fail('SchedulerStoreUrlMissing', { variable });
     store = sqlSchedulerStore(postgresStoreDriver(url));
   } else {
-    const path = resolve(projectDir, settings.path ?? join(config['target-path'] ?? 'target', 'scheduler.duckdb'));
+    const path = embeddedStorePath(projectDir, config);
     store = sqlSchedulerStore(duckdbStoreDriver(path, relative(projectDir, path) || path));
   }
   try {
@@ -51,6 +51,11 @@ export async function openSchedulerStore(projectDir: string, config: Pick<Projec
     storeFailed(store, err);
   }
   return store;
+}
+
+/** The embedded store's file: scheduler.path, else <target-path>/scheduler.duckdb, absolute. */
+export function embeddedStorePath(projectDir: string, config: Pick<ProjectConfig, 'scheduler' | 'target-path'>): string {
+  return resolve(projectDir, config.scheduler?.path ?? join(config['target-path'] ?? 'target', 'scheduler.duckdb'));
 }
 
 /** A store error as DPF905, naming the store (never its password). */

@@ -9,6 +9,7 @@ import { generateSite, type SiteSummary } from '../../docs-site/generate-site.js
 import { BROWSER_FILE_BUDGET_BYTES } from '../../docs-site/write-site.js';
 import { DEFAULT_HOST, DEFAULT_PORT, serveSite } from '../../docs-site/serve-site.js';
 import { addProjectOptions, compileOptions, logFormatOf, projectDirOf, type CommonFlags } from '../common-options.js';
+import { nowOf } from '../clock-options.js';
 import type { CommandContext } from '../command-context.js';
 import { printWarnings, summarizeProject } from '../project-summary.js';
 
@@ -40,7 +41,7 @@ export function registerDocsCommand(program: Command, ctx: CommandContext): void
       const compiled = await compileFromDisk({ ...options, writeCompiledFiles: false });
       ctx.output.addSecrets(compiled.target.secrets);
       printWarnings(ctx, compiled.warnings, options.projectDir, format);
-      const summary = await generateSite({ compiled, projectDir: options.projectDir, emptyCatalog: flags.emptyCatalog, profileAll: flags.profile });
+      const summary = await generateSite({ compiled, projectDir: options.projectDir, emptyCatalog: flags.emptyCatalog, profileAll: flags.profile, now: nowOf(ctx.io.env), env: ctx.io.env });
       if (format === 'json') {
         ctx.output.outJson({ event: 'docs_generated', ...summary, site: { ...summary.site, dir: relative(ctx.io.cwd, summary.site.dir) } });
         return;
@@ -106,6 +107,9 @@ function describe(summary: SiteSummary, cwd: string, timing: boolean, projectDir
   }
   if (summary.history?.error) lines.push(`warning: the run history (dpf_meta) could not be read, the Health page is empty: ${summary.history.error}`);
   else if (summary.history) lines.push(`History: the last ${summary.history.runs} run${summary.history.runs === 1 ? '' : 's'} from dpf_meta (Health page, node charts)`);
+  const p = summary.pipelines;
+  if (p?.error) lines.push(`warning: the pipelines could not be read, the Pipelines page is empty: ${p.error}`);
+  else if (p) lines.push(`Pipelines: ${p.count}, ${p.schedulerRan ? `read from the ${p.store} (${p.running} running, ${p.failed} failed)` : 'no scheduler has run yet'}`);
   if (summary.overview) lines.push(`Overview page: ${summary.overview}`);
   const site = summary.site;
   const dir = relative(cwd, site.dir) || '.';

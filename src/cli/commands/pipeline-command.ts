@@ -4,8 +4,9 @@
  */
 import type { Command } from 'commander';
 import { fail } from '../../errors/dpf-error.js';
-import { isTimezone, listPipelines, runPipeline, selectionText, type ListedPipeline } from '../../pipelines/index.js';
+import { listPipelines, runPipeline, selectionText, type ListedPipeline } from '../../pipelines/index.js';
 import { addProjectOptions, logFormatOf, projectDirOf, projectOptionsOf, type CommonFlags } from '../common-options.js';
+import { nowOf, userTimezone } from '../clock-options.js';
 import type { CommandContext } from '../command-context.js';
 import { formatDiagnostic } from '../format-diagnostic.js';
 import { formatTable } from '../format-table.js';
@@ -66,21 +67,6 @@ export function registerPipelineCommand(program: Command, ctx: CommandContext): 
       });
       if (outcome.exitCode !== 0) ctx.setExitCode(outcome.exitCode);
     });
-}
-
-/** DPF_NOW, an ISO-8601 time, stands in for the clock (tests, and checking a schedule). */
-function nowOf(env: NodeJS.ProcessEnv): Date | undefined {
-  const text = env.DPF_NOW;
-  if (!text) return undefined;
-  const time = Date.parse(text);
-  if (Number.isNaN(time)) fail('UsageError', { detail: `DPF_NOW must be an ISO-8601 time such as 2024-03-30T12:00:00Z, got "${text}".` });
-  return new Date(time);
-}
-
-/** The user's time zone: TZ when it names one (the CLI may run in-process with its own environment), else the machine's. */
-function userTimezone(env: NodeJS.ProcessEnv): string | undefined {
-  const tz = env.TZ?.replace(/^:/, '');
-  return tz && isTimezone(tz) ? tz : undefined;
 }
 
 const scheduleText = (p: ListedPipeline) => (p.schedule ? `${p.schedule.cron} (${p.schedule.timezone})` : '');

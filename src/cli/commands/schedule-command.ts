@@ -7,6 +7,7 @@ import type { Command } from 'commander';
 import { fail } from '../../errors/dpf-error.js';
 import { clockFromEnv, formatInZone, schedule, type SchedulerEvent } from '../../pipelines/index.js';
 import { addProjectOptions, logFormatOf, projectOptionsOf, type CommonFlags } from '../common-options.js';
+import { userTimezone } from '../clock-options.js';
 import type { CommandContext } from '../command-context.js';
 
 export function registerScheduleCommand(program: Command, ctx: CommandContext): void {
@@ -33,7 +34,7 @@ export function registerScheduleCommand(program: Command, ctx: CommandContext): 
         fail('UsageError', { detail: `${(err as Error).message}.` });
       }
       const json = logFormatOf(flags) === 'json';
-      const timezone = userTimezone(ctx.io.env);
+      const timezone = userTimezone(ctx.io.env) ?? Intl.DateTimeFormat().resolvedOptions().timeZone;
       const time = (ms: number) => formatInZone(new Date(ms), timezone);
       const controller = new AbortController();
       const stop = () => controller.abort();
@@ -57,11 +58,6 @@ export function registerScheduleCommand(program: Command, ctx: CommandContext): 
         process.off('SIGTERM', stop);
       }
     });
-}
-
-function userTimezone(env: NodeJS.ProcessEnv): string {
-  const tz = env.TZ?.replace(/^:/, '');
-  return tz || Intl.DateTimeFormat().resolvedOptions().timeZone;
 }
 
 function eventFields(event: SchedulerEvent): object {

@@ -7,6 +7,7 @@
  *   #/columns/<unique id>?col=  the column-level lineage graph
  *   #/search?q=&kind=&tag=&schema=&owner=&status=
  *   #/health?run=               the run history: last runs, a run's timeline, problems
+ *   #/pipelines                 the pipelines: schedules, running and recent runs, failures, next runs
  * After the first page is on screen, the search index starts loading in the background.
  */
 (function (dpf) {
@@ -65,6 +66,10 @@
       case 'health':
         document.title = `Health · ${store.index.project.name}`;
         dpf.healthPage.render(main, params);
+        break;
+      case 'pipelines':
+        document.title = `Pipelines · ${store.index.project.name}`;
+        dpf.pipelinesPage.render(main);
         break;
       case 'search':
         document.title = `Search · ${store.index.project.name}`;

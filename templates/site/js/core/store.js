@@ -13,7 +13,8 @@
   let onIndex = null;
   let onIndexError = null;
 
-  const fileOf = (kind, key) => (kind === 'index' ? 'data/index.js' : kind === 'health' ? 'data/health.js' : kind === 'chunk' ? `data/chunks/${key}.js` : `data/search-${key}.js`);
+  const fileOf = (kind, key) =>
+    kind === 'index' ? 'data/index.js' : kind === 'health' ? 'data/health.js' : kind === 'pipelines' ? 'data/pipelines.js' : kind === 'chunk' ? `data/chunks/${key}.js` : `data/search-${key}.js`;
 
   function slot(key) {
     let entry = waiting.get(key);
@@ -112,6 +113,11 @@
     /** The run history of the Health page (HealthData), from data/health.js. */
     health() {
       return loadScript('health', 0);
+    },
+
+    /** The Pipelines page's status report (StatusReport, src/pipelines/pipeline-status.ts), from data/pipelines.js. */
+    pipelines() {
+      return loadScript('pipelines', 0);
     },
 
     /** @type {Map<number, Map<string, any>>} */
