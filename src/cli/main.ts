@@ -15,6 +15,7 @@ import { registerCloneCommand } from './commands/clone-command.js';
 import { registerCompileCommand } from './commands/compile-command.js';
 import { registerDebugCommand } from './commands/debug-command.js';
 import { registerDocsCommand } from './commands/docs-command.js';
+import { registerExportCommand } from './commands/export-command.js';
 import { registerHistoryCommand } from './commands/history-command.js';
 import { registerCostCommand } from './commands/cost-command.js';
 import { registerInitCommand } from './commands/init-command.js';
@@ -61,6 +62,7 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
   registerPipelineCommand(program, ctx);
   registerScheduleCommand(program, ctx);
   registerStatusCommand(program, ctx);
+  registerExportCommand(program, ctx);
   registerHistoryCommand(program, ctx);
   registerAlertsCommand(program, ctx);
   registerCostCommand(program, ctx);

@@ -741,6 +741,38 @@ export const ERRORS = {
     message: (a: { pipeline: string; pool: string; suggestion?: string }) => `Pipeline "${a.pipeline}" runs in pool "${a.pool}", which dpf_project.yml's pools: does not declare.${didYouMean(a.suggestion)}`,
     hint: (a: { pool: string }) => `Declare it with its size, e.g. pools: {${a.pool}: 1}, or remove pool: from the pipeline.`,
   },
+
+  // ---- the Airflow export (DPF910–914; docs/scheduling.md#on-apache-airflow)
+  AirflowGroupByUnknown: {
+    code: 'DPF910',
+    title: 'Unknown --group-by',
+    message: (a: { value: string; suggestion?: string }) => `dpf export airflow --group-by "${a.value}" is not a way to group tasks.${didYouMean(a.suggestion)}`,
+    hint: 'Use --group-by node (one task per node, the default), path (one per folder) or tag (one per first tag).',
+  },
+  AirflowOutNotWritable: {
+    code: 'DPF911',
+    title: 'Cannot write the DAG folder',
+    message: (a: { dir: string; detail: string }) => `dpf export airflow cannot write its DAG files into ${a.dir}: ${a.detail}.`,
+    hint: "Pass --out a folder you can write (it is created when missing), such as Airflow's dags/ folder or a folder synced to it.",
+  },
+  AirflowPipelineRunsNothing: {
+    code: 'DPF912',
+    title: 'Pipeline runs nothing',
+    message: (a: { pipeline: string; selection: string }) => `Pipeline "${a.pipeline}" selects nothing that dpf build runs (${a.selection}), so its Airflow DAG would have no task.`,
+    hint: 'Check its select: and exclude: against `dpf ls --select ...`: a misspelt name selects nothing, and sources without extract: and ephemeral models run nothing of their own.',
+  },
+  AirflowGroupCycle: {
+    code: 'DPF913',
+    title: 'Task groups wait for each other',
+    message: (a: { pipeline: string; path: string[] }) => `Grouped this way, the tasks of pipeline "${a.pipeline}" would wait for each other in a cycle: ${a.path.join(' → ')} (a node of one group reads a node of the next).`,
+    hint: 'Export with --group-by node (one task per node never forms a cycle), or move the models so that folders or first tags follow the DAG.',
+  },
+  AirflowCronUnsupported: {
+    code: 'DPF914',
+    title: 'Schedule Airflow cannot read',
+    message: (a: { pipeline: string; cron: string; detail: string }) => `The schedule of pipeline "${a.pipeline}" has the cron "${a.cron}", which Airflow cannot run: ${a.detail}.`,
+    hint: 'Airflow schedules to the minute with 5-field crons (and @hourly, @daily, @weekly, @monthly, @yearly): drop the seconds field, or keep this pipeline on `dpf schedule`.',
+  },
 } as const;
 
 export type ErrorName = keyof typeof ERRORS;

@@ -9,3 +9,6 @@ export { Scheduler, type SchedulerEvent, type RunLauncher, type RunRequest, type
 export { systemClock, acceleratedClock, clockFromEnv, type Clock } from './clock.js';
 export { openSchedulerStore } from './open-store.js';
 export type { SchedulerStore, Tick, SchedulerRun, LeaseRow } from './scheduler-store.js';
+export { exportAirflow, type ExportAirflowOptions, type AirflowExport } from './export-airflow.js';
+export type { AirflowDag, AirflowDagTask, AirflowAsset } from './render-airflow-dag.js';
+export type { AirflowTask, AirflowGroupBy } from './airflow-tasks.js';
