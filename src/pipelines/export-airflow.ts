@@ -105,6 +105,8 @@ export async function exportAirflow(options: ExportAirflowOptions): Promise<Airf
     ];
     const tasks = airflowTasks(compiled.manifest, plan, groupBy, pipeline).map((task) => ({
       ...task,
+      // A node's own pool is the narrower limit; the pipeline's pool holds the rest.
+      ...(task.pool === undefined && pipeline.pool !== undefined ? { pool: pipeline.pool } : {}),
       command: [dpfCommand, 'build', '--select', ...task.select.map(shellWord), ...(task.exclude.length ? ['--exclude', ...task.exclude.map(shellWord)] : []), ...commandTail.map(shellWord)].join(' '),
     }));
     const usedPools = [...new Set(tasks.flatMap((t) => (t.pool ? [t.pool] : [])))].sort();
