@@ -33,6 +33,11 @@ export interface ExportAirflowOptions extends ProjectOptions {
   readonly dpfCommand?: string;
   /** The project folder as Airflow's workers see it (default: this project's absolute path). */
   readonly dagProjectDir?: string;
+  /**
+   * One Airflow pool every task holds, instead of the nodes' and pipelines' own: a pool of one
+   * slot keeps Airflow to one `dpf build` at a time, as a DuckDB file (one writer process) needs.
+   */
+  readonly pool?: string;
   /** First day of the schedules, YYYY-MM-DD (default: today, UTC). */
   readonly startDate?: string;
   /** Stands in for the clock (the default start date); tests set it. */
@@ -107,6 +112,7 @@ export async function exportAirflow(options: ExportAirflowOptions): Promise<Airf
       ...task,
       // A node's own pool is the narrower limit; the pipeline's pool holds the rest.
       ...(task.pool === undefined && pipeline.pool !== undefined ? { pool: pipeline.pool } : {}),
+      ...(options.pool !== undefined ? { pool: options.pool } : {}),
       command: [dpfCommand, 'build', '--select', ...task.select.map(shellWord), ...(task.exclude.length ? ['--exclude', ...task.exclude.map(shellWord)] : []), ...commandTail.map(shellWord)].join(' '),
     }));
     const usedPools = [...new Set(tasks.flatMap((t) => (t.pool ? [t.pool] : [])))].sort();

@@ -15,6 +15,7 @@ interface ExportAirflowFlags extends CommonFlags {
   dpfCommand?: string;
   dagProjectDir?: string;
   startDate?: string;
+  pool?: string;
 }
 
 export function registerExportCommand(program: Command, ctx: CommandContext): void {
@@ -27,6 +28,7 @@ export function registerExportCommand(program: Command, ctx: CommandContext): vo
     .option('--group-by <how>', 'one task per node, per folder (path) or per first tag (tag)', 'node')
     .option('--dpf-command <command>', "how Airflow's workers start dpf, put before `build`", 'dpf')
     .option('--dag-project-dir <dir>', "the project folder as Airflow's workers see it (default: this project's absolute path)")
+    .option('--pool <name>', 'one Airflow pool for every task (a pool of 1 slot for a DuckDB file: one writer at a time)')
     .option('--start-date <day>', 'first day of the schedules, YYYY-MM-DD (default: today, UTC)')
     .addHelpText(
       'after',
@@ -41,6 +43,7 @@ export function registerExportCommand(program: Command, ctx: CommandContext): vo
         dpfCommand: flags.dpfCommand,
         dagProjectDir: flags.dagProjectDir,
         startDate: flags.startDate,
+        pool: flags.pool,
         onEvent: (event) => {
           if (event.type === 'warning') ctx.output.err(formatDiagnostic(event.diagnostic, projectDir));
         },
