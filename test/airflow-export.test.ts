@@ -52,7 +52,7 @@ describe('dpf export airflow', () => {
     expect(extract.start_date).toBe("pendulum.datetime(2024, 6, 1, tz='UTC')");
     const marts = pythonDagArgs(join(out, 'shop__marts.py'));
     expect(marts).toMatchObject({ dag_id: 'shop.marts', default_args: { owner: 'analytics', retries: 0 } });
-    // Cron or the upstream's asset, as dpf schedule runs a pipeline with both (docs/scheduling.md).
+    // Cron or the upstream's asset: Airflow's combined timetable (docs/scheduling.md#what-maps-to-what).
     expect(marts.schedule).toBe("_on_assets_or_time(CronTriggerTimetable('0 6 * * *', timezone='Europe/Berlin'), after_0)");
     const martsText = readFileSync(join(out, 'shop__marts.py'), 'utf8');
     const extractText = readFileSync(join(out, 'shop__reviews_extract.py'), 'utf8');
