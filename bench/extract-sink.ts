@@ -102,7 +102,7 @@ export interface SinkResult {
   readonly duckdbVersion: string;
 }
 
-type Measure = (script: 'dpf' | 'child', args: string[], logName: string) => Promise<{ wallSeconds: number; peakRssMiB?: number; exitCode: number }>;
+export type Measure = (script: 'dpf' | 'child', args: string[], logName: string) => Promise<{ wallSeconds: number; peakRssMiB?: number; exitCode: number }>;
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const rate = (rows: number, seconds: number) => Math.round(rows / seconds).toLocaleString('en-US');

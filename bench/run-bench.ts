@@ -33,7 +33,10 @@
  * 10. Sink: the same rows exported to Parquet by the files sink against DuckDB's own COPY … TO,
  *    and the sink's streaming path (bench/extract-sink.ts).
  *
- * Flags: --quick, --repeats N (default 3, quick 1), --only compile|build|tests|reuse|docs|seed|bulk|monitors|extract|sink
+ * 11. Scheduler: schedule() with 1,000 pipelines on varied crons for 60 s (quick: 35 s, so that a 30-second boundary falls in it): its CPU
+ *    time per minute and how late each due tick started (bench/schedule-bench.ts).
+ *
+ * Flags: --quick, --repeats N (default 3, quick 1), --only compile|build|tests|reuse|docs|seed|bulk|monitors|extract|sink|schedule
  * (or a comma list), --rss-wrapper (use the in-process maxRSS wrapper even when /usr/bin/time
  * exists), --sizes 1000,5000, --build-models N, --docs-models N, --reuse-models N, --seed-rows N,
  * --extract-rows N.
@@ -44,6 +47,7 @@ import { benchReuse, reuseMarkdown, REUSE_TARGETS, type ReuseBenchResult } from 
 import { benchSeedLoad, seedLoadMarkdown, SEED_TARGET_RATIO, type SeedLoadResult } from './seed-load.js';
 import { benchBulkIo, bulkIoMarkdown, BULK_TARGETS, type BulkIoResult } from './bulk-io.js';
 import { benchExtract, benchSink, extractMarkdown, sinkMarkdown, EXTRACT_SINK_TARGETS, type ExtractResult, type SinkResult } from './extract-sink.js';
+import { benchSchedule, scheduleMarkdown, SCHEDULE_TARGETS, type ScheduleBenchResult } from './schedule-bench.js';
 import { benchMonitorOverhead, detectionProof, monitorsMarkdown, MONITOR_TARGETS, type DetectionResult, type MonitorOverheadResult } from './monitor-bench.js';
 import { spawn, spawnSync } from 'node:child_process';
 import { closeSync, copyFileSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -62,12 +66,13 @@ const RAW_JS = join(BENCH_JS_DIR, 'raw-duckdb.js');
 const MEASURE_JS = join(BENCH_JS_DIR, 'measure-cli.js');
 const BULK_JS = join(BENCH_JS_DIR, 'bulk-io.js');
 const EXTRACT_SINK_JS = join(BENCH_JS_DIR, 'extract-sink.js');
+const SCHEDULE_JS = join(BENCH_JS_DIR, 'schedule-bench.js');
 const TIMEOUT_MS = 15 * 60 * 1000;
 const MiB = 1024 * 1024;
 
 // ---------------------------------------------------------------- arguments
 
-const PARTS = ['compile', 'build', 'tests', 'reuse', 'docs', 'seed', 'bulk', 'monitors', 'extract', 'sink'] as const;
+const PARTS = ['compile', 'build', 'tests', 'reuse', 'docs', 'seed', 'bulk', 'monitors', 'extract', 'sink', 'schedule'] as const;
 type Part = (typeof PARTS)[number];
 
 interface Args {
@@ -614,6 +619,13 @@ async function main(): Promise<void> {
     log('');
   }
 
+  let scheduler: ScheduleBenchResult | undefined;
+  if (runs(args, 'schedule')) {
+    scheduler = await benchSchedule(WORK, args.quick ? 35 : 60, (_script, a, name) => measureNode(SCHEDULE_JS, a, name), log);
+    if (!scheduler) failures.push('the scheduler benchmark failed; see bench/.work/logs/schedule*');
+    log('');
+  }
+
   let monitors: { overhead?: MonitorOverheadResult; detection: DetectionResult } | undefined;
   if (runs(args, 'monitors')) {
     const overhead = await benchMonitorOverhead(WORK, args.buildModels, args.repeats, (a, name) => measureNode(DPF_BIN, a, name), log);
@@ -635,7 +647,8 @@ async function main(): Promise<void> {
     (bulk ? `\n\n${bulkIoMarkdown(bulk)}` : '') +
     (monitors ? `\n\n${monitorsMarkdown(monitors.overhead, monitors.detection)}` : '') +
     (extract ? `\n\n${extractMarkdown(extract)}` : '') +
-    (sink ? `\n\n${sinkMarkdown(sink)}` : '');
+    (sink ? `\n\n${sinkMarkdown(sink)}` : '') +
+    (scheduler ? `\n\n${scheduleMarkdown(scheduler)}` : '');
   const results = {
     generatedAt: new Date().toISOString(),
     mode: args.quick ? 'quick' : 'full',
@@ -652,7 +665,7 @@ async function main(): Promise<void> {
       loadAverageAfter: loadavg(),
     },
     git: gitInfo(),
-    targets: { compile: COMPILE_TARGET, buildRatio: BUILD_TARGET_RATIO, docs: DOCS_TARGETS, reuse: REUSE_TARGETS, seedRatio: SEED_TARGET_RATIO, bulk: BULK_TARGETS, monitors: MONITOR_TARGETS, extractSink: EXTRACT_SINK_TARGETS },
+    targets: { compile: COMPILE_TARGET, buildRatio: BUILD_TARGET_RATIO, docs: DOCS_TARGETS, reuse: REUSE_TARGETS, seedRatio: SEED_TARGET_RATIO, bulk: BULK_TARGETS, monitors: MONITOR_TARGETS, extractSink: EXTRACT_SINK_TARGETS, schedule: SCHEDULE_TARGETS },
     compile,
     build,
     tests,
@@ -663,6 +676,7 @@ async function main(): Promise<void> {
     monitors,
     extract,
     sink,
+    scheduler,
     failures,
     totalSeconds,
   };

@@ -28,9 +28,19 @@ export function isTimezone(timezone: string): boolean {
 
 export const knownTimezones = (): readonly string[] => ['UTC', ...Intl.supportedValuesOf('timeZone')];
 
+/** Parsed schedules, kept: the scheduler asks for the next times of the same crons all day long. */
+const parsed = new Map<string, Cron>();
+
 /** The next `count` run times strictly after `after`. */
 export function nextRunTimes(cron: string, timezone: string, after: Date, count = 1): Date[] {
-  return new Cron(cron, { paused: true, timezone }).nextRuns(count, after);
+  const key = `${timezone}\u0000${cron}`;
+  let schedule = parsed.get(key);
+  if (!schedule) {
+    if (parsed.size >= 10_000) parsed.clear();
+    schedule = new Cron(cron, { paused: true, timezone });
+    parsed.set(key, schedule);
+  }
+  return schedule.nextRuns(count, after);
 }
 
 /** An instant as local wall-clock time in a time zone: 2024-03-31 03:30 CEST (with seconds: 03:30:07). */

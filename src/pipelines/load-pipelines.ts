@@ -13,7 +13,7 @@ import { readYamlFile, type YamlFile } from '../compiler/read-yaml-file.js';
 import { schemaValidator } from '../compiler/schema-validators.js';
 import { DpfError, diagnostic, type Diagnostic } from '../errors/dpf-error.js';
 import { cronProblem, isTimezone, knownTimezones } from './cron-times.js';
-import type { Pipeline, PipelineFile } from './pipeline.js';
+import type { Pipeline, PipelineFile, PipelineSensor } from './pipeline.js';
 
 export const DEFAULT_PIPELINE_PATHS = ['pipelines'];
 
@@ -66,7 +66,13 @@ function pipelineFiles(projectDir: string, folders: readonly string[]): string[]
 const selectors = (value: string | string[] | undefined): string[] =>
   (value === undefined ? [] : Array.isArray(value) ? value : [value]).flatMap((s) => s.trim().split(/\s+/)).filter((s) => s.length > 0);
 
-const TIMEOUT_UNITS: Record<string, number> = { s: 1, m: 60, h: 3600 };
+const TIME_UNITS: Record<string, number> = { s: 1, m: 60, h: 3600 };
+/** How often a sensor looks when its `every` is not given. */
+export const DEFAULT_SENSOR_SECONDS = 60;
+
+/** 90, "90s", "30m", "2h" as seconds. */
+const seconds = (value: number | string | undefined): number | undefined =>
+  typeof value === 'string' ? Number(value.slice(0, -1)) * TIME_UNITS[value.slice(-1)]! : value;
 
 function pipelineOf(file: YamlFile<PipelineFile>, problems: Diagnostic[]): Pipeline {
   const data = file.data;
@@ -79,7 +85,13 @@ function pipelineOf(file: YamlFile<PipelineFile>, problems: Diagnostic[]): Pipel
       problems.push(diagnostic('UnknownTimezone', { where: `The schedule of pipeline "${name}"`, timezone: schedule.timezone, suggestion: closestMatch(schedule.timezone, knownTimezones()) }, file.locate(['schedule', 'timezone'])));
     }
   }
-  const timeout = typeof data.timeout === 'string' ? Number(data.timeout.slice(0, -1)) * TIMEOUT_UNITS[data.timeout.slice(-1)]! : data.timeout;
+  const timeout = seconds(data.timeout);
+  const when = (data.when ?? []).map((sensor, i): PipelineSensor => ({
+    kind: 'source' in sensor ? 'source' : 'files',
+    watch: 'source' in sensor ? sensor.source : sensor.files,
+    everySeconds: seconds(sensor.every) ?? DEFAULT_SENSOR_SECONDS,
+    location: file.locate(['when', i]),
+  }));
   return {
     name,
     location: file.locate(data.name !== undefined ? ['name'] : []),
@@ -89,6 +101,7 @@ function pipelineOf(file: YamlFile<PipelineFile>, problems: Diagnostic[]): Pipel
     schedule,
     after: data.after ?? [],
     trigger: data.trigger ?? 'all_success',
+    when,
     catchup: data.catchup ?? false,
     maxCatchup: data.max_catchup,
     concurrency: data.concurrency ?? 1,

@@ -13,6 +13,19 @@ export interface PipelineSchedule {
   readonly timezone: string;
 }
 
+/**
+ * A sensor (`when:`): the pipeline runs when what it watches changed since the last look —
+ * a source's data version (what reuse compares), or the files matching a glob (their paths,
+ * sizes and modification times). Looked at every `everySeconds`.
+ */
+export interface PipelineSensor {
+  readonly kind: 'source' | 'files';
+  /** `schema.table` of a source (as {{source "schema" "table"}}), or a glob relative to the project. */
+  readonly watch: string;
+  readonly everySeconds: number;
+  readonly location: SourceLocation;
+}
+
 export interface Pipeline {
   readonly name: string;
   /** The file, relative to the project, and the line of its first key. */
@@ -24,6 +37,7 @@ export interface Pipeline {
   readonly schedule?: PipelineSchedule;
   readonly after: readonly string[];
   readonly trigger: PipelineTrigger;
+  readonly when: readonly PipelineSensor[];
   readonly catchup: boolean;
   readonly maxCatchup?: number;
   readonly concurrency: number;
@@ -46,6 +60,7 @@ export interface PipelineFile {
   readonly schedule?: { readonly cron: string; readonly timezone?: string };
   readonly after?: string[];
   readonly trigger?: PipelineTrigger;
+  readonly when?: ({ readonly source: string; readonly every?: number | string } | { readonly files: string; readonly every?: number | string })[];
   readonly catchup?: boolean;
   readonly max_catchup?: number;
   readonly concurrency?: number;

@@ -10,13 +10,15 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PACKAGE_ROOT } from '../compiler/package-paths.js';
 import type { RunLauncher } from './scheduler.js';
-import type { WorkerReport, WorkerRunMessage } from './run-worker.js';
+import type { WorkerProbeMessage, WorkerReport, WorkerRunMessage } from './run-worker.js';
 
 export interface ProcessLauncherOptions {
   readonly projectDir: string;
   readonly profilesDir?: string;
   /** The command line's --target; else each pipeline's own, else the profile's. */
   readonly target?: string;
+  /** The command line's --vars, over each pipeline's vars. */
+  readonly vars?: Readonly<Record<string, unknown>>;
   readonly env?: NodeJS.ProcessEnv;
 }
 
@@ -31,6 +33,24 @@ export function workerPath(): string {
 export function processLauncher(options: ProcessLauncherOptions): RunLauncher {
   const script = workerPath();
   return {
+    sourceVersion(pipeline, source) {
+      return new Promise((resolve) => {
+        const child = fork(script, [], { env: options.env ?? process.env, stdio: ['ignore', 'ignore', 'ignore', 'ipc'], serialization: 'json' });
+        let answered = false;
+        const answer = (a: { version?: string; error?: string }) => {
+          if (answered) return;
+          answered = true;
+          resolve(a);
+        };
+        child.on('message', (message: WorkerReport) => {
+          if (message.type === 'version') answer({ version: message.version, error: message.error });
+        });
+        child.on('error', (err) => answer({ error: err.message }));
+        child.on('exit', (code, signal) => answer({ error: `the sensor's worker process ended (${signal ?? `exit code ${code}`}) without answering` }));
+        const message: WorkerProbeMessage = { type: 'probe', source, projectDir: options.projectDir, profilesDir: options.profilesDir, target: options.target ?? pipeline.target };
+        child.send(message);
+      });
+    },
     start({ pipeline }, report) {
       const child = fork(script, [], { env: options.env ?? process.env, stdio: ['ignore', 'ignore', 'pipe', 'ipc'], serialization: 'json' });
       let stderr = '';
@@ -56,7 +76,7 @@ export function processLauncher(options: ProcessLauncherOptions): RunLauncher {
         const tail = stderr.trim().split('\n').slice(-3).join(' | ');
         end({ state: 'failed', error: `the run's worker process ended (${signal ?? `exit code ${code}`}) without reporting${tail ? `: ${tail}` : ''}` });
       });
-      const message: WorkerRunMessage = { type: 'run', pipeline: pipeline.name, projectDir: options.projectDir, profilesDir: options.profilesDir, target: options.target, vars: undefined };
+      const message: WorkerRunMessage = { type: 'run', pipeline: pipeline.name, projectDir: options.projectDir, profilesDir: options.profilesDir, target: options.target, vars: options.vars ? { ...options.vars } : undefined };
       child.send(message);
       return {
         pid: child.pid,

@@ -19,6 +19,7 @@ import { loadPipelines } from './load-pipelines.js';
 import { openSchedulerStore, schedulerSettings } from './open-store.js';
 import type { Pipeline } from './pipeline.js';
 import { processLauncher } from './run-launcher.js';
+import { filesSensorVersion } from './sensor-versions.js';
 import { Scheduler, type RunLauncher, type SchedulerEvent } from './scheduler.js';
 import type { Holder } from './scheduler-store.js';
 
@@ -53,11 +54,12 @@ export async function schedule(options: ScheduleOptions, onStarted?: (started: S
       store,
       pipelines,
       clock: options.clock ?? systemClock,
-      launcher: options.launcher ?? processLauncher({ projectDir, profilesDir: options.profilesDir, target: options.target, env }),
+      launcher: options.launcher ?? processLauncher({ projectDir, profilesDir: options.profilesDir, target: options.target, vars: options.vars, env }),
       holder,
       settings: schedulerSettings(config.scheduler),
       pools: config.pools,
       exclusiveKey,
+      filesVersion: (glob) => filesSensorVersion(projectDir, glob),
       onEvent: options.onSchedulerEvent,
     });
     await scheduler.run(options.signal);

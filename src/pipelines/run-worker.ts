@@ -9,6 +9,7 @@
 import { DpfError } from '../errors/dpf-error.js';
 import type { RunEnd } from './scheduler.js';
 import { runPipeline } from './pipeline-commands.js';
+import { sourceDataVersion } from './sensor-versions.js';
 
 export interface WorkerRunMessage {
   readonly type: 'run';
@@ -19,9 +20,19 @@ export interface WorkerRunMessage {
   readonly vars?: Record<string, unknown>;
 }
 
+/** A look for a `when: {source}` sensor: the source's data version, then the worker ends. */
+export interface WorkerProbeMessage {
+  readonly type: 'probe';
+  readonly source: string;
+  readonly projectDir: string;
+  readonly profilesDir?: string;
+  readonly target?: string;
+}
+
 export type WorkerReport =
   | { readonly type: 'progress'; readonly dpfRunId?: string; readonly nodesDone?: number; readonly nodesTotal?: number }
-  | ({ readonly type: 'end' } & RunEnd);
+  | ({ readonly type: 'end' } & RunEnd)
+  | { readonly type: 'version'; readonly version?: string; readonly error?: string };
 
 /** DuckDB's message when another process holds the database file. */
 const WAREHOUSE_LOCKED = /Could not set lock on file|Conflicting lock is held/i;
@@ -48,15 +59,21 @@ async function work(message: WorkerRunMessage, signal: AbortSignal, send: (repor
       },
     });
     dpfRunId = outcome.summary?.invocationId ?? outcome.compiled.invocationId;
-    if (outcome.summary?.cancelled) return { state: 'cancelled', error: signal.reason ? String(signal.reason) : 'cancelled', dpfRunId };
+    // Cancelled before it finished: some step never ran. A cancel that came after the last step
+    // changes nothing: the work is done, and running it again would do it twice.
+    if (outcome.summary?.cancelled && outcome.summary.results.some((r) => r.status === 'skipped')) return { state: 'cancelled', error: signal.reason ? String(signal.reason) : 'cancelled', dpfRunId };
     if (outcome.exitCode === 0) return { state: 'success', dpfRunId };
     const failed = outcome.summary?.results.find((r) => (r.status === 'error' || r.status === 'fail') && !r.tolerated);
     return { state: 'failed', dpfRunId, failedNode: failed?.uniqueId, error: failed ? firstLine(failed.message) : 'the run failed' };
   } catch (err) {
-    const text = err instanceof DpfError ? err.diagnostics.map((d) => `${d.code}: ${d.message}`).join('; ') : String((err as Error)?.message ?? err);
+    const text = errorText(err);
     if (WAREHOUSE_LOCKED.test(text)) return { state: 'cancelled', busy: true, error: `the warehouse is open in another process (${lockHolder(text)}); the run waits`, dpfRunId };
     return { state: 'failed', error: firstLine(text), dpfRunId };
   }
+}
+
+function errorText(err: unknown): string {
+  return err instanceof DpfError ? err.diagnostics.map((d) => `${d.code}: ${d.message}`).join('; ') : String((err as Error)?.message ?? err);
 }
 
 function firstLine(text: string): string {
@@ -70,6 +87,10 @@ function lockHolder(text: string): string {
 }
 
 if (process.send) {
+  // The scheduler decides when a run stops (its drain, a timeout) and tells the worker; a signal
+  // to the whole process group (systemd's stop, Ctrl+C in a terminal) is the scheduler's to handle.
+  process.on('SIGTERM', () => undefined);
+  process.on('SIGINT', () => undefined);
   const controller = new AbortController();
   const send = (report: WorkerReport) => {
     if (process.connected) process.send!(report);
@@ -79,9 +100,16 @@ if (process.send) {
     controller.abort('the scheduler stopped');
     setTimeout(() => process.exit(1), 30_000).unref();
   });
-  process.on('message', (message: WorkerRunMessage | { type: 'cancel'; reason: string }) => {
+  process.on('message', (message: WorkerRunMessage | WorkerProbeMessage | { type: 'cancel'; reason: string }) => {
     if (message.type === 'cancel') {
       controller.abort(message.reason);
+      return;
+    }
+    if (message.type === 'probe') {
+      void sourceDataVersion(message.source, { projectDir: message.projectDir, profilesDir: message.profilesDir, target: message.target }).then(
+        (version) => send({ type: 'version', version }),
+        (err: unknown) => send({ type: 'version', error: errorText(err) }),
+      ).finally(() => process.disconnect?.());
       return;
     }
     void work(message, controller.signal, send).then((end) => {

@@ -14,7 +14,7 @@
  */
 
 export type TickState = 'pending' | 'running' | 'success' | 'failed' | 'skipped';
-export type TickKind = 'cron' | 'after';
+export type TickKind = 'cron' | 'after' | 'sensor';
 export type SchedulerRunState = 'running' | 'success' | 'failed' | 'cancelled' | 'lost';
 
 export interface Tick {
@@ -134,10 +134,10 @@ export interface SchedulerStore {
   readonly description: string;
   ensure(): Promise<void>;
   /**
-   * Renews this holder's lease, or takes it when it has expired (a new epoch); undefined while
-   * another holder's lease is valid. Progress of running runs is written in the same session.
+   * Renews `current` (this holder's lease, if it still is at that epoch), or takes the lease
+   * when it has expired (a new epoch); undefined while another holder's lease is valid. Progress of running runs is written in the same session.
    */
-  acquire(holder: Holder, now: number, leaseMs: number, progress?: readonly RunProgress[]): Promise<{ lease: Lease; taken: boolean } | undefined>;
+  acquire(holder: Holder, now: number, leaseMs: number, progress?: readonly RunProgress[], current?: Lease): Promise<{ lease: Lease; taken: boolean } | undefined>;
   release(lease: Lease, now: number): Promise<void>;
   leaseRow(): Promise<LeaseRow | undefined>;
   /** The cursors of these pipelines; a pipeline seen for the first time starts at `now` (no backfill). */
@@ -152,6 +152,10 @@ export interface SchedulerStore {
   finishRun(lease: Lease, now: number, runId: string, ending: RunEnding): Promise<void>;
   /** finishRun for several runs in one session and transaction, each at its own time. */
   finishRuns(lease: Lease, now: number, endings: readonly { readonly runId: string; readonly at: number; readonly ending: RunEnding }[]): Promise<void>;
+  /** What each sensor saw last, by `pipeline NUL sensor`. */
+  sensorVersions(): Promise<Map<string, string>>;
+  /** Keeps what a sensor saw; with a tick (it changed), inserts it in the same transaction. */
+  recordSensor(lease: Lease, now: number, seen: { readonly pipeline: string; readonly sensor: string; readonly version: string }, tick?: NewTick): Promise<void>;
   /** A pending tick that will not run (its next tick came first): skipped, with why. */
   skipTick(lease: Lease, now: number, tick: Pick<Tick, 'pipeline' | 'scheduledAt'>, reason: string): Promise<void>;
   /** Runs left `running` by other holders (a scheduler that died): the caller decides each one's ending. */
@@ -174,6 +178,7 @@ const T = {
   cursors: '"dpf_meta"."scheduler_cursors"',
   ticks: '"dpf_meta"."scheduler_ticks"',
   runs: '"dpf_meta"."scheduler_runs"',
+  sensors: '"dpf_meta"."scheduler_sensors"',
 } as const;
 
 const CREATE = [
@@ -182,8 +187,30 @@ const CREATE = [
   `create table if not exists ${T.leases} ("name" varchar primary key, "holder" varchar, "host" varchar, "pid" integer, "epoch" bigint not null, "expires_at" bigint not null, "renewed_at" bigint)`,
   `create table if not exists ${T.cursors} ("pipeline" varchar not null, "kind" varchar not null, "until" bigint not null, primary key ("pipeline", "kind"))`,
   `create table if not exists ${T.ticks} ("pipeline" varchar not null, "scheduled_at" bigint not null, "kind" varchar not null, "state" varchar not null, "attempts" integer not null, "tries" integer not null, "late_ms" bigint, "reason" varchar, "created_at" bigint not null, "not_before" bigint, "ended_at" bigint, primary key ("pipeline", "scheduled_at"))`,
+  `create table if not exists ${T.sensors} ("pipeline" varchar not null, "sensor" varchar not null, "version" varchar not null, "checked_at" bigint not null, primary key ("pipeline", "sensor"))`,
   `create table if not exists ${T.runs} ("id" varchar primary key, "pipeline" varchar not null, "scheduled_at" bigint not null, "attempt" integer not null, "state" varchar not null, "holder" varchar not null, "worker_pid" integer, "started_at" bigint not null, "heartbeat_at" bigint not null, "ended_at" bigint, "dpf_run_id" varchar, "nodes_done" integer, "nodes_total" integer, "failed_node" varchar, "error" varchar)`,
 ];
+
+/** Rows per multi-row statement (PostgreSQL takes at most 65,535 parameters in one). */
+const CHUNK = 500;
+
+/**
+ * A VALUES list with typed parameters: `(cast($1 as varchar), cast($2 as bigint)), (…)`.
+ * The casts let PostgreSQL type the parameters (in a VALUES list it cannot infer them).
+ */
+function valuesOf(rows: readonly (readonly SqlValue[])[], types: readonly string[]): { sql: string; params: SqlValue[] } {
+  const params: SqlValue[] = [];
+  const sql = rows
+    .map((row) => `(${row.map((value, i) => (params.push(value), `cast($${params.length} as ${types[i]})`)).join(', ')})`)
+    .join(', ');
+  return { sql, params };
+}
+
+function chunks<T>(items: readonly T[]): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += CHUNK) out.push(items.slice(i, i + CHUNK));
+  return out;
+}
 
 export function runIdOf(pipeline: string, scheduledAt: number, tryNumber: number): string {
   return `${pipeline}@${new Date(scheduledAt).toISOString()}#${tryNumber}`;
@@ -228,10 +255,14 @@ export function sqlSchedulerStore(driver: StoreDriver): SchedulerStore {
     if (rows.length === 0) throw new LeaseLostError(lease.holder);
   };
   const writeProgress = async (session: StoreSession, now: number, progress: readonly RunProgress[]) => {
-    for (const p of progress) {
+    for (const chunk of chunks(progress)) {
+      const v = valuesOf(
+        chunk.map((p) => [p.runId, p.workerPid ?? null, p.dpfRunId ?? null, p.nodesDone ?? null, p.nodesTotal ?? null]),
+        ['varchar', 'integer', 'varchar', 'integer', 'integer'],
+      );
       await session.query(
-        `update ${T.runs} set "heartbeat_at" = $2, "worker_pid" = coalesce($3, "worker_pid"), "dpf_run_id" = coalesce($4, "dpf_run_id"), "nodes_done" = coalesce($5, "nodes_done"), "nodes_total" = coalesce($6, "nodes_total") where "id" = $1 and "state" = 'running'`,
-        [p.runId, now, p.workerPid ?? null, p.dpfRunId ?? null, p.nodesDone ?? null, p.nodesTotal ?? null],
+        `update ${T.runs} set "heartbeat_at" = $${v.params.length + 1}, "worker_pid" = coalesce(v."pid", ${T.runs}."worker_pid"), "dpf_run_id" = coalesce(v."dpf", ${T.runs}."dpf_run_id"), "nodes_done" = coalesce(v."done", ${T.runs}."nodes_done"), "nodes_total" = coalesce(v."total", ${T.runs}."nodes_total") from (values ${v.sql}) as v("id", "pid", "dpf", "done", "total") where ${T.runs}."id" = v."id" and ${T.runs}."state" = 'running'`,
+        [...v.params, now],
       );
     }
   };
@@ -243,21 +274,28 @@ export function sqlSchedulerStore(driver: StoreDriver): SchedulerStore {
           session.transaction(async () => {
             await fence(session, lease, now);
             const started: SchedulerRun[] = [];
-            for (const tick of ticks) {
+            for (const chunk of chunks(ticks)) {
+              const v = valuesOf(chunk.map((t) => [t.pipeline, t.scheduledAt, t.lateMs]), ['varchar', 'bigint', 'bigint']);
               const moved = await session.query(
-                `update ${T.ticks} set "state" = 'running', "attempts" = "attempts" + 1, "tries" = "tries" + 1, "late_ms" = coalesce("late_ms", $3), "not_before" = null where "pipeline" = $1 and "scheduled_at" = $2 and "state" = 'pending' returning "attempts", "tries"`,
-                [tick.pipeline, tick.scheduledAt, tick.lateMs],
+                `update ${T.ticks} set "state" = 'running', "attempts" = ${T.ticks}."attempts" + 1, "tries" = ${T.ticks}."tries" + 1, "late_ms" = coalesce(${T.ticks}."late_ms", v."late"), "not_before" = null from (values ${v.sql}) as v("pipeline", "scheduled_at", "late") where ${T.ticks}."pipeline" = v."pipeline" and ${T.ticks}."scheduled_at" = v."scheduled_at" and ${T.ticks}."state" = 'pending' returning ${T.ticks}."pipeline", ${T.ticks}."scheduled_at", ${T.ticks}."attempts", ${T.ticks}."tries"`,
+                v.params,
               );
-              if (moved.length === 0) continue;
-              const attempt = Number(moved[0]!.attempts);
-              const id = runIdOf(tick.pipeline, tick.scheduledAt, Number(moved[0]!.tries));
-              await session.query(
-                `insert into ${T.runs} ("id", "pipeline", "scheduled_at", "attempt", "state", "holder", "started_at", "heartbeat_at") values ($1, $2, $3, $4, 'running', $5, $6, $6)`,
-                [id, tick.pipeline, tick.scheduledAt, attempt, lease.holder, now],
+              const runs = moved.map((row): SchedulerRun => {
+                const pipeline = String(row.pipeline);
+                const scheduledAt = Number(row.scheduled_at);
+                return { id: runIdOf(pipeline, scheduledAt, Number(row.tries)), pipeline, scheduledAt, attempt: Number(row.attempts), state: 'running', holder: lease.holder, startedAt: now, heartbeatAt: now };
+              });
+              if (runs.length === 0) continue;
+              const r = valuesOf(
+                runs.map((run) => [run.id, run.pipeline, run.scheduledAt, run.attempt, 'running', lease.holder, now, now]),
+                ['varchar', 'varchar', 'bigint', 'integer', 'varchar', 'varchar', 'bigint', 'bigint'],
               );
-              started.push({ id, pipeline: tick.pipeline, scheduledAt: tick.scheduledAt, attempt, state: 'running', holder: lease.holder, startedAt: now, heartbeatAt: now });
+              await session.query(`insert into ${T.runs} ("id", "pipeline", "scheduled_at", "attempt", "state", "holder", "started_at", "heartbeat_at") values ${r.sql}`, r.params);
+              started.push(...runs);
             }
-            return started;
+            // In the order asked for (the engine returns rows in its own).
+            const order = new Map(ticks.map((t, i) => [`${t.pipeline}\u0000${t.scheduledAt}`, i]));
+            return started.sort((a, b) => order.get(`${a.pipeline}\u0000${a.scheduledAt}`)! - order.get(`${b.pipeline}\u0000${b.scheduledAt}`)!);
           }),
         );
   const finishRuns = (lease: Lease, now: number, endings: readonly { runId: string; at: number; ending: RunEnding }[]): Promise<void> =>
@@ -266,22 +304,42 @@ export function sqlSchedulerStore(driver: StoreDriver): SchedulerStore {
       : driver.session((session) =>
           session.transaction(async () => {
             await fence(session, lease, now);
-            for (const { runId, at, ending } of endings) {
-              const ended = await session.query(
-                `update ${T.runs} set "state" = $2, "ended_at" = $3, "error" = $4, "failed_node" = $5, "dpf_run_id" = coalesce($6, "dpf_run_id"), "worker_pid" = coalesce($7, "worker_pid") where "id" = $1 and "state" = 'running' returning "pipeline", "scheduled_at"`,
-                [runId, ending.state, at, ending.error ?? null, ending.failedNode ?? null, ending.dpfRunId ?? null, ending.workerPid ?? null],
+            for (const chunk of chunks(endings)) {
+              const v = valuesOf(
+                chunk.map(({ runId, at, ending }) => [runId, ending.state, at, ending.error ?? null, ending.failedNode ?? null, ending.dpfRunId ?? null, ending.workerPid ?? null]),
+                ['varchar', 'varchar', 'bigint', 'varchar', 'varchar', 'varchar', 'integer'],
               );
-              const run = ended[0];
-              if (!run) continue;
-              const key = [String(run.pipeline), Number(run.scheduled_at)] as const;
-              const tick = ending.tick;
-              if (tick.state === 'pending') {
-                await session.query(
-                  `update ${T.ticks} set "state" = 'pending', "not_before" = $3, "reason" = $4, "attempts" = "attempts" - $5 where "pipeline" = $1 and "scheduled_at" = $2 and "state" = 'running'`,
-                  [...key, tick.notBefore, tick.reason, tick.countAttempt ? 0 : 1],
+              const ended = await session.query(
+                `update ${T.runs} set "state" = v."state", "ended_at" = v."at", "error" = v."error", "failed_node" = v."node", "dpf_run_id" = coalesce(v."dpf", ${T.runs}."dpf_run_id"), "worker_pid" = coalesce(v."pid", ${T.runs}."worker_pid") from (values ${v.sql}) as v("id", "state", "at", "error", "node", "dpf", "pid") where ${T.runs}."id" = v."id" and ${T.runs}."state" = 'running' returning ${T.runs}."id", ${T.runs}."pipeline", ${T.runs}."scheduled_at"`,
+                v.params,
+              );
+              const byId = new Map(chunk.map((e) => [e.runId, e]));
+              const runsOf = new Map(ended.map((row) => [String(row.id), { pipeline: String(row.pipeline), scheduledAt: Number(row.scheduled_at) }]));
+              const endedIds = [...runsOf.keys()];
+              const again = endedIds.filter((id) => byId.get(id)!.ending.tick.state === 'pending');
+              const done = endedIds.filter((id) => byId.get(id)!.ending.tick.state !== 'pending');
+              if (again.length > 0) {
+                const p = valuesOf(
+                  again.map((id) => {
+                    const tick = byId.get(id)!.ending.tick as Extract<RunEnding['tick'], { state: 'pending' }>;
+                    return [runsOf.get(id)!.pipeline, runsOf.get(id)!.scheduledAt, tick.notBefore, tick.reason, tick.countAttempt ? 0 : 1];
+                  }),
+                  ['varchar', 'bigint', 'bigint', 'varchar', 'integer'],
                 );
-              } else {
-                await session.query(`update ${T.ticks} set "state" = $3, "ended_at" = $4 where "pipeline" = $1 and "scheduled_at" = $2 and "state" = 'running'`, [...key, tick.state, at]);
+                await session.query(
+                  `update ${T.ticks} set "state" = 'pending', "not_before" = v."not_before", "reason" = v."reason", "attempts" = ${T.ticks}."attempts" - v."uncount" from (values ${p.sql}) as v("pipeline", "scheduled_at", "not_before", "reason", "uncount") where ${T.ticks}."pipeline" = v."pipeline" and ${T.ticks}."scheduled_at" = v."scheduled_at" and ${T.ticks}."state" = 'running'`,
+                  p.params,
+                );
+              }
+              if (done.length > 0) {
+                const d = valuesOf(
+                  done.map((id) => [runsOf.get(id)!.pipeline, runsOf.get(id)!.scheduledAt, byId.get(id)!.ending.tick.state, byId.get(id)!.at]),
+                  ['varchar', 'bigint', 'varchar', 'bigint'],
+                );
+                await session.query(
+                  `update ${T.ticks} set "state" = v."state", "ended_at" = v."at" from (values ${d.sql}) as v("pipeline", "scheduled_at", "state", "at") where ${T.ticks}."pipeline" = v."pipeline" and ${T.ticks}."scheduled_at" = v."scheduled_at" and ${T.ticks}."state" = 'running'`,
+                  d.params,
+                );
               }
             }
           }),
@@ -300,14 +358,26 @@ export function sqlSchedulerStore(driver: StoreDriver): SchedulerStore {
         await session.query(`insert into ${T.leases} ("name", "epoch", "expires_at") values ($1, 0, 0) on conflict do nothing`, [LEASE_NAME]);
       }),
 
-    acquire: (holder, now, leaseMs, progress = []) =>
+    acquire: (holder, now, leaseMs, progress = [], current) =>
       driver.session((session) =>
         session.transaction(async () => {
           const expiresAt = now + leaseMs;
-          const renewed = await session.query(
-            `update ${T.leases} set "expires_at" = $3, "renewed_at" = $4 where "name" = $1 and "holder" = $2 and "expires_at" > $4 returning "epoch"`,
-            [LEASE_NAME, holder.id, expiresAt, now],
-          );
+          // Still this holder's at this epoch: nobody took it over, even if it ran out while this
+          // process was slow, so it is renewed as it is (a taker would have changed holder and epoch).
+          const renewed = current
+            ? await session.query(`update ${T.leases} set "expires_at" = $3, "renewed_at" = $4 where "name" = $1 and "holder" = $2 and "epoch" = $5 returning "epoch"`, [
+                LEASE_NAME,
+                holder.id,
+                expiresAt,
+                now,
+                current.epoch,
+              ])
+            : await session.query(`update ${T.leases} set "expires_at" = $3, "renewed_at" = $4 where "name" = $1 and "holder" = $2 and "expires_at" > $4 returning "epoch"`, [
+                LEASE_NAME,
+                holder.id,
+                expiresAt,
+                now,
+              ]);
           if (renewed.length > 0) {
             await writeProgress(session, now, progress);
             return { lease: { holder: holder.id, epoch: Number(renewed[0]!.epoch), expiresAt }, taken: false };
@@ -340,12 +410,12 @@ export function sqlSchedulerStore(driver: StoreDriver): SchedulerStore {
           await fence(session, lease, now);
           const found = new Map<string, number>();
           for (const row of await session.query(`select "pipeline", "kind", "until" from ${T.cursors}`)) found.set(`${row.pipeline}\u0000${row.kind}`, Number(row.until));
-          for (const key of keys) {
-            const id = `${key.pipeline}\u0000${key.kind}`;
-            if (found.has(id)) continue;
-            await session.query(`insert into ${T.cursors} ("pipeline", "kind", "until") values ($1, $2, $3) on conflict do nothing`, [key.pipeline, key.kind, now]);
-            found.set(id, now);
+          const missing = keys.filter((key) => !found.has(`${key.pipeline}\u0000${key.kind}`));
+          for (const chunk of chunks(missing)) {
+            const v = valuesOf(chunk.map((key) => [key.pipeline, key.kind, now]), ['varchar', 'varchar', 'bigint']);
+            await session.query(`insert into ${T.cursors} ("pipeline", "kind", "until") values ${v.sql} on conflict do nothing`, v.params);
           }
+          for (const key of missing) found.set(`${key.pipeline}\u0000${key.kind}`, now);
           return found;
         }),
       ),
@@ -354,14 +424,19 @@ export function sqlSchedulerStore(driver: StoreDriver): SchedulerStore {
       driver.session((session) =>
         session.transaction(async () => {
           await fence(session, lease, now);
-          for (const tick of ticks) {
-            await session.query(
-              `insert into ${T.ticks} ("pipeline", "scheduled_at", "kind", "state", "attempts", "tries", "reason", "created_at", "ended_at") values ($1, $2, $3, $4, 0, 0, $5, $6, $7) on conflict do nothing`,
-              [tick.pipeline, tick.scheduledAt, tick.kind, tick.state, tick.reason ?? null, now, tick.state === 'skipped' ? now : null],
+          for (const chunk of chunks(ticks)) {
+            const v = valuesOf(
+              chunk.map((tick) => [tick.pipeline, tick.scheduledAt, tick.kind, tick.state, 0, 0, tick.reason ?? null, now, tick.state === 'skipped' ? now : null]),
+              ['varchar', 'bigint', 'varchar', 'varchar', 'integer', 'integer', 'varchar', 'bigint', 'bigint'],
             );
+            await session.query(`insert into ${T.ticks} ("pipeline", "scheduled_at", "kind", "state", "attempts", "tries", "reason", "created_at", "ended_at") values ${v.sql} on conflict do nothing`, v.params);
           }
-          for (const cursor of cursors) {
-            await session.query(`update ${T.cursors} set "until" = $3 where "pipeline" = $1 and "kind" = $2 and "until" < $3`, [cursor.pipeline, cursor.kind, cursor.until]);
+          for (const chunk of chunks(cursors)) {
+            const v = valuesOf(chunk.map((c) => [c.pipeline, c.kind, c.until]), ['varchar', 'varchar', 'bigint']);
+            await session.query(
+              `update ${T.cursors} set "until" = v."until" from (values ${v.sql}) as v("pipeline", "kind", "until") where ${T.cursors}."pipeline" = v."pipeline" and ${T.cursors}."kind" = v."kind" and ${T.cursors}."until" < v."until"`,
+              v.params,
+            );
           }
         }),
       ),
@@ -373,6 +448,29 @@ export function sqlSchedulerStore(driver: StoreDriver): SchedulerStore {
     startRuns: (lease, now, ticks) => startRuns(lease, now, ticks),
     finishRun: (lease, now, runId, ending) => finishRuns(lease, now, [{ runId, at: now, ending }]),
     finishRuns: (lease, now, endings) => finishRuns(lease, now, endings),
+
+    sensorVersions: () =>
+      driver.session(async (session) => {
+        const rows = await session.query(`select "pipeline", "sensor", "version" from ${T.sensors}`);
+        return new Map(rows.map((r) => [`${r.pipeline}\u0000${r.sensor}`, String(r.version)]));
+      }),
+
+    recordSensor: (lease, now, seen, tick) =>
+      driver.session((session) =>
+        session.transaction(async () => {
+          await fence(session, lease, now);
+          await session.query(
+            `insert into ${T.sensors} ("pipeline", "sensor", "version", "checked_at") values ($1, $2, $3, $4) on conflict ("pipeline", "sensor") do update set "version" = excluded."version", "checked_at" = excluded."checked_at"`,
+            [seen.pipeline, seen.sensor, seen.version, now],
+          );
+          if (tick) {
+            await session.query(
+              `insert into ${T.ticks} ("pipeline", "scheduled_at", "kind", "state", "attempts", "tries", "reason", "created_at") values ($1, $2, $3, 'pending', 0, 0, $4, $5) on conflict do nothing`,
+              [tick.pipeline, tick.scheduledAt, tick.kind, tick.reason ?? null, now],
+            );
+          }
+        }),
+      ),
 
     skipTick: (lease, now, tick, reason) =>
       driver.session((session) =>

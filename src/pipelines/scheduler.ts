@@ -23,7 +23,7 @@
 import { nextRunTimes } from './cron-times.js';
 import type { Clock } from './clock.js';
 import type { SchedulerSettings } from './open-store.js';
-import type { Pipeline } from './pipeline.js';
+import type { Pipeline, PipelineSensor } from './pipeline.js';
 import { LeaseLostError, type Holder, type Lease, type NewTick, type RunEnding, type RunProgress, type SchedulerRun, type SchedulerStore, type Tick, type TickKind } from './scheduler-store.js';
 
 /** What a launcher is asked to run. */
@@ -52,7 +52,12 @@ export interface RunHandle {
 
 export interface RunLauncher {
   start(request: RunRequest, report: { progress(update: Omit<RunProgress, 'runId'>): void; end(end: RunEnd): void }): RunHandle;
+  /** The data version of a source (`schema.table`), read away from the scheduler (a worker process); for `when: {source}` sensors. */
+  sourceVersion?(pipeline: Pipeline, source: string): Promise<{ readonly version?: string; readonly error?: string }>;
 }
+
+/** What a `when: {files}` sensor sees; in-process (the file system, never the warehouse). */
+export type FilesVersion = (glob: string) => string | undefined;
 
 export type SchedulerEvent =
   | { readonly type: 'leader'; readonly epoch: number }
@@ -64,6 +69,7 @@ export type SchedulerEvent =
   | { readonly type: 'run_lost'; readonly run: SchedulerRun; readonly next: RunEnding['tick'] }
   | { readonly type: 'timeout'; readonly run: SchedulerRun }
   | { readonly type: 'store_error'; readonly error: string }
+  | { readonly type: 'sensor_error'; readonly pipeline: string; readonly sensor: string; readonly error: string }
   | { readonly type: 'draining'; readonly running: number }
   | { readonly type: 'stopped' };
 
@@ -78,8 +84,13 @@ export interface SchedulerOptions {
   readonly pools?: Readonly<Record<string, number>>;
   /** Pipelines with the same key run one at a time: a DuckDB warehouse file has one writer. */
   readonly exclusiveKey?: (pipeline: Pipeline) => string | undefined;
+  /** For `when: {files}` sensors (default: nothing seen). */
+  readonly filesVersion?: FilesVersion;
   readonly onEvent?: (event: SchedulerEvent) => void;
 }
+
+/** A sensor's key in the store: `source:partner.reviews`, `files:landing/*.csv`. */
+export const sensorKey = (sensor: PipelineSensor) => `${sensor.kind}:${sensor.watch}`;
 
 /** Cap on the cron times read for one pipeline in one wake-up (a year of a minutely schedule is half a million). */
 const MAX_DUE = 10_000;
@@ -117,6 +128,12 @@ export class Scheduler {
   private pendingDirty = true;
   private nextPendingAt = Infinity;
   private busyStreak = new Map<string, number>();
+  /** Per sensor (`pipeline NUL key`): when it looks next, what it saw last, a look in flight, a reported error. */
+  private readonly sensorNext = new Map<string, number>();
+  private sensorSeen?: Map<string, string>;
+  private readonly sensorLooking = new Set<string>();
+  private readonly sensorResults: { pipeline: Pipeline; sensor: PipelineSensor; version?: string; error?: string }[] = [];
+  private readonly sensorFailing = new Set<string>();
   private wakeController = new AbortController();
   private draining = false;
   private readonly byName: ReadonlyMap<string, Pipeline>;
@@ -169,6 +186,7 @@ export class Scheduler {
         await this.loadCursors(now);
         await this.tickCron(now);
         await this.tickAfter(now);
+        await this.lookWithSensors(now);
         await this.startPending(now);
       }
       this.enforceTimeouts(now);
@@ -190,7 +208,7 @@ export class Scheduler {
   }
 
   private async sleepUntil(until: number): Promise<void> {
-    if (this.ended.length > 0) return;
+    if (this.ended.length > 0 || this.sensorResults.length > 0) return;
     this.wakeController = new AbortController();
     await this.options.clock.sleepUntil(until, this.wakeController.signal);
   }
@@ -200,6 +218,7 @@ export class Scheduler {
     let next = this.renewedAt + leaseMs / 3;
     if (!this.draining) {
       for (const due of this.nextDue.values()) next = Math.min(next, due);
+      for (const due of this.sensorNext.values()) next = Math.min(next, due);
       next = Math.min(next, this.nextPendingAt);
     }
     for (const r of this.running.values()) {
@@ -215,7 +234,7 @@ export class Scheduler {
     const { store, holder, settings } = this.options;
     if (this.lease && now < this.renewedAt + settings.leaseMs / 3) return true;
     const progress = [...this.running.values()].map((r) => ({ runId: r.run.id, ...r.progress }));
-    const held = await store.acquire(holder, now, settings.leaseMs, progress);
+    const held = await store.acquire(holder, now, settings.leaseMs, progress, this.lease);
     if (!held) {
       if (this.lease) this.loseLease();
       else if (this.renewedAt === -Infinity) this.emit({ type: 'standby', holder: (await store.leaseRow())?.holder });
@@ -229,6 +248,8 @@ export class Scheduler {
       this.cursorsLoaded = false;
       this.afterDirty = true;
       this.pendingDirty = true;
+      this.sensorSeen = undefined;
+      this.sensorNext.clear();
       await this.adoptOrphans(now);
     }
     return true;
@@ -371,6 +392,72 @@ export class Scheduler {
     }
   }
 
+  // ---- sensors (when:)
+
+  /**
+   * Looks with each sensor that is due: a files sensor here, a source sensor in a worker (its
+   * answer arrives later and wakes the loop). A change since the last look is a tick keyed by
+   * the time it was seen; the first look only notes what is there.
+   */
+  private async lookWithSensors(now: number): Promise<void> {
+    const { store, launcher, filesVersion, exclusiveKey } = this.options;
+    const sensed = this.options.pipelines.filter((p) => p.when.length > 0);
+    if (sensed.length === 0) return;
+    this.sensorSeen ??= await store.sensorVersions();
+    for (const result of this.sensorResults.splice(0)) await this.sensorSaw(now, result);
+    for (const pipeline of sensed) {
+      for (const sensor of pipeline.when) {
+        const key = `${pipeline.name}\u0000${sensorKey(sensor)}`;
+        const next = this.sensorNext.get(key) ?? now;
+        if (next > now || this.sensorLooking.has(key)) {
+          this.sensorNext.set(key, next);
+          continue;
+        }
+        this.sensorNext.set(key, now + sensor.everySeconds * 1000);
+        if (sensor.kind === 'files') {
+          await this.sensorSaw(now, { pipeline, sensor, version: filesVersion?.(sensor.watch) });
+          continue;
+        }
+        // On a DuckDB file, not while a run writes it: the look would wait for its lock, or hold up the run.
+        const key2 = exclusiveKey?.(pipeline);
+        if (key2 !== undefined && [...this.running.values()].some((r) => exclusiveKey!(r.pipeline) === key2)) continue;
+        if (!launcher.sourceVersion) continue;
+        this.sensorLooking.add(key);
+        void launcher.sourceVersion(pipeline, sensor.watch).then(
+          (answer) => this.sensorAnswered(key, { pipeline, sensor, ...answer }),
+          (err: Error) => this.sensorAnswered(key, { pipeline, sensor, error: err.message }),
+        );
+      }
+    }
+  }
+
+  private sensorAnswered(key: string, result: (typeof this.sensorResults)[number]): void {
+    this.sensorLooking.delete(key);
+    this.sensorResults.push(result);
+    this.wake();
+  }
+
+  private async sensorSaw(now: number, { pipeline, sensor, version, error }: (typeof this.sensorResults)[number]): Promise<void> {
+    const key = `${pipeline.name}\u0000${sensorKey(sensor)}`;
+    if (error !== undefined) {
+      if (!this.sensorFailing.has(key)) this.emit({ type: 'sensor_error', pipeline: pipeline.name, sensor: sensorKey(sensor), error });
+      this.sensorFailing.add(key);
+      return;
+    }
+    this.sensorFailing.delete(key);
+    if (version === undefined) return;
+    const before = this.sensorSeen!.get(key);
+    if (before === version) return;
+    const tick: NewTick | undefined =
+      before === undefined ? undefined : { pipeline: pipeline.name, scheduledAt: now, kind: 'sensor', state: 'pending', reason: `${sensor.kind} ${sensor.watch} changed` };
+    await this.options.store.recordSensor(this.lease!, now, { pipeline: pipeline.name, sensor: sensorKey(sensor), version }, tick);
+    this.sensorSeen!.set(key, version);
+    if (tick) {
+      this.pendingDirty = true;
+      this.emit({ type: 'ticks', ticks: [tick] });
+    }
+  }
+
   // ---- 5. starting runs
 
   private async startPending(now: number): Promise<void> {
@@ -489,10 +576,12 @@ function nextAfter(pipeline: Pipeline, after: number): number {
 export function cronTicks(pipeline: Pipeline, from: number, now: number): NewTick[] {
   const due: number[] = [];
   let after = from;
-  while (due.length < MAX_DUE) {
-    const batch = nextRunTimes(pipeline.schedule!.cron, pipeline.schedule!.timezone, new Date(after), 100).map((d) => d.getTime()).filter((t) => t <= now);
-    due.push(...batch);
-    if (batch.length < 100) break;
+  // Usually one time is due: ask for two, and for more (doubling) only while all are due.
+  for (let count = 2; due.length < MAX_DUE; count = Math.min(count * 2, 1000)) {
+    const batch = nextRunTimes(pipeline.schedule!.cron, pipeline.schedule!.timezone, new Date(after), count).map((d) => d.getTime());
+    const inWindow = batch.filter((t) => t <= now);
+    due.push(...inWindow);
+    if (inWindow.length < batch.length || batch.length < count) break;
     after = batch[batch.length - 1]!;
   }
   const run = pipeline.catchup ? Math.min(due.length, pipeline.maxCatchup ?? due.length) : Math.min(due.length, 1);

@@ -1,7 +1,7 @@
 /**
  * The embedded scheduler store: a DuckDB file of its own (default `<target-path>/scheduler.duckdb`),
- * never the warehouse. Each session opens the file, runs a few statements and closes it, so the
- * file is locked only for milliseconds: two schedulers on one machine, `dpf status` and
+ * never the warehouse. A session opens the file, runs a few statements, and the file is closed
+ * once no session followed for 200 ms, so it is locked only for moments: two schedulers on one machine, `dpf status` and
  * `dpf pipeline ls` take turns (a session that finds it locked tries again for a while), and a
  * killed scheduler leaves no lock behind. Sessions of one process are queued, so it never
  * conflicts with itself. Node 20 has no built-in SQLite, and better-sqlite3 compiles a native
@@ -10,22 +10,29 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { DuckDBValue } from '@duckdb/node-api';
+import type { DuckDBConnection, DuckDBInstance, DuckDBValue } from '@duckdb/node-api';
 import type { SqlRow, SqlValue, StoreDriver, StoreSession } from './scheduler-store.js';
 
 /** How long a session waits for another process to close the file. */
 const LOCKED_FOR_MS = 15_000;
 const LOCKED = /Could not set lock|Conflicting lock/i;
+/** How long the file stays open after a session, for the next one of the same wake-up. */
+const LINGER_MS = 200;
 
 export function duckdbStoreDriver(path: string, shownAs = path): StoreDriver {
   let queue: Promise<unknown> = Promise.resolve();
-  const open = async () => {
+  let open: { instance: DuckDBInstance; connection: DuckDBConnection } | undefined;
+  let closeTimer: NodeJS.Timeout | undefined;
+  const connect = async () => {
+    if (open) return open;
     const { DuckDBInstance } = await import('@duckdb/node-api');
     mkdirSync(dirname(path), { recursive: true });
     const started = Date.now();
     for (let attempt = 0; ; attempt++) {
       try {
-        return await DuckDBInstance.create(path);
+        const instance = await DuckDBInstance.create(path, { threads: '1' });
+        open = { instance, connection: await instance.connect() };
+        return open;
       } catch (err) {
         const message = (err as Error).message;
         if (!LOCKED.test(message) || Date.now() - started > LOCKED_FOR_MS) throw new Error(`the scheduler store ${shownAs} cannot be opened: ${message.split('\n')[0]}`);
@@ -33,9 +40,17 @@ export function duckdbStoreDriver(path: string, shownAs = path): StoreDriver {
       }
     }
   };
+  const closeNow = () => {
+    clearTimeout(closeTimer);
+    closeTimer = undefined;
+    if (!open) return;
+    open.connection.closeSync();
+    open.instance.closeSync();
+    open = undefined;
+  };
   const run = async <T>(work: (session: StoreSession) => Promise<T>): Promise<T> => {
-    const instance = await open();
-    const connection = await instance.connect();
+    clearTimeout(closeTimer);
+    const { connection } = await connect();
     try {
       const session: StoreSession = {
         async query(text: string, params: readonly SqlValue[] = []): Promise<SqlRow[]> {
@@ -57,9 +72,16 @@ export function duckdbStoreDriver(path: string, shownAs = path): StoreDriver {
         },
       };
       return await work(session);
+    } catch (err) {
+      closeNow();
+      throw err;
     } finally {
-      connection.closeSync();
-      instance.closeSync();
+      // Sessions close together: the file stays open for a moment in case another follows
+      // (a wake-up's few sessions cost one open), then is let go for other processes.
+      if (open) {
+        closeTimer = setTimeout(closeNow, LINGER_MS);
+        closeTimer.unref();
+      }
     }
   };
   return {
@@ -72,6 +94,7 @@ export function duckdbStoreDriver(path: string, shownAs = path): StoreDriver {
     },
     async close() {
       await queue;
+      closeNow();
     },
   };
 }

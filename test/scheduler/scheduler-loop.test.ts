@@ -23,12 +23,19 @@ const LEASE = 15_000;
 const settings = { leaseMs: LEASE, drainMs: 60_000, lateAfterMs: 60_000, retryDelayMs: 10_000 };
 
 function pipeline(name: string, extra: Partial<Pipeline> = {}): Pipeline {
-  return { name, location: { file: `pipelines/${name}.yml`, line: 1, column: 1 }, select: [], exclude: [], after: [], trigger: 'all_success', catchup: false, concurrency: 1, retries: 0, vars: {}, notify: [], ...extra };
+  return { name, location: { file: `pipelines/${name}.yml`, line: 1, column: 1 }, select: [], exclude: [], after: [], trigger: 'all_success', when: [], catchup: false, concurrency: 1, retries: 0, vars: {}, notify: [], ...extra };
 }
 const hourly = (name: string, extra: Partial<Pipeline> = {}) => pipeline(name, { schedule: { cron: '0 * * * *', timezone: 'UTC' }, ...extra });
 
-/** Records start requests; the test ends them. */
+/** Records start requests; the test ends them. Source sensors see `versions` (set by the test). */
 class RecordingLauncher implements RunLauncher {
+  readonly versions = new Map<string, string | Error>();
+  looks = 0;
+  async sourceVersion(_pipeline: Pipeline, source: string) {
+    this.looks += 1;
+    const v = this.versions.get(source);
+    return v instanceof Error ? { error: v.message } : { version: v };
+  }
   readonly started: { request: RunRequest; end: (end: RunEnd) => void; cancelled?: string; killed?: boolean }[] = [];
   start(request: RunRequest, report: { end(end: RunEnd): void }) {
     const entry: (typeof this.started)[number] = { request, end: (e) => report.end(e) };
@@ -48,7 +55,7 @@ afterEach(async () => {
   for (const s of stores.splice(0)) await s.close();
 });
 
-async function setup(pipelines: Pipeline[], start: string, options: { exclusive?: (p: Pipeline) => string | undefined; pools?: Record<string, number>; store?: SchedulerStore; holder?: string } = {}) {
+async function setup(pipelines: Pipeline[], start: string, options: { exclusive?: (p: Pipeline) => string | undefined; pools?: Record<string, number>; store?: SchedulerStore; holder?: string; files?: Map<string, string>; leaseMs?: number } = {}) {
   const store = options.store ?? sqlSchedulerStore(duckdbStoreDriver(join(tempDir(), 'scheduler.duckdb')));
   if (!options.store) {
     await store.ensure();
@@ -58,7 +65,7 @@ async function setup(pipelines: Pipeline[], start: string, options: { exclusive?
   const launcher = new RecordingLauncher();
   const events: SchedulerEvent[] = [];
   const holder: Holder = { id: options.holder ?? 'a', host: 'test', pid: 1 };
-  const scheduler = new Scheduler({ store, pipelines, clock, launcher, holder, settings, pools: options.pools, exclusiveKey: options.exclusive, onEvent: (e) => events.push(e) });
+  const scheduler = new Scheduler({ store, pipelines, clock, launcher, holder, settings: { ...settings, leaseMs: options.leaseMs ?? LEASE }, pools: options.pools, exclusiveKey: options.exclusive, filesVersion: (glob) => options.files?.get(glob), onEvent: (e) => events.push(e) });
   /** Sets the clock and runs one wake-up; returns when the loop would wake next. */
   const stepAt = async (iso: string | number) => {
     clock.set(typeof iso === 'number' ? iso : at(iso));
@@ -193,6 +200,42 @@ describe('the scheduler loop', () => {
     ]);
     expect(ticks[1]!.reason).toBe('not started before the next tick: waiting for extract (all_success)');
     expect(runsOf('marts')).toHaveLength(2);
+  });
+
+  it('runs a pipeline when its sensors see a change since their last look; the first look only notes what is there', async () => {
+    const sensor = (kind: 'source' | 'files', watch: string, everySeconds: number) => ({ kind, watch, everySeconds, location: { file: 'pipelines/p.yml', line: 3, column: 5 } });
+    const files = new Map([['landing/*.csv', 'files=1 hash=a']]);
+    const watched = pipeline('refresh', { when: [sensor('source', 'shop.orders', 300), sensor('files', 'landing/*.csv', 60)] });
+    // A lease longer than the test's jumps in time, so that it is renewed, never lost and taken again.
+    const { store, launcher, stepAt, events } = await setup([watched], '2026-12-07T10:00:00Z', { files, leaseMs: H });
+    launcher.versions.set('shop.orders', 'rows=10');
+    // The source's look runs in a worker: its answer arrives after the step (waking the loop) and is taken in by the next.
+    await stepAt('2026-12-07T10:00:00Z');
+    expect(launcher.looks).toBe(1);
+    expect(await stepAt('2026-12-07T10:00:00.010Z')).toBe(at('2026-12-07T10:01:00Z'));
+    expect(launcher.started).toEqual([]);
+    expect(await store.sensorVersions()).toEqual(new Map([['refresh\u0000source:shop.orders', 'rows=10'], ['refresh\u0000files:landing/*.csv', 'files=1 hash=a']]));
+    // A file lands: the next look of the files sensor (a minute later) starts a run.
+    files.set('landing/*.csv', 'files=2 hash=b');
+    await stepAt('2026-12-07T10:00:59Z');
+    expect(launcher.started).toEqual([]);
+    await stepAt('2026-12-07T10:01:00Z');
+    expect(launcher.ids()).toEqual(['refresh@2026-12-07T10:01:00.000Z#1']);
+    expect((await store.ticks({ pipeline: 'refresh' }))[0]).toMatchObject({ kind: 'sensor', reason: 'files landing/*.csv changed' });
+    launcher.last().end({ state: 'success' });
+    // The source changes; it is looked at every 5 minutes.
+    launcher.versions.set('shop.orders', 'rows=12');
+    await stepAt('2026-12-07T10:04:59Z');
+    expect(launcher.looks).toBe(1);
+    await stepAt('2026-12-07T10:05:00Z');
+    await stepAt('2026-12-07T10:05:00.010Z');
+    expect(launcher.ids()).toEqual(['refresh@2026-12-07T10:01:00.000Z#1', 'refresh@2026-12-07T10:05:00.010Z#1']);
+    // A look that fails is reported once, and changes nothing.
+    launcher.last().end({ state: 'success' });
+    launcher.versions.set('shop.orders', new Error('DPF501: No model, seed or source named "shop.orders".'));
+    for (const t of ['2026-12-07T10:10:00Z', '2026-12-07T10:10:00.010Z', '2026-12-07T10:15:00Z', '2026-12-07T10:15:00.010Z']) await stepAt(t);
+    expect(events.filter((e) => e.type === 'sensor_error')).toEqual([{ type: 'sensor_error', pipeline: 'refresh', sensor: 'source:shop.orders', error: 'DPF501: No model, seed or source named "shop.orders".' }]);
+    expect(launcher.started).toHaveLength(2);
   });
 
   it('retries a failed run after a back-off, then fails the tick; a busy warehouse waits without using an attempt', async () => {

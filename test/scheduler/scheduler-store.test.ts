@@ -52,7 +52,7 @@ describe.each(engines)('scheduler store on %s', (engine, make) => {
     const first = await store.acquire(a, T0, LEASE);
     expect(first?.taken).toBe(true);
     expect(await store.acquire(b, T0 + 1000, LEASE)).toBeUndefined();
-    const renewed = await store.acquire(a, T0 + 5000, LEASE);
+    const renewed = await store.acquire(a, T0 + 5000, LEASE, [], first!.lease);
     expect(renewed).toEqual({ lease: { holder: a.id, epoch: first!.lease.epoch, expiresAt: T0 + 15_000 }, taken: false });
     expect(await store.acquire(b, T0 + 14_999, LEASE)).toBeUndefined();
     const takeover = await store.acquire(b, T0 + 15_000, LEASE);
@@ -60,7 +60,7 @@ describe.each(engines)('scheduler store on %s', (engine, make) => {
     expect(takeover!.lease.epoch).toBe(first!.lease.epoch + 1);
     expect(await store.leaseRow()).toMatchObject({ holder: b.id, host: 'host-b', pid: 2, epoch: takeover!.lease.epoch });
     // The old leader comes back: it cannot renew, and every write it tries is refused.
-    expect(await store.acquire(a, T0 + 15_001, LEASE)).toBeUndefined();
+    expect(await store.acquire(a, T0 + 15_001, LEASE, [], renewed!.lease)).toBeUndefined();
     await expect(store.recordTicks(renewed!.lease, T0 + 15_001, [{ pipeline: 'p', scheduledAt: T0, kind: 'cron', state: 'pending' }], [])).rejects.toBeInstanceOf(LeaseLostError);
     expect(await store.ticks({ pipeline: 'p' })).toEqual([]);
     // Released: the other holder takes it at once.
@@ -83,7 +83,7 @@ describe.each(engines)('scheduler store on %s', (engine, make) => {
     expect((await store.cursors(lease, now + 5, [{ pipeline: 'hourly', kind: 'cron' }])).get('hourly\u0000cron')).toBe(now + 1);
     const run = await store.startRun(lease, now, tick, 1234);
     expect(run).toMatchObject({ id: `hourly@${new Date(T0).toISOString()}#1`, attempt: 1, state: 'running' });
-    await store.acquire(a, now + 50, LEASE);
+    await store.acquire(a, now + 50, LEASE, [], lease);
     expect(await store.startRun(lease, now, tick, 0)).toBeUndefined();
     expect(await store.pendingTicks()).toEqual([]);
     // A failed first attempt goes back to pending with its back-off; the second succeeds.
@@ -94,7 +94,7 @@ describe.each(engines)('scheduler store on %s', (engine, make) => {
     lease = (await store.acquire(a, now + 10_100, LEASE))!.lease;
     const second = await store.startRun(lease, now + 10_100, tick, 999);
     expect(second?.attempt).toBe(2);
-    await store.acquire(a, now + 10_200, LEASE, [{ runId: second!.id, workerPid: 42, dpfRunId: 'run-2', nodesDone: 3, nodesTotal: 7 }]);
+    await store.acquire(a, now + 10_200, LEASE, [{ runId: second!.id, workerPid: 42, dpfRunId: 'run-2', nodesDone: 3, nodesTotal: 7 }], lease);
     expect((await store.runs({ state: 'running' }))[0]).toMatchObject({ id: second!.id, workerPid: 42, dpfRunId: 'run-2', nodesDone: 3, nodesTotal: 7, heartbeatAt: now + 10_200 });
     await store.finishRun(lease, now + 11_000, second!.id, { state: 'success', tick: { state: 'success' } });
     expect(await store.ticks({ pipeline: 'hourly' })).toMatchObject([{ state: 'success', attempts: 2, lateMs: 1234, endedAt: now + 11_000 }]);

@@ -46,10 +46,10 @@ export function registerScheduleCommand(program: Command, ctx: CommandContext): 
             ...projectOptionsOf(flags, ctx),
             signal: controller.signal,
             clock,
-            onSchedulerEvent: (event) => (json ? ctx.output.outJson({ event: event.type, ...eventFields(event) }) : ctx.output.out(describe(event, time))),
+            onSchedulerEvent: (event) => (json ? ctx.output.outJson({ event: event.type, time: new Date().toISOString(), ...eventFields(event) }) : ctx.output.out(describe(event, time))),
           },
           (started) => {
-            if (json) ctx.output.outJson({ event: 'scheduler_started', holder: started.holder.id, store: started.store, pipelines: started.pipelines.map((p) => p.name) });
+            if (json) ctx.output.outJson({ event: 'scheduler_started', time: new Date().toISOString(), holder: started.holder.id, store: started.store, pipelines: started.pipelines.map((p) => p.name) });
             else ctx.output.out(`Scheduler ${started.holder.id}: ${started.pipelines.length} pipeline${started.pipelines.length === 1 ? '' : 's'} (${started.pipelines.map((p) => p.name).join(', ')}), state in ${started.store}. SIGTERM or Ctrl+C stops it.`);
           },
         );
@@ -88,6 +88,8 @@ function describe(event: SchedulerEvent, time: (ms: number) => string): string {
       return `Lost: ${event.run.id} (its scheduler ${event.run.holder} stopped)${event.next.state === 'pending' ? `; ${event.next.reason}` : '; failed, no retries left'}`;
     case 'timeout':
       return `Timed out: ${event.run.id}; cancelling it`;
+    case 'sensor_error':
+      return `warning: pipeline ${event.pipeline}'s sensor ${event.sensor} cannot look: ${event.error}`;
     case 'store_error':
       return `warning: the scheduler store failed (${event.error}); trying again`;
     case 'draining':
