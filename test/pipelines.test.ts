@@ -5,9 +5,11 @@
  * pipeline's selection through dpf build's executor, recorded in dpf_meta.runs.pipeline.
  */
 import { readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { nextRunTimes } from '../src/pipelines/index.js';
+import { nextRunTimes, runPipeline } from '../src/pipelines/index.js';
 import { dpf, makeProject } from './helpers/run-dpf.js';
 import { queryDuckDB } from './helpers/query-duckdb.js';
 
@@ -150,5 +152,49 @@ describe('dpf pipeline run', () => {
     const missing = await dpf(['pipeline', 'run', 'broken_on'], { cwd: dir, env: env(dir) });
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/DPF902[\s\S]*"broken_on"[\s\S]*Did you mean "broken_one"\?[\s\S]*The pipelines are: broken_one/);
+  });
+});
+
+describe('a pipeline run notifies its channels', () => {
+  it("sends the run's failure and its late start to the pipeline's notify: channel, besides the rules' channels", async () => {
+    const bodies: { text: string }[] = [];
+    const server = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c) => (body += c));
+      req.on('end', () => {
+        bodies.push(JSON.parse(body) as { text: string });
+        res.writeHead(200).end('ok');
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
+      const dir = makeProject(
+        { ...models, 'models/broken.sql': 'select * from no_such_table\n', 'pipelines/nightly.yml': 'select: broken\nnotify: [ops]\n' },
+        // The rules send failures to nobody but the team: only notify: brings ops in.
+        `name: proj\nmonitors: off\nalerts:\n  channels:\n    team: { type: webhook, url: "{{env 'TEAM_URL'}}" }\n    ops: { type: webhook, url: "{{env 'OPS_URL'}}" }\n  rules:\n    - on: [failure, late_start]\n      channels: [team]\n`,
+      );
+      const scheduledAt = new Date(Date.now() - 10 * 60_000);
+      const outcome = await runPipeline('nightly', { projectDir: dir, env: { HOME: dir, OPS_URL: url, TEAM_URL: 'http://127.0.0.1:1/unreachable' }, scheduledAt });
+      expect(outcome.exitCode).toBe(1);
+      const texts = bodies.map((b) => b.text).join('\n');
+      expect(texts).toMatch(/broken/);
+      expect(texts).toMatch(/nightly[\s\S]*started \d+ s later/);
+    } finally {
+      await new Promise<void>((r) => server.close(() => r()));
+    }
+  });
+
+  it('names an undeclared notify: channel and pool at their lines, with the closest names', async () => {
+    const dir = makeProject(
+      { ...models, 'pipelines/nightly.yml': 'select: raw_a\npool: warehuose\nnotify:\n  - teem\n' },
+      `name: proj\npools:\n  warehouse: 1\nalerts:\n  channels:\n    team: { type: webhook, url: "{{env 'TEAM_URL'}}" }\n`,
+    );
+    const run = await dpf(['pipeline', 'ls'], { cwd: dir, env: env(dir) });
+    expect(run.code, run.output).toBe(2);
+    expect(run.stderr).toMatch(/DPF907[\s\S]*"warehuose"[\s\S]*Did you mean "warehouse"\?/);
+    expect(run.stderr).toContain('pipelines/nightly.yml:2:7');
+    expect(run.stderr).toMatch(/DPF908[\s\S]*"teem"[\s\S]*Did you mean "team"\?/);
+    expect(run.stderr).toContain('pipelines/nightly.yml:4:5');
   });
 });

@@ -58,6 +58,10 @@ export interface RunOptions extends ProjectOptions, SelectionOptions {
   readonly schema?: string;
   /** The pipeline this run is for (`dpf pipeline run`, the scheduler): recorded in dpf_meta.runs.pipeline. */
   readonly pipeline?: string;
+  /** Alert channels (dpf_project.yml alerts:) that also hear of this run's failures and late start (a pipeline's notify:). */
+  readonly notify?: readonly string[];
+  /** When the scheduler meant the run to start: a later start is a late_start alert (alerts.late_start.tolerance_seconds). */
+  readonly scheduledAt?: Date;
 }
 
 /** `dpf source freshness`: which sources, and where target/sources.json goes. */

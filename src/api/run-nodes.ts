@@ -25,7 +25,7 @@ import { explainPlan } from '../runner/explain-plan.js';
 import { planRun, type Plan, type RunCommand } from '../runner/plan-run.js';
 import { forgetLedger, readLedger, writeLedger, type ReuseState } from '../runner/reuse-ledger.js';
 import { DEFAULT_KEEP_DAYS, historyRecorder } from '../history/index.js';
-import { alertListener, resolveAlerts, type AlertSettings } from '../alerts/index.js';
+import { alertListener, lateStartProblem, resolveAlerts, type AlertSettings } from '../alerts/index.js';
 import { costRatesOf } from '../cost/index.js';
 import { failuresOf, type RunSummary } from '../runner/run-results.js';
 import { runFromLedger, runPlan } from '../runner/run-plan.js';
@@ -187,9 +187,10 @@ async function execute(session: Session, options: RunOptions & { readonly output
     warn: (where, detail) => emit({ type: 'warning', diagnostic: diagnostic('HistoryWriteFailed', { where, detail }, undefined, 'warning') }),
   });
   // Alerts (src/alerts): problems collected from the run's events, sent at its end; best effort.
-  const alerts = session.alerts && session.alerts.channels.length > 0
+  const alertSettings = session.alerts && withNotify(session.alerts, options.notify);
+  const alerts = alertSettings && alertSettings.channels.length > 0
     ? alertListener({
-        settings: session.alerts,
+        settings: alertSettings,
         context: { project: compiled.manifest.metadata.projectName, target: compiled.target.targetName, command, runId: compiled.invocationId, catalogUrl: session.alerts.catalogUrl },
         projectDir,
         database: compiled.target.database,
@@ -197,6 +198,10 @@ async function execute(session: Session, options: RunOptions & { readonly output
         warn: (warning) => emit({ type: 'warning', diagnostic: warning }),
       })
     : undefined;
+  if (alerts && options.scheduledAt && options.pipeline) {
+    const late = lateStartProblem(options.pipeline, options.scheduledAt, new Date(), alertSettings!.lateStartToleranceSeconds);
+    if (late) alerts.add(late);
+  }
   // Not through fanOut: an artifact that cannot be written (a full disk) fails the command.
   const onEvent: Listener = (event) => {
     emit(event);
@@ -317,3 +322,10 @@ async function deferTo(adapter: Adapter, session: Session, options: RunOptions, 
 }
 
 export type { DpfEvent };
+
+/** A pipeline's notify: channels also hear of its failures and late starts, besides the rules' channels. */
+function withNotify(settings: AlertSettings, notify: readonly string[] | undefined): AlertSettings {
+  if (!notify || notify.length === 0) return settings;
+  const add = (names: readonly string[]) => [...new Set([...names, ...notify])];
+  return { ...settings, routes: { ...settings.routes, failure: add(settings.routes.failure), late_start: add(settings.routes.late_start) } };
+}

@@ -735,6 +735,12 @@ export const ERRORS = {
     message: (a: { variable: string }) => `scheduler.store is postgres, but the environment variable ${a.variable} (scheduler.url_env) is not set.`,
     hint: (a: { variable: string }) => `Set ${a.variable} to postgres://user:password@host:5432/database in the scheduler's environment (a systemd EnvironmentFile, a container secret); docs/scheduling.md#the-scheduler.`,
   },
+  UnknownNotifyChannel: {
+    code: 'DPF908',
+    title: 'Unknown alert channel',
+    message: (a: { pipeline: string; channel: string; suggestion?: string }) => `Pipeline "${a.pipeline}" notifies "${a.channel}", which dpf_project.yml's alerts.channels does not declare.${didYouMean(a.suggestion)}`,
+    hint: (a: { known: string[] }) => (a.known.length > 0 ? `Channels: ${a.known.join(', ')}.` : 'Declare the channel under alerts: channels: in dpf_project.yml (docs/alerts.md).'),
+  },
   UnknownPipelinePool: {
     code: 'DPF907',
     title: 'Unknown pool',

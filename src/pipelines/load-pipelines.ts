@@ -2,7 +2,8 @@
  * Reads pipelines/*.yml (or the folders of `pipeline-paths` in dpf_project.yml): one pipeline
  * per file, validated against schemas/pipeline.schema.json, then checked as a set: unique names
  * (DPF104), cron expressions (DPF900) and time zones (DPF901), `after:` naming pipelines that
- * exist (DPF902) and no cycle among them (DPF903). Every problem of every file is reported at
+ * exist (DPF902) and no cycle among them (DPF903), pools declared in `pools:` (DPF907) and
+ * notify: channels declared in `alerts:` (DPF908). Every problem of every file is reported at
  * once. Selections are checked against the compiled project by the caller (it owns compiling).
  */
 import { existsSync, readdirSync } from 'node:fs';
@@ -18,7 +19,7 @@ import type { Pipeline, PipelineFile, PipelineSensor } from './pipeline.js';
 export const DEFAULT_PIPELINE_PATHS = ['pipelines'];
 
 /** The project's pipelines, sorted by name; throws DpfError with every problem found. */
-export function loadPipelines(projectDir: string, config: Pick<ProjectConfig, 'pipeline-paths'>): Pipeline[] {
+export function loadPipelines(projectDir: string, config: Pick<ProjectConfig, 'pipeline-paths' | 'pools' | 'alerts'>): Pipeline[] {
   const problems: Diagnostic[] = [];
   const files: YamlFile<PipelineFile>[] = [];
   for (const path of pipelineFiles(projectDir, config['pipeline-paths'] ?? DEFAULT_PIPELINE_PATHS)) {
@@ -44,6 +45,17 @@ export function loadPipelines(projectDir: string, config: Pick<ProjectConfig, 'p
     pipeline.after.forEach((name, i) => {
       if (byName.has(name)) return;
       problems.push(diagnostic('UnknownPipeline', { name, where: `The after: list of pipeline "${pipeline.name}"`, suggestion: closestMatch(name, names), known: names }, file.locate(['after', i])));
+    });
+  }
+  const pools = Object.keys(config.pools ?? {});
+  const channels = Object.keys(config.alerts?.channels ?? {});
+  for (const { pipeline, file } of byName.values()) {
+    if (pipeline.pool !== undefined && !pools.includes(pipeline.pool)) {
+      problems.push(diagnostic('UnknownPipelinePool', { pipeline: pipeline.name, pool: pipeline.pool, suggestion: closestMatch(pipeline.pool, pools) }, file.locate(['pool'])));
+    }
+    pipeline.notify.forEach((channel, i) => {
+      if (channels.includes(channel)) return;
+      problems.push(diagnostic('UnknownNotifyChannel', { pipeline: pipeline.name, channel, suggestion: closestMatch(channel, channels), known: channels }, file.locate(['notify', i])));
     });
   }
   const cycle = findCycle(byName);

@@ -122,6 +122,7 @@ export async function runPipeline(name: string, options: RunPipelineOptions = {}
     target: options.target ?? pipeline.target,
     vars: Object.keys(pipeline.vars).length > 0 || options.vars ? { ...pipeline.vars, ...options.vars } : undefined,
     pipeline: pipeline.name,
+    notify: pipeline.notify.length > 0 ? pipeline.notify : undefined,
   });
   return { ...outcome, pipeline };
 }

@@ -19,6 +19,8 @@ export interface ProcessLauncherOptions {
   readonly target?: string;
   /** The command line's --vars, over each pipeline's vars. */
   readonly vars?: Readonly<Record<string, unknown>>;
+  readonly refreshForEach?: boolean;
+  readonly skipFailedForEach?: boolean;
   readonly env?: NodeJS.ProcessEnv;
 }
 
@@ -51,7 +53,7 @@ export function processLauncher(options: ProcessLauncherOptions): RunLauncher {
         child.send(message);
       });
     },
-    start({ pipeline }, report) {
+    start({ pipeline, run }, report) {
       const child = fork(script, [], { env: options.env ?? process.env, stdio: ['ignore', 'ignore', 'pipe', 'ipc'], serialization: 'json' });
       let stderr = '';
       child.stderr?.setEncoding('utf8');
@@ -76,7 +78,7 @@ export function processLauncher(options: ProcessLauncherOptions): RunLauncher {
         const tail = stderr.trim().split('\n').slice(-3).join(' | ');
         end({ state: 'failed', error: `the run's worker process ended (${signal ?? `exit code ${code}`}) without reporting${tail ? `: ${tail}` : ''}` });
       });
-      const message: WorkerRunMessage = { type: 'run', pipeline: pipeline.name, projectDir: options.projectDir, profilesDir: options.profilesDir, target: options.target, vars: options.vars ? { ...options.vars } : undefined };
+      const message: WorkerRunMessage = { type: 'run', pipeline: pipeline.name, projectDir: options.projectDir, profilesDir: options.profilesDir, target: options.target, vars: options.vars ? { ...options.vars } : undefined, refreshForEach: options.refreshForEach, skipFailedForEach: options.skipFailedForEach, scheduledAt: run.scheduledAt };
       child.send(message);
       return {
         pid: child.pid,

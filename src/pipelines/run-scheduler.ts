@@ -10,10 +10,8 @@ import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { databasePath } from '../adapters/duckdb/duckdb-adapter.js';
 import type { ProjectOptions } from '../api/options.js';
-import { closestMatch } from '../compiler/closest-match.js';
 import { loadProfile } from '../compiler/load-profile.js';
 import { loadProjectConfig, type ProjectConfig } from '../compiler/load-project.js';
-import { DpfError, diagnostic } from '../errors/dpf-error.js';
 import { systemClock, type Clock } from './clock.js';
 import { loadPipelines } from './load-pipelines.js';
 import { openSchedulerStore, schedulerSettings } from './open-store.js';
@@ -44,7 +42,6 @@ export async function schedule(options: ScheduleOptions, onStarted?: (started: S
   const env = options.env ?? process.env;
   const config = loadProjectConfig(projectDir).data;
   const pipelines = loadPipelines(projectDir, config);
-  checkPools(pipelines, config);
   const exclusiveKey = warehouseKeys(pipelines, projectDir, config, options);
   const store = await openSchedulerStore(projectDir, config, env);
   const holder: Holder = { id: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`, host: hostname(), pid: process.pid };
@@ -54,7 +51,7 @@ export async function schedule(options: ScheduleOptions, onStarted?: (started: S
       store,
       pipelines,
       clock: options.clock ?? systemClock,
-      launcher: options.launcher ?? processLauncher({ projectDir, profilesDir: options.profilesDir, target: options.target, vars: options.vars, env }),
+      launcher: options.launcher ?? processLauncher({ projectDir, profilesDir: options.profilesDir, target: options.target, vars: options.vars, refreshForEach: options.refreshForEach, skipFailedForEach: options.skipFailedForEach, env }),
       holder,
       settings: schedulerSettings(config.scheduler),
       pools: config.pools,
@@ -66,14 +63,6 @@ export async function schedule(options: ScheduleOptions, onStarted?: (started: S
   } finally {
     await store.close();
   }
-}
-
-function checkPools(pipelines: readonly Pipeline[], config: ProjectConfig): void {
-  const declared = Object.keys(config.pools ?? {});
-  const problems = pipelines
-    .filter((p) => p.pool !== undefined && !declared.includes(p.pool))
-    .map((p) => diagnostic('UnknownPipelinePool', { pipeline: p.name, pool: p.pool!, suggestion: closestMatch(p.pool!, declared) }, p.location));
-  if (problems.length > 0) throw new DpfError(problems);
 }
 
 /** Per pipeline, the DuckDB file its target writes (one run at a time per file); undefined for other engines. */

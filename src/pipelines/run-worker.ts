@@ -18,6 +18,10 @@ export interface WorkerRunMessage {
   readonly profilesDir?: string;
   readonly target?: string;
   readonly vars?: Record<string, unknown>;
+  readonly refreshForEach?: boolean;
+  readonly skipFailedForEach?: boolean;
+  /** The tick's time (epoch ms): a later start is a late_start alert. */
+  readonly scheduledAt?: number;
 }
 
 /** A look for a `when: {source}` sensor: the source's data version, then the worker ends. */
@@ -47,6 +51,9 @@ async function work(message: WorkerRunMessage, signal: AbortSignal, send: (repor
       profilesDir: message.profilesDir,
       target: message.target,
       vars: message.vars,
+      refreshForEach: message.refreshForEach,
+      skipFailedForEach: message.skipFailedForEach,
+      scheduledAt: message.scheduledAt === undefined ? undefined : new Date(message.scheduledAt),
       signal,
       onEvent: (event) => {
         if (event.type === 'run_started') {
