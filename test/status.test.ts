@@ -62,7 +62,7 @@ describe('dpf status', () => {
     expect(out).toContain('  marts: failed at 2026-03-28 09:01:30 GMT+1\n    run:   marts@2026-03-28T08:00:00.000Z#1 (dpf_meta run dpf-marts-2)\n    node:  model.proj.mart_a\n    error: Binder Error: Referenced column "x" not found in FROM clause!\n    retry: dpf pipeline run marts\n           dpf build --select mart_a+ --target dev');
     expect(out).not.toContain('LINE 1');
     expect(out).toContain('  nightly: failed: scheduler lost at 2026-03-28 04:00:00 GMT+1');
-    expect(out).toContain('    next attempt at 2026-03-28 13:30:00 GMT+1 (retries:)\n    retry: dpf pipeline run nightly\n');
+    expect(out).toContain('    next attempt at 2026-03-28 13:30:00 GMT+1 (a retry, per the pipeline\'s retries)\n    retry: dpf pipeline run nightly\n');
     // Readable at 100 columns.
     for (const line of out.split('\n')) expect(line.length, line).toBeLessThanOrEqual(100);
   });

@@ -247,10 +247,11 @@ export async function status(options: StatusOptions = {}): Promise<StatusReport>
   });
 
   const next = pipelines
-    .flatMap((p) => (p.schedule ? nextRunTimes(p.schedule.cron, p.schedule.timezone, new Date(now), NEXT_RUN_COUNT).map((at) => ({ pipeline: p.name, at: at.getTime() })) : []))
+    .flatMap((p) => (p.schedule ? nextRunTimes(p.schedule.cron, p.schedule.timezone, new Date(now), NEXT_RUN_COUNT).map((at) => ({ pipeline: p.name, at: at.getTime(), cron: p.schedule!.cron })) : []))
     .sort((a, b) => a.at - b.at || a.pipeline.localeCompare(b.pipeline))
     .slice(0, NEXT_RUN_COUNT)
-    .map((n): NextRun => ({ pipeline: n.pipeline, at: new Date(n.at).toISOString(), local: formatInZone(new Date(n.at), timezone) }));
+    // A cron with seconds (6 fields) runs several times a minute: its times show their seconds.
+    .map((n): NextRun => ({ pipeline: n.pipeline, at: new Date(n.at).toISOString(), local: formatInZone(new Date(n.at), timezone, { seconds: n.cron.trim().split(/\s+/).length === 6 }) }));
   const afterOnly = pipelines.filter((p) => !p.schedule && p.after.length > 0).map((p) => ({ pipeline: p.name, after: p.after, trigger: p.trigger }));
 
   return { version: STATUS_VERSION, now: new Date(now).toISOString(), timezone, store: state.store, scheduler, running, pipelines: listed, next, afterOnly, failures };

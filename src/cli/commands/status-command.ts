@@ -102,7 +102,7 @@ export function formatStatus(report: StatusReport, limit: number): string {
       lines.push(`    run:   ${f.runId}${f.dpfRunId ? ` (dpf_meta run ${f.dpfRunId})` : ''}`);
       if (f.failedNode) lines.push(`    node:  ${f.failedNode}`);
       if (f.error && !(f.state === 'lost' && f.error === LOST)) lines.push(...wrap(f.error, WIDTH - 11, 3).map((line, i) => `    ${i === 0 ? 'error: ' : '       '}${line}`));
-      if (f.retryAt) lines.push(`    next attempt at ${f.retryAt.local} (retries:)`);
+      if (f.retryAt) lines.push(`    next attempt at ${f.retryAt.local} (a retry, per the pipeline's retries)`);
       lines.push(...f.retry.map((command, i) => `    ${i === 0 ? 'retry: ' : '       '}${command}`));
     }
     sections.push(lines.join('\n'));
