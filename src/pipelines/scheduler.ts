@@ -480,8 +480,14 @@ export class Scheduler {
       if (pipeline.pool && busy.filter((p) => p.pool === pipeline.pool).length >= (pools[pipeline.pool] ?? 1)) continue;
       const key = exclusiveKey?.(pipeline);
       if (key !== undefined && busy.some((p) => exclusiveKey!(p) === key)) continue;
-      if (pipeline.schedule && pipeline.after.length > 0 && tick.kind === 'cron' && !(await this.upstreamsReady(pipeline, tick, pending, now))) continue;
-      chosen.push({ tick, pipeline, lateMs: Math.max(0, now - tick.scheduledAt) });
+      // A tick waiting for its upstreams is late only from when they were ready.
+      let readyAt = tick.scheduledAt;
+      if (pipeline.schedule && pipeline.after.length > 0 && tick.kind === 'cron') {
+        const ready = await this.upstreamsReady(pipeline, tick, pending, now);
+        if (ready === undefined) continue;
+        readyAt = Math.max(readyAt, ready);
+      }
+      chosen.push({ tick, pipeline, lateMs: Math.max(0, now - readyAt) });
     }
     // One session starts them all: a minute's worth of due ticks costs one store transaction.
     const runs = await store.startRuns(
@@ -514,18 +520,19 @@ export class Scheduler {
   /**
    * A scheduled tick of a pipeline that also has `after:` starts once its upstreams ran, per
    * trigger, since the pipeline's previous run started; a waiting tick is skipped when a newer one of
-   * the same pipeline is due (unless catchup: true keeps each).
+   * the same pipeline is due (unless catchup: true keeps each). When it may start: the time its
+   * upstreams were ready; undefined while it waits.
    */
-  private async upstreamsReady(pipeline: Pipeline, tick: Tick, pending: readonly Tick[], now: number): Promise<boolean> {
+  private async upstreamsReady(pipeline: Pipeline, tick: Tick, pending: readonly Tick[], now: number): Promise<number | undefined> {
     const { store } = this.options;
     if (!pipeline.catchup && pending.some((t) => t.pipeline === pipeline.name && t.scheduledAt > tick.scheduledAt && t.kind === 'cron')) {
       await store.skipTick(this.lease!, now, tick, `not started before the next tick: waiting for ${pipeline.after.join(', ')} (${pipeline.trigger})`);
-      return false;
+      return undefined;
     }
     // Upstream runs count if they ended after the pipeline's previous run (of an earlier tick) started.
     const previous = (await store.runs({ pipeline: pipeline.name, limit: 50 })).find((r) => r.scheduledAt < tick.scheduledAt);
     const since = previous?.startedAt ?? 0;
-    return afterDecision(pipeline, await store.endedTicks(pipeline.after, since), since) !== undefined;
+    return afterDecision(pipeline, await store.endedTicks(pipeline.after, since), since)?.at;
   }
 
   // ---- 6. timeouts and shutdown

@@ -187,6 +187,8 @@ describe('the scheduler loop', () => {
     expect((await store.pendingTicks()).map((t) => t.pipeline)).toEqual(['marts']);
     await extractAt('2026-12-08T06:05:00Z', 'success');
     expect(runsOf('marts').map((s) => s.request.run.id)).toEqual(['marts@2026-12-07T05:00:00.000Z#1', 'marts@2026-12-08T05:00:00.000Z#1']);
+    // It waited 66 minutes for extract, but started at once when extract was ready: not late.
+    expect((await store.ticks({ pipeline: 'marts' }))[0]).toMatchObject({ state: 'running', lateMs: 0 });
     runsOf('marts')[1]!.end({ state: 'success' });
     // Then extract fails for a whole day: the waiting tick is skipped when the next one comes due.
     for (const time of ['2026-12-08T12:05:00Z', '2026-12-08T18:05:00Z', '2026-12-09T00:05:00Z', '2026-12-09T06:05:00Z', '2026-12-09T12:05:00Z', '2026-12-09T18:05:00Z', '2026-12-10T00:05:00Z']) await extractAt(time, 'failed');
