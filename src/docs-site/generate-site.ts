@@ -106,7 +106,7 @@ export async function generateSite(options: GenerateSiteOptions): Promise<SiteSu
         for (const node of nodesOfKind(manifest, ...EXECUTABLE_KINDS)) {
           const entry = catalog.nodes[node.uniqueId];
           if (!entry || entry.type !== 'table' || !(options.profileAll || wantsProfile(node))) continue;
-          const sensitive = (column: string) => isSensitiveColumn(node, column);
+          const sensitive = (column: string) => isSensitiveColumn(node, column, manifest.governance);
           profiles.set(node.uniqueId, await profileColumns(connection, templates, adapter.dialect, entry.relationName, entry.columns, sensitive));
         }
       });

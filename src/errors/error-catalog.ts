@@ -779,6 +779,27 @@ export const ERRORS = {
     message: (a: { pipeline: string; cron: string; detail: string }) => `The schedule of pipeline "${a.pipeline}" has the cron "${a.cron}", which Airflow cannot run: ${a.detail}.`,
     hint: 'Airflow schedules to the minute with 5-field crons (and @hourly, @daily, @weekly, @monthly, @yearly): drop the seconds field, or keep this pipeline on `dpf schedule`.',
   },
+  // ---- governance: classification (DPF96x; docs/governance.md)
+  UnknownClassification: {
+    code: 'DPF960',
+    title: 'Unknown classification',
+    message: (a: { name: string; where: string; suggestion?: string }) => `"${a.name}" in ${a.where} is not a level or a kind of personal data in classifications.yml.${didYouMean(a.suggestion)}`,
+    hint: (a: { known: string[] }) => `Known: ${a.known.join(', ')}. Legal adds new ones to classifications.yml (docs/governance.md).`,
+  },
+  PublicModelExposesPii: {
+    code: 'DPF961',
+    title: 'Public model exposes personal data',
+    message: (a: { model: string; column: string; pii: string; path: string }) =>
+      `Model "${a.model}" is access: public, but its column "${a.column}" is personal data (${a.pii}) through column lineage: ${a.path}.`,
+    hint: (a: { model: string; column: string }) =>
+      `Drop or mask the column, make the model access: protected, or, if it no longer identifies anyone (an aggregate, a salted hash), declassify it in ${a.model}'s YAML: declassify: [{column: ${a.column}, reason: "…"}].`,
+  },
+  DeclassifyUnknownColumn: {
+    code: 'DPF962',
+    title: 'Declassify names no column',
+    message: (a: { model: string; column: string; suggestion?: string }) => `Model "${a.model}" declassifies "${a.column}", which it has no column by.${didYouMean(a.suggestion)}`,
+    hint: 'Name a column of the model as its SQL outputs it (dpf show shows them).',
+  },
 } as const;
 
 export type ErrorName = keyof typeof ERRORS;
