@@ -10,6 +10,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Manifest } from '../src/compiler/manifest.js';
+import { build } from '../src/index.js';
 import { dpf, makeProject } from './helpers/run-dpf.js';
 
 const CLASSIFICATIONS = `levels:
@@ -139,5 +140,33 @@ describe('classification over column lineage', () => {
     expect(bad.code, bad.output).toBe(2);
     expect(bad.stderr).toMatch(/DPF103[\s\S]*reason/);
     expect(bad.stderr).toContain('models/marts.yml:4');
+  });
+});
+
+describe('failing rows never show personal data', () => {
+  it('masks the values of personal-data columns in test samples, in run_results.json and on screen, declared or by lineage', async () => {
+    const dir = makeProject({
+      'classifications.yml': CLASSIFICATIONS,
+      'seeds/people.csv': 'id,email,city\n1,ann.planted@example.com,Oslo\n2,ann.planted@example.com,Rome\n3,bob.planted@example.com,Rome\n',
+      'seeds/_seeds.yml':
+        'seeds:\n  - name: people\n    columns:\n      - name: email\n        pii: email\n        data_tests:\n          - unique:\n              config: {severity: warn}\n      - name: city\n        data_tests:\n          - accepted_values:\n              values: [Oslo]\n              config: {severity: warn}\n',
+      'models/contacts.sql': 'select * from {{ref "people"}}\n',
+      'models/contacts.yml': 'models:\n  - name: contacts\n    data_tests:\n      - expression_is_true:\n          expression: "length(email) < 5"\n',
+    });
+    const outcome = await build({ projectDir: dir, env: { HOME: dir } });
+    expect(outcome.exitCode).toBe(1);
+    const sampleOf = (name: string) => outcome.summary!.results.find((r) => r.name.startsWith(name))!.sample!;
+    // On the personal-data column itself: the value masked, the count kept.
+    expect(sampleOf('unique_people_email').rows).toEqual([['<personal data>', '2']]);
+    // A model test's rows: contacts.email is personal data by lineage (select * from people).
+    const rows = sampleOf('expression_is_true_contacts');
+    const email = rows.columns.findIndex((c) => c.name === 'email');
+    expect(rows.rows.length).toBeGreaterThan(0);
+    expect(rows.rows.every((r) => r[email] === '<personal data>')).toBe(true);
+    // What is not personal data is shown as it is: the city that failed accepted_values.
+    expect(sampleOf('accepted_values_people_city').rows).toEqual([['Rome', '2']]);
+    const run = await dpf(['build'], { cwd: dir, env: { HOME: dir } });
+    for (const text of [run.output, readFileSync(join(dir, 'target/run_results.json'), 'utf8')]) expect(text).not.toContain('planted@example.com');
+    expect(run.output).toContain('<personal data>');
   });
 });
