@@ -34,15 +34,19 @@
     return h('span', { class: 'badge cls-pii', title, dataset: { pii: kind } }, kind);
   }
 
-  /** A column's name as people read it: source tables with their source's name. */
+  /**
+   * A column's name as people read it: source tables with their source's name; `*` (an untraced
+   * model with no known columns: governance's key for all of them) as every column.
+   */
   function columnName(ref) {
     const n = dpf.store.node(ref.n);
-    return `${n.k === 'source' ? `${n.sn}.` : ''}${n.n}.${ref.c}`;
+    const table = `${n.k === 'source' ? `${n.sn}.` : ''}${n.n}`;
+    return ref.c === '*' ? `${table} (every column)` : `${table}.${ref.c}`;
   }
 
   function columnLink(ref) {
     const n = dpf.store.node(ref.n);
-    return h('a', { href: dpf.format.link.node(n.id, ref.c), title: `${columnName(ref)} (${n.k})` }, columnName(ref));
+    return h('a', { href: dpf.format.link.node(n.id, ref.c === '*' ? undefined : ref.c), title: `${columnName(ref)} (${n.k})` }, columnName(ref));
   }
 
   /** "dim_customers.email ← stg_customers.email ← raw_customers.email" */
