@@ -10,7 +10,8 @@
  *   4. src/lineage/compute-column-lineage.ts   column lineage per model (src/lineage/),
  *                                              on worker threads while 5 runs for the search
  *   5. build-search-index.ts                   MiniSearch index
- *   6. build-site-data.ts                      index + node details
+ *   6. build-site-data.ts                      index + node details (+ build-governance-data.ts:
+ *                                              classification, with classifications.yml)
  *   7. write-site.ts + catalog-json.ts         target/site/ and target/catalog.json
  *
  * Returns a summary for the command to print; prints nothing itself.

@@ -250,7 +250,7 @@
   function governanceFacts(g) {
     if (!g) return null;
     const c = dpf.classification;
-    const ACCESS = { public: 'anyone, partners included', protected: 'the project\'s users (the default)', private: 'its own group only' };
+    const ACCESS = { public: 'for business users and partners: never personal data', protected: 'the project\'s users (the default)' };
     return [
       g.access ? fact('Access', h('span', { class: `badge access-${g.access}`, id: 'access' }, g.access), ACCESS[g.access]) : null,
       fact('Classification', g.l !== undefined ? c.levelBadge(g.l) : h('span', { class: 'muted' }, 'unclassified'), g.l !== undefined ? 'its most sensitive column' : undefined),
