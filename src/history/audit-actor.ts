@@ -55,7 +55,8 @@ export function auditActor(projectDir: string, env: NodeJS.ProcessEnv = process.
       execFile('git', ['config', '--get-regexp', '^user\\.(name|email)$'], { cwd: projectDir, timeout: 10_000, windowsHide: true }, (err, stdout) => {
         // Exit 1: neither is set; outside a repository git still reads the global config.
         if (err && !stdout) return none();
-        const value = (key: string) => stdout.split('\n').find((l) => l.startsWith(`${key} `))?.slice(key.length + 1).trim() || null;
+        // Listed from the widest scope to the narrowest (system, global, the repository's): the last one holds.
+        const value = (key: string) => [...stdout.split('\n')].reverse().find((l) => l.startsWith(`${key} `))?.slice(key.length + 1).trim() || null;
         resolve({ ...fixed, gitUserName: value('user.name'), gitUserEmail: value('user.email') });
       });
     } catch {
