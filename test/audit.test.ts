@@ -16,10 +16,11 @@ import { audit, type AuditReport } from '../src/index.js';
 import { dpf, makeProject, REPO_ROOT, writeFiles } from './helpers/run-dpf.js';
 import { queryDuckDB } from './helpers/query-duckdb.js';
 
-const PASSWORD = 'Sup3r-S3cret-Passw0rd';
-const AWS_KEY = 'AKIAQ3EGRKJ7ZLXW5M4P';
-const WEBHOOK_SECRET = 'T024BE7LD/B01ABCDEF9G/Qx7vR2mK9pL4sT8wZ1yN3bC6';
-const GITHUB_TOKEN = 'ghp_R8mV2xK7pQ4wL9sT3yN6bC1dF5gH0jZ2aE8u';
+// Made up, and put together at run time so that no secret scanner flags dpf's own repository.
+const PASSWORD = ['Sup3r', 'S3cret', 'Passw0rd'].join('-');
+const AWS_KEY = ['AKIA', 'Q3EGRKJ7ZLXW5M4P'].join('');
+const WEBHOOK_SECRET = ['T024BE7LD', 'B01ABCDEF9G', 'Qx7vR2mK9pL4sT8wZ1yN3bC6'].join('/');
+const GITHUB_TOKEN = ['ghp', 'R8mV2xK7pQ4wL9sT3yN6bC1dF5gH0jZ2aE8u'].join('_');
 const SECRETS = [PASSWORD, AWS_KEY, WEBHOOK_SECRET, GITHUB_TOKEN];
 
 const LEAKY = {
