@@ -4,16 +4,17 @@
  * SQL comment, a Slack webhook in a YAML description, a token in a target/ artifact) and an
  * unquoted var, each at its file:line, exits 1 at --fail-on and never prints or writes a
  * secret; a clean project exits 0. A build in a git repository writes dpf_meta.audit_log rows
- * (who, command, target, commit, the relations it created, replaced or updated) on real DuckDB.
+ * (who, command, target, commit, the relations it created, replaced or updated) on real DuckDB,
+ * and so do dpf ci's clean-up (the schemas it drops) and dpf clone (the views it creates).
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { compileSchema } from '../src/compiler/schema-validators.js';
 import { audit, type AuditReport } from '../src/index.js';
-import { dpf, makeProject, REPO_ROOT, writeFiles } from './helpers/run-dpf.js';
+import { dpf, makeProject, REPO_ROOT, tempDir, writeFiles } from './helpers/run-dpf.js';
 import { queryDuckDB } from './helpers/query-duckdb.js';
 
 // Made up, and put together at run time so that no secret scanner flags dpf's own repository.
@@ -190,6 +191,39 @@ describe('dpf_meta.audit_log', () => {
     // The runs table and the audit log agree on the run ids.
     const runs = await queryDuckDB(join(dir, 'target/dev.duckdb'), 'select run_id from dpf_meta.runs order by started_at');
     expect(runs.map((r) => r.run_id)).toEqual([run1, run2]);
+  });
+});
+
+describe('dpf_meta.audit_log outside the executor', () => {
+  it('records the schemas dpf ci drops and the views dpf clone creates', async () => {
+    const dir = makeProject({
+      'models/orders.sql': '{{config materialized="table"}}\nselect range as id from range(10)\n',
+      'models/big_orders.sql': '{{config materialized="table"}}\nselect id from {{ref "orders"}} where id >= 5\n',
+      'profiles.yml':
+        'proj:\n  target: prod\n  outputs:\n    prod: { type: duckdb, path: target/wh.duckdb, schema: prod }\n    ci: { type: duckdb, path: target/wh.duckdb, schema: ci }\n    dev: { type: duckdb, path: target/wh.duckdb, schema: dev }\n',
+    });
+    const env = { HOME: dir, GITLAB_CI: 'true', GITLAB_USER_LOGIN: 'gl-auditor' };
+    expect((await dpf(['build'], { cwd: dir, env })).code).toBe(0);
+    const prod = tempDir();
+    cpSync(join(dir, 'target/manifest.json'), join(prod, 'manifest.json'));
+    writeFiles(dir, { 'models/big_orders.sql': '{{config materialized="table"}}\nselect id from {{ref "orders"}} where id >= 7\n' });
+    const ci = await dpf(['ci', '--state', prod, '--target', 'ci', '--branch', 'b1'], { cwd: dir, env });
+    expect(ci.code, ci.output).toBe(0);
+    const clone = await dpf(['clone', '--state', prod, '--target', 'dev', '--select', 'orders'], { cwd: dir, env });
+    expect(clone.code, clone.output).toBe(0);
+
+    const rows = await queryDuckDB(join(dir, 'target/wh.duckdb'), "select * from dpf_meta.audit_log where command in ('ci', 'clone') order by command, action, relation");
+    expect(rows.map((r) => [r.command, r.target, r.action, String(r.relation).replace(/"/g, ''), r.materialized, r.selector])).toEqual([
+      ['ci', 'ci', 'command', 'null', null, null],
+      ['ci', 'ci', 'dropped', 'ci_b1', 'schema', null],
+      ['ci', 'ci', 'dropped', 'ci_b1_dpf_audit', 'schema', null],
+      ['clone', 'dev', 'command', 'null', null, '--select orders'],
+      ['clone', 'dev', 'created', 'dev.orders', 'view', '--select orders'],
+    ]);
+    for (const row of rows) expect(row).toMatchObject({ ci_system: 'gitlab', ci_actor: 'gl-auditor', os_user: userInfo().username });
+    // dpf ci's build itself is a build of the ci target, with its own rows.
+    const built = await queryDuckDB(join(dir, 'target/wh.duckdb'), "select relation from dpf_meta.audit_log where command = 'build' and target = 'ci' and action <> 'command'");
+    expect(built.map((r) => String(r.relation).replace(/"/g, ''))).toEqual(['ci_b1.big_orders']);
   });
 });
 

@@ -11,7 +11,7 @@ import type { GitState } from './git-state.js';
 import { timestampText } from './history-rows.js';
 import type { HistoryRow } from './history-tables.js';
 
-export type AuditAction = 'command' | 'created' | 'replaced' | 'updated';
+export type AuditAction = 'command' | 'created' | 'replaced' | 'updated' | 'dropped';
 
 export interface AuditFacts {
   readonly command: string;
@@ -29,7 +29,7 @@ const NEW_REASONS = new Set(['new', 'its relation is missing']);
 const ADDING = new Set(['incremental', 'snapshot', 'extract']);
 
 /** What a step did to its relation, or undefined when it changed none (reused, failed, a test). */
-export function auditAction(result: NodeResult): Exclude<AuditAction, 'command'> | undefined {
+export function auditAction(result: NodeResult): 'created' | 'replaced' | 'updated' | undefined {
   if (result.status !== 'success') return undefined;
   const kind = STEP_KINDS[result.strategy];
   if (!kind.writesRelation && !kind.landsSource) return undefined;
@@ -37,10 +37,11 @@ export function auditAction(result: NodeResult): Exclude<AuditAction, 'command'>
   return ADDING.has(result.strategy) && result.reason !== '--full-refresh' ? 'updated' : 'replaced';
 }
 
-export function auditRows(summary: RunSummary, facts: AuditFacts, endedAt: Date): HistoryRow[] {
+/** The columns every row of one command shares: who, what and where. */
+export function auditCommon(runId: string, startedAt: string, facts: AuditFacts): HistoryRow {
   const { actor, git } = facts;
-  const common = {
-    run_id: summary.invocationId,
+  return {
+    run_id: runId,
     command: facts.command,
     pipeline: facts.pipeline,
     selector: facts.selector,
@@ -53,9 +54,13 @@ export function auditRows(summary: RunSummary, facts: AuditFacts, endedAt: Date)
     git_user_email: actor.gitUserEmail,
     ci_actor: actor.ciActor,
     ci_system: actor.ciSystem,
-    started_at: timestampText(summary.startedAt),
+    started_at: timestampText(startedAt),
     dpf_version: facts.dpfVersion,
   };
+}
+
+export function auditRows(summary: RunSummary, facts: AuditFacts, endedAt: Date): HistoryRow[] {
+  const common = auditCommon(summary.invocationId, summary.startedAt, facts);
   const status = summary.cancelled ? 'cancelled' : failuresOf(summary) > 0 ? 'error' : 'success';
   const rows: HistoryRow[] = [{ ...common, action: 'command', relation: null, unique_id: null, materialized: null, ended_at: timestampText(endedAt.toISOString()), status }];
   for (const result of summary.results) {

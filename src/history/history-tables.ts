@@ -159,12 +159,12 @@ export const HISTORY_TABLES: Readonly<Record<HistoryTableName, readonly HistoryC
   ],
   // Version 8: the audit log (docs/governance.md). Append-only: retention never deletes from it.
   audit_log: [
-    col('run_id', 'text', 'The run (runs.run_id).'),
-    col('action', 'text', "command (the command's own row, one per run), created, replaced or updated (one row per relation the run changed)."),
-    col('relation', 'text', 'The relation created, replaced or updated, as the engine names it; null on the command row.'),
+    col('run_id', 'text', 'The run (runs.run_id); dpf clone and dpf ci\'s clean-up get an id of their own, without a runs row.'),
+    col('action', 'text', "command (the command's own row, one per run), created, replaced or updated (one row per relation the run changed), dropped (a schema dpf ci dropped after its run)."),
+    col('relation', 'text', 'The relation created, replaced or updated, or the schema dropped, as the engine names it; null on the command row.'),
     col('unique_id', 'text', 'The node that wrote it (model.shop.orders); null on the command row.'),
-    col('materialized', 'text', "How it was written: the step's strategy (view, table, incremental, snapshot, seed, extract); null on the command row."),
-    col('command', 'text', 'The command: build, run, seed or snapshot (also for dpf ci, dpf retry, pipelines and the scheduler, which run them).'),
+    col('materialized', 'text', "How it was written: the step's strategy (view, table, incremental, snapshot, seed, extract, transform), view for dpf clone, schema for a dropped schema; null on the command row."),
+    col('command', 'text', "build, run, seed or snapshot (also when dpf ci, dpf retry, a pipeline or the scheduler runs them), clone, or ci (dpf ci's clean-up)."),
     col('pipeline', 'text', 'The pipeline the run was started for (dpf pipeline run, the scheduler); null otherwise.'),
     col('selector', 'text', 'The selection as given (--select ... --exclude ...); null for everything.'),
     col('target', 'text', 'The target name in profiles.yml.'),
