@@ -185,6 +185,9 @@ async function execute(session: Session, options: RunOptions & { readonly output
     manifest: compiled.manifest,
     keepDays: compiled.history?.keep_days ?? DEFAULT_KEEP_DAYS,
     rates: costRatesOr(compiled.target.settings, compiled.target.targetName, emit),
+    // Commands that replace relations leave an audit trail (docs/governance.md); test and freshness do not.
+    audit: records !== undefined,
+    env: options.env,
     clean: session.clean,
     warn: (where, detail) => emit({ type: 'warning', diagnostic: diagnostic('HistoryWriteFailed', { where, detail }, undefined, 'warning') }),
   });

@@ -800,6 +800,26 @@ export const ERRORS = {
     message: (a: { model: string; column: string; suggestion?: string }) => `Model "${a.model}" declassifies "${a.column}", which it has no column by.${didYouMean(a.suggestion)}`,
     hint: 'Name a column of the model as its SQL outputs it (dpf show shows them).',
   },
+
+  // ---- the security report (DPF950–959; docs/governance.md#audit-log-and-dpf-audit)
+  AuditFailOnUnknown: {
+    code: 'DPF950',
+    title: 'Unknown --fail-on',
+    message: (a: { value: string; suggestion?: string }) => `dpf audit --fail-on "${a.value}" is not a severity.${didYouMean(a.suggestion)}`,
+    hint: 'Use low, medium or high (the default): dpf audit exits 1 when a finding is at or above it.',
+  },
+  AuditOutputUnknown: {
+    code: 'DPF951',
+    title: 'Unknown audit output',
+    message: (a: { value: string }) => `dpf audit --output "${a.value}" is not a format.`,
+    hint: 'Use --output text (the default) or --output json (one object, schemas/audit.schema.json).',
+  },
+  PiiFindingsUnreadable: {
+    code: 'DPF952',
+    title: 'PII findings not read',
+    message: (a: { detail: string }) => `The PII scanner's findings cannot be read (${a.detail}); the security report goes on without them.`,
+    hint: 'Run `dpf scan pii` again to write the file anew.',
+  },
 } as const;
 
 export type ErrorName = keyof typeof ERRORS;
