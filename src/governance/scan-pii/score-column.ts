@@ -53,6 +53,8 @@ const RELIABILITY: { readonly [C in PiiCategory]: number } = {
 /** The share of values that must validate before they count as evidence (free text: of rows that mention PII). */
 const MIN_SHARE = 0.5;
 const MIN_TEXT_SHARE = 0.1;
+/** Values looked at before a category that none of them shows is given up. */
+const EARLY_LOOK = 100;
 /** A finding needs at least this confidence. */
 export const MIN_CONFIDENCE = 0.5;
 
@@ -72,8 +74,12 @@ export function scoreColumn(column: ColumnSample, ctx: DetectContext): ColumnVer
     const detect = VALUE_DETECTORS[category];
     let strength = 0;
     let matched = 0;
-    for (const value of values) {
-      const s = detect(value, ctx);
+    for (let i = 0; i < values.length; i++) {
+      // A category none of the first values show is not looked for further: even the sparsest
+      // evidence that counts (free text, 1 value in 10) shows among 100 values but for a chance
+      // of 0.9^100 (3 in 100,000), and most columns are not most categories.
+      if (i === EARLY_LOOK && strength === 0) break;
+      const s = detect(values[i]!, ctx);
       strength += s;
       if (s > 0) matched++;
     }

@@ -50,10 +50,13 @@ export function isEmail(value: string): boolean {
   return value.length <= 254 && value.includes('@') && validator.isEmail(value, { require_tld: true, allow_display_name: false });
 }
 
+/** Shapes that pass PHONE_SHAPE but are something else: IPv4 addresses, dates, decimals. */
+const NOT_PHONE = /^\d+(\.\d+){3}$|^\d{4}-\d{2}-\d{2}|^\d{1,2}[/.]\d{1,2}[/.]\d{4}$|^-?\d+\.\d+$/;
+
 export function isPhone(value: string, ctx: DetectContext): number {
-  if (!PHONE_SHAPE.test(value)) return 0;
+  // Parsing against the numbering plans costs about 0.1 ms a value: cheap checks first.
   const digits = digitsOf(value).length;
-  if (digits < 7 || digits > 15) return 0;
+  if (digits < 7 || digits > 15 || !PHONE_SHAPE.test(value) || NOT_PHONE.test(value)) return 0;
   const phone = parsePhoneNumberFromString(value, ctx.phoneRegion);
   if (!phone?.isValid()) return 0;
   // Ten bare digits are as often an account or order number as a phone: written as a phone
@@ -110,7 +113,7 @@ export function isTextWithPii(value: string, ctx: DetectContext): number {
   if (/[A-Z]{2}\d{2}/.test(text)) {
     for (const word of text.split(/[\s,;:()]+/)) if (word.length >= 15 && validator.isIBAN(word)) return 1;
   }
-  if (findPhoneNumbersInText(text, ctx.phoneRegion).length > 0) return 1;
+  if (digitsOf(text).length >= 7 && findPhoneNumbersInText(text, ctx.phoneRegion).length > 0) return 1;
   const words = text.split(/\s+/);
   for (let i = 0; i + 1 < words.length; i++) {
     if (COMMON_GIVEN_NAMES.has(words[i]!.toLowerCase()) && /^\p{Lu}\p{Ll}+[.,;:!?]?$/u.test(words[i + 1]!) && /^\p{Lu}/u.test(words[i]!)) return 0.7;
