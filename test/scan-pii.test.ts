@@ -377,7 +377,7 @@ describe('dpf scan pii', () => {
     expect(leaks).toEqual([]);
   });
 
-  it('reports bad input as DpfErrors: a sample that is not a whole number above 0, a relation not built yet', async () => {
+  it('reports bad input as DpfErrors: a sample that is not a whole number above 0, a relation not built yet, one that cannot be read', async () => {
     for (const bad of ['0', '-5', '1.5', 'many']) {
       const run = await dpf(['scan', 'pii', '--sample', bad], { cwd: dir });
       expect(run.code, bad).toBe(2);
@@ -390,13 +390,25 @@ describe('dpf scan pii', () => {
     expect(region.stderr).toContain('DPF946');
 
     // A model added but not built yet: a warning with the command that builds it; the rest is scanned.
-    const unbuilt = makeProject({ 'profiles.yml': PROFILE, 'seeds/customers.csv': SEEDS.customers!.csv, 'models/later.sql': 'select 1 as x\n' });
-    expect((await dpf(['seed'], { cwd: unbuilt })).code).toBe(0);
+    // And a view that fails when read, with a sampled value in the engine's message.
+    const unbuilt = makeProject({
+      'profiles.yml': PROFILE,
+      'seeds/customers.csv': SEEDS.customers!.csv,
+      'models/later.sql': 'select 1 as x\n',
+      'models/broken.sql': "{{config materialized='view'}}\nselect cast(email as integer) as x from {{ref 'customers'}}\n",
+    });
+    const built = await dpf(['build', '--select', 'customers', 'broken'], { cwd: unbuilt });
+    expect(built.code, built.output).toBe(0);
     const run = await dpf(['scan', 'pii'], { cwd: unbuilt });
     expect(run.code, run.output).toBe(0);
     expect(run.stderr).toContain('warning DPF941 Relation not in the target');
     expect(run.stderr).toContain('The relation of model "later" (main.later) does not exist in target "dev", so it was not scanned.');
     expect(run.stderr).toContain('hint: Build it first: dpf build --select later');
-    expect(run.stdout).toContain('Scanned 1 relation, 12 columns (up to 1000 rows each) in target dev; 1 not scanned (warnings above).');
+    expect(run.stdout).toContain('Scanned 1 relation, 12 columns (up to 1000 rows each) in target dev; 2 not scanned (warnings above).');
+    expect(run.stderr).toContain('warning DPF944 Relation could not be sampled');
+    expect(run.stderr).toMatch(/Reading a sample of the model "broken" \(main\.broken\) failed, so it was not scanned: Conversion Error: Could not convert string '…' to INT32/);
+    expect(run.stderr).not.toContain('@example');
+    const report = JSON.parse(readFileSync(join(unbuilt, 'target/pii_findings.json'), 'utf8')) as PiiReport;
+    expect(report.skipped.map((s) => [s.relation, s.reason])).toEqual([['main.later', 'missing'], ['main.broken', 'unreadable']]);
   });
 });
