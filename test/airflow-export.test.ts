@@ -125,7 +125,7 @@ describe('dpf export airflow', () => {
       'pipelines/first.yml': `description: ${JSON.stringify(description)}\nselect: a\nschedule: {cron: "30 2 * * *", timezone: America/New_York}\nretries: 2\npool: nightly\ntimeout: 2h\ncatchup: true\nconcurrency: 3\nowner: "O'Brien"\n`,
       'pipelines/second.yml': 'select: b\nafter: [first]\ntrigger: all_done\n',
       'pipelines/third.yml': 'select: c\nafter: [first, second]\ntrigger: any_success\nvars: {region: "it\'s EU"}\n',
-    });
+    }, 'name: proj\npools:\n  nightly: 2\n');
     const out = join(tempDir(), 'dags with space');
     const { dags } = await exportAirflow({ cwd: dir, out, startDate: '2024-03-01', env: env(dir), dpfCommand: '/opt/dpf/bin/dpf' });
     const first = pythonDagArgs(join(out, 'proj__first.py'));

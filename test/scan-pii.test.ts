@@ -15,7 +15,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { Ajv } from 'ajv';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { scanPii, type PiiReport } from '../src/index.js';
+import { audit, scanPii, type PiiReport } from '../src/index.js';
 import { DpfError } from '../src/errors/dpf-error.js';
 import { dpf, makeProject, REPO_ROOT } from './helpers/run-dpf.js';
 
@@ -233,7 +233,17 @@ const MODEL_SQL = "{{config materialized='view'}}\nselect customer_id, email as 
 const MODEL_TRUTH: Record<string, string | null> = { customer_id: null, primary_email: 'email', customer_name: 'name' };
 
 // Classifications: to compare with. contact is declared not PII (dismissed), mobile as the
-// wrong category (mismatch), loyalty_tier as PII the sample will not show (not_found).
+// wrong category (mismatch), loyalty_tier as PII the sample will not show (not_found); the
+// view's columns carry email and name over column lineage (classifications.yml).
+const CLASSIFICATIONS_YML = `levels:
+  - name: public
+  - name: restricted
+pii:
+  - name: email
+    level: restricted
+  - name: name
+    level: restricted
+`;
 const SEEDS_YML = `seeds:
   - name: customers
     columns:
@@ -248,7 +258,7 @@ const SEEDS_YML = `seeds:
   - name: support_tickets
     columns:
       - name: contact
-        meta: {pii: none}
+        pii: false
 `;
 
 const PROFILE = 'proj:\n  target: dev\n  outputs:\n    dev: { type: duckdb, path: warehouse/dev.duckdb, schema: main, threads: 2 }\n';
@@ -282,7 +292,7 @@ function filesUnder(dir: string): string[] {
 describe('dpf scan pii', () => {
   let dir: string;
   beforeAll(async () => {
-    const files: Record<string, string> = { 'profiles.yml': PROFILE, 'seeds/_seeds.yml': SEEDS_YML, 'models/customer_contacts.sql': MODEL_SQL };
+    const files: Record<string, string> = { 'profiles.yml': PROFILE, 'classifications.yml': CLASSIFICATIONS_YML, 'seeds/_seeds.yml': SEEDS_YML, 'models/customer_contacts.sql': MODEL_SQL };
     for (const [name, planted] of Object.entries(SEEDS)) files[`seeds/${name}.csv`] = planted.csv;
     dir = makeProject(files);
     const build = await dpf(['build'], { cwd: dir });
@@ -318,9 +328,10 @@ describe('dpf scan pii', () => {
     }
   });
 
-  it('compares findings with meta: {pii: …}: new, classified, mismatch, dismissed, not found', async () => {
-    const { report, diagnostics } = await scanPii({ projectDir: dir, cwd: dir, env: { HOME: dir }, select: ['customers', 'support_tickets'] });
-    const status = (relation: string, column: string) => report.findings.find((f) => f.relation === `main.${relation}` && f.column === column)?.status;
+  it('compares findings with meta: {pii: …} and lineage: new, classified, mismatch, dismissed, not found', async () => {
+    const { report, diagnostics } = await scanPii({ projectDir: dir, cwd: dir, env: { HOME: dir }, select: ['customers', 'support_tickets', 'customer_contacts'] });
+    const finding = (relation: string, column: string) => report.findings.find((f) => f.relation === `main.${relation}` && f.column === column);
+    const status = (relation: string, column: string) => finding(relation, column)?.status;
     expect(status('customers', 'email')).toBe('classified');
     expect(status('customers', 'first_name')).toBe('classified');
     expect(status('customers', 'mobile')).toBe('mismatch');
@@ -328,13 +339,18 @@ describe('dpf scan pii', () => {
     expect(status('customers', 'surname')).toBe('new');
     expect(status('support_tickets', 'contact')).toBe('dismissed');
     expect(status('support_tickets', 'body')).toBe('new');
-    expect(report.counts).toMatchObject({ classified: 2, mismatch: 1, not_found: 1, dismissed: 1 });
+    // A column computed from a classified one is classified by it, over column lineage.
+    expect(finding('customer_contacts', 'primary_email')).toMatchObject({ status: 'classified', classified: true, classifiedAs: 'email', inheritedFrom: 'seed.proj.customers.email' });
+    expect(finding('customer_contacts', 'customer_name')).toMatchObject({ status: 'classified', classifiedAs: 'name' });
+    expect(finding('customers', 'surname')).toMatchObject({ classified: false, classifiedAs: null, inheritedFrom: null });
+    expect(report.counts).toMatchObject({ classified: 4, mismatch: 1, not_found: 1, dismissed: 1 });
     // Warnings without --strict: one per new or mismatched column, at the YAML that would classify it.
     const unclassified = diagnostics.filter((d) => d.code === 'DPF942');
     expect(unclassified.map((d) => d.severity)).toEqual(Array(report.counts.new).fill('warning'));
     const mismatch = diagnostics.find((d) => d.code === 'DPF943')!;
     expect(mismatch.message).toMatch(/^Column "mobile" of seed "customers" is classified as pii: email, but looks like phone number \(confidence \d\.\d\d: \d+ of \d+ sampled values match\)\.$/);
-    expect(mismatch.location).toEqual({ file: 'seeds/_seeds.yml' });
+    // At the line that classifies it.
+    expect(mismatch.location).toMatchObject({ file: 'seeds/_seeds.yml', line: SEEDS_YML.split('\n').indexOf('      - name: mobile') + 2 });
     expect(mismatch.hint).toContain('meta: {pii: phone}');
   });
 
@@ -359,6 +375,9 @@ describe('dpf scan pii', () => {
     const validate = new Ajv({ strict: false, allErrors: true }).compile(schema);
     expect(validate(written), JSON.stringify(validate.errors)).toBe(true);
     expect(written.relations).toBe(Object.keys(SEEDS).length + 1);
+    // dpf audit reads the file: its unclassified PII is exactly the new findings.
+    const security = await audit({ projectDir: dir, cwd: dir });
+    expect(security.findings.filter((f) => f.kind === 'pii_unclassified')).toHaveLength(written.counts.new);
   });
 
   it('never prints or writes a sampled value: stdout, stderr, JSON logs and every file under target/', async () => {

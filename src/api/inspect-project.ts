@@ -3,6 +3,7 @@
  * compile writes target/manifest.json and target/compiled/; ls writes nothing.
  */
 import { compileFromDisk, type CompiledProject } from '../compiler/compile-pipeline.js';
+import { withGovernance } from '../governance/classification/classify-project.js';
 import type { Manifest, ManifestNode, NodeKind } from '../compiler/manifest.js';
 import { ALL_KINDS, allNodes, isExecutable } from '../compiler/node-kinds.js';
 import { fail } from '../errors/dpf-error.js';
@@ -26,7 +27,8 @@ export interface CompileOutcome {
 
 export async function compile(options: ProjectOptions & SelectionOptions = {}): Promise<CompileOutcome> {
   const t0 = Date.now();
-  const compiled = await compileFromDisk(compileOptionsOf(options));
+  const compileOptions = compileOptionsOf(options);
+  const compiled = withGovernance(await compileFromDisk(compileOptions), compileOptions.projectDir, compileOptions.writeArtifacts !== false);
   for (const warning of compiled.warnings) options.onEvent?.({ type: 'warning', diagnostic: warning });
   options.onEvent?.({ type: 'project_compiled', project: projectSummary(compiled) });
   const seconds = (Date.now() - t0) / 1000;

@@ -25,6 +25,7 @@ import { explainPlan } from '../runner/explain-plan.js';
 import { planRun, type Plan, type RunCommand } from '../runner/plan-run.js';
 import { forgetLedger, readLedger, writeLedger, type ReuseState } from '../runner/reuse-ledger.js';
 import { DEFAULT_KEEP_DAYS, historyRecorder } from '../history/index.js';
+import { withGovernance } from '../governance/classification/classify-project.js';
 import { alertListener, lateStartProblem, resolveAlerts, type AlertSettings } from '../alerts/index.js';
 import { costRatesOf } from '../cost/index.js';
 import { failuresOf, type RunSummary } from '../runner/run-results.js';
@@ -113,7 +114,8 @@ async function prepare(command: RunCommand, options: RunOptions): Promise<Sessio
   }
   // --defer renders SQL again with other relations, which needs the parsed project.
   const compileOptions = { ...compileOptionsOf(options), reuseCompiled: !options.defer };
-  const compiled = await compileFromDisk(compileOptions);
+  // Classifications (classifications.yml) are carried over column lineage and checked before anything runs.
+  const compiled = withGovernance(await compileFromDisk(compileOptions), compileOptions.projectDir, compileOptions.writeArtifacts !== false);
   // Alert channels' URLs and passwords are secrets of the run like the profile's.
   const alerts = resolveAlerts(compiled.alerts, compileOptions.projectDir, compileOptions.env ?? process.env);
   // So are the variables an extract: block reads ({{env 'API_TOKEN'}} in a header).
@@ -183,6 +185,9 @@ async function execute(session: Session, options: RunOptions & { readonly output
     manifest: compiled.manifest,
     keepDays: compiled.history?.keep_days ?? DEFAULT_KEEP_DAYS,
     rates: costRatesOr(compiled.target.settings, compiled.target.targetName, emit),
+    // Commands that replace relations leave an audit trail (docs/governance.md); test and freshness do not.
+    audit: records !== undefined,
+    env: options.env,
     clean: session.clean,
     warn: (where, detail) => emit({ type: 'warning', diagnostic: diagnostic('HistoryWriteFailed', { where, detail }, undefined, 'warning') }),
   });

@@ -80,6 +80,7 @@ export async function scanPii(options: ScanPiiOptions = {}): Promise<PiiScanOutc
     scan = await scanRelations({
       adapter,
       targetName: target.targetName,
+      lineage: compiled.manifest.governance?.columns,
       nodes,
       sampleRows: sample,
       phoneRegion: phoneRegion as CountryCode,

@@ -9,6 +9,7 @@ import { diskFullError } from '../errors/disk-full.js';
 import { DPF_VERSION } from '../compiler/package-paths.js';
 import { closestMatch } from '../compiler/closest-match.js';
 import { registerAlertsCommand } from './commands/alerts-command.js';
+import { registerAuditCommand } from './commands/audit-command.js';
 import { registerCiCommand } from './commands/ci-command.js';
 import { registerCleanCommand } from './commands/clean-command.js';
 import { registerCloneCommand } from './commands/clone-command.js';
@@ -68,6 +69,7 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
   registerAlertsCommand(program, ctx);
   registerCostCommand(program, ctx);
   registerScanCommand(program, ctx);
+  registerAuditCommand(program, ctx);
   registerCleanCommand(program, ctx);
   const quiet = (cmd: Command): void => {
     cmd.exitOverride().configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr(s) });

@@ -90,8 +90,11 @@ export interface ColumnInfo {
   readonly name: string;
   readonly description: string;
   readonly dataType?: string;
+  /** Holds `classification` and `pii` too, whether written in meta: or as the column's own keys. */
   readonly meta: Record<string, unknown>;
   readonly tags: string[];
+  /** Where its classification or pii is written, when it has one (errors point there). */
+  readonly classifiedAt?: SourceLocation;
 }
 
 export interface Checksum {
@@ -229,6 +232,10 @@ interface SqlNodeBase extends NodeBase {
   readonly forEach?: ForEachOrigin;
   /** Its union_refs calls, in the order written; their refs are in refs and dependsOn too. */
   readonly unionRefs?: readonly UnionRefs[];
+  /** Who the model is for (YAML `access:`; docs/governance.md), and where that is written. */
+  readonly access?: { readonly level: 'public' | 'protected' | 'private'; readonly location: SourceLocation };
+  /** Columns whose classification does not carry over from their inputs (YAML `declassify:`). */
+  readonly declassify?: readonly { readonly column: string; readonly reason: string; readonly location: SourceLocation }[];
 }
 
 export interface ModelNode extends SqlNodeBase {
@@ -529,8 +536,34 @@ export interface ManifestMetadata {
   readonly targetName: string;
 }
 
+/** A column's classification after propagation over column lineage (docs/governance.md). */
+export interface ColumnClassification {
+  /** The highest level among what it declares and what it is computed from; absent: unclassified. */
+  readonly level?: string;
+  /** Kinds of personal data it carries (email, phone, …; `pii` for unnamed). */
+  readonly pii: readonly string[];
+  /** Declared on this column (not inherited). */
+  readonly declared: boolean;
+  /** Where an inherited classification comes from: this column first, then upstream to the declared one (`model.shop.fct.email`, …). */
+  readonly path: readonly string[];
+  /** Declassified here, with the reason: what it is computed from does not carry over. */
+  readonly declassified?: string;
+}
+
+/** Classifications computed at compile time when the project has classifications.yml. */
+export interface ManifestGovernance {
+  /** The levels, lowest first. */
+  readonly levels: readonly string[];
+  /** node unique id → column name → its classification; unclassified columns are left out. */
+  readonly columns: Readonly<Record<string, Readonly<Record<string, ColumnClassification>>>>;
+  /** Models whose SQL could not be traced column by column: every column carries the highest of their inputs. */
+  readonly untraced: readonly string[];
+}
+
 export interface Manifest {
   readonly metadata: ManifestMetadata;
+  /** Present when the project has classifications.yml. */
+  readonly governance?: ManifestGovernance;
   /** Every node of every kind (model, snapshot, seed, source, test, unit_test), by unique id; each carries its kind. */
   readonly nodes: Record<string, ManifestNode>;
   readonly macros: Record<string, { name: string; originalFilePath: string; checksum: Checksum }>;

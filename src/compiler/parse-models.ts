@@ -228,6 +228,7 @@ function emitSqlNode(scope: NodeParseScope, prepared: PreparedFile, instance: Fo
     macros: usedPartials.map((p) => `macro.${projectName}.${p}`),
     dependsOn: [],
     ...(instance ? { forEach: { file: file.name, key: instance.key, value: instance.value } } : {}),
+    ...governanceOf(own ?? patch, patchKind),
   };
   nodes[uniqueId] = node;
   if (analysis.ast) templates.set(uniqueId, analysis.ast);
@@ -293,5 +294,17 @@ function incrementalConfig(merged: RawConfig): Partial<ModelConfig> {
     ...(merged.incremental_strategy === 'microbatch'
       ? { batch_size: merged.batch_size as ModelConfig['batch_size'], begin: merged.begin as string | undefined, lookback: Number(merged.lookback ?? 1) }
       : {}),
+  };
+}
+
+/** The model's access: and declassify: keys (docs/governance.md), with where they are written. */
+function governanceOf(described: PatchEntry | undefined, kind: string): Pick<SqlNode, 'access' | 'declassify'> {
+  if (!described) return {};
+  const { entry, file, index } = described;
+  const access = entry.access as 'public' | 'protected' | 'private' | undefined;
+  const declassify = entry.declassify as { column: string; reason: string }[] | undefined;
+  return {
+    ...(access ? { access: { level: access, location: file.locate([kind, index, 'access']) } } : {}),
+    ...(declassify ? { declassify: declassify.map((d, i) => ({ column: d.column, reason: d.reason, location: file.locate([kind, index, 'declassify', i]) })) } : {}),
   };
 }

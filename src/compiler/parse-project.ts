@@ -312,11 +312,24 @@ function columnsOf(raw: unknown, describe: Describe, at: { file: YamlFile; path:
       name,
       description: describe(c.description, at && { file: at.file, path: [...at.path, i, 'description'] }),
       dataType: c.data_type === undefined ? undefined : String(c.data_type),
-      meta: (c.meta as Record<string, unknown>) ?? {},
+      meta: {
+        ...((c.meta as Record<string, unknown>) ?? {}),
+        ...(c.classification !== undefined ? { classification: c.classification } : {}),
+        ...(c.pii !== undefined ? { pii: c.pii } : {}),
+      },
       tags: toTags(c.tags),
+      ...classifiedAt(c, i, at),
     };
   });
   return out;
+}
+
+/** Where a column's classification is written: its classification:/pii: key, or its meta:. */
+function classifiedAt(c: Record<string, unknown>, i: number, at: { file: YamlFile; path: (string | number)[] } | undefined): { classifiedAt?: SourceLocation } {
+  if (!at) return {};
+  const meta = c.meta as Record<string, unknown> | undefined;
+  const key = c.classification !== undefined ? ['classification'] : c.pii !== undefined ? ['pii'] : meta?.classification !== undefined ? ['meta', 'classification'] : meta?.pii !== undefined ? ['meta', 'pii'] : undefined;
+  return key ? { classifiedAt: at.file.locate([...at.path, i, ...key]) } : {};
 }
 
 export type { SourceLocation, ProjectFile };

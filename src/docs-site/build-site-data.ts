@@ -10,6 +10,8 @@ import { DPF_VERSION } from '../compiler/package-paths.js';
 import type { ColumnLineage } from '../lineage/column-lineage.js';
 import type { SiteHistory } from '../history/read-site-history.js';
 import type { StatusReport } from '../pipelines/index.js';
+import type { Classifications } from '../governance/classification/load-classifications.js';
+import { buildGovernanceData, type SiteGovernanceParts } from './build-governance-data.js';
 import { buildHealthData } from './build-health-data.js';
 import { nodeHealth } from './node-health.js';
 import type { ColumnProfile } from './profile-columns.js';
@@ -19,6 +21,7 @@ import {
   SITE_DATA_VERSION,
   type ColumnDetails,
   type ColumnRef,
+  type GovernanceData,
   type HealthData,
   type IndexNode,
   type NodeDetails,
@@ -40,6 +43,8 @@ export interface SiteInputs {
   readonly projectDir?: string;
   /** Run history from dpf_meta; absent when it was not read (--empty-catalog). */
   readonly history?: SiteHistory;
+  /** classifications.yml, when the project has one: with the manifest's governance, the site's badges and readers. */
+  readonly classifications?: Classifications;
 }
 
 export interface SiteData {
@@ -49,6 +54,8 @@ export interface SiteData {
   readonly health?: HealthData;
   /** data/pipelines.js (`dpf status` when the site was generated), when the project has pipelines. */
   readonly pipelines?: StatusReport;
+  /** data/governance.js, when the project is classified. */
+  readonly governance?: GovernanceData;
 }
 
 type SiteNode = RelationNode;
@@ -125,6 +132,7 @@ export function buildSiteData(inputs: SiteInputs): SiteData {
   }
 
   const health = inputs.history ? buildHealthData(inputs.history, manifest, position) : undefined;
+  const governance = buildGovernanceData(manifest, inputs.classifications, position);
   const nodes: IndexNode[] = [];
   const details: NodeDetails[] = [];
   let columnCount = 0;
@@ -135,7 +143,7 @@ export function buildSiteData(inputs: SiteInputs): SiteData {
     const freshness = artifacts.freshness?.results.get(node.uniqueId);
     const owner = ownerOf(node);
     const lineage = inputs.lineage.get(node.uniqueId);
-    const columns = nodeColumns(node, entry, lineage, inputs.profiles.get(node.uniqueId), down.get(node.uniqueId), position, tests);
+    const columns = nodeColumns(node, entry, lineage, inputs.profiles.get(node.uniqueId), down.get(node.uniqueId), position, tests, governance);
     columnCount += columns.length;
     nodes.push({
       id: node.uniqueId,
@@ -153,7 +161,11 @@ export function buildSiteData(inputs: SiteInputs): SiteData {
       ...(node.kind !== 'source' && node.config.docs.show === false ? { hide: 1 as const } : {}),
     });
     const history = health?.nodes.get(node.uniqueId);
-    details.push({ ...nodeDetails(node, entry, result, tests, columns, owner, lineage, freshness, inputs.projectDir), ...(history ? { history } : {}) });
+    details.push({
+      ...nodeDetails(node, entry, result, tests, columns, owner, lineage, freshness, inputs.projectDir),
+      ...(history ? { history } : {}),
+      ...(governance ? { governance: governance.node(node) } : {}),
+    });
   }
 
   const chunks = chunkDetails(details, nodes);
@@ -201,9 +213,11 @@ export function buildSiteData(inputs: SiteInputs): SiteData {
       },
       chunks: chunks.length,
       ...(inputs.history ? { history: { runs: inputs.history.runs.length } } : {}),
+      ...(governance ? { governance: governance.index } : {}),
     },
     chunks,
     ...(health ? { health: health.health } : {}),
+    ...(governance ? { governance: governance.data } : {}),
   };
 }
 
@@ -230,6 +244,7 @@ function nodeColumns(
   downstream: Map<string, ColumnRef[]> | undefined,
   position: ReadonlyMap<string, number>,
   tests: readonly NodeTest[],
+  governance: SiteGovernanceParts | undefined,
 ): ColumnDetails[] {
   const declared = Object.values(node.columns);
   const seedTypes = node.kind === 'seed' ? new Map(node.seedColumns.map((c) => [c.name.toLowerCase(), c.type])) : undefined;
@@ -252,6 +267,7 @@ function nodeColumns(
   return [...byName].map(([key, c]) => {
     const up = upstream.get(key)?.flatMap((s) => (position.has(s.nodeId) ? [{ n: position.get(s.nodeId)!, c: s.column }] : []));
     const profile = profiles?.[c.name];
+    const cls = governance?.column(node.uniqueId, c.name);
     return {
       name: c.name,
       description: c.yaml?.description ?? '',
@@ -265,6 +281,7 @@ function nodeColumns(
       ...(downstream?.get(key) ? { down: downstream.get(key) } : {}),
       ...(profile ? { profile } : {}),
       origin: fromSql.has(key) ? 'sql' : c.yaml && c.warehouse ? 'both' : c.yaml ? 'yaml' : 'warehouse',
+      ...(cls ? { cls } : {}),
     };
   });
 }

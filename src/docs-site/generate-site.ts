@@ -10,7 +10,8 @@
  *   4. src/lineage/compute-column-lineage.ts   column lineage per model (src/lineage/),
  *                                              on worker threads while 5 runs for the search
  *   5. build-search-index.ts                   MiniSearch index
- *   6. build-site-data.ts                      index + node details
+ *   6. build-site-data.ts                      index + node details (+ build-governance-data.ts:
+ *                                              classification, with classifications.yml)
  *   7. write-site.ts + catalog-json.ts         target/site/ and target/catalog.json
  *
  * Returns a summary for the command to print; prints nothing itself.
@@ -22,6 +23,7 @@ import { loadProjectConfig } from '../compiler/load-project.js';
 import { EXECUTABLE_KINDS, nodesOfKind, relationNode } from '../compiler/node-kinds.js';
 import { SqlTemplates } from '../adapters/sql-templates.js';
 import { DpfError } from '../errors/dpf-error.js';
+import { loadClassifications } from '../governance/classification/load-classifications.js';
 import { readSiteHistory, type SiteHistory } from '../history/index.js';
 import { buildSearchIndex } from './build-search-index.js';
 import { buildSiteData } from './build-site-data.js';
@@ -106,7 +108,7 @@ export async function generateSite(options: GenerateSiteOptions): Promise<SiteSu
         for (const node of nodesOfKind(manifest, ...EXECUTABLE_KINDS)) {
           const entry = catalog.nodes[node.uniqueId];
           if (!entry || entry.type !== 'table' || !(options.profileAll || wantsProfile(node))) continue;
-          const sensitive = (column: string) => isSensitiveColumn(node, column);
+          const sensitive = (column: string) => isSensitiveColumn(node, column, manifest.governance);
           profiles.set(node.uniqueId, await profileColumns(connection, templates, adapter.dialect, entry.relationName, entry.columns, sensitive));
         }
       });
@@ -150,7 +152,9 @@ export async function generateSite(options: GenerateSiteOptions): Promise<SiteSu
   // 5-6. The search index needs no lineage: on a large project it is built while worker
   // threads parse SQL. (Columns known only from lineage are therefore not searchable.)
   const overview = readOverview(projectDir, loadProjectConfig(projectDir).data);
-  const inputs = { manifest, catalog, profiles, artifacts, overview: overview?.text, projectDir, history };
+  // The compile has read and checked classifications.yml already (withGovernance): here only its readers and descriptions.
+  const classifications = manifest.governance ? loadClassifications(projectDir) : undefined;
+  const inputs = { manifest, catalog, profiles, artifacts, overview: overview?.text, projectDir, history, classifications };
   // Redacted before anything is built from it: the search index never sees a secret.
   const search = buildSearchIndex(redactStrings(buildSiteData({ ...inputs, lineage: new Map() }), redact));
   lap('search');

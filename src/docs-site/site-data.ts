@@ -120,6 +120,55 @@ export interface SiteIndex {
    * pipelines, or why they could not be read.
    */
   readonly pipelines?: { readonly count: number; readonly error?: string };
+  /**
+   * classifications.yml, when the project has one (docs/governance.md): its levels, lowest
+   * first, and kinds of personal data, with their readers (empty: anyone in the project), and
+   * how many columns carry personal data (data/governance.js lists them).
+   */
+  readonly governance?: SiteGovernance;
+}
+
+export interface SiteGovernance {
+  readonly levels: { readonly n: string; readonly d?: string; readonly r: string[] }[];
+  /** l: the kind's level, as an index into levels; m: its masking outside production. */
+  readonly pii: { readonly n: string; readonly d?: string; readonly l: number; readonly r: string[]; readonly m?: string }[];
+  /** Columns that carry personal data or were declassified (the rows of data/governance.js). */
+  readonly columns: number;
+  /** Models whose SQL could not be traced column by column (indexes into nodes). */
+  readonly untraced: number[];
+}
+
+/** A column's effective classification (ManifestGovernance), on its node page. */
+export interface SiteColumnClassification {
+  /** Its level, as an index into SiteGovernance.levels; absent: no level. */
+  readonly l?: number;
+  /** Kinds of personal data it carries. */
+  readonly p: string[];
+  /** 1: declared on this column; absent: inherited through column lineage. */
+  readonly d?: 1;
+  /** The way it came: the upstream columns from this one's input to where it was declared. */
+  readonly via?: ColumnRef[];
+  /** Declassified on this model, for this reason. */
+  readonly x?: string;
+}
+
+/** data/governance.js: every column that carries personal data or was declassified. */
+export interface GovernanceData {
+  readonly columns: (SiteColumnClassification & { readonly n: number; readonly c: string })[];
+}
+
+/** A model's access and who may read it (src/governance/classification/model-readers.ts). */
+export interface NodeGovernance {
+  /** Models and snapshots: YAML `access:` (absent: protected, the default). */
+  readonly access?: 'public' | 'protected' | 'private';
+  /** Its highest level (index into SiteGovernance.levels); absent: unclassified. */
+  readonly l?: number;
+  /** The rules that decide who may read it (`level restricted`, `pii email`). */
+  readonly rules: string[];
+  /** Roles that may read it; empty: anyone in the project. */
+  readonly readers: string[];
+  /** 1: its SQL could not be traced column by column (each column carries the highest of its inputs). */
+  readonly untraced?: 1;
 }
 
 export interface ColumnRef {
@@ -154,6 +203,8 @@ export interface ColumnDetails {
    * from the model's SQL (column lineage, when neither YAML nor the catalog has it).
    */
   readonly origin: 'yaml' | 'warehouse' | 'both' | 'sql';
+  /** Its classification, when the project is classified and the column is. */
+  readonly cls?: SiteColumnClassification;
 }
 
 export interface NodeTest {
@@ -200,6 +251,8 @@ export interface NodeDetails {
   readonly seedRows?: number;
   /** The node's last runs from the history, oldest first (build-health-data.ts). */
   readonly history?: NodeHistory;
+  /** Access and readers, when the project has classifications.yml. */
+  readonly governance?: NodeGovernance;
 }
 
 // ---- Run history: data/health.js (HealthData) and NodeDetails.history (NodeHistory).

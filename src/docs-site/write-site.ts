@@ -111,6 +111,7 @@ function writeSiteFiles(siteDir: string, data: SiteData, search: SearchFile[]): 
   const index: SiteIndex = { ...data.index, searchParts: search.length, search: search.map((s) => ({ part: s.part, documents: s.documents })) };
   writeFileSync(join(siteDir, 'data', 'index.js'), dataScript('index', 0, JSON.stringify(index)));
   if (data.health) writeFileSync(join(siteDir, 'data', 'health.js'), dataScript('health', 0, JSON.stringify(data.health)));
+  if (data.governance) writeFileSync(join(siteDir, 'data', 'governance.js'), dataScript('governance', 0, JSON.stringify(data.governance)));
   if (data.pipelines) writeFileSync(join(siteDir, 'data', 'pipelines.js'), dataScript('pipelines', 0, JSON.stringify(data.pipelines)));
   data.chunks.forEach((chunk, i) => writeFileSync(join(siteDir, 'data', 'chunks', `${i}.js`), dataScript('chunk', i, JSON.stringify(chunk))));
   search.forEach((s, i) => writeFileSync(join(siteDir, 'data', `search-${i}.js`), dataScript('search', i, s.json)));

@@ -799,13 +799,13 @@ export const ERRORS = {
     title: 'Unclassified PII',
     message: (a: { column: string; kind: string; name: string; category: string; confidence: number; matched: number; sampled: number }) =>
       `Column "${a.column}" of ${a.kind} "${a.name}" looks like ${a.category} (confidence ${a.confidence.toFixed(2)}: ${a.matched} of ${a.sampled} sampled values match), and its YAML does not classify it.`,
-    hint: (a: { column: string; pii: string }) => `Classify it: under the column "${a.column}" write meta: {pii: ${a.pii}}. If it holds no personal data, write meta: {pii: none} to say so.`,
+    hint: (a: { column: string; pii: string }) => `Classify it: under the column "${a.column}" write pii: ${a.pii} (or meta: {pii: ${a.pii}}). If it holds no personal data, write pii: false to say so.`,
   },
   PiiMismatch: {
     code: 'DPF943',
     title: 'PII classified as another category',
-    message: (a: { column: string; kind: string; name: string; category: string; classifiedAs: string; confidence: number; matched: number; sampled: number }) =>
-      `Column "${a.column}" of ${a.kind} "${a.name}" is classified as pii: ${a.classifiedAs}, but looks like ${a.category} (confidence ${a.confidence.toFixed(2)}: ${a.matched} of ${a.sampled} sampled values match).`,
+    message: (a: { column: string; kind: string; name: string; category: string; classifiedAs: string; inheritedFrom: string | null; confidence: number; matched: number; sampled: number }) =>
+      `Column "${a.column}" of ${a.kind} "${a.name}" is classified as pii: ${a.classifiedAs}${a.inheritedFrom ? ` (over column lineage from ${a.inheritedFrom})` : ''}, but looks like ${a.category} (confidence ${a.confidence.toFixed(2)}: ${a.matched} of ${a.sampled} sampled values match).`,
     hint: (a: { pii: string }) => `Check the column: if the scanner is right, classify it as meta: {pii: ${a.pii}}; masking and access rules follow the category.`,
   },
   PiiRelationUnreadable: {
@@ -825,6 +825,48 @@ export const ERRORS = {
     title: 'Unknown phone region',
     message: (a: { value: string }) => `dpf scan pii --phone-region "${a.value}" is not a region libphonenumber knows.`,
     hint: 'Pass an ISO 3166 two-letter region code such as US, GB, DE or FR: numbers written without a +country code are read as numbers of that region.',
+  },
+
+  // ---- governance: classification (DPF96x; docs/governance.md)
+  UnknownClassification: {
+    code: 'DPF960',
+    title: 'Unknown classification',
+    message: (a: { name: string; where: string; suggestion?: string }) => `"${a.name}" in ${a.where} is not a level or a kind of personal data in classifications.yml.${didYouMean(a.suggestion)}`,
+    hint: (a: { known: string[] }) => `Known: ${a.known.join(', ')}. Legal adds new ones to classifications.yml (docs/governance.md).`,
+  },
+  PublicModelExposesPii: {
+    code: 'DPF961',
+    title: 'Public model exposes personal data',
+    message: (a: { model: string; column: string; pii: string; path: string }) =>
+      `Model "${a.model}" is access: public, but its column "${a.column}" is personal data (${a.pii}) through column lineage: ${a.path}.`,
+    hint: (a: { model: string; column: string }) =>
+      `Drop or mask the column, make the model access: protected, or, if it no longer identifies anyone (an aggregate, a salted hash), declassify it in ${a.model}'s YAML: declassify: [{column: ${a.column}, reason: "…"}].`,
+  },
+  DeclassifyUnknownColumn: {
+    code: 'DPF962',
+    title: 'Declassify names no column',
+    message: (a: { model: string; column: string; suggestion?: string }) => `Model "${a.model}" declassifies "${a.column}", which it has no column by.${didYouMean(a.suggestion)}`,
+    hint: 'Name a column of the model as its SQL outputs it (dpf show shows them).',
+  },
+
+  // ---- the security report (DPF950–959; docs/governance.md#audit-log-and-dpf-audit)
+  AuditFailOnUnknown: {
+    code: 'DPF950',
+    title: 'Unknown --fail-on',
+    message: (a: { value: string; suggestion?: string }) => `dpf audit --fail-on "${a.value}" is not a severity.${didYouMean(a.suggestion)}`,
+    hint: 'Use low, medium or high (the default): dpf audit exits 1 when a finding is at or above it.',
+  },
+  AuditOutputUnknown: {
+    code: 'DPF951',
+    title: 'Unknown audit output',
+    message: (a: { value: string }) => `dpf audit --output "${a.value}" is not a format.`,
+    hint: 'Use --output text (the default) or --output json (one object, schemas/audit.schema.json).',
+  },
+  PiiFindingsUnreadable: {
+    code: 'DPF952',
+    title: 'PII findings not read',
+    message: (a: { detail: string }) => `The PII scanner's findings cannot be read (${a.detail}); the security report goes on without them.`,
+    hint: 'Run `dpf scan pii` again to write the file anew.',
   },
 } as const;
 

@@ -12,6 +12,8 @@ import type { Manifest } from '../compiler/manifest.js';
 import { DPF_VERSION } from '../compiler/package-paths.js';
 import type { RunEvent, RunSummary } from '../runner/run-results.js';
 import { gitState } from './git-state.js';
+import { auditActor } from './audit-actor.js';
+import { auditRows } from './audit-rows.js';
 import { emptyRows, freshnessRow, monitorResultRows, nodeRunRow, runRow, tableStatsRows, testResultRow, type HistoryRows } from './history-rows.js';
 import { nodeOfKind } from '../compiler/node-kinds.js';
 import { appendToSpool, claimSpool, SPOOL_FILE } from './history-spool.js';
@@ -44,6 +46,10 @@ export interface RecorderOptions {
   readonly keepDays: number;
   /** The target's cost: rates, to price node runs and runs (docs/cost.md). */
   readonly rates?: CostRates;
+  /** The command writes the warehouse (build, run, seed, snapshot): it gets dpf_meta.audit_log rows. */
+  readonly audit?: boolean;
+  /** Where the CI actor is read from (default process.env). */
+  readonly env?: NodeJS.ProcessEnv;
   /** Redacts every profile secret from a value. */
   clean<T>(value: T): T;
   /** Reports a failed write (once per run): where it failed, and why. */
@@ -63,6 +69,7 @@ export interface HistoryRecorder {
 
 export function historyRecorder(options: RecorderOptions): HistoryRecorder {
   const git = gitState(options.projectDir);
+  const actor = options.audit ? auditActor(options.projectDir, options.env) : undefined;
   const queuedAt = new Map<string, number>();
   const startedAt = new Map<string, number>();
   let summary: RunSummary | undefined;
@@ -191,6 +198,10 @@ export function historyRecorder(options: RecorderOptions): HistoryRecorder {
           pending.runs.push(
             runRow(summary, { command: options.command, selector: options.selector, pipeline: options.pipeline ?? null, target: options.targetName, gitCommit: commit, gitDirty: dirty, user, dpfVersion: DPF_VERSION, fromLedger: !attached, rates: options.rates }, new Date()),
           );
+          if (actor) {
+            const facts = { command: options.command, pipeline: options.pipeline ?? null, selector: options.selector, target: options.targetName, git: { commit, dirty }, actor: await actor, dpfVersion: DPF_VERSION };
+            pending.audit_log.push(...auditRows(summary, facts, new Date()));
+          }
         }
         if (store) {
           flush();

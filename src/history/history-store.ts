@@ -8,7 +8,7 @@
 import { parseEngineTimestamp } from '../adapters/engine-timestamp.js';
 import type { Adapter, Connection, Dialect } from '../adapters/adapter.js';
 import type { SqlTemplates } from '../adapters/sql-templates.js';
-import { HISTORY_SCHEMA, HISTORY_TABLE_NAMES, HISTORY_TABLES, HISTORY_VERSION, VERSION_COLUMNS, VERSION_TABLE, historyRelation, type HistoryColumn, type HistoryRow, type HistoryTableName } from './history-tables.js';
+import { APPEND_ONLY_TABLES, HISTORY_SCHEMA, HISTORY_TABLE_NAMES, HISTORY_TABLES, HISTORY_VERSION, VERSION_COLUMNS, VERSION_TABLE, historyRelation, type HistoryColumn, type HistoryRow, type HistoryTableName } from './history-tables.js';
 import { timestampText, type HistoryRows } from './history-rows.js';
 
 const DAY_MS = 24 * 3600 * 1000;
@@ -126,7 +126,7 @@ export function historyStore(adapter: Pick<Adapter, 'withConnection' | 'dialect'
         );
         const runIds = old.rows.map((r) => String(r[0]));
         // Children first: a kill part-way leaves runs rows, which the next prune deletes.
-        for (const table of [...HISTORY_TABLE_NAMES].reverse()) await deleteRuns(connection, table, runIds);
+        for (const table of [...HISTORY_TABLE_NAMES].reverse()) if (!APPEND_ONLY_TABLES.has(table)) await deleteRuns(connection, table, runIds);
         await writeVersion(connection, now);
         return runIds.length;
       });

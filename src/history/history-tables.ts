@@ -17,8 +17,9 @@ import type { Relation } from '../adapters/relation.js';
  *    for columns whose values were measured (`column_stats`).
  * 6: node_runs.relation_name (added by ensure(), at the end of the table).
  * 7: runs.pipeline, the pipeline a `dpf pipeline run` started (docs/pipelines.md; added by ensure()).
+ * 8: audit_log, who changed which relations (docs/governance.md; created by ensure()).
  */
-export const HISTORY_VERSION = 7;
+export const HISTORY_VERSION = 8;
 export const HISTORY_SCHEMA = 'dpf_meta';
 
 export interface HistoryColumn {
@@ -27,7 +28,7 @@ export interface HistoryColumn {
   readonly description: string;
 }
 
-export type HistoryTableName = 'runs' | 'node_runs' | 'test_results' | 'freshness' | 'alerts' | 'table_stats' | 'monitor_results';
+export type HistoryTableName = 'runs' | 'node_runs' | 'test_results' | 'freshness' | 'alerts' | 'table_stats' | 'monitor_results' | 'audit_log';
 
 /** A row as the writer builds it: column name -> value (null for unknown). */
 export type HistoryRow = Readonly<Record<string, string | number | boolean | null>>;
@@ -156,7 +157,34 @@ export const HISTORY_TABLES: Readonly<Record<HistoryTableName, readonly HistoryC
     col('detail', 'text', 'What changed, for schema changes ("column email (VARCHAR) added").'),
     col('measured_at', 'timestamp', 'When the monitor ran (UTC).'),
   ],
+  // Version 8: the audit log (docs/governance.md). Append-only: retention never deletes from it.
+  audit_log: [
+    col('run_id', 'text', 'The run (runs.run_id); dpf clone and dpf ci\'s clean-up get an id of their own, without a runs row.'),
+    col('action', 'text', "command (the command's own row, one per run), created, replaced or updated (one row per relation the run changed), dropped (a schema dpf ci dropped after its run)."),
+    col('relation', 'text', 'The relation created, replaced or updated, or the schema dropped, as the engine names it; null on the command row.'),
+    col('unique_id', 'text', 'The node that wrote it (model.shop.orders); null on the command row.'),
+    col('materialized', 'text', "How it was written: the step's strategy (view, table, incremental, snapshot, seed, extract, transform), view for dpf clone, schema for a dropped schema; null on the command row."),
+    col('command', 'text', "build, run, seed or snapshot (also when dpf ci, dpf retry, a pipeline or the scheduler runs them), clone, or ci (dpf ci's clean-up)."),
+    col('pipeline', 'text', 'The pipeline the run was started for (dpf pipeline run, the scheduler); null otherwise.'),
+    col('selector', 'text', 'The selection as given (--select ... --exclude ...); null for everything.'),
+    col('target', 'text', 'The target name in profiles.yml.'),
+    col('git_commit', 'text', "The project's git commit; null outside a git repository."),
+    col('git_dirty', 'boolean', 'Tracked files were changed since that commit; null outside a git repository.'),
+    col('os_user', 'text', 'The operating-system user who ran the command.'),
+    col('host', 'text', 'The machine it ran on (its host name).'),
+    col('git_user_name', 'text', "git config user.name in the project's repository; null when unset."),
+    col('git_user_email', 'text', "git config user.email in the project's repository; null when unset."),
+    col('ci_actor', 'text', 'Who started the CI job (GITHUB_ACTOR, GITLAB_USER_LOGIN, BUILD_REQUESTEDFOR); null outside CI.'),
+    col('ci_system', 'text', 'github, gitlab, azure or ci (CI=true without a known provider); null outside CI.'),
+    col('started_at', 'timestamp', 'When the run started (UTC).'),
+    col('ended_at', 'timestamp', 'When the run ended (UTC); on a relation row, when its step ended.'),
+    col('status', 'text', "Command row: the run's status (success, error or cancelled); relation rows: success."),
+    col('dpf_version', 'text', 'The dpf version that ran.'),
+  ],
 };
+
+/** Tables retention (history.keep_days) never deletes from: an audit trail is kept until someone decides otherwise. */
+export const APPEND_ONLY_TABLES: ReadonlySet<HistoryTableName> = new Set(['audit_log']);
 
 /** dpf_meta.history_version: one row, the schema version of these tables and the last prune. */
 export const VERSION_TABLE = 'history_version';

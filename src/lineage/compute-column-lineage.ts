@@ -41,6 +41,16 @@ export function lineageEngine(adapterType: string): LineageEngine | undefined {
 
 /** One job per model with compiled SQL. */
 export function lineageJobs(manifest: Manifest, engine: LineageEngine, columnsOf: (id: string) => string[]): LineageJob[] {
+  const jobOf = lineageJobMaker(manifest, engine, columnsOf);
+  return nodesOfKind(manifest, 'model', 'snapshot').flatMap((node) => jobOf(node) ?? []);
+}
+
+/**
+ * A function making one model's job, asking `columnsOf` for its inputs' columns when called:
+ * a caller walking the DAG upstream first (governance) gives each model its parents' traced columns.
+ * Undefined for a node without SQL to read (a TypeScript model, whose lineage is declared).
+ */
+export function lineageJobMaker(manifest: Manifest, engine: LineageEngine, columnsOf: (id: string) => string[]): (node: ExecutableNode) => LineageJob | undefined {
   const byId = new Map<string, ExecutableNode | SourceNode>(nodesOfKind(manifest, 'model', 'snapshot', 'seed', 'source').map((n) => [n.uniqueId, n]));
   const relationsOf = (parents: readonly string[], seen = new Set<string>()): LineageRelation[] => {
     const out: LineageRelation[] = [];
@@ -58,13 +68,11 @@ export function lineageJobs(manifest: Manifest, engine: LineageEngine, columnsOf
     }
     return out;
   };
-  const jobs: LineageJob[] = [];
-  for (const node of nodesOfKind(manifest, 'model', 'snapshot')) {
+  return (node) => {
     // A TypeScript model's SQL only reads its own table: its lineage is declared (below), not parsed.
-    if (!node.compiledCode || isTypescriptModel(node)) continue;
-    jobs.push(withFileSourcesNamed({ nodeId: node.uniqueId, sql: node.compiledCode, engine, relations: relationsOf(node.dependsOn) }, byId));
-  }
-  return jobs;
+    if (node.kind === 'seed' || !node.compiledCode || isTypescriptModel(node)) return undefined;
+    return withFileSourcesNamed({ nodeId: node.uniqueId, sql: node.compiledCode, engine, relations: relationsOf(node.dependsOn) }, byId);
+  };
 }
 
 /**

@@ -7,6 +7,7 @@ import type { TestConfig } from '../compiler/manifest.js';
 import { parseThreshold } from '../compiler/parse-data-tests.js';
 import type { TestStrategy } from './test-context.js';
 import { forKinds } from '../compiler/node-kinds.js';
+import { maskSample } from './mask-sample.js';
 
 const SAMPLE_ROWS = 5;
 
@@ -41,7 +42,8 @@ export const testStrategy: TestStrategy = forKinds(['test'], async (node, ctx) =
   const sql = node.config.limit !== undefined ? ctx.templates.render('sample_rows', { sql: body, limit: node.config.limit }) : body;
   const failures = Number(await ctx.queryValue(ctx.templates.render('count_failures', { sql })));
   const status = judge(failures, node.config);
-  const sample = status !== 'pass' ? await ctx.query(ctx.templates.render('sample_rows', { sql, limit: SAMPLE_ROWS })) : undefined;
+  const failing = status !== 'pass' ? await ctx.query(ctx.templates.render('sample_rows', { sql, limit: SAMPLE_ROWS })) : undefined;
+  const sample = failing && maskSample(failing, node, ctx.manifest);
   if (node.config.store_failures) {
     const audit = node.auditRelation;
     await ctx.connection.createSchema(audit.schema, audit.database);

@@ -1,7 +1,8 @@
 /**
  * Descriptions, names and meta come from users: the site must show them, never run them.
  * A project puts <script> and onerror= payloads into a model description, a column name, a
- * column description, an owner and a tag; each payload would set window.__pwned. A real
+ * column description, an owner and a tag, and into classifications.yml (a level's and a kind's
+ * description, a role) and a declassify reason; each payload would set window.__pwned. A real
  * browser opens every page that shows them and the variable stays undefined, while the
  * payloads are visible as text.
  *
@@ -41,6 +42,23 @@ describe('user text in the catalog site', () => {
         '    columns:',
         `      - name: ${yamlString(COLUMN)}`,
         `        description: ${yamlString(`${IMG} column text pwnedword`)}`,
+        '        pii: contact',
+        '  - name: downstream',
+        '    declassify:',
+        '      - column: copied',
+        `        reason: ${yamlString(`reason ${IMG}`)}`,
+        '',
+      ].join('\n'),
+      'classifications.yml': [
+        'levels:',
+        '  - name: open',
+        `    description: ${yamlString(`level ${IMG}`)}`,
+        '  - name: secret',
+        `    readers: [${yamlString('<svg onload="window.__pwned=7">')}]`,
+        'pii:',
+        '  - name: contact',
+        `    description: ${yamlString(`kind ${SCRIPT}`)}`,
+        '    level: secret',
         '',
       ].join('\n'),
     });
@@ -73,6 +91,18 @@ describe('user text in the catalog site', () => {
     expect(await page.locator('#description a').getAttribute('href')).toBeNull();
     expect(await page.textContent('#main')).toContain('<svg onload="window.__pwned=5">');
     expect(await page.textContent('#main')).toContain('#<b onmouseover=window.__pwned=6>tag</b>');
+    expect(await page.textContent('#readers')).toContain('<svg onload="window.__pwned=7">');
+    expect(await page.locator('#columns .cls-pii').getAttribute('title')).toContain(`kind ${SCRIPT}`);
+    await page.goto(`${base}#/node/model.proj.downstream`);
+    await page.waitForSelector('#node-page[data-id="model.proj.downstream"]');
+    expect(await page.textContent('#columns .cls-reason')).toBe(`reason ${IMG}`);
+    await page.goto(`${base}#/personal-data`);
+    await page.waitForSelector('#personal-columns');
+    expect(await page.textContent('#cls-levels')).toContain(`level ${IMG}`);
+    expect(await page.textContent('#cls-kinds')).toContain(`kind ${SCRIPT}`);
+    expect(await page.textContent('#declassified')).toContain(`reason ${IMG}`);
+    await page.goto(`${base}#/node/model.proj.xss_model`);
+    await page.waitForSelector('#node-page');
 
     // Search shows names and snippets of the same text.
     await page.click('#search-input');

@@ -23,6 +23,8 @@ import { addProjectOptions, compileOptions, projectDirOf } from '../common-optio
 import { recordStore } from '../../runner/relation-records.js';
 import { SqlTemplates } from '../../adapters/sql-templates.js';
 import type { CommandContext } from '../command-context.js';
+import { recordAudit } from '../../history/index.js';
+import { auditOptions } from '../audit-options.js';
 import { addRunOptions, executeRun, type RunFlags } from './run-command.js';
 
 interface CiFlags extends RunFlags {
@@ -58,9 +60,12 @@ export function registerCiCommand(program: Command, ctx: CommandContext): void {
         if (!flags.keep) {
           const schemas = new Set(nodesOfKind(manifest, ...EXECUTABLE_KINDS).map((n) => n.relation.schema).filter((s) => s.startsWith(schema)));
           schemas.add(`${schema}_dpf_audit`);
+          const startedAt = new Date();
           await adapter.withConnection(async (c) => {
             for (const s of schemas) await c.dropSchema(s, compiled.target.database);
           });
+          const changes = [...schemas].map((s) => ({ relation: s, action: 'dropped' as const, materialized: 'schema' }));
+          await recordAudit(adapter, auditOptions(ctx, compiled, projectDirOf(flags, ctx.io.cwd), 'ci', null, startedAt, changes));
           // Their records describe relations that no longer exist.
           const dropped = nodesOfKind(manifest, ...EXECUTABLE_KINDS).filter((n) => schemas.has(n.relation.schema)).map((n) => n.relationName);
           await recordStore((fn) => adapter.withConnection(fn), adapter.dialect, new SqlTemplates(adapter.name), compiled.target.database).forget(dropped);

@@ -16,6 +16,8 @@ import { EXECUTABLE_KINDS, isEphemeral, isExecutable, nodesOfKind } from '../../
 import { cloneRelations, type CloneResult } from '../../runner/clone-relations.js';
 import { addProjectOptions, addSelectionOptions, compileOptions, selectionInput, type CommonFlags } from '../common-options.js';
 import type { CommandContext } from '../command-context.js';
+import { recordAudit } from '../../history/index.js';
+import { auditOptions, selectorOf } from '../audit-options.js';
 
 export function registerCloneCommand(program: Command, ctx: CommandContext): void {
   const cmd = program.command('clone').description("make cheap copies (views) of another environment's relations in this target");
@@ -35,8 +37,13 @@ export function registerCloneCommand(program: Command, ctx: CommandContext): voi
       const adapter = adapterFactory(compiled.target.type).create(compiled.target, options.projectDir);
       await adapter.open();
       let result: CloneResult;
+      const startedAt = new Date();
       try {
         result = await cloneRelations(adapter, nodes, state.manifest, flags.fullRefresh === true, compiled.target.database);
+        // The audit trail (docs/governance.md): with --full-refresh a clone may replace a relation.
+        const ids = new Map(nodes.map((n) => [n.relationName, n.uniqueId]));
+        const changes = result.cloned.map((c) => ({ relation: c.relation, uniqueId: ids.get(c.relation), action: flags.fullRefresh ? ('replaced' as const) : ('created' as const), materialized: 'view' }));
+        if (changes.length > 0) await recordAudit(adapter, auditOptions(ctx, compiled, options.projectDir, 'clone', selectorOf(flags), startedAt, changes));
       } finally {
         await adapter.close();
       }

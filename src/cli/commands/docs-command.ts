@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { Command } from 'commander';
 import { compileFromDisk } from '../../compiler/compile-pipeline.js';
+import { withGovernance } from '../../governance/classification/classify-project.js';
 import { loadProjectConfig, targetPathOf } from '../../compiler/load-project.js';
 import { DpfError, diagnostic, fail } from '../../errors/dpf-error.js';
 import { generateSite, type SiteSummary } from '../../docs-site/generate-site.js';
@@ -38,7 +39,7 @@ export function registerDocsCommand(program: Command, ctx: CommandContext): void
       const format = logFormatOf(flags);
       const options = compileOptions(flags, ctx.io.cwd, ctx.io.env);
       // The site needs the manifest, not target/compiled/ (a later command writes it if needed).
-      const compiled = await compileFromDisk({ ...options, writeCompiledFiles: false });
+      const compiled = withGovernance(await compileFromDisk({ ...options, writeCompiledFiles: false }), options.projectDir, true);
       ctx.output.addSecrets(compiled.target.secrets);
       printWarnings(ctx, compiled.warnings, options.projectDir, format);
       const summary = await generateSite({ compiled, projectDir: options.projectDir, emptyCatalog: flags.emptyCatalog, profileAll: flags.profile, now: nowOf(ctx.io.env), env: ctx.io.env });

@@ -64,7 +64,7 @@ export function formatPiiReport(report: PiiReport, path: string): string {
   const lines = [
     `Scanned ${report.relations} relation${report.relations === 1 ? '' : 's'}, ${report.columns} columns (up to ${report.sampleRows} rows each) in target ${report.target}` +
       (report.skipped.length > 0 ? `; ${report.skipped.length} not scanned (warnings above).` : '.'),
-    `PII found in ${found} column${found === 1 ? '' : 's'}: ${c.new} new, ${c.classified} classified, ${c.mismatch} mismatched, ${c.dismissed} dismissed (pii: none); ${c.not_found} classified column${c.not_found === 1 ? '' : 's'} not found in the sample.`,
+    `PII found in ${found} column${found === 1 ? '' : 's'}: ${c.new} new, ${c.classified} classified, ${c.mismatch} mismatched, ${c.dismissed} dismissed (pii: false); ${c.not_found} classified column${c.not_found === 1 ? '' : 's'} not found in the sample.`,
   ];
   if (report.findings.length > 0) {
     const text = (name: string) => ({ name, type: 'text' });

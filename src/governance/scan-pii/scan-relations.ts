@@ -9,6 +9,7 @@
 import type { Adapter } from '../../adapters/adapter.js';
 import { existingRelations } from '../../adapters/existing-relations.js';
 import { relationKey } from '../../adapters/relation.js';
+import type { ManifestGovernance } from '../../compiler/manifest.js';
 import { NODE_KINDS, type RelationNode } from '../../compiler/node-kinds.js';
 import { diagnostic, type Diagnostic } from '../../errors/dpf-error.js';
 import type { CountryCode } from 'libphonenumber-js/max';
@@ -21,6 +22,8 @@ import type { DetectContext } from './value-detectors.js';
 export interface ScanRelationsInput {
   readonly adapter: Adapter;
   readonly targetName: string;
+  /** manifest.governance.columns: classifications carried over column lineage (with classifications.yml). */
+  readonly lineage?: ManifestGovernance['columns'];
   /** The selected models, seeds, snapshots and sources (ephemeral models are left out by the caller). */
   readonly nodes: readonly RelationNode[];
   /** Rows read per relation. */
@@ -91,7 +94,7 @@ export async function scanRelations(input: ScanRelationsInput): Promise<Relation
   await Promise.all(Array.from({ length: Math.max(1, Math.min(input.parallel, adapter.capabilities.maxConnections, toScan.length)) }, reader));
 
   scanned.sort((a, b) => a.relation.localeCompare(b.relation));
-  const findings = scanned.flatMap(compareWithClassifications);
+  const findings = scanned.flatMap((s) => compareWithClassifications(s, input.lineage?.[s.node.uniqueId]));
   for (const finding of findings) {
     const node = scanned.find((s) => s.node.uniqueId === finding.uniqueId)!.node;
     const severity = input.strict ? 'error' : 'warning';
@@ -99,7 +102,8 @@ export async function scanRelations(input: ScanRelationsInput): Promise<Relation
     if (finding.status === 'new') {
       diagnostics.push(diagnostic('PiiUnclassified', { ...counts, category: CATEGORY_LABELS[finding.category!], pii: finding.category! }, locationOf(node), severity));
     } else if (finding.status === 'mismatch') {
-      diagnostics.push(diagnostic('PiiMismatch', { ...counts, category: CATEGORY_LABELS[finding.category!], classifiedAs: finding.classifiedAs!, pii: finding.category! }, locationOf(node), severity));
+      const at = finding.inheritedFrom ? undefined : Object.values(node.columns).find((c) => c.name.toLowerCase() === finding.column.toLowerCase())?.classifiedAt;
+      diagnostics.push(diagnostic('PiiMismatch', { ...counts, category: CATEGORY_LABELS[finding.category!], classifiedAs: finding.classifiedAs!, pii: finding.category!, inheritedFrom: finding.inheritedFrom }, at ?? locationOf(node), severity));
     }
   }
   return { findings, relations: scanned.length, columns: scanned.reduce((n, s) => n + s.columns.length, 0), skipped, diagnostics };

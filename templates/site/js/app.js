@@ -8,6 +8,7 @@
  *   #/search?q=&kind=&tag=&schema=&owner=&status=
  *   #/health?run=               the run history: last runs, a run's timeline, problems
  *   #/pipelines                 the pipelines: schedules, running and recent runs, failures, next runs
+ *   #/personal-data?kind=       columns carrying personal data (classified projects)
  * After the first page is on screen, the search index starts loading in the background.
  */
 (function (dpf) {
@@ -71,6 +72,10 @@
         document.title = `Pipelines · ${store.index.project.name}`;
         dpf.pipelinesPage.render(main);
         break;
+      case 'personal-data':
+        document.title = `Personal data · ${store.index.project.name}`;
+        dpf.personalDataPage.render(main, params);
+        break;
       case 'search':
         document.title = `Search · ${store.index.project.name}`;
         dpf.search.page(main, params);
@@ -84,6 +89,9 @@
     const store = dpf.store;
     store.setIndex(index);
     document.getElementById('brand-name').textContent = index.project.name;
+    // The Personal data page is for classified projects (classifications.yml).
+    const personal = document.querySelector('.top-links a[data-section="personal-data"]');
+    if (personal && !index.governance) personal.remove();
     dpf.sidebar.init(document.getElementById('sidebar'));
     dpf.search.box.init();
     window.addEventListener('hashchange', route);

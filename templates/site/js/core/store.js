@@ -14,7 +14,7 @@
   let onIndexError = null;
 
   const fileOf = (kind, key) =>
-    kind === 'index' ? 'data/index.js' : kind === 'health' ? 'data/health.js' : kind === 'pipelines' ? 'data/pipelines.js' : kind === 'chunk' ? `data/chunks/${key}.js` : `data/search-${key}.js`;
+    kind === 'index' ? 'data/index.js' : kind === 'health' ? 'data/health.js' : kind === 'pipelines' ? 'data/pipelines.js' : kind === 'governance' ? 'data/governance.js' : kind === 'chunk' ? `data/chunks/${key}.js` : `data/search-${key}.js`;
 
   function slot(key) {
     let entry = waiting.get(key);
@@ -118,6 +118,11 @@
     /** The Pipelines page's status report (StatusReport, src/pipelines/pipeline-status.ts), from data/pipelines.js. */
     pipelines() {
       return loadScript('pipelines', 0);
+    },
+
+    /** The Personal data page's columns (GovernanceData), from data/governance.js. */
+    governance() {
+      return loadScript('governance', 0);
     },
 
     /** @type {Map<number, Map<string, any>>} */

@@ -1,7 +1,8 @@
 /**
  * A node's page: what it is (description, owner, tags, materialization, relation), whether it
  * can be trusted (last run, tests, row count, size, freshness), its columns with types, tests,
- * column lineage and profiles, its SQL, and its neighbours in the lineage graph.
+ * column lineage and profiles, its SQL, and its neighbours in the lineage graph. In a classified
+ * project (classifications.yml), its access, who can read it and each column's classification.
  */
 (function (dpf) {
   'use strict';
@@ -55,8 +56,13 @@
     return h('td', { class: 'profile' }, lines);
   }
 
+  function classificationCell(node, c) {
+    return h('td', { class: 'cls-cell' }, c.cls ? dpf.classification.badges(c.cls, `${node.k === 'source' ? `${node.sn}.` : ''}${node.n}.${c.name}`) : null);
+  }
+
   function columnsTable(node, details, highlight) {
     const hasProfiles = details.columns.some((c) => c.profile);
+    const classified = !!details.governance;
     const lineage = details.lineage;
     const unresolved = new Set((lineage?.unresolved || []).map((c) => c.toLowerCase()));
     const lineageCell = (c) => {
@@ -84,6 +90,7 @@
           c.tags.length ? h('div', { class: 'badges' }, c.tags.map((t) => h('span', { class: 'badge tag' }, t))) : null,
           Object.keys(c.meta || {}).length ? h('div', { class: 'muted small' }, Object.entries(c.meta).map(([k, v]) => `${k}: ${JSON.stringify(v)}`).join(' · ')) : null),
         h('td', null, h('div', { class: 'col-tests' }, c.tests.map((t) => h('span', { class: `badge s-${t.status || 'none'}`, title: `${t.name}${t.status ? `: ${t.status}` : ''}${t.failures ? ` (${t.failures} failing rows)` : ''}` }, t.test)))),
+        classified ? classificationCell(node, c) : null,
         lineageCell(c),
         hasProfiles ? profileCell(c.profile) : null,
       ),
@@ -91,13 +98,16 @@
     const notes = [];
     if (lineage?.status === 'unparsed') notes.push(h('p', { class: 'notice warn', id: 'lineage-unparsed' }, `Column lineage is not available for this model: its SQL could not be parsed. ${lineage.reason || ''}`));
     else if (lineage?.status === 'partial') notes.push(h('p', { class: 'notice', id: 'lineage-partial' }, `Column lineage is partial: ${lineage.reason || ''}`));
+    if (details.governance?.untraced) {
+      notes.push(h('p', { class: 'notice warn', id: 'cls-untraced' }, 'dpf could not trace this model column by column, so every column carries the highest classification of its inputs. Declassify a column in its YAML (declassify:, with a reason) if it no longer identifies anyone.'));
+    }
     return [
       notes,
       details.columns.length === 0
         ? h('p', { class: 'empty' }, 'No columns known: document them in YAML, or build the model and generate the site without --empty-catalog.')
         : h('div', { class: 'table-wrap' },
             h('table', { class: 'data columns', id: 'columns' },
-              h('thead', null, h('tr', null, h('th', null, 'Column'), h('th', null, 'Description'), h('th', null, 'Tests'), h('th', null, 'Lineage'), hasProfiles ? h('th', null, 'Profile') : null)),
+              h('thead', null, h('tr', null, h('th', null, 'Column'), h('th', null, 'Description'), h('th', null, 'Tests'), classified ? h('th', null, 'Classification') : null, h('th', null, 'Lineage'), hasProfiles ? h('th', null, 'Profile') : null)),
               h('tbody', null, rows),
             ),
           ),
@@ -236,6 +246,22 @@
     ];
   }
 
+  /** Access, classification and "who can read this" (NodeGovernance), in a classified project. */
+  function governanceFacts(g) {
+    if (!g) return null;
+    const c = dpf.classification;
+    const ACCESS = { public: 'for business users and partners: never personal data', protected: 'the project\'s users (the default)' };
+    return [
+      g.access ? fact('Access', h('span', { class: `badge access-${g.access}`, id: 'access' }, g.access), ACCESS[g.access]) : null,
+      fact('Classification', g.l !== undefined ? c.levelBadge(g.l) : h('span', { class: 'muted' }, 'unclassified'), g.l !== undefined ? 'its most sensitive column' : undefined),
+      h('div', { class: 'fact', id: 'readers' },
+        h('div', { class: 'fact-label' }, 'Who can read this'),
+        h('div', { class: 'fact-value' }, g.readers.length ? g.readers.map((r, k) => [k ? ', ' : '', h('span', { class: 'reader' }, r)]) : 'anyone in the project'),
+        g.rules.length ? h('div', { class: 'fact-note' }, `by classifications.yml: ${g.rules.join(', ')}`) : null,
+      ),
+    ];
+  }
+
   async function render(main, i, params) {
     const { mount } = dpf.dom;
     const f = dpf.format;
@@ -253,6 +279,7 @@
       cat && cat.sizeBytes !== undefined ? fact('Size', f.bytes(cat.sizeBytes)) : null,
       details.run ? fact('Last run', h('span', null, h('span', { class: `badge s-${details.run.status}` }, details.run.status), ` in ${f.duration(details.run.executionTime)}`), details.run.completedAt ? `${f.when(details.run.completedAt)} · ${details.run.message}` : details.run.message) : fact('Last run', h('span', { class: 'muted' }, 'not in the last run')),
       details.owner ? fact('Owner', h('a', { href: f.link.search({ owner: details.owner }) }, details.owner)) : null,
+      governanceFacts(details.governance),
       details.source?.freshness ? fact('Freshness', h('span', { class: `badge s-${details.source.freshness.status.replace(' ', '-')}` }, details.source.freshness.status),
         [details.source.freshness.ageSeconds !== undefined ? `loaded ${f.age(details.source.freshness.ageSeconds)} ago` : '', details.source.freshness.warnAfter ? `warn after ${details.source.freshness.warnAfter}` : '', details.source.freshness.errorAfter ? `error after ${details.source.freshness.errorAfter}` : ''].filter(Boolean).join(' · ')) : null,
       details.source?.externalLocation ? fact('Files', h('code', null, details.source.externalLocation)) : null,

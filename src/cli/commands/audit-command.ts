@@ -1,0 +1,56 @@
+/** `dpf audit`: the security report (src/governance/audit), as text or JSON; exit 1 at --fail-on. */
+import type { Command } from 'commander';
+import { fail } from '../../errors/dpf-error.js';
+import { audit, type AuditReport } from '../../governance/audit/index.js';
+import type { CommandContext } from '../command-context.js';
+import { formatDiagnostic } from '../format-diagnostic.js';
+
+interface AuditFlags {
+  projectDir?: string;
+  profilesDir?: string;
+  output?: string;
+  failOn?: string;
+}
+
+export function registerAuditCommand(program: Command, ctx: CommandContext): void {
+  program
+    .command('audit')
+    .description('print a security report: secrets in the repository and in target/, SQL injection hazards, unclassified PII; exit 1 at --fail-on')
+    .option('--project-dir <dir>', 'folder holding dpf_project.yml', '.')
+    .option('--profiles-dir <dir>', 'a folder holding profiles.yml outside the project, scanned too')
+    .option('--fail-on <severity>', 'exit 1 when a finding is at or above low, medium or high', 'high')
+    .option('-o, --output <format>', 'text or json (the whole report as one object, schemas/audit.schema.json)', 'text')
+    .addHelpText('after', '\nExamples:\n  $ dpf audit\n  $ dpf audit --fail-on medium --output json > audit.json')
+    .action(async (flags: AuditFlags) => {
+      const output = flags.output ?? 'text';
+      if (!['text', 'json'].includes(output)) fail('AuditOutputUnknown', { value: output });
+      const report = await audit({ projectDir: flags.projectDir, profilesDir: flags.profilesDir, failOn: flags.failOn, cwd: ctx.io.cwd });
+      for (const warning of report.warnings) ctx.output.err(formatDiagnostic(warning, report.projectDir));
+      if (output === 'json') ctx.output.outJson(report);
+      else ctx.output.out(formatAuditReport(report));
+      if (report.failed) ctx.setExitCode(1);
+    });
+}
+
+const KIND_LABELS: Record<AuditReport['findings'][number]['kind'], string> = {
+  secret: 'secret',
+  sql_injection: 'SQL injection',
+  pii_unclassified: 'unclassified PII',
+};
+
+export function formatAuditReport(report: AuditReport): string {
+  const { counts, scanned } = report;
+  const lines = [`dpf audit: ${scanned.files} files, ${scanned.artifacts} artifacts, ${scanned.templates} templates${scanned.piiFindings ? ', the PII scan' : ''}`];
+  if (report.findings.length === 0) {
+    lines.push('', 'No findings.');
+    return lines.join('\n');
+  }
+  lines.push('');
+  for (const f of report.findings) {
+    lines.push(`${f.severity.toUpperCase().padEnd(6)} ${f.file}:${f.line}:${f.column}  ${KIND_LABELS[f.kind]} (${f.rule})${f.masked ? `: ${f.masked}` : ''}`);
+    lines.push(`       ${f.message}`);
+  }
+  const total = report.findings.length;
+  lines.push('', `${total} finding${total === 1 ? '' : 's'}: ${counts.high} high, ${counts.medium} medium, ${counts.low} low.${report.failed ? ` Failing: at or above --fail-on ${report.failOn}.` : ` None at or above --fail-on ${report.failOn}.`}`);
+  return lines.join('\n');
+}

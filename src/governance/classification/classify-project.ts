@@ -1,0 +1,35 @@
+/**
+ * The compile-time governance pass (docs/governance.md): with classifications.yml, every
+ * column's effective classification over column lineage, checked (unknown names DPF960, a
+ * declassify of no column DPF962, a public model exposing personal data DPF961), returned to be
+ * written into the manifest. Without the file: nothing (undefined).
+ */
+import type { CompiledProject } from '../../compiler/compile-pipeline.js';
+import type { ManifestGovernance } from '../../compiler/manifest.js';
+import { writeManifest } from '../../compiler/write-artifacts.js';
+import { DpfError } from '../../errors/dpf-error.js';
+import { lineageEngine } from '../../lineage/compute-column-lineage.js';
+import { publicExposures } from './check-access.js';
+import { loadClassifications } from './load-classifications.js';
+import { propagateClassifications } from './propagate-classifications.js';
+
+export function classifyProject(compiled: Pick<CompiledProject, 'manifest' | 'target'>, projectDir: string): ManifestGovernance | undefined {
+  const classifications = loadClassifications(projectDir);
+  if (!classifications) return undefined;
+  const { governance, problems } = propagateClassifications(compiled.manifest, classifications, lineageEngine(compiled.target.type));
+  const all = [...problems, ...publicExposures(compiled.manifest, governance)];
+  if (all.length > 0) throw new DpfError(all);
+  return governance;
+}
+
+/**
+ * The compiled project with its manifest's governance filled in (and target/manifest.json
+ * written again with it, when `write`); the same project when there is no classifications.yml.
+ */
+export function withGovernance<C extends Pick<CompiledProject, 'manifest' | 'target' | 'targetPath'>>(compiled: C, projectDir: string, write: boolean): C {
+  const governance = classifyProject(compiled, projectDir);
+  if (!governance) return compiled;
+  const manifest = { ...compiled.manifest, governance };
+  if (write) writeManifest(compiled.targetPath, manifest);
+  return { ...compiled, manifest };
+}
