@@ -22,6 +22,7 @@ import { registerCostCommand } from './commands/cost-command.js';
 import { registerInitCommand } from './commands/init-command.js';
 import { registerLsCommand } from './commands/ls-command.js';
 import { registerPipelineCommand } from './commands/pipeline-command.js';
+import { registerScanCommand } from './commands/scan-command.js';
 import { registerScheduleCommand } from './commands/schedule-command.js';
 import { registerRetryCommand, registerRunCommand } from './commands/run-command.js';
 import { registerShowCommand } from './commands/show-command.js';
@@ -67,6 +68,7 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
   registerHistoryCommand(program, ctx);
   registerAlertsCommand(program, ctx);
   registerCostCommand(program, ctx);
+  registerScanCommand(program, ctx);
   registerAuditCommand(program, ctx);
   registerCleanCommand(program, ctx);
   const quiet = (cmd: Command): void => {

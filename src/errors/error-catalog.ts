@@ -779,6 +779,54 @@ export const ERRORS = {
     message: (a: { pipeline: string; cron: string; detail: string }) => `The schedule of pipeline "${a.pipeline}" has the cron "${a.cron}", which Airflow cannot run: ${a.detail}.`,
     hint: 'Airflow schedules to the minute with 5-field crons (and @hourly, @daily, @weekly, @monthly, @yearly): drop the seconds field, or keep this pipeline on `dpf schedule`.',
   },
+
+  // ---- the PII scanner (DPF940–949; docs/governance.md#pii-scanner). Messages name columns and counts, never a value.
+  PiiSampleInvalid: {
+    code: 'DPF940',
+    title: 'Invalid sample size',
+    message: (a: { value: string }) => `dpf scan pii --sample must be a whole number above 0, got "${a.value}".`,
+    hint: 'Pass the rows to read per relation, e.g. --sample 1000 (the default); more rows find rarer PII and cost a longer read.',
+  },
+  PiiRelationMissing: {
+    code: 'DPF941',
+    title: 'Relation not in the target',
+    message: (a: { relations: string[]; target: string }) =>
+      `${a.relations.length === 1 ? `The relation of ${a.relations[0]} does not` : `The relations of ${a.relations.length} selected nodes do not`} exist in target "${a.target}", so ${a.relations.length === 1 ? 'it was' : 'they were'} not scanned${a.relations.length === 1 ? '' : `: ${a.relations.slice(0, 10).join(', ')}${a.relations.length > 10 ? `, and ${a.relations.length - 10} more` : ''}`}.`,
+    hint: (a: { command: string }) => a.command,
+  },
+  PiiUnclassified: {
+    code: 'DPF942',
+    title: 'Unclassified PII',
+    message: (a: { column: string; kind: string; name: string; category: string; confidence: number; matched: number; sampled: number }) =>
+      `Column "${a.column}" of ${a.kind} "${a.name}" looks like ${a.category} (confidence ${a.confidence.toFixed(2)}: ${a.matched} of ${a.sampled} sampled values match), and its YAML does not classify it.`,
+    hint: (a: { column: string; pii: string }) => `Classify it: under the column "${a.column}" write pii: ${a.pii} (or meta: {pii: ${a.pii}}). If it holds no personal data, write pii: false to say so.`,
+  },
+  PiiMismatch: {
+    code: 'DPF943',
+    title: 'PII classified as another category',
+    message: (a: { column: string; kind: string; name: string; category: string; classifiedAs: string; inheritedFrom: string | null; confidence: number; matched: number; sampled: number }) =>
+      `Column "${a.column}" of ${a.kind} "${a.name}" is classified as pii: ${a.classifiedAs}${a.inheritedFrom ? ` (over column lineage from ${a.inheritedFrom})` : ''}, but looks like ${a.category} (confidence ${a.confidence.toFixed(2)}: ${a.matched} of ${a.sampled} sampled values match).`,
+    hint: (a: { pii: string }) => `Check the column: if the scanner is right, classify it as meta: {pii: ${a.pii}}; masking and access rules follow the category.`,
+  },
+  PiiRelationUnreadable: {
+    code: 'DPF944',
+    title: 'Relation could not be sampled',
+    message: (a: { kind: string; name: string; relation: string; detail: string }) => `Reading a sample of the ${a.kind} "${a.name}" (${a.relation}) failed, so it was not scanned: ${a.detail}`,
+    hint: 'Quoted values in the engine\'s message are left out, as they may be data: run the same read yourself (`dpf show --inline "select * from <relation> limit 10"`) to see all of it.',
+  },
+  PiiNothingToScan: {
+    code: 'DPF945',
+    title: 'Nothing to scan',
+    message: (a: { selection: string }) => `The selection (${a.selection}) holds no model, seed, snapshot or source with a relation to scan.`,
+    hint: 'Check it with `dpf ls --select ...`: tests, exports and ephemeral models have no relation of their own.',
+  },
+  PiiUnknownPhoneRegion: {
+    code: 'DPF946',
+    title: 'Unknown phone region',
+    message: (a: { value: string }) => `dpf scan pii --phone-region "${a.value}" is not a region libphonenumber knows.`,
+    hint: 'Pass an ISO 3166 two-letter region code such as US, GB, DE or FR: numbers written without a +country code are read as numbers of that region.',
+  },
+
   // ---- governance: classification (DPF96x; docs/governance.md)
   UnknownClassification: {
     code: 'DPF960',

@@ -1,0 +1,116 @@
+/**
+ * `scanPii` of the public API (`dpf scan pii`, docs/governance.md#pii-scanner): compile, select
+ * the models, seeds, snapshots and sources, sample each relation that exists in the target,
+ * and compare what the scanner finds with the columns' `meta: {pii: …}`. Writes the findings to
+ * target/pii_findings.json (schemas/pii_findings.schema.json). Findings hold categories and
+ * counts, never a sampled value; nothing here logs or stores one.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { isSupportedCountry, type CountryCode } from 'libphonenumber-js/max';
+import { adapterFactory } from '../adapters/index.js';
+import { compileFromDisk } from '../compiler/compile-pipeline.js';
+import { hasRelation, isEphemeral, type RelationNode } from '../compiler/node-kinds.js';
+import { redactStrings, secretRedactor } from '../compiler/redact-secrets.js';
+import { selectNodes } from '../compiler/select-nodes.js';
+import { writeFileAtomic } from '../compiler/write-file-atomic.js';
+import { diagnostic, fail, type Diagnostic } from '../errors/dpf-error.js';
+import { MIN_CONFIDENCE, scanRelations, type FindingStatus, type PiiFinding } from '../governance/scan-pii/index.js';
+import { compileOptionsOf, selectionOf, type ProjectOptions, type SelectionOptions } from './options.js';
+
+export type { PiiFinding, FindingStatus, PiiCategory } from '../governance/scan-pii/index.js';
+
+export interface ScanPiiOptions extends ProjectOptions, SelectionOptions {
+  /** Rows read per relation (default 1000). */
+  readonly sample?: number;
+  /** New and mismatched findings are errors (`dpf scan pii --strict` exits 1), not warnings. */
+  readonly strict?: boolean;
+  /** Phone numbers written without +country code are read as this region's (ISO 3166, default US). */
+  readonly phoneRegion?: string;
+  /** Stops the reads (cancelled on the engine); scanPii then rejects with the signal's reason. */
+  readonly signal?: AbortSignal;
+  /** Today, for plausible birth dates (default now). */
+  readonly now?: Date;
+}
+
+/** target/pii_findings.json and `dpf scan pii --output json`. */
+export interface PiiReport {
+  readonly version: 1;
+  readonly generatedAt: string;
+  readonly target: string;
+  readonly sampleRows: number;
+  readonly minConfidence: number;
+  readonly relations: number;
+  readonly columns: number;
+  readonly skipped: readonly { readonly uniqueId: string; readonly relation: string; readonly reason: 'missing' | 'unreadable' }[];
+  readonly counts: { readonly [S in FindingStatus]: number };
+  readonly findings: readonly PiiFinding[];
+}
+
+export interface PiiScanOutcome {
+  readonly report: PiiReport;
+  /** DPF941/944/945 warnings; DPF942/943 per new or mismatched finding (errors with strict). */
+  readonly diagnostics: readonly Diagnostic[];
+  /** Where the report was written. */
+  readonly path: string;
+}
+
+export const DEFAULT_SAMPLE_ROWS = 1000;
+
+export async function scanPii(options: ScanPiiOptions = {}): Promise<PiiScanOutcome> {
+  const sample = options.sample ?? DEFAULT_SAMPLE_ROWS;
+  if (!Number.isInteger(sample) || sample < 1) fail('PiiSampleInvalid', { value: String(options.sample) });
+  const phoneRegion = (options.phoneRegion ?? 'US').toUpperCase();
+  if (!isSupportedCountry(phoneRegion)) fail('PiiUnknownPhoneRegion', { value: options.phoneRegion ?? '' });
+  const compileOptions = compileOptionsOf(options);
+  const compiled = await compileFromDisk({ ...compileOptions, writeArtifacts: false });
+  for (const warning of compiled.warnings) options.onEvent?.({ type: 'warning', diagnostic: warning });
+  const selected = selectNodes(compiled.manifest, compiled.graph, selectionOf(options, compiled.targetPath));
+  const nodes = [...selected].map((id) => compiled.manifest.nodes[id]).filter((n): n is RelationNode => hasRelation(n) && !isEphemeral(n));
+  const diagnostics: Diagnostic[] = [];
+  if (nodes.length === 0) {
+    const selection = [...(options.select ?? []), ...(options.exclude ?? []).map((e) => `--exclude ${e}`)].join(' ') || 'the whole project';
+    diagnostics.push(diagnostic('PiiNothingToScan', { selection }, undefined, 'warning'));
+  }
+  const target = compiled.target;
+  const adapter = adapterFactory(target.type).create(target, compileOptions.projectDir);
+  await adapter.open();
+  let scan;
+  try {
+    scan = await scanRelations({
+      adapter,
+      targetName: target.targetName,
+      lineage: compiled.manifest.governance?.columns,
+      nodes,
+      sampleRows: sample,
+      phoneRegion: phoneRegion as CountryCode,
+      strict: options.strict ?? false,
+      now: options.now ?? new Date(),
+      signal: options.signal,
+      parallel: Math.min(4, target.threads),
+    });
+  } finally {
+    await adapter.close();
+  }
+  const counts = { new: 0, classified: 0, mismatch: 0, dismissed: 0, not_found: 0 };
+  for (const f of scan.findings) counts[f.status]++;
+  // Profile secrets never reach a report: an engine message may quote a connection string.
+  const secrets = target.secrets.filter((s) => s.length > 0);
+  const clean = <T>(value: T): T => (secrets.length === 0 ? value : redactStrings(value, secretRedactor(secrets)));
+  const report: PiiReport = clean({
+    version: 1,
+    generatedAt: new Date().toISOString(),
+    target: target.targetName,
+    sampleRows: sample,
+    minConfidence: MIN_CONFIDENCE,
+    relations: scan.relations,
+    columns: scan.columns,
+    skipped: scan.skipped,
+    counts,
+    findings: scan.findings,
+  });
+  const path = join(compiled.targetPath, 'pii_findings.json');
+  mkdirSync(compiled.targetPath, { recursive: true });
+  writeFileAtomic(path, JSON.stringify(report, null, 2) + '\n');
+  return { report, diagnostics: clean([...diagnostics, ...scan.diagnostics]), path };
+}
