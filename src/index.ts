@@ -11,6 +11,7 @@ export type { HistoryRun, HistoryNodeRun } from './history/index.js';
 export { testAlerts, type AlertsTestOutcome } from './api/test-alerts.js';
 export type { AlertMessage, Notifier, ChannelTestResult } from './alerts/index.js';
 export { cost, type CostOptions } from './api/show-cost.js';
+export { grantsApply, grantsCheck, type GrantsOptions, type GrantsApplied, type GrantsChecked, type RuleDrift } from './api/grants.js';
 export { exportAirflow, type ExportAirflowOptions, type AirflowExport, type AirflowDag, type AirflowDagTask, type AirflowTask } from './pipelines/index.js';
 export { listPipelines, runPipeline, type ListPipelinesOptions, type ListedPipeline, type PipelineList, type RunPipelineOptions, type Pipeline, type PipelineSchedule, type PipelineTrigger } from './pipelines/index.js';
 export { schedule, type ScheduleOptions, type SchedulerEvent } from './pipelines/index.js';
