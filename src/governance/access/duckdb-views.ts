@@ -5,7 +5,7 @@
  * notebooks that should see what the role sees (docs/governance.md#access-by-role). A
  * convenience, not a wall. Managing roles get no schema (they read the tables themselves).
  */
-import type { Adapter, Dialect } from '../../adapters/adapter.js';
+import type { Dialect } from '../../adapters/adapter.js';
 import type { RuleDrift } from './compare-rules.js';
 import type { EnforceInput, Enforcer } from './enforcer.js';
 import type { AccessPlan, AppliedMasking, ModelAccess, RoleAccess } from './plan-access.js';

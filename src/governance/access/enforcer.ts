@@ -11,6 +11,8 @@ export interface EnforceInput {
 }
 
 export interface Enforcer {
+  /** Mistakes to report before connecting to the engine. */
+  checkPlan?(plan: AccessPlan, input: EnforceInput): void;
   /** Returns what it wrote (files, schemas). */
   apply(plan: AccessPlan, input: EnforceInput, adapter: Adapter): Promise<readonly string[]>;
   check(plan: AccessPlan, input: EnforceInput, adapter: Adapter): Promise<{ enforced: string; drift: RuleDrift[] }>;

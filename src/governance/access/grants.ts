@@ -5,22 +5,18 @@
  * its file-based access control; DuckDB, which has no users, a schema of masked views per role.
  * Takes a compiled project (with governance); compiling is the public API's part.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { isAbsolute, join, relative } from 'node:path';
 import type { Adapter } from '../../adapters/adapter.js';
 import { adapterFactory } from '../../adapters/index.js';
-import { relationKey } from '../../adapters/relation.js';
 import type { ProjectGraph } from '../../compiler/build-graph.js';
 import type { Manifest } from '../../compiler/manifest.js';
-import { writeFileAtomic } from '../../compiler/write-file-atomic.js';
-import { DpfError, diagnostic, fail, type Diagnostic } from '../../errors/dpf-error.js';
+import { fail } from '../../errors/dpf-error.js';
 import { loadClassifications } from '../classification/load-classifications.js';
-import { compareRules, type RuleDrift } from './compare-rules.js';
+import type { RuleDrift } from './compare-rules.js';
 import { duckdbViews } from './duckdb-views.js';
+import { trinoRulesFile } from './trino-rules-file.js';
 import type { EnforceInput, Enforcer } from './enforcer.js';
 import { loadRoles } from './load-roles.js';
 import { planAccess, type AccessPlan } from './plan-access.js';
-import { principalsOf, trinoRules, type TrinoRules } from './trino-rules.js';
 
 export interface GrantsInput extends EnforceInput {
   readonly manifest: Manifest;
@@ -54,28 +50,7 @@ export interface GrantsChecked {
 }
 
 const ENFORCERS: Readonly<Record<string, Enforcer>> = {
-  trino: {
-    async apply(plan, input, adapter) {
-      const file = rulesFile(input);
-      const rules = await declaredTrinoRules(plan, input, adapter);
-      writeFileAtomic(file, `${JSON.stringify(rules, null, 2)}\n`);
-      return [relative(input.projectDir, file) || file];
-    },
-    async check(plan, input, adapter) {
-      const file = rulesFile(input);
-      const shown = relative(input.projectDir, file) || file;
-      const declared = await declaredTrinoRules(plan, input, adapter);
-      if (!existsSync(file)) return { enforced: shown, drift: compareRules(declared, {}) };
-      let enforced: unknown;
-      try {
-        enforced = JSON.parse(readFileSync(file, 'utf8'));
-      } catch (err) {
-        fail('AccessRulesUnreadable', { file: shown, detail: (err as Error).message });
-      }
-      if (enforced === null || typeof enforced !== 'object' || Array.isArray(enforced)) fail('AccessRulesUnreadable', { file: shown, detail: 'it is not a JSON object of rules' });
-      return { enforced: shown, drift: compareRules(declared, enforced as Record<string, unknown>) };
-    },
-  },
+  trino: trinoRulesFile,
   duckdb: duckdbViews,
 };
 
@@ -98,6 +73,7 @@ function prepare(input: GrantsInput): { plan: AccessPlan; enforcer: Enforcer } {
   const roles = loadRoles(input.projectDir, classifications);
   if (!roles) fail('RolesFileMissing', { dir: input.projectDir });
   const plan = planAccess(input.manifest, input.graph, roles, classifications);
+  enforcer.checkPlan?.(plan, input);
   return { plan, enforcer };
 }
 
@@ -122,26 +98,4 @@ function summaryOf(access: AccessPlan['roles'][number]): RoleGrantSummary {
     filteredModels: access.models.filter((m) => m.filter).length,
     refused: access.refused.map((r) => r.nodeId.split('.').slice(2).join('.')),
   };
-}
-
-function rulesFile(input: EnforceInput): string {
-  const configured = input.out ?? (input.target.settings.access_control_file as string | undefined);
-  if (!configured) fail('AccessControlFileUnset', { target: input.target.targetName });
-  return isAbsolute(configured) ? configured : join(input.projectDir, configured);
-}
-
-async function declaredTrinoRules(plan: AccessPlan, input: EnforceInput, adapter: Adapter): Promise<TrinoRules> {
-  const unmapped: Diagnostic[] = plan.roles.filter((r) => principalsOf(r.role).length === 0).map((r) => diagnostic('RoleWithoutUsers', { role: r.role.name, engine: 'trino' }, r.role.location));
-  if (unmapped.length > 0) throw new DpfError(unmapped);
-  // Masks must have their column's type: read the types of the relations that get one.
-  const masked = new Map(plan.roles.flatMap((r) => r.models.filter((m) => m.columns.some((c) => c.masking)).map((m) => [relationKey(m.relation), m.relation] as const)));
-  const columnTypes = new Map<string, Map<string, string>>();
-  await adapter.withConnection(async (connection) => {
-    for (const [key, relation] of masked) {
-      const columns = await connection.getColumns(relation);
-      columnTypes.set(key, new Map(columns.map((c) => [c.name.toLowerCase(), c.type])));
-    }
-  });
-  const catalog = input.target.database ?? String(input.target.settings.catalog ?? 'iceberg');
-  return trinoRules({ plan, catalog, dialect: adapter.dialect, columnTypes });
 }
