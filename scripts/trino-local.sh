@@ -9,8 +9,8 @@
 #   DPF_TRINO_RULES=<rules.json> scripts/trino-local.sh start|stop|status
 #                                   a second server (its own run folder and port) with Trino's
 #                                   file-based access control reading <rules.json> every second
-#                                   (`dpf grants apply` writes it; docs/governance.md). Until
-#                                   then the file lets user admin do anything, others nothing.
+#                                   (`dpf grants apply` writes it; docs/governance.md). start
+#                                   resets it to rules that let user admin do anything, others nothing.
 set -euo pipefail
 
 VERSION=476
@@ -93,7 +93,8 @@ access-control.name=file
 security.config-file=$RULES
 security.refresh-period=1s
 PROPS
-  [ -f "$RULES" ] || printf '%s\n' '{"catalogs": [{"user": "admin", "allow": "all"}, {"catalog": "system", "allow": "read-only"}]}' > "$RULES"
+  # A fresh server starts from these rules, whatever an earlier run left in the file.
+  printf '%s\n' '{"catalogs": [{"user": "admin", "allow": "all"}, {"catalog": "system", "allow": "read-only"}]}' > "$RULES"
 }
 
 url() { [ -f "$RUN/port" ] && echo "http://127.0.0.1:$(cat "$RUN/port")"; }
