@@ -15,7 +15,7 @@ import { compareRules } from '../src/governance/access/compare-rules.js';
 import { loadRoles } from '../src/governance/access/load-roles.js';
 import { planAccess } from '../src/governance/access/plan-access.js';
 import { trinoRules, type TrinoTableRule } from '../src/governance/access/trino-rules.js';
-import { dpf, makeProject } from './helpers/run-dpf.js';
+import { copyDemoProject, dpf, makeProject } from './helpers/run-dpf.js';
 import { queryDuckDB } from './helpers/query-duckdb.js';
 
 const CLASSIFICATIONS = `levels:
@@ -137,6 +137,21 @@ describe('access by role: the Trino rules', () => {
       'changed tables: user=analyst catalog=lake schema=main table=customers',
       'unexpected tables: user=business catalog=lake schema=main table=customers',
     ]);
+  });
+});
+
+describe("access by role: the demo's roles.yml", () => {
+  it('hashes the customers\' emails for analysts, refuses them to business users, and gives data engineers everything', async () => {
+    const dir = copyDemoProject();
+    const plan = await planOf(dir);
+    const role = (name: string) => plan.roles.find((r) => r.role.name === name)!;
+    const model = (name: string, id: string) => role(name).models.find((m) => m.nodeId === id);
+    expect(plan.roles.map((r) => r.role.name)).toEqual(['platform_engineer', 'data_engineer', 'analytics_engineer', 'data_scientist', 'analyst', 'business_user', 'legal', 'security']);
+    expect(model('analyst', 'model.shop.dim_customers')!.columns).toEqual([{ column: 'email', masking: 'hash' }]);
+    expect(role('business_user').refused.map((r) => r.nodeId)).toEqual(['model.shop.dim_customers']);
+    expect(model('business_user', 'model.shop.revenue_by_category')!.columns).toEqual([]);
+    expect(role('data_engineer').models.every((m) => m.columns.length === 0)).toBe(true);
+    expect(role('data_engineer').models.length).toBe(role('platform_engineer').models.length);
   });
 });
 
