@@ -6,12 +6,18 @@
 #   scripts/trino-local.sh status   print the URL if it runs
 # Installs into ${DPF_TRINO_HOME:-~/.cache/dpf/trino-$VERSION}, outside the clone, reused when
 # present. Catalog `iceberg` keeps Iceberg tables on local disk (no other service needed).
+#   DPF_TRINO_RULES=<rules.json> scripts/trino-local.sh start|stop|status
+#                                   a second server (its own run folder and port) with Trino's
+#                                   file-based access control reading <rules.json> every second
+#                                   (`dpf grants apply` writes it; docs/governance.md). start
+#                                   resets it to rules that let user admin do anything, others nothing.
 set -euo pipefail
 
 VERSION=476
 HOME_DIR="${DPF_TRINO_HOME:-$HOME/.cache/dpf/trino-$VERSION}"
 SERVER="$HOME_DIR/server"
-RUN="$HOME_DIR/run"
+RULES="${DPF_TRINO_RULES:-}"
+RUN="$HOME_DIR/run${RULES:+-rules}"
 JAVA_HOME="${DPF_TRINO_JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}"   # Trino 476 needs Java 24+
 export JAVA_HOME PATH="$JAVA_HOME/bin:$PATH"
 
@@ -81,6 +87,14 @@ fs.native-local.enabled=true
 local.location=$RUN/warehouse
 hive.security=sql-standard
 PROPS
+  [ -n "$RULES" ] || return 0
+  cat > "$RUN/etc/access-control.properties" <<PROPS
+access-control.name=file
+security.config-file=$RULES
+security.refresh-period=1s
+PROPS
+  # A fresh server starts from these rules, whatever an earlier run left in the file.
+  printf '%s\n' '{"catalogs": [{"user": "admin", "allow": "all"}, {"catalog": "system", "allow": "read-only"}]}' > "$RULES"
 }
 
 url() { [ -f "$RUN/port" ] && echo "http://127.0.0.1:$(cat "$RUN/port")"; }

@@ -17,6 +17,7 @@ import { registerCompileCommand } from './commands/compile-command.js';
 import { registerDebugCommand } from './commands/debug-command.js';
 import { registerDocsCommand } from './commands/docs-command.js';
 import { registerExportCommand } from './commands/export-command.js';
+import { registerGrantsCommand } from './commands/grants-command.js';
 import { registerHistoryCommand } from './commands/history-command.js';
 import { registerCostCommand } from './commands/cost-command.js';
 import { registerInitCommand } from './commands/init-command.js';
@@ -70,6 +71,7 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
   registerCostCommand(program, ctx);
   registerScanCommand(program, ctx);
   registerAuditCommand(program, ctx);
+  registerGrantsCommand(program, ctx);
   registerCleanCommand(program, ctx);
   const quiet = (cmd: Command): void => {
     cmd.exitOverride().configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr(s) });

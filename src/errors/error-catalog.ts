@@ -868,6 +868,61 @@ export const ERRORS = {
     message: (a: { detail: string }) => `The PII scanner's findings cannot be read (${a.detail}); the security report goes on without them.`,
     hint: 'Run `dpf scan pii` again to write the file anew.',
   },
+  // ---- governance: access by role (DPF970–979; docs/governance.md#access-by-role)
+  UnknownRole: {
+    code: 'DPF970',
+    title: 'Unknown role',
+    message: (a: { name: string; where: string; suggestion?: string }) => `"${a.name}" in ${a.where} is not a role in roles.yml.${didYouMean(a.suggestion)}`,
+    hint: (a: { known: string[] }) => (a.known.length > 0 ? `Roles: ${a.known.join(', ')}. Add the role to roles.yml, or fix the name.` : 'Declare roles in roles.yml at the project root (docs/governance.md#access-by-role).'),
+  },
+  RoleUnknownLevel: {
+    code: 'DPF971',
+    title: 'Unknown classification level',
+    message: (a: { role: string; level: string; suggestion?: string }) => `Role "${a.role}" reads up to "${a.level}", which is not a level in classifications.yml.${didYouMean(a.suggestion)}`,
+    hint: (a: { known: string[] }) => (a.known.length > 0 ? `Levels, lowest first: ${a.known.join(', ')}.` : 'The project has no classifications.yml: add one with its levels (docs/governance.md), or drop up_to.'),
+  },
+  RoleWithoutUsers: {
+    code: 'DPF972',
+    title: 'Role mapped to no user',
+    message: (a: { role: string; engine: string }) => `Role "${a.role}" names no ${a.engine} user or group, so the ${a.engine} rules could not give it to anyone.`,
+    hint: (a: { role: string; engine: string }) => `Add ${a.engine}: {users: [...], groups: [...]} to role "${a.role}" in roles.yml, or remove the role.`,
+  },
+  RolesFileMissing: {
+    code: 'DPF973',
+    title: 'No roles.yml',
+    message: (a: { dir: string }) => `dpf grants needs roles.yml in ${a.dir}, and there is none.`,
+    hint: 'Create roles.yml at the project root: each role with its engine users and what it may read (docs/governance.md#access-by-role).',
+  },
+  AccessControlFileUnset: {
+    code: 'DPF974',
+    title: 'Where the access rules go is not set',
+    message: (a: { target: string }) => `Target "${a.target}" has no access_control_file:, so dpf does not know which rules file Trino reads.`,
+    hint: "Set access_control_file: to the file Trino's etc/access-control.properties names as security.config-file (relative to the project), or pass --out <file>.",
+  },
+  RoleFilterUnknownModel: {
+    code: 'DPF975',
+    title: 'Row filter on something the role does not read',
+    message: (a: { role: string; model: string; suggestion?: string }) => `Role "${a.role}" filters the rows of "${a.model}", which is not a model, seed or snapshot it may read.${didYouMean(a.suggestion)}`,
+    hint: 'Name a model its read: select gives it (dpf ls --select ... lists them), or drop the filter.',
+  },
+  RoleSelectorInvalid: {
+    code: 'DPF976',
+    title: 'Invalid selector in roles.yml',
+    message: (a: { role: string; detail: string }) => `Role "${a.role}" reads by a selector that does not work: ${a.detail}`,
+    hint: 'Selectors are those of dpf --select (name, +name, tag:x, path:models/marts, config.materialized:table); try them with dpf ls --select.',
+  },
+  AccessRulesUnreadable: {
+    code: 'DPF977',
+    title: 'Cannot read the access rules',
+    message: (a: { file: string; detail: string }) => `The access rules file ${a.file} cannot be read: ${a.detail}.`,
+    hint: 'dpf grants apply writes it; if someone edited it by hand, run dpf grants apply again (dpf grants check lists what differs first).',
+  },
+  GrantsUnsupportedEngine: {
+    code: 'DPF978',
+    title: 'No access rules for this engine',
+    message: (a: { engine: string }) => `dpf grants does not enforce roles on ${a.engine} targets.`,
+    hint: 'Roles are enforced on Trino (file-based access control) and DuckDB (masked views per role): docs/governance.md#access-by-role.',
+  },
 } as const;
 
 export type ErrorName = keyof typeof ERRORS;
