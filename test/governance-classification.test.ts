@@ -170,3 +170,20 @@ describe('failing rows never show personal data', () => {
     expect(run.output).toContain('<personal data>');
   });
 });
+
+describe('dpf audit reports the personal data the rules expose', () => {
+  it('a public model carrying personal data (high, exit 1), and a kind of personal data no role is limited from (medium)', async () => {
+    const open = CLASSIFICATIONS.replace('  - name: name\n    level: confidential\n', '  - name: name\n    level: internal\n');
+    const dir = makeProject(files({ 'classifications.yml': open, 'models/marts.yml': 'models:\n  - name: fct_orders\n    access: public\n' }));
+    const run = await dpf(['audit', '--output', 'json'], { cwd: dir, env: { HOME: dir } });
+    expect(run.code, run.output).toBe(1);
+    const report = JSON.parse(run.stdout) as { findings: { kind: string; rule: string; severity: string; file: string; line: number; message: string }[] };
+    const exposures = report.findings.filter((f) => f.kind === 'pii_exposure');
+    expect(exposures.find((f) => f.rule === 'public-model-pii')).toMatchObject({ severity: 'high', file: 'models/marts.yml', line: 3, message: expect.stringContaining('fct_orders.customer_email ← stg_customers.email_norm ← raw.customers.email') });
+    // name is at internal, which names no readers, and so is the kind: every role reads raw.customers.name.
+    expect(exposures.find((f) => f.rule === 'pii-without-readers')).toMatchObject({ severity: 'medium', file: 'classifications.yml', message: expect.stringContaining('customers.name holds personal data (name) that every role may read') });
+    const clean = makeProject(files());
+    const ok = await dpf(['audit'], { cwd: clean, env: { HOME: clean } });
+    expect(ok.code, ok.output).toBe(0);
+  });
+});

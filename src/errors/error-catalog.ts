@@ -868,6 +868,12 @@ export const ERRORS = {
     message: (a: { detail: string }) => `The PII scanner's findings cannot be read (${a.detail}); the security report goes on without them.`,
     hint: 'Run `dpf scan pii` again to write the file anew.',
   },
+  AuditExposuresSkipped: {
+    code: 'DPF953',
+    title: 'Exposures not checked',
+    message: (a: { detail: string }) => `dpf audit could not check what personal data the project exposes: ${a.detail}.`,
+    hint: 'Fix what dpf compile reports, then run dpf audit again; the other checks ran.',
+  },
   // ---- governance: access by role (DPF970–979; docs/governance.md#access-by-role)
   UnknownRole: {
     code: 'DPF970',

@@ -24,7 +24,7 @@ export function registerAuditCommand(program: Command, ctx: CommandContext): voi
     .action(async (flags: AuditFlags) => {
       const output = flags.output ?? 'text';
       if (!['text', 'json'].includes(output)) fail('AuditOutputUnknown', { value: output });
-      const report = await audit({ projectDir: flags.projectDir, profilesDir: flags.profilesDir, failOn: flags.failOn, cwd: ctx.io.cwd });
+      const report = await audit({ projectDir: flags.projectDir, profilesDir: flags.profilesDir, failOn: flags.failOn, cwd: ctx.io.cwd, env: ctx.io.env });
       for (const warning of report.warnings) ctx.output.err(formatDiagnostic(warning, report.projectDir));
       if (output === 'json') ctx.output.outJson(report);
       else ctx.output.out(formatAuditReport(report));
@@ -36,6 +36,7 @@ const KIND_LABELS: Record<AuditReport['findings'][number]['kind'], string> = {
   secret: 'secret',
   sql_injection: 'SQL injection',
   pii_unclassified: 'unclassified PII',
+  pii_exposure: 'exposed PII',
 };
 
 export function formatAuditReport(report: AuditReport): string {

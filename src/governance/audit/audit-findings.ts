@@ -4,7 +4,7 @@ import { SEVERITIES, type Severity } from './secret-rules.js';
 
 export type { Severity };
 
-export type FindingKind = 'secret' | 'sql_injection' | 'pii_unclassified';
+export type FindingKind = 'secret' | 'sql_injection' | 'pii_unclassified' | 'pii_exposure';
 
 export interface AuditFinding {
   readonly kind: FindingKind;

@@ -1,7 +1,7 @@
 /**
- * `audit` of the public API (`dpf audit`): the security report. Reads files only — neither
- * compiles the project nor opens the warehouse — so it runs on a broken project and in CI
- * before anything is built. Secrets in the repository and in target/ artifacts, SQL
+ * `audit` of the public API (`dpf audit`): the security report. Reads files and compiles the
+ * project without writing anything (for personal data its rules expose; a project that does not
+ * compile is a warning), never opens the warehouse — so it runs in CI before anything is built. Secrets in the repository and in target/ artifacts, SQL
  * injection hazards in templates, and the PII scanner's unclassified findings when it wrote
  * some. No secret leaves it: findings carry the secret masked (first characters and length).
  */
@@ -14,6 +14,7 @@ import { isSeverity, severityRank, sortFindings, type AuditFinding, type AuditRe
 import { listProjectFiles, shownPath } from './list-project-files.js';
 import { PII_FINDINGS_FILE, readPiiFindings } from './read-pii-findings.js';
 import { scanSecrets } from './scan-secrets.js';
+import { scanExposures } from './scan-exposures.js';
 import { scanSqlVars } from './scan-sql-vars.js';
 import { SEVERITIES } from './secret-rules.js';
 
@@ -28,6 +29,8 @@ export interface AuditOptions {
   readonly failOn?: Severity | string;
   /** Relative paths resolve against this (default: process.cwd()). */
   readonly cwd?: string;
+  /** For the profile's {{env}} when the project is compiled to check exposures (default: process.env). */
+  readonly env?: NodeJS.ProcessEnv;
 }
 
 export async function audit(options: AuditOptions = {}): Promise<AuditReport> {
@@ -65,6 +68,8 @@ export async function audit(options: AuditOptions = {}): Promise<AuditReport> {
 
   const pii = readPiiFindings(targetPath, show(join(targetPath, PII_FINDINGS_FILE)));
   findings.push(...pii.findings);
+  const exposures = await scanExposures(projectDir, options.profilesDir ? resolve(cwd, options.profilesDir) : undefined, options.env ?? process.env);
+  findings.push(...exposures.findings);
 
   const sorted = sortFindings(findings);
   const counts = { low: 0, medium: 0, high: 0 } satisfies Record<Severity, number>;
@@ -77,6 +82,6 @@ export async function audit(options: AuditOptions = {}): Promise<AuditReport> {
     counts,
     findings: sorted,
     scanned: { files: repository.length, artifacts: files.artifacts.length, templates: templates.length, piiFindings: pii.present },
-    warnings: pii.warnings,
+    warnings: [...pii.warnings, ...exposures.warnings],
   };
 }
