@@ -20,7 +20,7 @@ import { loadPipelines } from './load-pipelines.js';
 import { embeddedStorePath, openSchedulerStore, schedulerSettings, storeFailed } from './open-store.js';
 import type { Pipeline, PipelineTrigger } from './pipeline.js';
 import { selectionText } from './pipeline-commands.js';
-import type { LeaseRow, SchedulerRun, SchedulerRunState, SchedulerStore, Tick } from './scheduler-store.js';
+import type { LeaseRow, SchedulerRun, SchedulerRunState, Tick } from './scheduler-store.js';
 
 export const STATUS_VERSION = 1;
 /** Runs shown per pipeline unless `limit` says otherwise. */

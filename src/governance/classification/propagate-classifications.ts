@@ -114,8 +114,8 @@ export function propagateClassifications(manifest: Manifest, classifications: Cl
     // Models and snapshots: trace, then classify each output column.
     const lineage: ColumnLineage | undefined = tsLineage.get(id) ?? (jobOf ? traced(jobOf, node) : undefined);
     const declaredNames = Object.values(node.columns).map((c) => c.name);
-    const traced_ = lineage && lineage.status !== 'unparsed' ? [...Object.keys(lineage.columns), ...lineage.unresolved] : [];
-    const names = traced_.length > 0 ? traced_ : declaredNames;
+    const tracedNames = lineage && lineage.status !== 'unparsed' ? [...Object.keys(lineage.columns), ...lineage.unresolved] : [];
+    const names = tracedNames.length > 0 ? tracedNames : declaredNames;
     outputs.set(id, names);
     const everyInput = (): ColumnSource[] => node.dependsOn.flatMap((p) => [...(result.get(p)?.keys() ?? [])].map((column) => ({ nodeId: p, column })));
     const declassify = new Map((node.declassify ?? []).map((d) => [d.column.toLowerCase(), d]));
