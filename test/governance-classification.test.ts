@@ -187,3 +187,21 @@ describe('dpf audit reports the personal data the rules expose', () => {
     expect(ok.code, ok.output).toBe(0);
   });
 });
+
+describe('roles.yml is checked with the classifications on every compile', () => {
+  it('names a reader that is no role, and a role level that is no level, at their lines', async () => {
+    const dir = makeProject(
+      files({
+        'classifications.yml': CLASSIFICATIONS.replace('readers: [analyst, data_engineer]', 'readers: [analist, data_engineer]'),
+        'roles.yml':
+          'roles:\n  - name: analyst\n    trino: {users: [ana]}\n    read: {up_to: confidental}\n  - name: data_engineer\n    manage: true\n    trino: {users: [dee]}\n  - name: legal\n    trino: {users: [lea]}\n',
+      }),
+    );
+    const run = await dpf(['compile'], { cwd: dir, env: { HOME: dir } });
+    expect(run.code, run.output).toBe(2);
+    expect(run.stderr).toMatch(/DPF970[\s\S]*"analist"[\s\S]*Did you mean "analyst"\?/);
+    expect(run.stderr).toContain('classifications.yml:5:15');
+    expect(run.stderr).toMatch(/DPF971[\s\S]*"confidental"[\s\S]*Did you mean "confidential"\?/);
+    expect(run.stderr).toContain('roles.yml:4:19');
+  });
+});
