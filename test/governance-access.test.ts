@@ -15,24 +15,11 @@ import { compareRules } from '../src/governance/access/compare-rules.js';
 import { loadRoles } from '../src/governance/access/load-roles.js';
 import { planAccess } from '../src/governance/access/plan-access.js';
 import { trinoRules, type TrinoTableRule } from '../src/governance/access/trino-rules.js';
+import { CLASSIFICATIONS as SHARED } from './helpers/governance-fixtures.js';
 import { copyDemoProject, dpf, makeProject } from './helpers/run-dpf.js';
 import { queryDuckDB } from './helpers/query-duckdb.js';
 
-const CLASSIFICATIONS = `levels:
-  - name: public
-  - name: internal
-  - name: confidential
-    readers: [analyst, data_engineer]
-  - name: restricted
-    readers: [data_engineer, legal]
-pii:
-  - name: email
-    level: restricted
-    masking: hash
-  - name: name
-    level: confidential
-    masking: partial
-  - name: phone
+const CLASSIFICATIONS = `${SHARED}  - name: phone
     level: confidential
 `;
 

@@ -11,23 +11,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Manifest } from '../src/compiler/manifest.js';
 import { build } from '../src/index.js';
+import { CLASSIFICATIONS } from './helpers/governance-fixtures.js';
 import { dpf, makeProject } from './helpers/run-dpf.js';
-
-const CLASSIFICATIONS = `levels:
-  - name: public
-  - name: internal
-  - name: confidential
-    readers: [analyst, data_engineer]
-  - name: restricted
-    readers: [data_engineer, legal]
-pii:
-  - name: email
-    level: restricted
-    masking: hash
-  - name: name
-    level: confidential
-    masking: partial
-`;
 
 const SOURCES = `sources:
   - name: raw
