@@ -6,7 +6,7 @@
  * model exposing personal data fails the compile at its access: line with the path; unknown
  * names and a declassify of no column are errors at their lines.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Manifest } from '../src/compiler/manifest.js';
@@ -188,5 +188,38 @@ describe('roles.yml is checked with the classifications on every compile', () =>
     expect(run.stderr).toContain('classifications.yml:5:15');
     expect(run.stderr).toMatch(/DPF971[\s\S]*"confidental"[\s\S]*Did you mean "confidential"\?/);
     expect(run.stderr).toContain('roles.yml:4:19');
+  });
+});
+
+describe('the governance pass kept between compiles', () => {
+  it('answers as a full pass does, and again when a model, classifications.yml or a column changes', async () => {
+    const dir = makeProject(files());
+    const compileGov = async () => {
+      const run = await dpf(['compile'], { cwd: dir, env: { HOME: dir } });
+      expect(run.code, run.output).toBe(0);
+      return manifestOf(dir).governance!;
+    };
+    const fresh = async () => {
+      rmSync(join(dir, 'target/governance_cache.json'), { force: true });
+      return compileGov();
+    };
+    const first = await compileGov();
+    expect(existsSync(join(dir, 'target/governance_cache.json'))).toBe(true);
+    expect(await compileGov()).toEqual(first);
+    // A model no longer reads the email: its column loses the classification, kept or not.
+    writeFileSync(join(dir, 'models/stg_customers.sql'), "select id, 'hidden' as email_norm, name as full_name, segment from {{source \"raw\" \"customers\"}}\n");
+    const changed = await compileGov();
+    expect(changed.columns['model.proj.stg_customers']!.email_norm).toBeUndefined();
+    expect(changed).toEqual(await fresh());
+    // Legal raises name to restricted.
+    writeFileSync(join(dir, 'classifications.yml'), CLASSIFICATIONS.replace('  - name: name\n    level: confidential', '  - name: name\n    level: restricted'));
+    const raised = await compileGov();
+    expect(raised.columns['model.proj.stg_customers']!.full_name!.level).toBe('restricted');
+    expect(raised).toEqual(await fresh());
+    // A column declared personal data in YAML.
+    writeFileSync(join(dir, 'models/stg.yml'), 'models:\n  - name: stg_customers\n    columns:\n      - name: segment\n        pii: true\n');
+    const declared = await compileGov();
+    expect(declared.columns['model.proj.stg_customers']!.segment!.pii).toEqual(['pii']);
+    expect(declared).toEqual(await fresh());
   });
 });

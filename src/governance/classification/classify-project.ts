@@ -5,6 +5,8 @@
  * roles and levels, DPF970/971), returned to be written into the manifest. Without the file:
  * nothing (undefined).
  */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import type { CompiledProject } from '../../compiler/compile-pipeline.js';
 import type { ManifestGovernance } from '../../compiler/manifest.js';
 import { writeManifest } from '../../compiler/write-artifacts.js';
@@ -12,7 +14,8 @@ import { DpfError } from '../../errors/dpf-error.js';
 import { lineageEngine } from '../../lineage/compute-column-lineage.js';
 import { loadRoles } from '../access/load-roles.js';
 import { publicExposures } from './check-access.js';
-import { loadClassifications } from './load-classifications.js';
+import { cachedGovernance, governanceKey, saveGovernance } from './governance-cache.js';
+import { CLASSIFICATIONS_FILE, loadClassifications } from './load-classifications.js';
 import { propagateClassifications } from './propagate-classifications.js';
 
 export function classifyProject(compiled: Pick<CompiledProject, 'manifest' | 'target'>, projectDir: string): ManifestGovernance | undefined {
@@ -31,8 +34,14 @@ export function classifyProject(compiled: Pick<CompiledProject, 'manifest' | 'ta
  * written again with it, when `write`); the same project when there is no classifications.yml.
  */
 export function withGovernance<C extends Pick<CompiledProject, 'manifest' | 'target' | 'targetPath'>>(compiled: C, projectDir: string, write: boolean): C {
-  const governance = classifyProject(compiled, projectDir);
-  if (!governance) return compiled;
+  if (!existsSync(join(projectDir, CLASSIFICATIONS_FILE))) return compiled;
+  const key = governanceKey(compiled.manifest, projectDir, compiled.target.type);
+  let governance = cachedGovernance(compiled.targetPath, key);
+  if (!governance) {
+    governance = classifyProject(compiled, projectDir);
+    if (!governance) return compiled;
+    if (write) saveGovernance(compiled.targetPath, key, governance);
+  }
   const manifest = { ...compiled.manifest, governance };
   if (write) writeManifest(compiled.targetPath, manifest);
   return { ...compiled, manifest };
