@@ -65,6 +65,9 @@ export interface ExecuteResult {
 /** Logical type names used by seeds and the dialect's type mapping. */
 export type LogicalType = 'boolean' | 'integer' | 'bigint' | 'double' | 'date' | 'timestamp' | 'text';
 
+/** How a column of personal data is masked (classifications.yml's `masking`, less `none`). */
+export type MaskMethod = 'hash' | 'redact' | 'null' | 'partial';
+
 export interface Dialect {
   quoteIdentifier(name: string): string;
   /** Renders a relation as the engine expects it in SQL, fully quoted. */
@@ -91,6 +94,12 @@ export interface Dialect {
    * A seed is then loaded in one statement; without it, in batches of INSERTs.
    */
   renderCsvRead?(path: string, columns: readonly ColumnDescription[], options: { readonly delimiter: string }): string;
+  /**
+   * SQL for a column's value masked (masking: true targets). Text keeps its type, and NULL stays
+   * NULL; a column of another type (a number, a date) cannot hold a hash or '***' and is nulled
+   * with its type kept. An unknown type is taken for text.
+   */
+  maskExpression(method: MaskMethod, column: string, type?: string): string;
 }
 
 export interface AdapterCapabilities {

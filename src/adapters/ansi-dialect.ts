@@ -1,6 +1,6 @@
 /** Standard-SQL quoting and literals, shared by dialects that do not differ here. */
 import type { Relation } from './relation.js';
-import type { Dialect, LogicalType } from './adapter.js';
+import type { Dialect, LogicalType, MaskMethod } from './adapter.js';
 
 export function quoteDoubled(name: string): string {
   return `"${name.replace(/"/g, '""')}"`;
@@ -11,7 +11,7 @@ export function stringLiteral(value: string): string {
   return `'${value.replace(/'/g, "''")}'`;
 }
 
-export function ansiDialect(typeNames: Record<LogicalType, string>): Dialect {
+export function ansiDialect(typeNames: Record<LogicalType, string>, hashText: (text: string) => string): Dialect {
   const dialect: Dialect = {
     quoteIdentifier: quoteDoubled,
     stringLiteral,
@@ -40,6 +40,24 @@ export function ansiDialect(typeNames: Record<LogicalType, string>): Dialect {
       }
     },
     typeName: (type) => typeNames[type],
+    maskExpression: (method, column, type) => maskExpression(method, column, type, typeNames.text, hashText),
   };
   return dialect;
+}
+
+const TEXT_TYPE = /^\s*(varchar|char|character|text|string|bpchar|nvarchar)\b/i;
+
+function maskExpression(method: MaskMethod, column: string, type: string | undefined, text: string, hashText: (text: string) => string): string {
+  if (type !== undefined && !TEXT_TYPE.test(type)) return `cast(null as ${type})`;
+  const value = `cast(${column} as ${text})`;
+  switch (method) {
+    case 'hash':
+      return hashText(value);
+    case 'redact':
+      return `case when ${column} is null then null else ${stringLiteral('***')} end`;
+    case 'null':
+      return `cast(null as ${text})`;
+    case 'partial':
+      return `substr(${value}, 1, 1) || ${stringLiteral('***')}`;
+  }
 }

@@ -26,6 +26,7 @@ import { planRun, type Plan, type RunCommand } from '../runner/plan-run.js';
 import { forgetLedger, readLedger, writeLedger, type ReuseState } from '../runner/reuse-ledger.js';
 import { DEFAULT_KEEP_DAYS, historyRecorder } from '../history/index.js';
 import { withGovernance } from '../governance/classification/classify-project.js';
+import { maskingRun, type MaskingRun } from '../governance/masking/masking-run.js';
 import { alertListener, lateStartProblem, resolveAlerts, type AlertSettings } from '../alerts/index.js';
 import { costRatesOf } from '../cost/index.js';
 import { failuresOf, type RunSummary } from '../runner/run-results.js';
@@ -101,6 +102,8 @@ interface Session {
   readonly emit: Listener;
   /** dpf_project.yml's alerts: block, resolved for this run; absent without one. */
   readonly alerts?: AlertSettings;
+  /** A `masking: true` target: what the run masks (src/governance/masking). */
+  readonly masking?: MaskingRun;
   /** Runs fn, redacting the errors it throws. */
   redacting<T>(fn: () => Promise<T>): Promise<T>;
   /** A copy of a value with every secret redacted. */
@@ -141,7 +144,9 @@ async function prepare(command: RunCommand, options: RunOptions): Promise<Sessio
   // dpf test and dpf source freshness replace no relation; every other command records what it replaces.
   const replaces = Object.values(STEP_KINDS).some((kind) => kind.writesRelation && kind.commands.includes(command));
   const records = replaces ? { database: compiled.target.database, rebuildAll } : undefined;
-  return { command, compiled, projectDir: compileOptions.projectDir, selected, plan, rebuildAll, records, emit, alerts, redacting, clean };
+  // Checked before anything runs: a masking target that cannot mask builds nothing (DPF963).
+  const masking = maskingRun(compiled, compileOptions.projectDir);
+  return { command, compiled, projectDir: compileOptions.projectDir, selected, plan, rebuildAll, records, emit, alerts, masking, redacting, clean };
 }
 
 async function execute(session: Session, options: RunOptions & { readonly output?: string }): Promise<RunOutcome> {
@@ -251,6 +256,7 @@ async function execute(session: Session, options: RunOptions & { readonly output
   let result: RunOutcome;
   try {
     const { manifest, deferred } = options.defer ? await deferTo(adapter, session, options, emit) : { manifest: compiled.manifest, deferred: undefined };
+    await session.masking?.createSourceViews(adapter, plan.steps.map((s) => s.uniqueId));
     const summary = await runPlan(plan, {
       adapter,
       manifest,
@@ -269,6 +275,7 @@ async function execute(session: Session, options: RunOptions & { readonly output
       database: compiled.target.database,
       targetName: compiled.target.targetName,
       env: options.env ?? process.env,
+      seedMasks: session.masking?.seedMasks,
     });
     reuseState = summary.reuseState;
     // Sent before the history is written: the rows of what was sent go with the run's others.
@@ -319,9 +326,12 @@ function writesTestFailures(plan: Plan, manifest: Manifest): boolean {
 async function deferTo(adapter: Adapter, session: Session, options: RunOptions, emit: Listener) {
   if (!options.state) fail('UsageError', { detail: '--defer needs --state <folder> with the manifest.json of the environment to defer to.' });
   const state = readState(resolve(options.cwd ?? process.cwd(), options.state), '--defer');
-  const deferred = await deferredRelations(adapter, session.compiled.manifest, state.manifest, new Set(session.plan.steps.map((s) => s.uniqueId)));
-  if (deferred.size === 0) return { manifest: session.compiled.manifest, deferred };
-  const manifest = recompileDeferred(session.compiled, deferred);
+  const found = await deferredRelations(adapter, session.compiled.manifest, state.manifest, new Set(session.plan.steps.map((s) => s.uniqueId)));
+  if (found.size === 0) return { manifest: session.compiled.manifest, deferred: found };
+  // A masking target reads another environment's classified columns through masked views.
+  const deferred = session.masking ? await session.masking.deferredViews(adapter, found) : found;
+  // The classifications stay those of this project (a failing test's rows are masked by them).
+  const manifest = { ...recompileDeferred(session.compiled, deferred, session.projectDir), governance: session.compiled.manifest.governance };
   emit({ type: 'deferred', state: options.state, nodes: [...deferred.keys()].map((id) => manifest.nodes[id]!.name) });
   return { manifest, deferred };
 }

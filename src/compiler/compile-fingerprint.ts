@@ -43,6 +43,8 @@ export function projectFingerprint(
   };
   stamp(join(root, 'dpf_project.yml'));
   stamp(extra.profilesFile);
+  // A masking target's seeds and source views are masked as classifications.yml says.
+  stamp(join(root, 'classifications.yml'));
   for (const dir of [...new Set(dirs)].sort()) {
     const abs = join(root, dir);
     if (!existsSync(abs)) continue;

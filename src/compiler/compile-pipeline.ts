@@ -24,6 +24,7 @@ import { importsChanged, loadTsModels } from './load-ts-models.js';
 import { writeCompiledSql, writeManifest } from './write-artifacts.js';
 import { ForEachQueries, type ForEachQueryOptions } from './for-each-queries.js';
 import { ForEachQueriesNeeded } from './expand-for-each.js';
+import { maskingContext } from './masked-inputs.js';
 
 export interface CompileOptions {
   readonly projectDir: string;
@@ -140,7 +141,7 @@ export async function compileFromDisk(options: CompileOptions): Promise<Compiled
   if (handlerProblems.length > 0) throw new DpfError(handlerProblems);
   const transforms = files.tsModels.length > 0 ? await loadTsModels(files) : undefined;
   lap('load');
-  const context = compileContext(target);
+  const context = compileContext(target, options.projectDir);
   const invocationId = randomUUID();
   const forEach = new ForEachQueries(targetPath, target, options.projectDir, options.forEach);
   const parse = () =>
@@ -192,8 +193,9 @@ export function alertsOf(configFile: YamlFile<ProjectConfig>): CompiledProject['
   return config ? { config, locate: (path) => configFile.locate(['alerts', ...path]) } : undefined;
 }
 
-function compileContext(target: TargetConfig, deferred?: ReadonlyMap<string, string>) {
+function compileContext(target: TargetConfig, projectDir: string, deferred?: ReadonlyMap<string, string>) {
   return {
+    masking: maskingContext(target, projectDir),
     dialect: adapterFactory(target.type).dialect(target),
     target: { name: target.targetName, schema: target.schema, type: target.type, profile_name: target.profileName, database: target.database },
     deferred,
@@ -204,9 +206,9 @@ function compileContext(target: TargetConfig, deferred?: ReadonlyMap<string, str
  * --defer: compiles again with refs to the given unique ids pointing at another environment's
  * relations (unique id -> rendered relation), and rewrites the artifacts.
  */
-export function recompileDeferred(compiled: CompiledProject, deferred: ReadonlyMap<string, string>): Manifest {
+export function recompileDeferred(compiled: CompiledProject, deferred: ReadonlyMap<string, string>, projectDir: string): Manifest {
   if (!compiled.parsed) throw new Error('recompileDeferred needs a project compiled with reuseCompiled: false');
-  const manifest = compileProject(compiled.parsed, compiled.graph, compileContext(compiled.target, deferred));
+  const manifest = compileProject(compiled.parsed, compiled.graph, compileContext(compiled.target, projectDir, deferred));
   writeCompiledSql(compiled.targetPath, manifest);
   writeManifest(compiled.targetPath, manifest);
   // The artifacts now differ from what the inputs alone compile to: the next compile parses afresh.

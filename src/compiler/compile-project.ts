@@ -12,12 +12,15 @@ import { compileTest, compileUnitTest, type TestCompileContext } from './compile
 import type { ParsedProject } from './parse-project.js';
 import { compileConditions } from './compile-conditions.js';
 import { createHandlebars, cteName, injectCtes, renderModelSql, type TargetInfo } from './render-model-sql.js';
+import { hasClassifiedColumns, maskedSourceRelation, type MaskingContext } from './masked-inputs.js';
 
 export interface CompileContext {
   readonly dialect: Dialect;
   readonly target: TargetInfo;
   /** --defer: refs to these unique ids render as another environment's relations. */
   readonly deferred?: ReadonlyMap<string, string>;
+  /** A `masking: true` target: sources with classified columns are read through masked views (masked-inputs.ts). */
+  readonly masking?: MaskingContext;
 }
 
 export function compileProject(parsed: ParsedProject, graph: ProjectGraph, ctx: CompileContext): Manifest {
@@ -31,7 +34,7 @@ export function compileProject(parsed: ParsedProject, graph: ProjectGraph, ctx: 
     vars: parsed.vars,
     target: ctx.target,
     byName,
-    inputOverride: ctx.deferred ? (id: string) => ctx.deferred!.get(id) : undefined,
+    inputOverride: inputOverride(manifest, ctx),
   };
   // For each ephemeral model: its own body and the ephemerals it needs, in dependency order.
   const ephemeral = new Map<string, { body: string; needs: string[] }>();
@@ -84,7 +87,13 @@ export function compileProject(parsed: ParsedProject, graph: ProjectGraph, ctx: 
     } satisfies SqlNode;
   }
   bag.throwIfErrors();
-  addStateChecksums(graph, compiled, manifest.macros);
+  // In a masking target, what reads a classified source reads its masked view (lineage follows it there).
+  if (ctx.masking) {
+    for (const source of nodesOfKind(manifest, 'source')) {
+      if (hasClassifiedColumns(source)) compiled[source.uniqueId] = { ...source, readThrough: maskedSourceRelation(source, ctx.target) };
+    }
+  }
+  addStateChecksums(graph, compiled, manifest.macros, ctx.masking);
   const withModels: Manifest = { ...manifest, nodes: compiled };
 
   const checks: ChecksContext = {
@@ -162,18 +171,32 @@ export function compiledPathOf(node: ExecutableNode): string {
   return `compiled/${node.packageName}/${node.originalFilePath}`;
 }
 
+/** What a ref or source renders as instead: --defer's relations, then a masking target's masked source views. */
+function inputOverride(manifest: Manifest, ctx: CompileContext): ((id: string) => string | undefined) | undefined {
+  const masked = new Map<string, string>();
+  if (ctx.masking) {
+    for (const source of nodesOfKind(manifest, 'source')) {
+      if (hasClassifiedColumns(source)) masked.set(source.uniqueId, ctx.dialect.renderRelation(maskedSourceRelation(source, ctx.target)));
+    }
+  }
+  if (!ctx.deferred && masked.size === 0) return undefined;
+  return (id) => ctx.deferred?.get(id) ?? masked.get(id);
+}
+
 /**
  * A model's or seed's stateChecksum covers everything that determines its result: its compiled
  * SQL (so vars count) or data, the relation it is built into, its config, the macros it uses, and the stateChecksums of what it reads, so an
  * upstream change changes every checksum downstream. Source data is not covered: dpf cannot
  * see it change.
  */
-function addStateChecksums(graph: ProjectGraph, nodes: Record<string, ManifestNode>, macros: Manifest['macros']): void {
+function addStateChecksums(graph: ProjectGraph, nodes: Record<string, ManifestNode>, macros: Manifest['macros'], masking: MaskingContext | undefined): void {
   const sums = new Map<string, string>();
+  // In a masking target, what a masked seed holds and what a masked source's view gives follow classifications.yml.
+  const maskedBy = (node: ManifestNode) => (masking && (node.kind === 'seed' || node.kind === 'source') && hasClassifiedColumns(node) ? `\u0000masked:${masking.key}` : '');
   for (const id of graph.order) {
     const node = nodes[id];
     if (node?.kind === 'source') {
-      sums.set(id, createHash('sha256').update(`${node.relationName}\u0000${node.externalLocation ?? ''}`).digest('hex'));
+      sums.set(id, createHash('sha256').update(`${node.relationName}\u0000${node.externalLocation ?? ''}${maskedBy(node)}`).digest('hex'));
       continue;
     }
     if (!isExecutable(node)) continue;
@@ -190,7 +213,7 @@ function addStateChecksums(graph: ProjectGraph, nodes: Record<string, ManifestNo
     // on_error, run_if, trigger) how and whether its step runs, not what it holds: changing
     // them rebuilds nothing.
     const { monitors: _monitors, pool: _pool, retries: _retries, on_error: _onError, run_if: _runIf, trigger: _trigger, ...built } = node.config;
-    const hash = createHash('sha256').update(body).update(node.relationName).update(JSON.stringify(built));
+    const hash = createHash('sha256').update(body).update(node.relationName).update(JSON.stringify(built)).update(maskedBy(node));
     if (isSqlNode(node)) for (const m of node.macros) hash.update(macros[m]?.checksum.checksum ?? m);
     for (const dep of node.dependsOn) hash.update(sums.get(dep) ?? dep);
     const sum = hash.digest('hex');

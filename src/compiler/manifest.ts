@@ -305,6 +305,8 @@ export interface SourceNode extends NodeBase {
   readonly loadedAtField?: string;
   /** Landed by a plugin (`extract:`): dpf creates and replaces the table (docs/plugins.md). */
   readonly extract?: SourceExtract;
+  /** A `masking: true` target reads it through this masked view instead (compiler/masked-inputs.ts). */
+  readonly readThrough?: Relation;
   /** Where the table is declared. */
   readonly location: SourceLocation;
   readonly dependsOn: string[];

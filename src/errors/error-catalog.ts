@@ -849,6 +849,21 @@ export const ERRORS = {
     hint: 'Name a column of the model as its SQL outputs it (dpf show shows them).',
   },
 
+  MaskingWithoutClassifications: {
+    code: 'DPF963',
+    title: 'A masking target without classifications.yml',
+    message: (a: { target: string; node: string }) =>
+      `Target "${a.target}" has masking: true, and "${a.node}" has classified columns, but the project has no classifications.yml to say how they are masked; nothing is built unmasked instead.`,
+    hint: 'Add classifications.yml with the kinds of personal data and their masking (docs/governance.md#classificationsyml), or remove masking: true from the target in profiles.yml.',
+  },
+  MaskedViewFailed: {
+    code: 'DPF964',
+    title: 'A masked view of a source could not be made',
+    message: (a: { source: string; schema: string; detail: string }) =>
+      `This masking target reads source ${a.source} through a masked view in schema ${a.schema}, and making it failed: ${a.detail}`,
+    hint: 'Check that the source table exists and that this target may read it and create schema objects; a source an extract: lands is masked once it has landed (run it first: dpf build --select source:<name>).',
+  },
+
   // ---- the security report (DPF950–959; docs/governance.md#audit-log-and-dpf-audit)
   AuditFailOnUnknown: {
     code: 'DPF950',

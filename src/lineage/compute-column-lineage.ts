@@ -63,7 +63,7 @@ export function lineageJobMaker(manifest: Manifest, engine: LineageEngine, colum
         out.push(...relationsOf(node.dependsOn, seen));
         continue;
       }
-      const r = node.relation;
+      const r = node.kind === 'source' && node.readThrough ? node.readThrough : node.relation;
       out.push({ nodeId: id, ...(r.database ? { database: r.database } : {}), schema: r.schema, identifier: r.identifier, columns: columnsOf(id) });
     }
     return out;
@@ -106,7 +106,7 @@ function withFileSourcesNamed(job: LineageJob, byId: ReadonlyMap<string, Executa
   let sql = job.sql;
   const relations = job.relations.map((relation, i) => {
     const node = byId.get(relation.nodeId);
-    if (node?.kind !== 'source' || !node.externalLocation || !sql.includes(node.relationName)) return relation;
+    if (node?.kind !== 'source' || !node.externalLocation || node.readThrough || !sql.includes(node.relationName)) return relation;
     const stand = { schema: FILE_SOURCE_SCHEMA, identifier: `source_${i}` };
     sql = sql.split(node.relationName).join(`"${stand.schema}"."${stand.identifier}"`);
     return { nodeId: relation.nodeId, ...stand, columns: relation.columns };

@@ -3,7 +3,7 @@
  * them (the copy every engine can make; both environments share one warehouse). Relations that
  * already exist here are kept unless `replace`.
  */
-import type { Adapter } from '../adapters/adapter.js';
+import type { Adapter, Connection } from '../adapters/adapter.js';
 import type { ExecutableNode, Manifest } from '../compiler/manifest.js';
 import { relationNode } from '../compiler/node-kinds.js';
 import { existingRelations } from '../adapters/existing-relations.js';
@@ -16,7 +16,12 @@ export interface CloneResult {
   readonly kept: number;
 }
 
-export async function cloneRelations(adapter: Adapter, nodes: readonly ExecutableNode[], state: Manifest, replace: boolean, database?: string): Promise<CloneResult> {
+/** What a copy's view selects from the other environment's relation (a masking target masks classified columns). */
+export type CloneSelect = (connection: Connection, node: ExecutableNode, from: string) => Promise<string>;
+
+const selectAll: CloneSelect = async (_connection, _node, from) => `select * from ${from}`;
+
+export async function cloneRelations(adapter: Adapter, nodes: readonly ExecutableNode[], state: Manifest, replace: boolean, database?: string, select: CloneSelect = selectAll): Promise<CloneResult> {
   const templates = new SqlTemplates(adapter.name);
   const cloned: CloneResult['cloned'] = [];
   let kept = 0;
@@ -36,7 +41,7 @@ export async function cloneRelations(adapter: Adapter, nodes: readonly Executabl
       const from = relationNode(state, node.uniqueId)!.relationName;
       const type = existing.get(relationKey(node.relation));
       if (type === 'table') await c.dropRelation(node.relation, 'table');
-      await c.execute(templates.render('create_view', { relation: node.relationName, sql: `select * from ${from}` }));
+      await c.execute(templates.render('create_view', { relation: node.relationName, sql: await select(c, node, from) }));
       cloned.push({ relation: node.relationName, from });
     }
   });

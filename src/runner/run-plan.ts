@@ -5,7 +5,7 @@
  * before it runs; --fail-fast stops starting new steps after the first failure. Calls the
  * project's handlers (onNodeError, onNodeSuccess, onRunEnd). Emits events; knows nothing of terminals.
  */
-import type { Adapter, Connection, ExecuteResult, RelationType } from '../adapters/adapter.js';
+import type { Adapter, Connection, ExecuteResult, MaskMethod, RelationType } from '../adapters/adapter.js';
 import { DpfError, diagnostic, type Diagnostic } from '../errors/dpf-error.js';
 import type { Manifest, ManifestNode } from '../compiler/manifest.js';
 import { allNodes, executableNode, isSqlNode, relationNode } from '../compiler/node-kinds.js';
@@ -77,6 +77,8 @@ export interface RunContext {
   readonly handlers?: ProjectHandlers;
   /** The project's vars with --vars, which condition plugins are given. */
   readonly vars?: Readonly<Record<string, unknown>>;
+  /** A `masking: true` target: seed unique id → column (lower case) → how it loads masked (src/governance/masking). */
+  readonly seedMasks?: ReadonlyMap<string, ReadonlyMap<string, MaskMethod>>;
 }
 
 /** How long a ready step of a batched strategy waits for others to join its batch, at most. */
@@ -210,6 +212,7 @@ export async function runPlan(plan: Plan, ctx: RunContext): Promise<RunSummary &
     manifest: ctx.manifest,
     fullRefresh: plan.fullRefresh,
     eventTimeRange: plan.eventTimeRange,
+    seedMasks: ctx.seedMasks,
     existing: (r) => existing.get(relationKey(r)),
     execute: async (sql) => {
       statements.push(sql);

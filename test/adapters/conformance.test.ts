@@ -167,6 +167,31 @@ unit_tests:
     expect(relations.map((r) => String(r.table_name))).toEqual(['people', 'people_scores', 'people_v']);
   });
 
+  it('masking: true builds a seed\'s and a source\'s personal columns masked, typed, and the same hash in both', async () => {
+    const w = project({
+      'classifications.yml': 'levels:\n  - name: internal\n  - name: restricted\npii:\n  - name: email\n    level: restricted\n    masking: hash\n  - name: name\n    level: restricted\n    masking: partial\n  - name: birthday\n    level: restricted\n    masking: hash\n',
+      'seeds/people.csv': 'id,email,name\n1,ann@example.com,Ann\n2,bo@example.com,\n',
+      'seeds/_seeds.yml': 'seeds:\n  - name: people\n    columns:\n      - name: email\n        pii: email\n      - name: name\n        pii: name\n',
+      'models/sources.yml': `${sourceYml('landing', 'contacts')}        columns:\n          - name: email\n            pii: email\n          - name: born\n            pii: birthday\n`,
+      'models/joined.sql': 'select p.id, p.email, c.email as contact_email, p.name, c.born, c.score\nfrom {{ref "people"}} p join {{source "landing" "contacts"}} c on c.id = p.id\n',
+    });
+    writeFileSync(join(w.dir, 'profiles.yml'), readFileSync(join(w.dir, 'profiles.yml'), 'utf8').replace('"threads":4', '"threads":4,"masking":true'));
+    await w.land(`${w.schema}_landing`, 'contacts', "select 1 as id, 'ann@example.com' as email, date '1990-04-01' as born, 7 as score union all select 2, 'bo@example.com', date '1985-12-24', 9");
+    await ok(w, 'build');
+    const rows = asText(await w.query(`select id, email, contact_email, name, born, score from ${w.relation('joined')} order by id`));
+    expect(rows.map((r) => ({ ...r, email: undefined, contact_email: undefined }))).toEqual([
+      { id: '1', name: 'A***', born: null, score: '7', email: undefined, contact_email: undefined },
+      { id: '2', name: null, born: null, score: '9', email: undefined, contact_email: undefined },
+    ]);
+    for (const r of rows) {
+      expect(r.email).toMatch(/^[0-9a-f]{64}$/i);
+      // Masked where each enters, the same way: the seed's and the source's hash of one address are one value.
+      expect(r.contact_email).toBe(r.email);
+    }
+    const types = await w.query(`select column_name, data_type from ${infoSchema(w)}.columns where table_schema = '${w.schema}' and table_name = 'joined' and column_name = 'born'`);
+    expect(String(types[0]!.data_type).toLowerCase()).toBe('date');
+  });
+
   it('seeds: a 10,000-row seed loads in batches with its types, and column_types written for DuckDB work everywhere', async () => {
     const lines = ['id,label,amount,loaded'];
     for (let i = 1; i <= 10_000; i++) lines.push(`${i},item ${i} – ü,${(i / 4).toFixed(2)},2024-01-01 00:00:${String(i % 60).padStart(2, '0')}`);

@@ -45,7 +45,7 @@ export const duckdbDialect: Dialect = {
     date: 'DATE',
     timestamp: 'TIMESTAMP',
     text: 'VARCHAR',
-  }),
+  }, (text) => `sha256(${text})`),
   renderExternal: (location, format) => `${READERS[format]}(${stringLiteral(location)})`,
   renderCsvRead(path, columns, { delimiter }) {
     const types = columns.map((c) => `${stringLiteral(c.name)}: ${stringLiteral(c.type)}`).join(', ');

@@ -11,7 +11,7 @@ const ansi = ansiDialect({
   date: 'date',
   timestamp: 'timestamp(6)',
   text: 'varchar',
-});
+}, (text) => `to_hex(sha256(to_utf8(${text})))`);
 
 export const trinoDialect: Dialect = {
   ...ansi,

@@ -19,6 +19,7 @@ import { allNodes, EXECUTABLE_KINDS, nodesOfKind } from '../../compiler/node-kin
 import { readState } from '../../compiler/read-state.js';
 import type { NodeResult } from '../../runner/run-results.js';
 import { compareRowCounts, type RowCount } from '../../runner/compare-row-counts.js';
+import { isMaskingTarget, maskedSchema } from '../../compiler/masked-inputs.js';
 import { addProjectOptions, compileOptions, projectDirOf } from '../common-options.js';
 import { recordStore } from '../../runner/relation-records.js';
 import { SqlTemplates } from '../../adapters/sql-templates.js';
@@ -60,6 +61,8 @@ export function registerCiCommand(program: Command, ctx: CommandContext): void {
         if (!flags.keep) {
           const schemas = new Set(nodesOfKind(manifest, ...EXECUTABLE_KINDS).map((n) => n.relation.schema).filter((s) => s.startsWith(schema)));
           schemas.add(`${schema}_dpf_audit`);
+          // A masking target's views of what it reads from production.
+          if (isMaskingTarget(compiled.target)) schemas.add(maskedSchema(compiled.target.schema));
           const startedAt = new Date();
           await adapter.withConnection(async (c) => {
             for (const s of schemas) await c.dropSchema(s, compiled.target.database);

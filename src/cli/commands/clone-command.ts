@@ -17,6 +17,10 @@ import { cloneRelations, type CloneResult } from '../../runner/clone-relations.j
 import { addProjectOptions, addSelectionOptions, compileOptions, selectionInput, type CommonFlags } from '../common-options.js';
 import type { CommandContext } from '../command-context.js';
 import { recordAudit } from '../../history/index.js';
+import type { Connection } from '../../adapters/adapter.js';
+import type { ExecutableNode } from '../../compiler/manifest.js';
+import { withGovernance } from '../../governance/classification/classify-project.js';
+import { maskingRun } from '../../governance/masking/masking-run.js';
 import { auditOptions, selectorOf } from '../audit-options.js';
 
 export function registerCloneCommand(program: Command, ctx: CommandContext): void {
@@ -28,7 +32,9 @@ export function registerCloneCommand(program: Command, ctx: CommandContext): voi
       if (!flags.state) fail('UsageError', { detail: 'dpf clone needs --state <folder> with the manifest.json of the environment to copy.' });
       const state = readState(resolve(ctx.io.cwd, flags.state), 'dpf clone');
       const options = compileOptions(flags, ctx.io.cwd, ctx.io.env);
-      const compiled = await compileFromDisk(options);
+      // A masking target (docs/governance.md#masked-copies) copies classified columns masked.
+      const compiled = withGovernance(await compileFromDisk(options), options.projectDir, options.writeArtifacts !== false);
+      const masking = maskingRun(compiled, options.projectDir);
       ctx.output.addSecrets(compiled.target.secrets);
       const selected = selectNodes(compiled.manifest, compiled.graph, selectionInput(flags, compiled.targetPath, ctx.io.cwd));
       const nodes = nodesOfKind(compiled.manifest, ...EXECUTABLE_KINDS).filter(
@@ -39,7 +45,8 @@ export function registerCloneCommand(program: Command, ctx: CommandContext): voi
       let result: CloneResult;
       const startedAt = new Date();
       try {
-        result = await cloneRelations(adapter, nodes, state.manifest, flags.fullRefresh === true, compiled.target.database);
+        const select = masking && ((c: Connection, node: ExecutableNode, from: string) => masking.cloneSelect(c, adapter.dialect, node.uniqueId, from));
+        result = await cloneRelations(adapter, nodes, state.manifest, flags.fullRefresh === true, compiled.target.database, select || undefined);
         // The audit trail (docs/governance.md): with --full-refresh a clone may replace a relation.
         const ids = new Map(nodes.map((n) => [n.relationName, n.uniqueId]));
         const changes = result.cloned.map((c) => ({ relation: c.relation, uniqueId: ids.get(c.relation), action: flags.fullRefresh ? ('replaced' as const) : ('created' as const), materialized: 'view' }));

@@ -8,7 +8,7 @@
 import type { Dialect } from '../../adapters/adapter.js';
 import type { RuleDrift } from './compare-rules.js';
 import type { EnforceInput, Enforcer } from './enforcer.js';
-import type { AccessPlan, AppliedMasking, ModelAccess, RoleAccess } from './plan-access.js';
+import type { AccessPlan, ModelAccess, RoleAccess } from './plan-access.js';
 
 const readers = (plan: AccessPlan) => plan.roles.filter((r) => !r.role.manage);
 const schemaOf = (input: EnforceInput, access: RoleAccess) => `${input.target.schema}_${access.role.name}`;
@@ -49,22 +49,8 @@ export const duckdbViews: Enforcer = {
 export function viewSql(model: ModelAccess, schema: string, dialect: Dialect): string {
   const q = dialect.quoteIdentifier;
   const hidden = model.columns.filter((c) => !c.masking).map((c) => q(c.column));
-  const masked = model.columns.filter((c) => c.masking).map((c) => `${maskExpression(c.masking!, q(c.column), dialect)} as ${q(c.column)}`);
+  const masked = model.columns.filter((c) => c.masking).map((c) => `${dialect.maskExpression(c.masking!, q(c.column))} as ${q(c.column)}`);
   const star = ['*', hidden.length > 0 ? `exclude (${hidden.join(', ')})` : '', masked.length > 0 ? `replace (${masked.join(', ')})` : ''].filter(Boolean).join(' ');
   const where = model.filter ? `\nwhere ${model.filter}` : '';
   return `create or replace view ${dialect.renderRelation({ schema, identifier: model.relation.identifier })} as\nselect ${star}\nfrom ${dialect.renderRelation(model.relation)}${where}`;
-}
-
-function maskExpression(masking: AppliedMasking, column: string, dialect: Dialect): string {
-  const text = `cast(${column} as varchar)`;
-  switch (masking) {
-    case 'hash':
-      return `sha256(${text})`;
-    case 'redact':
-      return dialect.stringLiteral('***');
-    case 'null':
-      return 'null';
-    case 'partial':
-      return `left(${text}, 1) || ${dialect.stringLiteral('***')}`;
-  }
 }

@@ -20,10 +20,12 @@ import { isEphemeral, isExecutable } from '../../compiler/node-kinds.js';
 import { selectNodes } from '../../compiler/select-nodes.js';
 import type { Relation } from '../../adapters/relation.js';
 import { DpfError, diagnostic, type Diagnostic } from '../../errors/dpf-error.js';
-import type { Classifications, Masking } from '../classification/load-classifications.js';
+import type { Classifications } from '../classification/load-classifications.js';
+import type { MaskMethod } from '../../adapters/adapter.js';
 import type { Located, Role, Roles } from './load-roles.js';
+import { strongestMasking } from '../masking/column-masks.js';
 
-export type AppliedMasking = Exclude<Masking, 'none'>;
+export type AppliedMasking = MaskMethod;
 
 export interface ColumnRule {
   readonly column: string;
@@ -55,8 +57,6 @@ export interface AccessPlan {
   readonly relations: readonly Relation[];
 }
 
-/** Strongest first: what is left of the value grows down the list. */
-const MASKING_STRENGTH: readonly AppliedMasking[] = ['null', 'redact', 'hash', 'partial'];
 
 export function planAccess(manifest: Manifest, graph: ProjectGraph, roles: Roles, classifications: Classifications | undefined): AccessPlan {
   const relationNodes = Object.values(manifest.nodes).filter((n) => isExecutable(n) && !isEphemeral(n));
@@ -127,5 +127,5 @@ function readsInClear(role: string, level: string | undefined, pii: readonly str
 
 function maskingOf(level: string | undefined, pii: readonly string[], classifications: Classifications | undefined): AppliedMasking | undefined {
   const declared = [...pii.map((kind) => classifications?.pii.find((p) => p.name === kind)?.masking), classifications?.levels.find((l) => l.name === level)?.masking];
-  return MASKING_STRENGTH.find((m) => declared.includes(m));
+  return strongestMasking(declared);
 }

@@ -11,7 +11,7 @@
 import type { Dialect } from '../../adapters/adapter.js';
 import { relationKey, type Relation } from '../../adapters/relation.js';
 import type { Role } from './load-roles.js';
-import type { AccessPlan, AppliedMasking, ColumnRule } from './plan-access.js';
+import type { AccessPlan, ColumnRule } from './plan-access.js';
 
 export interface TrinoPrincipal {
   readonly user?: string;
@@ -100,29 +100,12 @@ export function trinoRules(input: TrinoRulesInput): TrinoRules {
   return { catalogs, schemas, tables };
 }
 
-const STRING_TYPE = /^(varchar|char)\b/i;
-
 function columnRule(rule: ColumnRule, relation: Relation, input: TrinoRulesInput): TrinoColumnRule {
   const name = rule.column.toLowerCase();
   if (!rule.masking) return { name, allow: false };
-  // A mask must have the column's type: a number or a date cannot hold a hash or '***', so it is
-  // nulled. A column not built yet is taken for varchar (what personal data mostly is).
+  // A mask must have the column's type (the dialect nulls a number or a date). A column not
+  // built yet is taken for varchar (what personal data mostly is).
   const type = input.columnTypes.get(relationKey(relation))?.get(name) ?? 'varchar';
-  return { name, mask: maskExpression(rule.masking, input.dialect.quoteIdentifier(name), type, input.dialect) };
+  return { name, mask: input.dialect.maskExpression(rule.masking, input.dialect.quoteIdentifier(name), type) };
 }
 
-export function maskExpression(masking: AppliedMasking, column: string, type: string, dialect: Dialect): string {
-  if (!STRING_TYPE.test(type)) return `cast(null as ${type})`;
-  const text = `cast(${column} as varchar)`;
-  const stars = dialect.stringLiteral('***');
-  switch (masking) {
-    case 'hash':
-      return `to_hex(sha256(to_utf8(${text})))`;
-    case 'redact':
-      return stars;
-    case 'null':
-      return 'cast(null as varchar)';
-    case 'partial':
-      return `substr(${text}, 1, 1) || ${stars}`;
-  }
-}

@@ -2,7 +2,7 @@
  * What a materialization strategy may use. Strategies turn one node into a relation through
  * the adapter's generic methods and the SQL templates; they never ask which engine runs.
  */
-import type { AdapterCapabilities, Connection, Dialect, ExecuteResult, QueryResult, RelationType } from '../../adapters/adapter.js';
+import type { AdapterCapabilities, Connection, Dialect, ExecuteResult, MaskMethod, QueryResult, RelationType } from '../../adapters/adapter.js';
 import type { Diagnostic } from '../../errors/dpf-error.js';
 import type { Manifest, ManifestNode, Relation } from '../../compiler/manifest.js';
 import type { SqlTemplates } from '../../adapters/sql-templates.js';
@@ -20,6 +20,8 @@ export interface MaterializationContext {
   readonly manifest: Manifest;
   /** --full-refresh: rebuild incremental models from scratch. */
   readonly fullRefresh: boolean;
+  /** A `masking: true` target: seed unique id → column (lower case) → how it loads masked. */
+  readonly seedMasks?: ReadonlyMap<string, ReadonlyMap<string, MaskMethod>>;
   /** --event-time-start / --event-time-end: the range microbatch models build (ISO dates). */
   readonly eventTimeRange?: { readonly start?: string; readonly end?: string };
   /**
