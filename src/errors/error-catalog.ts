@@ -880,6 +880,12 @@ export const ERRORS = {
     message: (a: { detail: string }) => `dpf audit could not check what personal data the project exposes: ${a.detail}.`,
     hint: 'Fix what dpf compile reports, then run dpf audit again; the other checks ran.',
   },
+  AuditEngineCheckSkipped: {
+    code: 'DPF954',
+    title: 'Engine check not run',
+    message: (a: { check: string; detail: string }) => `dpf audit --warehouse could not check ${a.check}: ${a.detail}.`,
+    hint: 'Fix what the message says (dpf grants check runs the same comparison alone); the other checks ran.',
+  },
   // ---- governance: access by role (DPF970–979; docs/governance.md#access-by-role)
   UnknownRole: {
     code: 'DPF970',
