@@ -230,3 +230,76 @@ describe('dpf_meta.audit_log outside the executor', () => {
 function git(dir: string, ...args: string[]): string {
   return execFileSync('git', args, { cwd: dir, encoding: 'utf8', env: { ...process.env, HOME: dir, GIT_CONFIG_NOSYSTEM: '1' } });
 }
+
+describe('dpf audit: broad roles and grants drift', () => {
+  const files = {
+    'classifications.yml': `levels:
+  - name: public
+  - name: internal
+  - name: restricted
+    readers: [data_engineer]
+pii:
+  - name: email
+    level: restricted
+    masking: hash
+  - name: phone
+    level: internal
+`,
+    'roles.yml': `roles:
+  - name: data_engineer
+    read: {up_to: restricted}
+  - name: business_user
+    broad: true
+    read: {up_to: restricted}
+  - name: support
+    read: {select: [contacts], up_to: restricted}
+`,
+    'seeds/raw_contacts.csv': 'id,email,phone\n1,ann@example.com,555-0100\n',
+    'seeds/_seeds.yml': 'seeds:\n  - name: raw_contacts\n    columns:\n      - name: email\n        pii: email\n      - name: phone\n        pii: phone\n',
+    'models/contacts.sql': 'select id, email, phone from {{ref "raw_contacts"}}\n',
+  };
+
+  it('reports a broad role reading personal data in clear at its line, and drift of the enforced grants with --warehouse', async () => {
+    const dir = makeProject(files);
+    const env = { HOME: dir };
+    const report = await audit({ projectDir: dir, cwd: dir, env });
+    const broad = report.findings.filter((f) => f.rule === 'pii-to-broad-role');
+    // business_user is broad: phone (no readers) is in clear for it, email is masked (hash). support is not broad; data_engineer reads email by right.
+    expect(broad.map((f) => [f.severity, f.file, f.line])).toEqual([
+      ['high', 'roles.yml', 4],
+      ['high', 'roles.yml', 4],
+    ]);
+    expect(broad.map((f) => f.message.split(':')[0]).sort()).toEqual(['Role "business_user" is broad (broad', 'Role "business_user" is broad (broad']);
+    expect(broad.some((f) => f.message.includes('in contacts: phone (phone)') && !f.message.includes('email'))).toBe(true);
+    expect(broad.some((f) => f.message.includes('in raw_contacts: phone (phone)'))).toBe(true);
+    expect(report.failed).toBe(true);
+    // Without --warehouse the engine is not read: no drift, although nothing was ever applied.
+    expect(report.findings.some((f) => f.kind === 'grants_drift')).toBe(false);
+
+    expect((await dpf(['build'], { cwd: dir, env })).code).toBe(0);
+    expect((await dpf(['grants', 'apply'], { cwd: dir, env })).code).toBe(0);
+    const applied = await audit({ projectDir: dir, cwd: dir, env, warehouse: true });
+    expect(applied.scanned.warehouse).toBe(true);
+    expect(applied.findings.filter((f) => f.kind === 'grants_drift')).toEqual([]);
+
+    // Someone drops a role's masked view by hand: the engine no longer enforces what roles.yml says.
+    const db = join(dir, 'target/dev.duckdb');
+    const schemas = await queryDuckDB(db, "select distinct table_schema as s from information_schema.tables where table_schema like '%support%'");
+    expect(schemas).toHaveLength(1);
+    await queryDuckDB(db, `drop view "${String(schemas[0]!.s)}".contacts`);
+    const cli = await dpf(['audit', '--warehouse', '--fail-on', 'high'], { cwd: dir, env });
+    expect(cli.code).toBe(1);
+    expect(cli.stdout).toMatch(/HIGH\s+roles\.yml:1:1\s+grants drift \(grants-missing\)/);
+    expect(cli.stdout).toContain(', the engine');
+    const json = await dpf(['audit', '--warehouse', '--output', 'json'], { cwd: dir, env });
+    const parsed = JSON.parse(json.stdout) as AuditReport;
+    expect(parsed.findings.filter((f) => f.kind === 'grants_drift').map((f) => f.severity)).toEqual(['high']);
+    expect(validateReport(parsed), JSON.stringify(validateReport.errors)).toBe(true);
+
+    // A Trino target without access_control_file: the drift check cannot run, one warning, the rest reported.
+    writeFileSync(join(dir, 'profiles.yml'), readFileSync(join(dir, 'profiles.yml'), 'utf8').replace('outputs:', 'outputs:\n    lake: { type: trino, host: localhost, port: 1, catalog: memory, schema: s, user: u }'));
+    const skipped = await dpf(['audit', '--warehouse', '--target', 'lake'], { cwd: dir, env });
+    expect(skipped.stderr).toContain('warning DPF954 Engine check not run');
+    expect(skipped.stderr).toContain('could not check grants drift: DPF972: Role "data_engineer" names no trino user or group');
+  }, 120_000);
+});

@@ -1,8 +1,8 @@
 /**
  * Nothing dpf writes carries personal data or a secret (issue 14, "Bad input"): a project with
  * planted emails and names in its data, classified, and a secret in its environment, goes
- * through build (with tests that fail on the personal-data columns), the catalog, the PII
- * scanner, the audit, and status; then every file under target/ and every text value of the
+ * through build (with tests that fail on the personal-data columns), the PII scanner (its
+ * findings in dpf_meta.pii_findings and the catalog), the catalog, the audit, and status; then every file under target/ and every text value of the
  * dpf_meta tables (history, audit log) is searched for each planted value. The data itself is
  * in the warehouse's own tables, which is where it belongs.
  */
@@ -45,7 +45,8 @@ describe('nothing dpf writes carries a planted value', () => {
     (await import('node:fs')).writeFileSync(join(dir, 'profiles.yml'), profiles);
 
     const outputs: string[] = [];
-    for (const args of [['build'], ['docs', 'generate'], ['scan', 'pii'], ['audit'], ['status'], ['build', '--log-format', 'json']]) {
+    // The scan before the catalog: the site shows its findings.
+    for (const args of [['build'], ['scan', 'pii'], ['docs', 'generate'], ['audit'], ['status'], ['build', '--log-format', 'json']]) {
       const run = await dpf(args, { cwd: dir, env });
       expect(run.code === 0 || run.code === 1, `${args.join(' ')}: ${run.output}`).toBe(true);
       outputs.push(run.output);
@@ -65,6 +66,9 @@ describe('nothing dpf writes carries a planted value', () => {
     const db = join(dir, 'target/dev.duckdb');
     const tables = await queryDuckDB(db, "select table_name from information_schema.tables where table_schema = 'dpf_meta'");
     expect(tables.length).toBeGreaterThan(3);
+    // The scanner's findings are among them, and in the site: the check reads what the scan wrote.
+    expect(tables.map((t) => t.table_name)).toContain('pii_findings');
+    expect(readFileSync(join(dir, 'target/site/data/index.js'), 'utf8')).toContain('piiScan');
     for (const { table_name } of tables) {
       const all = await queryDuckDB(db, `select * from dpf_meta."${String(table_name)}"`);
       look(`dpf_meta.${table_name}`, JSON.stringify(all));

@@ -11,12 +11,13 @@
  * values (Luhn and issuer prefixes for cards, mod-97 for IBANs, real numbering plans for phones,
  * SSNs outside the invalid ranges) and look-alikes as they occur in real tables.
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Ajv } from 'ajv';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { audit, scanPii, type PiiReport } from '../src/index.js';
 import { DpfError } from '../src/errors/dpf-error.js';
+import { queryDuckDB } from './helpers/query-duckdb.js';
 import { dpf, makeProject, REPO_ROOT } from './helpers/run-dpf.js';
 
 // ---- generated data ---------------------------------------------------------------------
@@ -430,4 +431,53 @@ describe('dpf scan pii', () => {
     const report = JSON.parse(readFileSync(join(unbuilt, 'target/pii_findings.json'), 'utf8')) as PiiReport;
     expect(report.skipped.map((s) => [s.relation, s.reason])).toEqual([['main.later', 'missing'], ['main.broken', 'unreadable']]);
   });
+});
+
+describe('dpf scan pii records its findings in dpf_meta.pii_findings', () => {
+  const people = (rows: number, withPhone: boolean) =>
+    [`id,email${withPhone ? ',phone' : ''},note`, ...Array.from({ length: rows }, (_, i) => `${i + 1},person${i}@example.org${withPhone ? `,(212) 555-${String(1000 + i)}` : ''},n${i}`)].join('\n') + '\n';
+
+  it('reports what is new and what is gone since the previous scan, and stores counts, never values', async () => {
+    const dir = makeProject({
+      'profiles.yml': PROFILE,
+      'seeds/people.csv': people(40, false),
+      'seeds/_seeds.yml': 'seeds:\n  - name: people\n    columns:\n      - name: email\n        pii: email\n',
+      'seeds/other.csv': 'id,label\n1,a\n2,b\n',
+    });
+    expect((await dpf(['seed'], { cwd: dir })).code).toBe(0);
+    const first = await scanPii({ projectDir: dir, cwd: dir, env: { HOME: dir } });
+    // The first scan of a relation: every finding is new.
+    expect(first.report.changes).toMatchObject({ compared: 0, previousScanAt: null, resolved: [] });
+    expect(first.report.changes!.new.map((f) => `${f.relation}.${f.column}:${f.category}:${f.classified}`)).toEqual(['main.people.email:email:true']);
+
+    // The email column dropped (its YAML still classifies it), a phone column added.
+    writeFileSync(join(dir, 'seeds/people.csv'), people(40, true).replace('id,email,', 'id,ref,').replace(/person(\d+)@example\.org/g, 'R$1'));
+    expect((await dpf(['seed'], { cwd: dir })).code).toBe(0);
+    const second = await dpf(['scan', 'pii', '--select', 'people'], { cwd: dir });
+    expect(second.code, second.output).toBe(0);
+    expect(second.stdout).toContain(`Since the previous scan (${first.report.generatedAt}): 1 newly found, 1 gone.`);
+    expect(second.stdout).toContain('Newly found:\n  main.people.phone: phone, not classified');
+    expect(second.stdout).toContain('Gone (resolved):\n  main.people.email: email');
+    expect(second.stdout).toContain('written to target/pii_findings.json and dpf_meta.pii_findings.');
+    const written = JSON.parse(readFileSync(join(dir, 'target/pii_findings.json'), 'utf8')) as PiiReport;
+    expect(written.changes).toMatchObject({ compared: 1, new: [{ column: 'phone', category: 'phone', classified: false }], resolved: [{ column: 'email', category: 'email' }] });
+
+    // The same data again: nothing changed.
+    const third = await scanPii({ projectDir: dir, cwd: dir, env: { HOME: dir }, select: ['people'] });
+    expect(third.report.changes).toMatchObject({ compared: 1, new: [], resolved: [] });
+    // --no-history neither records nor compares.
+    const off = await dpf(['scan', 'pii', '--no-history', '--output', 'json'], { cwd: dir });
+    expect((JSON.parse(off.stdout) as PiiReport).changes).toBeUndefined();
+
+    const rows = await queryDuckDB(join(dir, 'warehouse/dev.duckdb'), 'select * from dpf_meta.pii_findings order by scanned_at, unique_id, column_name nulls first');
+    // Three recorded scans: relation rows for both seeds, then the people seed alone twice; finding rows per finding.
+    const relationRows = rows.filter((r) => r.column_name === null);
+    expect(relationRows.map((r) => r.unique_id)).toEqual(['seed.proj.other', 'seed.proj.people', 'seed.proj.people', 'seed.proj.people']);
+    expect(relationRows.every((r) => r.sampled === '40' || (r.unique_id === 'seed.proj.other' && r.sampled === '2'))).toBe(true);
+    expect(rows.filter((r) => r.column_name !== null).map((r) => `${r.column_name}:${r.status}:${r.category}`)).toEqual(['email:classified:email', 'email:not_found:null', 'phone:new:phone', 'email:not_found:null', 'phone:new:phone']);
+    expect(new Set(rows.map((r) => r.command))).toEqual(new Set(['scan']));
+    const history = JSON.parse(readFileSync(join(REPO_ROOT, 'schemas/history.schema.json'), 'utf8'));
+    expect(Object.keys(history.definitions.pii_findings.properties)).toEqual(Object.keys(rows[0]!));
+    expect(JSON.stringify(rows)).not.toMatch(/@example\.org|555-1/);
+  }, 120_000);
 });

@@ -5,6 +5,7 @@
  * target/pii_findings.json (schemas/pii_findings.schema.json). Findings hold categories and
  * counts, never a sampled value; nothing here logs or stores one.
  */
+import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { isSupportedCountry, type CountryCode } from 'libphonenumber-js/max';
@@ -15,10 +16,10 @@ import { redactStrings, secretRedactor } from '../compiler/redact-secrets.js';
 import { selectNodes } from '../compiler/select-nodes.js';
 import { writeFileAtomic } from '../compiler/write-file-atomic.js';
 import { diagnostic, fail, type Diagnostic } from '../errors/dpf-error.js';
-import { MIN_CONFIDENCE, scanRelations, type FindingStatus, type PiiFinding } from '../governance/scan-pii/index.js';
+import { MIN_CONFIDENCE, recordPiiScan, scanRelations, type FindingStatus, type PiiFinding, type PiiScanChanges } from '../governance/scan-pii/index.js';
 import { compileOptionsOf, selectionOf, type ProjectOptions, type SelectionOptions } from './options.js';
 
-export type { PiiFinding, FindingStatus, PiiCategory } from '../governance/scan-pii/index.js';
+export type { PiiFinding, FindingStatus, PiiCategory, PiiScanChanges, PiiFindingRef } from '../governance/scan-pii/index.js';
 
 export interface ScanPiiOptions extends ProjectOptions, SelectionOptions {
   /** Rows read per relation (default 1000). */
@@ -31,6 +32,12 @@ export interface ScanPiiOptions extends ProjectOptions, SelectionOptions {
   readonly signal?: AbortSignal;
   /** Today, for plausible birth dates (default now). */
   readonly now?: Date;
+  /** Record the findings in dpf_meta.pii_findings and compare with the previous scan (default true). */
+  readonly history?: boolean;
+  /** The id the findings are recorded under (default: a new one); `dpf build --scan-pii` passes its run's. */
+  readonly runId?: string;
+  /** Who scanned, as dpf_meta.pii_findings.command records it (default scan). */
+  readonly command?: 'scan' | 'build';
 }
 
 /** target/pii_findings.json and `dpf scan pii --output json`. */
@@ -45,6 +52,8 @@ export interface PiiReport {
   readonly skipped: readonly { readonly uniqueId: string; readonly relation: string; readonly reason: 'missing' | 'unreadable' }[];
   readonly counts: { readonly [S in FindingStatus]: number };
   readonly findings: readonly PiiFinding[];
+  /** Against each relation's previous scan in dpf_meta.pii_findings; absent when the history was not read or written. */
+  readonly changes?: PiiScanChanges;
 }
 
 export interface PiiScanOutcome {
@@ -75,7 +84,11 @@ export async function scanPii(options: ScanPiiOptions = {}): Promise<PiiScanOutc
   const target = compiled.target;
   const adapter = adapterFactory(target.type).create(target, compileOptions.projectDir);
   await adapter.open();
+  const secrets = target.secrets.filter((s) => s.length > 0);
+  const clean = <T>(value: T): T => (secrets.length === 0 ? value : redactStrings(value, secretRedactor(secrets)));
+  const scannedAt = new Date();
   let scan;
+  let changes: PiiScanChanges | undefined;
   try {
     scan = await scanRelations({
       adapter,
@@ -89,17 +102,32 @@ export async function scanPii(options: ScanPiiOptions = {}): Promise<PiiScanOutc
       signal: options.signal,
       parallel: Math.min(4, target.threads),
     });
+    // Best effort, as all history is: a warehouse dpf may not write to still gets its report.
+    if (options.history !== false && scan.scanned.length > 0) {
+      changes = await recordPiiScan({
+        adapter,
+        database: target.database,
+        target: target.targetName,
+        runId: options.runId ?? randomUUID(),
+        command: options.command ?? 'scan',
+        scannedAt,
+        scanned: scan.scanned,
+        findings: scan.findings,
+        clean,
+      }).catch((err: unknown) => {
+        diagnostics.push(diagnostic('PiiHistoryNotWritten', { detail: String((err as Error)?.message ?? err) }, undefined, 'warning'));
+        return undefined;
+      });
+    }
   } finally {
     await adapter.close();
   }
   const counts = { new: 0, classified: 0, mismatch: 0, dismissed: 0, not_found: 0 };
   for (const f of scan.findings) counts[f.status]++;
-  // Profile secrets never reach a report: an engine message may quote a connection string.
-  const secrets = target.secrets.filter((s) => s.length > 0);
-  const clean = <T>(value: T): T => (secrets.length === 0 ? value : redactStrings(value, secretRedactor(secrets)));
+  // Profile secrets never reach a report (clean): an engine message may quote a connection string.
   const report: PiiReport = clean({
     version: 1,
-    generatedAt: new Date().toISOString(),
+    generatedAt: scannedAt.toISOString(),
     target: target.targetName,
     sampleRows: sample,
     minConfidence: MIN_CONFIDENCE,
@@ -108,6 +136,7 @@ export async function scanPii(options: ScanPiiOptions = {}): Promise<PiiScanOutc
     skipped: scan.skipped,
     counts,
     findings: scan.findings,
+    ...(changes ? { changes } : {}),
   });
   const path = join(compiled.targetPath, 'pii_findings.json');
   mkdirSync(compiled.targetPath, { recursive: true });

@@ -11,7 +11,8 @@ import type { RelationNode } from '../compiler/node-kinds.js';
 import type { Classifications } from '../governance/classification/load-classifications.js';
 import { modelReaders } from '../governance/classification/model-readers.js';
 import { EVERY_COLUMN } from '../governance/classification/propagate-classifications.js';
-import type { ColumnRef, GovernanceData, NodeGovernance, SiteColumnClassification, SiteGovernance } from './site-data.js';
+import type { LatestPiiScans } from '../history/index.js';
+import type { ColumnRef, GovernanceData, SitePiiScan, SiteScanFinding, NodeGovernance, SiteColumnClassification, SiteGovernance } from './site-data.js';
 
 export interface SiteGovernanceParts {
   readonly index: SiteGovernance;
@@ -92,5 +93,29 @@ export function buildGovernanceData(manifest: Manifest, classifications: Classif
         ...(untraced.has(node.uniqueId) ? { untraced: 1 as const } : {}),
       };
     },
+  };
+}
+
+/**
+ * The PII scanner's latest findings (dpf_meta.pii_findings, src/history/read-pii-scans.ts) in the
+ * site's form: the Personal data page's list and each column's "found by the scanner". Columns
+ * classified but not seen in the sample are left out: the classification already shows them.
+ */
+export function buildPiiScanData(scans: LatestPiiScans | undefined, position: ReadonlyMap<string, number>): { index: SitePiiScan; column(nodeId: string, column: string): SiteScanFinding | undefined } | undefined {
+  if (!scans || scans.scans.size === 0) return undefined;
+  const byColumn = new Map<string, SiteScanFinding>();
+  const findings: SitePiiScan['findings'] = [];
+  for (const f of scans.findings) {
+    const n = position.get(f.uniqueId);
+    if (n === undefined || f.category === null || f.status === 'not_found') continue;
+    const site: SiteScanFinding = { cat: f.category, st: f.status, cf: Math.round((f.confidence ?? 0) * 100) / 100, ...(f.scannedAt ? { at: f.scannedAt } : {}) };
+    byColumn.set(`${f.uniqueId}\u0000${f.column.toLowerCase()}`, site);
+    findings.push({ n, c: f.column, ...site, ...(f.classifiedAs ? { cl: f.classifiedAs } : {}) });
+  }
+  findings.sort((a, b) => a.n - b.n || a.c.localeCompare(b.c));
+  const times = [...scans.scans.values()].flatMap((s) => (s.scannedAt ? [s.scannedAt] : [])).sort();
+  return {
+    index: { relations: scans.scans.size, ...(times.length > 0 ? { at: times.at(-1)! } : {}), findings },
+    column: (nodeId, column) => byColumn.get(`${nodeId}\u0000${column.toLowerCase()}`),
   };
 }

@@ -11,7 +11,8 @@ import type { ColumnLineage } from '../lineage/column-lineage.js';
 import type { SiteHistory } from '../history/read-site-history.js';
 import type { StatusReport } from '../pipelines/index.js';
 import type { Classifications } from '../governance/classification/load-classifications.js';
-import { buildGovernanceData, type SiteGovernanceParts } from './build-governance-data.js';
+import { buildGovernanceData, buildPiiScanData, type SiteGovernanceParts } from './build-governance-data.js';
+import type { LatestPiiScans } from '../history/read-pii-scans.js';
 import { buildHealthData } from './build-health-data.js';
 import { nodeHealth } from './node-health.js';
 import type { ColumnProfile } from './profile-columns.js';
@@ -27,6 +28,7 @@ import {
   type NodeDetails,
   type NodeTest,
   type SiteIndex,
+  type SiteScanFinding,
   type SiteKind,
   type TestSummary,
 } from './site-data.js';
@@ -45,6 +47,8 @@ export interface SiteInputs {
   readonly history?: SiteHistory;
   /** classifications.yml, when the project has one: with the manifest's governance, the site's badges and readers. */
   readonly classifications?: Classifications;
+  /** The PII scanner's latest findings per relation (dpf_meta.pii_findings); absent when not read. */
+  readonly piiScans?: LatestPiiScans;
 }
 
 export interface SiteData {
@@ -133,6 +137,7 @@ export function buildSiteData(inputs: SiteInputs): SiteData {
 
   const health = inputs.history ? buildHealthData(inputs.history, manifest, position) : undefined;
   const governance = buildGovernanceData(manifest, inputs.classifications, position);
+  const piiScan = buildPiiScanData(inputs.piiScans, position);
   const nodes: IndexNode[] = [];
   const details: NodeDetails[] = [];
   let columnCount = 0;
@@ -143,7 +148,7 @@ export function buildSiteData(inputs: SiteInputs): SiteData {
     const freshness = artifacts.freshness?.results.get(node.uniqueId);
     const owner = ownerOf(node);
     const lineage = inputs.lineage.get(node.uniqueId);
-    const columns = nodeColumns(node, entry, lineage, inputs.profiles.get(node.uniqueId), down.get(node.uniqueId), position, tests, governance);
+    const columns = nodeColumns(node, entry, lineage, inputs.profiles.get(node.uniqueId), down.get(node.uniqueId), position, tests, governance, piiScan?.column);
     columnCount += columns.length;
     nodes.push({
       id: node.uniqueId,
@@ -214,6 +219,7 @@ export function buildSiteData(inputs: SiteInputs): SiteData {
       chunks: chunks.length,
       ...(inputs.history ? { history: { runs: inputs.history.runs.length } } : {}),
       ...(governance ? { governance: governance.index } : {}),
+      ...(piiScan ? { piiScan: piiScan.index } : {}),
     },
     chunks,
     ...(health ? { health: health.health } : {}),
@@ -245,6 +251,7 @@ function nodeColumns(
   position: ReadonlyMap<string, number>,
   tests: readonly NodeTest[],
   governance: SiteGovernanceParts | undefined,
+  scanned?: (nodeId: string, column: string) => SiteScanFinding | undefined,
 ): ColumnDetails[] {
   const declared = Object.values(node.columns);
   const seedTypes = node.kind === 'seed' ? new Map(node.seedColumns.map((c) => [c.name.toLowerCase(), c.type])) : undefined;
@@ -268,6 +275,7 @@ function nodeColumns(
     const up = upstream.get(key)?.flatMap((s) => (position.has(s.nodeId) ? [{ n: position.get(s.nodeId)!, c: s.column }] : []));
     const profile = profiles?.[c.name];
     const cls = governance?.column(node.uniqueId, c.name);
+    const scan = scanned?.(node.uniqueId, c.name);
     return {
       name: c.name,
       description: c.yaml?.description ?? '',
@@ -282,6 +290,7 @@ function nodeColumns(
       ...(profile ? { profile } : {}),
       origin: fromSql.has(key) ? 'sql' : c.yaml && c.warehouse ? 'both' : c.yaml ? 'yaml' : 'warehouse',
       ...(cls ? { cls } : {}),
+      ...(scan ? { scan } : {}),
     };
   });
 }

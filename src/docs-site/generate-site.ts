@@ -24,7 +24,7 @@ import { EXECUTABLE_KINDS, nodesOfKind, relationNode } from '../compiler/node-ki
 import { SqlTemplates } from '../adapters/sql-templates.js';
 import { DpfError } from '../errors/dpf-error.js';
 import { loadClassifications } from '../governance/classification/load-classifications.js';
-import { readSiteHistory, type SiteHistory } from '../history/index.js';
+import { readLatestPiiScans, readSiteHistory, type LatestPiiScans, type SiteHistory } from '../history/index.js';
 import { buildSearchIndex } from './build-search-index.js';
 import { buildSiteData } from './build-site-data.js';
 import { writeCatalogJson } from './catalog-json.js';
@@ -91,6 +91,7 @@ export async function generateSite(options: GenerateSiteOptions): Promise<SiteSu
   let catalog: Catalog | undefined;
   let history: SiteHistory | undefined;
   let historyError: string | undefined;
+  let piiScans: LatestPiiScans | undefined;
   const profiles = new Map<string, Record<string, ColumnProfile>>();
   if (!options.emptyCatalog) {
     const factory = adapterFactory(target.type);
@@ -117,6 +118,13 @@ export async function generateSite(options: GenerateSiteOptions): Promise<SiteSu
         historyError = redact(String((err as Error)?.message ?? err));
         return undefined;
       });
+      // The PII scanner's latest findings per relation, for the Personal data page and the columns: a nice-to-have too.
+      piiScans = await adapter
+        .withConnection((connection) => readLatestPiiScans(connection, { dialect: adapter.dialect, templates, database: target.database }, target.targetName))
+        .catch((err: unknown) => {
+          historyError ??= redact(String((err as Error)?.message ?? err));
+          return undefined;
+        });
     } finally {
       await adapter.close();
     }
@@ -154,7 +162,7 @@ export async function generateSite(options: GenerateSiteOptions): Promise<SiteSu
   const overview = readOverview(projectDir, loadProjectConfig(projectDir).data);
   // The compile has read and checked classifications.yml already (withGovernance): here only its readers and descriptions.
   const classifications = manifest.governance ? loadClassifications(projectDir) : undefined;
-  const inputs = { manifest, catalog, profiles, artifacts, overview: overview?.text, projectDir, history, classifications };
+  const inputs = { manifest, catalog, profiles, artifacts, overview: overview?.text, projectDir, history, classifications, piiScans };
   // Redacted before anything is built from it: the search index never sees a secret.
   const search = buildSearchIndex(redactStrings(buildSiteData({ ...inputs, lineage: new Map() }), redact));
   lap('search');

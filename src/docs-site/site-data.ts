@@ -126,6 +126,29 @@ export interface SiteIndex {
    * how many columns carry personal data (data/governance.js lists them).
    */
   readonly governance?: SiteGovernance;
+  /** The PII scanner's latest findings per relation (dpf_meta.pii_findings), when a scan was recorded: for the Personal data page. */
+  readonly piiScan?: SitePiiScan;
+}
+
+/** A column the PII scanner found personal data in, at its relation's latest scan. Categories and counts, never a value. */
+export interface SiteScanFinding {
+  /** The category found (email, phone, …). */
+  readonly cat: string;
+  /** new (not classified), classified, mismatch or dismissed (declared pii: false). */
+  readonly st: string;
+  /** Confidence, 0–1. */
+  readonly cf: number;
+  /** When the relation was scanned (ISO 8601). */
+  readonly at?: string;
+}
+
+export interface SitePiiScan {
+  /** Relations with a recorded scan. */
+  readonly relations: number;
+  /** The newest scan's time. */
+  readonly at?: string;
+  /** n: node index, c: column, cl: how it is classified (as written, or carried over lineage). */
+  readonly findings: (SiteScanFinding & { readonly n: number; readonly c: string; readonly cl?: string })[];
 }
 
 export interface SiteGovernance {
@@ -205,6 +228,8 @@ export interface ColumnDetails {
   readonly origin: 'yaml' | 'warehouse' | 'both' | 'sql';
   /** Its classification, when the project is classified and the column is. */
   readonly cls?: SiteColumnClassification;
+  /** What the PII scanner found in it at its relation's latest scan. */
+  readonly scan?: SiteScanFinding;
 }
 
 export interface NodeTest {

@@ -826,6 +826,12 @@ export const ERRORS = {
     message: (a: { value: string }) => `dpf scan pii --phone-region "${a.value}" is not a region libphonenumber knows.`,
     hint: 'Pass an ISO 3166 two-letter region code such as US, GB, DE or FR: numbers written without a +country code are read as numbers of that region.',
   },
+  PiiHistoryNotWritten: {
+    code: 'DPF947',
+    title: 'PII findings not recorded',
+    message: (a: { detail: string }) => `The findings could not be recorded in dpf_meta.pii_findings, so new and resolved findings are not reported and the catalog shows the previous scan (the findings are in target/pii_findings.json): ${a.detail}`,
+    hint: "Check that the target's user may create and write tables in the dpf_meta schema; or pass --no-history to scan without recording.",
+  },
 
   // ---- governance: classification (DPF96x; docs/governance.md)
   UnknownClassification: {
@@ -888,6 +894,12 @@ export const ERRORS = {
     title: 'Exposures not checked',
     message: (a: { detail: string }) => `dpf audit could not check what personal data the project exposes: ${a.detail}.`,
     hint: 'Fix what dpf compile reports, then run dpf audit again; the other checks ran.',
+  },
+  AuditEngineCheckSkipped: {
+    code: 'DPF954',
+    title: 'Engine check not run',
+    message: (a: { check: string; detail: string }) => `dpf audit --warehouse could not check ${a.check}: ${a.detail}.`,
+    hint: 'Fix what the message says (dpf grants check runs the same comparison alone); the other checks ran.',
   },
   // ---- governance: access by role (DPF970–979; docs/governance.md#access-by-role)
   UnknownRole: {

@@ -12,7 +12,7 @@ import { computeCost, sumCosts, type CostRates } from '../cost/index.js';
 /** Rows of one or more runs, by table. */
 export type HistoryRows = Record<HistoryTableName, HistoryRow[]>;
 
-export const emptyRows = (): HistoryRows => ({ runs: [], node_runs: [], test_results: [], freshness: [], alerts: [], table_stats: [], monitor_results: [], audit_log: [] });
+export const emptyRows = (): HistoryRows => ({ runs: [], node_runs: [], test_results: [], freshness: [], alerts: [], table_stats: [], monitor_results: [], audit_log: [], pii_findings: [] });
 
 /** What a run's rows need beyond its summary. */
 export interface RunFacts {

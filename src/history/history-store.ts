@@ -127,6 +127,11 @@ export function historyStore(adapter: Pick<Adapter, 'withConnection' | 'dialect'
         const runIds = old.rows.map((r) => String(r[0]));
         // Children first: a kill part-way leaves runs rows, which the next prune deletes.
         for (const table of [...HISTORY_TABLE_NAMES].reverse()) if (!APPEND_ONLY_TABLES.has(table)) await deleteRuns(connection, table, runIds);
+        // `dpf scan pii` has no runs row: its scans go by their own time.
+        const oldScans = await connection.query(
+          templates.render('select_rows', { relation: rel('pii_findings'), columns: [`distinct ${dialect.quoteIdentifier('run_id')}`], where: `${dialect.quoteIdentifier('scanned_at')} < ${cutoff}` }),
+        );
+        await deleteRuns(connection, 'pii_findings', oldScans.rows.map((r) => String(r[0])));
         await writeVersion(connection, now);
         return runIds.length;
       });

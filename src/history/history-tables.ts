@@ -18,8 +18,9 @@ import type { Relation } from '../adapters/relation.js';
  * 6: node_runs.relation_name (added by ensure(), at the end of the table).
  * 7: runs.pipeline, the pipeline a `dpf pipeline run` started (docs/pipelines.md; added by ensure()).
  * 8: audit_log, who changed which relations (docs/governance.md; created by ensure()).
+ * 9: pii_findings, what each PII scan found (docs/governance.md#pii-scanner; created by ensure()).
  */
-export const HISTORY_VERSION = 8;
+export const HISTORY_VERSION = 9;
 export const HISTORY_SCHEMA = 'dpf_meta';
 
 export interface HistoryColumn {
@@ -28,7 +29,7 @@ export interface HistoryColumn {
   readonly description: string;
 }
 
-export type HistoryTableName = 'runs' | 'node_runs' | 'test_results' | 'freshness' | 'alerts' | 'table_stats' | 'monitor_results' | 'audit_log';
+export type HistoryTableName = 'runs' | 'node_runs' | 'test_results' | 'freshness' | 'alerts' | 'table_stats' | 'monitor_results' | 'audit_log' | 'pii_findings';
 
 /** A row as the writer builds it: column name -> value (null for unknown). */
 export type HistoryRow = Readonly<Record<string, string | number | boolean | null>>;
@@ -180,6 +181,24 @@ export const HISTORY_TABLES: Readonly<Record<HistoryTableName, readonly HistoryC
     col('ended_at', 'timestamp', 'When the run ended (UTC); on a relation row, when its step ended.'),
     col('status', 'text', "Command row: the run's status (success, error or cancelled); relation rows: success."),
     col('dpf_version', 'text', 'The dpf version that ran.'),
+  ],
+  // Version 9: the PII scanner's findings (docs/governance.md#pii-scanner). Never a sampled value: categories and counts.
+  pii_findings: [
+    col('run_id', 'text', 'The scan: its own id for `dpf scan pii` (no runs row), the run\'s id for `dpf build --scan-pii`.'),
+    col('scanned_at', 'timestamp', 'When the scan ran (UTC).'),
+    col('command', 'text', 'scan (dpf scan pii) or build (dpf build --scan-pii).'),
+    col('target', 'text', 'The target name in profiles.yml.'),
+    col('unique_id', 'text', 'The model, seed, snapshot or source scanned (model.shop.dim_customers).'),
+    col('relation', 'text', 'Its relation (schema.identifier, with the database where the target names one).'),
+    col('column_name', 'text', "Null on the relation's own row (one per relation sampled, with or without findings); the column, on one row per finding."),
+    col('status', 'text', 'Finding rows: new (found, not classified), classified, mismatch (classified as another category), dismissed (declared pii: false) or not_found (classified, not seen in the sample); null on the relation row.'),
+    col('category', 'text', 'What the scanner found (email, phone, name, address, national_id, payment_card, iban, ip_address, date_of_birth, free_text); null for not_found and on the relation row.'),
+    col('confidence', 'double', 'The finding\'s confidence, 0–1; null for not_found and on the relation row.'),
+    col('sampled', 'bigint', 'Relation row: rows read (--sample); finding rows: non-null values sampled from the column.'),
+    col('matched', 'bigint', 'Finding rows: of the sampled values, how many validate as the category (a count, never a value).'),
+    col('classified', 'boolean', 'Finding rows: the column is classified, in its YAML or over column lineage.'),
+    col('classified_as', 'text', "Finding rows: the column's pii: as written, or the kinds it carries over lineage; null when unclassified."),
+    col('inherited_from', 'text', 'Finding rows: the upstream column an inherited classification was declared on; null when declared here or none.'),
   ],
 };
 

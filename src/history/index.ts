@@ -6,3 +6,6 @@ export { SPOOL_FILE } from './history-spool.js';
 export { recordAudit, type AuditChange, type RecordAuditOptions } from './record-audit.js';
 export { readCostRows, type CostRows } from './read-costs.js';
 export { readSiteHistory, type SiteHistory, type SiteNodeRun, type SiteTestResult, type SiteTableStat, type SiteMonitorResult } from './read-site-history.js';
+export { readLatestPiiScans, type LatestPiiScans, type StoredPiiFinding, type PiiScanReadEnv } from './read-pii-scans.js';
+export { historyStore, type HistoryStore } from './history-store.js';
+export { emptyRows, timestampText } from './history-rows.js';

@@ -10,6 +10,8 @@ interface AuditFlags {
   profilesDir?: string;
   output?: string;
   failOn?: string;
+  warehouse?: boolean;
+  target?: string;
 }
 
 export function registerAuditCommand(program: Command, ctx: CommandContext): void {
@@ -19,12 +21,14 @@ export function registerAuditCommand(program: Command, ctx: CommandContext): voi
     .option('--project-dir <dir>', 'folder holding dpf_project.yml', '.')
     .option('--profiles-dir <dir>', 'a folder holding profiles.yml outside the project, scanned too')
     .option('--fail-on <severity>', 'exit 1 when a finding is at or above low, medium or high', 'high')
+    .option('-t, --target <name>', 'the profiles.yml target to check (default: the profile\'s)')
+    .option('--warehouse', "also check the target's engine: grants drift against roles.yml (as dpf grants check)")
     .option('-o, --output <format>', 'text or json (the whole report as one object, schemas/audit.schema.json)', 'text')
-    .addHelpText('after', '\nExamples:\n  $ dpf audit\n  $ dpf audit --fail-on medium --output json > audit.json')
+    .addHelpText('after', '\nExamples:\n  $ dpf audit\n  $ dpf audit --fail-on medium --output json > audit.json\n  $ dpf audit --warehouse --target prod')
     .action(async (flags: AuditFlags) => {
       const output = flags.output ?? 'text';
       if (!['text', 'json'].includes(output)) fail('AuditOutputUnknown', { value: output });
-      const report = await audit({ projectDir: flags.projectDir, profilesDir: flags.profilesDir, failOn: flags.failOn, cwd: ctx.io.cwd, env: ctx.io.env });
+      const report = await audit({ projectDir: flags.projectDir, profilesDir: flags.profilesDir, failOn: flags.failOn, cwd: ctx.io.cwd, env: ctx.io.env, warehouse: flags.warehouse, target: flags.target });
       for (const warning of report.warnings) ctx.output.err(formatDiagnostic(warning, report.projectDir));
       if (output === 'json') ctx.output.outJson(report);
       else ctx.output.out(formatAuditReport(report));
@@ -37,11 +41,12 @@ const KIND_LABELS: Record<AuditReport['findings'][number]['kind'], string> = {
   sql_injection: 'SQL injection',
   pii_unclassified: 'unclassified PII',
   pii_exposure: 'exposed PII',
+  grants_drift: 'grants drift',
 };
 
 export function formatAuditReport(report: AuditReport): string {
   const { counts, scanned } = report;
-  const lines = [`dpf audit: ${scanned.files} files, ${scanned.artifacts} artifacts, ${scanned.templates} templates${scanned.piiFindings ? ', the PII scan' : ''}`];
+  const lines = [`dpf audit: ${scanned.files} files, ${scanned.artifacts} artifacts, ${scanned.templates} templates${scanned.piiFindings ? ', the PII scan' : ''}${scanned.warehouse ? ', the engine' : ''}`];
   if (report.findings.length === 0) {
     lines.push('', 'No findings.');
     return lines.join('\n');

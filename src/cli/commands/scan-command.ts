@@ -17,6 +17,7 @@ interface ScanPiiFlags extends CommonFlags {
   output?: string;
   strict?: boolean;
   phoneRegion?: string;
+  history?: boolean;
 }
 
 export function registerScanCommand(program: Command, ctx: CommandContext): void {
@@ -26,9 +27,10 @@ export function registerScanCommand(program: Command, ctx: CommandContext): void
     .option('-o, --output <format>', 'text or json (the report, schemas/pii_findings.schema.json)', 'text')
     .option('--strict', 'unclassified or mis-classified PII is an error (exit 1), for CI')
     .option('--phone-region <code>', 'region of phone numbers written without +country code (ISO 3166)', 'US')
+    .option('--no-history', 'do not record the findings in dpf_meta.pii_findings (nor compare with the previous scan)')
     .addHelpText(
       'after',
-      '\nFindings name columns, categories and counts, never a value; they are written to target/pii_findings.json.\n\nExamples:\n  $ dpf scan pii\n  $ dpf scan pii --select marts --sample 5000 --strict\n  $ dpf scan pii --output json --phone-region GB',
+      '\nFindings name columns, categories and counts, never a value; they are written to target/pii_findings.json and dpf_meta.pii_findings,\nwith what is new and what is gone since each relation\'s previous scan.\n\nExamples:\n  $ dpf scan pii\n  $ dpf scan pii --select marts --sample 5000 --strict\n  $ dpf scan pii --output json --phone-region GB',
     )
     .action(async (flags: ScanPiiFlags) => {
       const output = flags.output ?? 'text';
@@ -46,6 +48,7 @@ export function registerScanCommand(program: Command, ctx: CommandContext): void
         sample,
         strict: flags.strict,
         phoneRegion: flags.phoneRegion,
+        history: flags.history,
         onEvent: (event) => {
           if (event.type === 'warning') printWarnings(ctx, [event.diagnostic], projectDir, format);
         },
@@ -79,6 +82,19 @@ export function formatPiiReport(report: PiiReport, path: string): string {
     ]);
     lines.push('', formatTable({ columns: ['relation', 'column', 'found', 'classified as', 'confidence', 'values matched', 'status'].map(text), rows }, 60));
   }
-  lines.push('', `Findings (no values) written to ${path}.`);
+  const changes = report.changes;
+  if (changes) {
+    const refs = (list: readonly { relation: string; column: string; category: string; classified: boolean }[]) =>
+      list.map((f) => `  ${f.relation}.${f.column}: ${f.category}${f.classified ? '' : ', not classified'}`);
+    lines.push(
+      '',
+      changes.compared === 0
+        ? 'First scan of these relations: every finding is new.'
+        : `Since the previous scan (${changes.previousScanAt ?? 'earlier'}): ${changes.new.length} newly found, ${changes.resolved.length} gone.`,
+    );
+    if (changes.compared > 0 && changes.new.length > 0) lines.push('Newly found:', ...refs(changes.new));
+    if (changes.resolved.length > 0) lines.push('Gone (resolved):', ...refs(changes.resolved));
+  }
+  lines.push('', `Findings (no values) written to ${path}${changes ? ' and dpf_meta.pii_findings' : ''}.`);
   return lines.join('\n');
 }

@@ -52,6 +52,8 @@ export interface Role {
   readonly principals: Readonly<Record<string, Principals>>;
   /** Owns the project's schemas: builds, replaces, drops and reads everything unmasked. */
   readonly manage: boolean;
+  /** Many people act in it (`broad: true`): dpf audit reports personal data it reads in clear. */
+  readonly broad: boolean;
   /** Absent: reads nothing (unless it manages). */
   readonly read?: RoleRead;
   readonly location: SourceLocation;
@@ -67,6 +69,7 @@ interface RoleFile {
   description?: string;
   trino?: { users?: string[]; groups?: string[] };
   manage?: boolean;
+  broad?: boolean;
   read?: { select?: string[]; exclude?: string[]; schemas?: string[]; up_to?: string; filters?: { model: string; where: string }[] };
 }
 
@@ -107,7 +110,7 @@ export function loadRoles(projectDir: string, classifications: Classifications |
         filters: (r.read.filters ?? []).map((f, j) => ({ model: f.model, where: f.where, location: at('read', 'filters', j, 'model') })),
       };
     }
-    return { name: r.name, description: r.description, principals, manage: r.manage === true, read, location };
+    return { name: r.name, description: r.description, principals, manage: r.manage === true, broad: r.broad === true, read, location };
   });
   if (classifications) problems.push(...unknownReaders(projectDir, classifications, roles.map((r) => r.name)));
   if (problems.length > 0) throw new DpfError(problems);

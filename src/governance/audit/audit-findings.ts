@@ -4,7 +4,7 @@ import { SEVERITIES, type Severity } from './secret-rules.js';
 
 export type { Severity };
 
-export type FindingKind = 'secret' | 'sql_injection' | 'pii_unclassified' | 'pii_exposure';
+export type FindingKind = 'secret' | 'sql_injection' | 'pii_unclassified' | 'pii_exposure' | 'grants_drift';
 
 export interface AuditFinding {
   readonly kind: FindingKind;
@@ -31,7 +31,7 @@ export interface AuditReport {
   readonly failed: boolean;
   readonly counts: Readonly<Record<Severity, number>>;
   readonly findings: readonly AuditFinding[];
-  readonly scanned: { readonly files: number; readonly artifacts: number; readonly templates: number; readonly piiFindings: boolean };
+  readonly scanned: { readonly files: number; readonly artifacts: number; readonly templates: number; readonly piiFindings: boolean; readonly warehouse?: boolean };
   /** Problems that did not stop the report (an unreadable pii_findings.json). */
   readonly warnings: readonly Diagnostic[];
 }

@@ -1,7 +1,7 @@
 /**
  * `audit` of the public API (`dpf audit`): the security report. Reads files and compiles the
  * project without writing anything (for personal data its rules expose; a project that does not
- * compile is a warning), never opens the warehouse — so it runs in CI before anything is built. Secrets in the repository and in target/ artifacts, SQL
+ * compile is a warning), and opens the warehouse only with `warehouse` (grants drift) — so it runs in CI before anything is built. Secrets in the repository and in target/ artifacts, SQL
  * injection hazards in templates, and the PII scanner's unclassified findings when it wrote
  * some. No secret leaves it: findings carry the secret masked (first characters and length).
  */
@@ -15,6 +15,7 @@ import { listProjectFiles, shownPath } from './list-project-files.js';
 import { PII_FINDINGS_FILE, readPiiFindings } from './read-pii-findings.js';
 import { scanSecrets } from './scan-secrets.js';
 import { scanExposures } from './scan-exposures.js';
+import { scanGrantsDrift } from './scan-grants-drift.js';
 import { scanSqlVars } from './scan-sql-vars.js';
 import { SEVERITIES } from './secret-rules.js';
 
@@ -31,6 +32,10 @@ export interface AuditOptions {
   readonly cwd?: string;
   /** For the profile's {{env}} when the project is compiled to check exposures (default: process.env). */
   readonly env?: NodeJS.ProcessEnv;
+  /** Also check the target's engine: grants drift against roles.yml (`dpf audit --warehouse`). */
+  readonly warehouse?: boolean;
+  /** The profiles.yml target compiled and, with warehouse, checked (default: the profile's). */
+  readonly target?: string;
 }
 
 export async function audit(options: AuditOptions = {}): Promise<AuditReport> {
@@ -68,8 +73,10 @@ export async function audit(options: AuditOptions = {}): Promise<AuditReport> {
 
   const pii = readPiiFindings(targetPath, show(join(targetPath, PII_FINDINGS_FILE)));
   findings.push(...pii.findings);
-  const exposures = await scanExposures(projectDir, options.profilesDir ? resolve(cwd, options.profilesDir) : undefined, options.env ?? process.env);
+  const exposures = await scanExposures(projectDir, options.profilesDir ? resolve(cwd, options.profilesDir) : undefined, options.env ?? process.env, options.target);
   findings.push(...exposures.findings);
+  const engine = options.warehouse && exposures.compiled ? await scanGrantsDrift(exposures.compiled, projectDir) : { findings: [], warnings: [] };
+  findings.push(...engine.findings);
 
   const sorted = sortFindings(findings);
   const counts = { low: 0, medium: 0, high: 0 } satisfies Record<Severity, number>;
@@ -81,7 +88,7 @@ export async function audit(options: AuditOptions = {}): Promise<AuditReport> {
     failed: sorted.some((f) => severityRank(f.severity) >= severityRank(failOn)),
     counts,
     findings: sorted,
-    scanned: { files: repository.length, artifacts: files.artifacts.length, templates: templates.length, piiFindings: pii.present },
-    warnings: [...pii.warnings, ...exposures.warnings],
+    scanned: { files: repository.length, artifacts: files.artifacts.length, templates: templates.length, piiFindings: pii.present, ...(options.warehouse ? { warehouse: true } : {}) },
+    warnings: [...pii.warnings, ...exposures.warnings, ...engine.warnings],
   };
 }

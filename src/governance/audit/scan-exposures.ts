@@ -2,19 +2,29 @@
  * Personal data the project's own rules expose (docs/governance.md): a model marked
  * `access: public` whose columns carry personal data (high: the compile refuses it, and the
  * report says where), and personal data that classifications.yml lets every role read (medium:
- * neither its kind nor its level names readers). The project is compiled without writing
+ * neither its kind nor its level names readers), and broad roles of roles.yml reading personal
+ * data in clear (high, scan-role-exposures.ts). The project is compiled without writing
  * anything; a project that does not compile is one warning, and these checks are skipped.
  */
-import { compileFromDisk } from '../../compiler/compile-pipeline.js';
+import { compileFromDisk, type CompiledProject } from '../../compiler/compile-pipeline.js';
 import { nodesOfKind } from '../../compiler/node-kinds.js';
 import { diagnostic, DpfError, type Diagnostic } from '../../errors/dpf-error.js';
 import { lineageEngine } from '../../lineage/compute-column-lineage.js';
 import { publicExposures } from '../classification/check-access.js';
 import { loadClassifications } from '../classification/load-classifications.js';
 import { propagateClassifications } from '../classification/propagate-classifications.js';
+import { loadRoles } from '../access/load-roles.js';
+import { roleExposures } from './scan-role-exposures.js';
 import type { AuditFinding } from './audit-findings.js';
 
-export async function scanExposures(projectDir: string, profilesDir: string | undefined, env: NodeJS.ProcessEnv): Promise<{ findings: AuditFinding[]; warnings: Diagnostic[] }> {
+export interface Exposures {
+  readonly findings: AuditFinding[];
+  readonly warnings: Diagnostic[];
+  /** The compiled project with its governance, for the checks that also read the engine (grants drift, queries). */
+  readonly compiled?: CompiledProject;
+}
+
+export async function scanExposures(projectDir: string, profilesDir: string | undefined, env: NodeJS.ProcessEnv, target?: string): Promise<Exposures> {
   let classifications;
   try {
     classifications = loadClassifications(projectDir);
@@ -25,7 +35,7 @@ export async function scanExposures(projectDir: string, profilesDir: string | un
   if (!classifications) return { findings: [], warnings: [] };
   let compiled;
   try {
-    compiled = await compileFromDisk({ projectDir, profilesDir, env, writeArtifacts: false });
+    compiled = await compileFromDisk({ projectDir, profilesDir, env, target, writeArtifacts: false });
   } catch (err) {
     if (!(err instanceof DpfError)) throw err;
     return { findings: [], warnings: [skipped(`${err.diagnostics[0]?.code}: ${err.diagnostics[0]?.message.replace(/\.$/, '')}`)] };
@@ -60,7 +70,16 @@ export async function scanExposures(projectDir: string, profilesDir: string | un
       }
     }
   }
-  return { findings, warnings: [] };
+  const manifest = { ...compiled.manifest, governance };
+  // Broad roles reading personal data in clear: roles.yml's plan, as dpf grants would enforce it.
+  try {
+    const roles = loadRoles(projectDir, classifications);
+    if (roles) findings.push(...roleExposures(manifest, compiled.graph, roles, classifications));
+  } catch (err) {
+    if (!(err instanceof DpfError)) throw err;
+    return { findings, warnings: [skipped(`${err.diagnostics[0]?.code}: ${err.diagnostics[0]?.message.replace(/\.$/, '')}`)], compiled: { ...compiled, manifest } };
+  }
+  return { findings, warnings: [], compiled: { ...compiled, manifest } };
 }
 
 function skipped(detail: string): Diagnostic {

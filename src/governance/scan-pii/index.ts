@@ -3,3 +3,4 @@ export { scanRelations, type ScanRelationsInput, type RelationsScan } from './sc
 export type { PiiFinding, FindingStatus } from './compare-classifications.js';
 export { PII_CATEGORIES, CATEGORY_LABELS, categoryOf, type PiiCategory } from './pii-categories.js';
 export { MIN_CONFIDENCE } from './score-column.js';
+export { recordPiiScan, compareScans, type PiiScanChanges, type PiiFindingRef } from './record-scan.js';

@@ -10,9 +10,9 @@ import type { ColumnSample } from './score-column.js';
 
 /**
  * The sampled columns of one relation. `from` is the relation as the dialect renders it
- * (quoted), or a source's file read (read_parquet(…)).
+ * (quoted), or a source's file read (read_parquet(…)). `rows`: how many rows were read.
  */
-export async function sampleRelation(connection: Connection, from: string, rows: number, signal?: AbortSignal): Promise<ColumnSample[]> {
+export async function sampleRelation(connection: Connection, from: string, rows: number, signal?: AbortSignal): Promise<{ readonly columns: ColumnSample[]; readonly rows: number }> {
   const sql = `select * from ${from} limit ${rows}`;
   let columns: { name: string; type: string; values: string[] }[] = [];
   let read = 0;
@@ -27,7 +27,7 @@ export async function sampleRelation(connection: Connection, from: string, rows:
     read += batch.rows.length;
     if (read >= rows) break;
   }
-  return columns;
+  return { columns, rows: Math.min(read, rows) };
 }
 
 /** Scalars as text; NULL, empty strings, booleans and nested values are not sampled. */

@@ -42,6 +42,8 @@ export interface RelationsScan {
   readonly findings: readonly PiiFinding[];
   /** Relations sampled, and their columns. */
   readonly relations: number;
+  /** Each relation sampled, and how many rows were read. */
+  readonly scanned: readonly { readonly uniqueId: string; readonly relation: string; readonly sampled: number }[];
   readonly columns: number;
   readonly skipped: readonly { readonly uniqueId: string; readonly relation: string; readonly reason: 'missing' | 'unreadable' }[];
   readonly diagnostics: readonly Diagnostic[];
@@ -73,7 +75,7 @@ export async function scanRelations(input: ScanRelationsInput): Promise<Relation
     diagnostics.push(diagnostic('PiiRelationMissing', { relations: unbuilt.map(describe), target: input.targetName, command }, unbuilt.length === 1 ? locationOf(unbuilt[0]!) : undefined, 'warning'));
   }
 
-  const scanned: ScannedRelation[] = [];
+  const scanned: (ScannedRelation & { readonly rows: number })[] = [];
   let next = 0;
   const reader = () =>
     adapter.withConnection(async (connection) => {
@@ -82,8 +84,8 @@ export async function scanRelations(input: ScanRelationsInput): Promise<Relation
         const relation = relationText(node);
         const from = node.kind === 'source' && node.externalLocation ? node.relationName : adapter.dialect.renderRelation(node.relation);
         try {
-          const columns = await sampleRelation(connection, from, input.sampleRows, input.signal);
-          scanned.push({ node, relation, columns: columns.map((c) => ({ name: c.name, sampled: c.values.length, verdict: scoreColumn(c, ctx) })) });
+          const { columns, rows } = await sampleRelation(connection, from, input.sampleRows, input.signal);
+          scanned.push({ node, relation, rows, columns: columns.map((c) => ({ name: c.name, sampled: c.values.length, verdict: scoreColumn(c, ctx) })) });
         } catch (err) {
           if (input.signal?.aborted) throw err;
           skipped.push({ uniqueId: node.uniqueId, relation, reason: 'unreadable' });
@@ -106,7 +108,7 @@ export async function scanRelations(input: ScanRelationsInput): Promise<Relation
       diagnostics.push(diagnostic('PiiMismatch', { ...counts, category: CATEGORY_LABELS[finding.category!], classifiedAs: finding.classifiedAs!, pii: finding.category!, inheritedFrom: finding.inheritedFrom }, at ?? locationOf(node), severity));
     }
   }
-  return { findings, relations: scanned.length, columns: scanned.reduce((n, s) => n + s.columns.length, 0), skipped, diagnostics };
+  return { findings, relations: scanned.length, scanned: scanned.map((s) => ({ uniqueId: s.node.uniqueId, relation: s.relation, sampled: s.rows })), columns: scanned.reduce((n, s) => n + s.columns.length, 0), skipped, diagnostics };
 }
 
 /** schema.identifier (with the database where there is one), or a file source's read. */

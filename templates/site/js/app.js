@@ -89,9 +89,9 @@
     const store = dpf.store;
     store.setIndex(index);
     document.getElementById('brand-name').textContent = index.project.name;
-    // The Personal data page is for classified projects (classifications.yml).
+    // The Personal data page is for classified projects (classifications.yml) and scanned ones (dpf scan pii).
     const personal = document.querySelector('.top-links a[data-section="personal-data"]');
-    if (personal && !index.governance) personal.remove();
+    if (personal && !index.governance && !index.piiScan) personal.remove();
     dpf.sidebar.init(document.getElementById('sidebar'));
     dpf.search.box.init();
     window.addEventListener('hashchange', route);

@@ -29,7 +29,7 @@
   }
 
   function piiBadge(kind) {
-    const rule = gov().pii.find((p) => p.n === kind);
+    const rule = gov()?.pii.find((p) => p.n === kind);
     const title = rule ? [`personal data: ${rule.d || kind}`, rule.m ? `masked (${rule.m}) outside production` : ''].filter(Boolean).join(' · ') : 'personal data';
     return h('span', { class: 'badge cls-pii', title, dataset: { pii: kind } }, kind);
   }
@@ -73,5 +73,17 @@
     return parts;
   }
 
-  dpf.classification = { shade, levelBadge, piiBadge, badges, columnLink, columnName, pathText, readersText };
+  const SCAN_STATUS = { new: 'not classified', classified: 'classified', mismatch: 'classified as another kind', dismissed: 'dismissed (pii: false)' };
+
+  /** What `dpf scan pii` found in a column at its latest scan (SiteScanFinding): a category and counts, never a value. */
+  function scanStatusText(st) {
+    return SCAN_STATUS[st] || String(st);
+  }
+
+  function scanNote(scan) {
+    return h('div', { class: `pii-scan small${scan.st === 'new' || scan.st === 'mismatch' ? ' warn' : ' muted'}`, title: `dpf scan pii${scan.at ? `, ${scan.at}` : ''}: confidence ${scan.cf}` },
+      `found by the scanner: ${scan.cat}, ${scanStatusText(scan.st)}`);
+  }
+
+  dpf.classification = { shade, levelBadge, piiBadge, badges, columnLink, columnName, pathText, readersText, scanNote, scanStatusText };
 })((window.dpf = window.dpf || {}));

@@ -57,12 +57,16 @@
   }
 
   function classificationCell(node, c) {
-    return h('td', { class: 'cls-cell' }, c.cls ? dpf.classification.badges(c.cls, `${node.k === 'source' ? `${node.sn}.` : ''}${node.n}.${c.name}`) : null);
+    return h('td', { class: 'cls-cell' },
+      c.cls ? dpf.classification.badges(c.cls, `${node.k === 'source' ? `${node.sn}.` : ''}${node.n}.${c.name}`) : null,
+      c.scan ? dpf.classification.scanNote(c.scan) : null,
+    );
   }
 
   function columnsTable(node, details, highlight) {
     const hasProfiles = details.columns.some((c) => c.profile);
-    const classified = !!details.governance;
+    // A classified project, or a column the PII scanner found personal data in.
+    const classified = !!details.governance || details.columns.some((c) => c.scan);
     const lineage = details.lineage;
     const unresolved = new Set((lineage?.unresolved || []).map((c) => c.toLowerCase()));
     const lineageCell = (c) => {

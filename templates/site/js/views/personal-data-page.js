@@ -2,7 +2,8 @@
  * The Personal data page (#/personal-data?kind=): every column that carries personal data,
  * declared or through column lineage, with its level, where it was declared and the path it
  * came by; columns declassified with their reasons; models whose columns could not be traced;
- * and classifications.yml's levels and kinds with their readers. Data: SiteIndex.governance and
+ * the PII scanner's latest findings (SiteIndex.piiScan), classified or not; and
+ * classifications.yml's levels and kinds with their readers. Data: SiteIndex.governance and
  * data/governance.js (GovernanceData in src/docs-site/site-data.ts), every value as text.
  */
 (function (dpf) {
@@ -55,12 +56,39 @@
     );
   }
 
+  /** The PII scanner's latest findings (SiteIndex.piiScan): where it found personal data, and whether a classification covers it. */
+  function scanSection(scan) {
+    if (!scan) return null;
+    const c = dpf.classification;
+    const store = dpf.store;
+    const unclassified = scan.findings.filter((f) => f.st === 'new').length;
+    return [
+      h('h2', null, `Found by the PII scanner (${scan.findings.length})`),
+      h('p', { class: 'muted', id: 'pii-scan-summary' },
+        `The latest dpf scan pii of ${scan.relations} relation${scan.relations === 1 ? '' : 's'}${scan.at ? `, newest ${dpf.format.when(scan.at)}` : ''}: ${unclassified} column${unclassified === 1 ? '' : 's'} not classified. Categories and counts only; sampled values are never stored.`),
+      scan.findings.length
+        ? h('div', { class: 'table-wrap' },
+            h('table', { class: 'data', id: 'pii-scan-findings' },
+              h('thead', null, h('tr', null, ['column', 'found', 'confidence', 'status', 'classified as'].map((t) => h('th', null, t)))),
+              h('tbody', null, scan.findings.map((f) => h('tr', { dataset: { column: c.columnName(f), status: f.st } },
+                h('td', null, h('span', { class: `badge k-${store.node(f.n).k}` }, store.node(f.n).k), ' ', c.columnLink(f)),
+                h('td', null, c.piiBadge(f.cat)),
+                h('td', null, String(f.cf)),
+                h('td', { class: f.st === 'new' || f.st === 'mismatch' ? 'warn' : null }, c.scanStatusText(f.st)),
+                h('td', null, f.cl || '–'),
+              ))),
+            ),
+          )
+        : h('p', { class: 'muted' }, 'The scanner found no personal data.'),
+    ];
+  }
+
   async function render(main, params) {
     const { mount } = dpf.dom;
     const store = dpf.store;
     const g = store.index.governance;
     const page = (...children) => mount(main, h('article', { class: 'page', id: 'personal-data-page' }, h('h1', null, 'Personal data'), ...children));
-    if (!g) return page(h('p', { class: 'notice' }, 'This project is not classified. Add classifications.yml (docs/governance.md) and mark columns with pii: or classification:, then run dpf docs generate.'));
+    if (!g) return page(h('p', { class: 'notice' }, 'This project is not classified. Add classifications.yml (docs/governance.md) and mark columns with pii: or classification:, then run dpf docs generate.'), scanSection(store.index.piiScan));
     const data = await dpf.dom.loadInto(main, 'Loading the classified columns…', () => store.governance());
     if (!data) return;
     const kind = params.get('kind') || '';
@@ -89,6 +117,7 @@
             h('ul', { class: 'plain-list', id: 'untraced' }, g.untraced.map((i) => h('li', null, h('a', { href: dpf.format.link.node(store.node(i).id) }, store.node(i).n)))),
           ]
         : null,
+      scanSection(store.index.piiScan),
       rulesTables(g),
     );
   }
