@@ -107,11 +107,18 @@ class TrinoEngine:
         except trino.exceptions.TrinoUserError as err:
             raise warehouse_failed(f"Trino at {where} refused the query: {err.error_name}: {first_line(err.message)}",
                                    "Fix the SQL; an Access Denied comes from the engine's access rules (`dpf grants apply`): connect as a user who may read it.") from None
-        except trino.exceptions.HttpError as err:
-            raise warehouse_failed(f"Trino at {where} answered with an error: {first_line(err)}", "Check the target's host, port, user and password in profiles.yml.") from None
-        except OSError as err:  # requests' connection errors are OSErrors
-            raise warehouse_failed(f"Cannot reach Trino at {where}: {type(err).__name__}.",
-                                   "Check the server is running and the target's host and port in profiles.yml.") from None
+        except trino.exceptions.TrinoQueryError as err:
+            raise warehouse_failed(f"Trino at {where} failed the query: {err.error_name}: {first_line(err.message)}",
+                                   "Run it again; if it fails the same way, the server's log says why.") from None
+        except trino.exceptions.TrinoAuthError as err:
+            raise warehouse_failed(f"Trino at {where} did not accept the target's user and password ({type(err).__name__}).",
+                                   "Check the target's user and password in profiles.yml (a password comes from {{env 'NAME'}}).") from None
+        except (trino.exceptions.TrinoConnectionError, OSError) as err:  # requests' connection errors are OSErrors
+            raise warehouse_failed(f"Cannot reach Trino at {where} ({type(err).__name__}).",
+                                   "Check the server is running and the target's host, port and http_scheme in profiles.yml.") from None
+        except trino.exceptions.Error as err:
+            raise warehouse_failed(f"Trino at {where} answered with an error ({type(err).__name__}).",
+                                   "Check the target's host, port, user and password in profiles.yml.") from None
         names = [d[0] for d in described]
         columns = list(zip(*rows)) if rows else [[] for _ in names]
         return pa.Table.from_arrays([to_arrow(list(col), d[1]) for col, d in zip(columns, described)], names=names)
