@@ -956,6 +956,32 @@ export const ERRORS = {
     message: (a: { engine: string }) => `dpf grants does not enforce roles on ${a.engine} targets.`,
     hint: 'Roles are enforced on Trino (file-based access control) and DuckDB (masked views per role): docs/governance.md#access-by-role.',
   },
+  // ---- the Python client (python/, docs/python.md): raised there as dpf.DpfError with these codes
+  PythonManifestMissing: {
+    code: 'DPF996',
+    title: 'No manifest to read',
+    message: (a: { dir: string; detail?: string }) =>
+      a.detail ? `target/manifest.json in ${a.dir} cannot be read: ${a.detail}.` : `There is no target/manifest.json in ${a.dir}: dpf has not compiled this project (or target/ was cleaned).`,
+    hint: 'Run `dpf compile` (or `dpf build`) in the project folder, then connect again.',
+  },
+  PythonUnknownName: {
+    code: 'DPF997',
+    title: 'Unknown name',
+    message: (a: { kind: string; name: string; owner: string; suggestion?: string }) => `${a.owner} has no ${a.kind} "${a.name}".${didYouMean(a.suggestion)}`,
+    hint: 'client.models() lists the models, seeds and snapshots; roles come from roles.yml; formats are pandas, polars and arrow.',
+  },
+  PythonAccessRefused: {
+    code: 'DPF998',
+    title: 'Role may not read this',
+    message: (a: { role: string; what: string }) => `Role "${a.role}" may not read ${a.what}.`,
+    hint: 'Leave the columns out (client.table(name, columns=client.readable_columns(name))), connect with a role that reads them, or query the masked views `dpf grants apply` makes.',
+  },
+  PythonWarehouseFailed: {
+    code: 'DPF999',
+    title: 'Cannot read from the warehouse',
+    message: (a: { detail: string }) => a.detail,
+    hint: 'The message says which: build the project first (`dpf build`), wait for a build that holds the DuckDB file, fix the SQL, or check the Trino target in profiles.yml.',
+  },
 } as const;
 
 export type ErrorName = keyof typeof ERRORS;
