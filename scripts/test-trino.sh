@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # npm run test:trino: start a real local Trino (scripts/trino-local.sh; the first run downloads
-# it), run the adapter conformance suite against it, and stop it again, pass or fail. Then the
-# same with a second server whose file-based access control reads the rules `dpf grants apply`
-# writes, for the access-by-role suite (test/trino/*.trino.ts).
+# it), run the adapter conformance suite and the Python client's tests marked trino
+# (python/tests) against it, and stop it again, pass or fail. Then the same with a second server
+# whose file-based access control reads the rules `dpf grants apply` writes, for the
+# access-by-role suite (test/trino/*.trino.ts).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rules="${DPF_TRINO_RULES:-${TMPDIR:-/tmp}/dpf-trino-access-rules.json}"
@@ -17,6 +18,8 @@ else
 fi
 echo "test:trino: running the adapter conformance suite against Trino at $url" >&2
 DPF_TEST_ADAPTER=trino DPF_TRINO_URL="$url" npx vitest run test/adapters
+echo "test:trino: running the Python client's Trino tests against Trino at $url" >&2
+DPF_TRINO_URL="$url" DPF_PYTEST_MARKER=trino bash scripts/test-python.sh
 # One server at a time: two JVMs on a small machine slow both.
 if [ -n "$started" ]; then bash scripts/trino-local.sh stop; trap - EXIT; fi
 
