@@ -2,6 +2,7 @@
 and what to do; profiles found where dpf finds them; secrets never shown."""
 from __future__ import annotations
 
+import json
 import shutil
 
 import pytest
@@ -37,14 +38,23 @@ def test_profiles_are_found_where_dpf_finds_them(demo, copy_of, tmp_path, monkey
     (project / "profiles.yml").unlink()
     err = error_of(dpf.connect, project)
     assert err.code == "DPF300" and str(project / "profiles.yml") in err.message and "profiles_dir=" in err.hint
-    # ~/.dpf/profiles.yml, then $DPF_PROFILES_DIR before it, then profiles_dir= before both.
-    home = tmp_path / "home"
-    write_files(home, {".dpf/profiles.yml": profiles})
-    assert dpf.connect(project).target.name == "dev"
-    write_files(tmp_path / "env", {"profiles.yml": profiles.replace("target: dev", "target: trino")})
+    # ~/.dpf/profiles.yml, then $DPF_PROFILES_DIR before it, then profiles_dir= before both:
+    # each names its own copy of the warehouse, and the client reads the one dpf would.
+    for name in ("home", "env", "arg"):
+        shutil.copy(project / "target" / "dev.duckdb", project / "target" / f"{name}.duckdb")
+    write_files(tmp_path / "home", {".dpf/profiles.yml": profiles.replace("target/dev.duckdb", "target/home.duckdb")})
+    write_files(tmp_path / "env", {"profiles.yml": profiles.replace("target/dev.duckdb", "target/env.duckdb")})
+    write_files(tmp_path / "arg", {"profiles.yml": profiles.replace("target/dev.duckdb", "target/arg.duckdb")})
+    assert dpf.connect(project).target.settings["path"] == "target/home.duckdb"
     monkeypatch.setenv("DPF_PROFILES_DIR", str(tmp_path / "env"))
-    assert dpf.connect(project).target.type == "trino"
-    assert dpf.connect(project, profiles_dir=home / ".dpf").target.type == "duckdb"
+    assert dpf.connect(project).target.settings["path"] == "target/env.duckdb"
+    client = dpf.connect(project, profiles_dir=tmp_path / "arg")
+    assert client.target.settings["path"] == "target/arg.duckdb" and len(client.table("fct_orders")) > 0
+
+
+def test_a_manifest_of_another_target_is_refused(demo):
+    err = error_of(dpf.connect, demo, target="trino")
+    assert err.code == "DPF996" and 'compiled for target "dev"' in err.message and "dpf compile --target trino" in err.hint
 
 
 def test_env_values_in_profiles(demo, copy_of, monkeypatch):
@@ -80,6 +90,10 @@ def test_a_password_is_never_shown(demo, copy_of, monkeypatch):
     (project / "profiles.yml").write_text(
         "shop:\n  target: t\n  outputs:\n    t: { type: trino, host: 127.0.0.1, port: 9, user: dpf, catalog: iceberg, schema: s,"
         " password: \"{{env 'SHOP_TRINO_PASSWORD'}}\" }\n")
+    # As `dpf compile --target t` would mark it (compiling needs no server).
+    manifest = json.loads((project / "target" / "manifest.json").read_text())
+    manifest["metadata"].update(targetName="t", adapterType="trino")
+    (project / "target" / "manifest.json").write_text(json.dumps(manifest))
     client = dpf.connect(project)
     assert client.target.settings["password"] == secret
     err = error_of(client.table, "fct_orders")                     # nothing listens on port 9

@@ -35,6 +35,7 @@ class Client:
         project = read_project(self.project_dir)
         self.target: Target = load_target(self.project_dir, project, target, profiles_dir)
         self.manifest = Manifest(self.project_dir)
+        self.manifest.check_target(self.project_dir, self.target.name, self.target.type)
         self.role = role
         self._access = Access(self.project_dir, self.manifest, role, self.target.schema) if role is not None else None
         self._engine = DuckDBEngine(self.target, self.project_dir) if self.target.type == "duckdb" else TrinoEngine(self.target)

@@ -55,6 +55,9 @@ class DuckDBEngine:
                     "Read again when the build ends; on a shared warehouse, use a Trino target (docs/python.md#while-a-build-runs).") from None
             raise warehouse_failed(f"DuckDB cannot open {self.path}: {first_line(err)}", "Check the file is a DuckDB database that dpf built.") from None
         try:
+            # Views may read through the extensions the target loads (httpfs for s3:// files).
+            for extension in self.target.settings.get("extensions") or []:
+                con.load_extension(str(extension))
             result = con.execute(sql, params)
             # to_arrow_table() from DuckDB 1.5 on; fetch_arrow_table() before it.
             return result.to_arrow_table() if hasattr(result, "to_arrow_table") else result.fetch_arrow_table()

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple
 
-from .errors import manifest_missing, unknown_name
+from .errors import DpfError, manifest_missing, unknown_name
 
 READABLE_KINDS = ("model", "seed", "snapshot")
 
@@ -77,9 +77,17 @@ class Manifest:
                 continue
             self.models[node["name"]] = _model(node, classified.get(node["uniqueId"], {}), nodes)
 
-    @property
-    def target_name(self) -> Optional[str]:
-        return (self.data.get("metadata") or {}).get("targetName")
+    def check_target(self, project_dir: Path, target: str, engine: str) -> None:
+        """The manifest names each relation for the target it was compiled for (its schema, a
+        custom schema's prefix): reading another target through it would read the wrong tables."""
+        metadata = self.data.get("metadata") or {}
+        compiled = metadata.get("targetName")
+        if compiled is not None and (compiled != target or metadata.get("adapterType", engine) != engine):
+            raise DpfError(
+                "DPF996", "No manifest to read",
+                f'target/manifest.json in {project_dir} was compiled for target "{compiled}", and you connected to target "{target}": '
+                "its relations are the other target's.",
+                f"Run `dpf compile --target {target}` in the project folder (or connect with target=\"{compiled}\").")
 
     def model(self, name: str) -> Model:
         found = self.models.get(name)
@@ -96,8 +104,9 @@ def _model(node: Dict[str, Any], classified: Dict[str, Any], nodes: Dict[str, An
     meta = {**(config.get("meta") or {}), **(node.get("meta") or {})}
     declared = node.get("columns") or {}
     if node.get("kind") == "seed" and node.get("seedColumns"):
-        declared = {c["name"]: {**declared.get(c["name"], {}), "name": c["name"], "dataType": declared.get(c["name"], {}).get("dataType", c.get("type"))}
-                    for c in node["seedColumns"]} | declared
+        # A seed's columns are its CSV's, with the types dpf gave them; its YAML adds descriptions.
+        seed = {c["name"]: {"name": c["name"], "dataType": c.get("type"), **declared.get(c["name"], {})} for c in node["seedColumns"]}
+        declared = {**seed, **{k: v for k, v in declared.items() if k not in seed}}
     names = list(declared) + [c for c in classified if c not in declared]
     columns = []
     for name in names:
