@@ -73,6 +73,8 @@ class Client:
         """A model's rows. With a role, refused (DPF998) when the role may not read the model or one of
         the columns asked for (all of them when ``columns`` is None); the role's row filter applies."""
         fmt = self._format(format)
+        if isinstance(columns, str):
+            columns = [columns]
         model = self.manifest.model(name)
         decision = self._access.check(model, columns) if self._access else None
         listed = "*" if columns is None else ", ".join(quote(c) for c in columns)
