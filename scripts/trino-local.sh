@@ -144,9 +144,18 @@ stop() {
   rm -f "$RUN/port"
 }
 
+# One start or stop at a time per run folder: a second caller starting while the first one's
+# server is still coming up would otherwise rewrite its etc/ and port under it.
+locked() {
+  mkdir -p "$HOME_DIR"
+  exec 9>"$HOME_DIR/.lock-$(basename "$RUN")"
+  flock 9
+  "$@"
+}
+
 case "${1:-}" in
-  start) start ;;
-  stop) stop ;;
+  start) locked start ;;
+  stop) locked stop ;;
   status) ready && url || { log "not running"; exit 1; } ;;
   *) echo "usage: $0 start|stop|status" >&2; exit 2 ;;
 esac
