@@ -901,6 +901,12 @@ export const ERRORS = {
     message: (a: { check: string; detail: string }) => `dpf audit --warehouse could not check ${a.check}: ${a.detail}.`,
     hint: 'Fix what the message says (dpf grants check runs the same comparison alone); the other checks ran.',
   },
+  BuildPiiScanFailed: {
+    code: 'DPF955',
+    title: 'PII scan after the build failed',
+    message: (a: { detail: string }) => `dpf build --scan-pii built the relations, but the PII scan after it failed: ${a.detail}.`,
+    hint: 'The build itself is complete; fix what the message says and run `dpf scan pii` on the built relations (its warnings say more).',
+  },
   // ---- governance: access by role (DPF970–979; docs/governance.md#access-by-role)
   UnknownRole: {
     code: 'DPF970',
