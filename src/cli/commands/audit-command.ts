@@ -22,7 +22,7 @@ export function registerAuditCommand(program: Command, ctx: CommandContext): voi
     .option('--profiles-dir <dir>', 'a folder holding profiles.yml outside the project, scanned too')
     .option('--fail-on <severity>', 'exit 1 when a finding is at or above low, medium or high', 'high')
     .option('-t, --target <name>', 'the profiles.yml target to check (default: the profile\'s)')
-    .option('--warehouse', "also check the target's engine: grants drift against roles.yml (as dpf grants check)")
+    .option('--warehouse', "also check the target's engine: grants drift against roles.yml (as dpf grants check) and, on Trino, who queried classified relations since the last report")
     .option('-o, --output <format>', 'text or json (the whole report as one object, schemas/audit.schema.json)', 'text')
     .addHelpText('after', '\nExamples:\n  $ dpf audit\n  $ dpf audit --fail-on medium --output json > audit.json\n  $ dpf audit --warehouse --target prod')
     .action(async (flags: AuditFlags) => {
