@@ -481,3 +481,37 @@ describe('dpf scan pii records its findings in dpf_meta.pii_findings', () => {
     expect(JSON.stringify(rows)).not.toMatch(/@example\.org|555-1/);
   }, 120_000);
 });
+
+describe('dpf build --scan-pii', () => {
+  it('scans what the build built and records the findings under the build\'s run id; without the flag, nothing', async () => {
+    const people = ['id,email,note', ...Array.from({ length: 30 }, (_, i) => `${i + 1},person${i}@example.org,n${i}`)].join('\n') + '\n';
+    const dir = makeProject({
+      'profiles.yml': PROFILE,
+      'seeds/people.csv': people,
+      'models/contacts.sql': "{{config materialized='table'}}\nselect id, email from {{ref 'people'}}\n",
+    });
+    const plain = await dpf(['build'], { cwd: dir });
+    expect(plain.code, plain.output).toBe(0);
+    expect(plain.stdout).not.toContain('Scanned');
+    expect((await queryDuckDB(join(dir, 'warehouse/dev.duckdb'), 'select count(*) as n from dpf_meta.pii_findings'))[0]!.n).toBe('0');
+
+    const scanned = await dpf(['build', '--scan-pii', '--rebuild-all'], { cwd: dir });
+    expect(scanned.code, scanned.output).toBe(0);
+    expect(scanned.stdout).toContain('Scanned 2 relations, 5 columns (up to 1000 rows each) in target dev.');
+    expect(scanned.stdout).toContain('PII found in 2 columns: 2 new, 0 classified');
+    // Unclassified PII is a warning, as in dpf scan pii: the build still succeeds.
+    expect(scanned.stderr).toContain('DPF942');
+    const runId = (JSON.parse(readFileSync(join(dir, 'target/run_results.json'), 'utf8')) as { metadata: { invocationId: string } }).metadata.invocationId;
+    const rows = await queryDuckDB(join(dir, 'warehouse/dev.duckdb'), 'select run_id, command, unique_id, column_name, category from dpf_meta.pii_findings order by unique_id, column_name nulls first');
+    expect(rows.map((r) => `${r.unique_id}:${r.column_name}:${r.category}`)).toEqual(['model.proj.contacts:null:null', 'model.proj.contacts:email:email', 'seed.proj.people:null:null', 'seed.proj.people:email:email']);
+    expect(new Set(rows.map((r) => `${r.run_id}:${r.command}`))).toEqual(new Set([`${runId}:build`]));
+    expect(scanned.output).not.toContain('@example.org');
+
+    // Without the flag a build records nothing more; a build that reused everything scans nothing.
+    expect((await dpf(['build', '--rebuild-all'], { cwd: dir })).code).toBe(0);
+    const reused = await dpf(['build', '--scan-pii'], { cwd: dir });
+    expect(reused.code, reused.output).toBe(0);
+    expect(reused.stdout).not.toContain('Scanned');
+    expect((await queryDuckDB(join(dir, 'warehouse/dev.duckdb'), 'select count(*) as n from dpf_meta.pii_findings'))[0]!.n).toBe(String(rows.length));
+  }, 180_000);
+});

@@ -62,6 +62,12 @@ export interface RunOptions extends ProjectOptions, SelectionOptions {
   readonly notify?: readonly string[];
   /** When the scheduler meant the run to start: a later start is a late_start alert (alerts.late_start.tolerance_seconds). */
   readonly scheduledAt?: Date;
+  /**
+   * After the run, sample the models, seeds and snapshots it built with the PII scanner (its
+   * default sample, 1000 rows each) and record the findings under the run's id (`dpf build
+   * --scan-pii`, docs/governance.md#pii-scanner). A failed scan is a warning, never a failed run.
+   */
+  readonly scanPii?: boolean;
 }
 
 /** `dpf source freshness`: which sources, and where target/sources.json goes. */

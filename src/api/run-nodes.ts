@@ -13,7 +13,7 @@ import { adapterFactory } from '../adapters/index.js';
 import type { Adapter } from '../adapters/adapter.js';
 import { compileFromDisk, recompileDeferred, type CompiledProject } from '../compiler/compile-pipeline.js';
 import type { Manifest } from '../compiler/manifest.js';
-import { nodeOfKind } from '../compiler/node-kinds.js';
+import { hasRelation, isEphemeral, nodeOfKind, type RelationNode } from '../compiler/node-kinds.js';
 import { readState } from '../compiler/read-state.js';
 import { redactStrings, secretRedactor } from '../compiler/redact-secrets.js';
 import { extractSecrets } from '../compiler/render-env-values.js';
@@ -38,6 +38,7 @@ import { writeSourcesJson } from '../tests/write-sources-json.js';
 import { fanOut, type DpfEvent, type Listener } from './events.js';
 import { compileOptionsOf, selectionOf, type FreshnessOptions, type RunOptions } from './options.js';
 import { projectSummary } from './project-summary.js';
+import { DEFAULT_SAMPLE_ROWS, scanNodes, type PiiReport } from './scan-pii.js';
 
 export interface RunOutcome {
   readonly command: RunCommand;
@@ -48,6 +49,8 @@ export interface RunOutcome {
   /** The manifest the run used (recompiled for --defer). */
   readonly manifest: Manifest;
   readonly selected: ReadonlySet<string>;
+  /** With `scanPii`: what the PII scanner found in the relations the run built (as `dpf scan pii` reports it). */
+  readonly piiScan?: PiiReport;
   /** @internal the compiled project, for commands built on a run (dpf ci). */
   readonly compiled: CompiledProject;
 }
@@ -70,7 +73,39 @@ export const sourceFreshness = (options: FreshnessOptions = {}) => runNodes('fre
 
 export async function runNodes(command: RunCommand, options: RunOptions & { readonly output?: string }): Promise<RunOutcome> {
   const session = await prepare(command, options);
-  return session.redacting(() => execute(session, options));
+  const outcome = await session.redacting(() => execute(session, options));
+  return options.scanPii ? scanBuilt(session, outcome, options) : outcome;
+}
+
+/**
+ * `dpf build --scan-pii`: the models, seeds and snapshots this run built (not those reused or
+ * failed) sampled by the PII scanner once the run is over, the findings recorded under the run's
+ * id (dpf_meta.pii_findings.command = build). Costs one sampled query per relation. Its failure
+ * is a warning (DPF955), never a failed build; its findings are warnings as `dpf scan pii`'s are.
+ */
+async function scanBuilt(session: Session, outcome: RunOutcome, options: RunOptions): Promise<RunOutcome> {
+  const manifest = session.compiled.manifest;
+  const built = (outcome.summary?.results ?? [])
+    .filter((r) => r.status === 'success')
+    .map((r) => manifest.nodes[r.uniqueId])
+    .filter((n): n is RelationNode => hasRelation(n) && n.kind !== 'source' && !isEphemeral(n));
+  if (built.length === 0) return outcome;
+  try {
+    const scan = await scanNodes(session.compiled, built, {
+      ...options,
+      sample: DEFAULT_SAMPLE_ROWS,
+      phoneRegion: 'US',
+      strict: false,
+      runId: session.compiled.invocationId,
+      command: 'build',
+    });
+    for (const d of scan.diagnostics) session.emit({ type: 'warning', diagnostic: { ...d, severity: 'warning' } });
+    return { ...outcome, piiScan: session.clean(scan.report) };
+  } catch (err) {
+    const detail = err instanceof DpfError ? err.diagnostics.map((d) => d.message).join('; ') : String((err as Error)?.message ?? err);
+    session.emit({ type: 'warning', diagnostic: diagnostic('BuildPiiScanFailed', { detail }, undefined, 'warning') });
+    return outcome;
+  }
 }
 
 /** What `command` would build or reuse, and why, without running anything. */

@@ -10,7 +10,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { isSupportedCountry, type CountryCode } from 'libphonenumber-js/max';
 import { adapterFactory } from '../adapters/index.js';
-import { compileFromDisk } from '../compiler/compile-pipeline.js';
+import { compileFromDisk, type CompiledProject } from '../compiler/compile-pipeline.js';
 import { hasRelation, isEphemeral, type RelationNode } from '../compiler/node-kinds.js';
 import { redactStrings, secretRedactor } from '../compiler/redact-secrets.js';
 import { selectNodes } from '../compiler/select-nodes.js';
@@ -81,6 +81,23 @@ export async function scanPii(options: ScanPiiOptions = {}): Promise<PiiScanOutc
     const selection = [...(options.select ?? []), ...(options.exclude ?? []).map((e) => `--exclude ${e}`)].join(' ') || 'the whole project';
     diagnostics.push(diagnostic('PiiNothingToScan', { selection }, undefined, 'warning'));
   }
+  const outcome = await scanNodes(compiled, nodes, { ...options, sample, phoneRegion });
+  return { ...outcome, diagnostics: [...diagnostics, ...outcome.diagnostics] };
+}
+
+/**
+ * Scans given relation nodes of a compiled project: what scanPii does after selecting, and what
+ * `dpf build --scan-pii` does with the nodes the build made (runNodes). Options are checked by
+ * the caller.
+ */
+export async function scanNodes(
+  compiled: Pick<CompiledProject, 'manifest' | 'target' | 'targetPath'>,
+  nodes: readonly RelationNode[],
+  options: ScanPiiOptions & { readonly sample: number; readonly phoneRegion: string },
+): Promise<PiiScanOutcome> {
+  const { sample, phoneRegion } = options;
+  const compileOptions = compileOptionsOf(options);
+  const diagnostics: Diagnostic[] = [];
   const target = compiled.target;
   const adapter = adapterFactory(target.type).create(target, compileOptions.projectDir);
   await adapter.open();

@@ -901,6 +901,18 @@ export const ERRORS = {
     message: (a: { check: string; detail: string }) => `dpf audit --warehouse could not check ${a.check}: ${a.detail}.`,
     hint: 'Fix what the message says (dpf grants check runs the same comparison alone); the other checks ran.',
   },
+  AuditTimeNotRecorded: {
+    code: 'DPF956',
+    title: 'Audit report time not recorded',
+    message: (a: { detail: string }) => `dpf audit --warehouse read the engine's query log but could not record when in dpf_meta.audit_log (${a.detail}); the next report will show these queries again.`,
+    hint: "Check that the target's user may create and write the dpf_meta schema; the report itself is complete.",
+  },
+  BuildPiiScanFailed: {
+    code: 'DPF955',
+    title: 'PII scan after the build failed',
+    message: (a: { detail: string }) => `dpf build --scan-pii built the relations, but the PII scan after it failed: ${a.detail}.`,
+    hint: 'The build itself is complete; fix what the message says and run `dpf scan pii` on the built relations (its warnings say more).',
+  },
   // ---- governance: access by role (DPF970–979; docs/governance.md#access-by-role)
   UnknownRole: {
     code: 'DPF970',

@@ -165,7 +165,7 @@ export const HISTORY_TABLES: Readonly<Record<HistoryTableName, readonly HistoryC
     col('relation', 'text', 'The relation created, replaced or updated, or the schema dropped, as the engine names it; null on the command row.'),
     col('unique_id', 'text', 'The node that wrote it (model.shop.orders); null on the command row.'),
     col('materialized', 'text', "How it was written: the step's strategy (view, table, incremental, snapshot, seed, extract, transform), view for dpf clone, schema for a dropped schema; null on the command row."),
-    col('command', 'text', "build, run, seed or snapshot (also when dpf ci, dpf retry, a pipeline or the scheduler runs them), clone, or ci (dpf ci's clean-up)."),
+    col('command', 'text', "build, run, seed or snapshot (also when dpf ci, dpf retry, a pipeline or the scheduler runs them), clone, ci (dpf ci's clean-up), or audit (dpf audit --warehouse: a command row whose started_at is when it read the engine's query log)."),
     col('pipeline', 'text', 'The pipeline the run was started for (dpf pipeline run, the scheduler); null otherwise.'),
     col('selector', 'text', 'The selection as given (--select ... --exclude ...); null for everything.'),
     col('target', 'text', 'The target name in profiles.yml.'),

@@ -7,5 +7,6 @@ export { recordAudit, type AuditChange, type RecordAuditOptions } from './record
 export { readCostRows, type CostRows } from './read-costs.js';
 export { readSiteHistory, type SiteHistory, type SiteNodeRun, type SiteTestResult, type SiteTableStat, type SiteMonitorResult } from './read-site-history.js';
 export { readLatestPiiScans, type LatestPiiScans, type StoredPiiFinding, type PiiScanReadEnv } from './read-pii-scans.js';
+export { readLastAuditReport, AUDIT_COMMAND, type AuditReadEnv } from './read-last-audit.js';
 export { historyStore, type HistoryStore } from './history-store.js';
 export { emptyRows, timestampText } from './history-rows.js';

@@ -12,6 +12,8 @@ export default defineConfig({
     testTimeout: 300_000,
     hookTimeout: 120_000,
     pool: 'forks',
+    // One file at a time: every file's `dpf grants apply` writes the one rules file the server reads.
+    fileParallelism: false,
     setupFiles: ['test/helpers/remove-temp-dirs.ts'],
   },
 });

@@ -12,6 +12,8 @@ import type { RunOptions } from '../../api/options.js';
 import { addProjectOptions, addSelectionOptions, logFormatOf, projectOptionsOf, projectDirOf, type CommonFlags } from '../common-options.js';
 import { createRunReporter, printExplanation } from '../run-reporter.js';
 import type { CommandContext } from '../command-context.js';
+import { DEFAULT_SAMPLE_ROWS } from '../../api/scan-pii.js';
+import { formatPiiSummary, piiScanSummary } from './scan-command.js';
 
 export interface RunFlags extends CommonFlags {
   failFast?: boolean;
@@ -21,6 +23,7 @@ export interface RunFlags extends CommonFlags {
   explain?: boolean;
   eventTimeStart?: string;
   eventTimeEnd?: string;
+  scanPii?: boolean;
 }
 
 /** dpf source freshness is a run command too, with a command of its own (source-freshness-command.ts). */
@@ -43,6 +46,9 @@ const DESCRIPTIONS: Record<RunSubcommand, { summary: string; example: string }> 
 
 export function registerRunCommand(program: Command, name: RunSubcommand, ctx: CommandContext): void {
   const cmd = program.command(name).description(DESCRIPTIONS[name].summary);
+  if (name === 'build') {
+    cmd.option('--scan-pii', `after the build, sample what it built with the PII scanner (${DEFAULT_SAMPLE_ROWS} rows a relation) and record the findings under the run's id`);
+  }
   addRunOptions(addSelectionOptions(addProjectOptions(cmd)))
     .addHelpText('after', `\nExample:\n  $ ${DESCRIPTIONS[name].example}`)
     .action(async (flags: RunFlags) => {
@@ -94,6 +100,7 @@ export function runOptionsOf(flags: RunFlags, ctx: CommandContext, overrides: { 
     defer: flags.defer,
     eventTimeStart: flags.eventTimeStart,
     eventTimeEnd: flags.eventTimeEnd,
+    scanPii: flags.scanPii,
     ...overrides,
   };
 }
@@ -108,6 +115,10 @@ export async function executeRun(name: RunCommand, flags: RunFlags, ctx: Command
     return undefined;
   }
   const outcome = await runNodes(name, { ...options, onEvent });
+  if (outcome.piiScan) {
+    if (format === 'json') ctx.output.outJson({ ts: new Date().toISOString(), event: 'pii_scan', ...piiScanSummary(outcome.piiScan) });
+    else ctx.output.out(['', ...formatPiiSummary(outcome.piiScan)].join('\n'));
+  }
   if (outcome.exitCode !== 0) ctx.setExitCode(outcome.exitCode);
   return outcome;
 }

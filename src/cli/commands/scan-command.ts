@@ -60,15 +60,35 @@ export function registerScanCommand(program: Command, ctx: CommandContext): void
     });
 }
 
-/** The report as text: what was scanned, the counts, and one row per finding. */
-export function formatPiiReport(report: PiiReport, path: string): string {
+/** The report's first lines: what was scanned and the counts; with history, what changed (`dpf build --scan-pii` prints these alone). */
+export function formatPiiSummary(report: PiiReport): string[] {
   const c = report.counts;
   const found = c.new + c.classified + c.mismatch + c.dismissed;
-  const lines = [
+  const changes = report.changes;
+  return [
     `Scanned ${report.relations} relation${report.relations === 1 ? '' : 's'}, ${report.columns} columns (up to ${report.sampleRows} rows each) in target ${report.target}` +
       (report.skipped.length > 0 ? `; ${report.skipped.length} not scanned (warnings above).` : '.'),
     `PII found in ${found} column${found === 1 ? '' : 's'}: ${c.new} new, ${c.classified} classified, ${c.mismatch} mismatched, ${c.dismissed} dismissed (pii: false); ${c.not_found} classified column${c.not_found === 1 ? '' : 's'} not found in the sample.`,
+    ...(changes && changes.compared > 0 ? [`Since the previous scan (${changes.previousScanAt ?? 'earlier'}): ${changes.new.length} newly found, ${changes.resolved.length} gone.`] : []),
   ];
+}
+
+/** The counts of a scan as one JSON log line holds them: no finding, no value. */
+export function piiScanSummary(report: PiiReport): Record<string, unknown> {
+  return {
+    target: report.target,
+    sample_rows: report.sampleRows,
+    relations: report.relations,
+    columns: report.columns,
+    skipped: report.skipped.length,
+    counts: report.counts,
+    ...(report.changes ? { newly_found: report.changes.new.length, gone: report.changes.resolved.length } : {}),
+  };
+}
+
+/** The report as text: what was scanned, the counts, and one row per finding. */
+export function formatPiiReport(report: PiiReport, path: string): string {
+  const lines = formatPiiSummary(report).slice(0, 2);
   if (report.findings.length > 0) {
     const text = (name: string) => ({ name, type: 'text' });
     const rows = report.findings.map((f) => [

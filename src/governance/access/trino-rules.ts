@@ -6,7 +6,8 @@
  * catalog), then one table rule per role and model it reads, with its column masks, hidden
  * columns and row filter. A role's users and its groups get a rule each (a rule naming both
  * would need both to match). The file governs the whole server: catalogs it does not name are
- * closed to everyone but Trino's own `system`.
+ * closed to everyone but Trino's own `system`, whose query log (system.runtime.queries) only
+ * managing roles read (for `dpf audit --warehouse`).
  */
 import type { Dialect } from '../../adapters/adapter.js';
 import { relationKey, type Relation } from '../../adapters/relation.js';
@@ -79,6 +80,8 @@ export function trinoRules(input: TrinoRulesInput): TrinoRules {
         catalogs.push({ ...who, catalog, allow: 'all' });
         schemas.push({ ...who, catalog, schema: '.*', owner: true });
         tables.push({ ...who, catalog, privileges: ALL_PRIVILEGES });
+        // The user dpf builds as reads the query log: `dpf audit --warehouse` reports from it who read classified data.
+        tables.push({ ...who, catalog: 'system', schema: 'runtime', table: 'queries', privileges: ['SELECT'] });
         continue;
       }
       if (access.models.length === 0) continue;

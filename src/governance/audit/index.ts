@@ -16,10 +16,11 @@ import { PII_FINDINGS_FILE, readPiiFindings } from './read-pii-findings.js';
 import { scanSecrets } from './scan-secrets.js';
 import { scanExposures } from './scan-exposures.js';
 import { scanGrantsDrift } from './scan-grants-drift.js';
+import { scanQueryAccess } from './scan-query-access.js';
 import { scanSqlVars } from './scan-sql-vars.js';
 import { SEVERITIES } from './secret-rules.js';
 
-export type { AuditFinding, AuditReport, FindingKind, Severity } from './audit-findings.js';
+export type { AuditFinding, AuditReport, ClassifiedAccess, FindingKind, Severity, UserAccess } from './audit-findings.js';
 
 export interface AuditOptions {
   /** Folder holding dpf_project.yml (default: cwd). */
@@ -77,6 +78,9 @@ export async function audit(options: AuditOptions = {}): Promise<AuditReport> {
   findings.push(...exposures.findings);
   const engine = options.warehouse && exposures.compiled ? await scanGrantsDrift(exposures.compiled, projectDir) : { findings: [], warnings: [] };
   findings.push(...engine.findings);
+  // Who queried classified relations since the last report (engines with a query log: Trino).
+  const queries = options.warehouse && exposures.compiled ? await scanQueryAccess(exposures.compiled, projectDir, options.env ?? process.env) : { findings: [], warnings: [] };
+  findings.push(...queries.findings);
 
   const sorted = sortFindings(findings);
   const counts = { low: 0, medium: 0, high: 0 } satisfies Record<Severity, number>;
@@ -89,6 +93,7 @@ export async function audit(options: AuditOptions = {}): Promise<AuditReport> {
     counts,
     findings: sorted,
     scanned: { files: repository.length, artifacts: files.artifacts.length, templates: templates.length, piiFindings: pii.present, ...(options.warehouse ? { warehouse: true } : {}) },
-    warnings: [...pii.warnings, ...exposures.warnings, ...engine.warnings],
+    warnings: [...pii.warnings, ...exposures.warnings, ...engine.warnings, ...queries.warnings],
+    ...('access' in queries && queries.access ? { access: queries.access } : {}),
   };
 }
