@@ -14,6 +14,7 @@ export { cost, type CostOptions } from './api/show-cost.js';
 export { scanPii, type ScanPiiOptions, type PiiReport, type PiiScanOutcome, type PiiFinding, type FindingStatus, type PiiCategory } from './api/scan-pii.js';
 export { audit, type AuditOptions, type AuditReport, type AuditFinding, type FindingKind, type Severity } from './governance/audit/index.js';
 export { grantsApply, grantsCheck, type GrantsOptions, type GrantsApplied, type GrantsChecked, type RuleDrift } from './api/grants.js';
+export { lint, codeowners, type LintReport, type LintFinding, type CodeownersOptions, type CodeownersOutcome } from './api/lint-project.js';
 export { exportAirflow, type ExportAirflowOptions, type AirflowExport, type AirflowDag, type AirflowDagTask, type AirflowTask } from './pipelines/index.js';
 export { listPipelines, runPipeline, type ListPipelinesOptions, type ListedPipeline, type PipelineList, type RunPipelineOptions, type Pipeline, type PipelineSchedule, type PipelineTrigger } from './pipelines/index.js';
 export { schedule, type ScheduleOptions, type SchedulerEvent } from './pipelines/index.js';

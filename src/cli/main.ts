@@ -21,6 +21,7 @@ import { registerGrantsCommand } from './commands/grants-command.js';
 import { registerHistoryCommand } from './commands/history-command.js';
 import { registerCostCommand } from './commands/cost-command.js';
 import { registerInitCommand } from './commands/init-command.js';
+import { registerLintCommand } from './commands/lint-command.js';
 import { registerLsCommand } from './commands/ls-command.js';
 import { registerPipelineCommand } from './commands/pipeline-command.js';
 import { registerScanCommand } from './commands/scan-command.js';
@@ -72,6 +73,7 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
   registerScanCommand(program, ctx);
   registerAuditCommand(program, ctx);
   registerGrantsCommand(program, ctx);
+  registerLintCommand(program, ctx);
   registerCleanCommand(program, ctx);
   const quiet = (cmd: Command): void => {
     cmd.exitOverride().configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr(s) });

@@ -994,6 +994,38 @@ export const ERRORS = {
     message: (a: { detail: string }) => a.detail,
     hint: 'The message says which: build the project first (`dpf build`), wait for a build that holds the DuckDB file, fix the SQL, or check the Trino target in profiles.yml.',
   },
+
+  // ---- project conventions: dpf lint, dpf codeowners (DPF990-995)
+  LintRuleUnknown: {
+    code: 'DPF990',
+    title: 'Unknown lint rule',
+    message: (a: { rule: string; suggestion?: string }) => `"${a.rule}" under lint: is not a rule dpf lint knows.${didYouMean(a.suggestion)}`,
+    hint: (a: { known: string[] }) => `Rules: ${a.known.join(', ')}; each is off, warn or error, or a mapping with severity: (docs/lint.md).`,
+  },
+  LintExcludeMatchesNothing: {
+    code: 'DPF991',
+    title: 'Lint exclusion matches nothing',
+    message: (a: { rule: string; entry: string; suggestion?: string }) => `The ${a.rule} rule excludes "${a.entry}", which is neither a model nor a folder of models.${didYouMean(a.suggestion)}`,
+    hint: 'Name a model (dpf ls lists them) or a folder such as models/intermediate, or remove the entry.',
+  },
+  CodeownersHandleInvalid: {
+    code: 'DPF992',
+    title: 'Not a GitHub handle',
+    message: (a: { value: string; owner: string }) => `"${a.value}" for owner "${a.owner}" is not a GitHub handle: CODEOWNERS takes @user, @org/team or an email address.`,
+    hint: 'Write the handle with its @ (e.g. "@acme/analytics-engineering"), as GitHub shows it on the team page.',
+  },
+  OwnerWithoutHandle: {
+    code: 'DPF993',
+    title: 'Owner without a GitHub handle',
+    message: (a: { owners: string[] }) => `${a.owners.length === 1 ? `Owner "${a.owners[0]}" is` : `Owners ${a.owners.map((o) => `"${o}"`).join(', ')} are`} not GitHub handles and codeowners: owners: in dpf_project.yml does not map ${a.owners.length === 1 ? 'it' : 'them'}, so CODEOWNERS names no reviewer for their files.`,
+    hint: (a: { owners: string[] }) => `Map each under codeowners: owners: in dpf_project.yml, e.g. ${a.owners[0]}: "@your-org/${a.owners[0]}", or write owners as handles (meta: {owner: "@your-org/team"}).`,
+  },
+  CodeownersStale: {
+    code: 'DPF994',
+    title: 'CODEOWNERS is out of date',
+    message: (a: { file: string; detail: string }) => `${a.file} is not what the model owners give: ${a.detail}.`,
+    hint: 'Run `dpf codeowners` and commit .github/CODEOWNERS with the change that moved or re-owned the models.',
+  },
 } as const;
 
 export type ErrorName = keyof typeof ERRORS;

@@ -1,0 +1,3 @@
+select *
+from "main_finance"."payments_by_method"
+where "payment_month" is null
