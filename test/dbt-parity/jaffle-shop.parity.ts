@@ -1,0 +1,95 @@
+/**
+ * The importer's proof on a real dbt project (test/fixtures/dbt/jaffle_shop): dbt-core with
+ * dbt-duckdb builds the original into one DuckDB file, `dpf import dbt` converts it and dpf
+ * builds the result into another; every relation dbt made must exist in dpf's file with the
+ * same rows (EXCEPT ALL both ways, so duplicates count), and the data tests must pass, warn
+ * and fail in the same numbers. Needs DPF_DBT_VENV (scripts/test-dbt-parity.sh makes it).
+ */
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, cpSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { describe, expect, it } from 'vitest';
+import { dpf, REPO_ROOT, tempDir } from '../helpers/run-dpf.js';
+
+const venv = process.env.DPF_DBT_VENV;
+if (!venv) throw new Error('DPF_DBT_VENV is not set: run npm run test:dbt-parity (scripts/test-dbt-parity.sh), which installs dbt into a cached virtualenv');
+
+/** Test outcomes by status (pass, warn, fail, error) from a run_results.json, dbt's or dpf's. */
+function testCounts(file: string): Record<string, number> {
+  const results = (JSON.parse(readFileSync(file, 'utf8')) as { results: { unique_id?: string; uniqueId?: string; status: string }[] }).results;
+  const counts: Record<string, number> = {};
+  for (const r of results) {
+    if (!(r.unique_id ?? r.uniqueId ?? '').startsWith('test.')) continue;
+    counts[r.status] = (counts[r.status] ?? 0) + 1;
+  }
+  return counts;
+}
+
+/**
+ * Views name their inputs as each tool writes them: dbt's with the catalog (the file's name,
+ * "jaffle_shop"), dpf's without one. So dpf's file, under another name, is the default catalog,
+ * and dbt's is attached under its own name.
+ */
+async function compare(dbtFile: string, dpfFile: string) {
+  const dpfCopy = join(dirname(dpfFile), 'dpf.duckdb');
+  copyFileSync(dpfFile, dpfCopy);
+  const instance = await DuckDBInstance.create(dpfCopy, { access_mode: 'READ_ONLY' });
+  const db = await instance.connect();
+  const rows = async (sql: string) => (await db.runAndReadAll(sql)).getRowObjectsJson() as Record<string, unknown>[];
+  try {
+    await db.run(`attach '${dbtFile.replace(/'/g, "''")}' (read_only)`);
+    const relations = async (catalog: string) =>
+      (await rows(`select table_schema as s, table_name as t from information_schema.tables where table_catalog = '${catalog}' and table_schema <> 'dpf_meta' order by 1, 2`)).map((r) => `${r.s}.${r.t}`);
+    const dbtRelations = await relations('jaffle_shop');
+    const differences: Record<string, { onlyDbt: number; onlyDpf: number; rows: number }> = {};
+    for (const name of dbtRelations) {
+      const [schema, table] = name.split('.') as [string, string];
+      const q = (catalog: string) => `select * from "${catalog}"."${schema}"."${table}"`;
+      const [onlyDbt] = await rows(`select count(*)::int as n from (${q('jaffle_shop')} except all ${q('dpf')})`);
+      const [onlyDpf] = await rows(`select count(*)::int as n from (${q('dpf')} except all ${q('jaffle_shop')})`);
+      const [count] = await rows(`select count(*)::int as n from (${q('jaffle_shop')})`);
+      differences[name] = { onlyDbt: Number(onlyDbt!.n), onlyDpf: Number(onlyDpf!.n), rows: Number(count!.n) };
+    }
+    return { dbtRelations, dpfRelations: await relations('dpf'), differences };
+  } finally {
+    db.closeSync();
+    instance.closeSync();
+  }
+}
+
+describe('dpf import dbt on the jaffle shop', () => {
+  it('builds the same tables as dbt, and the data tests agree', async () => {
+    const fixture = join(REPO_ROOT, 'test/fixtures/dbt/jaffle_shop');
+    const dbtDir = join(tempDir('dbt-parity-'), 'jaffle_shop');
+    cpSync(fixture, dbtDir, { recursive: true });
+    const dbtRun = spawnSync(join(venv, 'bin', 'dbt'), ['build', '--profiles-dir', dbtDir, '--project-dir', dbtDir], {
+      cwd: dbtDir,
+      encoding: 'utf8',
+      env: { PATH: process.env.PATH, HOME: dbtDir, DBT_SEND_ANONYMOUS_USAGE_STATS: 'false', DO_NOT_TRACK: '1' },
+    });
+    // A warning test is not a failure: dbt exits 0 with one warn, as dpf does.
+    expect(dbtRun.status, `${dbtRun.stdout}\n${dbtRun.stderr}`).toBe(0);
+
+    const dpfDir = join(tempDir('dpf-parity-'), 'jaffle_shop_dpf');
+    const converted = await dpf(['import', 'dbt', fixture, '--out', dpfDir], { cwd: REPO_ROOT });
+    expect(converted.code, converted.output).toBe(0);
+    expect(converted.stdout).toContain('The conversion is complete');
+    const built = await dpf(['build'], { cwd: dpfDir });
+    expect(built.code, built.output).toBe(0);
+
+    const { dbtRelations, dpfRelations, differences } = await compare(join(dbtDir, 'jaffle_shop.duckdb'), join(dpfDir, 'jaffle_shop.duckdb'));
+    // Seeds, staging views and marts: nothing of the project may be missing from either side.
+    expect(dbtRelations).toEqual(['main.customers', 'main.orders', 'main.raw_customers', 'main.raw_orders', 'main.raw_payments', 'main.stg_customers', 'main.stg_orders', 'main.stg_payments']);
+    expect(dpfRelations).toEqual(dbtRelations);
+    for (const [name, d] of Object.entries(differences)) {
+      expect(d.rows, `${name} is empty in dbt's build: the comparison would prove nothing`).toBeGreaterThan(0);
+      expect({ name, onlyDbt: d.onlyDbt, onlyDpf: d.onlyDpf }).toEqual({ name, onlyDbt: 0, onlyDpf: 0 });
+    }
+
+    const dbtTests = testCounts(join(dbtDir, 'target', 'run_results.json'));
+    const dpfTests = testCounts(join(dpfDir, 'target', 'run_results.json'));
+    expect(dbtTests).toEqual({ pass: 27 - 8, warn: 1 }); // 28 nodes: 3 seeds, 5 models, 20 tests
+    expect(dpfTests).toEqual(dbtTests);
+  });
+});
