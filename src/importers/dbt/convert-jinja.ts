@@ -92,9 +92,10 @@ export function convertJinja(source: string, ctx: JinjaContext): ConvertedTempla
   try {
     root = nunjucks.parser.parse(text, [], {}) as N;
   } catch (err) {
-    const message = (err as Error).message;
-    const line = Number(/\[Line (\d+)/.exec(message)?.[1] ?? 1);
-    const detail = message.replace(/^\(unknown path\)\s*/, '').replace(/\s+/g, ' ').trim();
+    // nunjucks' parse errors carry a 1-based line (none at the end of the file).
+    const { message, lineno } = err as Error & { lineno?: number };
+    const line = typeof lineno === 'number' ? lineno : 1;
+    const detail = `${message.replace(/^\(unknown path\)\s*/, '').replace(/\s+/g, ' ').trim()}: fix the Jinja, or write the dpf form by hand`;
     problems.push({ file: ctx.file, line: firstLine + line - 1, construct: 'Jinja dpf cannot parse', detail });
     return { text: source, problems, refs };
   }
@@ -278,7 +279,7 @@ export function convertJinja(source: string, ctx: JinjaContext): ConvertedTempla
       return { text: scope.loops.length === 0 ? '{{this}}' : '{{self}}', quotable: false };
     }
     const e = expr(node, scope);
-    const quotable = node.typename !== 'FunCall' || ['var'].includes(calleeName(node) ?? '');
+    const quotable = node.typename !== 'FunCall' || calleeName(node) === 'var';
     return { text: `{{${unwrap(e)}}}`, quotable: quotable && !e.startsWith('(ref ') && !e.startsWith('(source ') };
   };
 
@@ -420,7 +421,7 @@ export function convertJinja(source: string, ctx: JinjaContext): ConvertedTempla
       }
       try {
         const out = output(child, scope);
-        text += out.text;
+        text += out.quotable ? `${QUOTABLE}${out.text}${QUOTABLE}` : out.text;
       } catch (err) {
         if (!(err instanceof Unsupported)) throw err;
         report(err);
@@ -435,15 +436,17 @@ export function convertJinja(source: string, ctx: JinjaContext): ConvertedTempla
   return { text: out, problems, refs };
 }
 
+/** Marks a value's output, so that one written between quotes can become `{{literal ...}}`. */
+const QUOTABLE = '\u0000';
+
 /**
  * `'{{var "x"}}'` → `{{literal (var "x")}}`, and `'{{this}}'` inside #each → `{{literal this}}`
  * (J4): a value written between quotes ends the literal early when it holds a quote.
  */
 function quoteLiterals(text: string): string {
-  return text.replace(/'\{\{(var "[^"]*"(?: [^}]*)?|this|\.\.\/this|[a-z_][a-z0-9_]*|(?:\.\.\/)+[a-z_][a-z0-9_]*|@root\.target\.[a-z_]+|target\.[a-z_]+)\}\}'/g, (_all, inner: string) => {
-    const value = inner.includes(' ') ? `(${inner})` : inner;
-    return `{{literal ${value}}}`;
-  });
+  return text
+    .replace(/'\u0000\{\{([^\u0000]*)\}\}\u0000'/g, (_all, inner: string) => `{{literal ${inner.includes(' ') ? `(${inner})` : inner}}}`)
+    .replace(/\u0000/g, '');
 }
 
 /** Calls dbt projects make that need the database or dbt's runtime, and what to do instead. */

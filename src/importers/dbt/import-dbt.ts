@@ -5,7 +5,8 @@
  * everything that refs it, so that the rest builds; the converted project is then compiled by
  * dpf itself, and what dpf still rejects joins the report.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { basename, dirname, extname, join, relative, resolve, sep } from 'node:path';
 import { stringify } from 'yaml';
 import { DpfError, fail } from '../../errors/dpf-error.js';
@@ -211,7 +212,7 @@ export async function importDbt(options: ImportDbtOptions): Promise<ImportReport
     writeFileSync(join(out, rel), text);
   }
   // 6. dpf compiles what was written; what it rejects is part of the report.
-  problems.push(...(await compileProblems(out)));
+  problems.push(...(await compileProblems(out, profileName)));
   const report: ImportReport = {
     source: src,
     out,
@@ -235,14 +236,22 @@ function dedupe(problems: Problem[]): Problem[] {
   });
 }
 
-async function compileProblems(out: string): Promise<Problem[]> {
+/**
+ * The written project, compiled by dpf. Against a DuckDB target of its own: compiling needs no
+ * warehouse, and the real profile may read variables (a password) this shell does not have.
+ */
+async function compileProblems(out: string, profile: string): Promise<Problem[]> {
+  const profilesDir = mkdtempSync(join(tmpdir(), 'dpf-import-check-'));
   try {
-    await compileFromDisk({ projectDir: out, profilesDir: out, writeArtifacts: false, reuseCompiled: false, env: {} });
+    writeFileSync(join(profilesDir, 'profiles.yml'), stringify({ [profile]: { target: 'check', outputs: { check: { type: 'duckdb', path: join(profilesDir, 'check.duckdb'), schema: 'main' } } } }));
+    await compileFromDisk({ projectDir: out, profilesDir, writeArtifacts: false, reuseCompiled: false, env: {} });
     return [];
   } catch (err) {
     if (!(err instanceof DpfError)) throw err;
     return err.diagnostics
       .filter((d) => d.severity === 'error')
       .map((d) => ({ file: d.location?.file ?? 'dpf_project.yml', line: d.location?.line ?? 1, construct: `${d.code} ${d.title}`, detail: d.message }));
+  } finally {
+    rmSync(profilesDir, { recursive: true, force: true });
   }
 }
