@@ -102,7 +102,7 @@ describe('Jinja models', () => {
         "  sum(case when status = '{{ s }}' then amount else 0 end) as {{ s }}_amount{% if not loop.last %},{% endif %}",
         '{%- endfor %},',
         "  '{{ var('label', \"it's\") }}' as label,",
-        "  {% for k, v in weights.items() %}{{ v }} as w_{{ k }}{% if not loop.last %}, {% endif %}{% endfor %},",
+        "  {% for k, v in weights.items() %}{{ v }} as w_{{ k }}{{ ', ' if not loop.last else '' }}{% endfor %},",
         "  '{{ target.name }}' as target_name,",
         "  {% if var('mode', 'b') == 'x' %}0{% endif %}1 as one",
         "from {{ ref('proj', 'stg') }}",
@@ -126,10 +126,12 @@ describe('Jinja models', () => {
     const again = await convert(fixed);
     expect(again.read('models/pivot.sql')).toContain('{{#each (list "placed" "shipped" "returned")}}');
     expect(again.read('models/pivot.sql')).toContain('{{literal (var "label" "it\'s")}} as label');
-    expect(again.read('models/pivot.sql')).toContain('{{#each (dict placed=1 shipped=2)}}{{this}} as w_{{@key}}');
+    expect(again.read('models/pivot.sql')).toContain('{{#each (dict placed=1 shipped=2)}}{{this}} as w_{{@key}}{{#unless @last}}, {{/unless}}{{/each}}');
     expect(again.read('models/pivot.sql')).toContain('{{literal target.name}} as target_name');
     await build(again.out);
-    // sum() of integers is a HUGEINT, which JSON gives as text.
+    // sum() of integers is a HUGEINT, which JSON gives as text; the columns in the written order.
+    const [pivot] = await rows(again.out, 'select * from main.pivot');
+    expect(Object.keys(pivot!)).toEqual(['placed_amount', 'shipped_amount', 'returned_amount', 'label', 'w_placed', 'w_shipped', 'target_name', 'one']);
     expect(await rows(again.out, 'select * from main.pivot')).toEqual([
       { placed_amount: '10', shipped_amount: '20', returned_amount: '5', label: "it's", w_placed: 1, w_shipped: 2, target_name: 'dev', one: 1 },
     ]);

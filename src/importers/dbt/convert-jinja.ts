@@ -190,8 +190,10 @@ export function convertJinja(source: string, ctx: JinjaContext): ConvertedTempla
     }
     if (scope.sets.has(name)) return scope.sets.get(name)!;
     if (ctx.params?.includes(name)) return `${up(scope)}${name}`;
-    if (name === 'this') return depth === 0 ? 'this' : 'self';
-    if (name === 'target') return depth === 0 ? 'target' : '@root.target';
+    // In a partial (a macro's body), the context is the call's arguments, not the model: self and @root name the model.
+    const topLevel = depth === 0 && ctx.params === undefined;
+    if (name === 'this') return topLevel ? 'this' : 'self';
+    if (name === 'target') return topLevel ? 'target' : '@root.target';
     throw new Unsupported(`the variable "${name}"`, `"${name}" is not set in this file: dpf templates see vars through (var "name") and lists written in place`, node);
   };
 
@@ -207,7 +209,7 @@ export function convertJinja(source: string, ctx: JinjaContext): ConvertedTempla
         throw new Unsupported(`loop.${prop}`, 'handlebars has @index (loop.index0), @first and @last', node);
       }
       if (base === 'target' && !scope.sets.has('target')) {
-        if (['name', 'schema', 'type', 'database', 'profile_name'].includes(prop)) return `${scope.loops.length === 0 ? '' : '@root.'}target.${prop}`;
+        if (['name', 'schema', 'type', 'database', 'profile_name'].includes(prop)) return `${scope.loops.length === 0 && ctx.params === undefined ? '' : '@root.'}target.${prop}`;
         throw new Unsupported(`target.${prop}`, 'dpf templates know target.name, schema, type, database and profile_name', node);
       }
       if (scope.sets.has(base) && scope.sets.get(base)!.startsWith('(dict ')) return `(lookup ${scope.sets.get(base)} ${hbsString(prop)})`;
@@ -275,8 +277,14 @@ export function convertJinja(source: string, ctx: JinjaContext): ConvertedTempla
       if (name === 'dbt_utils.union_relations') return { text: unionRelations(node), quotable: false };
     }
     if (node.typename === 'Literal') return { text: escapeText(String(node.value ?? '')), quotable: false };
+    if (node.typename === 'InlineIf') {
+      // {{ "," if not loop.last else "" }}: a block of the two outputs.
+      const { helper, test } = condition(node.cond, scope);
+      const otherwise = node.else_ ? output(node.else_, scope).text : '';
+      return { text: `{{#${helper} ${test}}}${output(node.body, scope).text}${otherwise ? `{{else}}${otherwise}` : ''}{{/${helper}}}`, quotable: false };
+    }
     if (node.typename === 'Symbol' && node.value === 'this' && !scope.sets.has('this')) {
-      return { text: scope.loops.length === 0 ? '{{this}}' : '{{self}}', quotable: false };
+      return { text: scope.loops.length === 0 && ctx.params === undefined ? '{{this}}' : '{{self}}', quotable: false };
     }
     const e = expr(node, scope);
     const quotable = node.typename !== 'FunCall' || calleeName(node) === 'var';
