@@ -181,6 +181,30 @@ describe('macros, tests, snapshots and unit tests', () => {
   });
 });
 
+describe("dbt's cross-database macros", () => {
+  it('are written out as SQL that DuckDB and Trino both run', async () => {
+    const src = dbtProject({
+      'models/x.sql': [
+        'select',
+        "  {{ dbt.current_timestamp() }} is not null as has_now,",
+        "  cast(42 as {{ dbt.type_string() }}) as text_42,",
+        "  {{ dbt.date_trunc('month', \"date '2024-03-15'\") }} as month_start,",
+        "  {{ dbt.datediff(\"date '2024-01-01'\", \"date '2024-01-31'\", 'day') }} as days,",
+        "  {{ dbt.concat([\"'a'\", \"'-'\", \"'b'\"]) }} as joined,",
+        "  {{ dbt.safe_cast(\"'x'\", dbt.type_int()) }} as not_a_number,",
+        "  {{ dbt_utils.split_part(\"'a,b'\", \"','\", 2) }} as second",
+        '',
+      ].join('\n'),
+    });
+    const { out, read } = await convert(src);
+    expect(read('models/x.sql')).toContain("date_diff('day', date '2024-01-01', date '2024-01-31') as days");
+    await build(out);
+    expect(await rows(out, 'select has_now, text_42, month_start::varchar as month_start, days::int as days, joined, not_a_number, second from main.x')).toEqual([
+      { has_now: true, text_42: '42', month_start: '2024-03-01 00:00:00', days: 30, joined: 'a-b', not_a_number: null, second: 'b' },
+    ]);
+  });
+});
+
 describe('dbt_utils', () => {
   it('generate_surrogate_key, pivot, union_relations and the tests dpf ships; star is reported', async () => {
     const src = dbtProject({
@@ -235,6 +259,21 @@ describe('what cannot be converted', () => {
     expect(read('import_report.md')).toContain('- `models/bad.sql:3` a comparison in an expression:');
     expect(run.stdout).toContain('The conversion is incomplete: 4 constructs not converted, 4 files set aside');
     expect(existsSync(join(out, 'models', 'child.sql'))).toBe(false);
+    await build(out);
+    expect(await rows(out, 'select * from main.base')).toEqual([{ id: 1 }]);
+  });
+
+  it('what dpf rejects when it compiles the result is set aside too, until the rest compiles', async () => {
+    const src = dbtProject({
+      'models/base.sql': 'select 1 as id\n',
+      'models/odd.sql': "{{ config(materialized='table', sort_key='id') }}\nselect * from {{ ref('base') }}\n",
+      'models/child.sql': "select * from {{ ref('odd') }}\n",
+      'snapshots/snap.sql': "{% snapshot base_snapshot %}\n{{ config(target_schema='snapshots', unique_key='id', strategy='check', check_cols='all') }}\nselect * from {{ ref('base') }}\n{% endsnapshot %}\n",
+    });
+    const { out, report } = await convert(src, 1);
+    expect(report.problems.map((p) => `${p.file}:${p.line} ${p.construct}`)).toEqual(['snapshots/snap.sql:2 config(target_schema=...)', 'models/odd.sql:1 DPF102 Unknown key']);
+    expect(report.problems[1]!.detail).toContain('sort_key');
+    expect(report.unconverted).toEqual(['unconverted/models/child.sql', 'unconverted/models/odd.sql', 'unconverted/snapshots/base_snapshot.sql']);
     await build(out);
     expect(await rows(out, 'select * from main.base')).toEqual([{ id: 1 }]);
   });

@@ -266,6 +266,20 @@ export function convertJinja(source: string, ctx: JinjaContext): ConvertedTempla
     return `{{> ${macro.name}${hash}}}`;
   };
 
+  /** dbt.date_trunc('day', 'order_date'): the arguments are SQL text; a list is several (concat), a type macro its SQL. */
+  const crossDatabase = (node: N, name: string): string => {
+    const { positional, keywords } = callArgs(node);
+    const text = (arg: N): string[] => {
+      if (arg.typename === 'Literal') return [String(arg.value)];
+      if (arg.typename === 'Array') return (arg.children as N[]).flatMap(text);
+      const inner = arg.typename === 'FunCall' ? calleeName(arg)?.replace(/^(dbt|dbt_utils)\./, '') : undefined;
+      if (inner && CROSS_DATABASE[inner] && callArgs(arg).positional.length === 0) return [CROSS_DATABASE[inner]([])];
+      throw new Unsupported(`dbt.${name}() with a computed argument`, 'write the SQL out', arg);
+    };
+    if (keywords.size > 0) throw new Unsupported(`dbt.${name}() with named arguments`, 'write the SQL out', node);
+    return CROSS_DATABASE[name]!(positional.flatMap(text));
+  };
+
   /** `{{ x }}`: what handlebars prints for it, and whether it is a value that `literal` can quote. */
   const output = (node: N, scope: Scope): { text: string; quotable: boolean } => {
     if (node.typename === 'FunCall') {
@@ -274,6 +288,10 @@ export function convertJinja(source: string, ctx: JinjaContext): ConvertedTempla
       if (name === 'config') return { text: configCall(node, scope), quotable: false };
       if (name && ctx.macros.has(name)) return { text: macroCall(node, scope, ctx.macros.get(name)!), quotable: false };
       if (name === 'dbt_utils.pivot') return { text: pivot(node, scope), quotable: false };
+      const crossDb = name?.replace(/^(dbt|dbt_utils)\./, '');
+      if (crossDb && crossDb !== name && CROSS_DATABASE[crossDb]) {
+        return { text: escapeText(crossDatabase(node, crossDb)), quotable: false };
+      }
       if (name === 'dbt_utils.union_relations') return { text: unionRelations(node), quotable: false };
     }
     if (node.typename === 'Literal') return { text: escapeText(String(node.value ?? '')), quotable: false };
@@ -296,6 +314,8 @@ export function convertJinja(source: string, ctx: JinjaContext): ConvertedTempla
     if (positional.length > 0) throw new Unsupported('config() with positional arguments', 'write config(key=value, ...)', node);
     const pairs: string[] = [];
     for (const [key, value] of keywords) {
+      if (/^(pre|post)[_-]hook$/.test(key)) throw new Unsupported(`config(${key}=...)`, 'hooks have no dpf form (P10): grants are the grants config; run other SQL before or after dpf build', value);
+      if (key === 'target_schema' || key === 'target_database') throw new Unsupported(`config(${key}=...)`, `dpf builds a snapshot where models go: write schema="..." (it lands in <target schema>_<schema>, or exactly there with schema_strategy: exact)`, value);
       if (value.typename === 'Literal') pairs.push(`${key}=${typeof value.value === 'string' ? hbsString(value.value) : String(value.value)}`);
       else if (value.typename === 'Array' && (value.children as N[]).every((c) => c.typename === 'Literal' && typeof c.value === 'string')) {
         pairs.push(`${key}=${hbsString((value.children as N[]).map((c) => c.value as string).join(','))}`);
@@ -456,6 +476,29 @@ function quoteLiterals(text: string): string {
     .replace(/'\u0000\{\{([^\u0000]*)\}\}\u0000'/g, (_all, inner: string) => `{{literal ${inner.includes(' ') ? `(${inner})` : inner}}}`)
     .replace(/\u0000/g, '');
 }
+
+/**
+ * dbt's cross-database macros (and dbt_utils' older copies) whose SQL is the same on DuckDB and
+ * Trino: written out when converting, from the arguments as dbt takes them (SQL text).
+ */
+const CROSS_DATABASE: Record<string, (args: string[]) => string> = {
+  current_timestamp: () => 'current_timestamp',
+  type_string: () => 'varchar',
+  type_int: () => 'integer',
+  type_bigint: () => 'bigint',
+  type_float: () => 'double',
+  type_boolean: () => 'boolean',
+  type_timestamp: () => 'timestamp',
+  date_trunc: ([part, date]) => `date_trunc('${part}', ${date})`,
+  datediff: ([first, second, part]) => `date_diff('${part}', ${first}, ${second})`,
+  concat: (fields) => fields.join(' || '),
+  hash: ([field]) => `md5(cast(${field} as varchar))`,
+  split_part: ([text, delimiter, part]) => `split_part(${text}, ${delimiter}, ${part})`,
+  length: ([expression]) => `length(${expression})`,
+  replace: ([field, from, to]) => `replace(${field}, ${from}, ${to})`,
+  position: ([substring, text]) => `strpos(${text}, ${substring})`,
+  safe_cast: ([field, type]) => `try_cast(${field} as ${type})`,
+};
 
 /** Calls dbt projects make that need the database or dbt's runtime, and what to do instead. */
 const UNSUPPORTED_CALLS: Record<string, string> = {

@@ -63,6 +63,63 @@ export async function importDbt(options: ImportDbtOptions): Promise<ImportReport
   if (`${out}${sep}`.startsWith(`${src}${sep}`)) fail('ImportOutInsideProject', { out: options.out, dir: src });
   if (existsSync(out) && (!statSync(out).isDirectory() || readdirSync(out).length > 0)) fail('ImportOutNotEmpty', { dir: out });
 
+  // Write, compile with dpf, and set aside the templates dpf rejects (with what refs them) until it
+  // compiles: the output builds where the rest allows. A few rounds at most; each sets aside more.
+  let forced = new Map<string, Problem[]>();
+  for (let round = 0; ; round++) {
+    const converted = convertProject(src, options.profilesDir ? resolve(cwd, options.profilesDir) : undefined, forced);
+    rmSync(out, { recursive: true, force: true }); // it was empty or missing: only what this call wrote goes
+    mkdirSync(out, { recursive: true });
+    for (const [rel, text] of converted.files) {
+      mkdirSync(dirname(join(out, rel)), { recursive: true });
+      writeFileSync(join(out, rel), text);
+    }
+    const rejected = await compileProblems(out, converted.profileName);
+    const culprits = new Map<string, Problem[]>();
+    for (const problem of rejected) {
+      const template = converted.templateAt.get(problem.file);
+      if (template && !forced.has(template.name)) culprits.set(template.name, [...(culprits.get(template.name) ?? []), { ...problem, file: template.rel }]);
+    }
+    if (culprits.size === 0 || round === 4) {
+      const problems = dedupe([...converted.problems, ...[...forced.values()].flat(), ...rejected.map((p) => ({ ...p, file: converted.templateAt.get(p.file)?.rel ?? p.file }))]);
+      const report: ImportReport = {
+        source: src,
+        out,
+        complete: problems.length === 0,
+        problems,
+        notes: converted.notes,
+        unconverted: [...converted.files.keys()].filter((f) => f.startsWith(`unconverted${sep}`)).sort(),
+        converted: [...converted.files.keys()].filter((f) => !f.startsWith(`unconverted${sep}`)).length,
+      };
+      writeImportReport(report);
+      return report;
+    }
+    forced = new Map([...forced, ...culprits]);
+  }
+}
+
+interface Template {
+  /** The dbt file, relative to the dbt project; where it is written in DIR. */
+  readonly rel: string;
+  readonly outRel: string;
+  readonly name: string;
+  readonly original: string;
+  readonly text: string;
+  readonly refs: string[];
+  readonly problems: Problem[];
+}
+
+interface ConvertedProject {
+  readonly files: Map<string, string>;
+  readonly problems: Problem[];
+  readonly notes: Note[];
+  readonly profileName: string;
+  /** The templates written into DIR, by their path there: a compile error's file leads back to the dbt file. */
+  readonly templateAt: Map<string, Template>;
+}
+
+/** The whole conversion in memory; `forced` names templates to set aside as dpf rejected them. */
+function convertProject(src: string, profilesDir: string | undefined, forced: ReadonlyMap<string, Problem[]>): ConvertedProject {
   const problems: Problem[] = [];
   const notes: Note[] = [];
   const files = new Map<string, string>(); // relative path in DIR → text
@@ -86,7 +143,7 @@ export async function importDbt(options: ImportDbtOptions): Promise<ImportReport
   write('dpf_project.yml', project.doc.toString());
 
   // 2. profiles.yml: the project's folder, else --profiles-dir; never ~/.dbt (it may hold other teams' secrets).
-  const profilesFile = [src, options.profilesDir ? resolve(cwd, options.profilesDir) : undefined].filter((d): d is string => !!d).map((d) => join(d, 'profiles.yml')).find((f) => existsSync(f));
+  const profilesFile = [src, profilesDir].filter((d): d is string => !!d).map((d) => join(d, 'profiles.yml')).find((f) => existsSync(f));
   let hasTarget = false;
   if (profilesFile) {
     const rel = profilesFile.startsWith(src) ? relative(src, profilesFile) : 'profiles.yml';
@@ -134,15 +191,6 @@ export async function importDbt(options: ImportDbtOptions): Promise<ImportReport
   }
 
   // 4. models, singular tests and snapshots: Jinja → handlebars; a file that does not convert, and what refs it, goes to unconverted/.
-  interface Template {
-    readonly rel: string;
-    readonly outRel: string;
-    readonly name: string;
-    readonly original: string;
-    readonly text: string;
-    readonly refs: string[];
-    readonly problems: Problem[];
-  }
   const templates: Template[] = [];
   for (const rel of filesUnder(src, paths.models, ['.sql'])) {
     const original = readFileSync(join(src, rel), 'utf8');
@@ -167,7 +215,7 @@ export async function importDbt(options: ImportDbtOptions): Promise<ImportReport
       templates.push({ rel, outRel: join(dirname(rel), `${block.name}.sql`), name: block.name, original: block.body, ...converted, text: converted.text.trim() + '\n' });
     }
   }
-  const unconverted = new Set(templates.filter((t) => t.problems.length > 0).map((t) => t.name));
+  const unconverted = new Set(templates.filter((t) => t.problems.length > 0 || forced.has(t.name)).map((t) => t.name));
   for (let grew = true; grew; ) {
     grew = false;
     for (const t of templates) {
@@ -206,24 +254,8 @@ export async function importDbt(options: ImportDbtOptions): Promise<ImportReport
     notes.push({ file: 'packages.yml', line: 1, detail: 'dbt packages are not installed: the dbt_utils macros and tests dpf ships are converted (K1); others are reported where they are used' });
   }
 
-  mkdirSync(out, { recursive: true });
-  for (const [rel, text] of files) {
-    mkdirSync(dirname(join(out, rel)), { recursive: true });
-    writeFileSync(join(out, rel), text);
-  }
-  // 6. dpf compiles what was written; what it rejects is part of the report.
-  problems.push(...(await compileProblems(out, profileName)));
-  const report: ImportReport = {
-    source: src,
-    out,
-    complete: problems.length === 0,
-    problems: dedupe(problems),
-    notes,
-    unconverted: [...files.keys()].filter((f) => f.startsWith(`unconverted${sep}`)).sort(),
-    converted: [...files.keys()].filter((f) => !f.startsWith(`unconverted${sep}`)).length,
-  };
-  writeImportReport(report);
-  return report;
+  const templateAt = new Map(templates.filter((t) => !unconverted.has(t.name)).map((t) => [t.outRel, t]));
+  return { files, problems, notes, profileName, templateAt };
 }
 
 function dedupe(problems: Problem[]): Problem[] {
@@ -250,7 +282,7 @@ async function compileProblems(out: string, profile: string): Promise<Problem[]>
     if (!(err instanceof DpfError)) throw err;
     return err.diagnostics
       .filter((d) => d.severity === 'error')
-      .map((d) => ({ file: d.location?.file ?? 'dpf_project.yml', line: d.location?.line ?? 1, construct: `${d.code} ${d.title}`, detail: d.message }));
+      .map((d) => ({ file: d.location?.file ?? 'dpf_project.yml', line: d.location?.line ?? 1, construct: `${d.code} ${d.title}`, detail: `${d.message} (dpf compile, line ${d.location?.line ?? 1} of the converted file)` }));
   } finally {
     rmSync(profilesDir, { recursive: true, force: true });
   }
