@@ -21,8 +21,10 @@ function testCounts(file: string): Record<string, number> {
   const results = (JSON.parse(readFileSync(file, 'utf8')) as { results: { unique_id?: string; uniqueId?: string; status: string }[] }).results;
   const counts: Record<string, number> = {};
   for (const r of results) {
-    if (!(r.unique_id ?? r.uniqueId ?? '').startsWith('test.')) continue;
-    counts[r.status] = (counts[r.status] ?? 0) + 1;
+    const id = r.unique_id ?? r.uniqueId ?? '';
+    // Data tests by status; unit tests apart (unit_pass, unit_fail), as both tools name them unit_test.*.
+    const key = id.startsWith('test.') ? r.status : id.startsWith('unit_test.') ? `unit_${r.status}` : undefined;
+    if (key) counts[key] = (counts[key] ?? 0) + 1;
   }
   return counts;
 }
@@ -61,10 +63,10 @@ async function compare(catalog: string, dbtFile: string, dpfFile: string) {
 
 /** What dbt builds for each fixture: its relations and its tests' outcomes (so that a fixture that stops building anything fails). */
 const EXPECTED: Record<string, { relations: string[]; tests: Record<string, number> }> = {
-  // Seeds, staging views, marts, an incremental model; 33 nodes: 3 seeds, 7 models, 23 tests.
+  // Seeds, staging views, marts, an incremental model; 3 seeds, 7 models, 23 data tests, a unit test.
   jaffle_shop: {
     relations: ['main.customers', 'main.order_status_summary', 'main.orders', 'main.payments_incremental', 'main.raw_customers', 'main.raw_orders', 'main.raw_payments', 'main.stg_customers', 'main.stg_orders', 'main.stg_payments'],
-    tests: { pass: 22, warn: 1 },
+    tests: { pass: 22, warn: 1, unit_pass: 1 },
   },
   // Custom schema and alias, an ephemeral staging model, a disabled folder, seed column types,
   // severities and thresholds, and a failing test (both tools exit 1).
