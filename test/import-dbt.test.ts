@@ -278,6 +278,22 @@ describe('what cannot be converted', () => {
     expect(await rows(out, 'select * from main.base')).toEqual([{ id: 1 }]);
   });
 
+  it('YAML that dpf rejects is left out, entry by entry, at its line in the dbt file', async () => {
+    const src = dbtProject(
+      {
+        'models/base.sql': 'select 1 as id\n',
+        'models/base.yml': 'version: 2\nmodels:\n  - name: base\n    description: kept\n    columns:\n      - name: id\n        constraints:\n          - type: not_null\n        data_tests: [not_null]\n  - name: ghost\n    description: no such model\n',
+      },
+      'name: proj\nprofile: proj\nmodels:\n  proj:\n    +materialized: table\n    +contract:\n      enforced: false\n',
+    );
+    const { out, report, read } = await convert(src, 1);
+    expect(report.problems.map((p) => `${p.file}:${p.line} ${p.construct}`)).toEqual(['dbt_project.yml:6 DPF102 Unknown key', 'models/base.yml:7 DPF102 Unknown key', 'models/base.yml:10 DPF105 YAML describes something that does not exist']);
+    expect(read('models/base.yml')).not.toMatch(/constraints|ghost/);
+    expect(read('models/base.yml')).toContain('description: kept');
+    const run = await build(out);
+    expect(run.stdout).toMatch(/PASS +test +not_null_base_id/);
+  });
+
   it('refuses a folder without dbt_project.yml, a non-empty --out, --out inside the project and broken YAML', async () => {
     const plain = tempDir();
     const notDbt = await dpf(['import', 'dbt', plain, '--out', join(plain, '..', 'x-out')], { cwd: plain });

@@ -8,7 +8,7 @@
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, extname, join, relative, resolve, sep } from 'node:path';
-import { stringify } from 'yaml';
+import { isMap, isScalar, isSeq, stringify, type Document } from 'yaml';
 import { DpfError, fail } from '../../errors/dpf-error.js';
 import { compileFromDisk } from '../../compiler/compile-pipeline.js';
 import { convertJinja, type MacroSignature, type Problem } from './convert-jinja.js';
@@ -63,11 +63,11 @@ export async function importDbt(options: ImportDbtOptions): Promise<ImportReport
   if (`${out}${sep}`.startsWith(`${src}${sep}`)) fail('ImportOutInsideProject', { out: options.out, dir: src });
   if (existsSync(out) && (!statSync(out).isDirectory() || readdirSync(out).length > 0)) fail('ImportOutNotEmpty', { dir: out });
 
-  // Write, compile with dpf, and set aside the templates dpf rejects (with what refs them) until it
-  // compiles: the output builds where the rest allows. A few rounds at most; each sets aside more.
-  let forced = new Map<string, Problem[]>();
+  // Write, compile with dpf, and set aside what it rejects (a template with what refs it, a YAML
+  // entry) until it compiles: the output builds where the rest allows. Each round sets aside more.
+  const setAside: SetAside = { templates: new Map(), yaml: new Map(), yamlProblems: [] };
   for (let round = 0; ; round++) {
-    const converted = convertProject(src, options.profilesDir ? resolve(cwd, options.profilesDir) : undefined, forced);
+    const converted = convertProject(src, options.profilesDir ? resolve(cwd, options.profilesDir) : undefined, setAside);
     rmSync(out, { recursive: true, force: true }); // it was empty or missing: only what this call wrote goes
     mkdirSync(out, { recursive: true });
     for (const [rel, text] of converted.files) {
@@ -75,13 +75,27 @@ export async function importDbt(options: ImportDbtOptions): Promise<ImportReport
       writeFileSync(join(out, rel), text);
     }
     const rejected = await compileProblems(out, converted.profileName);
-    const culprits = new Map<string, Problem[]>();
+    let progressed = false;
     for (const problem of rejected) {
       const template = converted.templateAt.get(problem.file);
-      if (template && !forced.has(template.name)) culprits.set(template.name, [...(culprits.get(template.name) ?? []), { ...problem, file: template.rel }]);
+      if (template && !setAside.templates.has(template.name)) {
+        setAside.templates.set(template.name, [{ ...problem, file: template.rel }]);
+        progressed = true;
+      } else if (!template && /\.ya?ml$/.test(problem.file) && problem.file !== 'profiles.yml') {
+        const path = yamlPathAt(join(out, problem.file), problem.line);
+        const paths = setAside.yaml.get(problem.file) ?? [];
+        if (path && !paths.some((p) => JSON.stringify(p) === JSON.stringify(path))) {
+          setAside.yaml.set(problem.file, [...paths, path]);
+          const file = problem.file === 'dpf_project.yml' ? 'dbt_project.yml' : problem.file;
+          const line = existsSync(join(src, file)) ? lineOfYamlPath(join(src, file), path) : undefined;
+          setAside.yamlProblems.push({ ...problem, file, line: line ?? problem.line, detail: `${problem.detail.replace(/ \(dpf compile, line \d+ of the converted file\)$/, ' (dpf compile)')}; left out of the converted file` });
+          progressed = true;
+        }
+      }
     }
-    if (culprits.size === 0 || round === 4) {
-      const problems = dedupe([...converted.problems, ...[...forced.values()].flat(), ...rejected.map((p) => ({ ...p, file: converted.templateAt.get(p.file)?.rel ?? p.file }))]);
+    if (!progressed || round === 5) {
+      const fromCompile = rejected.filter((p) => !converted.templateAt.has(p.file)).filter((p) => !setAside.yamlProblems.some((y) => y.file === p.file && y.construct === p.construct));
+      const problems = dedupe([...converted.problems, ...[...setAside.templates.values()].flat(), ...setAside.yamlProblems, ...fromCompile]);
       const report: ImportReport = {
         source: src,
         out,
@@ -94,7 +108,79 @@ export async function importDbt(options: ImportDbtOptions): Promise<ImportReport
       writeImportReport(report);
       return report;
     }
-    forced = new Map([...forced, ...culprits]);
+  }
+}
+
+/** A YAML entry's place: map keys, and list items by their name: (an index shifts as entries go). */
+type YamlPath = (string | { name: string } | number)[];
+
+/** What dpf's compile rejected in earlier rounds: set aside in the next. */
+interface SetAside {
+  /** Template name → why. */
+  readonly templates: Map<string, Problem[]>;
+  /** YAML file (the same path in both projects) → entries to leave out. */
+  readonly yaml: Map<string, YamlPath[]>;
+  readonly yamlProblems: Problem[];
+}
+
+/** The entry a diagnostic's line points at in a written YAML file: the key there, or the list item whose `name:` it is. */
+function yamlPathAt(file: string, line: number): YamlPath | undefined {
+  const { doc, lineOf } = readDbtYaml(file, file);
+  const walk = (node: unknown, path: YamlPath): YamlPath | undefined => {
+    if (isMap(node)) {
+      for (const pair of node.items) {
+        const key = isScalar(pair.key) ? String(pair.key.value) : '';
+        if (isScalar(pair.key) && lineOf(pair.key.range?.[0]) === line) return key === 'name' && typeof path.at(-1) === 'object' ? path : [...path, key];
+        const found = walk(pair.value, [...path, key]);
+        if (found) return found;
+      }
+    } else if (isSeq(node)) {
+      for (const [i, item] of node.items.entries()) {
+        const name = isMap(item) ? item.get('name') : undefined;
+        const found = walk(item, [...path, typeof name === 'string' ? { name } : i]);
+        if (found) return found;
+      }
+    }
+    return undefined;
+  };
+  return walk(doc.contents, []);
+}
+
+/** The line of a YAML entry in the dbt project's file, for the report. */
+function lineOfYamlPath(file: string, path: YamlPath): number | undefined {
+  const { doc, lineOf } = readDbtYaml(file, file);
+  let node: unknown = doc.contents;
+  let line: number | undefined;
+  for (const step of path) {
+    if (isMap(node) && typeof step === 'string') {
+      const pair = node.items.find((p) => isScalar(p.key) && String(p.key.value) === step);
+      if (!pair) return line;
+      line = lineOf(isScalar(pair.key) ? pair.key.range?.[0] : undefined);
+      node = pair.value;
+    } else if (isSeq(node)) {
+      const item = typeof step === 'number' ? node.items[step] : node.items.find((i) => isMap(i) && typeof step === 'object' && i.get('name') === step.name);
+      if (!item) return line;
+      line = lineOf((item as { range?: [number] }).range?.[0]);
+      node = item;
+    } else return line;
+  }
+  return line;
+}
+
+/** Leaves out a YAML entry found by yamlPathAt in an earlier round. */
+function deleteYamlPath(doc: Document, path: YamlPath): void {
+  let parent: unknown = doc.contents;
+  for (const [i, step] of path.entries()) {
+    const last = i === path.length - 1;
+    if (isMap(parent) && typeof step === 'string') {
+      if (last) parent.delete(step);
+      else parent = parent.get(step, true);
+    } else if (isSeq(parent)) {
+      const index = typeof step === 'number' ? step : parent.items.findIndex((item) => isMap(item) && typeof step === 'object' && item.get('name') === step.name);
+      if (index < 0) return;
+      if (last) parent.items.splice(index, 1);
+      else parent = parent.items[index];
+    } else return;
   }
 }
 
@@ -118,8 +204,8 @@ interface ConvertedProject {
   readonly templateAt: Map<string, Template>;
 }
 
-/** The whole conversion in memory; `forced` names templates to set aside as dpf rejected them. */
-function convertProject(src: string, profilesDir: string | undefined, forced: ReadonlyMap<string, Problem[]>): ConvertedProject {
+/** The whole conversion in memory; `setAside` is what dpf's compile rejected in earlier rounds. */
+function convertProject(src: string, profilesDir: string | undefined, setAside: SetAside): ConvertedProject {
   const problems: Problem[] = [];
   const notes: Note[] = [];
   const files = new Map<string, string>(); // relative path in DIR → text
@@ -140,6 +226,7 @@ function convertProject(src: string, profilesDir: string | undefined, forced: Re
   const projectConversion = convertProjectFile(project, 'dbt_project.yml');
   problems.push(...projectConversion.problems);
   notes.push(...projectConversion.notes);
+  for (const path of setAside.yaml.get('dpf_project.yml') ?? []) deleteYamlPath(project.doc, path);
   write('dpf_project.yml', project.doc.toString());
 
   // 2. profiles.yml: the project's folder, else --profiles-dir; never ~/.dbt (it may hold other teams' secrets).
@@ -215,7 +302,7 @@ function convertProject(src: string, profilesDir: string | undefined, forced: Re
       templates.push({ rel, outRel: join(dirname(rel), `${block.name}.sql`), name: block.name, original: block.body, ...converted, text: converted.text.trim() + '\n' });
     }
   }
-  const unconverted = new Set(templates.filter((t) => t.problems.length > 0 || forced.has(t.name)).map((t) => t.name));
+  const unconverted = new Set(templates.filter((t) => t.problems.length > 0 || setAside.templates.has(t.name)).map((t) => t.name));
   for (let grew = true; grew; ) {
     grew = false;
     for (const t of templates) {
@@ -244,6 +331,7 @@ function convertProject(src: string, profilesDir: string | undefined, forced: Re
       notes.push({ file: rel, line: 1, detail: 'macro properties left out: dpf documents partials in their .hbs files' });
       continue;
     }
+    for (const path of setAside.yaml.get(rel) ?? []) deleteYamlPath(yaml.doc, path);
     write(rel, yaml.doc.toString());
     if (converted.removed.length > 0) write(join('unconverted', rel), stringify({ models: converted.removed }));
   }
