@@ -93,7 +93,7 @@ describe('Jinja models', () => {
     const src = dbtProject({
       ...seeds,
       'models/sources.yml': 'version: 2\nsources:\n  - name: raw\n    schema: main\n    tables:\n      - name: raw_orders\n',
-      'models/stg.sql': "{{ config(materialized='table', tags=['a', 'b']) }}\n{# staging #}\nselect * from {{ source('raw', 'raw_orders') }}\n",
+      'models/stg.sql': "{{ config(materialized='table', tags=['a', 'b']) }}\n{# staging #}{{ log('building', info=true) }}\nselect * from {{ source('raw', 'raw_orders') }}\n",
       'models/pivot.sql': [
         "{%- set statuses = ['placed', 'shipped', 'returned'] -%}",
         "{% set weights = {'placed': 1, 'shipped': 2} %}",

@@ -194,6 +194,7 @@ export function convertJinja(source: string, ctx: JinjaContext): ConvertedTempla
     const topLevel = depth === 0 && ctx.params === undefined;
     if (name === 'this') return topLevel ? 'this' : 'self';
     if (name === 'target') return topLevel ? 'target' : '@root.target';
+    if (name === 'execute') throw new Unsupported('execute', 'dpf renders once, without the database (J14): there is no parse-time pass to tell apart', node);
     throw new Unsupported(`the variable "${name}"`, `"${name}" is not set in this file: dpf templates see vars through (var "name") and lists written in place`, node);
   };
 
@@ -286,6 +287,8 @@ export function convertJinja(source: string, ctx: JinjaContext): ConvertedTempla
       const name = calleeName(node);
       if (name === COMMENT_CALL) return { text: `{{!-- ${comments[node.args.children[0].value as number]} --}}`, quotable: false };
       if (name === 'config') return { text: configCall(node, scope), quotable: false };
+      // log() prints to dbt's log and renders nothing: leaving it out changes no table.
+      if (name === 'log') return { text: '', quotable: false };
       if (name && ctx.macros.has(name)) return { text: macroCall(node, scope, ctx.macros.get(name)!), quotable: false };
       if (name === 'dbt_utils.pivot') return { text: pivot(node, scope), quotable: false };
       const crossDb = name?.replace(/^(dbt|dbt_utils)\./, '');
@@ -504,7 +507,6 @@ const CROSS_DATABASE: Record<string, (args: string[]) => string> = {
 const UNSUPPORTED_CALLS: Record<string, string> = {
   run_query: 'dpf renders without the database (J14): write the values out, or pass them as vars',
   statement: 'dpf renders without the database (J14)',
-  log: 'dpf templates do not log: remove the call',
   return: 'a macro that returns a value has no partial form: write the value where it is used',
   exceptions: 'dpf templates do not raise: use a data test',
   'adapter.get_columns_in_relation': 'dpf renders without the database (J14): list the columns',
