@@ -16,6 +16,7 @@ export { audit, type AuditOptions, type AuditReport, type AuditFinding, type Fin
 export { grantsApply, grantsCheck, type GrantsOptions, type GrantsApplied, type GrantsChecked, type RuleDrift } from './api/grants.js';
 export { lint, codeowners, type LintReport, type LintFinding, type CodeownersOptions, type CodeownersOutcome } from './api/lint-project.js';
 export { exportAirflow, type ExportAirflowOptions, type AirflowExport, type AirflowDag, type AirflowDagTask, type AirflowTask } from './pipelines/index.js';
+export { importDbt, type ImportDbtOptions, type ImportReport, type Problem as ImportProblem, type Note as ImportNote } from './importers/dbt/index.js';
 export { listPipelines, runPipeline, type ListPipelinesOptions, type ListedPipeline, type PipelineList, type RunPipelineOptions, type Pipeline, type PipelineSchedule, type PipelineTrigger } from './pipelines/index.js';
 export { schedule, type ScheduleOptions, type SchedulerEvent } from './pipelines/index.js';
 export { status, type StatusOptions, type StatusReport, type StatusRun, type StatusTime, type RunningRun, type PipelineStatus, type SchedulerStatus, type NextRun, type FailedPipeline } from './pipelines/index.js';

@@ -260,10 +260,30 @@ describe('Jinja in models: the dpf forms', () => {
     expect(compiled(dir, 'a')).toBe('select /* first */ 0 as a, 1 as b\n');
   });
 
-  it('J10 a list set once as a var', async () => {
+  it('J10 a list set once as a var (and below, a dict)', async () => {
     const dir = makeProject({ 'models/a.sql': 'select {{#each (var "statuses")}}{{literal this}} as s{{@index}}{{#unless @last}}, {{/unless}}{{/each}}\n' }, 'name: proj\nvars:\n  statuses: [placed, shipped]\n');
     await ok(dir, ['compile']);
     expect(compiled(dir, 'a')).toBe("select 'placed' as s0, 'shipped' as s1\n");
+  });
+
+  it('J10 a dict written in place, looped in its written order', async () => {
+    const dir = makeProject({ 'models/a.sql': 'select {{#each (dict open="placed" done=2)}}{{literal this}} as {{@key}}{{#unless @last}}, {{/unless}}{{/each}}, {{lookup (dict a="x") "a"}} as a\n' });
+    await ok(dir, ['compile']);
+    expect(compiled(dir, 'a')).toBe("select 'placed' as open, '2' as done, x as a\n");
+  });
+
+  it('J15 the dbt_utils macros surrogate_key, pivot and union_refs', async () => {
+    const dir = makeProject({
+      'seeds/s.csv': 'id,status\n1,x\n2,y\n',
+      'seeds/s2.csv': 'id,status\n3,z\n',
+      'models/k.sql': '{{config materialized="table"}}\nselect {{surrogate_key "id" "status"}} as sk from {{ref "s"}} where id = 1\n',
+      'models/p.sql': '{{config materialized="table"}}\nselect {{#each (list "x" "y")}}sum(case when status = {{literal this}} then 1 else 0 end)::int as "{{this}}"{{#unless @last}},{{/unless}}{{/each}} from {{ref "s"}}\n',
+      'models/u.sql': '{{config materialized="table"}}\n{{union_refs "s s2" source_column="_dbt_source_relation"}}\n',
+    });
+    await ok(dir);
+    expect(await queryDuckDB(db(dir), 'select count(*)::int as n from main.u')).toEqual([{ n: 3 }]);
+    expect(await rowOf(dir, 'main.k')).toEqual((await queryDuckDB(db(dir), "select md5('1-x') as sk"))[0]);
+    expect(await rowOf(dir, 'main.p')).toEqual({ x: 1, y: 1 });
   });
 
   it('J11 comments', async () => {
@@ -347,6 +367,10 @@ describe('tests', () => {
       'models/a.yml': "models:\n  - name: a\n    data_tests:\n      - unique_combination_of_columns: {combination_of_columns: [id, k]}\n      - expression_is_true: {expression: 'k > id'}\n      - recency: {field: at, interval: 1, datepart: day}\n",
     });
     await ok(dir);
+    writeFiles(dir, { 'models/a.yml': "models:\n  - name: a\n    columns:\n      - name: k\n        data_tests:\n          - accepted_range: {min_value: 2, max_value: 2}\n          - accepted_range: {min_value: 2, inclusive: false, config: {severity: warn}}\n" });
+    const range = await ok(dir);
+    expect(range.stdout).toMatch(/PASS +test +accepted_range_a_k/);
+    expect(range.stdout).toMatch(/WARN +test +accepted_range_a_k/);
     writeFiles(dir, { 'models/a.yml': "models:\n  - name: a\n    data_tests:\n      - dbt_utils.expression_is_true: {expression: 'k > id'}\n" });
     const run = await fails(dir, 'DPF210');
     expect(run.stderr).toContain('Did you mean "expression_is_true"?');
@@ -433,6 +457,16 @@ describe('seeds, snapshots, packages and commands', () => {
     const dir = makeProject({ 'packages.yml': 'packages:\n  - package: dbt-labs/dbt_utils\n    version: 1.3.0\n', 'models/a.sql': 'select 1 as id\n' });
     const run = await ok(dir);
     expect(run.stderr).not.toContain('packages');
+  });
+
+  it('C2 dpf import dbt converts a dbt project', async () => {
+    const src = writeFiles(tempDir(), { 'dbt_project.yml': 'name: proj\nconfig-version: 2\n', 'profiles.yml': PROFILE, 'models/a.sql': "select {{ var('n', 1) }} as n\n" });
+    const out = join(tempDir(), 'proj');
+    const run = await dpf(['import', 'dbt', src, '--out', out], { cwd: src });
+    expect(run.code, run.output).toBe(0);
+    expect(readFileSync(join(out, 'models/a.sql'), 'utf8')).toBe('select {{var "n" 1}} as n\n');
+    await ok(out);
+    expect(await rowOf(out, 'main.a')).toEqual({ n: 1 });
   });
 
   it('C1 the commands have dbt\'s names', async () => {

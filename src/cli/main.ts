@@ -17,6 +17,7 @@ import { registerCompileCommand } from './commands/compile-command.js';
 import { registerDebugCommand } from './commands/debug-command.js';
 import { registerDocsCommand } from './commands/docs-command.js';
 import { registerExportCommand } from './commands/export-command.js';
+import { registerImportCommand } from './commands/import-command.js';
 import { registerGrantsCommand } from './commands/grants-command.js';
 import { registerHistoryCommand } from './commands/history-command.js';
 import { registerCostCommand } from './commands/cost-command.js';
@@ -67,6 +68,7 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
   registerScheduleCommand(program, ctx);
   registerStatusCommand(program, ctx);
   registerExportCommand(program, ctx);
+  registerImportCommand(program, ctx);
   registerHistoryCommand(program, ctx);
   registerAlertsCommand(program, ctx);
   registerCostCommand(program, ctx);

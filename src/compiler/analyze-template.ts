@@ -22,6 +22,8 @@ export const MODEL_HELPERS: Record<string, string> = {
   var: '{{var "name"}} or {{var "name" "default"}}',
   literal: '{{literal (var "name")}}',
   list: '{{#each (list "a" "b")}} ... {{/each}}',
+  dict: '{{#each (dict a=1 b="x")}}{{@key}} = {{this}}{{/each}} or (lookup (dict a=1) "a")',
+  surrogate_key: '{{surrogate_key "order_id" "line_number"}}',
   self: '{{self}}',
   is_incremental: '{{#if (is_incremental)}} ... {{/if}}',
   each_value: '{{each_value}} (the value as a SQL literal) or {{each_value "column"}} (a column of a row), in a for_each model',

@@ -102,6 +102,17 @@ export function renderModelSql(node: RenderSubject, ast: hbs.AST.Program, env: R
     literal: (value: unknown) => quoteLiteral(value, dialect),
     // A list written in the model, where dbt users would {% set xs = [...] %}: its arguments (the last is handlebars' options).
     list: (...args: unknown[]) => args.slice(0, -1),
+    // A mapping written in the model ({% set d = {'a': 1} %} in dbt): its named arguments, for #each (@key) and lookup.
+    // Handlebars hands the hash over last pair first: reversed, #each sees the pairs in written order, as Jinja's items() does.
+    dict: (options: HelperOptions) => Object.fromEntries(Object.entries(options.hash as Record<string, unknown>).reverse()),
+    // dbt_utils.generate_surrogate_key: the same md5 of the columns as text, '-'-separated, nulls as dbt_utils writes them.
+    surrogate_key(...args: unknown[]) {
+      const columns = args.slice(0, -1).map(String);
+      if (columns.length === 0) throw new Error('{{surrogate_key}} takes the columns (or expressions) to hash: {{surrogate_key "order_id" "line"}}');
+      const text = dialect.typeName('text');
+      const parts = columns.map((c) => `coalesce(cast(${c} as ${text}), '_dbt_utils_surrogate_key_null_')`);
+      return `md5(cast(${parts.join(" || '-' || ")} as ${text}))`;
+    },
     self: () => node.relationName,
     is_incremental: () => env.isIncremental === true,
     each_value(...args: unknown[]) {

@@ -968,6 +968,31 @@ export const ERRORS = {
     message: (a: { engine: string }) => `dpf grants does not enforce roles on ${a.engine} targets.`,
     hint: 'Roles are enforced on Trino (file-based access control) and DuckDB (masked views per role): docs/governance.md#access-by-role.',
   },
+  // ---- dpf import dbt (DPF980–989; docs/from-dbt.md#the-converter)
+  NotADbtProject: {
+    code: 'DPF980',
+    title: 'Not a dbt project',
+    message: (a: { dir: string }) => `There is no dbt_project.yml in ${a.dir}.`,
+    hint: 'Pass the folder that holds dbt_project.yml: dpf import dbt path/to/dbt_project --out path/to/new_folder.',
+  },
+  ImportOutNotEmpty: {
+    code: 'DPF981',
+    title: 'The output folder is not empty',
+    message: (a: { dir: string }) => `dpf import dbt writes a new project, and ${a.dir} already holds files.`,
+    hint: 'Pass --out a folder that does not exist yet (or is empty); the dbt project itself is never changed.',
+  },
+  DbtYamlUnreadable: {
+    code: 'DPF982',
+    title: 'A dbt YAML file cannot be read',
+    message: (a: { detail: string }) => `This YAML file of the dbt project cannot be read: ${a.detail}`,
+    hint: 'dbt would refuse it too: fix the YAML (indentation, quoting), then run dpf import dbt again.',
+  },
+  ImportOutInsideProject: {
+    code: 'DPF983',
+    title: 'The output folder is inside the dbt project',
+    message: (a: { out: string; dir: string }) => `--out ${a.out} is inside the dbt project ${a.dir}; the converted files would be read as part of it.`,
+    hint: 'Pass --out a folder outside the dbt project, e.g. next to it: --out ../my_project_dpf.',
+  },
   // ---- the Python client (python/, docs/python.md): raised there as dpf.DpfError with these codes
   PythonManifestMissing: {
     code: 'DPF996',
