@@ -113,9 +113,18 @@
     // x as a number: time in seconds, a number, or a category's position in order of appearance.
     const labels = [];
     const categories = new Map();
+    // Dates repeat: each distinct text is parsed once.
+    const times = new Map();
     const xOf =
       scale === 'time'
-        ? (v) => toTime(v)
+        ? (v) => {
+            let t = times.get(v);
+            if (t === undefined) {
+              t = toTime(v);
+              times.set(v, t);
+            }
+            return t;
+          }
         : scale === 'number'
           ? (v) => toNumber(v)
           : (v) => {
@@ -167,7 +176,7 @@
 
     let xs;
     let series;
-    if (reduce || ci >= 0) {
+    if (reduce) {
       // One point per x per series: reduce (or, with aggregate none, the last row's value).
       const slots = new Map();
       const keys = [];
@@ -184,23 +193,23 @@
         const slot = slots.get(xsRaw[used[k]]);
         const g = groupOf(row);
         const y = yi >= 0 ? toNumber(row[yi]) : null;
-        if (reduce) {
-          if (acc[g][slot] === undefined) acc[g][slot] = reduce.start();
-          reduce.add(acc[g][slot], y);
-        } else acc[g][slot] = [y];
+        if (acc[g][slot] === undefined) acc[g][slot] = reduce.start();
+        reduce.add(acc[g][slot], y);
       }
       xs = keys;
-      series = names.map((name, g) => ({ name, values: acc[g].map((a) => (a === undefined ? null : reduce ? reduce.end(a) : a[0])) }));
+      series = names.map((name, g) => ({ name, values: acc[g].map((a) => (a === undefined ? null : reduce.end(a))) }));
       // Fill the holes so that arrays are dense (a sparse slot reads as undefined, not null).
       for (const s of series) for (let i = 0; i < xs.length; i++) if (s.values[i] === undefined) s.values[i] = null;
     } else {
+      // Every row a point; with a colour, each series holds its rows' values and null elsewhere.
       xs = new Array(used.length);
-      const values = new Array(used.length);
+      const values = names.map(() => (names.length > 1 ? new Array(used.length).fill(null) : new Array(used.length)));
       for (let k = 0; k < used.length; k++) {
+        const row = rows[used[k]];
         xs[k] = xsRaw[used[k]];
-        values[k] = toNumber(rows[used[k]][yi]);
+        values[names.length > 1 ? groupOf(row) : 0][k] = toNumber(row[yi]);
       }
-      series = [{ name: spec.y, values }];
+      series = names.map((name, g) => ({ name, values: values[g] }));
     }
     const stacked = series.length > 1 && (spec.mark === 'bar' || spec.mark === 'area');
     const points = series.reduce((n, s) => n + s.values.filter((v) => v !== null).length, 0);
