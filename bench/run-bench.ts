@@ -36,7 +36,9 @@
  * 11. Scheduler: schedule() with 1,000 pipelines on varied crons for 60 s (quick: 35 s, so that a 30-second boundary falls in it): its CPU
  *    time per minute and how late each due tick started (bench/schedule-bench.ts).
  *
- * Flags: --quick, --repeats N (default 3, quick 1), --only compile|build|tests|reuse|docs|seed|bulk|monitors|extract|sink|schedule
+ * 12. Charts: the site's chart module redrawing 100,000 points in headless Chromium (bench/chart-bench.ts).
+ *
+ * Flags: --quick, --repeats N (default 3, quick 1), --only compile|build|tests|reuse|docs|seed|bulk|monitors|extract|sink|schedule|charts
  * (or a comma list), --rss-wrapper (use the in-process maxRSS wrapper even when /usr/bin/time
  * exists), --sizes 1000,5000, --build-models N, --docs-models N, --reuse-models N, --seed-rows N,
  * --extract-rows N.
@@ -47,6 +49,7 @@ import { benchReuse, reuseMarkdown, REUSE_TARGETS, type ReuseBenchResult } from 
 import { benchSeedLoad, seedLoadMarkdown, SEED_TARGET_RATIO, type SeedLoadResult } from './seed-load.js';
 import { benchBulkIo, bulkIoMarkdown, BULK_TARGETS, type BulkIoResult } from './bulk-io.js';
 import { benchExtract, benchSink, extractMarkdown, sinkMarkdown, EXTRACT_SINK_TARGETS, type ExtractResult, type SinkResult } from './extract-sink.js';
+import { benchCharts, chartsMarkdown, CHART_TARGETS, type ChartBenchResult } from './chart-bench.js';
 import { benchSchedule, scheduleMarkdown, SCHEDULE_TARGETS, type ScheduleBenchResult } from './schedule-bench.js';
 import { benchMonitorOverhead, detectionProof, monitorsMarkdown, MONITOR_TARGETS, type DetectionResult, type MonitorOverheadResult } from './monitor-bench.js';
 import { spawn, spawnSync } from 'node:child_process';
@@ -72,7 +75,7 @@ const MiB = 1024 * 1024;
 
 // ---------------------------------------------------------------- arguments
 
-const PARTS = ['compile', 'build', 'tests', 'reuse', 'docs', 'seed', 'bulk', 'monitors', 'extract', 'sink', 'schedule'] as const;
+const PARTS = ['compile', 'build', 'tests', 'reuse', 'docs', 'seed', 'bulk', 'monitors', 'extract', 'sink', 'schedule', 'charts'] as const;
 type Part = (typeof PARTS)[number];
 
 interface Args {
@@ -626,6 +629,12 @@ async function main(): Promise<void> {
     log('');
   }
 
+  let charts: ChartBenchResult | undefined;
+  if (runs(args, 'charts')) {
+    charts = await benchCharts(WORK, CHART_TARGETS.points, args.repeats, log);
+    log('');
+  }
+
   let monitors: { overhead?: MonitorOverheadResult; detection: DetectionResult } | undefined;
   if (runs(args, 'monitors')) {
     const overhead = await benchMonitorOverhead(WORK, args.buildModels, args.repeats, (a, name) => measureNode(DPF_BIN, a, name), log);
@@ -648,7 +657,8 @@ async function main(): Promise<void> {
     (monitors ? `\n\n${monitorsMarkdown(monitors.overhead, monitors.detection)}` : '') +
     (extract ? `\n\n${extractMarkdown(extract)}` : '') +
     (sink ? `\n\n${sinkMarkdown(sink)}` : '') +
-    (scheduler ? `\n\n${scheduleMarkdown(scheduler)}` : '');
+    (scheduler ? `\n\n${scheduleMarkdown(scheduler)}` : '') +
+    (charts ? `\n\n${chartsMarkdown(charts)}` : '');
   const results = {
     generatedAt: new Date().toISOString(),
     mode: args.quick ? 'quick' : 'full',
@@ -665,7 +675,7 @@ async function main(): Promise<void> {
       loadAverageAfter: loadavg(),
     },
     git: gitInfo(),
-    targets: { compile: COMPILE_TARGET, buildRatio: BUILD_TARGET_RATIO, docs: DOCS_TARGETS, reuse: REUSE_TARGETS, seedRatio: SEED_TARGET_RATIO, bulk: BULK_TARGETS, monitors: MONITOR_TARGETS, extractSink: EXTRACT_SINK_TARGETS, schedule: SCHEDULE_TARGETS },
+    targets: { compile: COMPILE_TARGET, buildRatio: BUILD_TARGET_RATIO, docs: DOCS_TARGETS, reuse: REUSE_TARGETS, seedRatio: SEED_TARGET_RATIO, bulk: BULK_TARGETS, monitors: MONITOR_TARGETS, extractSink: EXTRACT_SINK_TARGETS, schedule: SCHEDULE_TARGETS, charts: CHART_TARGETS },
     compile,
     build,
     tests,
@@ -677,6 +687,7 @@ async function main(): Promise<void> {
     extract,
     sink,
     scheduler,
+    charts,
     failures,
     totalSeconds,
   };

@@ -111,7 +111,7 @@ describe('dbt_project.yml', () => {
   });
 
   it('P8 dbt-only settings warn, each with why, and the build goes on', async () => {
-    const keys = ['analysis-paths: [a]', 'asset-paths: [b]', 'docs-paths: [c]', 'log-path: logs', 'packages-install-path: p', 'require-dbt-version: ">=1.8"', 'config-version: 2', 'dispatch: []', 'query-comment: x', 'flags: {send_anonymous_usage_stats: false}'];
+    const keys = ['asset-paths: [b]', 'docs-paths: [c]', 'log-path: logs', 'packages-install-path: p', 'require-dbt-version: ">=1.8"', 'config-version: 2', 'dispatch: []', 'query-comment: x', 'flags: {send_anonymous_usage_stats: false}'];
     const dir = makeProject({ 'models/a.sql': 'select 1 as id\n' }, `name: proj\n${keys.join('\n')}\n`);
     const run = await ok(dir);
     keys.forEach((line, i) => {
@@ -141,6 +141,18 @@ describe('dbt_project.yml', () => {
       expect(run.stderr, key).toContain(`Unknown key "${key}"`);
       expect(run.stderr, key).toContain(`dpf_project.yml:${line}:`);
     }
+  });
+
+  it('P12 analysis-paths is read: analyses/*.yml compile, a dbt .sql analysis is a warning', async () => {
+    const dir = makeProject(
+      { 'models/a.sql': 'select 1 as id\n', 'a/old.sql': 'select * from {{ ref("a") }}\n', 'a/kept.yml': "sql: select id from {{ref 'a'}}\n" },
+      'name: proj\nanalysis-paths: [a]\n',
+    );
+    const run = await ok(dir, ['compile']);
+    expect(run.stderr).toContain('warning DPF194');
+    expect(run.stderr).toContain('a/old.sql');
+    expect(run.stderr).not.toContain('DPF112');
+    expect(manifest(dir).nodes['analysis.proj.kept']?.kind).toBe('analysis');
   });
 
   it('P11 a dbt project is recognised', async () => {

@@ -8,7 +8,7 @@ import type { Dialect } from '../adapters/adapter.js';
 import type { ProjectGraph } from './build-graph.js';
 import type { ExecutableNode, Manifest, ManifestNode, ModelNode, ModelTransform, NodeKind, NodeOfKind, SqlNode } from './manifest.js';
 import { isExecutable, isSqlNode, isTypescriptModel, relationNode, nodesOfKind } from './node-kinds.js';
-import { compileTest, compileUnitTest, type TestCompileContext } from './compile-tests.js';
+import { compileAnalysis, compileTest, compileUnitTest, type TestCompileContext } from './compile-tests.js';
 import type { ParsedProject } from './parse-project.js';
 import { compileConditions } from './compile-conditions.js';
 import { createHandlebars, cteName, injectCtes, renderModelSql, type TargetInfo } from './render-model-sql.js';
@@ -150,6 +150,15 @@ const COMPILERS: { readonly [K in NodeKind]: CompileStep<K> } = {
   monitor: { phase: 'none' },
   // An export is run by its sink plugin: nothing to compile.
   export: { phase: 'none' },
+  // An analysis renders like a singular test: its refs to relations, ephemeral models as CTEs.
+  analysis: {
+    phase: 'after-models',
+    compile: (analysis, ctx) => ({
+      ...analysis,
+      compiledCode: compileAnalysis(analysis, ctx),
+      compiledPath: `compiled/${analysis.packageName}/${analysis.originalFilePath.replace(/\.ya?ml$/, '.sql')}`,
+    }),
+  },
   unit_test: {
     phase: 'after-models',
     compile: (test, ctx) => {

@@ -9,7 +9,7 @@ import HandlebarsModule from 'handlebars';
 import { DpfError, diagnostic } from '../errors/dpf-error.js';
 import type { Dialect } from '../adapters/adapter.js';
 import type { GenericTestDefinition } from './generic-tests.js';
-import type { Manifest, TestNode, UnitTestNode } from './manifest.js';
+import type { AnalysisNode, Manifest, TestNode, UnitTestNode } from './manifest.js';
 import { isEphemeral, relationNode } from './node-kinds.js';
 import { parseRelationArg } from './parse-data-tests.js';
 import { cteName, injectCtes, renderModelSql, type RenderEnvironment } from './render-model-sql.js';
@@ -100,6 +100,15 @@ export function compileTest(test: TestNode, ctx: TestCompileContext): string {
   } catch (err) {
     throw new DpfError([diagnostic('RenderFailed', { detail: `${definition.path}: ${(err as Error).message.split('\n')[0]}` }, test.location)]);
   }
+}
+
+/** An analysis's query (analyses/*.yml), rendered as a singular test is: refs and sources to relations, ephemeral models as CTEs. */
+export function compileAnalysis(analysis: AnalysisNode, ctx: TestCompileContext): string {
+  const ast = HandlebarsModule.parse(analysis.rawCode);
+  const rendered = renderModelSql({ packageName: analysis.packageName, originalFilePath: analysis.originalFilePath, relationName: '' }, ast, ctx.env);
+  const ctes: { name: string; sql: string }[] = [];
+  for (const id of rendered.ephemeralRefs) relationName(id, ctx.manifest, ctx.dialect, ctes);
+  return injectCtes(rendered.sql.trim().replace(/;$/, '') + '\n', ctes, ctx.dialect);
 }
 
 /** The model under test, rendered with its inputs replaced by fixture CTE names. */

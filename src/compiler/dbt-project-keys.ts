@@ -10,7 +10,6 @@ import type { YamlFile } from './read-yaml-file.js';
 
 /** Key -> why dpf ignores it (docs/from-dbt.md repeats this list). */
 export const DBT_ONLY_KEYS: Readonly<Record<string, string>> = {
-  'analysis-paths': 'dpf has no analyses; run an ad-hoc query with `dpf show --inline "select ..."`',
   'asset-paths': 'the catalog site copies no asset folders',
   'docs-paths': 'docs blocks are read from the .md files under the model, seed and snapshot paths',
   'log-path': 'dpf writes no log file; `--log-format json` prints every event to stdout',

@@ -30,6 +30,8 @@ export interface ProjectConfig {
   readonly 'test-paths'?: string[];
   readonly 'snapshot-paths'?: string[];
   readonly 'macro-paths'?: string[];
+  /** Folders of analyses/*.yml (docs/analyses.md). */
+  readonly 'analysis-paths'?: string[];
   /** Folders of pipelines/*.yml, read by src/pipelines (docs/scheduling.md). */
   readonly 'pipeline-paths'?: string[];
   readonly 'target-path'?: string;
@@ -127,6 +129,9 @@ export interface ProjectFiles {
   readonly docs: ProjectFile[];
   /** Where unit-test fixture files live (tests/fixtures/ under each test path). */
   readonly fixtureDirs: string[];
+  /** analyses/*.yml: queries with a chart (parse-analyses.ts); the .sql files there are dbt's analyses, not read. */
+  readonly analyses: ProjectFile[];
+  readonly dbtAnalyses: string[];
   readonly properties: YamlFile<PropertiesFile>[];
 }
 
@@ -192,6 +197,9 @@ export function loadProjectFiles(root: string, configFile: YamlFile<ProjectConfi
   const isIn = (folder: string) => (f: ProjectFile) => f.folders[0] === folder;
   const genericTests = allTests.filter(isIn('generic'));
   const tests = allTests.filter((f) => !isIn('generic')(f) && !isIn('fixtures')(f));
+  const analysisPaths = config['analysis-paths'] ?? ['analyses'];
+  const analyses = findFiles(root, analysisPaths, ['.yml', '.yaml']);
+  const dbtAnalyses = findFiles(root, analysisPaths, ['.sql'], false).map((f) => f.path);
   const propertyPaths = findFiles(root, [...modelPaths, ...seedPaths, ...snapshotPaths], ['.yml', '.yaml'], false).map((f) => f.path);
   const docs = findFiles(root, [...modelPaths, ...seedPaths, ...snapshotPaths], ['.md']);
   return {
@@ -208,6 +216,8 @@ export function loadProjectFiles(root: string, configFile: YamlFile<ProjectConfi
     genericTests,
     docs,
     fixtureDirs: testPaths.map((t) => join(root, t, 'fixtures')),
+    analyses,
+    dbtAnalyses,
     propertyPaths,
   };
 }

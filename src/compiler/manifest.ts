@@ -520,11 +520,61 @@ export interface ExportNode extends AttachedNodeBase {
   readonly location: SourceLocation;
 }
 
+/** How an analysis draws its rows (docs/analyses.md): one mark, x, y, an optional colour, an aggregation. */
+export type ChartMark = 'bar' | 'line' | 'area' | 'scatter';
+export type ChartAggregate = 'none' | 'sum' | 'avg' | 'count' | 'min' | 'max';
+export const CHART_MARKS: readonly ChartMark[] = ['bar', 'line', 'area', 'scatter'];
+export const CHART_AGGREGATES: readonly ChartAggregate[] = ['none', 'sum', 'avg', 'count', 'min', 'max'];
+
+/** The chart spec, as written in an analysis and as the site's chart module takes it (templates/site/js/core/chart-spec.js). */
+export interface ChartSpec {
+  readonly mark: ChartMark;
+  /** A column of the query's result. */
+  readonly x: string;
+  /** A column of the result; absent only with aggregate count. */
+  readonly y?: string;
+  /** A column whose values split the marks into series. */
+  readonly color?: string;
+  /** How rows sharing x (and colour) become one point; absent: none. */
+  readonly aggregate?: ChartAggregate;
+}
+
+/**
+ * An analysis (analyses/<name>.yml, docs/analyses.md): a query with refs and a chart, kept in
+ * the project. Compiled like a model (its refs resolved, its SQL rendered), a leaf of the
+ * lineage graph; never built: `dpf docs generate` runs it read-only for its page's snapshot.
+ */
+export interface AnalysisNode {
+  readonly kind: 'analysis';
+  readonly uniqueId: string;
+  readonly name: string;
+  readonly packageName: string;
+  readonly originalFilePath: string;
+  readonly fqn: string[];
+  readonly title: string;
+  readonly description: string;
+  readonly owner?: string;
+  readonly tags: string[];
+  readonly meta: Record<string, unknown>;
+  /** The query as written (handlebars: ref, source, var). */
+  readonly rawCode: string;
+  readonly checksum: Checksum;
+  readonly refs: readonly RefCall[];
+  readonly sources: readonly SourceCall[];
+  readonly dependsOn: string[];
+  readonly chart?: ChartSpec;
+  /** Rendered by compileProject. */
+  readonly compiledCode?: string;
+  readonly compiledPath?: string;
+  /** Where its sql: is written. */
+  readonly location: SourceLocation;
+}
+
 /** The nodes that build a relation of their own. */
 export type ExecutableNode = ModelNode | SnapshotNode | SeedNode;
 /** The nodes whose SQL the user writes and dpf renders. */
 export type SqlNode = ModelNode | SnapshotNode;
-export type ManifestNode = ModelNode | SnapshotNode | SeedNode | SourceNode | TestNode | UnitTestNode | MonitorNode | ExportNode;
+export type ManifestNode = ModelNode | SnapshotNode | SeedNode | SourceNode | TestNode | UnitTestNode | MonitorNode | ExportNode | AnalysisNode;
 export type NodeKind = ManifestNode['kind'];
 export type NodeOfKind<K extends NodeKind> = Extract<ManifestNode, { readonly kind: K }>;
 

@@ -37,6 +37,8 @@ export const NODE_KINDS: { readonly [K in NodeKind]: NodeKindSpec } = {
   unit_test: { label: 'unit test', plural: 'unit tests', idPrefix: 'unit_test', buildsRelation: false, userSql: false, checksData: true, yamlKey: 'unit_tests' },
   monitor: { label: 'monitor', plural: 'monitors', idPrefix: 'monitor', buildsRelation: false, userSql: false, checksData: true, sqlAtRunTime: true },
   export: { label: 'export', plural: 'exports', idPrefix: 'export', buildsRelation: false, userSql: false, checksData: false },
+  // A leaf the catalog runs read-only for its page (docs/analyses.md); never built.
+  analysis: { label: 'analysis', plural: 'analyses', idPrefix: 'analysis', buildsRelation: false, userSql: false, checksData: false },
 };
 
 export const ALL_KINDS = Object.keys(NODE_KINDS) as NodeKind[];

@@ -130,7 +130,7 @@ function resolveRunIf(raw: string | Readonly<Record<string, unknown>>, uniqueId:
  * Why a query is not one read-only query, judged by its first keyword (the engine's parser
  * decides the rest when it runs: a query cannot write).
  */
-function readOnlyProblem(sql: string): string | undefined {
+export function readOnlyProblem(sql: string): string | undefined {
   const text = withoutTrailingTerminators(sql);
   if (secondStatementStart(text) !== undefined) return 'it holds more than one statement';
   const first = text.replace(/^(\s+|--[^\n]*\n?|\/\*[\s\S]*?\*\/)+/, '').match(/^[(\w]+/)?.[0]?.toLowerCase();

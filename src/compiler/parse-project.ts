@@ -28,6 +28,7 @@ import { parseSeeds } from './parse-seeds.js';
 import { parseSources } from './parse-sources.js';
 import { parseUnitTests } from './parse-unit-tests.js';
 import { parseExports } from './parse-exports.js';
+import { parseAnalyses } from './parse-analyses.js';
 import { parseConditions } from './parse-conditions.js';
 import { monitorNodes } from './parse-monitors.js';
 import { dbtProjectKeyDiagnostics } from './dbt-project-keys.js';
@@ -252,6 +253,7 @@ export function parseProject(files: ProjectFiles, ctx: ParseContext): ParsedProj
   const unitTests = parseUnitTests({ files, projectName, nodes, sources, byName, bag });
   const exports = parseExports({ files, projectName, nodes, plugins: ctx.plugins, bag });
   parseConditions({ files, projectName, nodes, sources, exports, byName, partials: partialNames, vars, plugins: ctx.plugins, bag });
+  const analyses = parseAnalyses(files.analyses ?? [], files.dbtAnalyses ?? [], { projectName, byName, sources, partials: partialNames, vars, bag });
 
   // ---- folder configs that match nothing (a typo in a folder name silently does nothing otherwise)
   for (const tree of ['models', 'seeds', 'data_tests'] as const) {
@@ -268,11 +270,11 @@ export function parseProject(files: ProjectFiles, ctx: ParseContext): ParsedProj
 
   const parentMap: Record<string, string[]> = {};
   const childMap: Record<string, string[]> = {};
-  for (const id of [...Object.keys(nodes), ...Object.keys(sources), ...Object.keys(tests), ...Object.keys(unitTests), ...Object.keys(monitors), ...Object.keys(exports)]) {
+  for (const id of [...Object.keys(nodes), ...Object.keys(sources), ...Object.keys(tests), ...Object.keys(unitTests), ...Object.keys(monitors), ...Object.keys(exports), ...Object.keys(analyses)]) {
     parentMap[id] = [];
     childMap[id] = [];
   }
-  for (const node of [...Object.values(nodes), ...Object.values(tests), ...Object.values(unitTests), ...Object.values(monitors), ...Object.values(exports)]) {
+  for (const node of [...Object.values(nodes), ...Object.values(tests), ...Object.values(unitTests), ...Object.values(monitors), ...Object.values(exports), ...Object.values(analyses)]) {
     for (const dep of node.dependsOn) {
       parentMap[node.uniqueId]!.push(dep);
       childMap[dep]!.push(node.uniqueId);
@@ -289,8 +291,8 @@ export function parseProject(files: ProjectFiles, ctx: ParseContext): ParsedProj
       adapterType: ctx.adapterType,
       targetName: ctx.targetName,
     },
-    // One map for every kind, in this order: what builds relations, then sources, data tests, unit tests, monitors, exports.
-    nodes: { ...nodes, ...sources, ...tests, ...unitTests, ...monitors, ...exports },
+    // One map for every kind, in this order: what builds relations, then sources, data tests, unit tests, monitors, exports, analyses.
+    nodes: { ...nodes, ...sources, ...tests, ...unitTests, ...monitors, ...exports, ...analyses },
     macros: macroRecords,
     parentMap,
     childMap,

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { ValidateFunction } from 'ajv';
 import { PACKAGE_ROOT, SCHEMAS_DIR } from './package-paths.js';
 
-export type SchemaName = 'dpf_project' | 'profiles' | 'properties' | 'manifest' | 'run_results' | 'sources' | 'history' | 'pipeline' | 'classifications' | 'roles';
+export type SchemaName = 'analysis' | 'dpf_project' | 'profiles' | 'properties' | 'manifest' | 'run_results' | 'sources' | 'history' | 'pipeline' | 'classifications' | 'roles';
 
 const cache = new Map<SchemaName, ValidateFunction>();
 

@@ -123,7 +123,7 @@ function matches(node: ManifestNode, atom: Atom, input: SelectionInput = {}, man
     case 'test_name':
       return node.kind === 'test' && globToRegExp(value).test(node.testMetadata?.name ?? node.name);
     case 'config': {
-      if (node.kind === 'source' || node.kind === 'unit_test') return false;
+      if (node.kind === 'source' || node.kind === 'unit_test' || node.kind === 'analysis') return false;
       const key = atom.method.slice('config.'.length);
       const actual = (node.config as unknown as Record<string, unknown>)[key];
       if (Array.isArray(actual)) return actual.map(String).includes(value);

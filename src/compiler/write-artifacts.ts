@@ -19,7 +19,7 @@ export function writeManifest(targetPath: string, manifest: Manifest): string {
 export function writeCompiledSql(targetPath: string, manifest: Manifest): void {
   // Files are overwritten in place: deleting compiled/ first costs more than writing it.
   const made = new Set<string>();
-  for (const node of nodesOfKind(manifest, 'model', 'snapshot', 'test')) {
+  for (const node of nodesOfKind(manifest, 'model', 'snapshot', 'test', 'analysis')) {
     if (!node.compiledPath || node.compiledCode === undefined) continue;
     const file = join(targetPath, node.compiledPath);
     const dir = dirname(file);

@@ -3,6 +3,7 @@
  * site's data out (site-data.ts): the compact index and the node details, grouped in chunks.
  * Pure: no files, no warehouse.
  */
+import type { AnalysisPageData } from './site-data.js';
 import type { Manifest, TestNode, UnitTestNode } from '../compiler/manifest.js';
 import { isSqlNode, nodesOfKind, type RelationNode } from '../compiler/node-kinds.js';
 import { isAbsolute, relative, sep } from 'node:path';
@@ -60,6 +61,8 @@ export interface SiteData {
   readonly pipelines?: StatusReport;
   /** data/governance.js, when the project is classified. */
   readonly governance?: GovernanceData;
+  /** data/analyses/<i>.js, when the project has analyses (build-analysis-data.ts). */
+  readonly analyses?: AnalysisPageData[];
 }
 
 type SiteNode = RelationNode;

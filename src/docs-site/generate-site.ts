@@ -4,6 +4,7 @@
  *
  *   1. compiled project in (src/compiler/compile-pipeline.ts, done by the command)
  *   2. read-catalog.ts + profile-columns.ts   warehouse facts (skipped with emptyCatalog)
+ *      + read-analyses.ts                     each analysis's snapshot (likewise), masked
  *      + src/history/read-site-history.ts     the last runs from dpf_meta (likewise)
  *   3. read-run-artifacts.ts                   last run and freshness check
  *      + read-pipelines.ts                      the Pipelines page (`dpf status` now)
@@ -32,6 +33,9 @@ import type { ColumnLineage } from '../lineage/column-lineage.js';
 import { computeColumnLineage, lineageEngine, lineageJobs, typescriptModelLineage } from '../lineage/compute-column-lineage.js';
 import { isSensitiveColumn, profileColumns, wantsProfile, type ColumnProfile } from './profile-columns.js';
 import { readCatalog, type Catalog } from './read-catalog.js';
+import { readAnalyses, type AnalysisRead } from './read-analyses.js';
+import { buildAnalysisData } from './build-analysis-data.js';
+import type { Diagnostic } from '../errors/dpf-error.js';
 import { readOverview } from './read-overview.js';
 import { readRunArtifacts } from './read-run-artifacts.js';
 import { readSitePipelines } from './read-pipelines.js';
@@ -67,6 +71,8 @@ export interface SiteSummary {
   readonly pipelines?: { readonly count: number; readonly running: number; readonly failed: number; readonly store?: string; readonly schedulerRan: boolean; readonly error?: string };
   /** Runs read from dpf_meta; error: why the history could not be read (the site is made without it). */
   readonly history?: { readonly runs: number; readonly error?: string };
+  /** Analyses (analyses/*.yml): how many, how many have a snapshot, and DPF192/DPF193 warnings. */
+  readonly analyses: { readonly count: number; readonly snapshots: number; readonly warnings: Diagnostic[] };
   readonly lineage: { readonly models: number; readonly partial: number; readonly unparsed: { name: string; reason: string }[]; readonly engine?: string };
   readonly overview?: string;
   readonly seconds: number;
@@ -93,6 +99,17 @@ export async function generateSite(options: GenerateSiteOptions): Promise<SiteSu
   let historyError: string | undefined;
   let piiScans: LatestPiiScans | undefined;
   const profiles = new Map<string, Record<string, ColumnProfile>>();
+  let analysisReads = new Map<string, AnalysisRead>();
+  // 4 needs the columns too: what the warehouse reports or, failing that, YAML declares.
+  const columnsOf = (id: string): string[] => {
+    const fromCatalog = catalog?.nodes[id] ?? catalog?.sources[id];
+    if (fromCatalog && fromCatalog.columns.length > 0) return fromCatalog.columns.map((c) => c.name);
+    const node = relationNode(manifest, id);
+    if (!node) return [];
+    if (node.kind === 'seed' && node.seedColumns.length > 0) return node.seedColumns.map((c) => c.name);
+    return Object.values(node.columns).map((c) => c.name);
+  };
+  const engine = lineageEngine(target.type);
   if (!options.emptyCatalog) {
     const factory = adapterFactory(target.type);
     const adapter = factory.create(target, projectDir);
@@ -112,6 +129,7 @@ export async function generateSite(options: GenerateSiteOptions): Promise<SiteSu
           const sensitive = (column: string) => isSensitiveColumn(node, column, manifest.governance);
           profiles.set(node.uniqueId, await profileColumns(connection, templates, adapter.dialect, entry.relationName, entry.columns, sensitive));
         }
+        analysisReads = await readAnalyses(connection, { manifest, engine, columnsOf });
       });
       // History is a nice-to-have on the site: a failed read is reported, never the command's failure.
       history = await readSiteHistory({ adapter, templates, database: target.database, targetPath }, options.historyRuns ?? HISTORY_RUNS).catch((err: unknown) => {
@@ -135,16 +153,7 @@ export async function generateSite(options: GenerateSiteOptions): Promise<SiteSu
   const artifacts = readRunArtifacts(targetPath, target.targetName);
   const pipelines = await readSitePipelines(projectDir, options.now, options.env ?? process.env);
 
-  // 4. Column lineage, with the columns the warehouse reports or, failing that, YAML declares.
-  const columnsOf = (id: string): string[] => {
-    const fromCatalog = catalog?.nodes[id] ?? catalog?.sources[id];
-    if (fromCatalog && fromCatalog.columns.length > 0) return fromCatalog.columns.map((c) => c.name);
-    const node = relationNode(manifest, id);
-    if (!node) return [];
-    if (node.kind === 'seed' && node.seedColumns.length > 0) return node.seedColumns.map((c) => c.name);
-    return Object.values(node.columns).map((c) => c.name);
-  };
-  const engine = lineageEngine(target.type);
+  // 4. Column lineage, with the columns of columnsOf above.
   const lineageStarted = performance.now();
   let lineageSeconds = 0;
   const lineageDone: Promise<Map<string, ColumnLineage>> = engine
@@ -169,7 +178,9 @@ export async function generateSite(options: GenerateSiteOptions): Promise<SiteSu
   const lineage = new Map([...(await lineageDone), ...typescriptModelLineage(manifest)]);
   lap('lineage');
   timings.lineage = lineageSeconds;
-  const built = buildSiteData({ ...inputs, lineage });
+  const siteData = buildSiteData({ ...inputs, lineage });
+  const analyses = buildAnalysisData(manifest, analysisReads, new Map(siteData.index.nodes.map((n, i) => [n.id, i])));
+  const built = analyses.index.length > 0 ? { ...siteData, index: { ...siteData.index, analyses: analyses.index }, analyses: analyses.pages } : siteData;
   const pipelinesIndex = { count: pipelines.report?.pipelines.length ?? 0, ...(pipelines.error ? { error: pipelines.error } : {}) };
   const data = redactStrings({ ...built, index: { ...built.index, pipelines: pipelinesIndex }, ...(pipelines.report ? { pipelines: pipelines.report } : {}) }, redact);
   lap('data');
@@ -200,6 +211,11 @@ export async function generateSite(options: GenerateSiteOptions): Promise<SiteSu
         }
       : {}),
     profiled: profiles.size,
+    analyses: {
+      count: analyses.index.length,
+      snapshots: [...analysisReads.values()].filter((r) => r.snapshot).length,
+      warnings: [...analysisReads.values()].flatMap((r) => r.warnings).map((w) => ({ ...w, message: redact(w.message) })),
+    },
     ...(pipelines.report || pipelines.error
       ? {
           pipelines: {

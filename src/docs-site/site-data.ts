@@ -126,6 +126,8 @@ export interface SiteIndex {
    * how many columns carry personal data (data/governance.js lists them).
    */
   readonly governance?: SiteGovernance;
+  /** The analyses (analyses/*.yml), in file order; analysis i's page data is data/analyses/<i>.js. */
+  readonly analyses?: SiteAnalysis[];
   /** The PII scanner's latest findings per relation (dpf_meta.pii_findings), when a scan was recorded: for the Personal data page. */
   readonly piiScan?: SitePiiScan;
 }
@@ -374,4 +376,39 @@ export interface NodeHistory {
   readonly schema?: { readonly t: number; readonly r: string; readonly change: string }[];
   /** Resource and cost columns the history has (compute_cost, cpu_ms, ...), aligned with `t`. */
   readonly res?: Record<string, (number | null)[]>;
+}
+
+/** An analysis in the index: enough for the list and the links. */
+export interface SiteAnalysis {
+  readonly id: string;
+  readonly title: string;
+  readonly mark?: string;
+  readonly owner?: string;
+  /** The description's first line. */
+  readonly summary?: string;
+  /** What it reads (indexes into nodes). */
+  readonly up: number[];
+}
+
+/** data/analyses/<i>.js: an analysis's page (templates/site/js/views/analysis-page.js). */
+export interface AnalysisPageData {
+  readonly id: string;
+  readonly name: string;
+  readonly title: string;
+  readonly description: string;
+  readonly owner?: string;
+  readonly tags: string[];
+  readonly file: string;
+  readonly sql: string;
+  readonly compiledSql?: string;
+  /** The chart spec as written (ChartSpec of src/compiler/manifest.ts). */
+  readonly chart?: { readonly mark: string; readonly x: string; readonly y?: string; readonly color?: string; readonly aggregate?: string };
+  readonly up: number[];
+  /** Its result when the site was generated (personal data masked); absent: not read. */
+  readonly snapshot?: { readonly columns: { readonly name: string; readonly type: string; readonly masked?: true }[]; readonly rows: unknown[][]; readonly truncated: boolean };
+  readonly takenAt?: string;
+  /** Why there is no snapshot. */
+  readonly error?: string;
+  /** What is wrong with its chart (a column the result lacks). */
+  readonly warnings: string[];
 }

@@ -113,6 +113,10 @@ function writeSiteFiles(siteDir: string, data: SiteData, search: SearchFile[]): 
   if (data.health) writeFileSync(join(siteDir, 'data', 'health.js'), dataScript('health', 0, JSON.stringify(data.health)));
   if (data.governance) writeFileSync(join(siteDir, 'data', 'governance.js'), dataScript('governance', 0, JSON.stringify(data.governance)));
   if (data.pipelines) writeFileSync(join(siteDir, 'data', 'pipelines.js'), dataScript('pipelines', 0, JSON.stringify(data.pipelines)));
+  if (data.analyses?.length) {
+    mkdirSync(join(siteDir, 'data', 'analyses'), { recursive: true });
+    data.analyses.forEach((page, i) => writeFileSync(join(siteDir, 'data', 'analyses', `${i}.js`), dataScript('analysis', i, JSON.stringify(page))));
+  }
   data.chunks.forEach((chunk, i) => writeFileSync(join(siteDir, 'data', 'chunks', `${i}.js`), dataScript('chunk', i, JSON.stringify(chunk))));
   search.forEach((s, i) => writeFileSync(join(siteDir, 'data', `search-${i}.js`), dataScript('search', i, s.json)));
 

@@ -127,6 +127,39 @@ export const ERRORS = {
       `Pools are declared in dpf_project.yml, e.g. pools: {partner_api: 1} (docs/configuration.md#pools). Declared here: ${a.known.join(', ')}.`,
   },
 
+  // ---- analyses (DPF190–199; docs/analyses.md)
+  AnalysisNotAQuery: {
+    code: 'DPF190',
+    title: 'An analysis must be one query',
+    message: (a: { name: string; detail: string }) => `The sql: of analysis ${a.name} is not one read-only query: ${a.detail}.`,
+    hint: 'An analysis only reads: write one select (or with) statement. Tables are built by models, not analyses.',
+  },
+  ChartNeedsY: {
+    code: 'DPF191',
+    title: 'Chart without a y column',
+    message: (a: { name: string; mark: string; aggregate: string }) => `The ${a.mark} chart of analysis ${a.name} has no y: column, and aggregate ${a.aggregate} needs one.`,
+    hint: 'Name the column to plot as y:, or count rows per x with aggregate: count.',
+  },
+  AnalysisQueryFailed: {
+    code: 'DPF192',
+    title: 'Analysis query failed',
+    message: (a: { name: string; detail: string }) => `The query of analysis ${a.name} failed in the warehouse, so its page has no data: ${a.detail}`,
+    hint: (a: { name: string }) => `Build what it reads first (dpf build), then try its SQL with dpf compile -s analysis:${a.name} and dpf show --inline. The page still shows its SQL and chart settings.`,
+  },
+  ChartColumnUnknown: {
+    code: 'DPF193',
+    title: 'Chart names a column the query does not return',
+    message: (a: { name: string; role: string; column: string; suggestion?: string }) =>
+      `The chart of analysis ${a.name} plots "${a.column}" as ${a.role}, but its query returns no such column.${didYouMean(a.suggestion)}`,
+    hint: (a: { columns: string[] }) => `Columns its query returns: ${a.columns.join(', ')}. Its page shows the data table without a chart until the chart names one of them.`,
+  },
+  DbtAnalysisFile: {
+    code: 'DPF194',
+    title: 'A dbt analysis file',
+    message: (a: { path: string }) => `${a.path} is SQL; dpf analyses are YAML files (title, sql, chart), so it is not read.`,
+    hint: 'Move its query into the sql: of an analyses/<name>.yml (docs/analyses.md), or run it once with dpf show --inline.',
+  },
+
   // ---- templates and references (DPF2xx)
   TemplateSyntax: {
     code: 'DPF200',

@@ -63,6 +63,8 @@ const PLANNERS: { readonly [K in NodeKind]: (node: NodeOfKind<K>, command?: RunC
   unit_test: () => 'unit_test',
   monitor: () => 'monitor',
   export: () => 'export',
+  // An analysis is read by the catalog (dpf docs generate), never run.
+  analysis: () => undefined,
 };
 
 /** The strategy of a node's step in a command (without one: the step that writes it, if any). */
@@ -149,6 +151,7 @@ function runPolicyOfNode(node: ManifestNode): RunPolicyConfig {
     case 'test':
     case 'unit_test':
     case 'monitor':
+    case 'analysis':
       return {};
   }
 }

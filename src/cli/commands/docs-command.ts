@@ -43,6 +43,7 @@ export function registerDocsCommand(program: Command, ctx: CommandContext): void
       ctx.output.addSecrets(compiled.target.secrets);
       printWarnings(ctx, compiled.warnings, options.projectDir, format);
       const summary = await generateSite({ compiled, projectDir: options.projectDir, emptyCatalog: flags.emptyCatalog, profileAll: flags.profile, now: nowOf(ctx.io.env), env: ctx.io.env });
+      printWarnings(ctx, summary.analyses.warnings, options.projectDir, format);
       if (format === 'json') {
         ctx.output.outJson({ event: 'docs_generated', ...summary, site: { ...summary.site, dir: relative(ctx.io.cwd, summary.site.dir) } });
         return;
@@ -105,6 +106,10 @@ function describe(summary: SiteSummary, cwd: string, timing: boolean, projectDir
   else {
     const problems = unparsed.length ? `, ${unparsed.length} could not be parsed: ${list(unparsed.map((u) => `${u.name} (${u.reason})`), 3)}` : ', all parsed';
     lines.push(`Column lineage: ${models} model${models === 1 ? '' : 's'}${problems}${partial ? `; ${partial} partly resolved` : ''}`);
+  }
+  if (summary.analyses.count > 0) {
+    const { count, snapshots } = summary.analyses;
+    lines.push(`Analyses: ${count} page${count === 1 ? '' : 's'}` + (summary.catalog ? `, ${snapshots} with a data snapshot` : ' (no data snapshots: --empty-catalog)'));
   }
   if (summary.history?.error) lines.push(`warning: the run history (dpf_meta) could not be read, the Health page is empty: ${summary.history.error}`);
   else if (summary.history) lines.push(`History: the last ${summary.history.runs} run${summary.history.runs === 1 ? '' : 's'} from dpf_meta (Health page, node charts)`);

@@ -9,6 +9,7 @@
  *   #/health?run=               the run history: last runs, a run's timeline, problems
  *   #/pipelines                 the pipelines: schedules, running and recent runs, failures, next runs
  *   #/personal-data?kind=       columns carrying personal data (classified projects)
+ *   #/analyses                  the analyses (analyses/*.yml); #/analysis/<unique id> one, with its chart and data
  * After the first page is on screen, the search index starts loading in the background.
  */
 (function (dpf) {
@@ -38,7 +39,7 @@
     const main = /** @type {HTMLElement} */ (document.getElementById('main'));
     const { section, id, params } = parseHash();
     const store = dpf.store;
-    document.querySelectorAll('.top-links a').forEach((a) => a.classList.toggle('active', a.getAttribute('data-section') === (section === 'columns' ? 'lineage' : section)));
+    document.querySelectorAll('.top-links a').forEach((a) => a.classList.toggle('active', a.getAttribute('data-section') === (section === 'columns' ? 'lineage' : section === 'analysis' ? 'analyses' : section)));
     const nodeIndex = id ? store.byId.get(id) : undefined;
     const focusIndex = section === 'lineage' && params.get('focus') ? store.byId.get(params.get('focus') || '') : undefined;
     // A new page starts at its top (a node page with ?col= scrolls to that column itself).
@@ -76,6 +77,17 @@
         document.title = `Personal data · ${store.index.project.name}`;
         dpf.personalDataPage.render(main, params);
         break;
+      case 'analyses':
+        document.title = `Analyses · ${store.index.project.name}`;
+        dpf.analysisPage.list(main);
+        break;
+      case 'analysis': {
+        const entry = (store.index.analyses || []).find((a) => a.id === id);
+        if (!entry) return notFound(main, `The analysis “${id}”`);
+        document.title = `${entry.title} · ${store.index.project.name}`;
+        dpf.analysisPage.render(main, id);
+        break;
+      }
       case 'search':
         document.title = `Search · ${store.index.project.name}`;
         dpf.search.page(main, params);
@@ -92,6 +104,8 @@
     // The Personal data page is for classified projects (classifications.yml) and scanned ones (dpf scan pii).
     const personal = document.querySelector('.top-links a[data-section="personal-data"]');
     if (personal && !index.governance && !index.piiScan) personal.remove();
+    const analysesLink = document.querySelector('.top-links a[data-section="analyses"]');
+    if (analysesLink && !(index.analyses && index.analyses.length)) analysesLink.remove();
     dpf.sidebar.init(document.getElementById('sidebar'));
     dpf.search.box.init();
     window.addEventListener('hashchange', route);

@@ -14,7 +14,7 @@
   let onIndexError = null;
 
   const fileOf = (kind, key) =>
-    kind === 'index' ? 'data/index.js' : kind === 'health' ? 'data/health.js' : kind === 'pipelines' ? 'data/pipelines.js' : kind === 'governance' ? 'data/governance.js' : kind === 'chunk' ? `data/chunks/${key}.js` : `data/search-${key}.js`;
+    kind === 'index' ? 'data/index.js' : kind === 'health' ? 'data/health.js' : kind === 'pipelines' ? 'data/pipelines.js' : kind === 'governance' ? 'data/governance.js' : kind === 'chunk' ? `data/chunks/${key}.js` : kind === 'analysis' ? `data/analyses/${key}.js` : `data/search-${key}.js`;
 
   function slot(key) {
     let entry = waiting.get(key);
@@ -108,6 +108,11 @@
       const n = this.index.nodes[i];
       const chunk = await this.chunk(n.c);
       return chunk.get(n.id);
+    },
+
+    /** Analysis i's page (AnalysisPageData: its chart, snapshot and SQL), from data/analyses/<i>.js. */
+    analysis(i) {
+      return loadScript('analysis', i);
     },
 
     /** The run history of the Health page (HealthData), from data/health.js. */
