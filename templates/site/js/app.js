@@ -9,6 +9,7 @@
  *   #/health?run=               the run history: last runs, a run's timeline, problems
  *   #/pipelines                 the pipelines: schedules, running and recent runs, failures, next runs
  *   #/personal-data?kind=       columns carrying personal data (classified projects)
+ *   #/explore?preview=<id>      SQL against the target, read-only (needs `dpf docs serve`); preview: a node's first rows
  * After the first page is on screen, the search index starts loading in the background.
  */
 (function (dpf) {
@@ -75,6 +76,10 @@
       case 'personal-data':
         document.title = `Personal data · ${store.index.project.name}`;
         dpf.personalDataPage.render(main, params);
+        break;
+      case 'explore':
+        document.title = `Explore · ${store.index.project.name}`;
+        dpf.explorePage.render(main, params);
         break;
       case 'search':
         document.title = `Search · ${store.index.project.name}`;
