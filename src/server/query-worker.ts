@@ -9,8 +9,17 @@ import { query, queryToFile } from '../api/query-read-only.js';
 import { runQueryJob, type QueryJob, type WorkerMessage } from './query-job.js';
 
 const port = parentPort!;
-// Loaded now, while the page is read, not when the first query waits for it.
-void import('@duckdb/node-api').catch(() => undefined);
+// Loaded and run once now, while the page is read, not when the first query waits for it: the
+// engine's first instance pays for its own set-up (an in-memory one touches no file).
+void import('@duckdb/node-api')
+  .then(async ({ DuckDBInstance }) => {
+    const instance = await DuckDBInstance.create(':memory:');
+    const connection = await instance.connect();
+    await connection.run('select 1');
+    connection.closeSync();
+    instance.closeSync();
+  })
+  .catch(() => undefined);
 void import('../api/read-only-statement.js').then((m) => m.readOnlyStatement('select 1')).catch(() => undefined);
 const running = new Map<string, AbortController>();
 
