@@ -38,13 +38,17 @@
  *
  * 12. Charts: the site's chart module redrawing 100,000 points in headless Chromium (bench/chart-bench.ts).
  *
- * Flags: --quick, --repeats N (default 3, quick 1), --only compile|build|tests|reuse|docs|seed|bulk|monitors|extract|sink|schedule|charts
+ * 13. Explore: the demo's `select * from <model> limit 100` run from the Explore page of `dpf docs
+ *    serve` in headless Chromium, from the click to the table on screen (bench/explore-bench.ts).
+ *
+ * Flags: --quick, --repeats N (default 3, quick 1), --only compile|build|tests|reuse|docs|explore|seed|bulk|monitors|extract|sink|schedule|charts
  * (or a comma list), --rss-wrapper (use the in-process maxRSS wrapper even when /usr/bin/time
  * exists), --sizes 1000,5000, --build-models N, --docs-models N, --reuse-models N, --seed-rows N,
  * --extract-rows N.
  */
 import { benchTestOverhead, testOverheadMarkdown, TEST_TARGET_MS, type TestOverheadResult } from './test-overhead.js';
 import { benchDocs, docsMarkdown, DOCS_TARGETS, type DocsBenchResult } from './docs-site.js';
+import { benchExplore, exploreMarkdown, EXPLORE_TARGETS, type ExploreBenchResult } from './explore-bench.js';
 import { benchReuse, reuseMarkdown, REUSE_TARGETS, type ReuseBenchResult } from './reuse-bench.js';
 import { benchSeedLoad, seedLoadMarkdown, SEED_TARGET_RATIO, type SeedLoadResult } from './seed-load.js';
 import { benchBulkIo, bulkIoMarkdown, BULK_TARGETS, type BulkIoResult } from './bulk-io.js';
@@ -75,7 +79,7 @@ const MiB = 1024 * 1024;
 
 // ---------------------------------------------------------------- arguments
 
-const PARTS = ['compile', 'build', 'tests', 'reuse', 'docs', 'seed', 'bulk', 'monitors', 'extract', 'sink', 'schedule', 'charts'] as const;
+const PARTS = ['compile', 'build', 'tests', 'reuse', 'docs', 'explore', 'seed', 'bulk', 'monitors', 'extract', 'sink', 'schedule', 'charts'] as const;
 type Part = (typeof PARTS)[number];
 
 interface Args {
@@ -592,6 +596,16 @@ async function main(): Promise<void> {
     log('');
   }
 
+  let explore: ExploreBenchResult | undefined;
+  if (runs(args, 'explore')) {
+    explore = await benchExplore(WORK, REPO_ROOT, DPF_BIN, args.repeats, (a, name) => measureNode(DPF_BIN, a, name), log).catch((err: Error) => {
+      log(`  explore: ${err.message}`);
+      return undefined;
+    });
+    if (!explore) failures.push('the explore benchmark failed; see bench/.work/logs/explore-*');
+    log('');
+  }
+
   let seed: SeedLoadResult | undefined;
   if (runs(args, 'seed')) {
     const nodeStartup = (await measureNode('-e', ['0'], 'seed-node-startup').catch(() => undefined))?.wallSeconds ?? 0.07;
@@ -652,6 +666,7 @@ async function main(): Promise<void> {
     (tests ? `\n\n${testOverheadMarkdown(tests)}` : '') +
     (reuse ? `\n\n${reuseMarkdown(reuse)}` : '') +
     (docs ? `\n\n${docsMarkdown(docs)}` : '') +
+    (explore ? `\n\n${exploreMarkdown(explore)}` : '') +
     (seed ? `\n\n${seedLoadMarkdown(seed)}` : '') +
     (bulk ? `\n\n${bulkIoMarkdown(bulk)}` : '') +
     (monitors ? `\n\n${monitorsMarkdown(monitors.overhead, monitors.detection)}` : '') +
@@ -675,12 +690,13 @@ async function main(): Promise<void> {
       loadAverageAfter: loadavg(),
     },
     git: gitInfo(),
-    targets: { compile: COMPILE_TARGET, buildRatio: BUILD_TARGET_RATIO, docs: DOCS_TARGETS, reuse: REUSE_TARGETS, seedRatio: SEED_TARGET_RATIO, bulk: BULK_TARGETS, monitors: MONITOR_TARGETS, extractSink: EXTRACT_SINK_TARGETS, schedule: SCHEDULE_TARGETS, charts: CHART_TARGETS },
+    targets: { compile: COMPILE_TARGET, buildRatio: BUILD_TARGET_RATIO, docs: DOCS_TARGETS, explore: EXPLORE_TARGETS, reuse: REUSE_TARGETS, seedRatio: SEED_TARGET_RATIO, bulk: BULK_TARGETS, monitors: MONITOR_TARGETS, extractSink: EXTRACT_SINK_TARGETS, schedule: SCHEDULE_TARGETS, charts: CHART_TARGETS },
     compile,
     build,
     tests,
     reuse,
     docs,
+    explore,
     seed,
     bulk,
     monitors,

@@ -6,6 +6,7 @@
 export { build, run, seed, snapshot, test, monitor, sourceFreshness, explain, runNodes, type RunOutcome, type Explanation } from './api/run-nodes.js';
 export { compile, ls, type CompileOutcome, type ListedNode } from './api/inspect-project.js';
 export { show, type ShowOptions, type ShowResult } from './api/show-rows.js';
+export { query, queryToFile, type QueryOptions, type QueryOutcome, type QueryToFileOptions } from './api/query-read-only.js';
 export { history, nodeHistory, type HistoryOptions } from './api/show-history.js';
 export type { HistoryRun, HistoryNodeRun } from './history/index.js';
 export { testAlerts, type AlertsTestOutcome } from './api/test-alerts.js';

@@ -1,6 +1,6 @@
 // The tree's layers, checked: no import in src/ runs from a lower layer to a higher one, and no
 // two folders import each other (directly or around a cycle). Lowest first:
-//   errors → adapters → plugins → compiler → tests, lineage and monitors → runner → cost → history → alerts → governance → lint → api → pipelines → importers → cli, docs-site, index.ts
+//   errors → adapters → plugins → compiler → tests, lineage and monitors → runner → cost → history → alerts → governance → lint → api → pipelines → importers → cli, docs-site, server, index.ts
 // and anything else on top. A file's layer is its folder under src/. The check reads import
 // specifiers with a regex (static `from '…'`, side-effect `import '…'` and dynamic `import('…')`),
 // which is enough for a tree that only imports by string literal; `import type` counts too,
@@ -58,7 +58,7 @@ function layerOf(file: string): number {
 }
 
 function layerName(layer: number): string {
-  return layer === topLayer ? 'top (cli, docs-site, index.ts, …)' : layers[layer]!.join('/');
+  return layer === topLayer ? 'top (cli, docs-site, server, index.ts, …)' : layers[layer]!.join('/');
 }
 
 const specifierPattern = /(?:\bfrom\s*|\bimport\s*\(\s*|^\s*import\s+)['"]([^'"]+)['"]/g;

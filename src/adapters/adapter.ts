@@ -255,10 +255,21 @@ export interface TargetConfig {
   readonly secrets: readonly string[];
 }
 
+/** How an adapter opens the warehouse. */
+export interface AdapterOpenOptions {
+  /**
+   * Reads only (the Explore page, src/server): the engine refuses every write. DuckDB opens its
+   * file with access_mode READ_ONLY, which fails at once, rather than waiting, while another
+   * process (a build) holds the writer's lock, and never creates the file; Trino reads as the
+   * configured user, whose rights the server decides.
+   */
+  readonly readOnly?: boolean;
+}
+
 export interface AdapterFactory {
   /** The dialect without a connection: the compiler needs it to render relation names. */
   dialect(target: TargetConfig): Dialect;
-  create(target: TargetConfig, projectDir: string): Adapter;
+  create(target: TargetConfig, projectDir: string, options?: AdapterOpenOptions): Adapter;
   /**
    * A cheap fingerprint of the whole warehouse, read without connecting (a database file's
    * size, modification time and inode), that changes whenever anything writes to it; absent

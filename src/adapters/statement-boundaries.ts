@@ -9,13 +9,36 @@
 /** Offsets of the semicolons that end a statement. */
 export function statementTerminators(sql: string): number[] {
   const ends: number[] = [];
+  for (const i of codeOffsets(sql)) if (sql[i] === ';') ends.push(i);
+  return ends;
+}
+
+/**
+ * Whether every parenthesis outside literals and comments closes one opened before it, and
+ * all close: then the text, wrapped as `(<text>\n)`, cannot end the wrapping parenthesis early.
+ */
+export function parenthesesBalanced(sql: string): boolean {
+  let depth = 0;
+  for (const i of codeOffsets(sql)) {
+    if (sql[i] === '(') depth++;
+    else if (sql[i] === ')' && --depth < 0) return false;
+  }
+  return depth === 0;
+}
+
+/** The text with string literals, quoted identifiers and comments blanked out: what is left is keywords, names and operators. */
+export function codeOnly(sql: string): string {
+  const out = Array.from({ length: sql.length }, () => ' ');
+  for (const i of codeOffsets(sql)) out[i] = sql[i]!;
+  return out.join('');
+}
+
+/** Offsets of the characters outside string literals, quoted identifiers, comments and dollar-quoted bodies. */
+function* codeOffsets(sql: string): Generator<number> {
   let i = 0;
   while (i < sql.length) {
     const c = sql[i]!;
-    if (c === ';') {
-      ends.push(i);
-      i++;
-    } else if (c === "'") {
+    if (c === "'") {
       i = stringEnd(sql, i, isEscapeString(sql, i));
     } else if (c === '"') {
       i = quotedEnd(sql, i, '"');
@@ -32,13 +55,14 @@ export function statementTerminators(sql: string): number[] {
         const close = sql.indexOf(m[0], i + m[0].length);
         i = close < 0 ? sql.length : close + m[0].length;
       } else {
+        yield i;
         i++;
       }
     } else {
+      yield i;
       i++;
     }
   }
-  return ends;
 }
 
 /**

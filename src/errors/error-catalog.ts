@@ -160,6 +160,44 @@ export const ERRORS = {
     hint: 'Move its query into the sql: of an analyses/<name>.yml (docs/analyses.md), or run it once with dpf show --inline.',
   },
 
+  // ---- the Explore page (DPF180–189; docs/explore.md): read-only queries from `dpf docs serve`
+  ExploreNotReadOnly: {
+    code: 'DPF180',
+    title: 'Only a SELECT may run here',
+    message: (a: { statement: string }) => `The Explore page runs read-only queries, and this is a ${a.statement} statement.`,
+    hint: 'Write one SELECT (or WITH … SELECT). Changes to the warehouse go through models and `dpf build`; files are written by export models.',
+  },
+  ExploreMultipleStatements: {
+    code: 'DPF181',
+    title: 'One statement at a time',
+    message: (a: { line: number }) => `This text holds more than one statement: a second one begins on line ${a.line}.`,
+    hint: 'Run one SELECT at a time: remove the text after the first semicolon, or select and run each query alone.',
+  },
+  WarehouseBusy: {
+    code: 'DPF182',
+    title: 'A build is running',
+    message: (a: { engine: string }) => `${a.engine} could not open the warehouse to read: a build (or another dpf command) holds it for writing.`,
+    hint: 'A build is running; try again when it ends. The Explore page opens the file only while a query runs, so it never holds a build up.',
+  },
+  QueryTimedOut: {
+    code: 'DPF183',
+    title: 'Query took too long',
+    message: (a: { seconds: number }) => `The query was cancelled after ${a.seconds} s, the time limit of the Explore page.`,
+    hint: 'Narrow it (a where clause, fewer joins, an aggregate), or start `dpf docs serve --query-timeout <seconds>` with a longer limit.',
+  },
+  WarehouseNotBuilt: {
+    code: 'DPF184',
+    title: 'No warehouse to query yet',
+    message: (a: { engine: string; detail: string }) => `${a.engine} has no database to read: ${a.detail}`,
+    hint: 'Run `dpf build` first: the Explore page reads what the build wrote, and never creates the database itself.',
+  },
+  DownloadUnsupported: {
+    code: 'DPF185',
+    title: 'Cannot download in this format',
+    message: (a: { format: string; engine: string }) => `${a.engine} cannot write a query's result as ${a.format} for download.`,
+    hint: 'Download it as CSV instead, or deliver the rows with an export (docs/plugins.md#exports-delivering-a-models-rows-sinks).',
+  },
+
   // ---- templates and references (DPF2xx)
   TemplateSyntax: {
     code: 'DPF200',

@@ -11,7 +11,7 @@ import { pathToFileURL } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { collectProblems, launchChromium, openSite } from '../../bench/chromium.js';
-import { serveSite, type SiteServer } from '../../src/docs-site/serve-site.js';
+import { serveSite, type SiteServer } from '../../src/server/serve-site.js';
 import { copyDemoProject, dpf, REPO_ROOT } from '../helpers/run-dpf.js';
 
 const OUTPUT = join(REPO_ROOT, 'test-output');

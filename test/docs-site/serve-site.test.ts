@@ -9,7 +9,7 @@ import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CONTENT_SECURITY_POLICY, resolveRequestPath, serveSite, type SiteServer } from '../../src/docs-site/serve-site.js';
+import { CONTENT_SECURITY_POLICY, resolveRequestPath, serveSite, type SiteServer } from '../../src/server/serve-site.js';
 import { dpf, makeProject, REPO_ROOT, tempDir } from '../helpers/run-dpf.js';
 
 interface Reply {

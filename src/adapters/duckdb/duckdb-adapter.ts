@@ -2,7 +2,7 @@
  * DuckDB, embedded: the default warehouse. One database instance per run, a small pool of
  * connections (one per worker thread). Owns DuckDB specifics only; knows nothing of models.
  */
-import { mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 // Types only: the engine (a large native library) loads in open(), so commands that never
@@ -14,6 +14,7 @@ import type { Relation } from '../relation.js';
 import type {
   Adapter,
   AdapterFactory,
+  AdapterOpenOptions,
   ColumnDescription,
   Connection,
   Dialect,
@@ -318,16 +319,24 @@ export class DuckDBAdapter implements Adapter {
   private profiles?: string;
   private readonly path: string;
 
-  constructor(private readonly target: TargetConfig, projectDir: string) {
+  constructor(
+    private readonly target: TargetConfig,
+    projectDir: string,
+    private readonly options: AdapterOpenOptions = {},
+  ) {
     this.path = databasePath(target, projectDir);
   }
 
   async open(): Promise<void> {
     if (this.instance) return;
-    if (this.path !== ':memory:') mkdirSync(dirname(this.path), { recursive: true });
+    const readOnly = this.options.readOnly === true;
+    if (this.path !== ':memory:' && !readOnly) mkdirSync(dirname(this.path), { recursive: true });
     const settings = Object.fromEntries(
       Object.entries((this.target.settings.settings as Record<string, unknown>) ?? {}).map(([k, v]) => [k, String(v)]),
     );
+    // Set last, so that no `settings:` of the profile can turn it off.
+    if (readOnly) settings.access_mode = 'READ_ONLY';
+    if (readOnly && this.path !== ':memory:' && !existsSync(this.path)) fail('WarehouseNotBuilt', { engine: this.engine, detail: `${this.path} does not exist.` });
     const { DuckDBInstance } = await import('@duckdb/node-api');
     try {
       this.instance = await DuckDBInstance.create(this.path, settings);
@@ -337,7 +346,7 @@ export class DuckDBAdapter implements Adapter {
     const instance = this.instance;
     // Engine stats (docs/cost.md), unless the target says `engine_stats: false`: each connection's
     // profiler writes its last statement's figures to a file of its own in a folder of this run's.
-    const profiles = this.target.settings.engine_stats === false ? undefined : mkdtempSync(join(tmpdir(), 'dpf-duckdb-stats-'));
+    const profiles = this.target.settings.engine_stats === false || readOnly ? undefined : mkdtempSync(join(tmpdir(), 'dpf-duckdb-stats-'));
     this.profiles = profiles;
     let connections = 0;
     this.pool = new ConnectionPool(async () => {
@@ -416,6 +425,6 @@ function fileStamp(target: TargetConfig, projectDir: string, options: { writtenB
 
 export const duckdbAdapterFactory: AdapterFactory = {
   dialect: () => duckdbDialect,
-  create: (target, projectDir) => new DuckDBAdapter(target, projectDir),
+  create: (target, projectDir, options) => new DuckDBAdapter(target, projectDir, options),
   warehouseStamp: fileStamp,
 };

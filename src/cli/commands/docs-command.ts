@@ -8,7 +8,10 @@ import { loadProjectConfig, targetPathOf } from '../../compiler/load-project.js'
 import { DpfError, diagnostic, fail } from '../../errors/dpf-error.js';
 import { generateSite, type SiteSummary } from '../../docs-site/generate-site.js';
 import { BROWSER_FILE_BUDGET_BYTES } from '../../docs-site/write-site.js';
-import { DEFAULT_HOST, DEFAULT_PORT, serveSite } from '../../docs-site/serve-site.js';
+import { DEFAULT_HOST, DEFAULT_PORT, isLoopback, serveSite } from '../../server/serve-site.js';
+import { DEFAULT_MAX_ROWS, exploreApi } from '../../server/explore-api.js';
+import { newAccessToken } from '../../server/access-token.js';
+import { DEFAULT_QUERY_TIMEOUT_MS } from '../../api/query-read-only.js';
 import { addProjectOptions, compileOptions, logFormatOf, projectDirOf, type CommonFlags } from '../common-options.js';
 import { nowOf } from '../clock-options.js';
 import type { CommandContext } from '../command-context.js';
@@ -22,6 +25,9 @@ interface GenerateFlags extends CommonFlags {
 interface ServeFlags extends CommonFlags {
   host?: string;
   port?: string;
+  maxRows?: string;
+  queryTimeout?: string;
+  explore?: boolean;
 }
 
 export function registerDocsCommand(program: Command, ctx: CommandContext): void {
@@ -56,23 +62,42 @@ export function registerDocsCommand(program: Command, ctx: CommandContext): void
   addProjectOptions(serve)
     .option('--host <address>', 'address to listen on; anything but 127.0.0.1 or localhost exposes the catalog to your network', DEFAULT_HOST)
     .option('--port <number>', 'port to listen on; 0 picks a free one', String(DEFAULT_PORT))
-    .addHelpText('after', '\nExamples:\n  $ dpf docs serve\n  $ dpf docs serve --port 0        # any free port; the URL is printed')
+    .option('--max-rows <number>', 'the most rows an Explore query may return (each asks for 1,000 by default)', String(DEFAULT_MAX_ROWS))
+    .option('--query-timeout <seconds>', 'Explore queries are cancelled after this long', String(DEFAULT_QUERY_TIMEOUT_MS / 1000))
+    .option('--no-explore', 'serve the catalog only: no Explore page queries')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ dpf docs serve\n  $ dpf docs serve --port 0        # any free port; the URL is printed\n  $ dpf docs serve --host 0.0.0.0  # on the network: Explore needs the token printed at start-up',
+    )
     .action(async (flags: ServeFlags) => {
       const port = Number(flags.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535) fail('UsageError', { detail: `--port must be a number from 0 to 65535, got "${flags.port}".` });
+      const maxRows = Number(flags.maxRows ?? DEFAULT_MAX_ROWS);
+      if (!Number.isInteger(maxRows) || maxRows < 1) fail('UsageError', { detail: `--max-rows must be a whole number above 0, got "${flags.maxRows}".` });
+      const timeoutSeconds = Number(flags.queryTimeout ?? DEFAULT_QUERY_TIMEOUT_MS / 1000);
+      if (!(timeoutSeconds > 0)) fail('UsageError', { detail: `--query-timeout must be a number of seconds above 0, got "${flags.queryTimeout}".` });
       const projectDir = projectDirOf(flags, ctx.io.cwd);
       const siteDir = join(targetPathOf(projectDir, loadProjectConfig(projectDir).data), 'site');
       if (!existsSync(join(siteDir, 'index.html'))) fail('SiteMissing', { dir: relative(ctx.io.cwd, siteDir) || siteDir });
       const host = flags.host ?? DEFAULT_HOST;
-      const server = await serveSite(siteDir, { host, port }).catch((err: Error) => {
+      const options = compileOptions(flags, ctx.io.cwd, ctx.io.env);
+      const api =
+        flags.explore === false
+          ? undefined
+          : exploreApi({ project: { projectDir: options.projectDir, profilesDir: options.profilesDir, target: options.target, env: ctx.io.env }, maxRows, timeoutMs: timeoutSeconds * 1000 });
+      // Beyond loopback, the API answers only to whoever saw this start's token.
+      const token = api && !isLoopback(host) ? newAccessToken() : undefined;
+      const server = await serveSite(siteDir, { host, port, api, token }).catch((err: Error) => {
         throw new DpfError([diagnostic('ServeFailed', { address: `${host}:${port}`, detail: err.message })]);
       });
-      if (logFormatOf(flags) === 'json') ctx.output.outJson({ event: 'docs_serving', url: server.url, dir: siteDir });
+      const opened = token ? `${server.url}?token=${token}` : server.url;
+      if (logFormatOf(flags) === 'json') ctx.output.outJson({ event: 'docs_serving', url: server.url, dir: siteDir, explore: api !== undefined, ...(token ? { token, open: opened } : {}) });
       else {
         ctx.output.out(`Serving ${relative(ctx.io.cwd, siteDir) || siteDir} at ${server.url}  (Ctrl+C to stop)`);
-        if (!['127.0.0.1', 'localhost', '::1'].includes(host)) {
+        if (!isLoopback(host)) {
           ctx.output.err(`warning: listening on ${host}: anyone who can reach this machine on port ${new URL(server.url).port} can read the catalog (names, descriptions, SQL, profiles). Use --host 127.0.0.1 to keep it local.`);
         }
+        if (token) ctx.output.out(`Explore queries need this start's token: open ${opened}`);
       }
       await new Promise<void>((resolve) => {
         const stop = () => {

@@ -10,6 +10,7 @@
  *   #/pipelines                 the pipelines: schedules, running and recent runs, failures, next runs
  *   #/personal-data?kind=       columns carrying personal data (classified projects)
  *   #/analyses                  the analyses (analyses/*.yml); #/analysis/<unique id> one, with its chart and data
+ *   #/explore?preview=<id>      SQL against the target, read-only (needs `dpf docs serve`); preview: a node's first rows
  * After the first page is on screen, the search index starts loading in the background.
  */
 (function (dpf) {
@@ -88,6 +89,10 @@
         dpf.analysisPage.render(main, id);
         break;
       }
+      case 'explore':
+        document.title = `Explore · ${store.index.project.name}`;
+        dpf.explorePage.render(main, params);
+        break;
       case 'search':
         document.title = `Search · ${store.index.project.name}`;
         dpf.search.page(main, params);

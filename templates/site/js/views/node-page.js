@@ -266,6 +266,9 @@
     ];
   }
 
+  /** What has rows to preview: relations in the warehouse, not tests or ephemeral models. */
+  const previewable = (node) => ['model', 'seed', 'snapshot', 'source'].includes(node.k) && node.m !== 'ephemeral';
+
   async function render(main, i, params) {
     const { mount } = dpf.dom;
     const f = dpf.format;
@@ -298,6 +301,7 @@
         { class: 'page', id: 'node-page', dataset: { id: node.id } },
         h('div', { class: 'crumbs' }, h('span', { class: `badge k-${node.k}` }, node.k), node.k === 'source' ? `source ${node.sn}` : details.path),
         h('div', { class: 'title-row' }, h('h1', null, node.n), h('span', { class: `badge h-${node.h}`, title: 'From the last run, its tests and freshness' }, f.healthLabel(node))),
+        previewable(node) ? h('div', { class: 'section-actions' }, h('a', { class: 'btn', id: 'preview-node', href: `#/explore?preview=${encodeURIComponent(node.id)}`, title: 'Its first 100 rows on the Explore page (needs dpf docs serve)' }, 'Preview rows')) : null,
         h('div', { class: 'badges' },
           node.m && node.k !== 'seed' ? h('span', { class: 'badge' }, node.m) : null,
           details.tags.map((t) => h('a', { class: 'badge tag', href: f.link.search({ tag: t }) }, `#${t}`)),

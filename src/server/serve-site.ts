@@ -1,5 +1,6 @@
 /**
- * `dpf docs serve`: target/site/ over HTTP on this machine, with node:http and nothing else.
+ * `dpf docs serve`: target/site/ over HTTP on this machine, with node:http and nothing else,
+ * and, when given one, the Explore page's API under /api/ (explore-api.ts).
  *
  * What it must never do is serve a file outside the site, so a request path is checked
  * segment by segment before it touches the disk: each segment is percent-decoded once and
@@ -10,16 +11,24 @@
  *
  * Bound to 127.0.0.1 by default. A page on another site could still point a DNS name at
  * 127.0.0.1 (DNS rebinding), so while bound to loopback, requests must name a loopback Host.
+ * Bound elsewhere, the API answers only requests that carry the start-up token (access-token.ts);
+ * the site's files stay readable, as before, with the warning the command prints.
  */
 import { createReadStream, existsSync, realpathSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, sep } from 'node:path';
+import { carriesToken } from './access-token.js';
+import type { ApiHandler } from './explore-api.js';
 
 export interface ServeOptions {
   readonly host?: string;
   /** 0 picks a free port. */
   readonly port?: number;
+  /** Requests under /api/ go here; without it they are 404. */
+  readonly api?: ApiHandler;
+  /** Requests under /api/ must carry it (required when the host is not loopback). */
+  readonly token?: string;
 }
 
 export interface SiteServer {
@@ -65,6 +74,11 @@ const SECURITY_HEADERS: Record<string, string> = {
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
 
+/** Whether a listening address keeps the server to this machine. */
+export function isLoopback(host: string): boolean {
+  return LOOPBACK.has(host);
+}
+
 /** The file a request path names under root, or undefined if it names nothing servable. */
 export function resolveRequestPath(root: string, rawUrl: string): string | undefined {
   if (!rawUrl.startsWith('/')) return undefined;
@@ -108,9 +122,19 @@ function send(res: ServerResponse, status: number, text: string, extra: Record<s
 
 export function serveSite(root: string, options: ServeOptions = {}): Promise<SiteServer> {
   const host = options.host ?? DEFAULT_HOST;
+  if (options.api && !LOOPBACK.has(host) && !options.token) throw new Error(`serveSite: the API on ${host} needs a token`);
   const server = createServer((req, res) => {
-    if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'Method not allowed', { Allow: 'GET, HEAD' });
     if (!hostAllowed(req, host)) return send(res, 403, 'Forbidden: this server answers to localhost only');
+    const url = new URL(req.url ?? '/', 'http://dpf.invalid');
+    if (url.pathname.startsWith('/api/')) {
+      if (!options.api) return send(res, 404, 'Not found');
+      if (options.token && !carriesToken(req, url, options.token)) return send(res, 401, 'Unauthorized: this server needs the token `dpf docs serve` printed when it started (open the URL it printed).');
+      // A page on another site may send a request here (the Host check passes on loopback), but its Origin says so.
+      const origin = req.headers.origin;
+      if (origin !== undefined && origin !== `http://${req.headers.host}`) return send(res, 403, 'Forbidden: requests from another site');
+      return options.api.handle(req, res, url, SECURITY_HEADERS);
+    }
+    if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'Method not allowed', { Allow: 'GET, HEAD' });
     let file: string | undefined;
     try {
       file = resolveRequestPath(root, req.url ?? '');
@@ -139,11 +163,13 @@ export function serveSite(root: string, options: ServeOptions = {}): Promise<Sit
         url: `http://${shown}:${address.port}/`,
         host: address.address,
         port: address.port,
-        close: () =>
-          new Promise<void>((done) => {
+        close: async () => {
+          await options.api?.close();
+          await new Promise<void>((done) => {
             server.closeAllConnections();
             server.close(() => done());
-          }),
+          });
+        },
       });
     });
   });
