@@ -36,6 +36,7 @@ const SOURCES = `sources:
           - name: id
           - name: email
             pii: email
+            data_tests: [not_null]
           - name: segment
           - name: signed_up
             pii: email
@@ -59,6 +60,8 @@ const files = () => ({
   'models/stg_customers.sql': 'select id, lower(email) as email, segment, signed_up from {{source "raw" "customers"}}\n',
   'models/fct_orders.sql':
     'select o.id, o.amount, c.email as customer_email, c.segment, k.full_name as contact\nfrom {{source "raw" "orders"}} o\njoin {{ref "stg_customers"}} c on c.id = o.customer_id\njoin {{ref "contacts"}} k on k.id = o.customer_id\n',
+  // In dpf ci only fct_orders changes: the test reads the deferred stg_customers through its masked view, hash against hash.
+  'models/_models.yml': 'models:\n  - name: fct_orders\n    columns:\n      - name: customer_email\n        data_tests:\n          - relationships: {to: ref(\'stg_customers\'), field: email}\n',
   'models/email_counts.sql': 'select segment, count(distinct email) as emails from {{ref "stg_customers"}} group by segment\n',
 });
 
@@ -152,6 +155,7 @@ describe('masking: true targets', () => {
     writeFileSync(join(dir, 'models/fct_orders.sql'), `${readFileSync(join(dir, 'models/fct_orders.sql'), 'utf8')}where o.amount > 5\n`);
     const ci = await run(dir, ['ci', '--state', state, '--target', 'ci', '--branch', 'pr7', '--keep']);
     expect(ci.stdout).toContain('ci_pr7');
+    expect(ci.stdout).toMatch(/PASS +test +relationships_fct_orders_customer_email/);
     expect(await rows(db, 'select count(*) as n from ci_pr7.fct_orders')).toEqual([{ n: '3' }]);
     for (const value of planted) expect(await textValues(db, ['ci_pr7', 'ci_pr7_dpf_masked'])).not.toContain(value);
     await run(dir, ['ci', '--state', state, '--target', 'ci', '--branch', 'pr8']);

@@ -33,7 +33,10 @@ const MODEL_CTE = '__dpf_model';
  * ephemeral model the name of a CTE added to `ctes`. Templates always receive a bare name
  * they may alias (`from {{model}} as child`).
  */
-function relationName(id: string, manifest: Manifest, dialect: Dialect, ctes: { name: string; sql: string }[]): string {
+function relationName(id: string, manifest: Manifest, dialect: Dialect, ctes: { name: string; sql: string }[], override?: (id: string) => string | undefined): string {
+  // --defer's relations and a masking target's masked views, as models read them.
+  const instead = override?.(id);
+  if (instead !== undefined) return instead;
   const node = relationNode(manifest, id);
   if (!node) throw new Error(`unknown node ${id}`);
   if (isEphemeral(node)) {
@@ -55,7 +58,7 @@ export function compileTest(test: TestNode, ctx: TestCompileContext): string {
   }
   const meta = test.testMetadata!;
   const definition = ctx.definitions.get(meta.name)!;
-  let model = relationName(test.attachedNode!, manifest, dialect, ctes);
+  let model = relationName(test.attachedNode!, manifest, dialect, ctes, ctx.env.inputOverride);
   if (test.config.where) {
     ctes.push({ name: MODEL_CTE, sql: `select * from ${model} where ${test.config.where}` });
     model = dialect.quoteIdentifier(MODEL_CTE);
@@ -78,7 +81,7 @@ export function compileTest(test: TestNode, ctx: TestCompileContext): string {
       case 'relation': {
         const parsed = parseRelationArg(String(value))!;
         const id = 'ref' in parsed ? Object.values(manifest.nodes).find((n) => n.name === parsed.ref)!.uniqueId : `source.${test.packageName}.${parsed.source}.${parsed.table}`;
-        context[arg] = relationName(id, manifest, dialect, ctes);
+        context[arg] = relationName(id, manifest, dialect, ctes, ctx.env.inputOverride);
         break;
       }
       case 'values': {
