@@ -33,6 +33,7 @@ export function projectFingerprint(
     ...(config['snapshot-paths'] ?? ['snapshots']),
     ...(config['macro-paths'] ?? ['macros']),
     ...(config['test-paths'] ?? ['tests']),
+    ...(config['analysis-paths'] ?? ['analyses']),
     // A plugin's config schema and columns are part of what the compile checked.
     'plugins',
   ];

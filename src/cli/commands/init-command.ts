@@ -57,6 +57,7 @@ function schemaOf(rel: string): string | undefined {
   if (rel === 'classifications.yml') return 'classifications';
   if (rel === 'roles.yml') return 'roles';
   if (rel.startsWith('pipelines/')) return 'pipeline';
+  if (rel.startsWith('analyses/')) return 'analysis';
   if (/^(models|seeds|snapshots|tests)\//.test(rel)) return 'properties';
   return undefined; // e.g. the CI workflow: GitHub's own format
 }
