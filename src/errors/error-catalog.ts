@@ -198,6 +198,25 @@ export const ERRORS = {
     hint: 'Download it as CSV instead, or deliver the rows with an export (docs/plugins.md#exports-delivering-a-models-rows-sinks).',
   },
 
+  AnalysisNameInvalid: {
+    code: 'DPF186',
+    title: 'Not a name for an analysis',
+    message: (a: { name: string }) => `"${a.name}" cannot name an analysis: it becomes the file analyses/<name>.yml, so it must be letters, digits and underscores, starting with a letter or underscore (no slash, no dot, no spaces).`,
+    hint: 'Pick a name like revenue_by_month. The title can say anything; the name is the file.',
+  },
+  AnalysisExists: {
+    code: 'DPF187',
+    title: 'An analysis with this name exists',
+    message: (a: { file: string }) => `${a.file} already exists, and nothing was written.`,
+    hint: 'Pick another name, or tick "Replace the existing file" (overwrite: true) to replace it.',
+  },
+  AnalysisChartInvalid: {
+    code: 'DPF188',
+    title: 'Not a chart an analysis can hold',
+    message: (a: { detail: string }) => `The chart was not saved: ${a.detail}.`,
+    hint: 'Choose the chart with the chart builder under the result (docs/analyses.md lists the marks and aggregations).',
+  },
+
   // ---- templates and references (DPF2xx)
   TemplateSyntax: {
     code: 'DPF200',

@@ -7,9 +7,11 @@
  *   POST /api/query        {sql, limit?, id?}  → {id, columns, rows, rowCount, truncated, limit, elapsedMs}
  *   POST /api/query/<id>/cancel           stops that query on the engine (so does dropping the request)
  *   GET  /api/query/<id>/download?format=csv|parquet   the whole result of a query run before, as a file
+ *   POST /api/analyses     {name, sql, chart?, title?, description?, owner?, overwrite?}  → {file, sql, refs, overwritten}
+ *                          writes analyses/<name>.yml (save-analysis.ts)
  *
  * An error is {error: {code, title, message, hint}}: 400 for the SQL or the request, 409 while a
- * build holds the warehouse, 408 for the time limit, 499 for a cancelled query.
+ * build holds the warehouse or an analysis of that name exists, 408 for the time limit, 499 for a cancelled query.
  */
 import { randomUUID } from 'node:crypto';
 import { createReadStream, mkdtempSync, rmSync } from 'node:fs';
@@ -21,6 +23,7 @@ import { DEFAULT_QUERY_ROWS, DEFAULT_QUERY_TIMEOUT_MS } from '../api/query-read-
 import { DpfError } from '../errors/dpf-error.js';
 import { QueryCancelled } from './query-job.js';
 import { createQueryRunner } from './query-runner.js';
+import { saveAnalysis, type SaveAnalysisRequest } from './save-analysis.js';
 
 export const DEFAULT_MAX_ROWS = 10_000;
 /** Queries remembered for their download links; older ones are forgotten. */
@@ -41,7 +44,7 @@ export interface ApiHandler {
   close(): Promise<void>;
 }
 
-const STATUS: Record<string, number> = { DPF182: 409, DPF183: 408 };
+const STATUS: Record<string, number> = { DPF182: 409, DPF183: 408, DPF187: 409 };
 
 export function exploreApi(options: ExploreOptions): ApiHandler {
   const maxRows = options.maxRows ?? DEFAULT_MAX_ROWS;
@@ -74,6 +77,11 @@ export function exploreApi(options: ExploreOptions): ApiHandler {
       } finally {
         running.delete(id);
       }
+    }
+    if (path === '/api/analyses' && req.method === 'POST') {
+      const body = await readJson(req);
+      const saved = saveAnalysis(options.project.projectDir ?? process.cwd(), body as unknown as SaveAnalysisRequest);
+      return json(201, saved);
     }
     const match = /^\/api\/query\/([\w-]{1,64})\/(cancel|download)$/.exec(path);
     if (match && match[2] === 'cancel' && req.method === 'POST') {

@@ -2,7 +2,8 @@
  * The Explore page (#/explore, #/explore?preview=<unique id>): a SQL editor with completion of
  * model and column names, run against the target read-only by `dpf docs serve`
  * (src/server/explore-api.ts), the result as a sortable table with its row count and timing,
- * Cancel, and CSV/Parquet downloads. Opened from disk (file://) there is no server: the page
+ * Cancel, and CSV/Parquet downloads; under the result, its chart and "Save as analysis"
+ * (explore-chart.js). Opened from disk (file://) there is no server: the page
  * says how to start one. Every value and column name goes in as text (dpf.dom.h), never HTML.
  *
  * The seam for what builds on a result (charts, Save): dpf.explorePage.lastResult() returns
@@ -217,7 +218,9 @@
       r.truncated ? h('span', { class: 'badge s-warn', id: 'explore-cut' }, `cut at ${f.number(r.limit)} rows`) : null,
       h('a', { class: 'btn', id: 'explore-csv', href: downloadHref(r.id, 'csv'), download: 'query-result.csv' }, 'CSV'),
       h('a', { class: 'btn', id: 'explore-parquet', href: downloadHref(r.id, 'parquet'), download: 'query-result.parquet' }, 'Parquet'));
-    mount(view.output, resultTable(r));
+    if (view.chart) view.chart.destroy();
+    view.chart = dpf.exploreChart.create(r, api);
+    mount(view.output, resultTable(r), view.chart.el);
   }
 
   // ---- the page
