@@ -122,7 +122,8 @@ start() {
   local port; port="$(free_port)"
   configure "$port"
   echo "$port" > "$RUN/port"
-  "$SERVER/bin/launcher" start --etc-dir "$RUN/etc" --data-dir "$RUN/data" >&2
+  # 9>&-: the server must not inherit the lock (locked() below), or a stop would wait for it forever.
+  "$SERVER/bin/launcher" start --etc-dir "$RUN/etc" --data-dir "$RUN/data" >&2 9>&-
   log "waiting for Trino on port $port"
   for _ in $(seq 1 180); do
     if ready; then url; return 0; fi
