@@ -201,6 +201,8 @@ describe('masking: true and reuse', () => {
     expect(result.code, result.output).toBe(2);
     expect(result.stderr).toContain('DPF963');
     expect(result.stderr).toContain('masking: true');
+    // At the classified column's line, where the fix starts.
+    expect(result.stderr).toMatch(/(seeds\/_seeds|models\/sources)\.yml:\d+:\d+/);
     expect(result.stderr).not.toMatch(/\n\s+at /);
   });
 });

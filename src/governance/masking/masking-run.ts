@@ -8,8 +8,8 @@
 import type { Adapter, Connection, Dialect, MaskMethod } from '../../adapters/adapter.js';
 import { SqlTemplates } from '../../adapters/sql-templates.js';
 import type { CompiledProject } from '../../compiler/compile-pipeline.js';
-import type { Manifest, SourceNode } from '../../compiler/manifest.js';
-import { hasClassifiedColumns, isMaskingTarget, maskedDeferredRelation, maskedSchema, maskedSourceRelation } from '../../compiler/masked-inputs.js';
+import type { ColumnInfo, Manifest, SourceNode } from '../../compiler/manifest.js';
+import { hasClassifiedColumns, isClassifiedColumn, isMaskingTarget, maskedDeferredRelation, maskedSchema, maskedSourceRelation } from '../../compiler/masked-inputs.js';
 import { isEphemeral, nodesOfKind } from '../../compiler/node-kinds.js';
 import { DpfError, diagnostic, fail } from '../../errors/dpf-error.js';
 import { loadClassifications, type Classifications } from '../classification/load-classifications.js';
@@ -27,7 +27,7 @@ export interface MaskingRun {
   cloneSelect(connection: Connection, dialect: Dialect, uniqueId: string, from: string): Promise<string>;
 }
 
-/** Undefined for a target without `masking: true`. */
+/** Undefined for a target without `masking: true`, or one whose project classifies nothing. */
 export function maskingRun(compiled: Pick<CompiledProject, 'manifest' | 'target'>, projectDir: string): MaskingRun | undefined {
   const { manifest, target } = compiled;
   if (!isMaskingTarget(target)) return undefined;
@@ -35,8 +35,9 @@ export function maskingRun(compiled: Pick<CompiledProject, 'manifest' | 'target'
   if (!classifications || !manifest.governance) {
     const classified = Object.values(manifest.nodes).find((n) => 'columns' in n && hasClassifiedColumns(n));
     // Nothing is classified: there is nothing to mask.
-    if (!classified) return { seedMasks: new Map(), createSourceViews: async () => [], deferredViews: async (_adapter, d) => new Map(d), cloneSelect: async (_c, _d, _id, from) => `select * from ${from}` };
-    fail('MaskingWithoutClassifications', { target: target.targetName, node: classified.name }, { file: classified.originalFilePath });
+    if (!classified) return undefined;
+    const column = Object.values((classified as { columns: Record<string, ColumnInfo> }).columns).find(isClassifiedColumn);
+    fail('MaskingWithoutClassifications', { target: target.targetName, node: classified.name }, column?.classifiedAt ?? { file: classified.originalFilePath });
   }
   return maskingOf(manifest, classifications!, target);
 }
